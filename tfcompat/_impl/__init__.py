@@ -1,0 +1,1 @@
+"""Implementation modules of the public API; each registers its names with `@export`."""
