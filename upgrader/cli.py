@@ -1,0 +1,136 @@
+"""`tf-upgrade`: rewrite TensorFlow 1 files or trees for TensorFlow 2.
+
+    tf-upgrade --mode compat model.py -o model_v2.py
+    tf-upgrade src/ -o src_v2/ -j 4 --report report.txt --json report.json
+    tf-upgrade --check src/            # exit 1 when anything would change (CI, pre-commit)
+
+Exit codes: 0 done; 1 --check found changes; 2 errors remain (unparsable files,
+unconvertible constructs, bad usage).
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from upgrader.modes import DEFAULT_MODE, MODES
+
+
+def _jobs(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup: str | None, jobs: int,
+          progress: bool) -> list:
+    from upgrader.files import upgrade_file
+    if jobs <= 1 or len(pairs) < 2:
+        it = (upgrade_file(s, d, mode, write, backup) for s, d in pairs)
+        if progress:
+            with click.progressbar(it, length=len(pairs), label="upgrading", file=sys.stderr) as bar:
+                return list(bar)
+        return list(it)
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        it = pool.map(upgrade_file, [s for s, _ in pairs], [d for _, d in pairs], [mode] * len(pairs),
+                      [write] * len(pairs), [backup] * len(pairs), chunksize=max(1, len(pairs) // (jobs * 4)))
+        if progress:
+            with click.progressbar(it, length=len(pairs), label="upgrading", file=sys.stderr) as bar:
+                return list(bar)
+        return list(it)
+
+
+def _plan(inputs: tuple[Path, ...], output: Path | None, inplace: bool, include: list[str],
+          exclude: list[str]) -> tuple[list[tuple[Path, Path | None]], list[tuple[Path, Path]]]:
+    from upgrader.files import is_source, walk
+    work: list[tuple[Path, Path | None]] = []
+    copies: list[tuple[Path, Path]] = []
+    for src in inputs:
+        if src.is_dir():
+            for f in walk(src, include, exclude):
+                dst = None if output is None else output / f.relative_to(src)
+                if is_source(f):
+                    work.append((f, dst))
+                elif dst is not None:
+                    copies.append((f, dst))
+        else:
+            dst = None if output is None else (output / src.name if output.is_dir() or len(inputs) > 1 else output)
+            work.append((src, dst))
+    return work, copies
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--mode", type=click.Choice(sorted(MODES)), default=DEFAULT_MODE, show_default=True,
+              help="compat: v1 names -> v2 or tf.compat.v1. native: not implemented yet.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file, or folder for a tree.")
+@click.option("--inplace", is_flag=True, help="Rewrite the input files themselves.")
+@click.option("--backup-suffix", default=None, help="With --inplace: keep the original as FILE<SUFFIX> (e.g. .bak).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff (coloured on a terminal); writes nothing unless -o/--inplace.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--report", type=click.Path(path_type=Path), help="Write a text report here.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write a JSON report here.")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Files processed in parallel.")
+@click.option("--include", multiple=True, help="Glob of files to take from a tree (repeatable).")
+@click.option("--exclude", multiple=True, help="Glob of files to skip in a tree (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def main(inputs: tuple[Path, ...], mode: str, output: Path | None, inplace: bool, backup_suffix: str | None,
+         show_diff: bool, check: bool, report: Path | None, json_out: Path | None, jobs: int,
+         include: tuple[str, ...], exclude: tuple[str, ...], quiet: bool) -> None:
+    """Upgrade TensorFlow 1 Python files and notebooks (INPUTS: files or folders) to TensorFlow 2."""
+    from upgrader.modes import ModeNotImplemented, rules_for
+    try:
+        rules_for(mode)
+    except ModeNotImplemented as e:
+        raise click.UsageError(str(e))
+    if inplace and output is not None:
+        raise click.UsageError("use either --inplace or -o/--output, not both")
+    if backup_suffix and not inplace:
+        raise click.UsageError("--backup-suffix only makes sense with --inplace")
+    write = not check and (inplace or output is not None)
+    if not (inplace or output is not None or check or show_diff):
+        raise click.UsageError("say where output goes: -o OUT, --inplace, --diff or --check")
+    if output is not None and any(i.is_dir() for i in inputs) and output.exists() and not output.is_dir():
+        raise click.UsageError(f"{output} is a file; a folder input needs a folder output")
+    work, copies = _plan(inputs, output, inplace, list(include), list(exclude))
+    if output is not None and write:
+        from upgrader.files import _copy
+        for s, d in copies:
+            _copy(s, d)
+        if any(i.is_dir() for i in inputs):
+            output.mkdir(parents=True, exist_ok=True)
+    progress = not quiet and len(work) > 1 and sys.stderr.isatty()
+    outcomes = _jobs(work, mode, write, backup_suffix if inplace else None, jobs, progress)
+    _emit(outcomes, show_diff, quiet, report, json_out)
+    if any(o.has_errors for o in outcomes):
+        sys.exit(2)
+    if check and any(o.status == "changed" for o in outcomes):
+        sys.exit(1)
+
+
+def _side(prefix: str, path: str) -> str:
+    return path if Path(path).is_absolute() else f"{prefix}/{path}"
+
+
+def _emit(outcomes: list, show_diff: bool, quiet: bool, report: Path | None, json_out: Path | None) -> None:
+    from upgrader.report import text_report, json_report
+    color = sys.stdout.isatty()
+    if show_diff:
+        for o in outcomes:
+            if o.status == "changed" or (o.old != o.new and o.new):
+                for line in difflib.unified_diff(o.old.splitlines(True), o.new.splitlines(True), _side("a", o.path), _side("b", o.path)):
+                    fg = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else None
+                    click.echo(click.style(line, fg=fg) if color and fg else line, nl=not line.endswith("\n"))
+    text = text_report(outcomes)
+    for o in outcomes:
+        for d in o.diagnostics:
+            if d.severity == "error" or (not quiet and d.severity == "warning"):
+                click.echo(d.render(o.path), err=True)
+    if not quiet:
+        click.echo(text.splitlines()[-1], err=True)
+    if report is not None:
+        report.write_text(text, encoding="utf-8")
+    if json_out is not None:
+        json_out.write_text(json.dumps(json_report(outcomes), indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Upgrade one source string: parse with `ast`, rewrite the found regions with LibCST, verify.
+
+    upgrade_source("import tensorflow as tf\\nx = tf.to_float(y)\\n").code
+    -> 'import tensorflow as tf\\nx = tf.cast(y, tf.float32)\\n'
+
+Never returns code that does not parse: on any doubt the input comes back unchanged
+with an error in `Result.diagnostics`.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from upgrader.modes import DEFAULT_MODE, rules_for
+from upgrader.rule import Context, Diagnostic, Rule
+from upgrader.scan import TF, Region, Scanner, collect_aliases
+from upgrader.tables import tables
+
+_LINES = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+_HOOKS = ("leave_Call", "leave_Attribute", "leave_Name", "leave_Import", "leave_ImportFrom")
+
+
+@dataclass
+class Result:
+    """The upgraded code and what happened to it."""
+
+    code: str
+    original: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.code != self.original
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+class _Dispatch(cst.CSTTransformer):
+    """Runs every rule's hooks on one region, first rule to return a new node wins."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        super().__init__()
+        self.hooks = {h: [getattr(r, h) for r in rules if h in type(r).__dict__ or _inherits(type(r), h)] for h in _HOOKS}
+        self.inner: set[cst.CSTNode] = set()   # names that are not references of their own
+
+    def _run(self, hook: str, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        for fn in self.hooks[hook]:
+            result = fn(original, updated)
+            if result is not updated:
+                return result
+        return updated
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.inner.add(node.value)
+        self.inner.add(node.attr)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.inner.add(node.keyword)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.inner.add(node.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        return self._run("leave_Call", original, updated)
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        return updated if original in self.inner else self._run("leave_Attribute", original, updated)
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        return updated if original in self.inner else self._run("leave_Name", original, updated)
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.BaseSmallStatement:
+        return self._run("leave_Import", original, updated)
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.BaseSmallStatement:
+        return self._run("leave_ImportFrom", original, updated)
+
+
+def _inherits(cls: type, hook: str) -> bool:
+    return any(hook in k.__dict__ for k in cls.__mro__ if k is not Rule and k is not object)
+
+
+def _rewrite(text: str, kind: str, dispatch: _Dispatch) -> str:
+    if kind == "stmt":
+        stmt = cst.parse_statement(text + "\n")
+        return cst.Module([]).code_for_node(stmt.visit(dispatch)).rstrip("\r\n")
+    root = cst.parse_expression("(" + text + ")")
+    root = root.with_changes(lpar=root.lpar[1:], rpar=root.rpar[:-1])
+    module = cst.Module([])
+    if module.code_for_node(root) != text:   # NOTE: never splice text LibCST did not reproduce exactly
+        raise ValueError("LibCST does not reproduce this expression exactly")
+    return module.code_for_node(root.visit(dispatch))
+
+
+def _syntax_error(code: str) -> tuple[int, int, str] | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except SyntaxError as e:
+        return e.lineno or 1, max((e.offset or 1) - 1, 0), f"{type(e).__name__}: {e.msg}"
+    except (ValueError, RecursionError, MemoryError) as e:
+        return 1, 0, f"{type(e).__name__}: {e}"
+    return None
+
+
+def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] | None = None,
+                   insert_imports: bool = True) -> Result:
+    """Upgrade one module's source; `aliases` lets notebook cells share one import table."""
+    rule_types = rules_for(mode)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        line, col, msg = _syntax_error(code) or (1, 0, "unparsable")
+        return Result(code, code, [Diagnostic(line, col, "parse", f"cannot parse, left unchanged: {msg}", "error")])
+    t = tables()
+    known = collect_aliases(tree) if aliases is None else aliases
+    if not known:
+        return Result(code, code)
+    attrs = frozenset().union(*(r.ATTRS for r in rule_types))
+    scan = Scanner(code, t, known, attrs).run(tree)
+    ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)))
+    rules = [r(ctx) for r in rule_types]
+    dispatch = _Dispatch(rules)
+    edits: list[tuple[int, int, str]] = []
+    for region in scan.regions:
+        ctx.line, ctx.col = region.line, region.col
+        text = code[region.start:region.end]
+        try:
+            new = _rewrite(text, region.kind, dispatch)
+        except Exception as e:   # NOTE: LibCST's grammar lags CPython's; never guess, leave the file alone
+            return Result(code, code, [Diagnostic(region.line, region.col, "parse",
+                                                  f"LibCST cannot handle this code ({type(e).__name__}); file left unchanged", "error")])
+        if new != text:
+            edits.append((region.start, region.end, new))
+    new_code = _splice(code, edits)
+    inserts = [ins for r in rules for ins in r.finish(new_code)]
+    if ctx.need_tf_import and insert_imports and scan.tf_import_line is not None:
+        inserts.insert(0, (scan.tf_import_line, f"import {TF}"))
+    new_code = _insert_lines(new_code, inserts, edits, code)
+    if new_code != code and (err := _syntax_error(new_code)) is not None:
+        return Result(code, code, ctx.diagnostics + [Diagnostic(
+            err[0], err[1], "engine", f"internal error: output would not parse ({err[2]}); file left unchanged", "error")])
+    return Result(new_code, code, sorted(ctx.diagnostics, key=lambda d: (d.line, d.col)))
+
+
+def _splice(code: str, edits: list[tuple[int, int, str]]) -> str:
+    parts, last = [], 0
+    for start, end, new in sorted(edits):
+        parts += [code[last:start], new]
+        last = end
+    return "".join(parts) + code[last:]
+
+
+def _insert_lines(code: str, inserts: list[tuple[int, str]], edits: list[tuple[int, int, str]], original: str) -> str:
+    """Insert whole lines after original line numbers, shifted by the line count the edits added."""
+    if not inserts:
+        return code
+    lines = [x for x in _LINES.split(code) if x]
+    nl = "\r\n" if "\r\n" in original else "\n"
+    for _, (after, text) in sorted(enumerate(inserts), key=lambda i: (-i[1][0], -i[0])):
+        delta = sum(new.count("\n") - original[s:e].count("\n") for s, e, new in edits
+                    if original.count("\n", 0, s) < after)
+        idx = after + delta
+        if idx > 0 and idx <= len(lines) and not lines[idx - 1].endswith(("\n", "\r")):
+            lines[idx - 1] += nl
+        lines.insert(idx, text + nl)
+    return "".join(lines)

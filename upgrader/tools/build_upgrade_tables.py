@@ -1,0 +1,134 @@
+"""Derive `upgrader/data/api_changes.json` from TensorFlow 2.21's extracted API.
+
+    python -m upgrader.tools.build_upgrade_tables [../shared/tfapi]
+
+Reads `v1_api.json` and `v2_api.json` (from `../shared/tfapi`), merges the
+hand-written rows of `manual_rows.py`, and writes one committed JSON file. The
+product never reads `../shared` at run time.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from upgrader.tools import manual_rows as M
+
+OUT = Path(__file__).resolve().parents[1] / "data" / "api_changes.json"
+AVOID = (".compat.", ".raw_ops.", ".experimental.", ".__internal__.")
+
+
+def _params(sym: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in (sym.get("signature") or []) if p["kind"] in ("POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY")]
+
+
+def _same(a: str, b: str, v1: dict[str, Any], v2: dict[str, Any]) -> bool:
+    """v1 name `a` and v2 name `b` are one object (the data lists it on either side)."""
+    return f"v2:{b}" in v1[a].get("same_object_as", []) or f"v1:{a}" in v2.get(b, {}).get("same_object_as", [])
+
+
+def _noop(name: str, v1: dict[str, Any], v2: dict[str, Any]) -> bool:
+    """A v1 name that compat mode leaves alone (a fixed point for idempotence)."""
+    if name not in v1:
+        return True
+    if name not in v2 or name in M.FORCE_COMPAT:
+        return False
+    return _same(name, name, v1, v2) or v1[name]["kind"] not in ("function", "class") or not _arg_changes(name, v1[name], v2[name])
+
+
+def _best_v2_alias(name: str, v1: dict[str, Any], v2: dict[str, Any]) -> str | None:
+    sym = v1[name]
+    cands = [s[3:] for s in sym.get("same_object_as", []) if s.startswith("v2:")]
+    cands += [n for n, s in v2.items() if f"v1:{name}" in s.get("same_object_as", [])]
+    # NOTE: a target must be a fixed point (its own v1 row is a no-op), or a second run would change it.
+    cands = [c for c in set(cands) if _noop(c, v1, v2)]
+    good = [c for c in cands if not any(a in c + "." for a in AVOID)]
+    pool = good or []
+    return min(pool, key=lambda c: (c.count("."), len(c), c)) if pool else None
+
+
+def _arg_changes(name: str, s1: dict[str, Any], s2: dict[str, Any]) -> dict[str, Any]:
+    """Keyword renames, v1-only arguments, reorders and default guards of one call."""
+    p1, p2 = _params(s1), _params(s2)
+    n1, n2 = [p["name"] for p in p1], [p["name"] for p in p2]
+    if not n1 or not p2 and not n2:
+        return {}
+    renames: dict[str, str] = {}
+    for p in n1:
+        if p not in n2 and M.KEYWORD_ALIASES.get(p) in n2:
+            renames[p] = M.KEYWORD_ALIASES[p]
+    for a, b in zip(n1, n2):   # same slot, new name, old name gone: a rename
+        if a != b and a not in n2 and a not in renames and b not in n1:
+            renames[a] = b
+    v1_only = [p for p in n1 if p not in n2 and p not in renames]
+    mapped = [renames.get(p, p) for p in n1]
+    prefix = 0
+    while prefix < min(len(mapped), len(n2)) and mapped[prefix] == n2[prefix] and p1[prefix]["kind"] == "POSITIONAL_OR_KEYWORD":
+        prefix += 1
+    d2 = {p["name"]: p.get("default") for p in p2}
+    guards = [p["name"] for p in p1 if p["name"] in d2 and p.get("default") != d2[p["name"]]
+              and (p.get("default"), d2[p["name"]]) not in M.EQUIVALENT_DEFAULTS and p["name"] != "name"
+              and p.get("default") is not None]
+    row: dict[str, Any] = {}
+    if renames:
+        row["renames"] = renames
+    drop = [p for p in v1_only if p in M.SAFE_DROPS]
+    if drop:
+        row["drop"] = drop
+    if set(v1_only) - set(drop):
+        row["v1_only"] = [p for p in v1_only if p not in drop]
+    npos = sum(1 for p in p1 if p["kind"] == "POSITIONAL_OR_KEYWORD")
+    if prefix < npos:
+        row["prefix"], row["v1_args"] = prefix, n1[:npos]
+    if guards:
+        row["guards"] = guards
+    return row
+
+
+def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
+    rows: dict[str, dict[str, Any]] = {}
+    for name in sorted(v1):
+        sym = v1[name]
+        if name in M.FORCE_COMPAT:
+            rows[name] = {"new": "tf.compat.v1" + name[2:], "why": M.FORCE_COMPAT[name] or "no TF2 equivalent"}
+            continue
+        if name in v2:
+            if sym["kind"] in ("function", "class") and not _same(name, name, v1, v2):
+                row = _arg_changes(name, sym, v2[name])
+                if row:
+                    rows[name] = row
+            continue
+        target = M.RENAMES.get(name) or _best_v2_alias(name, v1, v2)
+        if target:
+            row = {"new": target}
+            if name in M.RENAMES:
+                row.update(_arg_changes(name, sym, v2[target]))
+            rows[name] = row
+        else:
+            rows[name] = {"new": "tf.compat.v1" + name[2:]}
+    for name, spec in M.CONTRIB.items():
+        rows[name] = dict(spec)
+    modules = sorted({n for n, s in {**v1, **v2}.items() if s["kind"] == "module"})
+    symbols = sorted({n for n, s in {**v1, **v2}.items() if s["kind"] != "module"})
+    return {
+        "meta": {"source": "TensorFlow 2.21 tfapi + upgrader/tools/manual_rows.py",
+                 "generator": "python -m upgrader.tools.build_upgrade_tables"},
+        "rows": rows, "modules": modules, "symbols": symbols,
+        "graph_only": sorted(M.GRAPH_ONLY),
+        "v2_signatures": {n: [p["name"] for p in _params(v2[n])] for n in sorted(v2) if v2[n].get("signature")},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    src = Path(argv[0]) if argv else Path(__file__).resolve().parents[2].parent / "shared" / "tfapi"
+    v1 = json.loads((src / "v1_api.json").read_text())["symbols"]
+    v2 = json.loads((src / "v2_api.json").read_text())["symbols"]
+    OUT.write_text(json.dumps(build(v1, v2), indent=0, sort_keys=True) + "\n")
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
