@@ -172,19 +172,27 @@ class Scanner:
             stack.extend(ast.iter_child_nodes(node))
         return found
 
+    def _graph(self, v1: str) -> None:
+        parts = v1.split(".")
+        if any(".".join(parts[:i]) in self.t.graph_only for i in range(2, len(parts) + 1)):
+            self.out.uses_graph = True
+
     def _note(self, key: str) -> bool:
         """Record file-level facts about one TensorFlow reference; True when it needs rewriting."""
         v1 = "tf" + key[len("tf.compat.v1"):] if key.startswith("tf.compat.v1.") else key
         if v1 in EAGER_SWITCHES or key in EAGER_SWITCHES:
             self.out.has_eager_switch = True
+        found = self.t.longest_row(v1)
+        if found is not None and found[0].new:   # graph-only-ness of what it becomes (contrib -> compat.v1...)
+            new = found[0].new
+            self._graph("tf" + new[len("tf.compat.v1"):] if new.startswith("tf.compat.v1.") else new)
         parts = v1.split(".")
-        if any(".".join(parts[:i]) in self.t.graph_only for i in range(2, len(parts) + 1)):
-            self.out.uses_graph = True
+        self._graph(v1)
         if ".contrib" in key:
             return True
         if key.startswith(("tf.compat.", "tf.__")) or key == "tf":
             return False
-        if self.t.longest_row(key) is not None:
+        if found is not None and v1 == key:
             return True
         for i in range(2, len(parts) + 1):
             prefix = ".".join(parts[:i])

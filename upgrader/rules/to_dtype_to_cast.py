@@ -28,7 +28,8 @@ class ToDtypeToCast(Rule):
             return updated.with_changes(func=self.ctx.expr("tf.compat.v1" + key[2:]))
         x, *rest = updated.args
         dtype = cst.Arg(self.ctx.expr(f"tf.{CASTS[key]}"))
-        name = [a.with_changes(keyword=cst.Name("name")) if a.keyword is None else a for a in rest]
+        eq = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+        name = [a.with_changes(keyword=cst.Name("name"), equal=eq) if a.keyword is None else a for a in rest]
         x = x.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT,
                            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         args = [x, dtype.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if name else dtype, *name]
