@@ -76,11 +76,12 @@ def main(inputs: tuple[Path, ...], mode: str, output: Path | None, inplace: bool
          show_diff: bool, check: bool, report: Path | None, json_out: Path | None, jobs: int,
          include: tuple[str, ...], exclude: tuple[str, ...], quiet: bool) -> None:
     """Upgrade TensorFlow 1 Python files and notebooks (INPUTS: files or folders) to TensorFlow 2."""
-    from upgrader.modes import ModeNotImplemented, rules_for
-    try:
-        rules_for(mode)
-    except ModeNotImplemented as e:
-        raise click.UsageError(str(e))
+    from upgrader.modes import IMPLEMENTED, ModeNotImplemented, rules_for
+    if mode not in IMPLEMENTED:
+        try:
+            rules_for(mode)
+        except ModeNotImplemented as e:
+            raise click.UsageError(str(e))
     if inplace and output is not None:
         raise click.UsageError("use either --inplace or -o/--output, not both")
     if backup_suffix and not inplace:

@@ -5,7 +5,10 @@
 """
 from __future__ import annotations
 
-from upgrader.rule import Rule
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from upgrader.rule import Rule
 
 MODES: dict[str, str] = {
     "compat": "v1 names -> v2 names or tf.compat.v1, keyword/order fixes; output runs on TF 2.x",
@@ -19,7 +22,7 @@ class ModeNotImplemented(ValueError):
     """A known mode whose rules do not exist yet."""
 
 
-def rules_for(mode: str) -> tuple[type[Rule], ...]:
+def rules_for(mode: str) -> tuple[type["Rule"], ...]:
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(sorted(MODES))}")
     if mode not in IMPLEMENTED:

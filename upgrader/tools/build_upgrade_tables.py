@@ -15,7 +15,7 @@ from typing import Any
 
 from upgrader.tools import manual_rows as M
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "api_changes.json"
+DATA_OUT = Path(__file__).resolve().parents[1] / "data" / "api_changes.json"
 AVOID = (".compat.", ".raw_ops.", ".experimental.", ".__internal__.")
 
 
@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     src = Path(argv[0]) if argv else Path(__file__).resolve().parents[2].parent / "shared" / "tfapi"
     v1 = json.loads((src / "v1_api.json").read_text())["symbols"]
     v2 = json.loads((src / "v2_api.json").read_text())["symbols"]
-    OUT.write_text(json.dumps(build(v1, v2), indent=0, sort_keys=True) + "\n")
-    print(f"wrote {OUT}")
+    DATA_OUT.write_text(json.dumps(build(v1, v2), indent=0, sort_keys=True) + "\n")
+    print(f"wrote {DATA_OUT}")
     return 0
 
 
