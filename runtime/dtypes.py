@@ -85,7 +85,7 @@ class DType:
         return self is as_dtype(other)
 
     def __repr__(self) -> str:
-        return f"tf.{self.name}"
+        return f"<dtype: {self.name!r}>"
 
     def __eq__(self, other: Any) -> bool:
         if other is self:

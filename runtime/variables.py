@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import backend, dispatch, dtypes
-from .errors import FailedPreconditionError
+from .errors import FailedPreconditionError, InvalidArgumentError
 from .ops.registry import op
 from .operators import TensorOperators
 from .shape import TensorShape
@@ -142,10 +142,14 @@ class Variable(TensorOperators):
     # -- assigning ---------------------------------------------------------------------------
     def _update(self, opdef: Any, value: Any, read_value: bool) -> Any:
         value = dispatch.convert_to_tensor(value, dtype=self.dtype)
-        if not self.shape.is_compatible_with(value.shape) and opdef is assign_variable_op or \
-                (opdef is not assign_variable_op and not _broadcastable(value.shape, self.shape)):
-            raise ValueError(f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
-                             f"shape {self.shape}, and the assigned value shape {value.shape} are incompatible.")
+        if not self.shape.is_compatible_with(value.shape):
+            if opdef is assign_variable_op:
+                raise ValueError(f"Cannot assign value to variable ' {self.name}': Shape mismatch.The variable "
+                                 f"shape {self.shape}, and the assigned value shape {value.shape} are "
+                                 "incompatible.")
+            raise InvalidArgumentError(
+                None, None, f"Cannot update variable with shape {_dims(self.shape)} using a Tensor with shape "
+                f"{_dims(value.shape)}, shapes must be equal. [Op:{opdef.name}]")
         result = dispatch.execute(opdef, (self, value))
         return dispatch.current().after_assign(self, result, read_value)
 
@@ -161,10 +165,17 @@ class Variable(TensorOperators):
         return self._update(assign_sub_variable_op, delta, read_value)
 
     def __iadd__(self, other: Any) -> Any:
-        return self.value() + other
+        raise RuntimeError("`variable += value` with `tf.Variable`s is not supported. Use "
+                           "`variable.assign_add(value)` to modify the variable, or `out = variable + value` "
+                           "if you need to get a new output Tensor.")
 
     def __isub__(self, other: Any) -> Any:
-        return self.value() - other
+        raise RuntimeError("`variable -= value` with `tf.Variable`s is not supported. Use "
+                           "`variable.assign_sub(value)` to modify the variable, or `out = variable - value` "
+                           "if you need to get a new output Tensor.")
+
+    def __hash__(self) -> int:
+        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
 
     # -- Python protocol ---------------------------------------------------------------------
     def __bool__(self) -> bool:
@@ -197,10 +208,5 @@ class Variable(TensorOperators):
         raise TypeError("tf.Variable cannot be pickled; save it with tf.train.Checkpoint")
 
 
-def _broadcastable(src: TensorShape, dst: TensorShape) -> bool:
-    if src.rank is None or dst.rank is None:
-        return True
-    if src.rank > dst.rank:
-        return False
-    return all(a is None or b is None or a in (1, b) for a, b in zip(reversed(src.as_list()),
-                                                                    reversed(dst.as_list())))
+def _dims(shape: TensorShape) -> str:
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
