@@ -1,0 +1,50 @@
+"""Compat output runs on real TensorFlow 2.21 and prints what the original prints under TF1 semantics."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from upgrader.engine import upgrade_source
+
+ROOT = Path(__file__).resolve().parents[2]
+ORACLE = ROOT.parent / "shared" / "oracle"
+PROGRAMS = sorted((Path(__file__).parent / "data" / "programs").glob("*.py"))
+
+
+def _python() -> str:
+    env = os.environ.get("TFCOMPAT_ORACLE_PYTHON")
+    default = Path("/work/.venv-tf/bin/python")
+    py = env or (str(default) if default.exists() else "")
+    if not py or not (ORACLE / "run_as_tf.py").exists():
+        pytest.skip("no TensorFlow oracle (set TFCOMPAT_ORACLE_PYTHON)")
+    probe = subprocess.run([py, "-c", "import tensorflow"], capture_output=True, timeout=120)
+    if probe.returncode != 0:
+        pytest.skip("TensorFlow is not importable by the oracle python")
+    return py
+
+
+def _run(py: str, api: str, script: Path) -> str:
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    r = subprocess.run([py, str(ORACLE / "run_as_tf.py"), api, str(script)], capture_output=True, text=True,
+                       timeout=300, env=env)
+    assert r.returncode == 0, f"{api} {script.name} failed:\n{r.stderr[-3000:]}"
+    return r.stdout
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+def test_compat_output_matches_tf1(program: Path, tmp_path: Path) -> None:
+    py = _python()
+    result = upgrade_source(program.read_text())
+    assert result.changed and not result.errors
+    upgraded = tmp_path / program.name
+    upgraded.write_text(result.code)
+    expected, actual = _run(py, "v1", program), _run(py, "v2", upgraded)
+    (tmp_path / "expected.txt").write_text(expected)
+    (tmp_path / "actual.txt").write_text(actual)
+    cmp = subprocess.run([py, str(ORACLE / "compare_outputs.py"), str(tmp_path / "expected.txt"),
+                          str(tmp_path / "actual.txt")], capture_output=True, text=True)
+    assert cmp.returncode == 0, f"{cmp.stdout}{cmp.stderr}\n--- upgraded:\n{result.code}"
