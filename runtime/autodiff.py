@@ -124,7 +124,7 @@ class GradientTape:
         flat_sources = nest.flatten(sources)
         out_grads = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         with _StopRecording(self):
-            grads = backward(self._records, targets, out_grads, flat_sources)
+            grads = backward(self._records, targets, out_grads, flat_sources, self._watched)
         zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
         result = [_zeros_for(s) if g is None and zero else g for g, s in zip(grads, flat_sources)]
         return nest.pack_sequence_as(sources, result)
@@ -136,18 +136,20 @@ class GradientTape:
         flat_sources = nest.flatten(sources)
         size = int(target.shape.num_elements())
         rows: list[list[Any]] = [[] for _ in flat_sources]
+        connected = [False] * len(flat_sources)
         with _StopRecording(self):
             for i in range(size):
                 seed = array.reshape(array.one_hot_flat(i, size, target.dtype), target.shape.as_list())
-                grads = backward(self._records, [target], [seed], flat_sources)
-                for row, g, s in zip(rows, grads, flat_sources):
-                    row.append(g if g is not None else _zeros_for(s))
+                grads = backward(self._records, [target], [seed], flat_sources, self._watched)
+                for k, (g, s) in enumerate(zip(grads, flat_sources)):
+                    connected[k] = connected[k] or g is not None
+                    rows[k].append(g if g is not None else _zeros_for(s))
         self._used = True
         zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
         out = []
-        for row, s in zip(rows, flat_sources):
+        for row, s, conn in zip(rows, flat_sources, connected):
             stacked = array.reshape(array.stack(row), target.shape.as_list() + s.shape.as_list())
-            out.append(stacked if zero or any(math.count_nonzero_py(r) for r in row) else None)
+            out.append(stacked if zero or conn else None)
         return nest.pack_sequence_as(sources, out)
 
     def batch_jacobian(self, target: Any, source: Any, unconnected_gradients: Any = UnconnectedGradients.NONE,
@@ -164,7 +166,7 @@ class GradientTape:
             for i in range(n):
                 seed = array.reshape(array.tile(array.one_hot_flat(i, n, target.dtype)[None], [batch, 1]),
                                      [batch] + inner)
-                g = backward(self._records, [target], [seed], [source])[0]
+                g = backward(self._records, [target], [seed], [source], self._watched)[0]
                 cols.append(g if g is not None else _zeros_for(source))
         self._used = True
         jac = array.stack(cols, axis=1)  # [batch, n, *source.shape[1:]]
@@ -187,8 +189,13 @@ def _zeros_for(source: Any) -> Any:
     return array.zeros_like(source._as_tensor() if hasattr(source, "_handle") else source)
 
 
-def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list) -> list:
-    """Walk `records` in reverse from `targets` (seeded with `seeds` or ones) to `sources`."""
+def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list,
+             watched: dict | None = None) -> list:
+    """Walk `records` in reverse from `targets` (seeded with `seeds` or ones) to `sources`.
+
+    Only values in `watched` (when given) and floating/complex values receive gradients,
+    as in TensorFlow: constants and integers are not differentiated.
+    """
     from .ops import array, elementwise as math  # noqa: PLC0415
     grads: dict[int, Any] = {}
     for t, seed in zip(targets, seeds):
@@ -213,12 +220,17 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
             raise AssertionError(f"gradient of {op.name} returned {len(in_grads)} entries for "
                                  f"{len(inputs)} inputs")
         for x, gx in zip(inputs, in_grads):
-            if gx is None:
+            if gx is None or (watched is not None and id(x) not in watched) or not _differentiable(x):
                 continue
             gx = _fit_to(gx, x)
             key = id(x)
             grads[key] = math.add(grads[key], gx) if key in grads else gx
-    return [grads.get(id(s)) for s in sources]
+    return [grads.get(id(s)) if _differentiable(s) else None for s in sources]
+
+
+def _differentiable(x: Any) -> bool:
+    d = x.dtype
+    return d.is_floating or d.is_complex
 
 
 def _fit_to(g: Any, x: Any) -> Any:
