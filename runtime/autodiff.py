@@ -240,7 +240,7 @@ def _fit_to(g: Any, x: Any) -> Any:
     if gs.is_fully_defined() and xs.is_fully_defined():
         if gs.as_tuple() == xs.as_tuple():
             return g
-        return array.sum_to_shape(g, xs.as_tuple())
+        return array.sum_to_shape(g, shape=xs.as_tuple())
     return array.sum_to_shape_like(g, x._as_tensor() if hasattr(x, "_handle") else x)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import dispatch, dtypes
 from ..errors import invalid
 from .registry import op, same_shape
-from .testcases import Cases, floats, given, ints
+from .testcases import Cases, floats, given, ints, shaped
 
 
 @op("Identity", shape=same_shape, grad=lambda g, y, x: (g,), ref=lambda x: x, cases=floats(1) + ints(1))
@@ -125,7 +125,7 @@ def _transpose_grad(g, y, x, perm=None):
 
 
 @op("Transpose", shape=_transpose_shape, grad=_transpose_grad, ref=lambda x, perm=None: np.transpose(x, perm),
-    cases=floats(1, perm=(1, 0)) + given(np.arange(24.0).reshape(2, 3, 4), perm=(2, 0, 1)))
+    cases=shaped((2, 3), perm=(1, 0)) + given(np.arange(24.0).reshape(2, 3, 4), perm=(2, 0, 1)))
 def transpose(xp):
     return lambda x, perm=None: xp.transpose(x, perm)
 
@@ -159,7 +159,7 @@ def _unpack_shape(x, num=None, axis=0):
 
 @op("Unpack", shape=_unpack_shape, num_outputs=lambda x, num=None, axis=0: num,
     grad=lambda g, ys, x, num=None, axis=0: (pack(*g, axis=axis),),
-    ref=lambda x, num=None, axis=0: tuple(np.moveaxis(x, axis, 0)), cases=floats(1, num=2, axis=0))
+    ref=lambda x, num=None, axis=0: tuple(np.moveaxis(x, axis, 0)), cases=shaped((2, 3), num=2, axis=0) + shaped((2, 3), num=3, axis=1))
 def unpack(xp):
     return lambda x, num=None, axis=0: tuple(xp.moveaxis(x, axis, 0))
 
@@ -264,7 +264,7 @@ def _sum_to(xp, g, shape):
 
 
 @op("SumToShape", shape=lambda g, shape: tuple(shape), grad=lambda gg, y, g, shape: (broadcast_like(gg, g),),
-    ref=lambda g, shape: _sum_to(np, g, shape), cases=floats(1, shape=(1, 3)) + floats(1, shape=(3,)))
+    ref=lambda g, shape: _sum_to(np, g, shape), cases=shaped((2, 3), shape=(1, 3)) + shaped((2, 3), shape=(3,)) + shaped((4, 1), shape=()))
 def sum_to_shape(xp):
     """SumToShape(g, shape=(1, 3)): sum out broadcast dimensions (undoes broadcasting)."""
     return lambda g, shape: _sum_to(xp, g, tuple(shape))

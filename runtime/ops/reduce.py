@@ -11,7 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..errors import invalid
 from .registry import op
-from .testcases import bools, floats, ints
+from .testcases import floats, ints, shaped
 
 
 def _axes(axis, rank):
@@ -64,9 +64,10 @@ def _reduction(name, impl, grad, ref, cases):
         x, axis=_np_axis(axis), keepdims=keepdims), cases=cases, differentiable=grad is not None)(impl)
 
 
-def _reduce_cases(maker):
-    """Every reduction is tested over all axes, one axis, and with keepdims."""
-    return maker(1, axis=None) + maker(1, axis=1) + maker(1, axis=(0,), keepdims=True)
+def _reduce_cases(draw):
+    """Every reduction is tested over all axes, one axis, negative axes, and with keepdims."""
+    return (shaped((2, 3), draw=draw) + shaped((), draw=draw) + shaped((2, 3), draw=draw, axis=1)
+            + shaped((2, 3, 2), draw=draw, axis=(0, -1)) + shaped((2, 3), draw=draw, axis=(0,), keepdims=True))
 
 
 def _sum_grad(g, y, x, axis=None, keepdims=False):
@@ -108,13 +109,13 @@ def _mean(xp):
     return kernel
 
 
-reduce_sum = _reduction("Sum", _plain(lambda xp: xp.sum), _sum_grad, np.sum, _reduce_cases(floats))
-reduce_mean = _reduction("Mean", _mean, _mean_grad, np.mean, _reduce_cases(floats))
-reduce_max = _reduction("Max", _plain(lambda xp: xp.max), _extreme_grad, np.max, _reduce_cases(floats))
-reduce_min = _reduction("Min", _plain(lambda xp: xp.min), _extreme_grad, np.min, _reduce_cases(floats))
-reduce_prod = _reduction("Prod", _plain(lambda xp: xp.prod), _prod_grad, np.prod, _reduce_cases(floats))
-reduce_any = _reduction("Any", _plain(lambda xp: xp.any), None, np.any, _reduce_cases(bools))
-reduce_all = _reduction("All", _plain(lambda xp: xp.all), None, np.all, _reduce_cases(bools))
+reduce_sum = _reduction("Sum", _plain(lambda xp: xp.sum), _sum_grad, np.sum, _reduce_cases("normal"))
+reduce_mean = _reduction("Mean", _mean, _mean_grad, np.mean, _reduce_cases("normal"))
+reduce_max = _reduction("Max", _plain(lambda xp: xp.max), _extreme_grad, np.max, _reduce_cases("normal"))
+reduce_min = _reduction("Min", _plain(lambda xp: xp.min), _extreme_grad, np.min, _reduce_cases("normal"))
+reduce_prod = _reduction("Prod", _plain(lambda xp: xp.prod), _prod_grad, np.prod, _reduce_cases("normal"))
+reduce_any = _reduction("Any", _plain(lambda xp: xp.any), None, np.any, _reduce_cases("bool"))
+reduce_all = _reduction("All", _plain(lambda xp: xp.all), None, np.all, _reduce_cases("bool"))
 
 
 def _arg_shape(x, axis=0, output_type=None):
@@ -132,7 +133,7 @@ def _arg(name, np_fn):
               dtype=lambda x, axis=0, output_type=dtypes.int64: output_type,
               ref=lambda x, axis=0, output_type=dtypes.int64: np_fn(x, axis=axis).astype(
                   output_type.as_numpy_dtype),
-              cases=floats(1, axis=1) + ints(1, axis=0))(impl)
+              cases=shaped((2, 3), axis=0) + shaped((2, 3), axis=-1) + shaped((3, 2), draw="int", axis=0))(impl)
 
 
 arg_max = _arg("ArgMax", np.argmax)

@@ -57,3 +57,14 @@ def given(*inputs: Any, **attrs: Any) -> Cases:
     """One explicit case: `given(np.ones((2, 3)), axis=1)`."""
     return Cases(lambda rng: [(tuple(np.asarray(i) if not isinstance(i, np.ndarray) else i for i in inputs),
                                dict(attrs))])
+
+
+_DRAW = {"normal": lambda rng, s: rng.standard_normal(s),
+         "positive": lambda rng, s: rng.uniform(0.5, 2.0, s),
+         "int": lambda rng, s: rng.integers(-5, 6, s).astype(np.int32),
+         "bool": lambda rng, s: rng.standard_normal(s) > 0}
+
+
+def shaped(*shapes: tuple, draw: str = "normal", **attrs: Any) -> Cases:
+    """One case of random arrays with the given shapes: `shaped((2, 3), (3,), draw="positive", axis=1)`."""
+    return Cases(lambda rng: [(tuple(_DRAW[draw](rng, s) for s in shapes), dict(attrs))])

@@ -1,0 +1,123 @@
+"""Registry-wide checks, parametrised over every op in `runtime.ops.REGISTRY` (id = op name).
+
+Each op's `cases` run: forward against the NumPy `ref`; the static shape and dtype rules
+against the eager result; finite-difference gradients to second order (float64 cases);
+and eager against graph once `runtime.graph` exists.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from runtime import dispatch, dtypes
+from runtime.ops import REGISTRY
+
+from .gradcheck import check_grads
+
+# NOTE: ops without ref+cases must be listed here with the reason; the list is checked both ways.
+NO_CASES = {
+    "CustomGradient": "built per tf.custom_gradient call, never registered",
+}
+# Ops whose gradient is deliberately only first-order-checked, with the reason.
+FIRST_ORDER_ONLY: dict[str, str] = {}
+# Ops whose cases are outside the region where finite differences are meaningful.
+NO_GRAD_CHECK = {
+    "Floor": "piecewise constant", "Ceil": "piecewise constant", "Round": "piecewise constant",
+    "Sign": "piecewise constant",
+}
+
+OPS = sorted(REGISTRY)
+WITH_CASES = [n for n in OPS if REGISTRY[n].cases is not None and REGISTRY[n].ref is not None]
+
+
+def _cases(name):
+    return REGISTRY[name].cases(np.random.default_rng(0))
+
+
+def _tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_every_op_has_ref_and_cases(name):
+    opdef = REGISTRY[name]
+    has = opdef.ref is not None and opdef.cases is not None
+    assert has or name in NO_CASES, f"op {name} needs ref= and cases= (or an entry in NO_CASES saying why)"
+    assert not (has and name in NO_CASES), f"op {name} has cases now: drop it from NO_CASES"
+
+
+@pytest.mark.parametrize("name", WITH_CASES)
+def test_forward_matches_ref(name):
+    opdef = REGISTRY[name]
+    for inputs, attrs in _cases(name):
+        got = _tuple(opdef(*inputs, **attrs))
+        want = _tuple(opdef.ref(*inputs, **attrs))
+        assert len(got) == len(want), f"{name}: {len(got)} outputs, ref gives {len(want)}"
+        for g, w in zip(got, want):
+            w = np.asarray(w)
+            assert g.shape.as_list() == list(w.shape), f"{name}{attrs}: shape {g.shape} vs ref {w.shape}"
+            if w.dtype.kind in "fc":
+                np.testing.assert_allclose(g.numpy(), w, rtol=1e-6 if w.dtype == np.float64 else 1e-5,
+                                           atol=1e-12, err_msg=f"{name} {attrs}")
+            else:
+                np.testing.assert_array_equal(g.numpy(), w, err_msg=f"{name} {attrs}")
+
+
+def _static(opdef, inputs):
+    return [np.asarray(x) if i in opdef.value_inputs else tuple(np.shape(x)) for i, x in enumerate(inputs)]
+
+
+@pytest.mark.parametrize("name", WITH_CASES)
+def test_shape_and_dtype_rules_match_eager(name):
+    opdef = REGISTRY[name]
+    for inputs, attrs in _cases(name):
+        got = _tuple(opdef(*inputs, **attrs))
+        if opdef.shape is not None:
+            rule = opdef.shape(*_static(opdef, inputs), **attrs)
+            shapes = rule if opdef.num_outputs != 1 else (rule,)
+            for g, s in zip(got, shapes):
+                if s is not None:
+                    assert len(s) == g.shape.rank and all(d is None or d == e for d, e in zip(s, g.shape.as_list())), \
+                        f"{name}{attrs}: shape rule {s} vs eager {g.shape}"
+        in_dtypes = [dtypes.from_numpy(np.asarray(x).dtype) for x in inputs]
+        want = opdef.dtype(*in_dtypes, **attrs) if opdef.dtype is not None else in_dtypes[0] if inputs else None
+        if want is not None:
+            for g, d in zip(got, _tuple(want)):
+                assert g.dtype is d, f"{name}{attrs}: dtype rule says {d.name}, eager gives {g.dtype.name}"
+
+
+def _grad_cases():
+    for name in WITH_CASES:
+        opdef = REGISTRY[name]
+        if not opdef.differentiable or opdef.grad is None or name in NO_GRAD_CHECK:
+            continue
+        for k, (inputs, attrs) in enumerate(_cases(name)):
+            if any(np.asarray(x).dtype == np.float64 for x in inputs):
+                yield pytest.param(name, k, id=f"{name}-{k}")
+
+
+@pytest.mark.parametrize("name,k", list(_grad_cases()))
+def test_gradients_by_finite_differences(name, k):
+    opdef = REGISTRY[name]
+    inputs, attrs = _cases(name)[k]
+    check_grads(lambda *xs: opdef(*xs, **attrs), inputs, order=1 if name in FIRST_ORDER_ONLY else 2)
+
+
+HAS_GRAPH = importlib.util.find_spec("runtime.graph") is not None
+
+
+@pytest.mark.skipif(not HAS_GRAPH, reason="runtime.graph (trace + executor) does not exist yet")
+@pytest.mark.parametrize("name", WITH_CASES)
+def test_eager_matches_graph(name):
+    from runtime import graph  # noqa: PLC0415
+    opdef = REGISTRY[name]
+    for inputs, attrs in _cases(name):
+        eager = _tuple(opdef(*inputs, **attrs))
+        traced = _tuple(graph.run_traced(lambda *xs: opdef(*xs, **attrs), inputs))
+        for e, t in zip(eager, traced):
+            np.testing.assert_allclose(np.asarray(t), e.numpy(), rtol=1e-6, err_msg=name)
+
+
+_ = dispatch
