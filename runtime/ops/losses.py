@@ -1,0 +1,148 @@
+"""Fused softmax cross-entropy: SoftmaxCrossEntropyWithLogits and its sparse form, and a
+row gather for embeddings.
+
+    SoftmaxCrossEntropyWithLogits(features, labels) -> (loss, backprop)
+    loss = -sum(labels * log_softmax(features), -1);  backprop = softmax(features) - labels
+
+As in TensorFlow, the second output (backprop) is the gradient of the loss, and the
+gradient of the op uses it; the gradient arriving at `backprop` itself (second order)
+is sent through the softmax Jacobian, so d²loss/dfeatures² is defined.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import invalid
+from . import array
+from .nn import log_softmax, softmax
+from .reduce import reduce_sum
+from .registry import op
+from .testcases import given
+
+_RNG = np.random.default_rng(11)
+
+
+def _xent_shape(f, labels, **_):
+    if f is None:
+        return None, None
+    return f[:-1], f
+
+
+def _softmax_vjp(g_bp, logits):
+    sm = softmax(logits)
+    return (g_bp - reduce_sum(g_bp * sm, axis=-1, keepdims=True)) * sm
+
+
+def _xent_grad(gs, outs, features, labels):
+    g_loss, g_bp = gs
+    _, bp = outs
+    g = array.expand_dims(g_loss, axis=-1)
+    d_features = g * bp + _softmax_vjp(g_bp, features)
+    return d_features, -g * log_softmax(features) - g_bp
+
+
+def _xent_ref(f, labels):
+    s = f - f.max(-1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(-1, keepdims=True))
+    return -(labels * logp).sum(-1), np.exp(logp) - labels
+
+
+def _probs(shape):
+    p = _RNG.uniform(0.1, 1.0, shape)
+    return p / p.sum(-1, keepdims=True)
+
+
+@op("SoftmaxCrossEntropyWithLogits", shape=_xent_shape, same_dtype=True, num_outputs=2, grad=_xent_grad,
+    ref=_xent_ref, cases=given(_RNG.standard_normal((3, 4)), _probs((3, 4))))
+def softmax_cross_entropy_with_logits(xp):
+    """(loss, backprop) for logits [batch, classes] and label distributions of the same shape."""
+    def kernel(f, labels):
+        if f.ndim != 2 or f.shape != labels.shape:
+            raise invalid(f"logits and labels must be same size: logits_size=[{','.join(map(str, f.shape))}] "
+                          f"labels_size=[{','.join(map(str, labels.shape))}] (both must be [batch, classes])")
+        s = f - f.max(-1, keepdims=True)
+        lse = xp.log(xp.exp(s).sum(-1, keepdims=True))
+        logp = s - lse
+        return -(labels * logp).sum(-1), xp.exp(logp) - labels
+    return kernel
+
+
+def _sparse_grad(gs, outs, features, labels):
+    g_loss, g_bp = gs
+    _, bp = outs
+    return array.expand_dims(g_loss, axis=-1) * bp + _softmax_vjp(g_bp, features), None
+
+
+def _sparse_ref(f, labels):
+    s = f - f.max(-1, keepdims=True)
+    logp = s - np.log(np.exp(s).sum(-1, keepdims=True))
+    onehot = np.eye(f.shape[-1], dtype=f.dtype)[labels]
+    return -(onehot * logp).sum(-1), np.exp(logp) - onehot
+
+
+@op("SparseSoftmaxCrossEntropyWithLogits", shape=_xent_shape, num_outputs=2, grad=_sparse_grad, ref=_sparse_ref,
+    cases=given(_RNG.standard_normal((3, 4)), np.array([0, 3, 1], np.int32)))
+def sparse_softmax_cross_entropy_with_logits(xp):
+    """(loss, backprop) for logits [batch, classes] and integer class ids [batch]."""
+    def kernel(f, labels):
+        if f.ndim != 2 or labels.ndim != 1 or labels.shape[0] != f.shape[0]:
+            raise invalid(f"logits and labels must have the same first dimension, got logits shape "
+                          f"[{','.join(map(str, f.shape))}] and labels shape [{','.join(map(str, labels.shape))}]")
+        n = f.shape[-1]
+        if labels.size and (labels.min() < 0 or labels.max() >= n):
+            bad = labels[(labels < 0) | (labels >= n)][0]
+            raise invalid(f"Received a label value of {bad} which is outside the valid range of [0, {n}).  "
+                          f"Label values: {' '.join(map(str, labels.tolist()))}")
+        s = f - f.max(-1, keepdims=True)
+        logp = s - xp.log(xp.exp(s).sum(-1, keepdims=True))
+        rows = xp.arange(f.shape[0])
+        loss = -logp[rows, labels]
+        bp = xp.exp(logp)
+        bp[rows, labels] -= 1
+        return loss, bp
+    return kernel
+
+
+# -- row gather (embedding_lookup) ----------------------------------------------------------
+def _gather_shape(params, ids):
+    if params is None or ids is None:
+        return None
+    return tuple(ids) + tuple(params[1:])
+
+
+@op("EmbeddingGather", shape=_gather_shape, ref=lambda p, ids: p[ids],
+    grad=lambda g, y, params, ids: (embedding_gather_grad(g, ids, params), None),
+    cases=given(_RNG.standard_normal((5, 3)), np.array([[0, 4], [2, 2]], np.int32)))
+def embedding_gather(xp):
+    """EmbeddingGather(params, ids) = params[ids] (rows; runtime-internal, TF's GatherV2 axis 0)."""
+    def kernel(params, ids):
+        n = params.shape[0]
+        if ids.size and (ids.min() < 0 or ids.max() >= n):
+            bad = ids[(ids < 0) | (ids >= n)][0]
+            raise invalid(f"indices = {bad} is not in [0, {n})")
+        return xp.take(params, ids, axis=0)
+    return kernel
+
+
+def _scatter_rows_ref(g, ids, like):
+    out = np.zeros(np.shape(like), dtype=g.dtype)
+    np.add.at(out, ids.reshape(-1), g.reshape((-1,) + out.shape[1:]))
+    return out
+
+
+@op("EmbeddingGatherGrad", shape=lambda g, ids, like: like, ref=_scatter_rows_ref,
+    grad=lambda gg, y, g, ids, like: (embedding_gather(gg, ids), None, None),
+    cases=given(_RNG.standard_normal((2, 2, 3)), np.array([[0, 4], [2, 2]], np.int32), np.zeros((5, 3))))
+def embedding_gather_grad(xp):
+    """EmbeddingGatherGrad(g, ids, params): dense zeros like params with g's rows added at ids."""
+    def kernel(g, ids, like):
+        out = xp.zeros(like.shape, dtype=g.dtype)
+        flat = ids.reshape(-1)
+        rows = g.reshape((flat.size,) + like.shape[1:])
+        if xp is np:
+            np.add.at(out, flat, rows)
+        else:
+            xp.add.at(out, flat, rows)
+        return out
+    return kernel
+
