@@ -214,7 +214,8 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
         if len(outs) == 1:
             in_grads = op.grad(gs[0], outs[0], *inputs, **attrs)
         else:
-            gs = [array.zeros_like(o) if g is None else g for g, o in zip(gs, outs)]
+            if not getattr(op, "grad_takes_none", False):  # NOTE: call ops skip zeros for unused outputs
+                gs = [array.zeros_like(o) if g is None else g for g, o in zip(gs, outs)]
             in_grads = op.grad(tuple(gs), outs, *inputs, **attrs)
         if len(in_grads) != len(inputs):
             raise AssertionError(f"gradient of {op.name} returned {len(in_grads)} entries for "
@@ -229,13 +230,16 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
 
 
 def _differentiable(x: Any) -> bool:
-    d = x.dtype
+    hd = getattr(x, "_handle_data", None)  # a graph's resource tensor: its variable's dtype
+    d = x.dtype if hd is None else hd[0]
     return d.is_floating or d.is_complex
 
 
 def _fit_to(g: Any, x: Any) -> Any:
     """Undo broadcasting: sum `g` down to `x`'s shape (statically when both are known)."""
     from .ops import array  # noqa: PLC0415
+    if getattr(x, "_handle_data", None) is not None:  # a graph's resource tensor: the variable's gradient
+        return g
     gs, xs = g.shape, x.shape
     if gs.is_fully_defined() and xs.is_fully_defined():
         if gs.as_tuple() == xs.as_tuple():

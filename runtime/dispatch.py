@@ -158,6 +158,10 @@ def is_tensor(value: Any) -> bool:
 def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None,
                       dtype_hint: Any = None) -> Any:
     """`tf.convert_to_tensor`: tensors pass through, variables are read, the rest become constants."""
+    if type(value) is float and dtype is not None:  # NOTE: fast path for `g * lr`-style scalars
+        d = dtypes.as_dtype(dtype)
+        if d.is_floating or d.is_complex:
+            return _state.stack[-1].constant(d._np.type(value), name)
     if type(value) is Tensor or getattr(value, "_is_symbolic", False):
         if dtype is not None and dtypes.as_dtype(dtype) is not value.dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
