@@ -14,6 +14,7 @@ import importlib.util
 import os
 import runpy
 import sys
+import traceback
 from types import ModuleType
 from typing import Any, Sequence
 
@@ -75,8 +76,20 @@ def install(api: str = "v1") -> TensorflowFinder:
 
 
 def run_script(script: str, args: Sequence[str], api: str = "v1") -> None:
-    """Run `script` as `python script args...` would, with tensorflow bound to tfcompat."""
+    """Run `script` as `python script args...` would, with tensorflow bound to tfcompat.
+
+    An uncaught exception prints a traceback that starts at the script (no runner frames)
+    and exits with status 1, as `python script` does; `sys.exit(n)` passes through.
+    """
     install(api)
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except Exception as error:  # noqa: BLE001  (report like the interpreter, then exit 1)
+        tb = error.__traceback__
+        target = os.path.abspath(script)
+        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
+            tb = tb.tb_next
+        traceback.print_exception(type(error), error, tb or error.__traceback__)
+        sys.exit(1)
