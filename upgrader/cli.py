@@ -29,6 +29,10 @@ def _jobs(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup:
                 return list(bar)
         return list(it)
     from concurrent.futures import ProcessPoolExecutor
+
+    from upgrader.modes import rules_for
+    from upgrader.tables import tables
+    tables(), rules_for(mode)   # NOTE: loaded once here, so forked workers inherit them instead of re-importing
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         it = pool.map(upgrade_file, [s for s, _ in pairs], [d for _, d in pairs], [mode] * len(pairs),
                       [write] * len(pairs), [backup] * len(pairs), chunksize=max(1, len(pairs) // (jobs * 4)))
