@@ -140,7 +140,7 @@ class _Builder:
             out = node.op.cpu(*(self.consts[n] for n in ins), **node.attrs)
         except Exception:  # noqa: BLE001  (the error is raised when the plan runs, with the node named)
             return False
-        outs = out if len(node.outputs) != 1 else (out,)
+        outs = out if _tuple_out(node) else (out,)
         for t, v in zip(node.outputs, outs):
             self.env[id(t)] = self.const(v)
         return True
@@ -170,13 +170,14 @@ class _Builder:
             call = f"{k}({', '.join(ins)})"
             if not outs:
                 code = call
-            elif len(outs) == 1:
+            elif not _tuple_out(node):
                 code = f"{outs[0]} = {call}"
             else:
                 code = f"{', '.join(outs)}, = {call}"
             line_of[len(lines) + 1] = node
             lines.append("        " + code)
             names.append(getattr(node, "name", "?"))
+        lines.append("        pass")
         lines.append("    except Exception as e:")
         lines.append("        _fail(e)")
         lines.append(f"    return [{', '.join(fetch_names)}]")
@@ -189,6 +190,13 @@ class _Builder:
         p.source, p.names = source, names
         p.kernels = [s[0] for s in self.steps]
         p.groups = [s[0] for s in self.steps if isinstance(s[0], fusion.FusedGroup)]
+
+
+def _tuple_out(node: Any) -> bool:
+    """Whether the kernel returns a tuple (several outputs, or a variadic op with one)."""
+    if isinstance(node, fusion.FusedGroup):
+        return False
+    return len(node.outputs) != 1 or callable(getattr(getattr(node, "op", None), "num_outputs", 1))
 
 
 def _fail(line_of: dict, e: Exception) -> None:

@@ -42,7 +42,9 @@ def infer(op: OpDef, inputs: tuple, attrs: dict) -> tuple[list, list]:
                              f"{shown}.") from None
         except (TypeError, ValueError, IndexError, AttributeError):
             shapes = None  # NOTE: a rule not written for unknown dims: the shape is unknown, not an error
-    if n == 1:
+    if n == 1 and callable(op.num_outputs) and shapes and isinstance(shapes[0], (tuple, list, type(None))):
+        shapes = [_tuple(shapes[0])]
+    elif n == 1:
         shapes = [_tuple(shapes)]
     else:
         shapes = [None] * n if shapes is None else [_tuple(s) for s in shapes]
@@ -50,7 +52,10 @@ def infer(op: OpDef, inputs: tuple, attrs: dict) -> tuple[list, list]:
 
 
 def _tuple(s: Any) -> Any:
-    return None if s is None else tuple(None if d is None else int(d) for d in s)
+    try:
+        return None if s is None else tuple(None if d is None else int(d) for d in s)
+    except (TypeError, ValueError):
+        return None
 
 
 def _dims(s: Any) -> str:
