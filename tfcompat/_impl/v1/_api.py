@@ -42,3 +42,14 @@ def pick(name: str, new: Any, old: Any, new_name: str, old_name: str) -> Any:
     if new is not None and old is not None:
         raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}' in {name}")
     return new if new is not None else old
+
+
+def shared_export(*names: str, v1: tuple | None = None) -> Callable[[Any], Any]:
+    """Publish a name that TF1 and TF2 share (`tf.Graph`, `tf.group`), unless another module already does."""
+    def register(obj: Any) -> Any:
+        for n in names:
+            _export.V2.setdefault(n, obj)
+        for n in names if v1 is None else v1:
+            _export.V1.setdefault(n, obj)
+        return obj
+    return register
