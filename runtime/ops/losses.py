@@ -1,5 +1,4 @@
-"""Fused softmax cross-entropy: SoftmaxCrossEntropyWithLogits and its sparse form, and a
-row gather for embeddings.
+"""Fused softmax cross-entropy: SoftmaxCrossEntropyWithLogits and its sparse form.
 
     SoftmaxCrossEntropyWithLogits(features, labels) -> (loss, backprop)
     loss = -sum(labels * log_softmax(features), -1);  backprop = softmax(features) - labels
@@ -101,48 +100,3 @@ def sparse_softmax_cross_entropy_with_logits(xp):
         bp[rows, labels] -= 1
         return loss, bp
     return kernel
-
-
-# -- row gather (embedding_lookup) ----------------------------------------------------------
-def _gather_shape(params, ids):
-    if params is None or ids is None:
-        return None
-    return tuple(ids) + tuple(params[1:])
-
-
-@op("EmbeddingGather", shape=_gather_shape, ref=lambda p, ids: p[ids],
-    grad=lambda g, y, params, ids: (embedding_gather_grad(g, ids, params), None),
-    cases=given(_RNG.standard_normal((5, 3)), np.array([[0, 4], [2, 2]], np.int32)))
-def embedding_gather(xp):
-    """EmbeddingGather(params, ids) = params[ids] (rows; runtime-internal, TF's GatherV2 axis 0)."""
-    def kernel(params, ids):
-        n = params.shape[0]
-        if ids.size and (ids.min() < 0 or ids.max() >= n):
-            bad = ids[(ids < 0) | (ids >= n)][0]
-            raise invalid(f"indices = {bad} is not in [0, {n})")
-        return xp.take(params, ids, axis=0)
-    return kernel
-
-
-def _scatter_rows_ref(g, ids, like):
-    out = np.zeros(np.shape(like), dtype=g.dtype)
-    np.add.at(out, ids.reshape(-1), g.reshape((-1,) + out.shape[1:]))
-    return out
-
-
-@op("EmbeddingGatherGrad", shape=lambda g, ids, like: like, ref=_scatter_rows_ref,
-    grad=lambda gg, y, g, ids, like: (embedding_gather(gg, ids), None, None),
-    cases=given(_RNG.standard_normal((2, 2, 3)), np.array([[0, 4], [2, 2]], np.int32), np.zeros((5, 3))))
-def embedding_gather_grad(xp):
-    """EmbeddingGatherGrad(g, ids, params): dense zeros like params with g's rows added at ids."""
-    def kernel(g, ids, like):
-        out = xp.zeros(like.shape, dtype=g.dtype)
-        flat = ids.reshape(-1)
-        rows = g.reshape((flat.size,) + like.shape[1:])
-        if xp is np:
-            np.add.at(out, flat, rows)
-        else:
-            xp.add.at(out, flat, rows)
-        return out
-    return kernel
-
