@@ -1,0 +1,174 @@
+"""Static facts the control-flow converters need: what a block assigns and reads, liveness, definedness.
+
+    y = 0
+    if x > 0:            # If.ag_state == ("y",): assigned in a branch and live after the statement
+        y = 1; t = 2     # t is assigned but never read again: it stays local to the branch
+    return y
+
+`annotate(fn)` runs on a function whose `break`/`continue`/`return` were already
+lowered to flags, and stores on every `If`, `While` and `For`:
+`ag_state` (the names the staged construct carries in and out, sorted) and
+`ag_undefined` (those of them that may be unbound before it, so the converter
+binds them to `ag__.Undefined(name)`). Nested functions are separate scopes.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+class _Names(ast.NodeVisitor):
+    """Collects names stored and loaded, without entering nested scopes for stores."""
+
+    def __init__(self) -> None:
+        self.stored: set[str] = set()
+        self.loaded: set[str] = set()
+        self.declared: set[str] = set()  # global / nonlocal
+
+    def visit_Name(self, node: ast.Name) -> None:
+        (self.loaded if isinstance(node.ctx, ast.Load) else self.stored).add(node.id)
+
+    def _def(self, node: ast.AST) -> None:
+        self.stored.add(node.name)  # type: ignore[attr-defined]
+        inner = _Names()
+        for child in ast.iter_child_nodes(node):
+            inner.visit(child)
+        self.loaded |= inner.loaded  # free reads of a nested function keep names alive
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _def
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        inner = _Names()
+        inner.visit(node.body)
+        self.loaded |= inner.loaded - {a.arg for a in node.args.args}
+
+    def _comprehension(self, node: ast.AST) -> None:
+        inner = _Names()
+        for child in ast.iter_child_nodes(node):
+            inner.visit(child)
+        self.loaded |= inner.loaded - inner.stored
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.stored.add(alias.asname or alias.name.split(".")[0])
+
+    visit_ImportFrom = visit_Import  # type: ignore[assignment]
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.stored.add(node.name)
+        self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.declared |= set(node.names)
+
+    visit_Nonlocal = visit_Global  # type: ignore[assignment]
+
+
+def names(nodes: Iterable[ast.AST] | ast.AST) -> _Names:
+    found = _Names()
+    for node in [nodes] if isinstance(nodes, ast.AST) else nodes:
+        found.visit(node)
+    return found
+
+
+def assigned(nodes: Iterable[ast.AST] | ast.AST) -> set[str]:
+    return names(nodes).stored
+
+
+def reads(nodes: Iterable[ast.AST] | ast.AST | None) -> set[str]:
+    return set() if nodes is None else names(nodes).loaded
+
+
+# -- liveness (backward, may) ---------------------------------------------------------------
+def _live_block(stmts: list[ast.stmt], live: set[str]) -> set[str]:
+    for stmt in reversed(stmts):
+        live = _live_stmt(stmt, live)
+    return live
+
+
+def _live_stmt(s: ast.stmt, live: set[str]) -> set[str]:
+    if isinstance(s, ast.If):
+        s.ag_live_out = set(live)  # type: ignore[attr-defined]
+        body, orelse = _live_block(s.body, live), _live_block(s.orelse, live)
+        s.ag_live_in = body | orelse  # type: ignore[attr-defined]
+        return reads(s.test) | body | orelse
+    if isinstance(s, (ast.While, ast.For)):
+        s.ag_live_out = set(live)  # type: ignore[attr-defined]
+        targets = assigned(s.target) if isinstance(s, ast.For) else set()
+        test = reads(s.test) if isinstance(s, ast.While) else reads(getattr(s, "ag_extra_test", None))
+        head = live | test
+        while True:  # NOTE: fixed point over the back edge
+            new = head | (_live_block(s.body, head) - targets) | test
+            if new == head:
+                break
+            head = new
+        s.ag_live_in = head  # type: ignore[attr-defined]
+        entry = head | _live_block(s.orelse, live)
+        return entry | (reads(s.iter) if isinstance(s, ast.For) else set())
+    if isinstance(s, ast.Return):
+        return reads(s.value)
+    if isinstance(s, (ast.Assign, ast.AnnAssign)):
+        kills = {t.id for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)}
+        return (live - kills) | reads(s)
+    if isinstance(s, ast.With):
+        return (_live_block(s.body, live) - assigned(s.items)) | reads(s.items)
+    if isinstance(s, ast.Try):
+        inner = s.body + s.orelse + s.finalbody + [st for h in s.handlers for st in h.body]
+        _live_block(inner, live | reads(inner))
+        return live | reads(s)
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return (live - {s.name}) | reads(s)
+    return live | reads(s)
+
+
+# -- definedness (forward, may) and the carried state --------------------------------------
+def _state(s: ast.stmt, modified: set[str], declared: set[str]) -> tuple[str, ...]:
+    carried = s.ag_live_out | s.ag_live_in  # type: ignore[attr-defined]
+    return tuple(sorted((modified & carried) - declared))
+
+
+def _defined_block(stmts: list[ast.stmt], defined: set[str], declared: set[str]) -> set[str]:
+    for stmt in stmts:
+        defined = _defined_stmt(stmt, defined, declared)
+    return defined
+
+
+def _defined_stmt(s: ast.stmt, defined: set[str], declared: set[str]) -> set[str]:
+    if isinstance(s, ast.If):
+        s.ag_state = _state(s, assigned(s.body + s.orelse), declared)  # type: ignore[attr-defined]
+        s.ag_undefined = tuple(n for n in s.ag_state if n not in defined)  # type: ignore[attr-defined]
+        # NOTE: each branch becomes a function; what it binds beyond the state is local to it.
+        _defined_block(s.body, defined, declared)
+        _defined_block(s.orelse, defined, declared)
+        return defined | set(s.ag_state)  # type: ignore[attr-defined]
+    if isinstance(s, (ast.While, ast.For)):
+        targets = assigned(s.target) if isinstance(s, ast.For) else set()
+        s.ag_state = _state(s, assigned(s.body) - targets, declared)  # type: ignore[attr-defined]
+        s.ag_undefined = tuple(n for n in s.ag_state if n not in defined)  # type: ignore[attr-defined]
+        s.ag_targets_undefined = tuple(sorted(  # type: ignore[attr-defined]
+            n for n in targets & s.ag_live_out if n not in defined))  # type: ignore[attr-defined]
+        inner = defined | set(s.ag_state)  # type: ignore[attr-defined]
+        _defined_block(s.body, inner | targets, declared)
+        return _defined_block(s.orelse, inner, declared) | set(s.ag_targets_undefined)  # type: ignore[attr-defined]
+    if isinstance(s, (ast.With, ast.Try)):
+        blocks = [s.body] + ([s.orelse, s.finalbody] + [h.body for h in s.handlers] if isinstance(s, ast.Try) else [])
+        out = set(defined) | assigned(getattr(s, "items", []))
+        for block in blocks:
+            out |= _defined_block(block, out, declared)
+        return out
+    return defined | assigned(s)
+
+
+def annotate(fn: ast.FunctionDef) -> None:
+    """Store `ag_state` / `ag_undefined` on every If, While and For of `fn` (not nested functions)."""
+    _live_block(fn.body, set())
+    args = fn.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    params |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    _defined_block(fn.body, params, names(fn.body).declared)
