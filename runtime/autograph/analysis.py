@@ -26,7 +26,8 @@ class _Names(ast.NodeVisitor):
     def __init__(self) -> None:
         self.stored: set[str] = set()
         self.loaded: set[str] = set()
-        self.declared: set[str] = set()  # global / nonlocal
+        self.globals: set[str] = set()
+        self.nonlocals: set[str] = set()
 
     def visit_Name(self, node: ast.Name) -> None:
         (self.loaded if isinstance(node.ctx, ast.Load) else self.stored).add(node.id)
@@ -65,9 +66,14 @@ class _Names(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Global(self, node: ast.Global) -> None:
-        self.declared |= set(node.names)
+        self.globals |= set(node.names)
 
-    visit_Nonlocal = visit_Global  # type: ignore[assignment]
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.nonlocals |= set(node.names)
+
+    @property
+    def declared(self) -> set[str]:
+        return self.globals | self.nonlocals
 
 
 def names(nodes: Iterable[ast.AST] | ast.AST) -> _Names:
@@ -128,18 +134,21 @@ def _live_stmt(s: ast.stmt, live: set[str]) -> set[str]:
 
 
 # -- definedness (forward, may) and the carried state --------------------------------------
-def _state(s: ast.stmt, modified: set[str], declared: set[str]) -> tuple[str, ...]:
+def _state(s: ast.stmt, modified: set[str], declared: _Names) -> tuple[str, ...]:
+    """The carried names; names the user declared `global`/`nonlocal` are re-declared instead."""
+    s.ag_globals = tuple(sorted(modified & declared.globals))  # type: ignore[attr-defined]
+    s.ag_nonlocals = tuple(sorted(modified & declared.nonlocals))  # type: ignore[attr-defined]
     carried = s.ag_live_out | s.ag_live_in  # type: ignore[attr-defined]
-    return tuple(sorted((modified & carried) - declared))
+    return tuple(sorted((modified & carried) - declared.declared))
 
 
-def _defined_block(stmts: list[ast.stmt], defined: set[str], declared: set[str]) -> set[str]:
+def _defined_block(stmts: list[ast.stmt], defined: set[str], declared: _Names) -> set[str]:
     for stmt in stmts:
         defined = _defined_stmt(stmt, defined, declared)
     return defined
 
 
-def _defined_stmt(s: ast.stmt, defined: set[str], declared: set[str]) -> set[str]:
+def _defined_stmt(s: ast.stmt, defined: set[str], declared: _Names) -> set[str]:
     if isinstance(s, ast.If):
         s.ag_state = _state(s, assigned(s.body + s.orelse), declared)  # type: ignore[attr-defined]
         s.ag_undefined = tuple(n for n in s.ag_state if n not in defined)  # type: ignore[attr-defined]
@@ -171,4 +180,4 @@ def annotate(fn: ast.FunctionDef) -> None:
     args = fn.args
     params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     params |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    _defined_block(fn.body, params, names(fn.body).declared)
+    _defined_block(fn.body, params, names(fn.body))

@@ -77,9 +77,11 @@ def strings_tuple(names: tuple[str, ...] | list[str]) -> ast.Tuple:
     return ast.Tuple([ast.Constant(n) for n in names], ast.Load())
 
 
-def function(name: str, params: list[str], body: list[ast.stmt], nonlocals: tuple[str, ...] = ()) -> ast.FunctionDef:
-    """`def name(params): nonlocal ...; body` (body `pass` when empty)."""
-    head: list[ast.stmt] = [ast.Nonlocal(list(nonlocals))] if nonlocals else []
+def function(name: str, params: list[str], body: list[ast.stmt], nonlocals: tuple[str, ...] = (),
+             globals_: tuple[str, ...] = ()) -> ast.FunctionDef:
+    """`def name(params): global ...; nonlocal ...; body` (body `pass` when empty)."""
+    head: list[ast.stmt] = [ast.Global(list(globals_))] if globals_ else []
+    head += [ast.Nonlocal(list(nonlocals))] if nonlocals else []
     fn = ast.FunctionDef(
         name=name, args=ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
                                       kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]),
@@ -137,3 +139,9 @@ class ScopeTransformer(ast.NodeTransformer):
     def run(self, fn: ast.FunctionDef) -> None:
         """Transform `fn`'s body in place."""
         self.generic_visit(fn)
+
+
+def body_function(name: str, params: list[str], node: ast.stmt, body: list[ast.stmt]) -> ast.FunctionDef:
+    """A branch or loop body of `node`: carries its state, re-declares the user's global/nonlocal names."""
+    nonlocals = tuple(node.ag_state) + tuple(node.ag_nonlocals)  # type: ignore[attr-defined]
+    return function(name, params, body, nonlocals, tuple(node.ag_globals))  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from ..context import (Context, ScopeTransformer, ag_call, converter, function, state_functions,
+from ..context import (Context, ScopeTransformer, ag_call, body_function, converter, state_functions,
                        strings_tuple, undefined_assigns)
 
 
@@ -28,7 +28,7 @@ class _Ifs(ScopeTransformer):
         call = ag_call("if_stmt", node.test, ast.Name(body, ast.Load()), ast.Name(orelse, ast.Load()),
                        ast.Name(get, ast.Load()), ast.Name(put, ast.Load()), strings_tuple(state),
                        ast.Constant(len(state)))
-        return helpers + [function(body, [], node.body, state), function(orelse, [], node.orelse, state)] + \
+        return helpers + [body_function(body, [], node, node.body), body_function(orelse, [], node, node.orelse)] + \
             undefined_assigns(undefined) + [ast.Expr(call)]
 
 

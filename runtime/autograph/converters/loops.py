@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from ..context import (Context, ScopeTransformer, ag_call, converter, function, state_functions,
+from ..context import (Context, ScopeTransformer, ag_call, body_function, converter, function, state_functions,
                        strings_tuple, undefined_assigns)
 from .logical_expressions import _Logical
 
@@ -33,7 +33,7 @@ class _Loops(ScopeTransformer):
     def visit_While(self, node: ast.While) -> list[ast.stmt]:
         state, pre, tail = self._common(node)
         body, test = self.ctx.new_name("loop_body"), self.ctx.new_name("loop_test")
-        defs = [function(body, [], node.body, state), function(test, [], [ast.Return(node.test)])]
+        defs = [body_function(body, [], node, node.body), function(test, [], [ast.Return(node.test)])]
         call = ag_call("while_stmt", ast.Name(test, ast.Load()), ast.Name(body, ast.Load()), *tail,
                        ast.Dict([], []))
         return _order(pre, defs, call)
@@ -43,7 +43,7 @@ class _Loops(ScopeTransformer):
         state, pre, tail = self._common(node)
         body, itr = self.ctx.new_name("loop_body"), self.ctx.new_name("itr")
         bind = ast.Assign([node.target], ast.Name(itr, ast.Load()))
-        defs = [function(body, [itr], [bind] + node.body, state)]
+        defs = [body_function(body, [itr], node, [bind] + node.body)]
         extra_name: ast.expr = ast.Constant(None)
         if extra is not None:
             name = self.ctx.new_name("extra_test")
