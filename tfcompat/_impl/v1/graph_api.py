@@ -18,6 +18,16 @@ from runtime.shape import TensorShape
 from ._api import shared_export, v1_export
 
 shared_export("Graph")(Graph)
+
+
+def _graph_tensor_hash(self: Any) -> int:
+    """TensorFlow's rule: tensors of a v1 graph hash by identity (feed_dict keys); function tensors do not."""
+    if self._node.graph.is_function:
+        raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+    return id(self)
+
+
+SymbolicTensor.__hash__ = _graph_tensor_hash  # NOTE: until runtime.graph_tensor adopts TF's rule
 shared_export("Operation")(Node)
 
 
@@ -76,6 +86,7 @@ def _id_ne(self: Any, other: Any) -> bool:
 
 
 _V2_EQUALITY = {c: (c.__eq__, c.__ne__, c.__hash__) for c in (SymbolicTensor, Variable)}
+_V2_EQUALITY[SymbolicTensor] = _V2_EQUALITY[SymbolicTensor][:2] + (_graph_tensor_hash,)
 
 
 @v1_export("disable_tensor_equality")

@@ -111,7 +111,7 @@ def moving_average_variables(scope: str | None = None) -> list:
 @v1_export("variables_initializer", "initializers.variables")
 def variables_initializer(var_list: Any, name: str = "init") -> Any:
     """One op running the initializers of `var_list` (a no-op for an empty list)."""
-    inits = [v.initializer for v in var_list if getattr(v, "_graph_state", None) is not None]
+    inits = [v._graph_state for v in var_list if getattr(v, "_graph_state", None) is not None]
     return group(*inits, name=name) if inits else no_op(name=name)
 
 
