@@ -1,0 +1,242 @@
+"""`tf.keras.metrics` (also `tf.metrics`): stateful metrics with `update_state`, `result`, `reset_state`.
+
+    m = Mean();  m.update_state([1.0, 3.0]);  m.result() -> 2.0;  m.reset_state()
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from runtime import dispatch
+
+from ..._export import export
+from . import losses
+from .common import KerasVariable, floatx, snake, tf
+
+
+def _exp(*names: str) -> Any:
+    return export(*[f"{p}.{n}" for n in names for p in ("keras.metrics", "metrics")],
+                  v1=[f"keras.metrics.{n}" for n in names])
+
+
+@_exp("Metric")
+class Metric:
+    """Base class: state lives in variables made by `add_variable`; `result()` reads them."""
+
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
+        self.name = name or snake(type(self).__name__)
+        self._dtype = dtype.name if hasattr(dtype, "name") else (dtype or floatx())
+        self._variables: list = []
+
+    def add_variable(self, shape: Any = (), initializer: Any = "zeros", dtype: Any = None, aggregation: str = "sum",
+                     name: str | None = None) -> KerasVariable:
+        dtype = dtype or self._dtype
+        value = np.zeros(tuple(shape), np.dtype(dtype if not hasattr(dtype, "as_numpy_dtype") else dtype.as_numpy_dtype))
+        v = KerasVariable(value, name=name or "variable", path=f"{self.name}/{name}", trainable=False)
+        self._variables.append(v)
+        return v
+
+    add_weight = add_variable
+
+    @property
+    def variables(self) -> list:
+        return list(self._variables)
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define update_state()")
+
+    def result(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define result()")
+
+    def reset_state(self) -> None:
+        for v in self._variables:
+            v.assign(np.zeros(tuple(v.shape.as_list()), v.dtype.as_numpy_dtype))
+
+    def reset_states(self) -> None:
+        """The Keras 2 spelling of `reset_state` (TF 2.0-era code calls it)."""
+        self.reset_state()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self._dtype}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def _samplewise(values: Any, sample_weight: Any, dtype: str, reduce: Callable) -> tuple:
+    """Keras's reduce_to_samplewise_values: values (and weights) reduced to one per sample."""
+    t = tf()
+    values = t.cast(values, dtype)
+    if sample_weight is not None:
+        sw = t.cast(sample_weight, dtype)
+        while len(sw.shape) > len(values.shape) and sw.shape[-1] == 1:
+            sw = t.squeeze(sw, axis=-1)
+        if len(values.shape) > len(sw.shape):
+            values = reduce(values, axis=list(range(len(sw.shape), len(values.shape))))
+        sw = t.broadcast_to(sw, t.shape(values))
+        values = values * sw
+        if len(sw.shape) > 1:
+            sw = reduce(sw, axis=list(range(1, len(sw.shape))))
+        sample_weight = sw
+    if len(values.shape) > 1:
+        values = reduce(values, axis=list(range(1, len(values.shape))))
+    return values, sample_weight
+
+
+@_exp("Mean")
+class Mean(Metric):
+    """The (weighted) mean of every value seen: total / count."""
+
+    def __init__(self, name: str = "mean", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(name="total")
+        self.count = self.add_variable(name="count")
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        t = tf()
+        values, sample_weight = _samplewise(dispatch.convert_to_tensor(values) if not hasattr(values, "dtype")
+                                            else values, sample_weight, self._dtype, t.reduce_mean)
+        self.total.assign_add(t.reduce_sum(values))
+        if sample_weight is not None:
+            n = t.reduce_sum(sample_weight)
+        elif len(values.shape) >= 1:
+            n = t.cast(t.shape(values)[0], self._dtype)
+        else:
+            n = 1.0
+        self.count.assign_add(t.cast(n, self._dtype) if not isinstance(n, float) else n)
+
+    def result(self) -> Any:
+        return tf().math.divide_no_nan(self.total.value(), self.count.value())
+
+
+@_exp("Sum")
+class Sum(Metric):
+    def __init__(self, name: str = "sum", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(name="total")
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        values, _ = _samplewise(dispatch.convert_to_tensor(values), sample_weight, self._dtype, tf().reduce_sum)
+        self.total.assign_add(tf().reduce_sum(values))
+
+    def result(self) -> Any:
+        return self.total.value()
+
+
+@_exp("MeanMetricWrapper")
+class MeanMetricWrapper(Mean):
+    """The mean of `fn(y_true, y_pred)` over every sample seen."""
+
+    def __init__(self, fn: Callable, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", "mean"), dtype=dtype)
+        self._fn, self._fn_kwargs = fn, kwargs
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight=sample_weight)
+
+
+def _matched(y_true: Any, y_pred: Any) -> tuple:
+    t = tf()
+    y_pred = dispatch.convert_to_tensor(y_pred)
+    y_true = dispatch.convert_to_tensor(y_true)
+    if len(y_true.shape) == len(y_pred.shape) + 1 and y_true.shape[-1] == 1:
+        y_true = t.squeeze(y_true, axis=-1)
+    elif len(y_pred.shape) == len(y_true.shape) + 1 and y_pred.shape[-1] == 1:
+        y_pred = t.squeeze(y_pred, axis=-1)
+    return y_true, y_pred
+
+
+def accuracy(y_true: Any, y_pred: Any) -> Any:
+    t = tf()
+    y_true, y_pred = _matched(y_true, y_pred)
+    return t.cast(t.equal(y_true, t.cast(y_pred, y_true.dtype)), floatx())
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Any:
+    t = tf()
+    y_true, y_pred = _matched(y_true, y_pred)
+    pred = t.cast(y_pred > threshold, y_true.dtype)
+    return t.reduce_mean(t.cast(t.equal(y_true, pred), floatx()), axis=-1)
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
+    t = tf()
+    return t.cast(t.equal(t.argmax(y_true, axis=-1), t.argmax(y_pred, axis=-1)), floatx())
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
+    t = tf()
+    y_pred = dispatch.convert_to_tensor(y_pred)
+    y_true = dispatch.convert_to_tensor(y_true)
+    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
+        y_true = t.squeeze(y_true, axis=-1)
+    pred = t.argmax(y_pred, axis=-1)
+    return t.cast(t.equal(t.cast(y_true, pred.dtype), pred), floatx())
+
+
+for _fn, _names in ((binary_accuracy, ("binary_accuracy",)), (categorical_accuracy, ("categorical_accuracy",)),
+                    (sparse_categorical_accuracy, ("sparse_categorical_accuracy",))):
+    _exp(*_names)(_fn)
+
+
+def _wrapper(class_name: str, fn: Callable, default: str, **fixed: Any) -> type:
+    def __init__(self: Any, name: str = default, dtype: Any = None, **kwargs: Any) -> None:
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **{**fixed, **kwargs})
+    cls = type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__module__": __name__,
+                                                  "__doc__": f"Mean of `{fn.__name__}` over all samples."})
+    return _exp(class_name)(cls)
+
+
+MeanSquaredError = _wrapper("MeanSquaredError", losses.mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", losses.mean_absolute_error, "mean_absolute_error")
+Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
+CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy, "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
+                                     "sparse_categorical_accuracy")
+BinaryCrossentropy = _wrapper("BinaryCrossentropy", losses.binary_crossentropy, "binary_crossentropy")
+CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", losses.categorical_crossentropy,
+                                   "categorical_crossentropy")
+SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy", losses.sparse_categorical_crossentropy,
+                                         "sparse_categorical_crossentropy")
+
+
+@_exp("BinaryAccuracy")
+class BinaryAccuracy(MeanMetricWrapper):
+    def __init__(self, name: str = "binary_accuracy", dtype: Any = None, threshold: float = 0.5) -> None:
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+
+_BY_NAME: dict[str, Any] = {
+    "mse": losses.mean_squared_error, "mean_squared_error": losses.mean_squared_error,
+    "mae": losses.mean_absolute_error, "mean_absolute_error": losses.mean_absolute_error,
+    "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "binary_crossentropy": losses.binary_crossentropy, "categorical_crossentropy": losses.categorical_crossentropy,
+    "sparse_categorical_crossentropy": losses.sparse_categorical_crossentropy,
+}
+
+
+@_exp("get")
+def get(identifier: Any) -> Any:
+    """'mae' / a Metric / a function -> a Metric (functions are averaged over samples)."""
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, str):
+        fn = _BY_NAME.get(identifier)
+        if fn is None:
+            raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+        return MeanMetricWrapper(fn, name=identifier)
+    if callable(identifier):
+        return MeanMetricWrapper(identifier)
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
