@@ -1,0 +1,1 @@
+"""`tf.data`: eager, pull-based input pipelines over NumPy arrays."""
