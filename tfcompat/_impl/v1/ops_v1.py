@@ -268,3 +268,21 @@ for _v1n, _v2n in (("random_normal", "random.normal"), ("random_uniform", "rando
                    ("matrix_inverse", "linalg.inv"), ("matrix_determinant", "linalg.det"),
                    ("floordiv", "math.floordiv"), ("negative", "math.negative")):
     alias(_v1n, _v2n)
+
+
+@v1_export("constant")
+def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Const", verify_shape: bool = False) -> Any:
+    """tf.constant(0.1, shape=[4]): a scalar fills `shape`; `verify_shape` demands an exact shape."""
+    if verify_shape and shape is not None:
+        import numpy as np  # noqa: PLC0415
+        if tuple(np.shape(value)) != tuple(shape):
+            raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, got {np.shape(value)}.")
+    return dispatch.constant(value, dtype=dtype, shape=shape, name=name)
+
+
+@v1_export("convert_to_tensor")
+def convert_to_tensor(value: Any, dtype: Any = None, name: str | None = None, preferred_dtype: Any = None,
+                      dtype_hint: Any = None) -> Any:
+    return dispatch.convert_to_tensor(value, dtype=dtype, name=name,
+                                      dtype_hint=pick("convert_to_tensor", dtype_hint, preferred_dtype,
+                                                      "dtype_hint", "preferred_dtype"))
