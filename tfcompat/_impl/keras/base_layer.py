@@ -240,7 +240,7 @@ class Layer:
             for o in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / tf().cast(tf().shape(o)[0], o.dtype))
         first = nest.flatten(outputs)[0] if nest.flatten(outputs) else None
-        if first is not None and hasattr(first, "shape"):
+        if first is not None and getattr(getattr(first, "shape", None), "rank", None) is not None:
             self._last_output_shape = tuple(first.shape.as_list())
         return outputs
 

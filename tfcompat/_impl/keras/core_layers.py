@@ -81,7 +81,11 @@ class Dropout(Layer):
 
     def call(self, inputs: Any, training: Any = False) -> Any:
         if training and self.rate > 0:
-            return tf().nn.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+            out = tf().nn.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+            if out.shape.rank is None and inputs.shape.rank is not None:
+                # NOTE: a traced dropout may lose its static shape; restore it (a no-op reshape)
+                out = tf().reshape(out, [-1 if d is None else d for d in inputs.shape.as_list()])
+            return out
         return inputs
 
 
@@ -92,6 +96,8 @@ class Flatten(Layer):
         self.data_format = data_format
 
     def call(self, inputs: Any) -> Any:
+        if inputs.shape.rank is None:
+            return tf().reshape(inputs, tf().stack([tf().shape(inputs)[0], -1]))
         dims = inputs.shape.as_list()[1:]
         if self.data_format == "channels_first" and len(dims) > 1:
             inputs = tf().transpose(inputs, [0] + list(range(2, len(dims) + 1)) + [1])

@@ -32,7 +32,9 @@ def _prepare(y_true: Any, y_pred: Any) -> tuple:
     y_true = dispatch.convert_to_tensor(y_true)
     if y_true.dtype is not y_pred.dtype:
         y_true = t.cast(y_true, y_pred.dtype)
-    rt, rp = len(y_true.shape), len(y_pred.shape)
+    rt, rp = y_true.shape.rank, y_pred.shape.rank
+    if rt is None or rp is None:
+        return y_true, y_pred
     if rt == rp + 1 and y_true.shape[-1] == 1:
         y_true = t.squeeze(y_true, axis=-1)
     elif rp == rt + 1 and y_pred.shape[-1] == 1:

@@ -72,23 +72,31 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
 
+def _rank(x: Any) -> int:
+    rank = x.shape.rank
+    if rank is None:
+        raise ValueError(f"Metric values need a known rank; got {x!r}")
+    return rank
+
+
 def _samplewise(values: Any, sample_weight: Any, dtype: str, reduce: Callable) -> tuple:
     """Keras's reduce_to_samplewise_values: values (and weights) reduced to one per sample."""
     t = tf()
     values = t.cast(values, dtype)
     if sample_weight is not None:
         sw = t.cast(sample_weight, dtype)
-        while len(sw.shape) > len(values.shape) and sw.shape[-1] == 1:
+        while _rank(sw) > _rank(values) and sw.shape[-1] == 1:
             sw = t.squeeze(sw, axis=-1)
-        if len(values.shape) > len(sw.shape):
-            values = reduce(values, axis=list(range(len(sw.shape), len(values.shape))))
-        sw = t.broadcast_to(sw, t.shape(values))
+        if _rank(values) > _rank(sw):
+            values = reduce(values, axis=list(range(_rank(sw), _rank(values))))
+        if _rank(sw) < _rank(values) or sw.shape.as_list() != values.shape.as_list():
+            sw = sw * t.ones_like(values)
         values = values * sw
-        if len(sw.shape) > 1:
-            sw = reduce(sw, axis=list(range(1, len(sw.shape))))
+        if _rank(sw) > 1:
+            sw = reduce(sw, axis=list(range(1, _rank(sw))))
         sample_weight = sw
-    if len(values.shape) > 1:
-        values = reduce(values, axis=list(range(1, len(values.shape))))
+    if _rank(values) > 1:
+        values = reduce(values, axis=list(range(1, _rank(values))))
     return values, sample_weight
 
 
@@ -108,7 +116,7 @@ class Mean(Metric):
         self.total.assign_add(t.reduce_sum(values))
         if sample_weight is not None:
             n = t.reduce_sum(sample_weight)
-        elif len(values.shape) >= 1:
+        elif _rank(values) >= 1:
             n = t.cast(t.shape(values)[0], self._dtype)
         else:
             n = 1.0

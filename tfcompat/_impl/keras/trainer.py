@@ -116,7 +116,7 @@ class Trainer:
         with tf().GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        self._loss_tracker.update_state(loss, sample_weight=tf().shape(nest.flatten(x)[0])[0])
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         variables = self.trainable_variables
         if variables:
             grads = tape.gradient(loss, variables)
@@ -127,7 +127,7 @@ class Trainer:
         x, y, sample_weight = _unpack(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_state(loss, sample_weight=tf().shape(nest.flatten(x)[0])[0])
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data: Any) -> Any:
@@ -135,7 +135,7 @@ class Trainer:
         return self(x, training=False)
 
     def _compiled(self, step: Any) -> Any:
-        function = getattr(tf(), "function", None)
+        function = _function()
         if self.run_eagerly or function is None:
             return step
         return function(step)
@@ -260,6 +260,24 @@ class Trainer:
     def load_weights(self, filepath: str, skip_mismatch: bool = False, **kwargs: Any) -> None:
         from .saving import load_weights  # noqa: PLC0415
         load_weights(self, filepath, skip_mismatch)
+
+
+def _function() -> Any:
+    """`tf.function` (from the engine while the public name is not exported yet); None without one."""
+    function = getattr(tf(), "function", None)
+    if function is None:
+        try:
+            from runtime.function import function  # noqa: PLC0415
+        except ImportError:
+            return None
+    return function
+
+
+def _batch_size(x: Any) -> Any:
+    """The batch size, static when the shape says it (it is, inside a function traced per shape)."""
+    first = nest.flatten(x)[0]
+    n = first.shape[0] if first.shape.rank else None
+    return float(n) if n is not None else tf().shape(first)[0]
 
 
 def _unpack(data: Any) -> tuple:
