@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import dispatch
+from runtime import dispatch, dtypes
 from runtime.ops import composite_math as cm, linalg, operators_bind  # noqa: F401  (binds `@`)
 from runtime.ops import array
 
@@ -56,7 +56,7 @@ def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: Any = 
 
 
 @export("linalg.eye", "eye")
-def eye(num_rows: Any, num_columns: Any = None, batch_shape: Any = None, dtype: Any = "float32",
+def eye(num_rows: Any, num_columns: Any = None, batch_shape: Any = None, dtype: Any = dtypes.float32,
         name: str | None = None) -> Any:
     """tf.eye(2) == [[1., 0.], [0., 1.]]; batch_shape=[3] gives three of them."""
     return cm.eye(int(num_rows), num_columns, batch_shape, dtype)
