@@ -138,7 +138,15 @@ class Trainer:
         function = _function()
         if self.run_eagerly or function is None:
             return step
-        return function(step)
+        traced = function(step)
+
+        def call(data: Any) -> Any:
+            logs = traced(data)
+            if isinstance(logs, dict) or not self.metrics:
+                return logs
+            # NOTE: the engine returns a one-entry dict's value bare; name it again
+            return dict(zip(self.metrics_names, nest.flatten(logs)))
+        return call
 
     def _prepare(self, data: Any) -> None:
         """Build the model, its metrics and the optimizer eagerly before any step is traced."""

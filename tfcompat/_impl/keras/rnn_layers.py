@@ -1,0 +1,229 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU (and their cells), unrolled over a static time axis.
+
+    LSTM(8, return_sequences=True, return_state=True)(x)  ->  [outputs (b, t, 8), h (b, 8), c (b, 8)]
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..._export import export
+from . import activations, initializers
+from .base_layer import Layer
+from .common import tf
+
+
+class _Cell(Layer):
+    gates = 1
+
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer, self.recurrent_regularizer = kernel_regularizer, recurrent_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.dropout, self.recurrent_dropout, self.seed = dropout, recurrent_dropout, seed
+
+    def _bias_shape(self) -> tuple:
+        return (self.gates * self.units,)
+
+    def _bias_init(self) -> Any:
+        return self.bias_initializer
+
+    def build(self, input_shape: Any) -> None:
+        n = self.gates * self.units
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], n), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.recurrent_kernel = self.add_weight(name="recurrent_kernel", shape=(self.units, n),
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer)
+        self.bias = self.add_weight(name="bias", shape=self._bias_shape(), initializer=self._bias_init(),
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.built = True
+
+    @property
+    def state_size(self) -> Any:
+        return self.units
+
+    def get_initial_state(self, batch_size: Any = None) -> list:
+        return [tf().zeros([batch_size, self.units])]
+
+    def _drop(self, x: Any, rate: float, training: Any) -> Any:
+        return tf().nn.dropout(x, rate=rate) if training and rate > 0 else x
+
+
+@export("keras.layers.SimpleRNNCell")
+class SimpleRNNCell(_Cell):
+    """h = activation(x @ kernel + bias + h_prev @ recurrent_kernel)."""
+
+    def __init__(self, units: int, activation: Any = "tanh", **kwargs: Any) -> None:
+        super().__init__(units, activation=activation, **kwargs)
+
+    def call(self, sequence: Any, states: Any, training: Any = False) -> tuple:
+        t = tf()
+        prev = states[0] if isinstance(states, (list, tuple)) else states
+        h = t.matmul(self._drop(sequence, self.dropout, training), self.kernel)
+        if self.bias is not None:
+            h = h + self.bias
+        out = self.activation(h + t.matmul(self._drop(prev, self.recurrent_dropout, training),
+                                           self.recurrent_kernel))
+        return out, [out]
+
+
+@export("keras.layers.LSTMCell")
+class LSTMCell(_Cell):
+    """Gates i, f, c, o from x @ kernel + h @ recurrent_kernel + bias; c = f c + i tanh(.), h = o tanh(c)."""
+
+    gates = 4
+
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, **kwargs)
+        self.unit_forget_bias = unit_forget_bias
+
+    def _bias_init(self) -> Any:
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        base, units = self.bias_initializer, self.units
+
+        def init(shape: Any, dtype: Any = None) -> Any:
+            b = np.asarray(base((units * 4,), dtype=dtype)).copy()
+            b[units:2 * units] = 1.0
+            return tf().constant(b)
+        return init
+
+    @property
+    def state_size(self) -> Any:
+        return [self.units, self.units]
+
+    def get_initial_state(self, batch_size: Any = None) -> list:
+        return [tf().zeros([batch_size, self.units]), tf().zeros([batch_size, self.units])]
+
+    def call(self, inputs: Any, states: Any, training: Any = False) -> tuple:
+        t = tf()
+        h_prev, c_prev = states
+        z = t.matmul(self._drop(inputs, self.dropout, training), self.kernel) + \
+            t.matmul(self._drop(h_prev, self.recurrent_dropout, training), self.recurrent_kernel)
+        if self.bias is not None:
+            z = z + self.bias
+        z0, z1, z2, z3 = t.split(z, 4, axis=-1)
+        i, f = self.recurrent_activation(z0), self.recurrent_activation(z1)
+        c = f * c_prev + i * self.activation(z2)
+        o = self.recurrent_activation(z3)
+        h = o * self.activation(c)
+        return h, [h, c]
+
+
+@export("keras.layers.GRUCell")
+class GRUCell(_Cell):
+    """Keras 3's GRU (reset_after=True): h = z h_prev + (1 - z) tanh(x_h + r (h_prev @ U_h + b_h))."""
+
+    gates = 3
+
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, reset_after: bool = True, **kwargs: Any) -> None:
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, **kwargs)
+        self.reset_after = reset_after
+
+    def _bias_shape(self) -> tuple:
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def call(self, inputs: Any, states: Any, training: Any = False) -> tuple:
+        t = tf()
+        h_prev = states[0] if isinstance(states, (list, tuple)) else states
+        x = t.matmul(self._drop(inputs, self.dropout, training), self.kernel)
+        hr = self._drop(h_prev, self.recurrent_dropout, training)
+        if self.reset_after:
+            inner = t.matmul(hr, self.recurrent_kernel)
+            if self.bias is not None:
+                x, inner = x + self.bias[0], inner + self.bias[1]
+            x_z, x_r, x_h = t.split(x, 3, axis=-1)
+            r_z, r_r, r_h = t.split(inner, 3, axis=-1)
+            z = self.recurrent_activation(x_z + r_z)
+            r = self.recurrent_activation(x_r + r_r)
+            hh = self.activation(x_h + r * r_h)
+        else:
+            if self.bias is not None:
+                x = x + self.bias
+            x_z, x_r, x_h = t.split(x, 3, axis=-1)
+            u_z, u_r, u_h = t.split(self.recurrent_kernel, 3, axis=-1)
+            z = self.recurrent_activation(x_z + t.matmul(hr, u_z))
+            r = self.recurrent_activation(x_r + t.matmul(hr, u_r))
+            hh = self.activation(x_h + t.matmul(r * hr, u_h))
+        h = z * h_prev + (1 - z) * hh
+        return h, [h]
+
+
+@export("keras.layers.RNN")
+class RNN(Layer):
+    """Runs `cell` over the time axis (axis 1) of a (batch, time, features) input."""
+
+    def __init__(self, cell: Any, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 zero_output_for_mask: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
+
+    def build(self, input_shape: Any) -> None:
+        if not self.cell.built:
+            self.cell.build(tuple(input_shape[:1]) + tuple(input_shape[2:]))
+            self.cell.built = True
+        self.built = True
+
+    def call(self, sequences: Any, initial_state: Any = None, mask: Any = None, training: Any = None) -> Any:
+        t = tf()
+        batch = sequences.shape[0] if sequences.shape[0] is not None else t.shape(sequences)[0]
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
+            ([initial_state] if initial_state is not None else self.cell.get_initial_state(batch))
+        steps = t.unstack(sequences, axis=1)
+        if self.go_backwards:
+            steps = steps[::-1]
+        outputs = []
+        kw = {} if training is None else {"training": training}
+        for x in steps:
+            out, states = self.cell.call(x, states, **kw)
+            outputs.append(out)
+        result = t.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        return [result] + list(states) if self.return_state else result
+
+
+class _RNNLayer(RNN):
+    cell_class: Any = None
+
+    def __init__(self, units: int, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
+        layer_keys = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size", "activity_regularizer")
+        layer_kwargs = {k: kwargs.pop(k) for k in layer_keys if k in kwargs}
+        cell = self.cell_class(units, name=f"{self.cell_class.__name__.lower()}", **kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **layer_kwargs)
+        self.units = units
+
+
+@export("keras.layers.SimpleRNN")
+class SimpleRNN(_RNNLayer):
+    cell_class = SimpleRNNCell
+
+
+@export("keras.layers.LSTM")
+class LSTM(_RNNLayer):
+    cell_class = LSTMCell
+
+
+@export("keras.layers.GRU")
+class GRU(_RNNLayer):
+    cell_class = GRUCell
