@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 
 from .. import dtypes
-from ..errors import NotFoundError
+from ..errors import InvalidArgumentError, NotFoundError
 from .registry import broadcast_shapes, op, same_shape
 from .testcases import bools, floats, ints, positive, unit_interval
 
@@ -20,9 +20,10 @@ def _floating_only(name, fn):
     """Wrap a kernel so integer inputs fail as TensorFlow fails (no kernel), not silently promote."""
     def kernel(x, **attrs):
         if x.dtype.kind not in "fc":
-            raise NotFoundError(None, None, f"Could not find device for node: {{{{node {name}}}}} = "
-                                f"{name}[T=DT_{dtypes.from_numpy(x.dtype).name.upper()}]: {name} is "
-                                "defined for floating and complex tensors only (cast with tf.cast first)")
+            raise InvalidArgumentError(
+                None, None, f"Value for attr 'T' of {dtypes.from_numpy(x.dtype).name} is not in the list of "
+                f"allowed values: bfloat16, half, float, double, complex64, complex128; NodeDef: {{{{node {name}}}}}"
+                f" (cast to a floating dtype with tf.cast first)")
         return fn(x, **attrs)
     return kernel
 
@@ -364,3 +365,8 @@ def _select_shape(c, x, y, **_):
 def select(xp):
     """SelectV2(cond, x, y): x where cond else y, broadcasting all three."""
     return xp.where
+
+
+def count_nonzero_py(t) -> int:
+    """How many entries of an eager tensor are non-zero, as a Python int (tape.jacobian's None test)."""
+    return int(np.count_nonzero(np.asarray(t)))
