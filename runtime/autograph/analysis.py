@@ -125,9 +125,10 @@ def _live_stmt(s: ast.stmt, live: set[str]) -> set[str]:
     if isinstance(s, ast.With):
         return (_live_block(s.body, live) - assigned(s.items)) | reads(s.items)
     if isinstance(s, ast.Try):
-        inner = s.body + s.orelse + s.finalbody + [st for h in s.handlers for st in h.body]
-        _live_block(inner, live | reads(inner))
-        return live | reads(s)
+        around = live | reads(s)  # NOTE: any statement of a try may be the last one run
+        for block in [s.body, s.orelse, s.finalbody] + [h.body for h in s.handlers]:
+            _live_block(block, around)
+        return around
     if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return (live - {s.name}) | reads(s)
     return live | reads(s)
@@ -157,14 +158,14 @@ def _defined_stmt(s: ast.stmt, defined: set[str], declared: _Names) -> set[str]:
         _defined_block(s.orelse, defined, declared)
         return defined | set(s.ag_state)  # type: ignore[attr-defined]
     if isinstance(s, (ast.While, ast.For)):
+        # NOTE: the loop target is local to the body, unless it is read after the loop (as Python allows)
         targets = assigned(s.target) if isinstance(s, ast.For) else set()
-        s.ag_state = _state(s, assigned(s.body) - targets, declared)  # type: ignore[attr-defined]
+        local = targets - s.ag_live_out  # type: ignore[attr-defined]
+        s.ag_state = _state(s, (assigned(s.body) | targets) - local, declared)  # type: ignore[attr-defined]
         s.ag_undefined = tuple(n for n in s.ag_state if n not in defined)  # type: ignore[attr-defined]
-        s.ag_targets_undefined = tuple(sorted(  # type: ignore[attr-defined]
-            n for n in targets & s.ag_live_out if n not in defined))  # type: ignore[attr-defined]
         inner = defined | set(s.ag_state)  # type: ignore[attr-defined]
         _defined_block(s.body, inner | targets, declared)
-        return _defined_block(s.orelse, inner, declared) | set(s.ag_targets_undefined)  # type: ignore[attr-defined]
+        return _defined_block(s.orelse, inner, declared)
     if isinstance(s, (ast.With, ast.Try)):
         blocks = [s.body] + ([s.orelse, s.finalbody] + [h.body for h in s.handlers] if isinstance(s, ast.Try) else [])
         out = set(defined) | assigned(getattr(s, "items", []))

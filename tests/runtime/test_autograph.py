@@ -247,3 +247,48 @@ def test_range_of_tensor_is_range_op() -> None:
     out = autograph.converted_call(range, (t(3),), None)
     assert isinstance(out, Tensor) and out.numpy().tolist() == [0, 1, 2]
     assert autograph.converted_call(range, (3,), None) == range(3)
+
+
+def nested_break(n):
+    out = []
+    for i in range(n):
+        for j in range(n):
+            if j > i:
+                break
+            out.append((i, j))
+        else:
+            out.append("never")
+    return out
+
+
+def return_in_try(xs):
+    try:
+        for x in xs:
+            if x == 0:
+                raise ValueError("zero")
+            if x < 0:
+                return "neg"
+    except ValueError as e:
+        return str(e)
+    return "ok"
+
+
+def target_after_loop(n):
+    i = 0
+    while i < n:
+        i += 1
+    else:
+        i = i * 10
+    for q in range(2):
+        pass
+    else:
+        i += q
+    return i
+
+
+@pytest.mark.parametrize("fn, args", [
+    (nested_break, (3,)), (return_in_try, ([1, 0],)), (return_in_try, ([1, -1],)), (return_in_try, ([1],)),
+    (target_after_loop, (3,)),
+], ids=lambda a: getattr(a, "__name__", repr(a)))
+def test_python_edge_cases_match_original(fn, args) -> None:
+    assert autograph.convert(fn)(*args) == fn(*args)

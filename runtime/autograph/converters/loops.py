@@ -24,7 +24,7 @@ class _Loops(ScopeTransformer):
 
     def _common(self, node: ast.While | ast.For) -> tuple[tuple[str, ...], list[ast.stmt], list[ast.expr]]:
         state: tuple[str, ...] = node.ag_state  # type: ignore[attr-defined]
-        undefined = tuple(node.ag_undefined) + tuple(getattr(node, "ag_targets_undefined", ()))
+        undefined = tuple(node.ag_undefined)  # type: ignore[attr-defined]
         self.generic_visit(node)
         get, put, helpers = state_functions(self.ctx, state)
         return state, helpers + undefined_assigns(undefined), [
