@@ -211,10 +211,12 @@ def _family(names: tuple, fwd, bp_input, bp_filter, out_channels, cases) -> tupl
     f = op(fname, shape=fwd_shape, same_dtype=True, ref=fwd_ref, cases=cases[0],
            grad=lambda g, y, x, w, **a: (bi(array.shape(x), w, g, **a), bf(x, array.shape(w), g, **a)))(fwd_impl)
     bi = op(iname, shape=lambda s, w, dy, **a: (None,) * 4 if s is None else _ints(s), value_inputs=(0,),
+            dtype=lambda s, w, dy, **a: w,
             ref=lambda s, w, dy, **a: bp_input(np, _ints(s), w, dy, geo(_ints(s), w.shape, iname, **a)),
             cases=cases[1], grad=lambda gg, y, s, w, dy, **a: (None, bf(gg, array.shape(w), dy, **a),
                                                                f(gg, w, **a)))(bpi_impl)
     bf = op(wname, shape=lambda x, s, dy, **a: (None,) * 4 if s is None else _ints(s), value_inputs=(1,),
+            dtype=lambda x, s, dy, **a: x,
             ref=lambda x, s, dy, **a: bp_filter(np, x, _ints(s), dy, geo(x.shape, _ints(s), wname, **a)),
             cases=cases[2], grad=lambda gg, y, x, s, dy, **a: (bi(array.shape(x), gg, dy, **a), None,
                                                                f(x, gg, **a)))(bpf_impl)

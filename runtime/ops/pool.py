@@ -181,7 +181,8 @@ def avg_pool(xp):
 
 
 @op("AvgPoolGrad", shape=lambda s, dy, **a: (None,) * 4 if s is None else tuple(int(d) for d in np.reshape(s, -1)),
-    value_inputs=(0,), ref=lambda s, dy, **a: _avg_pool_grad(np, s, dy, **a), cases=_cases("avg_grad"),
+    value_inputs=(0,), dtype=lambda s, dy, **a: dy, ref=lambda s, dy, **a: _avg_pool_grad(np, s, dy, **a),
+    cases=_cases("avg_grad"),
     grad=lambda gg, out, s, dy, **a: (None, avg_pool(gg, **a)))
 def avg_pool_grad(xp):
     """AvgPoolGrad(orig_input_shape, grad): each output's grad shared evenly over its window."""
