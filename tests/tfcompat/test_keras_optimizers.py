@@ -1,0 +1,101 @@
+"""Keras 3 optimizers and schedules: same numbers as TensorFlow for a few steps; bench workload W6."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tfcompat as tf
+
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+
+OPTIMIZERS = {
+    "sgd": lambda k: k.optimizers.SGD(0.1),
+    "sgd_momentum": lambda k: k.optimizers.SGD(0.1, momentum=0.9),
+    "sgd_nesterov": lambda k: k.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    "adam": lambda k: k.optimizers.Adam(0.01),
+    "adam_amsgrad": lambda k: k.optimizers.Adam(0.01, amsgrad=True),
+    "rmsprop": lambda k: k.optimizers.RMSprop(0.01),
+    "rmsprop_centered_momentum": lambda k: k.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "adagrad": lambda k: k.optimizers.Adagrad(0.1),
+    "adadelta": lambda k: k.optimizers.Adadelta(1.0),
+    "adam_expdecay": lambda k: k.optimizers.Adam(k.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5)),
+    "sgd_piecewise": lambda k: k.optimizers.SGD(k.optimizers.schedules.PiecewiseConstantDecay([1, 3], [0.1, 0.05, 0.01])),
+    "sgd_poly": lambda k: k.optimizers.SGD(k.optimizers.schedules.PolynomialDecay(0.1, 3, 0.01, power=2.0)),
+    "sgd_invtime": lambda k: k.optimizers.SGD(k.optimizers.schedules.InverseTimeDecay(0.1, 1, 0.5)),
+    "sgd_cosine": lambda k: k.optimizers.SGD(k.optimizers.schedules.CosineDecay(0.1, 4, alpha=0.1)),
+}
+
+
+def _run(t, make, steps=5):
+    rng = np.random.RandomState(3)
+    w0, x = rng.randn(3, 2).astype(np.float32), rng.randn(4, 3).astype(np.float32)
+    w, b = t.Variable(w0), t.Variable(np.zeros(2, np.float32))
+    opt = make(t.keras)
+    for _ in range(steps):
+        with t.GradientTape() as tape:
+            loss = t.reduce_mean(t.square(t.matmul(x, w) + b - 1.0))
+        opt.apply_gradients(zip(tape.gradient(loss, [w, b]), [w, b]))
+    return w.numpy(), b.numpy(), int(opt.iterations.numpy())
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_optimizer_matches_tensorflow(oracle, name):
+    ours, theirs = _run(tf, OPTIMIZERS[name]), _run(oracle, OPTIMIZERS[name])
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=2e-5, atol=1e-6)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=2e-5, atol=1e-6)
+    assert ours[2] == theirs[2] == 5
+
+
+def test_slots_created_on_first_apply_and_build():
+    v = tf.Variable([1.0, 2.0])
+    opt = tf.keras.optimizers.Adam()
+    assert [x.name for x in opt.variables] == ["iteration", "learning_rate"]
+    opt.apply_gradients([(tf.constant([0.1, 0.1]), v)])
+    assert len(opt.variables) == 4 and int(opt.iterations.numpy()) == 1
+    other = tf.keras.optimizers.SGD(momentum=0.9)
+    other.build([v])
+    assert len(other.variables) == 3
+    with pytest.raises(KeyError, match="cannot recognize variable"):
+        other.apply_gradients([(tf.constant(1.0), tf.Variable(1.0))])
+
+
+def test_learning_rate_setter_minimize_and_schedule_values():
+    v = tf.Variable(2.0)
+    opt = tf.keras.optimizers.SGD(learning_rate=0.5)
+    opt.learning_rate = 0.25
+    opt.minimize(lambda: v * v, [v])
+    assert float(v.numpy()) == pytest.approx(1.0)
+    s = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.5)
+    assert float(s(5)) == pytest.approx(0.1 * 0.5 ** 0.5, rel=1e-6)
+    assert float(tf.keras.optimizers.SGD(s).learning_rate) == pytest.approx(0.1)
+
+
+def _w6_adam(t, steps=5):
+    sys.path.insert(0, str(BENCH))
+    import data  # noqa: PLC0415  (the benchmark's deterministic inputs)
+    xs, ys, params0 = data.mlp()
+    vs = [t.Variable(p) for p in params0]
+    opt = t.keras.optimizers.Adam(learning_rate=data.MLP_ADAM_LR, beta_1=data.ADAM_B1, beta_2=data.ADAM_B2,
+                                  epsilon=data.ADAM_EPS)
+    opt.build(vs)
+    losses = []
+    for i in range(steps):
+        x, y = t.constant(xs[i % len(xs)]), t.constant(ys[i % len(ys)])
+        with t.GradientTape() as tape:
+            h = t.nn.relu(t.matmul(x, vs[0]) + vs[1])
+            h = t.nn.relu(t.matmul(h, vs[2]) + vs[3])
+            logits = t.matmul(h, vs[4]) + vs[5]
+            loss = t.reduce_mean(t.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        opt.apply_gradients(zip(tape.gradient(loss, vs), vs))
+        losses.append(float(loss))
+    return losses, vs[4].numpy()
+
+
+@pytest.mark.skipif(not BENCH.exists(), reason="benchmark workloads not present")
+def test_w6_mlp_adam_matches_tensorflow(oracle):
+    ours, theirs = _w6_adam(tf), _w6_adam(oracle)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-4)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-3, atol=1e-5)
