@@ -12,6 +12,7 @@ import ast
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import libcst as cst
 
@@ -120,8 +121,19 @@ def _syntax_error(code: str) -> tuple[int, int, str] | None:
 
 def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] | None = None,
                    insert_imports: bool = True) -> Result:
-    """Upgrade one module's source; `aliases` lets notebook cells share one import table."""
-    rule_types = rules_for(mode)
+    """Upgrade one module's source; `aliases` lets notebook cells share one import table.
+
+    Native mode restructures whole modules; notebook cells (`aliases` given) get its renames only.
+    """
+    if mode == "native" and aliases is None:
+        from upgrader.native.run import upgrade_native
+        return upgrade_native(code)
+    return upgrade_rules(code, rules_for(mode), aliases, insert_imports)
+
+
+def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str, str] | None = None,
+                  insert_imports: bool = True) -> Result:
+    """Run `rule_types`' hooks over the regions the scan finds (the compat engine)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,7 +1,7 @@
 """Modes select rule sets: a rule runs in every mode named in its `MODES`.
 
     rules_for("compat")  ->  (ApiRename, ToDtypeToCast, ...)
-    rules_for("native")  ->  ModeNotImplemented: --mode native is not implemented yet ...
+    rules_for("native")  ->  (ApiRename, ..., NativeSession, ...)   # compat's renames + native rules
 """
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ if TYPE_CHECKING:
 
 MODES: dict[str, str] = {
     "compat": "v1 names -> v2 names or tf.compat.v1, keyword/order fixes; output runs on TF 2.x",
-    "native": "TF1 structure -> TF2 structure (sessions -> tf.function); not implemented yet",
+    "native": "TF1 structure -> TF2 structure (sessions -> functions, minimize -> GradientTape); "
+              "files it cannot convert whole stay in compat form, with the reason in the report",
 }
-IMPLEMENTED = frozenset({"compat"})
-DEFAULT_MODE = "compat"
+IMPLEMENTED = frozenset({"compat", "native"})
+DEFAULT_MODE = "native"
 
 
 class ModeNotImplemented(ValueError):

@@ -102,7 +102,7 @@ class Rule:
 
     NAME: ClassVar[str] = ""           # set by the loader from the module name
     DESCRIPTION: ClassVar[str] = ""
-    MODES: ClassVar[frozenset[str]] = frozenset({"compat"})
+    MODES: ClassVar[frozenset[str]] = frozenset({"compat", "native"})   # native runs compat's renames too
     PRIORITY: ClassVar[int] = 50       # lower runs first
     ATTRS: ClassVar[frozenset[str]] = frozenset()   # attribute names that make an expression worth parsing
     OWNS: ClassVar[frozenset[str]] = frozenset()    # table keys this rule rewrites itself (api_rename skips them)

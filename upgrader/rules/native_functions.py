@@ -1,0 +1,56 @@
+"""Graph tensors become Python functions of the placeholders they depend on."""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.base import Editor, NativeRule, call_text, indent
+from upgrader.native.model import Entity, Program
+from upgrader.rules.native_placeholders import prologue
+
+
+def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str] | None = None) -> str:
+    """`node`'s source with each graph tensor `t` replaced by the call `t(params)`.
+
+    With `args` (placeholder -> fed value), placeholders are replaced by the values fed.
+    """
+    edits: list[tuple[ast.AST, str]] = []
+    for n in ast.walk(node):
+        if not isinstance(n, ast.Name) or not isinstance(n.ctx, ast.Load):
+            continue
+        e = prog.entities.get(n.id)
+        if e is None or e.kind in ("variable", "optimizer", "session") or (e.kind == "tensor" and is_constant(e)):
+            continue
+        if e.kind == "tensor":
+            edits.append((n, call_text(e, args)))
+        elif e.kind == "placeholder" and args is not None:
+            edits.append((n, args[n.id]))
+        elif e.kind != "placeholder":
+            from upgrader.native.base import Blocked
+            raise Blocked(n.lineno, f"'{n.id}' (a graph {e.kind}) cannot be used inside an expression natively")
+    return edit.with_edits(node, edits)
+
+
+def is_constant(e: Entity) -> bool:
+    """A tensor of no placeholder and no variable: computing it once, eagerly, gives the same value."""
+    return not e.params and not e.variables
+
+
+class NativeFunctions(NativeRule):
+    """Turn a graph tensor into a function of its placeholders, called where it was fetched.
+
+    loss = tf.reduce_mean(tf.square(pred - Y))  ->  def loss(X, Y):
+                                                        Y = tf.convert_to_tensor(Y, tf.float32)
+                                                        return tf.reduce_mean(tf.square(pred(X) - Y))
+    """
+
+    DESCRIPTION = "graph tensors become functions of their placeholders (values computed when called)"
+    KINDS = frozenset({"tensor"})
+    PRIORITY = 20
+
+    def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
+        if entity is None or entity.kind != "tensor" or is_constant(entity):
+            return None
+        body = prologue(prog, entity, edit) + ["return " + expression(prog, stmt.value, edit)]
+        self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
+        self.change(f"tensor '{entity.name}' becomes the function {entity.name}({', '.join(entity.params)})")
+        return f"def {entity.func}({', '.join(entity.params)}):\n" + indent("\n".join(body))

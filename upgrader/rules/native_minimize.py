@@ -1,0 +1,109 @@
+"""`optimizer.minimize(loss)` becomes a `tf.function` GradientTape step with the Keras optimizer that keeps the numbers."""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.base import Blocked, Editor, NativeRule, indent
+from upgrader.native.model import Entity, Program
+from upgrader.rules.native_functions import expression
+from upgrader.rules.native_placeholders import signature
+
+# TF1 optimizer -> (Keras class, {TF1 argument: Keras argument}, TF1 defaults Keras lacks, warning or None)
+OPTIMIZERS: dict[str, tuple[str, dict[str, str], dict[str, str], str | None]] = {
+    "GradientDescentOptimizer": ("SGD", {"learning_rate": "learning_rate"}, {}, None),
+    "AdamOptimizer": ("Adam", {"learning_rate": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                               "epsilon": "epsilon"}, {"learning_rate": "0.001", "epsilon": "1e-8"}, None),
+    "MomentumOptimizer": ("SGD", {"learning_rate": "learning_rate", "momentum": "momentum",
+                                  "use_nesterov": "nesterov"}, {}, "MomentumOptimizer keeps accum = m*accum + g and "
+                          "steps lr*accum; Keras SGD(momentum=) folds lr into the velocity, so results differ once "
+                          "the learning rate changes"),
+    "RMSPropOptimizer": ("RMSprop", {"learning_rate": "learning_rate", "decay": "rho", "momentum": "momentum",
+                                     "epsilon": "epsilon", "centered": "centered"}, {"epsilon": "1e-10"},
+                         "RMSPropOptimizer starts its accumulator at ones, Keras RMSprop at zeros; early steps differ"),
+    "AdagradOptimizer": ("Adagrad", {"learning_rate": "learning_rate",
+                                     "initial_accumulator_value": "initial_accumulator_value"},
+                         {"initial_accumulator_value": "0.1", "epsilon": "0.0"}, None),
+}
+POSITIONAL = {"GradientDescentOptimizer": ("learning_rate",), "AdamOptimizer": ("learning_rate", "beta1", "beta2", "epsilon"),
+              "MomentumOptimizer": ("learning_rate", "momentum"), "RMSPropOptimizer": ("learning_rate", "decay", "momentum", "epsilon"),
+              "AdagradOptimizer": ("learning_rate", "initial_accumulator_value")}
+
+
+class NativeMinimize(NativeRule):
+    """Replace a TF1 optimizer and its `minimize` op with a Keras optimizer and a GradientTape train step.
+
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    ->  optimizer = tf.keras.optimizers.SGD(0.1)
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+        def train(X):
+            with tf.GradientTape() as tape:
+                loss_value = loss(X)
+            ...
+            optimizer.apply_gradients(zip(gradients, variables))
+            return loss_value
+    """
+
+    DESCRIPTION = "minimize -> GradientTape + apply_gradients; TF1 optimizers -> Keras with the same numbers"
+    KINDS = frozenset({"optimizer", "train"})
+    PRIORITY = 30
+
+    def optimizer(self, prog: Program, call: ast.Call, edit: Editor) -> str:
+        name = (prog.call_key(call) or "").rsplit(".", 1)[-1]
+        if name not in OPTIMIZERS or any(k.arg is None for k in call.keywords):
+            raise Blocked(call.lineno, f"tf.train.{name} has no native mapping")
+        cls, names, defaults, warning = OPTIMIZERS[name]
+        given = dict(zip(POSITIONAL[name], call.args)) | {k.arg: k.value for k in call.keywords}
+        if len(call.args) > len(POSITIONAL[name]) or any(k not in names and k not in ("name", "use_locking") for k in given):
+            raise Blocked(call.lineno, f"tf.train.{name}: arguments {sorted(set(given) - set(names))} have no Keras form")
+        args = [f"{names[k]}={edit.text(v)}" for k, v in given.items() if k in names]
+        args += [f"{names.get(k, k)}={v}" for k, v in defaults.items() if k not in given]
+        if args and args[0].startswith("learning_rate=") and "learning_rate" in given:
+            args[0] = args[0][len("learning_rate="):]
+        self.ctx.line, self.ctx.col = call.lineno, call.col_offset
+        self.change(f"tf.train.{name} -> tf.keras.optimizers.{cls}")
+        if warning:
+            self.warn(warning)
+        if name == "AdagradOptimizer":
+            self.warn("AdagradOptimizer adds no epsilon; Keras Adagrad is given epsilon=0.0 to match")
+        return f"{edit.tfx('keras.optimizers.' + cls)}({', '.join(args)})"
+
+    def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
+        if entity is None or entity.kind not in self.KINDS:
+            return None
+        if entity.kind == "optimizer":
+            return f"{entity.name} = {self.optimizer(prog, stmt.value, edit)}"
+        call = stmt.value
+        owner = call.func.value
+        lines: list[str] = []
+        if isinstance(owner, ast.Name):
+            opt = owner.id
+        else:
+            opt = "optimizer" if edit.free("optimizer", entity) else f"{entity.func}_optimizer"
+            lines.append(f"{opt} = {self.optimizer(prog, owner, edit)}\n\n\n")
+        given = dict(zip(("loss", "global_step", "var_list"), call.args)) | {k.arg: k.value for k in call.keywords}
+        if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
+            raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
+        variables = edit.text(given["var_list"]) if "var_list" in given else "[" + ", ".join(
+            v for v in entity.variables if _trainable(prog.entities[v])) + "]"
+        body = [f"with {edit.tfx('GradientTape')}() as tape:",
+                f"    loss_value = {expression(prog, given['loss'], edit)}",
+                f"variables = {variables}",
+                "gradients = tape.gradient(loss_value, variables)",
+                f"{opt}.apply_gradients(zip(gradients, variables))"]
+        if "global_step" in given:
+            body.append(f"{edit.text(given['global_step'])}.assign_add(1)")
+        body.append("return loss_value")
+        params = ", ".join(entity.params)
+        lines.append(f"@{edit.tfx('function')}(input_signature={signature(prog, entity.params, edit)})\n"
+                     f"def {entity.func}({params}):\n" + indent("\n".join(body)))
+        self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
+        self.change(f"'{entity.name}' (minimize) becomes the tf.function {entity.func}({params}) with a GradientTape")
+        return "".join(lines)
+
+
+def _trainable(var: Entity) -> bool:
+    call = var.stmt.value
+    flag = next((k.value for k in call.keywords if k.arg == "trainable"), None)
+    step = isinstance(call.func, ast.Attribute) and call.func.attr == "get_or_create_global_step"
+    return not (isinstance(flag, ast.Constant) and flag.value is False) and not step
