@@ -45,7 +45,7 @@ def first_difference(expected: str, actual: str, rtol: float = 1e-3, atol: float
             return f"token {i}: expected {e[1]!r}, got {g[1]!r}"
         if e[0] == "n":
             a, b = float(e[1]), float(g[1])
-            if not (abs(a - b) <= atol + rtol * abs(a) or (a != a and b != b)):
+            if not (a == b or abs(a - b) <= atol + rtol * abs(a) or (a != a and b != b)):
                 return f"token {i}: expected {a}, got {b}"
     if len(exp) != len(act):
         return f"expected {len(exp)} tokens, got {len(act)}"

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from runtime import dispatch
@@ -25,10 +26,12 @@ class VariableV1(ResourceVariable):
                  variable_def: Any = None, dtype: Any = None, expected_shape: Any = None, import_scope: Any = None,
                  constraint: Any = None, use_resource: Any = None, synchronization: Any = None,
                  aggregation: Any = None, shape: Any = None) -> None:
-        super().__init__(initial_value, trainable=trainable, validate_shape=validate_shape, name=name,
-                         dtype=dtype, constraint=constraint, shape=shape if validate_shape else None)
-        self._collections = collections
         g = None if dispatch.executing_eagerly() else get_default_graph()
+        # NOTE: like TF's init_scope, a variable's initializer ignores enclosing control dependencies
+        with g.control_dependencies(None) if g is not None else contextlib.nullcontext():
+            super().__init__(initial_value, trainable=trainable, validate_shape=validate_shape, name=name,
+                             dtype=dtype, constraint=constraint, shape=shape if validate_shape else None)
+        self._collections = collections
         if g is not None:
             g.add_to_collection("_v1_all_variables", self)
             if collections is not None:
