@@ -11,7 +11,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from runtime import dtypes
+from runtime import dtypes, variables  # noqa: F401  (registers the resource ops, so the registry is complete)
 from runtime.ops import REGISTRY
 
 from .gradcheck import check_grads
@@ -19,14 +19,18 @@ from .gradcheck import check_grads
 # NOTE: ops without ref+cases must be listed here with the reason; the list is checked both ways.
 NO_CASES = {
     "CustomGradient": "built per tf.custom_gradient call, never registered",
+    # Resource ops take a variable handle, not arrays; tests/runtime/test_variables.py covers them.
+    **{n: "resource op on a variable handle" for n in (
+        "ReadVariableOp", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")},
     # Random ops: no deterministic NumPy reference; their streams are tested against TF's seeds elsewhere.
     **{n: "random (stateful): no NumPy reference" for n in (
         "LogUniformCandidateSampler", "Multinomial", "RandomShuffle", "RandomStandardNormal", "RandomUniform",
         "RandomUniformInt", "TruncatedNormal")},
+    # Resource ops act on a variable handle, not arrays; the variable tests cover them.
+    **{n: "resource op: needs a variable handle" for n in (
+        "ReadVariableOp", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")},
 }
-# NOTE: real bugs found by these tests in ops owned elsewhere (nn/conv): the dtype rule defaults to the
-# first input (an int32 sizes vector) instead of the gradient's dtype. Drop an entry once it is fixed.
-KNOWN_DTYPE_RULE_BUGS = {"AvgPoolGrad", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropInput"}
+
 # Ops whose gradient is deliberately only first-order-checked, with the reason.
 FIRST_ORDER_ONLY: dict[str, str] = {}
 # Ops whose cases are outside the region where finite differences are meaningful.
@@ -37,8 +41,7 @@ NO_GRAD_CHECK = {
 
 OPS = sorted(REGISTRY)
 WITH_CASES = [n for n in OPS if REGISTRY[n].cases is not None and REGISTRY[n].ref is not None]
-RULE_CHECKED = [pytest.param(n, marks=pytest.mark.xfail(reason="dtype rule missing (see KNOWN_DTYPE_RULE_BUGS)"))
-                if n in KNOWN_DTYPE_RULE_BUGS else n for n in WITH_CASES]
+
 
 
 def _cases(name):
@@ -78,7 +81,7 @@ def _static(opdef, inputs):
     return [np.asarray(x) if i in opdef.value_inputs else tuple(np.shape(x)) for i, x in enumerate(inputs)]
 
 
-@pytest.mark.parametrize("name", RULE_CHECKED)
+@pytest.mark.parametrize("name", WITH_CASES)
 def test_shape_and_dtype_rules_match_eager(name):
     opdef = REGISTRY[name]
     for inputs, attrs in _cases(name):
@@ -119,7 +122,7 @@ HAS_GRAPH = importlib.util.find_spec("runtime.graph") is not None and \
 
 
 @pytest.mark.skipif(not HAS_GRAPH, reason="runtime.graph + runtime.executor do not exist yet")
-@pytest.mark.parametrize("name", RULE_CHECKED)
+@pytest.mark.parametrize("name", WITH_CASES)
 def test_eager_matches_graph(name):
     """Trace each case into a Graph (placeholders; constants for value inputs), run it with the executor."""
     from runtime import executor, graph  # noqa: PLC0415
