@@ -40,7 +40,7 @@ def softmax(x: Any, axis: int = -1) -> Any:
     return tf().nn.softmax(x, axis=axis)
 
 
-@export("keras.activations.log_softmax")
+@export("keras.activations.log_softmax", v1=())
 def log_softmax(x: Any, axis: int = -1) -> Any:
     return tf().nn.log_softmax(x, axis=axis)
 
@@ -66,12 +66,12 @@ def softsign(x: Any) -> Any:
     return tf().nn.softsign(x)
 
 
-@export("keras.activations.swish", "keras.activations.silu")
+@export("keras.activations.swish", "keras.activations.silu", v1=("keras.activations.swish",))
 def silu(x: Any) -> Any:
     return x * tf().nn.sigmoid(x)
 
 
-@export("keras.activations.gelu")
+@export("keras.activations.gelu", v1=())
 def gelu(x: Any, approximate: bool = False) -> Any:
     return tf().nn.gelu(x, approximate=approximate)
 

@@ -35,7 +35,7 @@ def is_keras_tensor(x: Any) -> bool:
     return getattr(x, "_is_keras_tensor", False)
 
 
-@export("keras.layers.Layer", "keras.Layer")
+@export("keras.layers.Layer", "keras.Layer", v1=("keras.layers.Layer",))
 class Layer:
     """Base layer: `build(input_shape)` once, then `call(inputs, ...)`."""
 

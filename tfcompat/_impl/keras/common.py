@@ -38,23 +38,23 @@ def unique_name(prefix: str) -> str:
     return prefix if n == 0 else f"{prefix}_{n}"
 
 
-@export("keras.backend.clear_session", "keras.utils.clear_session")
+@export("keras.backend.clear_session", "keras.utils.clear_session", v1=("keras.backend.clear_session",))
 def clear_session(free_memory: bool = True) -> None:
     """Reset Keras's name counters (`dense`, `dense_1`, ... start again)."""
     _UIDS.clear()
 
 
-@export("keras.backend.floatx", "keras.config.floatx")
+@export("keras.backend.floatx", "keras.config.floatx", v1=("keras.backend.floatx",))
 def floatx() -> str:
     return _FLOATX[0]
 
 
-@export("keras.backend.set_floatx", "keras.config.set_floatx")
+@export("keras.backend.set_floatx", "keras.config.set_floatx", v1=("keras.backend.set_floatx",))
 def set_floatx(value: str) -> None:
     _FLOATX[0] = dtypes.as_dtype(value).name
 
 
-@export("keras.backend.epsilon", "keras.config.epsilon")
+@export("keras.backend.epsilon", "keras.config.epsilon", v1=("keras.backend.epsilon",))
 def epsilon() -> float:
     return EPSILON
 

@@ -42,14 +42,14 @@ def _prepare(y_true: Any, y_pred: Any) -> tuple:
     return y_true, y_pred
 
 
-@_exp("mean_squared_error", "mse", "MSE", metric=True)
+@_exp("mse", "MSE", metric=True)
 def mean_squared_error(y_true: Any, y_pred: Any) -> Any:
     """Per sample: mean((y_true - y_pred) ** 2, axis=-1)."""
     y_true, y_pred = _prepare(y_true, y_pred)
     return tf().reduce_mean(tf().square(y_true - y_pred), axis=-1)
 
 
-@_exp("mean_absolute_error", "mae", "MAE", metric=True)
+@_exp("mae", "MAE", metric=True)
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Any:
     y_true, y_pred = _prepare(y_true, y_pred)
     return tf().reduce_mean(tf().abs(y_true - y_pred), axis=-1)

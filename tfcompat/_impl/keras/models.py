@@ -82,7 +82,6 @@ def adjust_rank(x: Any, ref: tuple) -> Any:
     return x
 
 
-@export("keras.models.Functional", v1=())
 class Functional(Model):
     """A model defined by a graph of layer calls from `inputs` to `outputs`."""
 

@@ -10,7 +10,7 @@ from ..._export import export
 from .common import tf
 
 
-@export("keras.regularizers.Regularizer", "keras.Regularizer")
+@export("keras.regularizers.Regularizer", "keras.Regularizer", v1=("keras.regularizers.Regularizer",))
 class Regularizer:
     def __call__(self, x: Any) -> Any:
         return 0.0

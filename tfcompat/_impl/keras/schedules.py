@@ -12,8 +12,7 @@ from .common import tf
 
 
 def _exp(name: str) -> Any:
-    return export(f"keras.optimizers.schedules.{name}", f"optimizers.schedules.{name}",
-                  v1=(f"keras.optimizers.schedules.{name}",))
+    return export(f"keras.optimizers.schedules.{name}")
 
 
 def _float_step(step: Any, dtype: Any = "float32") -> Any:
