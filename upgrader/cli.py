@@ -3,6 +3,7 @@
     tf-upgrade --mode compat model.py -o model_v2.py
     tf-upgrade src/ -o src_v2/ -j 4 --report report.txt --json report.json
     tf-upgrade --check src/            # exit 1 when anything would change (CI, pre-commit)
+    tf-upgrade verify old.py [new.py]  # run old on the v1 runtime, new (or old upgraded) on v2, compare output
 
 Exit codes: 0 done; 1 --check found changes; 2 errors remain (unparsable files,
 unconvertible constructs, bad usage).
@@ -61,10 +62,41 @@ def _plan(inputs: tuple[Path, ...], output: Path | None, inplace: bool, include:
     return work, copies
 
 
+class _Upgrade(click.Command):
+    """`tf-upgrade INPUTS...`, plus the `tf-upgrade verify OLD [NEW]` subcommand."""
+
+    def main(self, args=None, prog_name=None, **extra):  # type: ignore[override]
+        args = list(sys.argv[1:] if args is None else args)
+        if args[:1] == ["verify"]:
+            return verify_command.main(args[1:], prog_name=f"{prog_name or 'tf-upgrade'} verify", **extra)
+        return super().main(args, prog_name, **extra)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        formatter.write_text("tf-upgrade verify OLD.py [NEW.py]: run OLD on the v1 runtime and NEW (default: OLD "
+                             "upgraded in native mode) on the v2 runtime; exit 0 when they print the same.")
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rtol", type=float, default=1e-3, show_default=True, help="Relative tolerance on printed numbers.")
+@click.option("--atol", type=float, default=1e-5, show_default=True, help="Absolute tolerance on printed numbers.")
+@click.option("--timeout", type=float, default=300, show_default=True, help="Seconds each program may run.")
+def verify_command(old: Path, new: Path | None, rtol: float, atol: float, timeout: float) -> None:
+    """Run OLD under the v1 runtime and NEW under v2 (each in its own process) and compare what they print."""
+    from upgrader.verify import verify
+    report = verify(old, new, rtol, atol, timeout)
+    click.echo(report.text, nl=False)
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command(cls=_Upgrade, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--mode", type=click.Choice(sorted(MODES)), default=DEFAULT_MODE, show_default=True,
-              help="compat: v1 names -> v2 or tf.compat.v1. native: not implemented yet.")
+              help="native: TF1 structure -> TF2 (sessions -> functions, minimize -> GradientTape); a file it "
+                   "cannot convert whole stays in compat form, with the blocking construct and line in the report. "
+                   "compat: v1 names -> v2 or tf.compat.v1.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file, or folder for a tree.")
 @click.option("--inplace", is_flag=True, help="Rewrite the input files themselves.")
 @click.option("--backup-suffix", default=None, help="With --inplace: keep the original as FILE<SUFFIX> (e.g. .bak).")

@@ -75,7 +75,7 @@ def test_include_exclude(tmp_path: Path) -> None:
 
 def test_diff_output(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(TF1)
-    code, out = run("--diff", str(tmp_path / "a.py"))
+    code, out = run("--mode", "compat", "--diff", str(tmp_path / "a.py"))
     assert code == 0 and "-y = tf.log(x)" in out and "+y = tf.math.log(x)" in out
     assert (tmp_path / "a.py").read_text() == TF1
 
@@ -85,10 +85,31 @@ def test_unconvertible_construct_exits_2(tmp_path: Path) -> None:
     assert run("--check", str(tmp_path / "a.py"))[0] == 2
 
 
-def test_native_mode_is_a_clear_error(tmp_path: Path) -> None:
+def test_native_is_the_default_mode(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(TF1)
-    code, out = run("--mode", "native", "--check", str(tmp_path / "a.py"))
-    assert code == 2 and "not implemented yet" in out
+    code, out = run("--diff", str(tmp_path / "a.py"))
+    assert code == 0 and "+def y(x):" in out and "placeholder" not in out.split("+def y")[1]
+    help_code, help_text = run("--help")
+    assert help_code == 0 and "[default: native]" in help_text and "verify" in help_text
+
+
+def test_native_fallback_is_reported_with_line(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(TF1 + "print(y.name)\nwith tf.Session() as sess:\n    sess.run(y, {x: 1.0})\n")
+    (tmp_path / "r.json").unlink(missing_ok=True)
+    code, _ = run("--check", str(tmp_path / "a.py"), "--json", str(tmp_path / "r.json"))
+    assert code == 1
+    warnings = json.loads((tmp_path / "r.json").read_text())["files"][0]["warnings"]
+    assert [(w["line"], w["rule"]) for w in warnings] == [(4, "native")] and "'y'" in warnings[0]["message"]
+
+
+def test_verify_reports_difference(tmp_path: Path) -> None:
+    (tmp_path / "old.py").write_text("print('loss', 0.5)\n")
+    (tmp_path / "new.py").write_text("print('loss', 0.6)\n")
+    (tmp_path / "same.py").write_text("print('loss', 0.50001)\n")
+    code, out = run("verify", str(tmp_path / "old.py"), str(tmp_path / "new.py"))
+    assert code == 1 and "DIFFERENT: token 1: original printed 0.5, rewrite printed 0.6" in out
+    code, out = run("verify", str(tmp_path / "old.py"), str(tmp_path / "same.py"))
+    assert code == 0 and "OK: same output" in out
 
 
 def test_notebook(tmp_path: Path) -> None:

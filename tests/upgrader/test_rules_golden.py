@@ -20,11 +20,17 @@ def _sibling(case: Path, suffix: str) -> Path:
     return case.with_name(case.name[: -len(".input.py")] + suffix)
 
 
+def mode_for(case: Path) -> str:
+    """Native rules' cases run in native mode; the compat rules' cases pin compat mode."""
+    return "native" if case.parent.name.startswith("native") else "compat"
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_golden(case: Path, update_goldens: bool) -> None:
     source = case.read_text()
     expected_path = _sibling(case, ".expected.py")
-    result = upgrade_source(source)
+    mode = mode_for(case)
+    result = upgrade_source(source, mode)
     if update_goldens:
         if result.code != source:
             expected_path.write_text(result.code)
@@ -32,7 +38,7 @@ def test_golden(case: Path, update_goldens: bool) -> None:
             expected_path.unlink()
     expected = expected_path.read_text() if expected_path.exists() else source
     assert result.code == expected
-    assert upgrade_source(expected).code == expected, "not idempotent"
+    assert upgrade_source(expected, mode).code == expected, "not idempotent"
     warnings_path = _sibling(case, ".warnings.txt")
     if warnings_path.exists():
         got = [d.message for d in result.diagnostics if d.severity in ("warning", "error")]

@@ -18,7 +18,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.model import Program, analyze
 from upgrader.rule import Context, Diagnostic
 
-_TF1_LEFT = re.compile(r"\bcompat\.v1\b|\bplaceholder\b|\bSession\b|initializer\(\)\.run|global_variables_initializer")
+_TF1_LEFT = frozenset({"placeholder", "Session", "InteractiveSession", "global_variables_initializer", "get_default_graph"})
 
 
 def _first_line(stmt: ast.stmt) -> int:
@@ -119,8 +119,8 @@ def leftover(code: str, diagnostics: list[Diagnostic]) -> Blocked | None:
             return Blocked(d.line, d.message)
         if d.severity == "change" and ("compat.v1" in d.message or "disable_eager_execution" in d.message):
             return Blocked(d.line, f"{d.message.split(' -> ')[0]} has no TF2 equivalent native mode can use")
-    m = _TF1_LEFT.search(code)
-    if m:
-        line = code.count("\n", 0, m.start()) + 1
-        return Blocked(line, f"'{m.group()}' is still needed after conversion")
+    for node in ast.walk(ast.parse(code)):
+        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+        if name in _TF1_LEFT or (name == "v1" and isinstance(node.value, ast.Attribute) and node.value.attr == "compat"):
+            return Blocked(node.lineno, f"'{name}' is still needed after conversion")
     return None

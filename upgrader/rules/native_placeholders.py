@@ -12,7 +12,7 @@ def prologue(prog: Program, entity: Entity, edit: Editor) -> list[str]:
 
     TF1 converted fed values to the placeholder's dtype; eager code converts at the call.
     """
-    direct = [d for d in entity.deps if prog.kind(d) == "placeholder"]
+    direct = [p for p in entity.params if p in entity.deps]
     return [f"{p} = {edit.tfx('convert_to_tensor')}({p}, {edit.dtype(prog.entities[p])})" for p in direct]
 
 

@@ -3,74 +3,9 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Blocked, Editor, NativeRule, call_text
+from upgrader.native.base import Blocked, Editor, NativeRule
+from upgrader.native.fetch import _one, feed, fetch
 from upgrader.native.model import DROPPED, INITS, Entity, Program
-from upgrader.rules.native_functions import expression, is_constant
-
-
-def _feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str, str]:
-    node = next((k.value for k in call.keywords if k.arg == keyword), None)
-    if node is None and keyword == "feed_dict" and len(call.args) > 1:
-        node = call.args[1]
-    if node is None:
-        return {}
-    if not isinstance(node, ast.Dict) or None in node.keys:
-        raise Blocked(call.lineno, "feed_dict is not a literal dict, so the fed placeholders cannot be followed")
-    by_graph_name = {edit.graph_name(e): e.name for e in prog.entities.values() if e.kind == "placeholder"}
-    fed: dict[str, str] = {}
-    for k, v in zip(node.keys, node.values):
-        name = k.id if isinstance(k, ast.Name) else by_graph_name.get(k.value.split(":")[0]) if (
-            isinstance(k, ast.Constant) and isinstance(k.value, str)) else None
-        if name is None or prog.kind(name) != "placeholder":
-            raise Blocked(k.lineno, f"feed_dict key {edit.text(k)} is not a placeholder native mode can follow")
-        fed[name] = edit.text(v)
-    return fed
-
-
-def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> str:
-    """One fetched value as TF2 code (a NumPy value, as sess.run returned)."""
-    if isinstance(node, (ast.List, ast.Tuple)):
-        items = [_one(prog, e, fed, edit) for e in node.elts]
-        return ("[%s]" if isinstance(node, ast.List) else "(%s)") % (", ".join(items) + ("," if len(items) == 1 and isinstance(node, ast.Tuple) else ""))
-    if isinstance(node, ast.Dict) and None not in node.keys:
-        return "{" + ", ".join(f"{edit.text(k)}: {_one(prog, v, fed, edit)}" for k, v in zip(node.keys, node.values)) + "}"
-    e = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session"):
-            raise Blocked(n.lineno, f"'{n.id}' fetched in a way native mode cannot follow")
-    needed = e.params if e is not None else tuple(dict.fromkeys(
-        p for n in ast.walk(node) if isinstance(n, ast.Name) and (x := prog.entities.get(n.id))
-        for p in ((n.id,) if x.kind == "placeholder" else x.params)))
-    missing = [p for p in needed if p not in fed]
-    if missing:
-        raise Blocked(node.lineno, f"sess.run at line {node.lineno} feeds no value for placeholder(s) {', '.join(missing)}")
-    if e is not None and (e.kind == "variable" or is_constant(e)):
-        return f"{e.name}.numpy()"
-    if e is not None:
-        return call_text(e, fed) + ".numpy()"
-    text = expression(prog, node, edit, fed)
-    return (text if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)) else f"({text})") + ".numpy()"
-
-
-def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str], edit: Editor) -> str:
-    """`sess.run([train, loss], feed)` -> `[None, train(x, y).numpy()]` (the step returns its loss)."""
-    train = [n for n in (fetches.elts if isinstance(fetches, (ast.List, ast.Tuple)) else [fetches])
-             if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
-    if not train:
-        return _one(prog, fetches, fed, edit)
-    t = prog.entities[train[0].id]
-    missing = [p for p in t.params if p not in fed]
-    if missing:
-        raise Blocked(call.lineno, f"training step fed no value for placeholder(s) {', '.join(missing)}")
-    step = call_text(t, fed)
-    if fetches is train[0]:
-        return step
-    loss = t.stmt.value.args[0] if t.stmt.value.args else next(k.value for k in t.stmt.value.keywords if k.arg == "loss")
-    rest = [n for n in fetches.elts if n is not train[0]]
-    if len(train) > 1 or len(rest) != 1 or not (isinstance(rest[0], ast.Name) and isinstance(loss, ast.Name) and rest[0].id == loss.id):
-        raise Blocked(call.lineno, "sess.run fetches a training op together with values other than its loss")
-    items = ["None", step + ".numpy()"] if fetches.elts[0] is train[0] else [step + ".numpy()", "None"]
-    return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
 
 
 class NativeSession(NativeRule):
@@ -113,6 +48,7 @@ class NativeSession(NativeRule):
             self.change("session bookkeeping (initialiser run / close) removed: TF2 variables are initialised when created")
             return ""
         edits: list[tuple[ast.AST, str]] = []
+        parents = {id(n.value): n for n in ast.walk(stmt) if isinstance(n, ast.Assign)}
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in prog.entities:
                 raise Blocked(node.lineno, f"'{node.id}' is reassigned after the graph is built")
@@ -120,11 +56,14 @@ class NativeSession(NativeRule):
                 continue
             f = node.func
             if isinstance(f.value, ast.Name) and f.value.id == prog.session_name and f.attr == "run" and node.args:
-                edits.append((node, fetch(prog, node, node.args[0], _feed(prog, node, edit, "feed_dict"), edit)))
+                edits.append((node, fetch(prog, node, node.args[0], feed(prog, node, edit, "feed_dict"), edit)))
+                assign = parents.get(id(node))
+                if assign is not None and (pretty := _unpack(assign, edits[-1][1])) is not None:
+                    edits.append((assign, pretty))
             elif f.attr == "eval" and isinstance(f.value, ast.Name) and prog.kind(f.value.id) in ("tensor", "variable"):
                 if any(k.arg not in ("feed_dict",) for k in node.keywords) or node.args:
                     raise Blocked(node.lineno, f"{f.value.id}.eval with a session argument")
-                edits.append((node, _one(prog, f.value, _feed(prog, node, edit, "feed_dict"), edit)))
+                edits.append((node, _one(prog, f.value, feed(prog, node, edit, "feed_dict"), edit)))
         text = edit.with_edits(stmt, edits)
         covered = [edit.span(n) for n, _ in edits]
         for node in ast.walk(stmt):
@@ -135,16 +74,15 @@ class NativeSession(NativeRule):
                                                "escapes the analysis)")
         if edits:
             self.change(f"{len(edits)} sess.run/eval call(s) -> function calls")
-        return _unpack(stmt, text, edits)
+        return text
 
 
-def _unpack(stmt: ast.stmt, text: str, edits: list) -> str:
-    """`_, l = [None, step(x).numpy()]` -> `l = step(x).numpy()`: what a person would write."""
-    if (isinstance(stmt, ast.Assign) and len(edits) == 1 and isinstance(t := stmt.targets[0], ast.Tuple) and len(t.elts) == 2
-            and edits[0][0] is stmt.value and edits[0][1].startswith(("[None, ", "(None, "))
-            and isinstance(t.elts[0], ast.Name) and t.elts[0].id == "_" and isinstance(t.elts[1], ast.Name)):
-        return f"{t.elts[1].id} = {edits[0][1][len('[None, '):-1]}"
-    if (isinstance(stmt, ast.Assign) and len(edits) == 1 and isinstance(stmt.targets[0], ast.Tuple)
-            and edits[0][0] is stmt.value and isinstance(stmt.value.args[0], ast.List) and edits[0][1].startswith("[")):
-        return text.replace(edits[0][1], edits[0][1][1:-1])   # `a, b = W.numpy(), b.numpy()`
-    return text
+def _unpack(node: ast.AST, fetched: str) -> str | None:
+    """`_, l = sess.run([step, loss])` -> `l = step(x).numpy()`; `a, b = sess.run([W, b])` -> `a, b = W.numpy(), b.numpy()`."""
+    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(t := node.targets[0], ast.Tuple)
+            and all(isinstance(e, ast.Name) for e in t.elts) and fetched.startswith("[")):
+        return None
+    names = [e.id for e in t.elts]
+    if len(names) == 2 and names[0] == "_" and fetched.startswith("[None, "):
+        return f"{names[1]} = {fetched[len('[None, '):-1]}"
+    return f"{', '.join(names)} = {fetched[1:-1]}"

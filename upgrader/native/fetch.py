@@ -1,0 +1,76 @@
+"""Fetch conversion: what `sess.run(fetches, feed_dict)` returns, written as TF2 calls.
+
+    fetch(prog, call, fetches, fed, edit)  ->  '[None, train_step(x, y).numpy()]'
+"""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.base import Blocked, Editor, call_text
+from upgrader.native.model import Program
+from upgrader.rules.native_functions import expression, is_constant
+
+
+def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str, str]:
+    node = next((k.value for k in call.keywords if k.arg == keyword), None)
+    if node is None and keyword == "feed_dict" and len(call.args) > 1:
+        node = call.args[1]
+    if node is None:
+        return {}
+    if not isinstance(node, ast.Dict) or None in node.keys:
+        raise Blocked(call.lineno, "feed_dict is not a literal dict, so the fed placeholders cannot be followed")
+    by_graph_name = {edit.graph_name(e): e.name for e in prog.entities.values() if e.kind == "placeholder"}
+    fed: dict[str, str] = {}
+    for k, v in zip(node.keys, node.values):
+        name = k.id if isinstance(k, ast.Name) else by_graph_name.get(k.value.split(":")[0]) if (
+            isinstance(k, ast.Constant) and isinstance(k.value, str)) else None
+        if name is None or prog.kind(name) != "placeholder":
+            raise Blocked(k.lineno, f"feed_dict key {edit.text(k)} is not a placeholder native mode can follow")
+        fed[name] = edit.text(v)
+    return fed
+
+
+def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> str:
+    """One fetched value as TF2 code (a NumPy value, as sess.run returned)."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_one(prog, e, fed, edit) for e in node.elts]
+        return ("[%s]" if isinstance(node, ast.List) else "(%s)") % (", ".join(items) + ("," if len(items) == 1 and isinstance(node, ast.Tuple) else ""))
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return "{" + ", ".join(f"{edit.text(k)}: {_one(prog, v, fed, edit)}" for k, v in zip(node.keys, node.values)) + "}"
+    e = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session"):
+            raise Blocked(n.lineno, f"'{n.id}' fetched in a way native mode cannot follow")
+    needed = e.params if e is not None else tuple(dict.fromkeys(
+        p for n in ast.walk(node) if isinstance(n, ast.Name) and (x := prog.entities.get(n.id))
+        for p in ((n.id,) if x.kind == "placeholder" else x.params)))
+    missing = [p for p in needed if p not in fed]
+    if missing:
+        raise Blocked(node.lineno, f"sess.run at line {node.lineno} feeds no value for placeholder(s) {', '.join(missing)}")
+    if e is not None and (e.kind == "variable" or is_constant(e)):
+        return f"{e.name}.numpy()"
+    if e is not None:
+        return call_text(e, fed) + ".numpy()"
+    text = expression(prog, node, edit, fed)
+    return (text if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)) else f"({text})") + ".numpy()"
+
+
+def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str], edit: Editor) -> str:
+    """`sess.run([train, loss], feed)` -> `[None, train(x, y).numpy()]` (the step returns its loss)."""
+    train = [n for n in (fetches.elts if isinstance(fetches, (ast.List, ast.Tuple)) else [fetches])
+             if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
+    if not train:
+        return _one(prog, fetches, fed, edit)
+    t = prog.entities[train[0].id]
+    missing = [p for p in t.params if p not in fed]
+    if missing:
+        raise Blocked(call.lineno, f"training step fed no value for placeholder(s) {', '.join(missing)}")
+    step = call_text(t, fed)
+    if fetches is train[0]:
+        return step
+    loss = t.stmt.value.args[0] if t.stmt.value.args else next(k.value for k in t.stmt.value.keywords if k.arg == "loss")
+    rest = [n for n in fetches.elts if n is not train[0]]
+    if len(train) > 1 or len(rest) != 1 or not (isinstance(rest[0], ast.Name) and isinstance(loss, ast.Name) and rest[0].id == loss.id):
+        raise Blocked(call.lineno, "sess.run fetches a training op together with values other than its loss")
+    items = ["None", step + ".numpy()"] if fetches.elts[0] is train[0] else [step + ".numpy()", "None"]
+    return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
