@@ -49,8 +49,8 @@ def _argmax(xp: Any, x: Any, g: Geometry) -> Any:
     for k, (i, j) in enumerate(_taps(g)[1:], start=1):
         v = tap(xpad, g, i, j)
         better = v > best
-        best = xp.where(better, v, best)
-        idx[better] = k
+        xp.copyto(best, v, where=better)
+        xp.copyto(idx, np.int32(k), where=better)
     return idx
 
 
@@ -77,8 +77,8 @@ def _max_pool(xp: Any, x: Any, **a: Any) -> Any:
 def _max_pool_grad(xp: Any, x: Any, y: Any, dy: Any, **a: Any) -> Any:
     g = _geo(x.shape, **a)
     idx = _argmax(xp, x, g)
-    zero = xp.zeros((), dtype=dy.dtype)
-    return _scatter(xp, lambda k: xp.where(idx == k, dy, zero), x.shape, g, dy.dtype)
+    dy = xp.ascontiguousarray(dy)
+    return _scatter(xp, lambda k: dy * (idx == k), x.shape, g, dy.dtype)
 
 
 def _max_pool_grad_grad(xp: Any, x: Any, y: Any, ddx: Any, **a: Any) -> Any:
