@@ -53,8 +53,8 @@ def out_and_pads(size: int, k: int, s: int, d: int, padding: str, explicit: Any)
         before, after = int(explicit[0]), int(explicit[1])
     else:
         raise invalid(f"The padding must be 'SAME', 'VALID' or 'EXPLICIT', got {padding!r}")
-    out = (size + before + after - keff) // s + 1
-    if out < 0 or size + before + after < keff:
+    out = (size + before + after - keff + s) // s
+    if out < 0:
         raise invalid(f"Computed output size would be negative: {out} [input_size: {size}, "
                       f"effective_filter_size: {keff}, stride: {s}] (use padding='SAME' or a smaller filter)")
     return out, before, after
