@@ -20,52 +20,52 @@ class TensorOperators:
     __array_priority__ = 100  # NOTE: makes `np_array * tensor` call our __rmul__
 
     def __add__(self, other: Any) -> Any:
-        return O.add(self, other)
+        return O.add(self, other, name="add")
 
     def __radd__(self, other: Any) -> Any:
-        return O.add(other, self)
+        return O.add(other, self, name="add")
 
     def __sub__(self, other: Any) -> Any:
-        return O.subtract(self, other)
+        return O.subtract(self, other, name="sub")
 
     def __rsub__(self, other: Any) -> Any:
-        return O.subtract(other, self)
+        return O.subtract(other, self, name="sub")
 
     def __mul__(self, other: Any) -> Any:
-        return O.multiply(self, other)
+        return O.multiply(self, other, name="mul")
 
     def __rmul__(self, other: Any) -> Any:
-        return O.multiply(other, self)
+        return O.multiply(other, self, name="mul")
 
     def __truediv__(self, other: Any) -> Any:
-        return O.truediv(self, other)
+        return O.truediv(self, other, name="truediv")
 
     def __rtruediv__(self, other: Any) -> Any:
-        return O.truediv(other, self)
+        return O.truediv(other, self, name="truediv")
 
     def __floordiv__(self, other: Any) -> Any:
-        return O.floordiv(self, other)
+        return O.floordiv(self, other, name="floordiv")
 
     def __rfloordiv__(self, other: Any) -> Any:
-        return O.floordiv(other, self)
+        return O.floordiv(other, self, name="floordiv")
 
     def __mod__(self, other: Any) -> Any:
-        return O.mod(self, other)
+        return O.mod(self, other, name="mod")
 
     def __rmod__(self, other: Any) -> Any:
-        return O.mod(other, self)
+        return O.mod(other, self, name="mod")
 
     def __pow__(self, other: Any) -> Any:
-        return O.pow(self, other)
+        return O.pow(self, other, name="pow")
 
     def __rpow__(self, other: Any) -> Any:
-        return O.pow(other, self)
+        return O.pow(other, self, name="pow")
 
     def __matmul__(self, other: Any) -> Any:
-        return O.matmul(self, other)
+        return O.matmul(self, other, name="matmul")
 
     def __rmatmul__(self, other: Any) -> Any:
-        return O.matmul(other, self)
+        return O.matmul(other, self, name="matmul")
 
     def __neg__(self) -> Any:
         return O.negative(self)
@@ -126,7 +126,7 @@ class TensorOperators:
         return Reference(self)
 
     def __getitem__(self, key: Any) -> Any:
-        return O.getitem(self, key)
+        return O.getitem(self, key, name="strided_slice")
 
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError(f"'{type(self).__name__}' object does not support item assignment")

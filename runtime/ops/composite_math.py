@@ -122,17 +122,17 @@ def norm(x: Any, ord: Any = "euclidean", axis: Any = None, keepdims: bool = Fals
 
 
 def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False, adjoint_a: bool = False,
-           adjoint_b: bool = False) -> Any:
+           adjoint_b: bool = False, name: str | None = None) -> Any:
     a, b = _t(a), _t(b)
     if (transpose_a and adjoint_a) or (transpose_b and adjoint_b):
         raise ValueError("Only one of transpose_a and adjoint_a can be True.")
     ta, tb = transpose_a or adjoint_a, transpose_b or adjoint_b
     if a.shape.rank == 2 and b.shape.rank == 2:
-        return linalg.mat_mul(a, b, transpose_a=ta, transpose_b=tb)
+        return linalg.mat_mul(a, b, transpose_a=ta, transpose_b=tb, name=name)
     if a.shape.rank is not None and a.shape.rank < 2 or b.shape.rank is not None and b.shape.rank < 2:
         raise invalid(f"In[0] and In[1] has different ndims: {a.shape} vs. {b.shape}" if a.shape.rank !=
                       b.shape.rank else f"In[0] ndims must be >= 2: {a.shape.rank}")
-    return linalg.batch_mat_mul(a, b, adj_x=ta, adj_y=tb)
+    return linalg.batch_mat_mul(a, b, adj_x=ta, adj_y=tb, name=name)
 
 
 def tensordot(a: Any, b: Any, axes: Any) -> Any:

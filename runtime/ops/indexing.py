@@ -144,6 +144,6 @@ def _scatter_ref(g: Any, x: Any, spec: tuple) -> Any:
     return out
 
 
-def getitem(x: Any, key: Any) -> Any:
+def getitem(x: Any, key: Any, name: str | None = None) -> Any:
     spec, extra = parse_key(key)
-    return strided_slice(x, *extra, spec=spec)
+    return strided_slice(x, *extra, spec=spec, name=name)

@@ -4,4 +4,4 @@ from __future__ import annotations
 from .. import operators
 from . import composite_math
 
-operators.O.matmul = lambda a, b: composite_math.matmul(a, b)
+operators.O.matmul = lambda a, b, name=None: composite_math.matmul(a, b, name=name)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from runtime import dispatch, dtypes
 from runtime.ops import array, composite_array as ca, elementwise as e, layout
 
@@ -17,16 +19,29 @@ def _t(x: Any) -> Any:
 
 
 # -- creation -------------------------------------------------------------------------------
+def _static(shape: Any) -> bool:
+    return isinstance(shape, int) or (isinstance(shape, (list, tuple)) and
+                                      all(isinstance(d, (int, np.integer)) for d in shape))
+
+
+def _filled(shape: Any, dtype: Any, value: int, name: str) -> Any:
+    """A constant named as TensorFlow names it (`zeros`, `ones`) when the shape is static."""
+    d = dtypes.as_dtype(dtype)
+    fill = (b"" if value == 0 else b"1") if d is dtypes.string else value
+    return dispatch.constant(np.full(shape, fill, dtype=object if d is dtypes.string else d.as_numpy_dtype),
+                             name=name)
+
+
 @export("zeros")
 def zeros(shape: Any, dtype: Any = dtypes.float32, name: str | None = None, layout: Any = None) -> Any:
     """tf.zeros([2, 3]) -> float32 zeros of shape (2, 3)."""
-    return ca.zeros(shape, dtype)
+    return _filled(shape, dtype, 0, name or "zeros") if _static(shape) else ca.zeros(shape, dtype)
 
 
 @export("ones")
 def ones(shape: Any, dtype: Any = dtypes.float32, name: str | None = None, layout: Any = None) -> Any:
     """tf.ones([2], tf.int32) == [1, 1]."""
-    return ca.ones(shape, dtype)
+    return _filled(shape, dtype, 1, name or "ones") if _static(shape) else ca.ones(shape, dtype)
 
 
 @export("zeros_like", v1=())
@@ -72,26 +87,26 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Any:
 def transpose(a: Any, perm: Any = None, conjugate: bool = False, name: str = "transpose") -> Any:
     """tf.transpose(x, perm=[1, 0]); perm=None reverses the axes."""
     perm = None if perm is None else tuple(int(p) for p in (perm.numpy() if dispatch.is_tensor(perm) else perm))
-    return array.transpose(a, perm=perm)
+    return array.transpose(a, perm=perm, name=name)
 
 
 @export("concat", v1=())  # NOTE: v1 concat also takes the pre-1.0 (axis, values) order: see v1/ops_v1
 def concat(values: Any, axis: Any, name: str = "concat") -> Any:
     """tf.concat([a, b], 0): join along an existing axis."""
     values = list(values)
-    return array.identity(values[0]) if len(values) == 1 else array.concat(*values, axis=int(axis))
+    return array.identity(values[0], name=name) if len(values) == 1 else array.concat(*values, axis=int(axis), name=name)
 
 
 @export("stack")
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Any:
     """tf.stack([a, b], axis=1): join along a new axis."""
-    return array.stack(list(values), axis=int(axis))
+    return array.stack(list(values), axis=int(axis), name=name)
 
 
 @export("unstack")
 def unstack(value: Any, num: Any = None, axis: int = 0, name: str = "unstack") -> list:
     """tf.unstack(x, axis=0) -> a list of x's slices along axis."""
-    return array.unstack(value, num=num, axis=int(axis))
+    return array.unstack(value, num=num, axis=int(axis), name=name)
 
 
 @export("split")

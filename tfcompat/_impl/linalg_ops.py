@@ -18,7 +18,7 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
            adjoint_b: bool = False, a_is_sparse: bool = False, b_is_sparse: bool = False, output_type: Any = None,
            grad_a: bool = False, grad_b: bool = False, name: str | None = None) -> Any:
     """tf.matmul(a, b, transpose_b=True) == a @ b^T; rank > 2 multiplies batches of matrices."""
-    out = cm.matmul(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b)
+    out = cm.matmul(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, name=name)
     return out if output_type is None else array.cast(out, output_type)
 
 

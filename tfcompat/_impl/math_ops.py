@@ -24,16 +24,16 @@ def _unary(opdef: Any, *names: str, v1: Any = None) -> Callable[..., Any]:
     return export(*names, v1=v1)(fn)
 
 
-def _binary(opdef: Any, *names: str, v1: Any = None) -> Callable[..., Any]:
+def _binary(opdef: Any, *names: str, v1: Any = None, default: str | None = None) -> Callable[..., Any]:
     def fn(x: Any, y: Any, name: str | None = None) -> Any:
-        return opdef(x, y, name=name)
+        return opdef(x, y, name=name or default)
     fn.__name__ = fn.__qualname__ = names[0].rsplit(".", 1)[-1]
     fn.__doc__ = f"tf.{names[0]}(x, y): elementwise {opdef.name} with broadcasting; dtypes must match."
     return export(*names, v1=v1)(fn)
 
 
 # -- arithmetic -----------------------------------------------------------------------------
-add = _binary(e.add, "math.add", "add", v1=("add",))
+add = _binary(e.add, "math.add", "add", v1=("add",), default="Add")  # NOTE: TF names AddV2 "Add"
 subtract = _binary(e.subtract, "math.subtract", "subtract")
 multiply = _binary(e.multiply, "math.multiply", "multiply", v1=("multiply",))
 maximum = _binary(e.maximum, "math.maximum", "maximum", v1=("maximum",))
@@ -49,13 +49,13 @@ divide_no_nan = _binary(e.div_no_nan, "math.divide_no_nan", v1=("div_no_nan",))
 @export("math.divide", "divide", v1=("divide",))
 def divide(x: Any, y: Any, name: str | None = None) -> Any:
     """tf.divide(x, y): Python `/` semantics (integers divide as floats)."""
-    return composite.truediv(x, y, name=name)
+    return composite.truediv(x, y, name=name or "truediv")
 
 
 @export("math.truediv", "truediv")
 def truediv(x: Any, y: Any, name: str | None = None) -> Any:
     """tf.truediv(7, 2) == 3.5 (int32 divides as float64, as TensorFlow does)."""
-    return composite.truediv(x, y, name=name)
+    return composite.truediv(x, y, name=name or "truediv")
 
 
 @export("math.atan2", "atan2")

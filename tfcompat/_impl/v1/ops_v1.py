@@ -121,6 +121,7 @@ def neg(x: Any, name: str | None = None) -> Any:
 def div(x: Any, y: Any, name: str | None = None) -> Any:
     """tf.div: Python 2 division, integers floor-divide, floats divide."""
     x, y = dispatch.convert_to_tensor(x), dispatch.convert_to_tensor(y, dtype=dispatch.convert_to_tensor(x).dtype)
+    name = name or "div"
     return e.floordiv(x, y, name=name) if x.dtype.is_integer else e.real_div(x, y, name=name)
 
 
