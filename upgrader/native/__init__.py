@@ -121,6 +121,6 @@ def leftover(code: str, diagnostics: list[Diagnostic]) -> Blocked | None:
             return Blocked(d.line, f"{d.message.split(' -> ')[0]} has no TF2 equivalent native mode can use")
     for node in ast.walk(ast.parse(code)):
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
-        if name in _TF1_LEFT or (name == "v1" and isinstance(node.value, ast.Attribute) and node.value.attr == "compat"):
+        if name in _TF1_LEFT or (name == "v1" and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and node.value.attr == "compat"):
             return Blocked(node.lineno, f"'{name}' is still needed after conversion")
     return None

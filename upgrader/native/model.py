@@ -139,9 +139,17 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
 def _check_plain(prog: Program, stmt: ast.stmt) -> None:
     """A statement outside any session that mentions graph objects: only variables may appear."""
     for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer"):
-            prog.block(node, f"'{node.id}' (a graph {prog.kind(node.id)}) is used outside sess.run "
-                             "(graph names, static shapes and collections have no TF2 eager equivalent); "
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and prog.kind(node.value.id) in (
+                "placeholder", "tensor", "train"):
+            node = node.value
+            use = f"{node.id}.{stmt_attr(stmt, node)}"
+        elif isinstance(node, ast.Name):
+            use = node.id
+        else:
+            continue
+        if prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer"):
+            prog.block(node, f"'{node.id}' (a graph {prog.kind(node.id)}) is used outside sess.run ({use}: "
+                             "graph names, static shapes and collections have no TF2 eager equivalent); "
                              "remove this use to allow native conversion")
             return
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in DROPPED:
@@ -151,6 +159,14 @@ def _check_plain(prog: Program, stmt: ast.stmt) -> None:
         if k is not None and (k.startswith(("tf.get_collection", "tf.global_variables", "tf.trainable_variables"))):
             prog.block(node, f"{k} (graph collections): make the list explicit to allow native conversion")
             return
+
+
+def stmt_attr(stmt: ast.stmt, name: ast.Name) -> str:
+    """The attribute read from `name` in `stmt` ('name', 'get_shape'), for the report."""
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.Attribute) and n.value is name:
+            return n.attr
+    return "?"
 
 
 def _resolve(prog: Program) -> None:

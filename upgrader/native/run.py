@@ -65,16 +65,16 @@ def upgrade_native(code: str) -> Result:
     rules = [r(ctx) for r in rule_types if issubclass(r, NativeRule)]
     try:
         new = structural(prog, ctx, rules)
+        if _syntax_error(new) is not None:
+            return _fallback(code, [Blocked(1, "internal error: native rewrite did not parse")])
+        renamed = upgrade_rules(new, rule_types)
+        if renamed.code == new and renamed.errors:
+            return _fallback(code, [Blocked(d.line, d.message) for d in renamed.errors])
+        left = leftover(renamed.code, renamed.diagnostics)
     except Blocked as b:
         return _fallback(code, [b])
     except Exception as e:   # NOTE: an analysis bug must never cost the user a working (compat) upgrade
         return _fallback(code, [Blocked(1, f"internal error in native analysis ({type(e).__name__}: {e})")])
-    if _syntax_error(new) is not None:
-        return _fallback(code, [Blocked(1, "internal error: native rewrite did not parse")])
-    renamed = upgrade_rules(new, rule_types)
-    if renamed.code == new and renamed.errors:
-        return _fallback(code, [Blocked(d.line, d.message) for d in renamed.errors])
-    left = leftover(renamed.code, renamed.diagnostics)
     if left is not None:
         return _fallback(code, [Blocked(_original_line(code, left.reason, left.line), left.reason)])
     notes = sorted(ctx.diagnostics, key=lambda d: (d.line, d.col))
