@@ -329,7 +329,15 @@ class GraphInterpreter(Interpreter):
         return self.graph.constant(array, name)
 
     def variable_name(self, name: str) -> str:
-        if self.graph.is_function:  # NOTE: TF2 lifts variables out of functions: eager naming
+        g = self.graph
+        if g.is_function:  # NOTE: TF2 lifts variables out of functions: eager naming
+            if not getattr(g, "allow_variables", True):
+                raise ValueError("tf.function only supports singleton tf.Variables created on the first call. "
+                                 "Make sure the tf.Variable is only created once or created outside tf.function. "
+                                 "See https://www.tensorflow.org/guide/function#creating_tfvariables for more "
+                                 "information.")
+            if getattr(g, "created_variables", None) is not None:
+                g.created_variables.append(name)
             return super().variable_name(name)
         return self.graph.unique_name(name) + ":0"
 

@@ -16,7 +16,8 @@ _BOOL_MSG = ("Using a symbolic `tf.Tensor` as a Python `bool` is not allowed. Yo
              "resolutions to the problem: If you are running in Graph mode, use Eager execution mode or decorate "
              "this function with @tf.function. If you are using AutoGraph, you can try decorating this function "
              "with @tf.function. If that does not work, then you may be using an unsupported feature or your "
-             "source code may not be visible to AutoGraph. Use tf.cond / tf.where for data-dependent choices.")
+             "source code may not be visible to AutoGraph. See https://github.com/tensorflow/tensorflow/blob/master/"
+             "tensorflow/python/autograph/g3doc/reference/limitations.md#access-to-source-code for more information.")
 
 
 class OperatorNotAllowedInGraphError(TypeError):
@@ -88,6 +89,9 @@ class SymbolicTensor(TensorOperators):
                         "rather than `len(x)` for shape information.")
 
     def __iter__(self) -> Iterator[Any]:
+        if self._node.graph.is_function:
+            raise OperatorNotAllowedInGraphError(_BOOL_MSG.replace("Using a symbolic `tf.Tensor` as a Python "
+                                                                   "`bool`", "Iterating over a symbolic `tf.Tensor`"))
         if self._shape.rank is None:
             raise TypeError("Cannot iterate over a tensor with unknown shape.")
         if self._shape.rank == 0:
