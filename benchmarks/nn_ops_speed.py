@@ -3,11 +3,15 @@
     /work/.venv-tf/bin/python benchmarks/nn_ops_speed.py      # prints a table; no asserts
 
 Each workload runs eagerly under a GradientTape (forward, then gradients wrt input and
-filter), interleaving the two libraries so both see the same machine state.
+filter). The two libraries alternate per workload, each in its own subprocess:
+TensorFlow's spinning thread pools, loaded in the same process, slow NumPy's BLAS
+threads down several-fold, which would measure the interference, not tfcompat.
 """
 from __future__ import annotations
 
+import importlib
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,13 +20,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import tfcompat  # noqa: E402
-
-try:
-    import tensorflow
-except ImportError:  # the table then has tfcompat's column only
-    tensorflow = None
 
 RNG = np.random.default_rng(0)
 X1 = RNG.standard_normal((32, 28, 28, 1)).astype(np.float32)
@@ -74,13 +71,27 @@ def best_ms(fn, repeats: int = 5, number: int = 5) -> float:
     return min(times) * 1e3
 
 
+def measure(lib: str, index: int) -> float:
+    """Best ms per step of workload `index` with `lib` imported in this process."""
+    _, step, x, w = WORKLOADS[index]
+    mod = importlib.import_module(lib)
+    return best_ms(lambda: step(mod, x, w))
+
+
+def _in_subprocess(lib: str, index: int) -> float:
+    out = subprocess.run([sys.executable, __file__, lib, str(index)], capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else float("nan")
+
+
 def main() -> None:
     print(f"{'workload':44s} {'tfcompat ms':>12s} {'TF ms':>9s} {'ratio':>7s}")
-    for label, step, x, w in WORKLOADS:
-        ours = best_ms(lambda: step(tfcompat, x, w))
-        theirs = best_ms(lambda: step(tensorflow, x, w)) if tensorflow is not None else float("nan")
-        print(f"{label:44s} {ours:12.2f} {theirs:9.2f} {ours / theirs:7.2f}")
+    for i, (label, *_) in enumerate(WORKLOADS):
+        ours, theirs = _in_subprocess("tfcompat", i), _in_subprocess("tensorflow", i)
+        print(f"{label:44s} {ours:12.2f} {theirs:9.2f} {ours / theirs:7.2f}", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3:
+        print(measure(sys.argv[1], int(sys.argv[2])))
+    else:
+        main()
