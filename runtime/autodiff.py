@@ -13,8 +13,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Callable, Sequence
 
-from . import dispatch, nest
+from . import dispatch, dtypes, nest
 from .dispatch import Interpreter
+from .tensor import Tensor
 
 
 class UnconnectedGradients(Enum):
@@ -205,15 +206,18 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
         grads[id(t)] = math.add(grads[id(t)], g) if id(t) in grads else g
     keep = {id(s) for s in sources}
     for op, inputs, attrs, outs in reversed(records):
-        gs = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None) for o in outs]
-        if all(g is None for g in gs) or not op.differentiable:
-            continue
-        if op.grad is None:
-            raise LookupError(f"gradient registry has no entry for: {op.name} (no gradient is defined "
-                              "for this op; wrap the computation in tf.stop_gradient if none is needed)")
-        if len(outs) == 1:
-            in_grads = op.grad(gs[0], outs[0], *inputs, **attrs)
+        if len(outs) == 1:  # NOTE: the common case, without list building (eager hot path)
+            key = id(outs[0])
+            g = grads.get(key) if key in keep else grads.pop(key, None)
+            if g is None or not op.differentiable:
+                continue
+            _check_has_grad(op)
+            in_grads = op.grad(g, outs[0], *inputs, **attrs)
         else:
+            gs = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None) for o in outs]
+            if all(g is None for g in gs) or not op.differentiable:
+                continue
+            _check_has_grad(op)
             if not getattr(op, "grad_takes_none", False):  # NOTE: call ops skip zeros for unused outputs
                 gs = [array.zeros_like(o) if g is None else g for g, o in zip(gs, outs)]
             in_grads = op.grad(tuple(gs), outs, *inputs, **attrs)
@@ -229,15 +233,25 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
     return [grads.get(id(s)) if _differentiable(s) else None for s in sources]
 
 
+def _check_has_grad(op: Any) -> None:
+    if op.grad is None:
+        raise LookupError(f"gradient registry has no entry for: {op.name} (no gradient is defined "
+                          "for this op; wrap the computation in tf.stop_gradient if none is needed)")
+
+
 def _differentiable(x: Any) -> bool:
     hd = getattr(x, "_handle_data", None)  # a graph's resource tensor: its variable's dtype
     d = x.dtype if hd is None else hd[0]
-    return d.is_floating or d.is_complex
+    return d.is_floating or d.is_complex or d is dtypes.variant
 
 
 def _fit_to(g: Any, x: Any) -> Any:
     """Undo broadcasting: sum `g` down to `x`'s shape (statically when both are known)."""
     from .ops import array  # noqa: PLC0415
+    if type(g) is Tensor:  # NOTE: eager fast path: compare array shapes, no TensorShape objects
+        xv = x._value if type(x) is Tensor else getattr(getattr(x, "_handle", None), "value", None)
+        if xv is not None and g._value.shape == xv.shape:
+            return g
     if getattr(x, "_handle_data", None) is not None:  # a graph's resource tensor: the variable's gradient
         return g
     gs, xs = g.shape, x.shape
