@@ -61,7 +61,7 @@ def _call_grad(gs: Any, outs: Any, *inputs: Any, f: "ConcreteFunction") -> tuple
     bwd = f.backward(mask)
     args = list(inputs) + list(outs[n:]) + [g for g in gs if g is not None]
     grads = bwd._call_flat(args)
-    return tuple(grads)
+    return tuple(grads) if isinstance(grads, list) else (grads,)
 
 
 def _call_op(name: str, stateful: bool) -> OpDef:
