@@ -110,7 +110,7 @@ def _like_items(flow: Any, like: Any) -> list:
 
 
 SET = _op("TensorListSetItem", _set, _variant, lambda *s, **a: (),
-          grad=lambda g, y, flow, i, v, **a: (_clear(g, i), _get_like(g, i, v), None))
+          grad=lambda g, y, flow, i, v, **a: (_clear(g, i), None, _get_like(g, i, v)))
 GET = _op("TensorListGetItem", _get, _elem, lambda f, i, element_dtype, element_shape=None: element_shape,
           grad=lambda g, y, flow, i, **a: (_put(flow, i, g), None))
 RESERVE = _op("TensorListReserve", _reserve, _variant, lambda *s, **a: ())
@@ -124,8 +124,8 @@ GATHER = _op("TensorListGather", lambda flow, idx, element_dtype, element_shape=
     _box([_items(flow)[int(i)] for i in np.reshape(idx, -1)]), element_dtype, element_shape), _elem,
     lambda f, i, **a: None, grad=lambda g, y, flow, idx, **a: (_scatter_into(flow, idx, g), None))
 SCATTER = _op("TensorListScatterIntoExistingList", lambda flow, idx, v, dynamic: _scatter_kernel(flow, idx, v, dynamic),
-              _variant, lambda *s, **a: (), grad=lambda g, y, flow, idx, v, **a: (_clear(g, idx), _gather_like(g, idx, v),
-                                                                                 None))
+              _variant, lambda *s, **a: (), grad=lambda g, y, flow, idx, v, **a: (_clear(g, idx), None,
+                                                                                 _gather_like(g, idx, v)))
 CONCAT = _op("TensorListConcat", lambda flow, element_dtype: np.concatenate([v for v in _items(flow) if v is not None])
              if any(v is not None for v in _items(flow)) else np.zeros((0,), element_dtype.as_numpy_dtype), _elem,
              lambda f, **a: None, grad=lambda g, y, flow, **a: (_split_like(g, flow),))
