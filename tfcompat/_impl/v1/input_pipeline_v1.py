@@ -114,7 +114,7 @@ def _default(d: Any) -> tuple:
         return d.dtype, (None if value is None or value.size == 0 else value.reshape(-1)[0])
     vals = list(d) if isinstance(d, (list, tuple, np.ndarray)) else [d]
     if not vals:
-        raise ValueError("record_defaults entries must have a value or a dtype; got []")
+        return dt.float32, None  # NOTE: TF converts [] to an empty float32 tensor: a required float column
     v = vals[0]
     if isinstance(v, (bytes, str)):
         return dt.string, v.encode() if isinstance(v, str) else v

@@ -111,8 +111,10 @@ class QueueBase:
     def dequeue(self, name: str | None = None) -> Any:
         n = len(self._dtypes)
         shapes = [s.as_tuple() for s in self._shapes]
-        return self._op("QueueDequeueV2", (), lambda queue=None: self._out(queue._take(1), n) if n != 1 else
-                        queue._take(1)[0][0], shapes, name)
+        def kernel(queue: Any = None) -> Any:
+            row = queue._take(1)[0]
+            return row[0] if n == 1 else tuple(row)
+        return self._op("QueueDequeueV2", (), kernel, shapes, name)
 
     def dequeue_many(self, n: int, name: str | None = None) -> Any:
         k = len(self._dtypes)
