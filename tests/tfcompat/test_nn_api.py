@@ -58,7 +58,10 @@ def test_conv2d_value_and_gradients_match_tf(oracle, g):
 def test_depthwise_and_transpose_match_tf(oracle, g):
     x, w, s, pad = _conv_args(g)
     pad = "SAME" if pad == "EXPLICIT" else pad
-    _same(oracle, lambda m, a, b: m.nn.depthwise_conv2d(a, b, [1, s, s, 1], pad, dilations=[g["d"]] * 2), x, w)
+    try:
+        _same(oracle, lambda m, a, b: m.nn.depthwise_conv2d(a, b, [1, s, s, 1], pad, dilations=[g["d"]] * 2), x, w)
+    except oracle.errors.AbortedError:  # NOTE: TF's oneDNN kernel rejects some valid dilated geometries
+        assume(False)
     if g["d"] == 1:
         y = oracle.nn.conv2d(x, w, s, pad).numpy()
         _same(oracle, lambda m, a, b: m.nn.conv2d_transpose(a, b, list(x.shape), s, pad), y, w)
