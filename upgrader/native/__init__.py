@@ -43,14 +43,27 @@ def _render(stmts: list[ast.stmt], lines: list[str], replace) -> list[tuple[str,
             raise Blocked(s.lineno, "several statements share a line; native mode rewrites whole lines")
         out.append(("gap", "".join(lines[prev:first - 1])))
         new = replace(s)
+        pad = " " * s.col_offset
+        comment = _trailing_comment(s, lines) if new is not None and not isinstance(s, ast.With) else ""
         if new is None:
             out.append(("keep", "".join(lines[first - 1:s.end_lineno])))
         elif new:
-            pad = " " * s.col_offset
-            kind = "def" if new.lstrip().startswith(("def ", "@", "class ")) or "\n\n@" in new else "new"
+            kind = "def" if new.lstrip().startswith(("def ", "@", "class ")) or "\n\n@" in new or "\n\n\ndef " in new else "new"
+            if comment and kind == "def":   # NOTE: the user's comment goes above the function it now describes
+                new = comment + "\n" + pad + new
+            elif comment:
+                new += "  " + comment
             out.append((kind, pad + new + "\n"))
+        elif comment:
+            out.append(("new", pad + comment + "\n"))
         prev = s.end_lineno
     return out
+
+
+def _trailing_comment(stmt: ast.stmt, lines: list[str]) -> str:
+    """`# note` after the last line of `stmt` (rewritten statements keep their comments)."""
+    tail = lines[stmt.end_lineno - 1].encode("utf-8")[stmt.end_col_offset:].decode("utf-8", "replace").strip()
+    return tail if tail.startswith("#") else ""
 
 
 def _join(chunks: list[tuple[str, str]]) -> str:
@@ -84,6 +97,7 @@ def _dedent(text: str, width: int, line: int) -> str:
 def structural(prog: Program, ctx: Context, rules: list[NativeRule]) -> str:
     """The module with its TF1 structure rewritten (names still v1); raises Blocked."""
     edit = Editor(prog)
+    edit.rules = rules
     if not edit.tf:
         raise Blocked(1, "native mode needs `import tensorflow as <name>` (v1 import spellings are converted in compat form)")
     for e in prog.entities.values():
@@ -93,7 +107,7 @@ def structural(prog: Program, ctx: Context, rules: list[NativeRule]) -> str:
     lines = _lines(prog.source)
 
     def replace(stmt: ast.stmt) -> str | None:
-        if isinstance(stmt, ast.With) and id(stmt.body[0]) in prog.session_stmts:
+        if isinstance(stmt, ast.With) and (id(stmt.body[0]) in prog.session_stmts or id(stmt) in prog.flat_withs):
             body = _join(_render(stmt.body, lines, replace))
             return _dedent(body, stmt.body[0].col_offset, stmt.lineno).strip("\n").lstrip(" ")
         if isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in ("tf.Session", "tf.InteractiveSession"):

@@ -42,6 +42,10 @@ class NativeRule(Rule):
         """Replacement text for `stmt` (unindented, no trailing newline; "" deletes it), or None."""
         return None
 
+    def edit_call(self, prog: Program, call: ast.Call, edit: "Editor") -> str | None:
+        """Replacement text for a call inside the session's code (`saver.save(sess, p)`), or None."""
+        return None
+
 
 class Editor:
     """Offsets and spans of the original source, and text edits made from `ast` positions."""
@@ -51,6 +55,7 @@ class Editor:
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(self.src)]
         mods = sorted(n for n, q in prog.aliases.items() if q == "tensorflow")
         self.tf = "tf" if "tf" in mods else (mods[0] if mods else "")
+        self.rules: list[NativeRule] = []
 
     def offset(self, line: int, col: int) -> int:
         start = self.starts[line - 1]

@@ -39,7 +39,7 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return "{" + ", ".join(f"{edit.text(k)}: {_one(prog, v, fed, edit)}" for k, v in zip(node.keys, node.values)) + "}"
     e = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
     for n in ast.walk(node):
-        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session"):
+        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session", "saver", "writer", "layer"):
             raise Blocked(n.lineno, f"'{n.id}' fetched in a way native mode cannot follow")
     needed = e.params if e is not None else tuple(dict.fromkeys(
         p for n in ast.walk(node) if isinstance(n, ast.Name) and (x := prog.entities.get(n.id))
@@ -47,6 +47,10 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
     missing = [p for p in needed if p not in fed]
     if missing:
         raise Blocked(node.lineno, f"sess.run at line {node.lineno} feeds no value for placeholder(s) {', '.join(missing)}")
+    if e is not None and e.kind == "summary":
+        return call_text(e, fed)   # the values to write; add_summary writes them
+    if e is not None and e.value:
+        return f"{e.value}.numpy()"
     if e is not None and (e.kind == "variable" or is_constant(e)):
         return f"{e.name}.numpy()"
     if e is not None:

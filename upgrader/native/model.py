@@ -21,6 +21,15 @@ SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
 INITS = frozenset({"tf.global_variables_initializer", "tf.initialize_all_variables",
                    "tf.initializers.global_variables", "tf.local_variables_initializer"})
 DROPPED = frozenset({"tf.disable_eager_execution", "tf.disable_v2_behavior", "tf.reset_default_graph"})
+LAYERS = {"tf.layers.dense": "Dense", "tf.layers.conv2d": "Conv2D", "tf.layers.conv1d": "Conv1D",
+          "tf.layers.max_pooling2d": "MaxPooling2D", "tf.layers.average_pooling2d": "AveragePooling2D",
+          "tf.layers.max_pooling1d": "MaxPooling1D", "tf.layers.flatten": "Flatten", "tf.layers.dropout": "Dropout"}
+SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse_time_decay": "InverseTimeDecay",
+             "tf.train.polynomial_decay": "PolynomialDecay", "tf.train.cosine_decay": "CosineDecay",
+             "tf.train.piecewise_constant": "PiecewiseConstantDecay"}
+SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
+ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
+SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
 QUEUES = ("tf.train.string_input_producer", "tf.train.batch", "tf.train.shuffle_batch", "tf.train.start_queue_runners",
           "tf.train.Coordinator", "tf.FIFOQueue", "tf.RandomShuffleQueue", "tf.TextLineReader", "tf.train.input_producer")
 
@@ -36,6 +45,10 @@ class Entity:
     params: tuple[str, ...] = ()  # placeholders it needs, in declaration order
     variables: tuple[str, ...] = ()  # variables it reads, transitively, in declaration order
     func: str = ""               # the name of the TF2 function/object it becomes
+    scope: str = ""              # variable_scope path of a get_variable ('encoder')
+    alias: str = ""              # get_variable under reuse: the variable entity it returns
+    layer: str = ""              # tf.layers call: the Keras layer object's name
+    value: str = ""              # kinds with no function of their own: their TF2 value ('lr(global_step)')
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,9 @@ class Program:
     session_stmts: set[int] = field(default_factory=set)   # ids of statements that run inside a session
     session_name: str | None = None
     graph: bool = False     # the file builds a TF1 graph and runs it: native has work to do
+    flat_withs: set[int] = field(default_factory=set)   # ids of variable_scope/name_scope blocks flattened
+    scopes: dict[int, tuple[str, object]] = field(default_factory=dict)   # stmt id -> (scope path, reuse)
+    summaries: list[ast.stmt] = field(default_factory=list)   # tf.summary.scalar(...) statements, in order
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -102,6 +118,9 @@ def _session_target(prog: Program, stmt: ast.stmt) -> str | None:
 
 def _classify(prog: Program, stmt: ast.stmt) -> None:
     """Record the entity `stmt` defines, if it defines one."""
+    if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in SUMMARIES:
+        prog.summaries.append(stmt)
+        return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):
             _check_plain(prog, stmt)
@@ -112,10 +131,30 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     if name in prog.entities:
         prog.block(stmt, f"'{name}' is assigned twice while the graph is built; native mode needs one name per tensor")
         return
+    extra: dict[str, str] = {}
     if key == "tf.placeholder":
         kind = "placeholder"
-    elif key in ("tf.Variable", "tf.get_variable", "tf.train.get_or_create_global_step"):
+    elif key == "tf.get_variable":
+        kind, extra = "variable", _get_variable(prog, stmt, name)
+    elif key in ("tf.Variable", "tf.train.get_or_create_global_step"):
         kind = "variable"
+    elif key in SCHEDULES:
+        kind = "schedule"
+        pos = 0 if key == "tf.train.piecewise_constant" else 1
+        step = value.args[pos] if len(value.args) > pos else next(
+            (k.value for k in value.keywords if k.arg in ("global_step", "x")), None)
+        if not (isinstance(step, ast.Name) and prog.kind(step.id) == "variable"):
+            prog.block(stmt, f"{key}: its step is not a variable native mode can follow")
+        else:
+            extra = {"value": f"{name}({step.id})"}
+    elif key == "tf.train.Saver":
+        kind = "saver"
+    elif key == "tf.summary.FileWriter":
+        kind = "writer"
+    elif key == "tf.summary.merge_all" or key in SUMMARIES:
+        kind = "summary"
+        if key == "tf.summary.merge_all":
+            deps = tuple(dict.fromkeys(n for s in prog.summaries for n in names_in(s) if n in prog.entities))
     elif key in INITS:
         kind = "init"
     elif key is not None and key.startswith("tf.train.") and key.endswith("Optimizer"):
@@ -132,8 +171,45 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     if kind == "variable" and any(prog.kind(d) in ("placeholder", "tensor") for d in deps):
         prog.block(stmt, f"variable '{name}' is initialised from a placeholder or graph tensor")
-    prog.entities[name] = Entity(name, kind, stmt, deps, func=name)
+    if key in LAYERS:
+        layer = _layer_name(prog, value, name)
+        prog.entities[layer] = Entity(layer, "layer", stmt, func=layer)
+        prog.order.append(layer)
+        weighted = LAYERS[key] in ("Dense", "Conv2D", "Conv1D")   # only these own variables
+        deps, extra = deps + (layer,) * weighted, {"layer": layer}
+    prog.entities[name] = Entity(name, kind, stmt, deps, func=name, **extra)
     prog.order.append(name)
+
+
+def _layer_name(prog: Program, call: ast.Call, tensor: str) -> str:
+    """The Keras layer object's name: the tf.layers `name=` when it is a free identifier, else '<tensor>_layer'."""
+    used = set(names_in(prog.tree)) | set(prog.entities)
+    given = next((k.value.value for k in call.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
+    if isinstance(given, str) and given.isidentifier() and given != tensor and given not in used:
+        return given
+    name = f"{tensor}_layer"
+    while name in used:
+        name += "_"
+    return name
+
+
+def _get_variable(prog: Program, stmt: ast.Assign, name: str) -> dict[str, str]:
+    """Scope and sharing of `tf.get_variable`: reuse returns the variable made earlier (an alias)."""
+    call = stmt.value
+    scope, reuse = prog.scopes.get(id(stmt), ("", False))
+    node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        prog.block(stmt, "tf.get_variable with a name that is not a string literal")
+        return {}
+    full = f"{scope}/{node.value}" if scope else node.value
+    made = next((e.name for e in prog.entities.values() if e.kind == "variable" and not e.alias and e.scope == full), None)
+    if made is not None and reuse:
+        return {"scope": full, "alias": made}
+    if made is not None:
+        prog.block(stmt, f"get_variable('{full}') already exists and its scope does not reuse: TF1 raises ValueError here")
+    elif reuse is True:
+        prog.block(stmt, f"get_variable('{full}') under reuse=True does not exist: TF1 raises ValueError here")
+    return {"scope": full}
 
 
 def _check_plain(prog: Program, stmt: ast.stmt) -> None:
@@ -180,8 +256,8 @@ def _resolve(prog: Program) -> None:
             dep = prog.entities[d]
             if dep.kind == "placeholder":
                 ph.add(d)
-            elif dep.kind == "variable":
-                vs.add(d)
+            elif dep.kind in ("variable", "layer"):
+                vs.add(dep.alias or d)
             else:
                 ph.update(dep.params)
                 vs.update(dep.variables)
@@ -190,6 +266,7 @@ def _resolve(prog: Program) -> None:
 
 
 def _walk_blockers(prog: Program) -> None:
+    values = {id(e.stmt.value) for e in prog.entities.values() if isinstance(e.stmt, ast.Assign)}
     for node in ast.walk(prog.tree):
         k = prog.call_key(node)
         if k is None:
@@ -198,14 +275,44 @@ def _walk_blockers(prog: Program) -> None:
             continue
         if k.startswith(QUEUES) or "Queue" in k or k.endswith("Reader"):
             prog.block(node, f"{k}: queue-based input pipelines have no native TF2 form (use tf.data by hand)")
-        elif k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")):
-            prog.block(node, f"{k}: not converted natively yet (v1 layers/cells)")
-        elif k.startswith(("tf.summary.", "tf.train.summary_iterator", "tf.train.Saver", "tf.train.latest_checkpoint",
-                           "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists", "tf.data.make_one_shot")):
+        elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS) or (
+                k in LAYERS and id(node) not in values):
+            prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
+        elif k.startswith(("tf.summary.", "tf.train.summary_iterator", "tf.train.latest_checkpoint",
+                           "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists", "tf.data.make_one_shot")) and (
+                k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
-        elif k in ("tf.variable_scope", "tf.get_variable", "tf.assign", "tf.assign_add", "tf.control_dependencies",
-                   "tf.placeholder_with_default", "tf.train.exponential_decay"):
-            prog.block(node, f"{k}: not converted natively yet")
+        elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver"} and id(node) not in values) or k in (
+                "tf.control_dependencies", "tf.placeholder_with_default"):
+            prog.block(node, f"{k}: not converted natively yet" + (" (only as a statement's whole value)" if k in ASSIGNS else ""))
+
+
+def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object) -> bool:
+    """`with tf.variable_scope("enc", reuse=True):` at top level: its body is classified as if flat."""
+    if not (isinstance(stmt, ast.With) and len(stmt.items) == 1 and prog.call_key(stmt.items[0].context_expr) in SCOPES):
+        return False
+    item = stmt.items[0]
+    call = item.context_expr
+    name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("name_or_scope", "name")), None)
+    extra = [k.arg for k in call.keywords if k.arg not in ("name_or_scope", "name", "reuse")]
+    if item.optional_vars is not None or extra or len(call.args) > 1 or not (
+            isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        prog.block(stmt, "variable_scope with a scope object, default_name or initializer= is not converted natively")
+        return True
+    flag = next((k.value for k in call.keywords if k.arg == "reuse"), None)
+    if prog.call_key(call) == "tf.variable_scope":
+        path = f"{path}/{name.value}" if path else name.value
+        if flag is not None:
+            reuse = "auto" if prog.key(flag) == "tf.AUTO_REUSE" else flag.value if isinstance(flag, ast.Constant) else None
+        if reuse is None:
+            prog.block(stmt, "variable_scope(reuse=...) with a value native mode cannot read statically")
+            return True
+    prog.flat_withs.add(id(stmt))
+    for inner in stmt.body:
+        if not _scope_block(prog, inner, path, reuse):
+            prog.scopes[id(inner)] = (path, reuse)
+            _classify(prog, inner)
+    return True
 
 
 def analyze(source: str, tree: ast.Module | None = None) -> Program:
@@ -234,6 +341,8 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             prog.session_stmts.add(id(stmt))
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        if _scope_block(prog, stmt, "", False):
             continue
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
                              ast.With, ast.Try)) and (_is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt))):

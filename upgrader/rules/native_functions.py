@@ -20,6 +20,9 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
         e = prog.entities.get(n.id)
         if e is None or e.kind in ("variable", "optimizer", "session") or (e.kind == "tensor" and is_constant(e)):
             continue
+        if e.value:
+            edits.append((n, e.value))
+            continue
         if e.kind == "tensor":
             edits.append((n, call_text(e, args)))
         elif e.kind == "placeholder" and args is not None:

@@ -85,7 +85,8 @@ class NativeMinimize(NativeRule):
         if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
             raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
         variables = edit.text(given["var_list"]) if "var_list" in given else "[" + ", ".join(
-            v for v in entity.variables if _trainable(prog.entities[v])) + "]"
+            f"*{v}.trainable_variables" if prog.kind(v) == "layer" else v
+            for v in entity.variables if prog.kind(v) == "layer" or _trainable(prog.entities[v])) + "]"
         body = [f"with {edit.tfx('GradientTape')}() as tape:",
                 f"    loss_value = {expression(prog, given['loss'], edit)}",
                 f"variables = {variables}",

@@ -8,6 +8,9 @@ from upgrader.native.fetch import _one, feed, fetch
 from upgrader.native.model import DROPPED, INITS, Entity, Program
 
 
+PLAIN = (None, "variable", "saver", "writer")   # graph-time objects that stay Python objects in TF2
+
+
 class NativeSession(NativeRule):
     """Remove sessions and initialisers; each `sess.run` / `.eval` becomes a function call.
 
@@ -60,6 +63,8 @@ class NativeSession(NativeRule):
                 assign = parents.get(id(node))
                 if assign is not None and (pretty := _unpack(assign, edits[-1][1])) is not None:
                     edits.append((assign, pretty))
+            elif (hook := next((t for r in edit.rules if (t := r.edit_call(prog, node, edit)) is not None), None)) is not None:
+                edits.append((node, hook))
             elif f.attr == "eval" and isinstance(f.value, ast.Name) and prog.kind(f.value.id) in ("tensor", "variable"):
                 if any(k.arg not in ("feed_dict",) for k in node.keywords) or node.args:
                     raise Blocked(node.lineno, f"{f.value.id}.eval with a session argument")
@@ -67,7 +72,7 @@ class NativeSession(NativeRule):
         text = edit.with_edits(stmt, edits)
         covered = [edit.span(n) for n, _ in edits]
         for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and (node.id == prog.session_name or prog.kind(node.id) not in (None, "variable")):
+            if isinstance(node, ast.Name) and (node.id == prog.session_name or prog.kind(node.id) not in PLAIN):
                 s, _ = edit.span(node)
                 if not any(a <= s < b for a, b in covered):
                     raise Blocked(node.lineno, f"'{node.id}' is used outside sess.run (the session or a graph object "
