@@ -70,6 +70,8 @@ class NativeSession(NativeRule):
                     raise Blocked(node.lineno, f"{f.value.id}.eval with a session argument")
                 edits.append((node, _one(prog, f.value, feed(prog, node, edit, "feed_dict"), edit)))
         text = edit.with_edits(stmt, edits)
+        if isinstance(stmt, ast.Expr) and edits and edits[0][0] is stmt.value and text.endswith(".numpy()"):
+            text = text[:-len(".numpy()")]   # a value fetched only for its effect (an assign op) needs no NumPy copy
         covered = [edit.span(n) for n, _ in edits]
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and (node.id == prog.session_name or prog.kind(node.id) not in PLAIN):
