@@ -278,8 +278,10 @@ def _walk_blockers(prog: Program) -> None:
         elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS) or (
                 k in LAYERS and id(node) not in values):
             prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
+        elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")):
+            prog.block(node, f"{k}: v1 dataset iterators are not converted natively (iterate the dataset in Python)")
         elif k.startswith(("tf.summary.", "tf.train.summary_iterator", "tf.train.latest_checkpoint",
-                           "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists", "tf.data.make_one_shot")) and (
+                           "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists")) and (
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
         elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver"} and id(node) not in values) or k in (
