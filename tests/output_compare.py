@@ -33,7 +33,7 @@ def differences(expected: str, actual: str, rtol: float = 1e-3, atol: float = 1e
     for i, ((kind_e, e), (kind_a, a)) in enumerate(zip(exp, act)):
         if kind_e != kind_a or (kind_e == "word" and e != a):
             return f"token {i}: expected {kind_e} {e!r}, got {kind_a} {a!r}"
-        if kind_e == "number" and not (abs(e - a) <= atol + rtol * abs(e) or (e != e and a != a)):
+        if kind_e == "number" and not (e == a or abs(e - a) <= atol + rtol * abs(e) or (e != e and a != a)):
             return f"token {i}: expected {e}, got {a}"
     if len(exp) != len(act):
         return f"expected {len(exp)} tokens, got {len(act)}"
