@@ -70,6 +70,34 @@ def programs(tf):
             return x * 2.0
         return -x
 
+    def nested_return(x):
+        if x > 0.0:
+            if x > 5.0:
+                return x
+            return x * 2.0
+        return -x
+
+    def return_in_else(x):
+        if x > 0.0:
+            y = x
+        else:
+            return -x
+        return y * 3.0
+
+    def static_loop_return(x):
+        for i in range(5):
+            x = x * 2.0
+            if i == 2:
+                return x
+        return -x
+
+    def while_return(n):
+        i = tf.constant(0)
+        while i < n:
+            i += 2
+            return i * 10
+        return -i
+
     def range_sum(n):
         s = tf.constant(0)
         for i in tf.range(n):
@@ -97,7 +125,8 @@ def programs(tf):
             outputs = outputs.write(i, output)
         return tf.transpose(outputs.stack(), [1, 0, 2]), state
 
-    return {f.__name__: f for f in (collatz, accumulate, piecewise, break_continue, early_return, range_sum,
+    return {f.__name__: f for f in (collatz, accumulate, piecewise, break_continue, early_return, nested_return,
+                                    return_in_else, static_loop_return, while_return, range_sum,
                                     python_range_of_tensor, logical, dynamic_rnn)}
 
 
@@ -106,7 +135,10 @@ CASES = [
     ("collatz", [27]), ("collatz", [1]), ("accumulate", [np.array([1.0, -2.0, 3.5], np.float32)]),
     ("piecewise", [np.float32(20.0)]), ("piecewise", [np.float32(3.0)]), ("piecewise", [np.float32(-4.0)]),
     ("break_continue", [20]), ("break_continue", [4]), ("early_return", [np.float32(3.0)]),
-    ("early_return", [np.float32(-3.0)]), ("range_sum", [7]), ("python_range_of_tensor", [5]),
+    ("early_return", [np.float32(-3.0)]), ("nested_return", [np.float32(7.0)]),
+    ("nested_return", [np.float32(2.0)]), ("nested_return", [np.float32(-1.0)]),
+    ("return_in_else", [np.float32(2.0)]), ("return_in_else", [np.float32(-2.0)]),
+    ("static_loop_return", [np.float32(1.5)]), ("while_return", [5]), ("range_sum", [7]), ("python_range_of_tensor", [5]),
     ("logical", [5]), ("logical", [12]), ("logical", [-7]), ("dynamic_rnn", [RNN_INPUT]),
 ]
 
@@ -183,3 +215,48 @@ def test_to_code_of_tf_function() -> None:
             x = -x
         return x
     assert "ag__.if_stmt(x > 0" in tfcompat.autograph.to_code(tfcompat.function(f))
+
+
+def test_return_folds_through_elif_chain() -> None:
+    """What follows the chain moves into its last `else`; TensorFlow 2.21 folds one level only and rejects it."""
+    def f(x):
+        if x > 10.0:
+            return x / 10.0
+        elif x > 0.0:
+            return x * 2.0
+        elif x > -5.0:
+            y = x - 1.0
+            return y
+        return -x
+    g = tfcompat.function(f)
+    for v, want in [(20.0, 2.0), (3.0, 6.0), (-2.0, -3.0), (-9.0, 9.0)]:
+        x = tfcompat.constant(np.float32(v))
+        assert float(g(x)) == float(f(x)) == want
+    assert g.experimental_get_tracing_count() == 1
+
+
+def test_zero_iteration_loop_with_return_runs_the_rest() -> None:
+    """The return flag stays False, so the code after the loop runs (TensorFlow asserts one iteration here)."""
+    def f(n):
+        i = tfcompat.constant(0)
+        while i < n:
+            i += 2
+            return i * 10
+        return -i - 1
+    assert int(tfcompat.function(f)(tfcompat.constant(0))) == int(f(tfcompat.constant(0))) == -1
+
+
+@pytest.mark.parametrize("oracle_too", [False, pytest.param(True, marks=pytest.mark.oracle)])
+def test_undefined_in_returning_branch_is_tensorflow_error(request, oracle_too) -> None:
+    tf = request.getfixturevalue("oracle") if oracle_too else tfcompat
+
+    def f(x):
+        if x > 0.0:
+            if x > 5.0:
+                return x
+            y = x * 2.0
+        else:
+            y = -x
+        return y + 1.0
+    with pytest.raises(ValueError, match="'y' must also be initialized in the main branch"):
+        tf.function(f)(tf.constant(2.0))

@@ -12,6 +12,15 @@
                                             retval_ = -1
                                         return ag__.retval(retval_)
 
+First, as TensorFlow's ConditionalReturnRewriter does, what follows an `if` one of
+whose branches surely returns moves into the other branch, so a staged `cond` has a
+return value on both sides (here applied again inside the branch, so elif chains fold too):
+
+    if x > 0:                       if x > 0:
+        return x * 2       ->           return x * 2
+    return -x                       else:
+                                        return -x
+
 Functions whose returns are all outside control flow are left as they are.
 """
 from __future__ import annotations
@@ -34,10 +43,44 @@ def _nested_return(fn: ast.FunctionDef) -> bool:
     return False
 
 
+def sink_into_else(stmts: list[ast.stmt]) -> tuple[list[ast.stmt], bool]:
+    """Move what follows a surely-returning branch into the other branch; True when `stmts` surely returns."""
+    out: list[ast.stmt] = []
+    for i, stmt in enumerate(stmts):
+        out.append(stmt)
+        rest = stmts[i + 1:]
+        if isinstance(stmt, ast.Return):
+            return out, True
+        if isinstance(stmt, ast.If):
+            stmt.body, body_returns = sink_into_else(stmt.body)
+            stmt.orelse, else_returns = sink_into_else(stmt.orelse)
+            if body_returns and else_returns:
+                return out, True
+            if body_returns or else_returns:
+                other = "orelse" if body_returns else "body"
+                block, returns = sink_into_else(getattr(stmt, other) + rest)
+                setattr(stmt, other, block or [ast.Pass()] if other == "body" else block)
+                return out, returns
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            stmt.body, returns = sink_into_else(stmt.body)
+            if returns:
+                return out, True
+        elif isinstance(stmt, (ast.While, ast.For, ast.AsyncFor)):
+            stmt.body, _ = sink_into_else(stmt.body)
+            stmt.orelse, _ = sink_into_else(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            for name in ("body", "orelse", "finalbody"):
+                setattr(stmt, name, sink_into_else(getattr(stmt, name))[0])
+            for handler in stmt.handlers:
+                handler.body, _ = sink_into_else(handler.body)
+    return out, False
+
+
 @converter(order=30)
 def lower_returns(fn: ast.FunctionDef, ctx: Context) -> None:
     if not _nested_return(fn):
         return
+    fn.body, _ = sink_into_else(fn.body)
     flag, value = ctx.new_name("do_return"), ctx.new_name("retval_")
 
     def may_jump(stmt: ast.stmt) -> bool:
