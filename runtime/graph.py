@@ -18,8 +18,6 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import dispatch, dtypes
-from .dispatch import Interpreter
-from .errors import InvalidArgumentError
 from .graph_tensor import SymbolicTensor, pseudo_op
 from .ops.registry import OpDef
 from .shape import TensorShape
@@ -312,67 +310,6 @@ class Graph:
         return f"<tfcompat Graph {self.name or id(self):} with {len(self.nodes)} nodes>"
 
 
-class GraphInterpreter(Interpreter):
-    """Adds each op to a graph instead of running it."""
-
-    is_eager = False
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-
-    def process(self, op: Any, inputs: tuple, attrs: dict, name: str | None) -> Any:
-        g = self.graph
-        ins = tuple(t if type(t) is SymbolicTensor and t.graph is g else g.capture(t) for t in inputs)
-        return g.create_op(op, ins, attrs, name)
-
-    def constant(self, array: Any, name: str | None = None) -> Any:
-        return self.graph.constant(array, name)
-
-    def variable_name(self, name: str) -> str:
-        g = self.graph
-        if g.is_function:  # NOTE: TF2 lifts variables out of functions: eager naming
-            if not getattr(g, "allow_variables", True):
-                raise ValueError("tf.function only supports singleton tf.Variables created on the first call. "
-                                 "Make sure the tf.Variable is only created once or created outside tf.function. "
-                                 "See https://www.tensorflow.org/guide/function#creating_tfvariables for more "
-                                 "information.")
-            if getattr(g, "created_variables", None) is not None:
-                g.created_variables.append(name)
-            return super().variable_name(name)
-        return self.graph.unique_name(name) + ":0"
-
-    def init_variable(self, variable: Any, initial: Any) -> None:
-        """Functions create variables once, from values computable now; v1 graphs defer to an initializer."""
-        g = self.graph
-        if not getattr(initial, "_is_symbolic", False):
-            variable._value.value = initial._value
-            return
-        if g.is_function:
-            from .executor import evaluate  # noqa: PLC0415
-            try:
-                variable._value.value = evaluate(initial)
-            except InvalidArgumentError as e:
-                raise ValueError("A tf.Variable created inside a tf.function must have an initial value "
-                                 "that does not depend on the function's inputs (use a constant, or create "
-                                 f"it outside): {e}") from None
-            return
-        from .variables import assign_variable_op  # noqa: PLC0415
-        base = variable.name.split(":")[0]
-        with g.name_scope(base + "/"):
-            init = g.create_op(assign_variable_op, (g.capture(variable), initial), {}, "Assign")
-        variable._graph_state = init
-        g.add_to_collection("variables", variable)
-        if variable.trainable:
-            g.add_to_collection("trainable_variables", variable)
-
-    def after_assign(self, variable: Any, result: Any, read_value: bool) -> Any:
-        if not read_value:
-            return result
-        from .variables import read_variable_op  # noqa: PLC0415
-        with self.graph.control_dependencies([result]):
-            return dispatch.execute(read_variable_op, (variable,))
-
-
 def default_graph() -> Graph | None:
     """The graph being built (innermost graph interpreter on the stack), or None when eager."""
     for interp in reversed(dispatch._state.stack):
@@ -405,3 +342,6 @@ def run_traced(fn: Any, inputs: Any) -> Any:
     values = plan_for(g, [t for t in flat if t is not None], phs)(arrays)
     it = iter(values)
     return nest.pack_sequence_as(out, [None if t is None else Tensor(next(it)) for t in flat])
+
+
+from .graph_interpreter import GraphInterpreter  # noqa: E402  (it builds on Graph)
