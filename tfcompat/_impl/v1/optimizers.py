@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from runtime import dispatch, graph_rules
-from runtime.ops import elementwise as e
+from runtime.ops import elementwise as e, training
 
 from ._api import v1_export
 from .graph_api import get_default_graph, group
@@ -165,8 +165,9 @@ class GradientDescentOptimizer(Optimizer):
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate
 
-    def _apply_dense(self, grad: Any, var: Any) -> Any:
-        return _update(var, "assign_sub", self._lr(self._learning_rate, var.dtype) * grad)
+    def _apply_dense(self, grad: Any, var: Any) -> Any:  # as TF: ResourceApplyGradientDescent
+        return training.apply(training.resource_apply_gradient_descent, var, self._lr(self._learning_rate, var.dtype),
+                              grad, use_locking=self._use_locking)
 
 
 @v1_export("train.MomentumOptimizer")
@@ -182,14 +183,11 @@ class MomentumOptimizer(Optimizer):
         for v in var_list:
             self._zeros_slot(v, "momentum", self._name)
 
-    def _apply_dense(self, grad: Any, var: Any) -> Any:
+    def _apply_dense(self, grad: Any, var: Any) -> Any:  # as TF: ResourceApplyMomentum
         accum = self.get_slot(var, "momentum")
         lr, mom = self._lr(self._learning_rate, var.dtype), self._lr(self._momentum, var.dtype)
-        new_accum = accum.value() * mom + grad
-        a = _update(accum, "assign", new_accum)
-        with get_default_graph().control_dependencies([a]):
-            step = (grad + new_accum * mom) * lr if self._nesterov else new_accum * lr
-            return _update(var, "assign_sub", step)
+        return training.apply(training.resource_apply_momentum, var, accum, lr, grad, mom,
+                              use_locking=self._use_locking, use_nesterov=bool(self._nesterov))
 
 
 @v1_export("train.AdamOptimizer")
@@ -213,13 +211,9 @@ class AdamOptimizer(Optimizer):
         d = var.dtype
         lr, b1, b2, eps = (self._lr(x, d) for x in (self._lr_v, self._beta1, self._beta2, self._eps))
         b1p, b2p = self._non_slot["beta1_power"].value(), self._non_slot["beta2_power"].value()
-        lr_t = lr * e.sqrt(1 - b2p) / (1 - b1p)
         m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
-        m_t = m.value() * b1 + grad * (1 - b1)
-        v_t = v.value() * b2 + e.square(grad) * (1 - b2)
-        am, av = _update(m, "assign", m_t), _update(v, "assign", v_t)
-        with get_default_graph().control_dependencies([am, av]):
-            return _update(var, "assign_sub", lr_t * m_t / (e.sqrt(v_t) + eps))
+        return training.apply(training.resource_apply_adam, var, m, v, b1p, b2p, lr, b1, b2, eps, grad,
+                              use_locking=self._use_locking)  # as TF: ResourceApplyAdam
 
     def _finish(self, updates: list) -> Any:
         g = get_default_graph()
@@ -274,6 +268,9 @@ class RMSPropOptimizer(Optimizer):
         d = var.dtype
         lr, rho, mom_c, eps = (self._lr(x, d) for x in (self._learning_rate, self._decay, self._momentum, self._eps))
         ms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
+        if not self._centered:  # as TF: ResourceApplyRMSProp
+            return training.apply(training.resource_apply_rms_prop, var, ms, mom, lr, rho, mom_c, eps, grad,
+                                  use_locking=self._use_locking)
         ms_t = ms.value() * rho + e.square(grad) * (1 - rho)
         deps = [_update(ms, "assign", ms_t)]
         denom = ms_t
