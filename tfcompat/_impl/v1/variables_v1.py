@@ -152,7 +152,7 @@ def _is_init_kernel(h: Any) -> Any:
 from runtime.graph_tensor import pseudo_op as _pseudo  # noqa: E402
 from runtime import dtypes as _dtypes  # noqa: E402
 
-_IS_INIT = _pseudo("VarIsInitializedOp", _is_init_kernel, shape=lambda h: (), dtype=lambda h: _dtypes.bool,
+_IS_INIT = _pseudo("VarIsInitializedOp", _is_init_kernel, shape=lambda h: (), dtype=lambda h: _dtypes.bool_,
                    stateful=True)
 
 
