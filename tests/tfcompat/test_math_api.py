@@ -59,16 +59,7 @@ def test_v2_aliases_are_one_object(name):
         assert _export.V2.get(other) is _export.V2[name], f"tf.{other} should be tf.{name}"
 
 
-# NOTE: set by the v1 layer (v1/ops_v1.py), not by these modules; TF1's tf.diag is tensor_diag.
-V1_LAYER_ALIASES = {
-    "diag": "v1 layer aliases tf.compat.v1.diag to linalg.diag (same result for 1-D only)",
-    "nn.in_top_k": "BUG in v1/nn_v1.py: TF1's nn.in_top_k is (predictions, targets, k), the v2 one "
-                   "(targets, predictions, k); aliasing swaps the arguments",
-}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=V1_LAYER_ALIASES[n]))
-                                  if n in V1_LAYER_ALIASES else n for n in _ours(_export.V1)])
+@pytest.mark.parametrize("name", _ours(_export.V1))
 def test_v1_names_have_tf1_signatures(name):
     """A v1 name bound to one of these v2 functions must have the same signature in TF1 (else the v1 layer
     needs its own spelling: reduce_sum's keep_dims, argmax's dimension...)."""

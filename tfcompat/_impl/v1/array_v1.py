@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._api import v1_export, v2
+from runtime import dispatch
+
+from ._api import shared_export, v1_export, v2
 
 
 @v1_export("transpose")
@@ -63,3 +65,12 @@ def scalar_mul(scalar: Any, x: Any, name: str | None = None) -> Any:
 def xw_plus_b(x: Any, weights: Any, biases: Any, name: str | None = None) -> Any:
     """matmul(x, weights) + biases."""
     return v2("nn.bias_add")(v2("linalg.matmul")(x, weights), biases, name=name or "xw_plus_b")
+
+
+@shared_export(v1=("diag", "linalg.tensor_diag"))
+def tensor_diag(diagonal: Any, name: str | None = None) -> Any:
+    """TF1's tf.diag: a rank-2k tensor with `diagonal` (rank k) on its diagonal; zeros elsewhere."""
+    x = dispatch.convert_to_tensor(diagonal)
+    shape = x.shape.as_list() if x.shape.is_fully_defined() else v2("shape")(x)
+    square = v2("linalg.diag")(v2("reshape")(x, [-1]))
+    return v2("reshape")(square, shape + shape if isinstance(shape, list) else v2("concat")([shape, shape], 0), name=name or "Diag")

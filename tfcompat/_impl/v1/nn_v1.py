@@ -54,5 +54,11 @@ def avg_pool(value: Any, ksize: Any, strides: Any, padding: Any, data_format: st
 
 for _n in ("relu", "tanh", "sigmoid", "relu6", "leaky_relu", "softplus", "depthwise_conv2d",
            "sigmoid_cross_entropy_with_logits", "weighted_cross_entropy_with_logits", "embedding_lookup",
-           "in_top_k", "gelu", "avg_pool2d", "nce_loss", "sampled_softmax_loss"):
+           "gelu", "avg_pool2d", "nce_loss", "sampled_softmax_loss"):
     alias(f"nn.{_n}", f"nn.{_n}")
+
+
+@v1_export("nn.in_top_k", "math.in_top_k")
+def in_top_k(predictions: Any, targets: Any, k: Any, name: str | None = None) -> Any:
+    """Whether each target is among its row's top `k` predictions (TF1 order: predictions first)."""
+    return v2("math.in_top_k")(targets, predictions, k, name=name)
