@@ -239,3 +239,21 @@ def _unravel(xp, indices, dims):
 def unravel_index(xp):
     """UnravelIndex(indices, dims): the coordinates (one row per dim) of flat indices into an array of shape dims."""
     return lambda indices, dims: _unravel(xp, indices, dims)
+
+
+# -- numerics checks ------------------------------------------------------------------------
+def _check_numerics(xp, x, message=""):
+    if x.dtype.kind in "fc":
+        bad = [w for w, f in (("NaN", xp.isnan), ("Inf", xp.isinf)) if bool(f(x).any())]
+        if bad:
+            raise invalid(f"{message} : Tensor had {' and '.join(bad)} values")
+    return x.copy()
+
+
+@op("CheckNumerics", shape=lambda x, message="": x, stateful=True,
+    grad=lambda g, y, x, message="": (check_numerics(g, message=f"Not a number (NaN) or infinity (Inf) values "
+                                                     f"detected in gradient. {message}"),),
+    ref=lambda x, message="": x, cases=given(_RNG.standard_normal((2, 3)), message="m"))
+def check_numerics(xp):
+    """CheckNumerics(x, message): x unchanged; fails when it holds a NaN or an Inf."""
+    return lambda x, message="": _check_numerics(xp, x, message)
