@@ -140,3 +140,18 @@ def test_python_paths_contrib_eager_and_estimator_error() -> None:
         tf.python.ops.array_ops.no_such_fn
     with pytest.raises(AttributeError, match=r"tf\.estimator\.Estimator .*does not provide Estimators"):
         tf.estimator.Estimator
+
+
+def test_sparse_to_dense_and_read_file(g, tmp_path) -> None:
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"\x00abc")
+    a = tf.sparse_to_dense([[0, 1], [2, 0]], [3, 2], [5, 6])
+    b = tf.sparse_to_dense([1, 3], [5], 1.0, default_value=-1.0)
+    c = tf.sparse_to_dense(2, [4], 7)
+    f = tf.read_file(str(path))
+    with tf.Session() as s:
+        av, bv, cv, fv = s.run([a, b, c, f])
+        assert av.tolist() == [[0, 5], [0, 0], [6, 0]] and bv.tolist() == [-1.0, 1.0, -1.0, 1.0, -1.0]
+        assert cv.tolist() == [0, 0, 7, 0] and np.asarray(fv).item() == b"\x00abc"
+        with pytest.raises(tf.errors.NotFoundError):
+            s.run(tf.read_file(str(tmp_path / "missing")))

@@ -1,0 +1,52 @@
+"""`tf.sparse_to_dense` and `tf.read_file`: TF1 top-level names real code uses.
+
+    tf.sparse_to_dense([[0, 1], [2, 0]], [3, 2], [5, 6])     # [[0, 5], [0, 0], [6, 0]]
+    tf.read_file("img.png")                                  # a scalar string tensor with the bytes
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from runtime import dispatch, dtypes
+from runtime.errors import NotFoundError
+from runtime.graph_tensor import pseudo_op
+
+from ._api import shared_export, v2
+
+
+@shared_export(v1=("sparse_to_dense",))
+def sparse_to_dense(sparse_indices: Any, output_shape: Any, sparse_values: Any, default_value: Any = 0,
+                    validate_indices: bool = True, name: str | None = None) -> Any:
+    """A dense tensor of `output_shape`: `sparse_values` at `sparse_indices`, `default_value` elsewhere."""
+    idx = dispatch.convert_to_tensor(sparse_indices)
+    vals = dispatch.convert_to_tensor(sparse_values)
+    shape = dispatch.convert_to_tensor(output_shape)
+    idx = v2("reshape")(idx, [-1, 1]) if idx.shape.rank is not None and idx.shape.rank < 2 else idx
+    n = v2("shape")(idx)[:1]
+    vals = v2("broadcast_to")(vals, n)
+    hit = v2("scatter_nd")(idx, v2("ones")(n, vals.dtype), shape)
+    dense = v2("scatter_nd")(idx, vals, shape)
+    default = v2("cast")(default_value, vals.dtype)
+    return v2("identity")(dense + (v2("ones_like")(hit) - hit) * default, name=name or "SparseToDense")
+
+
+def _read_kernel(filename: Any) -> Any:
+    path = np.asarray(filename, dtype=object).item()
+    path = path.decode() if isinstance(path, bytes) else str(path)
+    try:
+        with open(path, "rb") as f:
+            return np.array(f.read(), dtype=object)
+    except FileNotFoundError:
+        raise NotFoundError(None, None, f"{path}; No such file or directory") from None
+
+
+_READ = pseudo_op("ReadFile", _read_kernel, shape=lambda s: (), dtype=lambda d: dtypes.string, stateful=True)
+
+
+@shared_export(v1=("read_file", "io.read_file"))
+def read_file(filename: Any, name: str | None = None) -> Any:
+    """The whole contents of `filename` as a scalar string tensor."""
+    return dispatch.execute(_READ, (dispatch.convert_to_tensor(filename, dtype=dtypes.string),), {},
+                            name or "ReadFile")
