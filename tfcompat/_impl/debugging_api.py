@@ -59,9 +59,11 @@ def _binary(x: Any, y: Any, symbol: str, ufunc: Callable, message: Any, summariz
         a_b, b_b = np.broadcast_arrays(a, b)
         bad = np.argwhere(~np.broadcast_to(ok, a_b.shape))[:n]
         lines = [str(message)] if message else []
-        lines += [f"Condition x {symbol} y did not hold.", f"Indices of first {len(bad)} different values:",
-                  _fmt(bad), "Corresponding x values:", _fmt(a_b[tuple(bad.T)]), "Corresponding y values:",
-                  _fmt(b_b[tuple(bad.T)]), f"First {min(n, a.size)} elements of x:", _fmt(a.reshape(-1)[:n]),
+        lines.append(f"Condition x {symbol} y did not hold.")
+        if a_b.ndim:  # NOTE: TF lists the failing positions only for non-scalars
+            lines += [f"Indices of first {len(bad)} different values:", _fmt(bad), "Corresponding x values:",
+                      _fmt(a_b[tuple(bad.T)]), "Corresponding y values:", _fmt(b_b[tuple(bad.T)])]
+        lines += [f"First {min(n, a.size)} elements of x:", _fmt(a.reshape(-1)[:n]),
                   f"First {min(n, b.size)} elements of y:", _fmt(b.reshape(-1)[:n])]
         _raise("\n".join(lines))
     return _run(check, [x, y], name)
