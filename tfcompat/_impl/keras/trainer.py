@@ -194,7 +194,7 @@ class Trainer:
             for step, batch in enumerate(data.epoch()):
                 cbs.on_train_batch_begin(step)
                 logs = train(batch)
-                cbs.on_train_batch_end(step)
+                cbs.on_train_batch_end(step, logs)
                 if steps_per_epoch is not None and step + 1 >= steps_per_epoch:
                     break
             logs = _pythonify(logs)
