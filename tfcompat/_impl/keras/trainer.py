@@ -247,19 +247,21 @@ class Trainer:
 
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: Any = None,
                        return_dict: bool = False) -> Any:
-        batch = Batches(x, y, sample_weight, None, False).first()
+        batch = Batches(x, y, sample_weight, None, False).whole()
         self._prepare(batch)
+        self.reset_metrics()  # NOTE: as Keras 3: each call reports this batch alone
         logs = _pythonify(self.make_train_function()(batch))
         return logs if return_dict else self._in_order(logs)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
-        batch = Batches(x, y, sample_weight, None, False).first()
+        batch = Batches(x, y, sample_weight, None, False).whole()
         self._prepare(batch)
+        self.reset_metrics()
         logs = _pythonify(self.make_test_function()(batch))
         return logs if return_dict else self._in_order(logs)
 
     def predict_on_batch(self, x: Any) -> Any:
-        return nest.map_structure(np.asarray, self.predict_step(Batches(x, None, None, None, False).first()))
+        return nest.map_structure(np.asarray, self.predict_step(Batches(x, None, None, None, False).whole()))
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         from .saving import save_weights  # noqa: PLC0415
@@ -330,6 +332,10 @@ class Batches:
             lambda a: as_float_tensor(a[index]), s)
         batch = (pick(self.x), pick(self.y), pick(self.sw))
         return batch if batch[2] is not None else batch[:2] if batch[1] is not None else (batch[0],)
+
+    def whole(self) -> tuple:
+        """All samples as one batch (`train_on_batch` and friends)."""
+        return self.first() if self.dataset is not None else self._take(slice(0, self.n))
 
     def first(self) -> tuple:
         if self.dataset is not None:
