@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime import dispatch
+from runtime import backend, dispatch
 from runtime.errors import InvalidArgumentError, OpError
 from runtime.graph import Graph, Node
 from runtime.graph_tensor import SymbolicTensor
@@ -99,7 +99,7 @@ class Session:
         run = plan.run
         if rebuild is None and len(tensors) == 1:
             def call(values: Any) -> Any:
-                return run([c(v) for c, v in zip(checks, values)])[0]
+                return _fetched(run([c(v) for c, v in zip(checks, values)])[0])
         elif rebuild is None and not tensors:
             def call(values: Any) -> Any:
                 run([c(v) for c, v in zip(checks, values)])
@@ -112,7 +112,7 @@ class Session:
 
             def call(values: Any) -> Any:
                 out = run([c(v) for c, v in zip(checks, values)])
-                vals = [None if s is None else out[s] for s in slots]
+                vals = [None if s is None else _fetched(out[s]) for s in slots]
                 return vals[0] if rebuild is None else rebuild(vals)
         return call
 
@@ -379,3 +379,9 @@ def _shape_text(shape: Any) -> str:
 
 
 _ = (InvalidArgumentError, OpError)
+
+
+def _fetched(value: Any) -> Any:
+    """A fetched value as TF1 returns it: NumPy scalars (np.float32, bytes) for rank 0."""
+    value = backend.to_host(value)
+    return value[()] if type(value) is np.ndarray and value.ndim == 0 else value
