@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from . import datasets  # noqa: F401  (registers `for` over datasets and iterators)
 from .conversion import DO_NOT_CONVERT, converted_call, do_not_convert
 from .transpiler import SourceUnavailable, convert_function, converted_code, unwrap
 
