@@ -10,6 +10,10 @@ lowered to flags, and stores on every `If`, `While` and `For`:
 `ag_state` (the names the staged construct carries in and out, sorted) and
 `ag_undefined` (those of them that may be unbound before it, so the converter
 binds them to `ag__.Undefined(name)`). Nested functions are separate scopes.
+
+Attribute and constant-subscript targets (`self.total = ...`, `self.d['k'] = ...`) are
+carried too, by their source text, as TensorFlow carries its composite names: they are
+visible outside the function, so they are carried whenever the construct assigns them.
 """
 from __future__ import annotations
 
@@ -76,6 +80,44 @@ class _Names(ast.NodeVisitor):
         return self.globals | self.nonlocals
 
 
+def _qualified(node: ast.expr) -> bool:
+    """`a`, `a.b`, `a['k']`, `a.b[0].c`: a name followed by attributes and constant subscripts."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript) and not (isinstance(node.slice, ast.Constant)
+                                                    and isinstance(node.slice.value, (str, int))):
+            return False
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def composites(nodes: Iterable[ast.AST] | ast.AST) -> set[str]:
+    """The attribute / constant-subscript targets stored in `nodes` (not in nested scopes), as source text.
+
+    Those whose root name `nodes` rebinds are left out: that name is carried (or local) as a whole.
+    """
+    todo = [nodes] if isinstance(nodes, ast.AST) else list(nodes)
+    rebound = assigned(todo)
+    found: set[str] = set()
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.Attribute, ast.Subscript)) and isinstance(n.ctx, ast.Store) and _qualified(n) \
+                and _root(n) not in rebound:
+            found.add(ast.unparse(n))
+        todo.extend(c for c in ast.iter_child_nodes(n) if not isinstance(c, _SCOPES))
+    return found
+
+
+def _root(node: ast.expr) -> str:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id  # type: ignore[attr-defined]
+
+
+def is_composite(name: str) -> bool:
+    """`self.total` or `d['k']` rather than a plain name."""
+    return not name.isidentifier()
+
+
 def names(nodes: Iterable[ast.AST] | ast.AST) -> _Names:
     found = _Names()
     for node in [nodes] if isinstance(nodes, ast.AST) else nodes:
@@ -135,12 +177,17 @@ def _live_stmt(s: ast.stmt, live: set[str]) -> set[str]:
 
 
 # -- definedness (forward, may) and the carried state --------------------------------------
-def _state(s: ast.stmt, modified: set[str], declared: _Names) -> tuple[str, ...]:
-    """The carried names; names the user declared `global`/`nonlocal` are re-declared instead."""
+def _state(s: ast.stmt, modified: set[str], declared: _Names, blocks: list) -> tuple[str, ...]:
+    """The carried names (and composites); names declared `global`/`nonlocal` are re-declared instead."""
     s.ag_globals = tuple(sorted(modified & declared.globals))  # type: ignore[attr-defined]
     s.ag_nonlocals = tuple(sorted(modified & declared.nonlocals))  # type: ignore[attr-defined]
     carried = s.ag_live_out | s.ag_live_in  # type: ignore[attr-defined]
-    return tuple(sorted((modified & carried) - declared.declared))
+    return tuple(sorted(((modified & carried) - declared.declared) | composites(blocks)))
+
+
+def _undefined(state: tuple[str, ...], defined: set[str]) -> tuple[str, ...]:
+    """Plain names that may be unbound; composites are checked when read (`ag__.ldu`)."""
+    return tuple(n for n in state if n not in defined and not is_composite(n))
 
 
 def _defined_block(stmts: list[ast.stmt], defined: set[str], declared: _Names) -> set[str]:
@@ -151,8 +198,8 @@ def _defined_block(stmts: list[ast.stmt], defined: set[str], declared: _Names) -
 
 def _defined_stmt(s: ast.stmt, defined: set[str], declared: _Names) -> set[str]:
     if isinstance(s, ast.If):
-        s.ag_state = _state(s, assigned(s.body + s.orelse), declared)  # type: ignore[attr-defined]
-        s.ag_undefined = tuple(n for n in s.ag_state if n not in defined)  # type: ignore[attr-defined]
+        s.ag_state = _state(s, assigned(s.body + s.orelse), declared, s.body + s.orelse)  # type: ignore[attr-defined]
+        s.ag_undefined = _undefined(s.ag_state, defined)  # type: ignore[attr-defined]
         # NOTE: each branch becomes a function; what it binds beyond the state is local to it.
         _defined_block(s.body, defined, declared)
         _defined_block(s.orelse, defined, declared)
@@ -161,8 +208,9 @@ def _defined_stmt(s: ast.stmt, defined: set[str], declared: _Names) -> set[str]:
         # NOTE: the loop target is local to the body, unless it is read after the loop (as Python allows)
         targets = assigned(s.target) if isinstance(s, ast.For) else set()
         local = targets - s.ag_live_out  # type: ignore[attr-defined]
-        s.ag_state = _state(s, (assigned(s.body) | targets) - local, declared)  # type: ignore[attr-defined]
-        s.ag_undefined = tuple(n for n in s.ag_state if n not in defined)  # type: ignore[attr-defined]
+        body = s.body + ([s.target] if isinstance(s, ast.For) else [])
+        s.ag_state = _state(s, (assigned(s.body) | targets) - local, declared, body)  # type: ignore[attr-defined]
+        s.ag_undefined = _undefined(s.ag_state, defined)  # type: ignore[attr-defined]
         inner = defined | set(s.ag_state)  # type: ignore[attr-defined]
         _defined_block(s.body, inner | targets, declared)
         return _defined_block(s.orelse, inner, declared)

@@ -30,6 +30,9 @@ def _tensor(value: Any) -> Any:
         return dispatch.convert_to_tensor(value)
     if hasattr(value, "_as_tensor"):
         return dispatch.convert_to_tensor(value)
+    if dispatch.is_tensor(value) and not getattr(value, "_is_symbolic", False) and not dispatch.executing_eagerly():
+        from ..graph import default_graph  # noqa: PLC0415  (only reached while building a graph)
+        return default_graph().capture(value)  # NOTE: an eager tensor from outside (`self.w`, a global)
     return value
 
 

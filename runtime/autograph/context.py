@@ -90,14 +90,36 @@ def function(name: str, params: list[str], body: list[ast.stmt], nonlocals: tupl
     return fn
 
 
+def plain(state: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The plain names of a state (not `self.x` / `d['k']`): the ones a closure declares `nonlocal`."""
+    return tuple(n for n in state if n.isidentifier())
+
+
+def _state_load(name: str) -> ast.expr:
+    """`x`, or `ag__.ldu(lambda: self.x, 'self.x')` for a composite (Undefined when it does not exist yet)."""
+    if name.isidentifier():
+        return ast.Name(name, ast.Load())
+    return expr(f"{AG}.ldu(lambda: {name}, {name!r})")
+
+
+def _state_store(name: str) -> ast.expr:
+    target = ast.parse(name, mode="eval").body
+    for n in ast.walk(target):
+        if hasattr(n, "ctx"):
+            n.ctx = ast.Load()
+    target.ctx = ast.Store()  # type: ignore[attr-defined]
+    return target
+
+
 def state_functions(ctx: Context, state: tuple[str, ...]) -> tuple[str, str, list[ast.stmt]]:
     """`get_state` / `set_state` closures over the carried names (the staging helpers use them)."""
     get, put = ctx.new_name("get_state"), ctx.new_name("set_state")
-    getter = function(get, [], [ast.Return(names_tuple(state))])
+    getter = function(get, [], [ast.Return(ast.Tuple([_state_load(n) for n in state], ast.Load()))])
     param = "vars_" if "vars_" not in state else ctx.new_name("vars_")
     if state:
-        assign = ast.Assign([names_tuple(state, ast.Store())], ast.Name(param, ast.Load()))
-        setter = function(put, [param], [assign], nonlocals=state)
+        targets = ast.Tuple([_state_store(n) for n in state], ast.Store())
+        assign = ast.Assign([targets], ast.Name(param, ast.Load()))
+        setter = function(put, [param], [assign], nonlocals=plain(state))
     else:
         setter = function(put, [param], [])
     return get, put, [getter, setter]
@@ -143,5 +165,5 @@ class ScopeTransformer(ast.NodeTransformer):
 
 def body_function(name: str, params: list[str], node: ast.stmt, body: list[ast.stmt]) -> ast.FunctionDef:
     """A branch or loop body of `node`: carries its state, re-declares the user's global/nonlocal names."""
-    nonlocals = tuple(node.ag_state) + tuple(node.ag_nonlocals)  # type: ignore[attr-defined]
+    nonlocals = plain(node.ag_state) + tuple(node.ag_nonlocals)  # type: ignore[attr-defined]
     return function(name, params, body, nonlocals, tuple(node.ag_globals))  # type: ignore[attr-defined]

@@ -42,6 +42,14 @@ class UndefinedReturnValue:
     __slots__ = ()
 
 
+def ldu(load: Callable[[], Any], name: str) -> Any:
+    """A carried attribute or item (`self.x`, `d['k']`) as it is, or `Undefined` while it does not exist."""
+    try:
+        return load()
+    except (AttributeError, KeyError, IndexError, NameError):
+        return Undefined(name)
+
+
 def retval(value: Any) -> Any:
     """The function's result at its single exit: `None` when no `return` ran."""
     return None if isinstance(value, UndefinedReturnValue) else value

@@ -28,7 +28,7 @@ AG_MODULE = types.SimpleNamespace(
     if_stmt=operators.if_stmt, if_exp=operators.if_exp, and_=operators.and_, or_=operators.or_,
     not_=operators.not_, while_stmt=loops.while_stmt, for_stmt=loops.for_stmt,
     Undefined=operators.Undefined, UndefinedReturnValue=operators.UndefinedReturnValue,
-    retval=operators.retval, converted_call=conversion.converted_call)
+    retval=operators.retval, ldu=operators.ldu, converted_call=conversion.converted_call)
 
 
 class SourceUnavailable(ValueError):
