@@ -126,6 +126,8 @@ class GradientTape:
         out_grads = nest.flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         with _StopRecording(self):
             grads = backward(self._records, targets, out_grads, flat_sources, self._watched)
+        if not self._persistent:
+            self._records.clear()  # NOTE: as TF, a used tape lets go of its values (optimizers may update in place)
         zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
         result = [_zeros_for(s) if g is None and zero else g for g, s in zip(grads, flat_sources)]
         return nest.pack_sequence_as(sources, result)

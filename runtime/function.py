@@ -111,6 +111,7 @@ class Function:
             args, kwargs = self._input_signature, {}
             key, specs = ("input_signature",), nest.flatten(self._input_signature)
         else:
+            args, kwargs = _numpy_as_tensors(args), _numpy_as_tensors(kwargs)
             key, specs, flat = _signature_key((args, kwargs))
         cf = self._cache.get(key)
         if cf is None and self._reduce_retracing:
@@ -264,6 +265,29 @@ def _tensorlike(v: Any) -> bool:
     return isinstance(v, np.ndarray)
 
 
+def _numpy_as_tensors(structure: Any) -> Any:
+    """NumPy arrays are arguments like tensors (keyed by dtype and shape), as TensorFlow treats them."""
+    import numpy as np  # noqa: PLC0415
+    if not any(isinstance(v, np.ndarray) for v in nest.flatten(structure)):
+        return structure
+    return nest.map_structure(lambda v: Tensor(v) if isinstance(v, np.ndarray) else v, structure)
+
+
+def _flatten_up_to(signature: Any, value: Any) -> list:
+    """`value`'s parts matching each TensorSpec in `signature`; a list under a spec is one value."""
+    if isinstance(signature, TensorSpec):
+        return [value]
+    if isinstance(signature, dict):
+        if not isinstance(value, dict) or set(value) != set(signature):
+            raise ValueError(f"structure of {value!r} does not match {signature!r}")
+        return [x for k in sorted(signature) for x in _flatten_up_to(signature[k], value[k])]
+    if isinstance(signature, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(signature):
+            raise ValueError(f"structure of {value!r} does not match {signature!r}")
+        return [x for s, v in zip(signature, value) for x in _flatten_up_to(s, v)]
+    return [value]
+
+
 def _signature_key(structure: Any) -> tuple[Any, list, list]:
     """Cache key: structure, dtype+shape per tensor, Python values, variables by identity."""
     specs: list = []
@@ -314,10 +338,9 @@ def _bind_signature(signature: tuple, args: tuple, kwargs: dict, fn: Callable) -
             pass
     flat_sig = nest.flatten(signature)
     try:
-        nest.assert_same_structure(signature, args[:len(signature)], check_types=False)
-        flat_args = nest.flatten(args[:len(signature)])
         if len(args) != len(signature):
             raise ValueError("wrong number of arguments")
+        flat_args = _flatten_up_to(tuple(signature), tuple(args))
         converted = []
         for spec, a in zip(flat_sig, flat_args):
             t = dispatch.convert_to_tensor(a, dtype=spec.dtype) if not hasattr(a, "_handle") else a

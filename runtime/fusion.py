@@ -11,7 +11,9 @@ the plan owns (never inputs); a CuPy backend can compile the same group into one
 """
 from __future__ import annotations
 
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,6 +22,15 @@ import numpy as np
 
 CHUNK_BYTES = 1 << 20        # per buffer; two or three of these stay in a 2 MiB L2
 MIN_FUSED_SIZE = 1 << 15     # below this many elements, per-chunk overhead beats the memory saved
+MIN_THREADED_SIZE = 1 << 20  # from this many elements, the chunks are split across threads (ufuncs drop the GIL)
+THREADS = os.cpu_count() or 1
+_POOL: list = []
+
+
+def _pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(THREADS - 1, thread_name_prefix="tfcompat-fused"))
+    return _POOL[0]
 
 # NOTE: kernels of these ops are exactly these ufuncs for floating inputs (the only groups fused).
 UFUNCS: dict[str, Any] = {
@@ -168,15 +179,24 @@ def compile_numpy(group: FusedGroup) -> Any:
              "    res = _pool.take(big.shape, _dtype)",
              "    o = res.reshape(-1)"]
     lines += [f"    x{k}f = i{k}.reshape(-1) if i{k}.size == n else i{k}.reshape(())" for k in range(n_in)]
-    lines += [f"    T{k} = np.empty({chunk}, _dtype)" for k in range(n_tmp)] if n_tmp else []
-    lines += [f"    for s in range(0, n, {chunk}):",
-              f"        e = s + {chunk} if s + {chunk} < n else n",
-              "        O = o[s:e]"]
-    lines += [f"        T{k}c = T{k}[:e - s]" for k in range(n_tmp)]
-    lines += [f"        x{k} = x{k}f[s:e] if x{k}f.ndim else x{k}f" for k in range(n_in)]
-    lines += ["        " + f for f in fast]
-    lines += ["    return res"]
-    ns["_ok"] = _ok
+    lines += ["    def part(lo, hi):"]
+    lines += [f"        T{k} = np.empty({chunk}, _dtype)" for k in range(n_tmp)]
+    lines += [f"        for s in range(lo, hi, {chunk}):",
+              f"            e = s + {chunk} if s + {chunk} < hi else hi",
+              "            O = o[s:e]"]
+    lines += [f"            T{k}c = T{k}[:e - s]" for k in range(n_tmp)]
+    lines += [f"            x{k} = x{k}f[s:e] if x{k}f.ndim else x{k}f" for k in range(n_in)]
+    lines += ["            " + f for f in fast]
+    lines += [f"    if n < {MIN_THREADED_SIZE} or _threads < 2:",
+              "        part(0, n)",
+              "        return res",
+              f"    step = -(-n // (_threads * {chunk})) * {chunk}  # NOTE: whole chunks per thread",
+              "    futures = [_tpool().submit(part, lo, min(lo + step, n)) for lo in range(step, n, step)]",
+              "    part(0, min(step, n))",
+              "    for f in futures:",
+              "        f.result()",
+              "    return res"]
+    ns["_ok"], ns["_tpool"], ns["_threads"] = _ok, _pool, THREADS
     scope: dict[str, Any] = {}
     body = "".join("    " + ln + "\n" for ln in lines)
     exec(compile(f"def _make({', '.join(ns)}):\n{body}    return fused\n", "<tfcompat fused>", "exec"), scope)  # noqa: S102

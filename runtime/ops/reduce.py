@@ -59,6 +59,18 @@ def _plain(fn):
     return impl
 
 
+def _keeps_dtype(fn):
+    """Sum/Prod keep the input dtype, as TF does (NumPy widens small integers to int64)."""
+    def impl(xp):
+        f = fn(xp)
+
+        def kernel(x, axis=None, keepdims=False):
+            out = f(x, axis=_np_axis(axis), keepdims=keepdims)
+            return out if out.dtype == x.dtype else out.astype(x.dtype)
+        return kernel
+    return impl
+
+
 def _reduction(name, impl, grad, ref, cases):
     return op(name, shape=reduce_shape, grad=grad, ref=lambda x, axis=None, keepdims=False: ref(
         x, axis=_np_axis(axis), keepdims=keepdims), cases=cases, differentiable=grad is not None)(impl)
@@ -109,11 +121,11 @@ def _mean(xp):
     return kernel
 
 
-reduce_sum = _reduction("Sum", _plain(lambda xp: xp.sum), _sum_grad, np.sum, _reduce_cases("normal"))
+reduce_sum = _reduction("Sum", _keeps_dtype(lambda xp: xp.sum), _sum_grad, np.sum, _reduce_cases("normal"))
 reduce_mean = _reduction("Mean", _mean, _mean_grad, np.mean, _reduce_cases("normal"))
 reduce_max = _reduction("Max", _plain(lambda xp: xp.max), _extreme_grad, np.max, _reduce_cases("normal"))
 reduce_min = _reduction("Min", _plain(lambda xp: xp.min), _extreme_grad, np.min, _reduce_cases("normal"))
-reduce_prod = _reduction("Prod", _plain(lambda xp: xp.prod), _prod_grad, np.prod, _reduce_cases("normal"))
+reduce_prod = _reduction("Prod", _keeps_dtype(lambda xp: xp.prod), _prod_grad, np.prod, _reduce_cases("normal"))
 reduce_any = _reduction("Any", _plain(lambda xp: xp.any), None, np.any, _reduce_cases("bool"))
 reduce_all = _reduction("All", _plain(lambda xp: xp.all), None, np.all, _reduce_cases("bool"))
 

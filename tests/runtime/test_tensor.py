@@ -127,3 +127,10 @@ def test_dtype_repr_and_lookup() -> None:
     assert dtypes.int8.max == 127 and dtypes.complex64.real_dtype is dtypes.float32
     with pytest.raises(TypeError):
         dtypes.as_dtype("floatish")
+
+
+def test_integer_reductions_keep_their_dtype() -> None:
+    from runtime.ops import reduce as r
+    assert r.reduce_sum(runtime.constant([1, 2, 3])).dtype is dtypes.int32
+    assert r.reduce_prod(runtime.constant(np.array([1, 2], np.int16))).dtype is dtypes.int16
+    assert r.reduce_sum(runtime.constant(np.ones((2, 2), np.uint8)), axis=0).dtype is dtypes.uint8

@@ -13,6 +13,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from runtime import dispatch
+from runtime.ops import training
+from runtime.variables import Variable
 
 from ..._export import export
 from .base_layer import init_scope
@@ -131,11 +133,13 @@ class Optimizer:
                            "Please call `optimizer.build(variables)` with the full list of trainable variables "
                            "before the training loop or use a separate optimizer instance per variable set.")
         grads = self._clip([dispatch.convert_to_tensor(g) for g, _ in pairs])
+        self._step_cache: dict = {}  # NOTE: per-apply scalars shared by all variables of one dtype
         lr = self._current_learning_rate()
         for g, (_, v) in zip(grads, pairs):
             if self.weight_decay:
                 v.assign_sub(v * tf().cast(lr * self.weight_decay, v.dtype))
             self.update_step(g, v, lr)
+        self._step_cache = {}
         self._iterations.assign_add(np.int64(1))
         return self._iterations
 
@@ -177,6 +181,16 @@ def _cast(x: Any, dtype: Any) -> Any:
     return tf().cast(x, dtype)
 
 
+def _fusable(*variables: Any) -> bool:
+    """Whether a fused `ResourceApply*` op may update these (plain resource variables)."""
+    return all(isinstance(v, Variable) for v in variables)
+
+
+def _py(x: Any) -> Any:
+    """A Python float hyperparameter as float64, so the kernel rounds `1 - x` as Keras' Python does."""
+    return np.float64(x) if isinstance(x, (int, float)) else None
+
+
 @_exp("SGD")
 class SGD(Optimizer):
     """v -= lr * g; with momentum m = momentum * m - lr * g, v += m (nesterov: v += momentum * m - lr * g)."""
@@ -199,10 +213,17 @@ class SGD(Optimizer):
         lr = _cast(learning_rate, variable.dtype)
         gradient = _cast(gradient, variable.dtype)
         if self.momentum == 0:
-            variable.assign_sub(gradient * lr)
+            if _fusable(variable):  # var -= g * lr, one pass
+                training.apply(training.resource_apply_gradient_descent, variable, lr, gradient)
+            else:
+                variable.assign_sub(gradient * lr)
             return
         m = self.momentums[self._var_index(variable)]
         momentum = _cast(self.momentum, variable.dtype)
+        if _fusable(variable, m):  # m = m * momentum - g * lr; v += m (nesterov: m * momentum - g * lr)
+            training.apply(training.resource_apply_keras_momentum, variable, m, lr, gradient, momentum,
+                           use_nesterov=bool(self.nesterov))
+            return
         m.assign(m * momentum - gradient * lr)
         if self.nesterov:
             variable.assign_add(m * momentum - gradient * lr)
@@ -230,12 +251,21 @@ class Adam(Optimizer):
 
     def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:
         t, dtype = tf(), variable.dtype
-        lr, gradient = _cast(learning_rate, dtype), _cast(gradient, dtype)
-        step = _cast(self._iterations + 1, dtype)
-        beta_1_power = t.pow(_cast(self.beta_1, dtype), step)
-        beta_2_power = t.pow(_cast(self.beta_2, dtype), step)
+        gradient = _cast(gradient, dtype)
+        cache = getattr(self, "_step_cache", {})
+        if dtype not in cache:
+            step = _cast(self._iterations + 1, dtype)
+            cache[dtype] = (_cast(learning_rate, dtype), t.pow(_cast(self.beta_1, dtype), step),
+                            t.pow(_cast(self.beta_2, dtype), step))
+        lr, beta_1_power, beta_2_power = cache[dtype]
         i = self._var_index(variable)
         m, v = self._momentums[i], self._velocities[i]
+        b1, b2, eps = _py(self.beta_1), _py(self.beta_2), _py(self.epsilon)
+        if not self.amsgrad and _fusable(variable, m, v) and None not in (b1, b2, eps):
+            # NOTE: ResourceApplyAdam's math and order are exactly the ops below (bit-identical)
+            training.apply(training.resource_apply_adam, variable, m, v, beta_1_power, beta_2_power, lr,
+                           b1, b2, eps, gradient)
+            return
         alpha = lr * t.sqrt(1 - beta_2_power) / (1 - beta_1_power)
         m.assign_add((gradient - m) * (1 - self.beta_1))
         v.assign_add((t.square(gradient) - v) * (1 - self.beta_2))
