@@ -38,6 +38,23 @@ def _shift(spec: Any, batch: int | None) -> Any:
     return st.map_leaves(one, spec)
 
 
+def _generator_spec(signature: Any, types: Any, shapes: Any) -> Any:
+    """from_generator's element_spec, from its arguments alone (the generator is not run)."""
+    if signature is not None:
+        return st.map_leaves(lambda s: st.TensorSpec(TensorShape(s.shape), dtypes.as_dtype(s.dtype)), signature)
+    def leaf(t: Any, shape: Any) -> st.TensorSpec:
+        return st.TensorSpec(TensorShape(shape), dtypes.as_dtype(t))
+
+    def up_to(t: Any, shape: Any) -> Any:  # NOTE: shapes nest like types down to each shape
+        if isinstance(t, dict):
+            return type(t)((k, up_to(v, None if shape is None else shape[k])) for k, v in t.items())
+        if isinstance(t, tuple):
+            parts = [up_to(v, None if shape is None else shape[i]) for i, v in enumerate(t)]
+            return type(t)(*parts) if hasattr(t, "_fields") else tuple(parts)
+        return leaf(t, shape)
+    return up_to(types, shapes)
+
+
 @export("data.Dataset")
 class Dataset:
     """A dataset; build one with the static constructors, not directly."""
@@ -101,7 +118,7 @@ class Dataset:
                     yield st.map_leaves(convert, value, types)
                 else:
                     yield convert(value, types)
-        return Dataset(elements)
+        return Dataset(elements, UNKNOWN, lambda: _generator_spec(output_signature, output_types, output_shapes))
 
     @staticmethod
     def zip(*args: Any, datasets: Any = None, name: str | None = None) -> "Dataset":
@@ -121,8 +138,8 @@ class Dataset:
 
     def map(self, map_func: Callable, num_parallel_calls: Any = None, deterministic: Any = None,
             synchronous: Any = None, use_unbounded_threadpool: bool = False, name: str | None = None) -> "Dataset":
-        source = self._elements
-        return Dataset(lambda: tr.map_elements(source, map_func), self._cardinality)
+        source, traced = self._elements, tr.Traced(map_func, lambda: self.element_spec)
+        return Dataset(lambda: tr.map_elements(source, traced), self._cardinality, traced.output_spec)
 
     def filter(self, predicate: Callable, name: str | None = None) -> "Dataset":
         return self._derive(lambda: tr.filter_elements(self._elements, predicate), UNKNOWN)
@@ -247,7 +264,7 @@ class Dataset:
         if self._spec is None:
             if self._spec_fn is not None:
                 self._spec = self._spec_fn()
-            else:  # NOTE: no tracing here: run the pipeline to its first element to learn the types
+            if self._spec is None:  # NOTE: no tracing here: run the pipeline to its first element to learn the types
                 first = next(iter(self._elements()), None)
                 if first is None:
                     return st.TensorSpec(TensorShape(None), dtypes.float32)

@@ -9,6 +9,7 @@ NumPy arrays, see `structure`).
 from __future__ import annotations
 
 import itertools
+import warnings
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -103,6 +104,44 @@ def padded_batch(source: Source, batch_size: int, padded_shapes: Any, padding_va
 def unbatch(source: Source) -> Iterator[Any]:
     for element in source():
         yield from slices(element)
+
+
+class Traced:
+    """A dataset function traced once, from the input element spec, into a graph (as tf.data does).
+
+    Python side effects in `fn` run once, at trace time; each element then runs the graph.
+    """
+
+    def __init__(self, fn: Callable, input_spec: Callable[[], Any]) -> None:
+        self._fn, self._input_spec, self._cf = fn, input_spec, None
+
+    def concrete(self) -> Any:
+        if self._cf is None:
+            from runtime import function as fn_mod  # noqa: PLC0415  (runtime.function imports the API)
+            from runtime.concrete import TensorSpec  # noqa: PLC0415
+            spec = self._input_spec()
+            sig = st.map_leaves(lambda s: TensorSpec(s.shape, s.dtype), spec)
+            is_lambda = getattr(self._fn, "__name__", "") == "<lambda>"
+            traced = fn_mod.function(self._fn, autograph=not is_lambda)
+            spread = isinstance(spec, tuple) and not hasattr(spec, "_fields")
+            try:
+                self._cf = traced.get_concrete_function(*sig) if spread else traced.get_concrete_function(sig)
+            except NotImplementedError as e:  # NOTE: an op tfcompat can only run on known values
+                warnings.warn(f"tf.data could not trace {getattr(self._fn, '__name__', 'the function')} into a "
+                              f"graph ({e}); it runs eagerly, once per element", stacklevel=4)
+                self._cf = self._fn
+        return self._cf
+
+    def __call__(self, *args: Any) -> Any:
+        return self.concrete()(*args)
+
+    def output_spec(self) -> Any:
+        cf = self.concrete()
+        if cf is self._fn:
+            return None
+        out = cf.structured_outputs
+        out = tuple(out) if isinstance(out, list) else out
+        return st.map_leaves(lambda t: st.TensorSpec(t.shape, t.dtype), out)
 
 
 def map_elements(source: Source, fn: Callable) -> Iterator[Any]:
