@@ -4,9 +4,12 @@
 """
 from __future__ import annotations
 
-from runtime import function as fn_mod
+from dataclasses import dataclass
+from typing import Any
 
-from .._export import export
+from runtime import backend, function as fn_mod
+
+from .._export import export, export_value
 
 
 @export("config.run_functions_eagerly", v1=("config.run_functions_eagerly",))
@@ -30,3 +33,110 @@ def functions_run_eagerly() -> bool:
 @export("config.experimental_functions_run_eagerly", v1=("config.experimental_functions_run_eagerly",))
 def experimental_functions_run_eagerly() -> bool:
     return fn_mod.functions_run_eagerly()
+
+
+# -- devices -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PhysicalDevice:
+    """tf.config.PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')."""
+
+    name: str
+    device_type: str
+
+
+@dataclass(frozen=True)
+class LogicalDevice:
+    """tf.config.LogicalDevice(name='/device:CPU:0', device_type='CPU')."""
+
+    name: str
+    device_type: str
+
+
+export_value(PhysicalDevice, "config.PhysicalDevice")
+export_value(LogicalDevice, "config.LogicalDevice")
+_STATE: dict[str, Any] = {"visible": None, "growth": {}, "intra": 0, "inter": 0}
+
+
+def _physical() -> list:
+    found = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
+    if backend.gpu_available():
+        found.append(PhysicalDevice("/physical_device:GPU:0", "GPU"))
+    return found
+
+
+def _of_type(devices: list, device_type: Any) -> list:
+    return [d for d in devices if device_type is None or d.device_type == str(device_type).upper()]
+
+
+@export("config.list_physical_devices", "config.experimental.list_physical_devices")
+def list_physical_devices(device_type: Any = None) -> list:
+    """The CPU, plus the GPU when CuPy finds one: [PhysicalDevice(name='/physical_device:CPU:0', ...)]."""
+    return _of_type(_physical(), device_type)
+
+
+@export("config.get_visible_devices", "config.experimental.get_visible_devices")
+def get_visible_devices(device_type: Any = None) -> list:
+    """Physical devices the runtime may use (all of them unless set_visible_devices narrowed it)."""
+    visible = _STATE["visible"] if _STATE["visible"] is not None else _physical()
+    return _of_type(visible, device_type)
+
+
+@export("config.set_visible_devices", "config.experimental.set_visible_devices")
+def set_visible_devices(devices: Any, device_type: Any = None) -> None:
+    """Restrict the runtime to `devices` (of `device_type`; devices of other types stay visible)."""
+    devices = [devices] if isinstance(devices, PhysicalDevice) else list(devices)
+    for d in devices:
+        if d not in _physical():
+            raise ValueError(f"Unrecognized device: {d!r}")
+    keep = [d for d in get_visible_devices() if device_type is not None and
+            d.device_type != str(device_type).upper()]
+    _STATE["visible"] = keep + [d for d in devices if d not in keep]
+
+
+@export("config.list_logical_devices", "config.experimental.list_logical_devices")
+def list_logical_devices(device_type: Any = None) -> list:
+    """One logical device per visible physical device: [LogicalDevice(name='/device:CPU:0', ...)]."""
+    return [LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
+            for d in get_visible_devices(device_type)]
+
+
+@export("config.experimental.set_memory_growth")
+def set_memory_growth(device: Any, enable: bool) -> None:
+    """Record the memory-growth flag of a GPU (CuPy's pool grows on demand either way)."""
+    if device not in _physical():
+        raise ValueError(f"Unrecognized device: {device!r}")
+    if device.device_type == "CPU":
+        raise ValueError("Cannot set memory growth on non-GPU devices")
+    _STATE["growth"][device.name] = bool(enable)
+
+
+@export("config.experimental.get_memory_growth")
+def get_memory_growth(device: Any) -> bool:
+    """The memory-growth flag of a GPU (False until set)."""
+    if device not in _physical():
+        raise ValueError(f"Unrecognized device: {device!r}")
+    if device.device_type == "CPU":
+        raise ValueError("Cannot get memory growth on non-GPU devices")
+    return _STATE["growth"].get(device.name, False)
+
+
+@export("config.threading.set_intra_op_parallelism_threads")
+def set_intra_op_parallelism_threads(num_threads: int) -> None:
+    """Record the intra-op thread count (0: the system picks)."""
+    _STATE["intra"] = int(num_threads)
+
+
+@export("config.threading.get_intra_op_parallelism_threads")
+def get_intra_op_parallelism_threads() -> int:
+    return _STATE["intra"]
+
+
+@export("config.threading.set_inter_op_parallelism_threads")
+def set_inter_op_parallelism_threads(num_threads: int) -> None:
+    """Record the inter-op thread count (0: the system picks)."""
+    _STATE["inter"] = int(num_threads)
+
+
+@export("config.threading.get_inter_op_parallelism_threads")
+def get_inter_op_parallelism_threads() -> int:
+    return _STATE["inter"]
