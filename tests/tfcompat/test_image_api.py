@@ -101,3 +101,23 @@ def test_errors():
         tf.image.crop_to_bounding_box(U8, 0, 4, 2, 3)
     with pytest.raises(NotImplementedError, match="antialias"):
         tf.image.resize(IMG, [2, 2], antialias=True)
+
+
+V1 = {
+    "resize_images": lambda v1: v1.image.resize_images(IMG, [7, 3]),
+    "resize_images_same": lambda v1: v1.image.resize_images(U8, [4, 6]),
+    "bicubic_aligned": lambda v1: v1.image.resize_images(IMG, [3, 8], method=v1.image.ResizeMethod.BICUBIC,
+                                                          align_corners=True),
+    "bilinear": lambda v1: v1.image.resize_bilinear(IMG, [6, 6]),
+    "bilinear_half": lambda v1: v1.image.resize_bilinear(IMG, [6, 6], half_pixel_centers=True),
+    "nearest_aligned": lambda v1: v1.image.resize_nearest_neighbor(IMG, [7, 9], align_corners=True),
+    "area": lambda v1: v1.image.resize_area(IMG, [3, 2]),
+    "with_pad": lambda v1: v1.image.resize_image_with_pad(U8, 6, 9),
+}
+
+
+@pytest.mark.parametrize("case", sorted(V1))
+def test_v1_resize_matches_tensorflow(oracle, case):
+    ours, theirs = V1[case](tf.compat.v1), V1[case](oracle.compat.v1)
+    assert ours.dtype.name == theirs.dtype.name and ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-3)
