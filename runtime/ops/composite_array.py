@@ -26,6 +26,9 @@ def _ints(v: Any) -> list:
 def _int_tensor(v: Any) -> Any:
     if dispatch.is_tensor(v):
         return v
+    if isinstance(v, (list, tuple)) and any(dispatch.is_tensor(d) for d in v):  # e.g. [tf.shape(x)[0], 3]
+        return array.stack([array.cast(d, dtypes.int32) if dispatch.is_tensor(d) else
+                             dispatch.constant(np.int32(d)) for d in v])
     return dispatch.constant(np.asarray(v, dtype=np.int32 if np.all(np.abs(np.asarray(v)) < 2**31) else np.int64))
 
 
