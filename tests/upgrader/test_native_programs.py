@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 from upgrader.engine import upgrade_source
 
@@ -58,7 +59,7 @@ FALLBACKS = {
 
 
 def _oracle_python() -> str | None:
-    py = os.environ.get("TFCOMPAT_ORACLE_PYTHON") or ("/work/.venv-tf/bin/python" if Path("/work/.venv-tf/bin/python").exists() else "")
+    py = oracle_python()
     return py if py and ORACLE.exists() else None
 
 

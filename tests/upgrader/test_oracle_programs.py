@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.oracle_python import oracle_python
 from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,14 +16,9 @@ PROGRAMS = sorted((Path(__file__).parent / "data" / "programs").glob("*.py"))
 
 
 def _python() -> str:
-    env = os.environ.get("TFCOMPAT_ORACLE_PYTHON")
-    default = Path("/work/.venv-tf/bin/python")
-    py = env or (str(default) if default.exists() else "")
-    if not py or not (ORACLE / "run_as_tf.py").exists():
-        pytest.skip("no TensorFlow oracle (set TFCOMPAT_ORACLE_PYTHON)")
-    probe = subprocess.run([py, "-c", "import tensorflow"], capture_output=True, timeout=120)
-    if probe.returncode != 0:
-        pytest.skip("TensorFlow is not importable by the oracle python")
+    py = oracle_python()
+    if py is None or not (ORACLE / "run_as_tf.py").exists():
+        pytest.skip("no TensorFlow oracle (install '.[oracle]' or set TFCOMPAT_ORACLE_PYTHON)")
     return py
 
 

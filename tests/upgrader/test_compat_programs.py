@@ -1,0 +1,50 @@
+"""`--mode compat` output of every TF1 fixture program runs on real TensorFlow 2.21 (eager on,
+except what compat mode itself switches off) and prints what the original printed under TF1."""
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.oracle_python import oracle_python
+from tests.output_compare import differences
+from upgrader.engine import upgrade_source
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "v1").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess]:
+    py = oracle_python()
+    if py is None:
+        pytest.skip("no TensorFlow oracle (install '.[oracle]' or set TFCOMPAT_ORACLE_PYTHON)")
+    out = tmp_path_factory.mktemp("compat")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+
+    def run(program: Path) -> tuple[str, subprocess.CompletedProcess]:
+        work = out / program.stem
+        work.mkdir()
+        converted = work / program.name
+        converted.write_text(upgrade_source(program.read_text(), "compat").code)
+        for data in program.parent.glob(program.stem + "_data*"):  # programs may read files beside them
+            (work / data.name).symlink_to(data)
+        return program.stem, subprocess.run([py, converted.name], cwd=work, env=env, capture_output=True,
+                                            text=True, timeout=600)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(run, PROGRAMS))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+def test_compat_output_runs_on_tensorflow_2(program: Path, runs: dict) -> None:
+    result = runs[program.stem]
+    assert result.returncode == 0, result.stderr[-3000:]
+    # NOTE: TF1 prints an unknown dimension as `?`, TensorFlow 2 as `None`, even in graph mode; compat
+    # output is TF2 code, so that spelling is the one difference allowed.
+    expected = program.with_suffix(".expected.txt").read_text().replace("?", "None")
+    problem = differences(expected, result.stdout)
+    assert problem is None, f"{problem}\n--- stdout ---\n{result.stdout[-2000:]}"
