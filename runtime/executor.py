@@ -114,6 +114,10 @@ class _Builder:
             if key is not None:
                 cse[key] = outs
             kernel = partial(op.cpu, **node.attrs) if node.attrs else op.cpu
+            if op.name in _SHAPE_KEEPING and not node.attrs:
+                kernel = _SHAPE_KEEPING[op.name](kernel)
+            elif op.name in _REDUCTIONS and node.attrs.get("axis") in (None, ()):
+                kernel = _unless_scalar(kernel)
             self.steps.append([node, kernel, ins, outs, op.stateful or node in self._targets])
         fetch_names = [self.env[id(t)] for t in p.fetches]
         self.steps = fusion.fuse(self.steps, set(fetch_names))
@@ -190,6 +194,26 @@ class _Builder:
         p.source, p.names = source, names
         p.kernels = [s[0] for s in self.steps]
         p.groups = [s[0] for s in self.steps if isinstance(s[0], fusion.FusedGroup)]
+
+
+def _unless_same_shape(kernel: Any) -> Any:
+    """`kernel(g, like)`, or `g` itself when it already has like's shape (the usual case of the
+    broadcast-undoing gradient ops, whose static shapes are unknown when placeholders are)."""
+    def run(g: Any, like: Any) -> Any:
+        return g if g.shape == like.shape else kernel(g, like)
+    return run
+
+
+def _unless_scalar(kernel: Any) -> Any:
+    """A whole-tensor sum/mean kernel, or its input itself when that is a floating scalar."""
+    def run(x: Any) -> Any:
+        return x if x.ndim == 0 and x.dtype.kind == "f" else kernel(x)
+    return run
+
+
+_REDUCTIONS = ("Sum", "Mean")
+# NOTE: ops that return their first input unchanged when it already has the second's shape
+_SHAPE_KEEPING = {"SumToShapeLike": _unless_same_shape, "BroadcastLike": _unless_same_shape}
 
 
 def _tuple_out(node: Any) -> bool:

@@ -170,10 +170,12 @@ def compile_numpy(group: FusedGroup) -> Any:
             ns[f"u{j}"] = UFUNCS[op.name]
             fast.append(f"u{j}({', '.join(ins)}, out={out})")
     lines = [f"def fused({args}):",
+             "    if " + " and ".join(f"i{k}.size < {MIN_FUSED_SIZE}" for k in range(n_in)) + ":",
+             "        " + "; ".join(slow),  # NOTE: small inputs first, with no other work
+             f"        return t{len(steps) - 1}",
              "    big = max((" + "".join(f"i{k}, " for k in range(n_in)) + "), key=np.size)",
              "    n = big.size",
-             f"    if n < {MIN_FUSED_SIZE} or not (" + " and ".join(
-                 f"_ok(i{k}, big)" for k in range(n_in)) + "):",
+             "    if not (" + " and ".join(f"_ok(i{k}, big)" for k in range(n_in)) + "):",
              "        " + "; ".join(slow),
              f"        return t{len(steps) - 1}",
              "    res = _pool.take(big.shape, _dtype)",

@@ -53,6 +53,9 @@ def _scalar(x: Any, dtype: Any) -> Any:
     return np.asarray(x).astype(dtype)[()] if isinstance(x, np.ndarray) or np.isscalar(x) else x.astype(dtype)
 
 
+_GENERIC = {np.dtype(t): t for t in (np.float16, np.float32, np.float64, np.complex64, np.complex128)}
+
+
 def _one_minus(x: Any, dtype: Any) -> Any:
     return _scalar(1 - x, dtype)   # NOTE: in x's dtype first (float64 from Keras' Python floats)
 
@@ -69,7 +72,12 @@ def _training_op(name: str, impl: Any) -> OpDef:
 def _gd(xp: Any) -> Any:
     def kernel(var: Any, alpha: Any, delta: Any, use_locking: bool = False) -> None:
         a = var.read()
-        step = xp.multiply(delta, _scalar(alpha, a.dtype))
+        if type(alpha) is not _GENERIC.get(a.dtype):
+            alpha = _scalar(alpha, a.dtype)
+        step = xp.multiply(delta, alpha)
+        if a.ndim == 0:  # NOTE: nothing to save by writing a scalar in place
+            var.value = xp.subtract(a, step)
+            return
         o = _dest(xp, var)  # NOTE: its own statement: no stack refs
         _set(var, xp.subtract(a, step, out=o))
     return kernel
