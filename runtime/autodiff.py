@@ -128,9 +128,10 @@ class GradientTape:
             grads = backward(self._records, targets, out_grads, flat_sources, self._watched)
         if not self._persistent:
             self._records.clear()  # NOTE: as TF, a used tape lets go of its values (optimizers may update in place)
-        zero = UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
-        result = [_zeros_for(s) if g is None and zero else g for g, s in zip(grads, flat_sources)]
-        return nest.pack_sequence_as(sources, result)
+        if unconnected_gradients is not UnconnectedGradients.NONE and \
+                UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO:
+            grads = [_zeros_for(s) if g is None else g for g, s in zip(grads, flat_sources)]
+        return nest.pack_sequence_as(sources, grads)
 
     def jacobian(self, target: Any, sources: Any, unconnected_gradients: Any = UnconnectedGradients.NONE,
                  parallel_iterations: Any = None, experimental_use_pfor: bool = True) -> Any:
@@ -199,7 +200,8 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
     Only values in `watched` (when given) and floating/complex values receive gradients,
     as in TensorFlow: constants and integers are not differentiated.
     """
-    from .ops import array, elementwise as math  # noqa: PLC0415
+    array, math = _OPS or _load_ops()
+    differentiable = _differentiable
     grads: dict[int, Any] = {}
     for t, seed in zip(targets, seeds):
         if t is None:
@@ -213,7 +215,8 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
             g = grads.get(key) if key in keep else grads.pop(key, None)
             if g is None or not op.differentiable:
                 continue
-            _check_has_grad(op)
+            if op.grad is None:
+                _check_has_grad(op)
             in_grads = op.grad(g, outs[0], *inputs, **attrs)
         else:
             gs = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None) for o in outs]
@@ -227,7 +230,7 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
             raise AssertionError(f"gradient of {op.name} returned {len(in_grads)} entries for "
                                  f"{len(inputs)} inputs")
         for x, gx in zip(inputs, in_grads):
-            if gx is None or (watched is not None and id(x) not in watched) or not _differentiable(x):
+            if gx is None or (watched is not None and id(x) not in watched) or not differentiable(x):
                 continue
             gx = _fit_to(gx, x)
             key = id(x)
@@ -241,7 +244,26 @@ def _check_has_grad(op: Any) -> None:
                           "for this op; wrap the computation in tf.stop_gradient if none is needed)")
 
 
+_OPS: tuple = ()
+_DIFF_NP: dict = {}  # NumPy dtype -> whether values of it get gradients
+
+
+def _load_ops() -> tuple:
+    """(array, elementwise) op modules, imported on first use (they import this module's users)."""
+    global _OPS
+    from .ops import array, elementwise  # noqa: PLC0415
+    _OPS = (array, elementwise)
+    return _OPS
+
+
 def _differentiable(x: Any) -> bool:
+    if type(x) is Tensor:  # NOTE: eager fast path: one dict lookup per NumPy dtype
+        npd = x._value.dtype
+        ok = _DIFF_NP.get(npd)
+        if ok is None:
+            d = dtypes.from_numpy(npd)
+            ok = _DIFF_NP[npd] = d.is_floating or d.is_complex or d is dtypes.variant
+        return ok
     hd = getattr(x, "_handle_data", None)  # a graph's resource tensor: its variable's dtype
     d = x.dtype if hd is None else hd[0]
     return d.is_floating or d.is_complex or d is dtypes.variant
@@ -249,11 +271,12 @@ def _differentiable(x: Any) -> bool:
 
 def _fit_to(g: Any, x: Any) -> Any:
     """Undo broadcasting: sum `g` down to `x`'s shape (statically when both are known)."""
-    from .ops import array  # noqa: PLC0415
+    array = (_OPS or _load_ops())[0]
     if type(g) is Tensor:  # NOTE: eager fast path: compare array shapes, no TensorShape objects
         xv = x._value if type(x) is Tensor else getattr(getattr(x, "_handle", None), "value", None)
-        if xv is not None and g._value.shape == xv.shape:
-            return g
+        if xv is not None:
+            shape = xv.shape
+            return g if g._value.shape == shape else array.sum_to_shape(g, shape=shape)
     if getattr(x, "_handle_data", None) is not None:  # a graph's resource tensor: the variable's gradient
         return g
     gs, xs = g.shape, x.shape

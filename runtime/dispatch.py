@@ -16,6 +16,7 @@ import numpy as np
 
 from . import backend, dtypes
 from .errors import InvalidArgumentError, OpError
+from .dtypes import from_numpy
 from .tensor import Tensor
 
 
@@ -47,7 +48,9 @@ class EagerInterpreter(Interpreter):
     """Evaluates each op immediately."""
 
     def process(self, op: Any, inputs: tuple, attrs: dict, name: str | None) -> Any:
-        arrays = [t._value for t in inputs]
+        n = len(inputs)  # NOTE: no list comprehension frame for the usual one or two inputs
+        arrays = (inputs[0]._value, inputs[1]._value) if n == 2 else (inputs[0]._value,) if n == 1 \
+            else [t._value for t in inputs]
         kernel = op.cpu if backend._cupy is None else _kernel_for(op, arrays)
         try:
             out = kernel(*arrays, **attrs)
@@ -129,11 +132,26 @@ def _convert_inputs(op: Any, inputs: tuple) -> tuple:
     want = None
     if op.same_dtype:
         for t in inputs:
+            if type(t) is Tensor:
+                want = from_numpy(t._value.dtype)
+                break
             d = getattr(t, "dtype", None)
             if d is not None and not isinstance(t, (np.ndarray, np.generic)):
                 want = dtypes.as_dtype(d)
                 break
-    out = tuple(convert_to_tensor(t, dtype=want) for t in inputs)
+    out = []
+    for t in inputs:
+        if type(t) is Tensor and (want is None or from_numpy(t._value.dtype) is want):
+            out.append(t)  # NOTE: eager fast path: a tensor of the wanted dtype passes through
+            continue
+        read = getattr(t, "_as_tensor", None)
+        if read is not None:  # variables: read once (a tape sees the read), then check as usual
+            t = read()
+            if type(t) is Tensor and (want is None or from_numpy(t._value.dtype) is want):
+                out.append(t)
+                continue
+        out.append(convert_to_tensor(t, dtype=want))
+    out = tuple(out)
     if op.same_dtype:
         first = out[0].dtype
         for i in range(1, len(out)):

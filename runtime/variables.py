@@ -17,6 +17,8 @@ from .errors import FailedPreconditionError, InvalidArgumentError
 from .ops.registry import op
 from .operators import TensorOperators
 from .shape import TensorShape
+from .dtypes import from_numpy
+from .tensor import Tensor
 
 
 class ResourceHandle:
@@ -141,6 +143,11 @@ class Variable(TensorOperators):
 
     # -- assigning ---------------------------------------------------------------------------
     def _update(self, opdef: Any, value: Any, read_value: bool) -> Any:
+        h = self._value
+        if type(value) is Tensor and h.value is not None and from_numpy(value._value.dtype) is h.dtype \
+                and value._value.shape == h.value.shape:  # NOTE: eager fast path (same dtype, same shape)
+            result = dispatch.execute(opdef, (self, value))
+            return dispatch.current().after_assign(self, result, read_value)
         value = dispatch.convert_to_tensor(value, dtype=self.dtype)
         if not self.shape.is_compatible_with(value.shape):
             if opdef is assign_variable_op:
