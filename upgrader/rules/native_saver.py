@@ -18,6 +18,9 @@ class NativeSaver(NativeRule):
     DESCRIPTION = "train.Saver -> tf.train.Checkpoint; saver.save/restore(sess, path) -> write/restore(path)"
     KINDS = frozenset({"saver"})
     PRIORITY = 35
+    # NOTE: native output is eager TF2 code, where `tf.train.Checkpoint` means TF2's class; compat mode
+    # (without this rule) sends a TF1 `tf.train.Checkpoint` to tf.compat.v1.
+    OWNS = frozenset({"tf.train.Checkpoint"})
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if entity is None or entity.kind != "saver":

@@ -23,6 +23,9 @@ class NativeSummaries(NativeRule):
     DESCRIPTION = "FileWriter/scalar/histogram/merge_all -> create_file_writer + tf.summary.scalar(step=...)"
     KINDS = frozenset({"summary", "writer"})
     PRIORITY = 35
+    # NOTE: this rule turns every TF1 summary op into a TF2 call, so in native output `tf.summary.scalar`
+    # and friends are TF2's functions; compat mode (without this rule) sends TF1 ones to tf.compat.v1.
+    OWNS = frozenset(f"tf.summary.{n}" for n in ("audio", "histogram", "image", "scalar", "text"))
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if stmt in prog.summaries:

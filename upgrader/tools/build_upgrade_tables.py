@@ -28,11 +28,16 @@ def _same(a: str, b: str, v1: dict[str, Any], v2: dict[str, Any]) -> bool:
     return f"v2:{b}" in v1[a].get("same_object_as", []) or f"v1:{a}" in v2.get(b, {}).get("same_object_as", [])
 
 
+def _replaceable(name: str, v1: dict[str, Any], v2: dict[str, Any]) -> bool:
+    """v2's namesake may stand in for v1 `name`: the same object, not callable, or vouched for by hand."""
+    return _same(name, name, v1, v2) or v1[name]["kind"] not in ("function", "class") or name in M.V2_REPLACES
+
+
 def _noop(name: str, v1: dict[str, Any], v2: dict[str, Any]) -> bool:
     """A v1 name that compat mode leaves alone (a fixed point for idempotence)."""
     if name not in v1:
         return True
-    if name not in v2 or name in M.FORCE_COMPAT:
+    if name not in v2 or name in M.FORCE_COMPAT or not _replaceable(name, v1, v2):
         return False
     return _same(name, name, v1, v2) or v1[name]["kind"] not in ("function", "class") or not _arg_changes(name, v1[name], v2[name])
 
@@ -54,13 +59,10 @@ def _arg_changes(name: str, s1: dict[str, Any], s2: dict[str, Any]) -> dict[str,
     n1, n2 = [p["name"] for p in p1], [p["name"] for p in p2]
     if not n1 or not p2 and not n2:
         return {}
-    renames: dict[str, str] = {}
-    for p in n1:
-        if p not in n2 and M.KEYWORD_ALIASES.get(p) in n2:
-            renames[p] = M.KEYWORD_ALIASES[p]
-    for a, b in zip(n1, n2):   # same slot, new name, old name gone: a rename
-        if a != b and a not in n2 and a not in renames and b not in n1:
-            renames[a] = b
+    # NOTE: renames come from names only (a known alias pair or a hand-written row), never from two
+    # parameters sharing a position: tf.summary.scalar's `collections` and `step` are not one argument.
+    known = {**M.KEYWORD_ALIASES, **M.ARG_RENAMES.get(name, {})}
+    renames = {p: known[p] for p in n1 if p not in n2 and known.get(p) in n2}
     v1_only = [p for p in n1 if p not in n2 and p not in renames]
     mapped = [renames.get(p, p) for p in n1]
     prefix = 0
@@ -94,7 +96,10 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
             rows[name] = {"new": "tf.compat.v1" + name[2:], "why": M.FORCE_COMPAT[name] or "no TF2 equivalent"}
             continue
         if name in v2:
-            if sym["kind"] in ("function", "class") and not _same(name, name, v1, v2):
+            if not _replaceable(name, v1, v2):
+                rows[name] = {"new": "tf.compat.v1" + name[2:],
+                              "why": "TF2's function of this name is a different one; keeping TF1 semantics"}
+            elif sym["kind"] in ("function", "class") and not _same(name, name, v1, v2):
                 row = _arg_changes(name, sym, v2[name])
                 if row:
                     rows[name] = row

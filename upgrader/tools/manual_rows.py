@@ -11,6 +11,82 @@ from __future__ import annotations
 FORCE_COMPAT: dict[str, str] = {
     "tf.image.resize": "TF2 tf.image.resize uses half-pixel centres (different values)",
     "tf.nn.ctc_loss": "argument meaning changed in TF2",
+    **{f"tf.summary.{n}": "TF2 tf.summary.* writes to a default writer and needs `step`; TF1's returns a summary op"
+       for n in ("audio", "histogram", "image", "scalar", "text")},
+}
+
+
+def _group(reason: str, names: str) -> dict[str, str]:
+    return {n: reason for n in names.split()}
+
+
+# NOTE: a v1 name that also exists in v2 but is not the same object keeps tf.compat.v1 unless it is listed
+# here: the v2 function of that name is a drop-in replacement once the call's arguments are mapped by name
+# (KEYWORD_ALIASES, ARG_RENAMES, reorders as keywords; v1-only arguments send that call to tf.compat.v1).
+V2_REPLACES: dict[str, str] = {
+    **_group("same computation; the v1 export is only a separate (dispatch/deprecation) wrapper", """
+        tf.VariableAggregation tf.executing_eagerly tf.foldl tf.foldr tf.scan tf.map_fn tf.scalar_mul
+        tf.saved_model.contains_saved_model tf.feature_column.make_parse_example_spec tf.image.extract_patches
+        tf.debugging.assert_integer tf.debugging.assert_shapes tf.debugging.assert_type tf.debugging.check_numerics
+        tf.linalg.diag tf.linalg.diag_part tf.linalg.matmul tf.linalg.matrix_transpose tf.linalg.tensor_diag_part
+        tf.linalg.trace tf.math.bincount
+        tf.nn.leaky_relu tf.nn.relu6 tf.nn.sigmoid tf.nn.silu tf.nn.softplus tf.nn.swish tf.nn.tanh
+        tf.nn.sigmoid_cross_entropy_with_logits tf.nn.sparse_softmax_cross_entropy_with_logits
+        tf.math.reduce_euclidean_norm tf.math.reduce_std tf.math.reduce_variance
+    """ + " ".join(f"tf.math.{n}" for n in """abs acos acosh add angle asin asinh atan atanh bessel_i0 bessel_i0e
+        bessel_i1 bessel_i1e ceil conj cos cosh digamma divide divide_no_nan erf erfc erfcinv erfinv exp expm1 floor
+        floormod imag lgamma log log1p log_sigmoid maximum minimum mod multiply multiply_no_nan ndtri negative real
+        reciprocal reciprocal_no_nan rint round rsqrt scalar_mul sigmoid sign sin sinh softplus sqrt square tan
+        tanh""".split()) + " " + " ".join(f"tf.math.special.{n}" for n in """bessel_i0 bessel_i0e bessel_i1
+        bessel_i1e bessel_j0 bessel_j1 bessel_k0 bessel_k0e bessel_k1 bessel_k1e bessel_y0 bessel_y1 dawsn expint
+        fresnel_cos fresnel_sin spence""".split())),
+    **_group("same computation; deprecated keyword spellings renamed by name", """
+        tf.argmax tf.argmin tf.math.argmax tf.math.argmin tf.cond tf.expand_dims tf.squeeze tf.norm tf.linalg.norm
+        tf.reduce_all tf.reduce_any tf.reduce_logsumexp tf.reduce_max tf.reduce_mean tf.reduce_min tf.reduce_prod
+        tf.reduce_sum tf.math.reduce_all tf.math.reduce_any tf.math.reduce_logsumexp tf.math.reduce_max
+        tf.math.reduce_mean tf.math.reduce_min tf.math.reduce_prod tf.math.reduce_sum tf.math.count_nonzero
+        tf.nn.softmax tf.nn.log_softmax tf.math.softmax tf.math.log_softmax tf.nn.moments tf.nn.sufficient_statistics
+        tf.nn.weighted_moments tf.strings.reduce_join tf.sparse.reduce_max tf.sparse.reduce_sum
+        tf.nn.avg_pool tf.nn.avg_pool2d tf.nn.max_pool tf.nn.conv1d tf.nn.conv2d tf.nn.conv2d_transpose tf.nn.conv3d
+        tf.nn.conv3d_transpose tf.nn.convolution tf.nn.pool tf.io.decode_raw tf.convert_to_tensor tf.ones_like
+        tf.zeros_like tf.reverse_sequence tf.sparse.add tf.sparse.concat tf.sparse.split tf.strings.to_hash_bucket
+        tf.strings.to_number tf.image.crop_and_resize tf.debugging.assert_all_finite
+        tf.nn.batch_norm_with_global_normalization tf.nn.weighted_cross_entropy_with_logits
+    """),
+    **_group("same computation; only the argument order changed (positional arguments become keywords)", """
+        tf.boolean_mask tf.gather tf.gather_nd tf.pad tf.transpose tf.tuple tf.nn.crelu tf.shape tf.size
+        tf.io.decode_csv tf.io.parse_example tf.io.parse_single_example tf.io.serialize_many_sparse
+        tf.io.serialize_sparse tf.sparse.segment_mean tf.sparse.segment_sqrt_n tf.sparse.segment_sum
+        tf.strings.length tf.strings.substr tf.nn.depth_to_space tf.nn.space_to_depth tf.nn.in_top_k
+        tf.math.in_top_k tf.random.poisson tf.math.confusion_matrix tf.debugging.assert_scalar
+        tf.feature_column.categorical_column_with_vocabulary_file tf.test.assert_equal_graph_def
+        tf.nn.max_pool_with_argmax
+    """),
+    **_group("same computation; calls passing the v1-only arguments (data=, rate=, ...) keep tf.compat.v1", """
+        tf.assert_equal tf.assert_greater tf.assert_less tf.assert_rank tf.debugging.assert_equal
+        tf.debugging.assert_greater tf.debugging.assert_greater_equal tf.debugging.assert_less
+        tf.debugging.assert_less_equal tf.debugging.assert_near tf.debugging.assert_negative
+        tf.debugging.assert_non_negative tf.debugging.assert_non_positive tf.debugging.assert_none_equal
+        tf.debugging.assert_positive tf.debugging.assert_rank tf.debugging.assert_rank_at_least
+        tf.debugging.assert_rank_in tf.autograph.to_code tf.autograph.to_graph tf.gradients tf.hessians
+        tf.nn.depthwise_conv2d tf.nn.separable_conv2d tf.constant
+    """),
+    **_group("a deterministic initializer with the same values; dtype=/verify_shape= calls keep tf.compat.v1", """
+        tf.constant_initializer tf.zeros_initializer tf.ones_initializer tf.initializers.constant
+        tf.initializers.zeros tf.initializers.ones tf.initializers.identity
+    """),
+    "tf.Variable": "a resource variable, as TF1 with resource variables; collections=/expected_shape=/use_resource= keep tf.compat.v1",
+    "tf.device": "same for device-name strings (the common case)",
+    "tf.name_scope": "the name_scope rule rewrites the default_name/values forms; those left keep tf.compat.v1",
+    "tf.nn.dropout": "the dropout_keep_prob rule rewrites keep_prob to rate=1 - keep_prob",
+    "tf.nn.softmax_cross_entropy_with_logits": "the softmax_xent_stop_gradient rule adds TF1's stop_gradient on labels",
+    **_group("a DatasetV2; the dataset_iterators rule rewrites the v1-only iterator methods and output_* properties", """
+        tf.data.Dataset tf.data.FixedLengthRecordDataset tf.data.TFRecordDataset tf.data.TextLineDataset
+        tf.data.experimental.Counter tf.data.experimental.CsvDataset tf.data.experimental.RandomDataset
+        tf.data.experimental.SqlDataset tf.data.experimental.choose_from_datasets
+        tf.data.experimental.make_batched_features_dataset tf.data.experimental.make_csv_dataset
+        tf.data.experimental.sample_from_datasets
+    """),
 }
 
 # v1 name -> v2 name whose signature the call is mapped onto (keyword renames
@@ -27,13 +103,31 @@ KEYWORD_ALIASES: dict[str, str] = {
     "dim": "axis",
     "dimension": "axis",
     "squeeze_dims": "axis",
-    "fn1": "true_fn",
-    "fn2": "false_fn",
     "filter": "filters",
     "value": "input",
-    "bytes": "input_bytes",
-    "input": "input_tensor",
-    "logits": "input",
+    "reduction_axes": "axis",
+    "preferred_dtype": "dtype_hint",
+    "dilation_rate": "dilations",
+}
+
+# Per-function keyword renames that are the same argument under a new name (never derived by position).
+ARG_RENAMES: dict[str, dict[str, str]] = {
+    "tf.cond": {"fn1": "true_fn", "fn2": "false_fn"},
+    "tf.math.count_nonzero": {"input_tensor": "input"},
+    "tf.device": {"device_name_or_function": "device_name"},
+    "tf.io.decode_raw": {"bytes": "input_bytes"},
+    "tf.ones_like": {"tensor": "input"},
+    "tf.zeros_like": {"tensor": "input"},
+    "tf.reverse_sequence": {"seq_dim": "seq_axis", "batch_dim": "batch_axis"},
+    "tf.sparse.add": {"thresh": "threshold"},
+    "tf.sparse.concat": {"concat_dim": "axis", "expand_nonconcat_dim": "expand_nonconcat_dims"},
+    "tf.sparse.split": {"split_dim": "axis"},
+    "tf.strings.to_hash_bucket": {"string_tensor": "input"},
+    "tf.strings.to_number": {"string_tensor": "input"},
+    "tf.image.crop_and_resize": {"box_ind": "box_indices"},
+    "tf.debugging.assert_all_finite": {"t": "x", "msg": "message"},
+    "tf.nn.batch_norm_with_global_normalization": {"t": "input", "m": "mean", "v": "variance"},
+    "tf.nn.weighted_cross_entropy_with_logits": {"targets": "labels"},
 }
 
 # v1 arguments that have no effect in TF2 and may be dropped silently.
