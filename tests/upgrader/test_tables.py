@@ -54,3 +54,66 @@ def test_targets_are_fixed_points() -> None:
 def test_table_is_committed_and_current(api: tuple[dict, dict]) -> None:
     from upgrader.tools.build_upgrade_tables import DATA_OUT, build
     assert json.loads(DATA_OUT.read_text()) == json.loads(json.dumps(build(*api), sort_keys=True))
+
+
+def test_renames_are_known_aliases_never_positional() -> None:
+    """A renamed keyword is the same argument under a new name: a known alias or a hand-written pair."""
+    from upgrader.tools import manual_rows as M
+    for row in tables().rows.values():
+        for old, new in row.renames.items():
+            assert M.KEYWORD_ALIASES.get(old) == new or M.ARG_RENAMES.get(row.old, {}).get(old) == new, row
+
+
+@pytest.mark.parametrize(("name", "old", "new"), [
+    ("tf.reduce_sum", "keep_dims", "keepdims"), ("tf.reduce_sum", "reduction_indices", "axis"),
+    ("tf.reduce_mean", "reduction_indices", "axis"), ("tf.argmax", "dimension", "axis"),
+    ("tf.nn.softmax", "dim", "axis"), ("tf.expand_dims", "dim", "axis"), ("tf.squeeze", "squeeze_dims", "axis"),
+    ("tf.nn.conv2d", "filter", "filters"), ("tf.cond", "fn1", "true_fn"), ("tf.nn.max_pool", "value", "input"),
+])
+def test_important_renames_are_pinned(name: str, old: str, new: str) -> None:
+    row = tables().rows[name]
+    assert row.new is None and row.renames[old] == new, row
+
+
+@pytest.mark.parametrize("name", ["tf.summary.scalar", "tf.summary.histogram", "tf.summary.image",
+                                  "tf.summary.audio", "tf.summary.text", "tf.where", "tf.while_loop", "tf.case",
+                                  "tf.strings.split", "tf.random_normal_initializer", "tf.nn.embedding_lookup"])
+def test_v1_functions_whose_v2_namesake_differs_keep_compat(name: str) -> None:
+    row = tables().rows[name]
+    assert row.new == row.compat_name and not row.renames and row.why, row
+
+
+def test_every_different_v2_namesake_is_compat_or_vouched_for(api: tuple[dict, dict]) -> None:
+    """Registry-wide: a v1 function/class whose v2 namesake is another object is never silently kept."""
+    from upgrader.tools import manual_rows as M
+    from upgrader.tools.build_upgrade_tables import _same
+    v1, v2 = api
+    for name, sym in v1.items():
+        if name in v2 and sym["kind"] in ("function", "class") and not _same(name, name, v1, v2):
+            row = tables().rows.get(name)
+            assert name in M.V2_REPLACES or (row is not None and row.new == row.compat_name), name
+
+
+def test_hand_written_rows_are_current(api: tuple[dict, dict]) -> None:
+    """No stale entries: each vouched-for name has a different v2 namesake; each hand rename exists in both."""
+    from upgrader.tools import manual_rows as M
+    from upgrader.tools.build_upgrade_tables import _same
+    v1, v2 = api
+    for name, why in M.V2_REPLACES.items():
+        assert name in v1 and name in v2 and not _same(name, name, v1, v2) and why, name
+    for name, pairs in M.ARG_RENAMES.items():
+        assert name in M.V2_REPLACES, name
+        for old, new in pairs.items():
+            assert old in _params(v1[name]) and new in _params(v2[name]), (name, old, new)
+
+
+def test_generator_does_not_rename_by_position() -> None:
+    """v1 scalar(name, tensor, collections, family) vs v2 scalar(name, data, step, description): no renames."""
+    from upgrader.tools.build_upgrade_tables import _arg_changes
+
+    def sig(*names: str) -> dict:
+        return {"kind": "function", "signature": [{"kind": "POSITIONAL_OR_KEYWORD", "name": n} for n in names]}
+    row = _arg_changes("tf.x", sig("name", "tensor", "collections", "family"), sig("name", "data", "step", "description"))
+    assert "renames" not in row and row["v1_only"] == ["tensor", "collections", "family"]
+    row = _arg_changes("tf.x", sig("input_tensor", "axis", "keep_dims"), sig("input_tensor", "axis", "keepdims"))
+    assert row == {"renames": {"keep_dims": "keepdims"}}
