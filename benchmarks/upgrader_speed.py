@@ -1,6 +1,6 @@
 """tf-upgrade speed: lines/s on a tree of TF1 files, vs tf_upgrade_v2, side by side; start-up time.
 
-    python benchmarks/upgrader_speed.py [--files 60] [--tf-upgrade-v2 /work/.venv-tf/bin/tf_upgrade_v2]
+    python benchmarks/upgrader_speed.py [--files 60] [--tf-upgrade-v2 PATH]
 """
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def timed(cmd: list[str]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=60)
-    ap.add_argument("--tf-upgrade-v2", default="/work/.venv-tf/bin/tf_upgrade_v2")
+    ap.add_argument("--tf-upgrade-v2", default=str(ROOT.parent / ".venv-tf" / "bin" / "tf_upgrade_v2"),
+                    help="tf_upgrade_v2 from an environment with TensorFlow (default: ../.venv-tf)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     src = tmp / "src"
@@ -51,9 +52,11 @@ def main() -> None:
     rows = []
     start = min(timed([*tfup, "--help"]) for _ in range(3))
     rows.append(("tf-upgrade start-up (--help)", f"{start:.3f} s"))
-    for jobs in (1, 2):
-        t = min(timed([*tfup, "-j", str(jobs), str(src), "-o", str(tmp / f"out{jobs}")]) for _ in range(2))
-        rows.append((f"tf-upgrade -j {jobs}", f"{lines / t:,.0f} lines/s ({t:.2f} s)"))
+    for mode in ("compat", "native"):
+        for jobs in (1, 2):
+            out = tmp / f"out-{mode}-{jobs}"
+            t = min(timed([*tfup, "--mode", mode, "-j", str(jobs), str(src), "-o", str(out)]) for _ in range(2))
+            rows.append((f"tf-upgrade --mode {mode} -j {jobs}", f"{lines / t:,.0f} lines/s ({t:.2f} s)"))
     if Path(args.tf_upgrade_v2).exists():
         t = timed([args.tf_upgrade_v2, "--intree", str(src), "--outtree", str(tmp / "outg"), "--reportfile", str(tmp / "r.txt")])
         rows.append(("tf_upgrade_v2 (TF 2.21)", f"{lines / t:,.0f} lines/s ({t:.2f} s)"))
