@@ -15,8 +15,21 @@ from .ops.registry import OpDef
 
 
 def _const_value(t: Any) -> Any:
+    """What is statically known of `t`'s value: the constant, or for a shape vector built by
+    Pack / Shape a list with None where an entry is only known at run time; else None."""
     node = t.op
-    return node.attrs["value"] if node.op.name == "Const" else None
+    kind = node.op.name
+    if kind == "Const":
+        return node.attrs["value"]
+    if kind == "Pack" and all(i.shape.rank == 0 for i in node.inputs):
+        return [_scalar(_const_value(i)) for i in node.inputs]
+    if kind == "Shape" and node.inputs[0].shape.rank is not None:
+        return list(node.inputs[0].shape.as_tuple())
+    return None
+
+
+def _scalar(value: Any) -> Any:
+    return None if value is None or np.ndim(value) != 0 or isinstance(value, list) else int(value)
 
 
 def infer(op: OpDef, inputs: tuple, attrs: dict) -> tuple[list, list]:

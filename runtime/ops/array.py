@@ -26,10 +26,17 @@ def stop_gradient(xp):
 
 
 # -- reshape --------------------------------------------------------------------------------
+def shape_dims(value):
+    """A shape vector's entries as ints, None where only known at run time (a partial constant)."""
+    return [None if d is None else int(d) for d in np.reshape(np.asarray(value, dtype=object), -1)]
+
+
 def _reshape_shape(x, shape):
     if shape is None:
         return None
-    dims = [int(d) for d in np.reshape(shape, -1)]
+    dims = shape_dims(shape)
+    if None in dims:
+        return tuple(None if d in (None, -1) else d for d in dims)
     if -1 in dims:
         known = int(np.prod([d for d in dims if d != -1]))
         total = None if x is None or None in x else int(np.prod(x))
@@ -214,7 +221,7 @@ def split_like(xp):
 def _tile_shape(x, multiples):
     if x is None or multiples is None:
         return None if x is None else tuple(None for _ in x)
-    return tuple(None if d is None else d * int(m) for d, m in zip(x, np.reshape(multiples, -1)))
+    return tuple(None if d is None or m is None else d * m for d, m in zip(x, shape_dims(multiples)))
 
 
 def _tile_grad(g, y, x, multiples):
@@ -238,7 +245,7 @@ def tile(input, multiples, name=None):  # noqa: A002  (TensorFlow's argument nam
     return tile_op(input, _shape_tensor(multiples), name=name)
 
 
-@op("BroadcastTo", shape=lambda x, shape: None if shape is None else tuple(int(d) for d in np.reshape(shape, -1)),
+@op("BroadcastTo", shape=lambda x, shape: None if shape is None else tuple(shape_dims(shape)),
     value_inputs=(1,), grad=lambda g, y, x, shape: (g, None),
     ref=lambda x, s: np.broadcast_to(x, tuple(s)), cases=given(np.arange(3.0), np.array([2, 3], np.int32)))
 def broadcast_to_op(xp):
@@ -300,7 +307,7 @@ def rank(xp):
     return lambda x: np.asarray(x.ndim, dtype=np.int32)
 
 
-@op("Fill", shape=lambda dims, value: None if dims is None else tuple(int(d) for d in np.reshape(dims, -1)),
+@op("Fill", shape=lambda dims, value: None if dims is None else tuple(shape_dims(dims)),
     value_inputs=(0,), dtype=lambda dims, value: value, grad=lambda g, y, dims, value: (None, reduce_all_sum(g)),
     ref=lambda dims, value: np.full(tuple(dims), value), cases=given(np.array([2, 3], np.int32), np.float64(1.5)))
 def fill(xp):
