@@ -50,6 +50,7 @@ FALLBACKS = {
     "layers_dataset": (12, "tf.data.make_one_shot_iterator: v1 dataset iterators"),
     "linreg": (20, "'pred' (a graph tensor) is used outside sess.run (pred.name"),
     "lstm_dynamic_rnn": (13, "tf.nn.rnn_cell.BasicLSTMCell"),
+    "lstm_variable_length": (19, "tf.nn.rnn_cell.MultiRNNCell"),
     "queue_pipeline": (13, "queue-based input pipelines"),
     "saver_roundtrip": (21, "tf.train.latest_checkpoint"),
     "softmax_regression": (23, "'x' (a graph placeholder) is used outside sess.run (x.name"),

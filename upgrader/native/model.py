@@ -30,6 +30,7 @@ SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse
 SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
+PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run")   # rewritten by rules/native_flags.py
 QUEUES = ("tf.train.string_input_producer", "tf.train.batch", "tf.train.shuffle_batch", "tf.train.start_queue_runners",
           "tf.train.Coordinator", "tf.FIFOQueue", "tf.RandomShuffleQueue", "tf.TextLineReader", "tf.train.input_producer")
 
@@ -103,6 +104,12 @@ def _is_tf(prog: Program, node: ast.AST) -> bool:
     return any(prog.key(n) is not None for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute)))
 
 
+def plain_tf(prog: Program, node: ast.AST) -> bool:
+    """Mentions TensorFlow only through modules that are plain Python in TF2 (`tf.app.flags` -> absl.flags)."""
+    keys = [k for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute)) and (k := prog.key(n)) is not None]
+    return bool(keys) and all(k in ("tf", "tf.app") or k.startswith(PLAIN_TF) for k in keys)
+
+
 def _session_target(prog: Program, stmt: ast.stmt) -> str | None:
     """`with tf.Session() as sess:` / `sess = tf.Session()` -> 'sess'."""
     if isinstance(stmt, ast.With) and len(stmt.items) == 1:
@@ -127,6 +134,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     name, value = stmt.targets[0].id, stmt.value
     key = prog.call_key(value)
+    if plain_tf(prog, value) and not any(prog.kind(n) for n in names_in(value)):
+        return
     deps = tuple(dict.fromkeys(n for n in names_in(value) if n in prog.entities))
     if name in prog.entities:
         prog.block(stmt, f"'{name}' is assigned twice while the graph is built; native mode needs one name per tensor")
