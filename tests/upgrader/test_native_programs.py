@@ -52,7 +52,7 @@ FALLBACKS = {
     "lstm_dynamic_rnn": (13, "tf.nn.rnn_cell.BasicLSTMCell"),
     "lstm_variable_length": (19, "tf.nn.rnn_cell.MultiRNNCell"),
     "queue_pipeline": (13, "queue-based input pipelines"),
-    "saver_roundtrip": (21, "tf.train.latest_checkpoint"),
+    "saver_roundtrip": (22, "tf.train.get_checkpoint_state"),
     "softmax_regression": (23, "'x' (a graph placeholder) is used outside sess.run (x.name"),
     "summaries": (26, "graph code inside a for statement"),
     "variable_sharing": (6, "graph code inside a functiondef"),

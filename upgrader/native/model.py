@@ -289,7 +289,7 @@ def _walk_blockers(prog: Program) -> None:
             prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
         elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")):
             prog.block(node, f"{k}: v1 dataset iterators are not converted natively (iterate the dataset in Python)")
-        elif k.startswith(("tf.summary.", "tf.train.summary_iterator", "tf.train.latest_checkpoint",
+        elif k.startswith(("tf.summary.", "tf.train.summary_iterator",
                            "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists")) and (
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")

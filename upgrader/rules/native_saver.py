@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.model import Entity, Program
@@ -13,6 +14,12 @@ class NativeSaver(NativeRule):
     saver = tf.train.Saver()                 ->  saver = tf.train.Checkpoint(W=W, b=b)
     path = saver.save(sess, prefix)          ->  path = saver.write(prefix)
     saver.restore(sess, path)                ->  saver.restore(path)
+
+    With max_to_keep= (or tf.train.latest_checkpoint in the file) and one save site writing
+    `os.path.join(d, "model")` with global_step=, a CheckpointManager keeps the newest N and the state file:
+    saver = tf.train.Saver(max_to_keep=2)    ->  saver = tf.train.Checkpoint(W=W)
+                                                 saver_manager = tf.train.CheckpointManager(saver, d, max_to_keep=2, checkpoint_name="model")
+    saver.save(sess, os.path.join(d, "model"), global_step=i)  ->  saver_manager.save(checkpoint_number=i)
     """
 
     DESCRIPTION = "train.Saver -> tf.train.Checkpoint; saver.save/restore(sess, path) -> write/restore(path)"
@@ -21,6 +28,10 @@ class NativeSaver(NativeRule):
     # NOTE: native output is eager TF2 code, where `tf.train.Checkpoint` means TF2's class; compat mode
     # (without this rule) sends a TF1 `tf.train.Checkpoint` to tf.compat.v1.
     OWNS = frozenset({"tf.train.Checkpoint"})
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.managers: dict[str, str] = {}   # saver name -> its CheckpointManager's name
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if entity is None or entity.kind != "saver":
@@ -42,11 +53,45 @@ class NativeSaver(NativeRule):
             items = [f"{k.value}={edit.text(v)}" for k, v in zip(var_list.keys, var_list.values)]
         else:
             raise Blocked(call.lineno, "tf.train.Saver var_list native mode cannot name statically")
+        self.change("tf.train.Saver -> tf.train.Checkpoint")
+        text = f"{entity.name} = {edit.tfx('train.Checkpoint')}({', '.join(items)})"
+        managed = self._manager(prog, entity, edit)
+        if managed is not None:
+            directory, name, manager = managed
+            keep = edit.text(given["max_to_keep"]) if "max_to_keep" in given else "5"   # NOTE: TF1 Saver's default
+            self.change(f"Saver(max_to_keep={keep}) -> tf.train.CheckpointManager")
+            return text + f"\n{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
+                          f"max_to_keep={keep}, checkpoint_name={name})"
         if "max_to_keep" in given:
             self.warn(f"line {call.lineno}: Saver(max_to_keep=...) dropped: Checkpoint.write keeps every checkpoint "
-                      "(wrap it in tf.train.CheckpointManager to prune)")
-        self.change("tf.train.Saver -> tf.train.Checkpoint")
-        return f"{entity.name} = {edit.tfx('train.Checkpoint')}({', '.join(items)})"
+                      "(save with global_step= to os.path.join(dir, name) to get a tf.train.CheckpointManager)")
+        return text
+
+    def _manager(self, prog: Program, saver: Entity, edit: Editor) -> tuple[str, str, str] | None:
+        """(directory, checkpoint_name, manager name) when the saver's one save site maps onto a CheckpointManager."""
+        call = saver.stmt.value
+        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or any(
+            prog.call_key(n) == "tf.train.latest_checkpoint" for n in ast.walk(prog.tree))
+        saves = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and n.func.attr == "save" and isinstance(n.func.value, ast.Name) and n.func.value.id == saver.name]
+        if not wanted:
+            return None
+        why = _unmanaged(prog, saver, saves)
+        if why is None:
+            path = saves[0].args[1] if len(saves[0].args) > 1 else next(k.value for k in saves[0].keywords if k.arg == "save_path")
+            if isinstance(path, ast.Constant):
+                head, _, tail = path.value.rpartition("/")
+                directory, name = json.dumps(head or "."), json.dumps(tail)
+            else:
+                directory, name = edit.text(path.args[0]), edit.text(path.args[1])
+            manager = f"{saver.name}_manager"
+            while not edit.free(manager):
+                manager += "_"
+            self.managers[saver.name] = manager
+            return directory, name, manager
+        if any(prog.call_key(n) == "tf.train.latest_checkpoint" for n in ast.walk(prog.tree)):
+            raise Blocked(saver.stmt.lineno, f"tf.train.latest_checkpoint needs a CheckpointManager, but {why}")
+        return None
 
     def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
         f = call.func
@@ -60,7 +105,29 @@ class NativeSaver(NativeRule):
         if f.attr == "restore":
             return f"{f.value.id}.restore({path})"
         step = given.get("global_step")
+        manager = self.managers.get(f.value.id)
+        if manager is not None:
+            value = f"{step.id}.numpy()" if isinstance(step, ast.Name) and prog.kind(step.id) == "variable" else edit.text(step)
+            return f"{manager}.save(checkpoint_number={value})"
         if step is not None:
             value = f"{step.id}.numpy()" if isinstance(step, ast.Name) and prog.kind(step.id) == "variable" else edit.text(step)
             path = f'"%s-%d" % ({path}, {value})'
         return f"{f.value.id}.write({path})"
+
+
+def _unmanaged(prog: Program, saver: Entity, saves: list[ast.Call]) -> str | None:
+    """Why the save sites do not map onto one CheckpointManager (None: they do)."""
+    if len(saves) != 1:
+        return f"'{saver.name}' is saved at {len(saves)} places (a manager needs exactly one)"
+    given = dict(zip(("sess", "save_path", "global_step"), saves[0].args)) | {k.arg: k.value for k in saves[0].keywords}
+    path, before = given.get("save_path"), {n.id for s in prog.tree.body if s.end_lineno < saver.stmt.lineno
+                                            for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if given.get("global_step") is None:
+        return f"{saver.name}.save has no global_step= (a manager numbers every checkpoint)"
+    if isinstance(path, ast.Constant) and isinstance(path.value, str) and path.value.rpartition("/")[2]:
+        return None
+    if not (isinstance(path, ast.Call) and prog.key(path.func) is None and ast.unparse(path.func) == "os.path.join"
+            and len(path.args) == 2 and not path.keywords and isinstance(path.args[1], ast.Constant)):
+        return f"the save path at line {saves[0].lineno} is not os.path.join(directory, \"name\")"
+    unknown = [n.id for n in ast.walk(path.args[0]) if isinstance(n, ast.Name) and n.id not in before and n.id != "os"]
+    return f"the checkpoint directory uses {unknown} defined after the Saver" if unknown else None
