@@ -40,7 +40,12 @@ def _while_kernel(xp: Any) -> Any:
 
 
 def _add(a: Any, b: Any) -> Any:
-    return b if a is None else a if b is None else a + b
+    if a is None or b is None:
+        return b if a is None else a
+    if isinstance(a, np.ndarray) and a.dtype == object:  # NOTE: boxed TensorList gradients; 0-d `+` unboxes
+        from .tensor_array import TList, _box, _items  # noqa: PLC0415
+        return _box((TList(_items(a)) + TList(_items(b))).items)
+    return a + b
 
 
 def _zeros(a: Any) -> Any:
@@ -52,13 +57,20 @@ def _zeros(a: Any) -> Any:
     return np.zeros_like(a)
 
 
+def _is_list(a: Any) -> bool:
+    """A TensorArray's flow (a boxed list); its missing gradient arrives as zeros_like's boxed 0."""
+    if isinstance(a, np.ndarray) and a.dtype == object:
+        a = a[()] if a.ndim == 0 else None
+    return type(a).__name__ == "TList"
+
+
 def _while_grad_kernel(xp: Any) -> Any:
     def kernel(*args: Any, cond_f: Any, body_f: Any, n: int, nc: int, max_iter: Any, out_specs: tuple) -> list:
         inputs, gys = args[:len(args) - n], list(args[len(args) - n:])
         _, states = _run_loop(inputs, cond_f, body_f, n, nc, max_iter, True)
         bc = list(inputs[n + nc:])
         bwd = body_f.backward(tuple(True for _ in range(n)))
-        g_vars = gys
+        g_vars = [None if _is_list(v) and not _is_list(g) else g for g, v in zip(gys, inputs[:n])]
         g_caps: list = [None] * len(bc)
         for vals in reversed(states):
             feed = vals + bc + [_zeros(v) if g is None else g for g, v in zip(g_vars, vals)]

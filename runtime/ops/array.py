@@ -165,7 +165,7 @@ def _unpack_shape(x, num=None, axis=0):
 
 
 @op("Unpack", shape=_unpack_shape, num_outputs=lambda x, num=None, axis=0: num,
-    grad=lambda g, ys, x, num=None, axis=0: (pack(*g, axis=axis),),
+    grad=lambda g, ys, x, num=None, axis=0: (pack(*(g if isinstance(g, tuple) else (g,)), axis=axis),),  # num=1: one g
     ref=lambda x, num=None, axis=0: tuple(np.moveaxis(x, axis, 0)), cases=shaped((2, 3), num=2, axis=0) + shaped((2, 3), num=3, axis=1))
 def unpack(xp):
     return lambda x, num=None, axis=0: tuple(xp.moveaxis(x, axis, 0))
