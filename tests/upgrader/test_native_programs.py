@@ -45,7 +45,7 @@ def tf1_left(code: str) -> list[str]:
 
 # program -> (line, what the report names): why the whole file stays in compat form
 FALLBACKS = {
-    "batch_norm": (10, "tf.placeholder_with_default"),
+    "batch_norm": (12, "'h' is assigned twice"),   # also prints TF1 variable names (Momentum slots)
     "cnn": (22, "'h1' (a graph tensor) is used outside sess.run (h1.get_shape"),
     "layers_dataset": (12, "tf.data.make_one_shot_iterator: v1 dataset iterators"),
     "linreg": (20, "'pred' (a graph tensor) is used outside sess.run (pred.name"),

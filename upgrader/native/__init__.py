@@ -53,6 +53,8 @@ def _render(stmts: list[ast.stmt], lines: list[str], replace) -> list[tuple[str,
                 new = comment + "\n" + pad + new
             elif comment:
                 new += "  " + comment
+            if kind == "def" and pad:   # NOTE: rules write unindented functions; session code keeps its own indentation
+                new = "\n".join(pad + ln if ln.strip() else ln for ln in new.split("\n"))[len(pad):]
             out.append((kind, pad + new + "\n"))
         elif comment:
             out.append(("new", pad + comment + "\n"))
@@ -106,10 +108,17 @@ def structural(prog: Program, ctx: Context, rules: list[NativeRule]) -> str:
     by_stmt = {id(e.stmt): e for e in prog.entities.values()}
     lines = _lines(prog.source)
 
+    def flatten(stmt: ast.With) -> str:
+        body = _join(_render(stmt.body, lines, replace))
+        return _dedent(body, stmt.body[0].col_offset, stmt.lineno).strip("\n").lstrip(" ")
+
+    edit.flatten = flatten
+
     def replace(stmt: ast.stmt) -> str | None:
+        if isinstance(stmt, ast.With) and id(stmt.items[0].context_expr) in prog.control_calls:
+            return next(new for rule in rules if (new := rule.rewrite(prog, stmt, None, edit)) is not None)
         if isinstance(stmt, ast.With) and (id(stmt.body[0]) in prog.session_stmts or id(stmt) in prog.flat_withs):
-            body = _join(_render(stmt.body, lines, replace))
-            return _dedent(body, stmt.body[0].col_offset, stmt.lineno).strip("\n").lstrip(" ")
+            return flatten(stmt)
         if isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in ("tf.Session", "tf.InteractiveSession"):
             return ""
         entity = by_stmt.get(id(stmt))

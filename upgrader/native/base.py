@@ -56,6 +56,7 @@ class Editor:
         mods = sorted(n for n, q in prog.aliases.items() if q == "tensorflow")
         self.tf = "tf" if "tf" in mods else (mods[0] if mods else "")
         self.rules: list[NativeRule] = []
+        self.flatten = lambda stmt: ""   # set by `structural`: a flattened with-block's body, re-indented
 
     def offset(self, line: int, col: int) -> int:
         start = self.starts[line - 1]
@@ -92,6 +93,12 @@ class Editor:
     def dtype(self, ph: Entity) -> str:
         """The placeholder's dtype as TF2 source: `tf.float32` (string dtypes like "float" resolved)."""
         call = ph.stmt.value
+        if ph.default:   # placeholder_with_default: the default value's Python type gives the dtype
+            kind = type(ast.literal_eval(ph.default)) if _literal(ph.default) else None
+            if kind not in (bool, int, float):
+                raise Blocked(ph.stmt.lineno, f"placeholder_with_default '{ph.name}': default {ph.default} is not a "
+                                              "bool/int/float literal, so its dtype is not known statically")
+            return self.tfx({bool: "bool", int: "int32", float: "float32"}[kind])
         node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dtype"), None)
         if node is None:
             raise Blocked(ph.stmt.lineno, f"placeholder '{ph.name}' has no dtype")
@@ -113,10 +120,27 @@ class Editor:
         return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def call_text(entity: Entity, args: dict[str, str] | None = None) -> str:
-    """`loss(X, Y)`: the call a tensor's function gets, with its placeholders (or fed values) as arguments."""
-    args = args or {}
-    return f"{entity.func}({', '.join(args.get(p, p) for p in entity.params)})"
+def call_text(entity: Entity, args: dict[str, str] | None = None, prog: Program | None = None) -> str:
+    """`loss(X, Y)`: the call a tensor's function gets, with its placeholders (or fed values) as arguments.
+
+    With `args` (a sess.run's feeds) and `prog`, an unfed placeholder_with_default gets its default value.
+    """
+    fed = args or {}
+    default = {p: prog.entities[p].default for p in entity.params} if prog is not None and args is not None else {}
+    return f"{entity.func}({', '.join(fed.get(p) or default.get(p) or p for p in entity.params)})"
+
+
+def def_params(prog: Program, entity: Entity) -> str:
+    """`x, training=False`: a function's parameters; placeholder_with_default ones (sorted last) keep their default."""
+    return ", ".join(p + (f"={prog.entities[p].default}" if prog.entities[p].default else "") for p in entity.params)
+
+
+def _literal(text: str) -> bool:
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return True
 
 
 def indent(text: str, prefix: str = "    ") -> str:

@@ -44,32 +44,39 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
     needed = e.params if e is not None else tuple(dict.fromkeys(
         p for n in ast.walk(node) if isinstance(n, ast.Name) and (x := prog.entities.get(n.id))
         for p in ((n.id,) if x.kind == "placeholder" else x.params)))
-    missing = [p for p in needed if p not in fed]
+    missing = [p for p in needed if p not in fed and not prog.entities[p].default]
     if missing:
         raise Blocked(node.lineno, f"sess.run at line {node.lineno} feeds no value for placeholder(s) {', '.join(missing)}")
     if e is not None and e.kind == "summary":
-        return call_text(e, fed)   # the values to write; add_summary writes them
+        return call_text(e, fed, prog)   # the values to write; add_summary writes them
     if e is not None and e.value:
         return f"{e.value}.numpy()"
     if e is not None and (e.kind == "variable" or is_constant(e)):
         return f"{e.name}.numpy()"
+    if e is not None and e.kind == "varlist":
+        return f"[v.numpy() for v in {e.name}]"
     if e is not None:
-        return call_text(e, fed) + ".numpy()"
+        return call_text(e, fed, prog) + ".numpy()"
     text = expression(prog, node, edit, fed)
     return (text if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)) else f"({text})") + ".numpy()"
 
 
 def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str], edit: Editor) -> str:
     """`sess.run([train, loss], feed)` -> `[None, train(x, y).numpy()]` (the step returns its loss)."""
+    fetched = {n.id for n in ast.walk(fetches) if isinstance(n, ast.Name) and n.id in prog.entities}
+    for name in fetched:
+        if both := sorted(_runs_first(prog, name, set()) & fetched):
+            raise Blocked(call.lineno, f"sess.run fetches {', '.join(both)} and '{name}', which depends on it by "
+                                       "control_dependencies: TF1 runs it once, separate TF2 calls would run it twice")
     train = [n for n in (fetches.elts if isinstance(fetches, (ast.List, ast.Tuple)) else [fetches])
              if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
     if not train:
         return _one(prog, fetches, fed, edit)
     t = prog.entities[train[0].id]
-    missing = [p for p in t.params if p not in fed]
+    missing = [p for p in t.params if p not in fed and not prog.entities[p].default]
     if missing:
         raise Blocked(call.lineno, f"training step fed no value for placeholder(s) {', '.join(missing)}")
-    step = call_text(t, fed)
+    step = call_text(t, fed, prog)
     if fetches is train[0]:
         return step
     loss = t.stmt.value.args[0] if t.stmt.value.args else next(k.value for k in t.stmt.value.keywords if k.arg == "loss")
@@ -78,3 +85,14 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
         raise Blocked(call.lineno, "sess.run fetches a training op together with values other than its loss")
     items = ["None", step + ".numpy()"] if fetches.elts[0] is train[0] else [step + ".numpy()", "None"]
     return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
+
+
+def _runs_first(prog: Program, name: str, seen: set[str]) -> set[str]:
+    """Every op `name`'s function calls first (control_dependencies), through its whole dependency chain."""
+    e = prog.entities[name]
+    out = set(e.first)
+    for d in e.deps:
+        if d not in seen:
+            seen.add(d)
+            out |= _runs_first(prog, d, seen)
+    return out

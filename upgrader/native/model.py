@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from upgrader.native.graphs import collection, control_block, expand_collections, user_collection
 from upgrader.scan import collect_aliases, dotted, to_key
 
 SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
@@ -50,6 +51,8 @@ class Entity:
     alias: str = ""              # get_variable under reuse: the variable entity it returns
     layer: str = ""              # tf.layers call: the Keras layer object's name
     value: str = ""              # kinds with no function of their own: their TF2 value ('lr(global_step)')
+    default: str = ""            # placeholder_with_default: the value used when nothing is fed ('False')
+    first: tuple[str, ...] = ()  # control_dependencies: ops this one's function runs first
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class Program:
     flat_withs: set[int] = field(default_factory=set)   # ids of variable_scope/name_scope blocks flattened
     scopes: dict[int, tuple[str, object]] = field(default_factory=dict)   # stmt id -> (scope path, reuse)
     summaries: list[ast.stmt] = field(default_factory=list)   # tf.summary.scalar(...) statements, in order
+    control: dict[int, tuple[str, ...]] = field(default_factory=dict)   # stmt id -> control_dependencies names
+    collections: dict[str, list[str]] = field(default_factory=dict)   # add_to_collection key -> tensors, in order
+    dropped: set[int] = field(default_factory=set)   # ids of statements that disappear (add_to_collection)
+    control_calls: set[int] = field(default_factory=set)   # ids of tf.control_dependencies calls followed
+    resolved: dict[int, tuple[str, ...]] = field(default_factory=dict)   # get_collection call id -> its members then
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -128,6 +136,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in SUMMARIES:
         prog.summaries.append(stmt)
         return
+    if isinstance(stmt, ast.Expr) and user_collection(prog, stmt):
+        return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):
             _check_plain(prog, stmt)
@@ -136,13 +146,17 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     key = prog.call_key(value)
     if plain_tf(prog, value) and not any(prog.kind(n) for n in names_in(value)):
         return
-    deps = tuple(dict.fromkeys(n for n in names_in(value) if n in prog.entities))
+    deps = tuple(dict.fromkeys([n for n in names_in(value) if n in prog.entities] + expand_collections(prog, value)))
     if name in prog.entities:
         prog.block(stmt, f"'{name}' is assigned twice while the graph is built; native mode needs one name per tensor")
         return
-    extra: dict[str, str] = {}
+    extra: dict[str, object] = {}
     if key == "tf.placeholder":
         kind = "placeholder"
+    elif key == "tf.placeholder_with_default":
+        kind, extra = "placeholder", {"default": ast.unparse(value.args[0] if value.args else value.keywords[0].value)}
+    elif key in ("tf.get_collection", "tf.get_collection_ref"):
+        kind, deps = collection(prog, stmt, name)
     elif key == "tf.get_variable":
         kind, extra = "variable", _get_variable(prog, stmt, name)
     elif key in ("tf.Variable", "tf.train.get_or_create_global_step"):
@@ -186,7 +200,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         prog.order.append(layer)
         weighted = LAYERS[key] in ("Dense", "Conv2D", "Conv1D")   # only these own variables
         deps, extra = deps + (layer,) * weighted, {"layer": layer}
-    prog.entities[name] = Entity(name, kind, stmt, deps, func=name, **extra)
+    first = prog.control.get(id(stmt), ())
+    prog.entities[name] = Entity(name, kind, stmt, tuple(dict.fromkeys(deps + first)), func=name, first=first, **extra)
     prog.order.append(name)
 
 
@@ -265,12 +280,12 @@ def _resolve(prog: Program) -> None:
             dep = prog.entities[d]
             if dep.kind == "placeholder":
                 ph.add(d)
-            elif dep.kind in ("variable", "layer"):
+            elif dep.kind in ("variable", "layer", "varlist"):
                 vs.add(dep.alias or d)
             else:
                 ph.update(dep.params)
                 vs.update(dep.variables)
-        e.params = tuple(sorted(ph, key=order.__getitem__))
+        e.params = tuple(sorted(ph, key=lambda p: (bool(prog.entities[p].default), order[p])))   # defaults last
         e.variables = tuple(sorted(vs, key=order.__getitem__))
 
 
@@ -293,15 +308,23 @@ def _walk_blockers(prog: Program) -> None:
                            "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists")) and (
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
-        elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver"} and id(node) not in values) or k in (
-                "tf.control_dependencies", "tf.placeholder_with_default"):
+        elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver", "tf.placeholder_with_default"}
+              and id(node) not in values) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):
             prog.block(node, f"{k}: not converted natively yet" + (" (only as a statement's whole value)" if k in ASSIGNS else ""))
 
 
-def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object) -> bool:
+def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object, first: tuple[str, ...] = ()) -> bool:
     """`with tf.variable_scope("enc", reuse=True):` at top level: its body is classified as if flat."""
     if not (isinstance(stmt, ast.With) and len(stmt.items) == 1 and prog.call_key(stmt.items[0].context_expr) in SCOPES):
-        return False
+        names = control_block(prog, stmt)
+        if names is None:
+            return False
+        prog.flat_withs.add(id(stmt))
+        for inner in stmt.body:
+            if not _scope_block(prog, inner, path, reuse, first + names):
+                prog.scopes[id(inner)], prog.control[id(inner)] = (path, reuse), first + names
+                _classify(prog, inner)
+        return True
     item = stmt.items[0]
     call = item.context_expr
     name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("name_or_scope", "name")), None)
@@ -320,8 +343,8 @@ def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object) -> boo
             return True
     prog.flat_withs.add(id(stmt))
     for inner in stmt.body:
-        if not _scope_block(prog, inner, path, reuse):
-            prog.scopes[id(inner)] = (path, reuse)
+        if not _scope_block(prog, inner, path, reuse, first):
+            prog.scopes[id(inner)], prog.control[id(inner)] = (path, reuse), first
             _classify(prog, inner)
     return True
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Blocked, Editor, NativeRule, indent
+from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import ASSIGNS, Entity, Program
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -33,4 +33,4 @@ class NativeAssign(NativeRule):
         body = prologue(prog, entity, edit) + [f"return {ref.id}.{method}({expression(prog, given['value'], edit)})"]
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tf.{method} op '{entity.name}' becomes {entity.name}(), calling {ref.id}.{method}")
-        return f"def {entity.func}({', '.join(entity.params)}):\n" + indent("\n".join(body))
+        return f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Editor, NativeRule, call_text, indent
+from upgrader.native.base import Editor, NativeRule, call_text, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.rules.native_placeholders import prologue
 
@@ -15,10 +15,15 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
     """
     edits: list[tuple[ast.AST, str]] = []
     for n in ast.walk(node):
+        if id(n) in prog.resolved:   # tf.get_collection(...) -> the list it returned when the graph was built
+            items = [prog.entities[m] for m in prog.resolved[id(n)]]
+            edits.append((n, "[" + ", ".join(m.name if m.kind == "variable" or is_constant(m) else call_text(m, args, prog)
+                                             if args is not None else call_text(m) for m in items) + "]"))
+            continue
         if not isinstance(n, ast.Name) or not isinstance(n.ctx, ast.Load):
             continue
         e = prog.entities.get(n.id)
-        if e is None or e.kind in ("variable", "optimizer", "session") or (e.kind == "tensor" and is_constant(e)):
+        if e is None or e.kind in ("variable", "optimizer", "session", "varlist") or (e.kind == "tensor" and is_constant(e)):
             continue
         if e.value:
             edits.append((n, e.value))
@@ -56,4 +61,4 @@ class NativeFunctions(NativeRule):
         body = prologue(prog, entity, edit) + ["return " + expression(prog, stmt.value, edit)]
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tensor '{entity.name}' becomes the function {entity.name}({', '.join(entity.params)})")
-        return f"def {entity.func}({', '.join(entity.params)}):\n" + indent("\n".join(body))
+        return f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body))

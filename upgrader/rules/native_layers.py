@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Blocked, Editor, NativeRule, indent
+from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import LAYERS, Entity, Program
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -75,4 +75,4 @@ class NativeLayers(NativeRule):
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tf.layers call '{entity.name}' -> Keras layer object '{entity.layer}' called in {entity.name}()")
         return (f"{entity.layer} = {make}\n\n\n"
-                f"def {entity.func}({', '.join(entity.params)}):\n" + indent("\n".join(body)))
+                f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body)))

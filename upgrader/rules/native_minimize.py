@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Blocked, Editor, NativeRule, indent
+from upgrader.native.base import Blocked, Editor, NativeRule, call_text, indent
 from upgrader.native.model import Entity, Program
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import signature
@@ -84,10 +84,10 @@ class NativeMinimize(NativeRule):
         given = dict(zip(("loss", "global_step", "var_list"), call.args)) | {k.arg: k.value for k in call.keywords}
         if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
             raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
-        variables = edit.text(given["var_list"]) if "var_list" in given else "[" + ", ".join(
+        variables = expression(prog, given["var_list"], edit) if "var_list" in given else "[" + ", ".join(
             f"*{v}.trainable_variables" if prog.kind(v) == "layer" else v
             for v in entity.variables if prog.kind(v) == "layer" or _trainable(prog.entities[v])) + "]"
-        body = [f"with {edit.tfx('GradientTape')}() as tape:",
+        body = [call_text(prog.entities[d]) for d in entity.first] + [f"with {edit.tfx('GradientTape')}() as tape:",
                 f"    loss_value = {expression(prog, given['loss'], edit)}",
                 f"variables = {variables}",
                 "gradients = tape.gradient(loss_value, variables)",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Editor, NativeRule
+from upgrader.native.base import Editor, NativeRule, call_text
 from upgrader.native.model import Entity, Program
 
 
@@ -13,7 +13,8 @@ def prologue(prog: Program, entity: Entity, edit: Editor) -> list[str]:
     TF1 converted fed values to the placeholder's dtype; eager code converts at the call.
     """
     direct = [p for p in entity.params if p in entity.deps]
-    return [f"{p} = {edit.tfx('convert_to_tensor')}({p}, {edit.dtype(prog.entities[p])})" for p in direct]
+    return [f"{p} = {edit.tfx('convert_to_tensor')}({p}, {edit.dtype(prog.entities[p])})" for p in direct] + [
+        call_text(prog.entities[d]) for d in entity.first]   # control_dependencies: the ops TF1 ran first
 
 
 def signature(prog: Program, params: tuple[str, ...], edit: Editor) -> str:
@@ -36,7 +37,7 @@ class NativePlaceholders(NativeRule):
     PRIORITY = 10
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
-        if entity is None or entity.kind != "placeholder":
+        if entity is None or entity.kind != "placeholder" or entity.default:
             return None
         edit.dtype(entity)   # raises Blocked for a dtype we cannot express
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset

@@ -8,7 +8,7 @@ from upgrader.native.fetch import _one, feed, fetch
 from upgrader.native.model import DROPPED, INITS, Entity, Program
 
 
-PLAIN = (None, "variable", "saver", "writer")   # graph-time objects that stay Python objects in TF2
+PLAIN = (None, "variable", "saver", "writer", "varlist")   # graph-time objects that stay Python objects in TF2
 
 
 class NativeSession(NativeRule):

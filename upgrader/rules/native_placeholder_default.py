@@ -1,0 +1,30 @@
+"""`tf.placeholder_with_default(value, shape)` becomes a function parameter with a default value."""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.base import Editor, NativeRule
+from upgrader.native.model import Entity, Program
+
+
+class NativePlaceholderDefault(NativeRule):
+    """Delete the placeholder_with_default; functions take it as a last parameter defaulting to the same value.
+
+    scale = tf.placeholder_with_default(2.0, shape=())  ->  (removed)
+    y = x * scale                                        ->  def y(x, scale=2.0):
+                                                                 ...
+                                                                 return x * scale
+    sess.run(y, {x: d})                                  ->  y(d, 2.0).numpy()   (unfed: the default is passed)
+    """
+
+    DESCRIPTION = "placeholder_with_default -> a function parameter with the same default value"
+    KINDS = frozenset({"placeholder"})
+    PRIORITY = 9
+
+    def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
+        if entity is None or entity.kind != "placeholder" or not entity.default:
+            return None
+        edit.dtype(entity)   # raises Blocked when the default's dtype cannot be read statically
+        self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
+        self.change(f"placeholder_with_default '{entity.name}' becomes a parameter defaulting to {entity.default}")
+        return ""
