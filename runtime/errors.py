@@ -13,20 +13,34 @@ UNAUTHENTICATED = 16
 
 
 class OpError(Exception):
-    """Base of every runtime error; `str(e)` is the message, as in TensorFlow."""
+    """Base of every runtime error; `str(e)` is the message, as in TensorFlow.
+
+    OpError(node_def, op, message, error_code) as TF's; the subclasses fix the code:
+    InvalidArgumentError(node_def, op, message).
+    """
 
     error_code = UNKNOWN
 
-    def __init__(self, node_def: Any = None, op: Any = None, message: str = "", *args: Any) -> None:
+    def __init__(self, node_def: Any, op: Any, message: str, error_code: int, *args: Any) -> None:
         super().__init__(message)
-        self.node_def, self.op, self.message = node_def, op, message
+        self.node_def, self.op, self.message, self.error_code = node_def, op, message, error_code
 
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple:
+        return OpError, (self.node_def, self.op, self.message, self.error_code)
+
 
 def _error(name: str, code: int) -> type[OpError]:
-    return type(name, (OpError,), {"error_code": code, "__doc__": f"TensorFlow's `tf.errors.{name}`."})
+    def __init__(self: OpError, node_def: Any, op: Any, message: str, *args: Any) -> None:
+        OpError.__init__(self, node_def, op, message, code, *args)
+
+    def __reduce__(self: OpError) -> tuple:
+        return type(self), (self.node_def, self.op, self.message)
+
+    return type(name, (OpError,), {"error_code": code, "__init__": __init__, "__reduce__": __reduce__,
+                                   "__doc__": f"TensorFlow's `tf.errors.{name}`.", "__module__": __name__})
 
 
 CancelledError = _error("CancelledError", CANCELLED)

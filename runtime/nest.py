@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 
-def is_nested(value: Any) -> bool:
-    return isinstance(value, (list, tuple, dict))
+def is_nested(seq: Any) -> bool:
+    return isinstance(seq, (list, tuple, dict))
 
 
 def _children(value: Any) -> list:
@@ -61,27 +61,27 @@ def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool
     return build(structure)
 
 
-def map_structure(func: Callable[..., Any], *structures: Any, **kwargs: Any) -> Any:
-    if not structures:
+def map_structure(func: Callable[..., Any], *structure: Any, **kwargs: Any) -> Any:
+    if not structure:
         raise ValueError("Must provide at least one structure")
-    for s in structures[1:]:
-        assert_same_structure(structures[0], s)
-    flats = [flatten(s) for s in structures]
-    return pack_sequence_as(structures[0], [func(*xs) for xs in zip(*flats)])
+    for s in structure[1:]:
+        assert_same_structure(structure[0], s)
+    flats = [flatten(s) for s in structure]
+    return pack_sequence_as(structure[0], [func(*xs) for xs in zip(*flats)])
 
 
-def assert_same_structure(a: Any, b: Any, check_types: bool = True, expand_composites: bool = False) -> None:
-    if is_nested(a) != is_nested(b):
+def assert_same_structure(nest1: Any, nest2: Any, check_types: bool = True, expand_composites: bool = False) -> None:
+    if is_nested(nest1) != is_nested(nest2):
         raise ValueError(f"The two structures don't have the same nested structure.\n\n"
-                         f"First structure: {a!r}\n\nSecond structure: {b!r}")
-    if not is_nested(a):
+                         f"First structure: {nest1!r}\n\nSecond structure: {nest2!r}")
+    if not is_nested(nest1):
         return
-    ca, cb = _children(a), _children(b)
-    if len(ca) != len(cb) or (isinstance(a, dict) and _sorted_keys(a) != _sorted_keys(b)):
+    ca, cb = _children(nest1), _children(nest2)
+    if len(ca) != len(cb) or (isinstance(nest1, dict) and _sorted_keys(nest1) != _sorted_keys(nest2)):
         raise ValueError(f"The two structures don't have the same sequence length. "
-                         f"First structure: {a!r}, second structure: {b!r}")
-    if check_types and type(a) is not type(b) and not (isinstance(a, list) and isinstance(b, list)):
+                         f"First structure: {nest1!r}, second structure: {nest2!r}")
+    if check_types and type(nest1) is not type(nest2) and not (isinstance(nest1, list) and isinstance(nest2, list)):
         raise TypeError(f"The two structures don't have the same sequence type. First structure has "
-                        f"type {type(a)}, while second structure has type {type(b)}.")
+                        f"type {type(nest1)}, while second structure has type {type(nest2)}.")
     for x, y in zip(ca, cb):
         assert_same_structure(x, y, check_types)

@@ -8,6 +8,7 @@ trainable variable when `ReadVariableOp` reads it.
 """
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Callable
 
 import numpy as np
@@ -19,6 +20,30 @@ from .operators import TensorOperators
 from .shape import TensorShape
 from .dtypes import from_numpy
 from .tensor import Tensor
+
+
+class VariableSynchronization(Enum):
+    """`tf.VariableSynchronization`: when a distributed variable's replicas are synced (ON_READ: not trainable)."""
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(Enum):
+    """`tf.VariableAggregation`: how a distributed variable's replica updates combine."""
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+
+
+def _enum_arg(enum: type, value: Any, what: str) -> Any:
+    if value is None:
+        return enum(0)
+    if isinstance(value, enum):
+        return value
+    raise ValueError(f"Invalid variable {what} mode: {value} for variable: None")
 
 
 class ResourceHandle:
@@ -62,13 +87,15 @@ assign_sub_variable_op = op("AssignSubVariableOp", num_outputs=0, stateful=True,
 class Variable(TensorOperators):
     """`tf.Variable` (a resource variable), usable wherever a tensor is."""
 
-    __slots__ = ("_value", "_trainable", "_constraint", "_initial_value", "_graph_state", "__weakref__")
+    __slots__ = ("_value", "_trainable", "_constraint", "_initial_value", "_graph_state", "_synchronization",
+                 "_aggregation", "__weakref__")
     _is_symbolic = False
 
     def __init__(self, initial_value: Any = None, trainable: bool | None = None, validate_shape: bool = True,
                  caching_device: Any = None, name: str | None = None, variable_def: Any = None,
                  dtype: Any = None, import_scope: Any = None, constraint: Callable | None = None,
-                 synchronization: Any = None, aggregation: Any = None, shape: Any = None,
+                 synchronization: Any = VariableSynchronization.AUTO,
+                 aggregation: Any = VariableAggregation.NONE, shape: Any = None,
                  experimental_enable_variable_lifting: bool = True) -> None:
         if initial_value is None:
             raise ValueError("The `initial_value` arg (None) must be specified (a tensor, value or callable).")
@@ -76,8 +103,12 @@ class Variable(TensorOperators):
             raise ValueError(f"The `constraint` argument must be a callable. Received: {constraint!r}")
         if callable(initial_value):
             initial_value = initial_value()
+        self._synchronization = _enum_arg(VariableSynchronization, synchronization, "synchronization")
+        self._aggregation = _enum_arg(VariableAggregation, aggregation, "aggregation")
         init = dispatch.convert_to_tensor(initial_value, dtype=dtype)
-        self._trainable = True if trainable is None else bool(trainable)
+        if trainable is None:  # TF: an ON_READ variable (a metric's accumulator) is not trainable by default
+            trainable = self._synchronization is not VariableSynchronization.ON_READ
+        self._trainable = bool(trainable)
         self._constraint = constraint
         self._initial_value = init
         self._graph_state = None
@@ -109,6 +140,14 @@ class Variable(TensorOperators):
     @property
     def trainable(self) -> bool:
         return self._trainable
+
+    @property
+    def synchronization(self) -> VariableSynchronization:
+        return self._synchronization
+
+    @property
+    def aggregation(self) -> VariableAggregation:
+        return self._aggregation
 
     @property
     def constraint(self) -> Callable | None:

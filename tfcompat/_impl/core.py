@@ -6,22 +6,22 @@ from typing import Any
 from runtime import autodiff, dispatch, dtypes, errors, nest, shape as shape_mod
 from runtime.ops import array
 from runtime.tensor import Tensor
-from runtime.variables import Variable
+from runtime.variables import Variable, VariableAggregation, VariableSynchronization
 
 from .._export import export, export_value
 
 export_value(Tensor, "Tensor")
 export_value(Variable, "Variable", v1=())
+export_value(VariableSynchronization, "VariableSynchronization")
+export_value(VariableAggregation, "VariableAggregation")
 export_value(shape_mod.TensorShape, "TensorShape")
 export_value(dtypes.DType, "dtypes.DType", "DType")
-export_value(dtypes.as_dtype, "dtypes.as_dtype", "as_dtype")
 for _d in dtypes.ALL + (dtypes.resource, dtypes.variant):
     export_value(_d, _d.name, f"dtypes.{_d.name}")
 export_value(dtypes.float16, "half", "dtypes.half")
 export_value(dtypes.float64, "double", "dtypes.double")
 export_value(autodiff.GradientTape, "GradientTape")
 export_value(autodiff.UnconnectedGradients, "UnconnectedGradients")
-export_value(autodiff.custom_gradient, "custom_gradient")
 for _name in ("flatten", "pack_sequence_as", "map_structure", "assert_same_structure", "is_nested"):
     export_value(getattr(nest, _name), f"nest.{_name}")
 for _name in dir(errors):
@@ -31,6 +31,20 @@ for _name in dir(errors):
     elif _name.isupper() and isinstance(_obj, int):
         export_value(_obj, f"errors.{_name}")
 export_value(None, "newaxis")
+
+
+@export("dtypes.as_dtype", "as_dtype")
+def as_dtype(type_value: Any) -> dtypes.DType:
+    """tf.as_dtype(np.float32) / ("float32") / (tf.float32) -> tf.float32."""
+    return dtypes.as_dtype(type_value)
+
+
+@export("custom_gradient")
+def custom_gradient(f: Any = None) -> Any:
+    """@tf.custom_gradient or @tf.custom_gradient(): `f(*x)` returns `(y, grad_fn)`."""
+    if f is None:
+        return autodiff.custom_gradient
+    return autodiff.custom_gradient(f)
 
 
 @export("constant", v1=())

@@ -150,8 +150,8 @@ class InputContext:
 class Strategy:
     """A distribution strategy with one replica; subclasses differ only in the devices they name."""
 
-    def __init__(self, extended: Any = None) -> None:
-        self._extended = extended if extended is not None else StrategyExtended(self, ("/job:localhost/replica:0/task:0/device:CPU:0",))
+    def __init__(self, extended: Any) -> None:
+        self._extended = extended
 
     @property
     def extended(self) -> StrategyExtended:
@@ -210,6 +210,9 @@ class Strategy:
 
 class _DefaultStrategy(Strategy):
     """The strategy in effect outside every `scope()`."""
+
+    def __init__(self) -> None:
+        super().__init__(StrategyExtended(self, ("/job:localhost/replica:0/task:0/device:CPU:0",)))
 
 
 _DEFAULT = _DefaultStrategy()

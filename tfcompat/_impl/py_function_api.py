@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from runtime import dispatch, dtypes, graph_rules
+from runtime.autodiff import UnconnectedGradients
 from runtime.errors import InvalidArgumentError
 from runtime.ops.registry import OpDef
 from runtime.tensor import Tensor
@@ -90,7 +91,8 @@ def timestamp(name: str | None = None) -> Any:
 
 @export("gradients", v1=())
 def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", gate_gradients: bool = False,
-              aggregation_method: Any = None, stop_gradients: Any = None, unconnected_gradients: Any = "none") -> list:
+              aggregation_method: Any = None, stop_gradients: Any = None,
+              unconnected_gradients: Any = UnconnectedGradients.NONE) -> list:
     """Symbolic d(sum ys)/dx for each x (inside tf.function or a graph; use tf.GradientTape when eager)."""
     if dispatch.executing_eagerly():
         raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape "

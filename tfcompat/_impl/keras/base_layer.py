@@ -39,7 +39,7 @@ def is_keras_tensor(x: Any) -> bool:
 class Layer:
     """Base layer: `build(input_shape)` once, then `call(inputs, ...)`."""
 
-    def __init__(self, activity_regularizer: Any = None, trainable: bool = True, dtype: Any = None,
+    def __init__(self, *, activity_regularizer: Any = None, trainable: bool = True, dtype: Any = None,
                  autocast: bool = True, name: str | None = None, **kwargs: Any) -> None:
         unknown = [k for k in kwargs if k not in _KNOWN_KWARGS]
         if unknown:

@@ -123,12 +123,12 @@ class CallbackList:
     """Calls each callback's hook in order."""
 
     def __init__(self, callbacks: Any = None, add_history: bool = False, add_progbar: bool = False,
-                 model: Any = None, params: Any = None, **kwargs: Any) -> None:
+                 model: Any = None, **params: Any) -> None:
         self.callbacks = list(callbacks or [])
         for c in self.callbacks:
             if model is not None:
                 c.set_model(model)
-            if params is not None:
+            if params:
                 c.set_params(params)
 
     def _each(self, name: str, *args: Any) -> None:

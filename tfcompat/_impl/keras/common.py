@@ -109,3 +109,12 @@ CALL_CONTEXT = _CallContext()
 def static_shape(x: Any) -> tuple:
     shape = x.shape
     return tuple(shape.as_list()) if hasattr(shape, "as_list") else tuple(shape)
+
+
+OPTIMIZER_ARGS = ("learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum",
+           "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps", "name")
+
+
+def optimizer_args(args: dict) -> dict:
+    """A subclass's locals() -> the base Optimizer's keyword arguments (its own are kept by the subclass)."""
+    return {**{k: args[k] for k in OPTIMIZER_ARGS}, **args["kwargs"]}

@@ -75,8 +75,13 @@ class Conv1D(_Conv):
 @export("keras.layers.Conv2D", "keras.layers.Convolution2D")
 class Conv2D(_Conv):
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
-                 data_format: Any = None, dilation_rate: Any = (1, 1), groups: int = 1, **kwargs: Any) -> None:
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, **kwargs)
+                 data_format: Any = None, dilation_rate: Any = (1, 1), groups: int = 1, activation: Any = None,
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None, **kwargs: Any) -> None:
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
+                         use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
 
     def _conv(self, x: Any) -> Any:
         return tf().nn.conv2d(x, self.kernel, strides=list(self.strides), padding=self.padding.upper(),
@@ -89,8 +94,13 @@ class Conv2DTranspose(_Conv):
 
     def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = "valid",
                  output_padding: Any = None, data_format: Any = None, dilation_rate: Any = (1, 1),
+                 activation: Any = None, use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None, bias_constraint: Any = None,
                  **kwargs: Any) -> None:
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, **kwargs)
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation,
+                         use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
         self.output_padding = None if output_padding is None else _tuple(output_padding, 2)
 
     def _kernel_shape(self, in_channels: int) -> tuple:

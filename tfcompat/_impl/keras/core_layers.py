@@ -170,6 +170,9 @@ class Embedding(Layer):
 
 
 class _Merge(Layer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
     def call(self, inputs: Any) -> Any:
         if not isinstance(inputs, (list, tuple)) or len(inputs) < 1:
             raise ValueError(f"A merge layer should be called on a list of inputs. Received: inputs={inputs}")

@@ -29,8 +29,13 @@ def _shape(shape: Any) -> list:
     return [int(d) for d in (shape.as_list() if hasattr(shape, "as_list") else shape)]
 
 
-def compute_fans(shape: list) -> tuple:
-    """(fan_in, fan_out) as Keras computes them; conv kernels multiply by the receptive field."""
+def compute_fans(shape: list, input_axes: Any = None, output_axes: Any = None) -> tuple:
+    """(fan_in, fan_out) as Keras computes them; conv kernels multiply by the receptive field.
+
+    With both `input_axes` and `output_axes` given, the fans are the products of those axes' sizes.
+    """
+    if input_axes is not None and output_axes is not None:
+        return math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes)
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -137,7 +142,7 @@ class VarianceScaling(_Random):
     """Random values with variance scale / fan (fan_in, fan_out or fan_avg)."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal",
-                 seed: Any = None) -> None:
+                 seed: Any = None, input_axes: Any = None, output_axes: Any = None) -> None:
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -149,10 +154,11 @@ class VarianceScaling(_Random):
             raise ValueError("Invalid `distribution` argument: expected one of uniform, truncated_normal, "
                              f"untruncated_normal. Received: {distribution}")
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+        self.input_axes, self.output_axes = input_axes, output_axes
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
         shape = _shape(shape)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
         rand, d, seed = tf().random, _dtype(dtype), self._seed()
@@ -164,13 +170,15 @@ class VarianceScaling(_Random):
         return rand.uniform(shape, -limit, limit, dtype=d, seed=seed)
 
     def get_config(self) -> dict:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed,
+                "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 def _variance(name: str, scale: float, mode: str, distribution: str) -> type:
     cls = type(name, (VarianceScaling,), {
-        "__init__": lambda self, seed=None: VarianceScaling.__init__(self, scale, mode, distribution, seed),
-        "get_config": lambda self: {"seed": self.seed},
+        "__init__": lambda self, seed=None, input_axes=None, output_axes=None: VarianceScaling.__init__(
+            self, scale, mode, distribution, seed, input_axes, output_axes),
+        "get_config": lambda self: {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes},
         "__doc__": f"VarianceScaling(scale={scale}, mode={mode!r}, distribution={distribution!r}).",
         "__module__": __name__,
     })

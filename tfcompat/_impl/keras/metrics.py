@@ -196,9 +196,9 @@ for _fn, _names in ((binary_accuracy, ("binary_accuracy",)), (categorical_accura
     _exp(*_names)(_fn)
 
 
-def _wrapper(class_name: str, fn: Callable, default: str, **fixed: Any) -> type:
-    def __init__(self: Any, name: str = default, dtype: Any = None, **kwargs: Any) -> None:
-        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **{**fixed, **kwargs})
+def _wrapper(class_name: str, fn: Callable, default: str) -> type:
+    def __init__(self: Any, name: str = default, dtype: Any = None) -> None:
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype)
     cls = type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__module__": __name__,
                                                   "__doc__": f"Mean of `{fn.__name__}` over all samples."})
     return _exp(class_name)(cls)
@@ -210,11 +210,36 @@ Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
 CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy, "categorical_accuracy")
 SparseCategoricalAccuracy = _wrapper("SparseCategoricalAccuracy", sparse_categorical_accuracy,
                                      "sparse_categorical_accuracy")
-BinaryCrossentropy = _wrapper("BinaryCrossentropy", losses.binary_crossentropy, "binary_crossentropy")
-CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", losses.categorical_crossentropy,
-                                   "categorical_crossentropy")
-SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy", losses.sparse_categorical_crossentropy,
-                                         "sparse_categorical_crossentropy")
+
+
+@_exp("BinaryCrossentropy")
+class BinaryCrossentropy(MeanMetricWrapper):
+    """Mean of `binary_crossentropy` over all samples."""
+
+    def __init__(self, name: str = "binary_crossentropy", dtype: Any = None, from_logits: bool = False,
+                 label_smoothing: float = 0) -> None:
+        super().__init__(losses.binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+@_exp("CategoricalCrossentropy")
+class CategoricalCrossentropy(MeanMetricWrapper):
+    """Mean of `categorical_crossentropy` over all samples."""
+
+    def __init__(self, name: str = "categorical_crossentropy", dtype: Any = None, from_logits: bool = False,
+                 label_smoothing: float = 0, axis: int = -1) -> None:
+        super().__init__(losses.categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+
+
+@_exp("SparseCategoricalCrossentropy")
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """Mean of `sparse_categorical_crossentropy` over all samples."""
+
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: Any = None, from_logits: bool = False,
+                 ignore_class: Any = None, axis: int = -1) -> None:
+        super().__init__(losses.sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         ignore_class=ignore_class, axis=axis)
 
 
 @_exp("BinaryAccuracy")

@@ -18,7 +18,7 @@ from runtime.variables import Variable
 
 from ..._export import export
 from .base_layer import init_scope
-from .common import KerasVariable, snake, tf
+from .common import KerasVariable, optimizer_args, snake, tf
 from .schedules import LearningRateSchedule
 
 
@@ -196,8 +196,11 @@ class SGD(Optimizer):
     """v -= lr * g; with momentum m = momentum * m - lr * g, v += m (nesterov: v += momentum * m - lr * g)."""
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
+                 weight_decay: Any = None, clipnorm: Any = None, clipvalue: Any = None,
+                 global_clipnorm: Any = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: Any = None, loss_scale_factor: Any = None,
+                 gradient_accumulation_steps: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**optimizer_args(locals()))
         if not 0 <= momentum <= 1:
             raise ValueError("`momentum` must be a float between [0, 1].")
         self.momentum, self.nesterov = momentum, nesterov
@@ -236,8 +239,11 @@ class Adam(Optimizer):
     """Adam with Keras 3's bias correction folded into the step size alpha."""
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, amsgrad: bool = False, **kwargs: Any) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
+                 epsilon: float = 1e-7, amsgrad: bool = False, weight_decay: Any = None, clipnorm: Any = None, clipvalue: Any = None,
+                 global_clipnorm: Any = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: Any = None, loss_scale_factor: Any = None,
+                 gradient_accumulation_steps: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**optimizer_args(locals()))
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
     def build(self, var_list: Iterable) -> None:
@@ -281,8 +287,11 @@ class RMSprop(Optimizer):
     """velocity = rho * velocity + (1 - rho) * g^2;  v -= lr * g / sqrt(velocity + eps)."""
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float = 1e-7,
-                 centered: bool = False, **kwargs: Any) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
+                 centered: bool = False, weight_decay: Any = None, clipnorm: Any = None, clipvalue: Any = None,
+                 global_clipnorm: Any = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: Any = None, loss_scale_factor: Any = None,
+                 gradient_accumulation_steps: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**optimizer_args(locals()))
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def build(self, var_list: Iterable) -> None:
@@ -320,8 +329,11 @@ class Adagrad(Optimizer):
     """accumulator += g^2;  v -= lr * g / sqrt(accumulator + eps)."""
 
     def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1, epsilon: float = 1e-7,
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
+                 weight_decay: Any = None, clipnorm: Any = None, clipvalue: Any = None,
+                 global_clipnorm: Any = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: Any = None, loss_scale_factor: Any = None,
+                 gradient_accumulation_steps: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**optimizer_args(locals()))
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def build(self, var_list: Iterable) -> None:
@@ -343,8 +355,12 @@ class Adagrad(Optimizer):
 class Adadelta(Optimizer):
     """Adadelta: step = -sqrt(acc_delta + eps) / sqrt(acc_grad + eps) * g, scaled by lr."""
 
-    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7, **kwargs: Any) -> None:
-        super().__init__(learning_rate=learning_rate, **kwargs)
+    def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
+                 weight_decay: Any = None, clipnorm: Any = None, clipvalue: Any = None,
+                 global_clipnorm: Any = None, use_ema: bool = False, ema_momentum: float = 0.99,
+                 ema_overwrite_frequency: Any = None, loss_scale_factor: Any = None,
+                 gradient_accumulation_steps: Any = None, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**optimizer_args(locals()))
         self.rho, self.epsilon = rho, epsilon
 
     def build(self, var_list: Iterable) -> None:

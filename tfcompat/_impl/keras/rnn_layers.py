@@ -67,8 +67,17 @@ class _Cell(Layer):
 class SimpleRNNCell(_Cell):
     """h = activation(x @ kernel + bias + h_prev @ recurrent_kernel)."""
 
-    def __init__(self, units: int, activation: Any = "tanh", **kwargs: Any) -> None:
-        super().__init__(units, activation=activation, **kwargs)
+    def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: Any = None, **kwargs: Any) -> None:
+        super().__init__(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                         bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                         seed=seed, **kwargs)
 
     def call(self, sequence: Any, states: Any, training: Any = False) -> tuple:
         t = tf()
@@ -88,9 +97,18 @@ class LSTMCell(_Cell):
     gates = 4
 
     def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
-                 use_bias: bool = True, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 unit_forget_bias: bool = True, kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: Any = None, **kwargs: Any) -> None:
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
-                         use_bias=use_bias, **kwargs)
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                         bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                         seed=seed, **kwargs)
         self.unit_forget_bias = unit_forget_bias
 
     def _bias_init(self) -> Any:
@@ -133,9 +151,19 @@ class GRUCell(_Cell):
     gates = 3
 
     def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
-                 use_bias: bool = True, reset_after: bool = True, **kwargs: Any) -> None:
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, reset_after: bool = True, seed: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
-                         use_bias=use_bias, **kwargs)
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+                         kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+                         bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                         seed=seed, **kwargs)
         self.reset_after = reset_after
 
     def _bias_shape(self) -> tuple:
@@ -201,29 +229,66 @@ class RNN(Layer):
         return [result] + list(states) if self.return_state else result
 
 
+_RUN_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+_LAYER_KEYS = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size", "activity_regularizer")
+
+
 class _RNNLayer(RNN):
+    """`units` and the cell's arguments build the cell; the rest configure the RNN around it."""
+
     cell_class: Any = None
 
-    def __init__(self, units: int, return_sequences: bool = False, return_state: bool = False,
-                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
-        layer_keys = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size", "activity_regularizer")
-        layer_kwargs = {k: kwargs.pop(k) for k in layer_keys if k in kwargs}
-        cell = self.cell_class(units, name=f"{self.cell_class.__name__.lower()}", **kwargs)
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **layer_kwargs)
-        self.units = units
+    def _setup(self, args: dict) -> None:
+        kwargs = args.pop("kwargs")
+        args.pop("self"), args.pop("__class__", None)
+        args.pop("use_cudnn", None)  # NOTE: there is no cuDNN kernel here; every setting runs the same math
+        run = {k: args.pop(k) for k in _RUN_KEYS}
+        layer_kwargs = {k: kwargs.pop(k) for k in _LAYER_KEYS if k in kwargs}
+        layer_kwargs["activity_regularizer"] = args.pop("activity_regularizer")
+        cell = self.cell_class(name=f"{self.cell_class.__name__.lower()}", **args, **kwargs)
+        RNN.__init__(self, cell, **run, **layer_kwargs)
+        self.units = args["units"]
 
 
 @export("keras.layers.SimpleRNN")
 class SimpleRNN(_RNNLayer):
     cell_class = SimpleRNNCell
 
+    def __init__(self, units: int, activation: Any = "tanh", use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 seed: Any = None, **kwargs: Any) -> None:
+        self._setup(dict(locals()))
+
 
 @export("keras.layers.LSTM")
 class LSTM(_RNNLayer):
     cell_class = LSTMCell
 
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 unit_forget_bias: bool = True, kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: Any = None, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 use_cudnn: Any = "auto", **kwargs: Any) -> None:
+        self._setup(dict(locals()))
+
 
 @export("keras.layers.GRU")
 class GRU(_RNNLayer):
     cell_class = GRUCell
+
+    def __init__(self, units: int, activation: Any = "tanh", recurrent_activation: Any = "sigmoid",
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 recurrent_initializer: Any = "orthogonal", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, recurrent_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None, recurrent_constraint: Any = None, bias_constraint: Any = None,
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, seed: Any = None, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 reset_after: bool = True, use_cudnn: Any = "auto", **kwargs: Any) -> None:
+        self._setup(dict(locals()))

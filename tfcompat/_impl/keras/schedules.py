@@ -161,5 +161,5 @@ class CosineDecay(LearningRateSchedule):
 
 
 @export("keras.optimizers.schedules.serialize", v1=())
-def serialize(schedule: LearningRateSchedule) -> dict:
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+def serialize(learning_rate_schedule: LearningRateSchedule) -> dict:
+    return {"class_name": type(learning_rate_schedule).__name__, "config": learning_rate_schedule.get_config()}

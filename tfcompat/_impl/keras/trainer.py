@@ -182,7 +182,7 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         history = callbacks_module.History()
         cbs = callbacks_module.CallbackList(list(callbacks or []) + [history], model=self,
-                                            params={"verbose": verbose, "epochs": epochs, "steps": data.steps})
+                                            verbose=verbose, epochs=epochs, steps=data.steps)
         self.stop_training = False
         self._prepare(data.first())
         train = self.make_train_function()
