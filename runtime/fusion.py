@@ -6,7 +6,8 @@ A group is backend-neutral data: a list of (op, input refs), where a ref is an i
 of the group (`("in", i)`) or the output of an earlier step (`("tmp", j)`); the last
 step's value is the group's output. The NumPy backend compiles it into a function
 that walks the arrays in cache-sized chunks with in-place (`out=`) ufuncs on buffers
-the plan owns (never inputs); a CuPy backend can compile the same group into one
+the plan owns (never inputs); large regular groups of exact ops run instead as one compiled C loop
+(`fusion_native`) when a C compiler is available; a CuPy backend can compile the same group into one
 `ElementwiseKernel`. Small or irregular (broadcasting) inputs run the ops unfused.
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+
+from . import fusion_native
 
 CHUNK_BYTES = 1 << 17        # per buffer (32K float32): a chunk's buffers stay in L2 (1 MiB per core here)
 MIN_FUSED_SIZE = 1 << 15     # below this many elements, per-chunk overhead beats the memory saved
@@ -179,6 +182,9 @@ def compile_numpy(group: FusedGroup) -> Any:
              "        " + "; ".join(slow),
              f"        return t{len(steps) - 1}",
              "    res = _pool.take(big.shape, _dtype)",
+             f"    if _native is not None and n >= {fusion_native.MIN_NATIVE_SIZE} and "
+             "_native(n, (" + "".join(f"i{k}, " for k in range(n_in)) + "), res):",
+             "        return res",
              "    o = res.reshape(-1)"]
     lines += [f"    x{k}f = i{k}.reshape(-1) if i{k}.size == n else i{k}.reshape(())" for k in range(n_in)]
     lines += ["    def part(lo, hi):"]
@@ -199,6 +205,7 @@ def compile_numpy(group: FusedGroup) -> Any:
               "        f.result()",
               "    return res"]
     ns["_ok"], ns["_tpool"], ns["_threads"] = _ok, _pool, THREADS
+    ns["_native"] = fusion_native.kernel_for(group)
     scope: dict[str, Any] = {}
     body = "".join("    " + ln + "\n" for ln in lines)
     exec(compile(f"def _make({', '.join(ns)}):\n{body}    return fused\n", "<tfcompat fused>", "exec"), scope)  # noqa: S102
