@@ -33,6 +33,8 @@ class _Cell(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer, self.recurrent_regularizer = kernel_regularizer, recurrent_regularizer
         self.bias_regularizer = bias_regularizer
+        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, recurrent_constraint
+        self.bias_constraint = bias_constraint
         self.dropout, self.recurrent_dropout, self.seed = dropout, recurrent_dropout, seed
 
     def _bias_shape(self) -> tuple:
@@ -44,12 +46,14 @@ class _Cell(Layer):
     def build(self, input_shape: Any) -> None:
         n = self.gates * self.units
         self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], n), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         self.recurrent_kernel = self.add_weight(name="recurrent_kernel", shape=(self.units, n),
                                                 initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer)
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
         self.bias = self.add_weight(name="bias", shape=self._bias_shape(), initializer=self._bias_init(),
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
         self.built = True
 
     @property

@@ -15,7 +15,7 @@ import numpy as np
 from runtime import nest
 
 from . import callbacks as callbacks_module, losses as losses_module, metrics as metrics_module
-from . import optimizers
+from . import optimizers_accumulators as optimizers  # NOTE: holds `get`, which knows every optimizer
 from .common import as_float_tensor, tf
 
 
