@@ -31,8 +31,8 @@ import numpy as np
 
 log = logging.getLogger("tfcompat.fusion_native")
 
-MIN_NATIVE_SIZE = 1 << 16    # below this many elements the NumPy chunk loop is as fast (see RESULTS.md)
-MIN_THREADED_SIZE = 1 << 18  # from this many elements the loop runs on all cores (OpenMP)
+MIN_NATIVE_SIZE = 1 << 15    # below this the NumPy small path is as fast (crossover in benchmarks/RESULTS.md)
+MIN_THREADED_SIZE = 1 << 17  # from this many elements the loop runs on all cores (OpenMP)
 THREADS = os.cpu_count() or 1
 
 _CTYPES = {"float32": "float", "float64": "double", "int32": "int32_t", "int64": "int64_t"}
@@ -85,15 +85,20 @@ def c_source(group: Any, scalar: tuple) -> str:
     params = ", ".join(f"const T *restrict p{k}" for k in range(group.n_inputs))
     src.append(f"void fused(int64_t n, {params}, T *restrict out, int threads) {{")
     src += [f"    const T s{k} = *p{k};" for k in range(group.n_inputs) if scalar[k]]
-    src.append("    #pragma omp parallel for simd schedule(static) num_threads(threads) if(threads > 1)")
-    src.append("    for (int64_t i = 0; i < n; i++) {")
+    body = []
     for j, (op, refs, _) in enumerate(group.steps):
         args = [(f"s{r[1]}" if scalar[r[1]] else f"p{r[1]}[i]") if r[0] == "in" else f"t{r[1]}"
                 for r in refs]
         expr = (binary if len(refs) == 2 else unary)[op.name].format(*args)
-        src.append(f"        const T t{j} = {expr};")
-    src.append(f"        out[i] = t{len(group.steps) - 1};")
-    src += ["    }", "}", ""]
+        body.append(f"            const T t{j} = {expr};")
+    body.append(f"            out[i] = t{len(group.steps) - 1};")
+    # NOTE: a separate serial loop: with omp's if() clause GCC left the one-thread case unvectorized.
+    src += ["    if (threads > 1) {",
+            "        #pragma omp parallel for schedule(static) num_threads(threads)",
+            "        for (int64_t i = 0; i < n; i++) {", *body, "        }",
+            "    } else {",
+            "        for (int64_t i = 0; i < n; i++) {", *body, "        }",
+            "    }", "}", ""]
     return "\n".join(src)
 
 

@@ -14,9 +14,15 @@ from runtime.graph import Graph
 from runtime.ops import elementwise as e
 from runtime.ops.registry import REGISTRY
 
+@pytest.fixture(autouse=True)
+def _native_on(monkeypatch):
+    """These tests check the native path itself, whatever TFCOMPAT_NATIVE_FUSION says outside."""
+    monkeypatch.delenv("TFCOMPAT_NATIVE_FUSION", raising=False)
+
+
 needs_cc = pytest.mark.skipif(fusion_native.toolchain() is None, reason="no usable C compiler")
 IN0, IN1, IN2 = ("in", 0), ("in", 1), ("in", 2)
-N = (1 << 16) + 37  # odd, above MIN_NATIVE_SIZE
+N = (1 << 16) + 37  # odd, above MIN_NATIVE_SIZE and MIN_THREADED_SIZE/2
 
 
 def _group(dtype: str, *steps: tuple) -> FusedGroup:
