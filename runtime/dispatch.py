@@ -8,6 +8,7 @@ This is the hot path of eager code: no shape inference, no extra allocation.
 """
 from __future__ import annotations
 
+import abc
 import contextlib
 import threading
 from typing import Any, Iterator
@@ -20,13 +21,14 @@ from .dtypes import from_numpy
 from .tensor import Tensor
 
 
-class Interpreter:
+class Interpreter(abc.ABC):
     """What `execute` does with an op; subclasses: eager, tape, graph."""
 
     is_eager = True
 
+    @abc.abstractmethod
     def process(self, op: Any, inputs: tuple, attrs: dict, name: str | None) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define process()")
+        """Run, record or stage `op` on already-converted `inputs`; return its output(s)."""
 
     def constant(self, array: Any, name: str | None = None) -> Any:
         return Tensor(array)
