@@ -33,3 +33,12 @@ def test_matches_tensorflow(oracle) -> None:
     ours = _train_one_step(tf, lambda w: tf.maximum(w, 0.0))
     theirs = _train_one_step(oracle, lambda w: oracle.maximum(w, 0.0))
     np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_constraint_classes_match_tensorflow(oracle) -> None:
+    w = np.array([[3.0, -1.0], [4.0, 0.5]], np.float32)
+    for name, args in [("MaxNorm", (2.0,)), ("NonNeg", ()), ("UnitNorm", ()), ("MinMaxNorm", (0.5, 1.0, 0.5))]:
+        ours = getattr(tf.keras.constraints, name)(*args)(tf.constant(w))
+        theirs = getattr(oracle.keras.constraints, name)(*args)(oracle.constant(w))
+        np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6, err_msg=name)
+    assert tf.keras.constraints.get("non_neg").__class__ is tf.keras.constraints.NonNeg
