@@ -110,7 +110,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, stop_gradients: Any = None,
     """d(sum of ys)/d(each x) as new nodes of the ys' graph (`tf.gradients`)."""
     from .autodiff import backward  # noqa: PLC0415
     from .ops import array  # noqa: PLC0415
-    ys_flat, xs_flat = nest.flatten(ys), nest.flatten(xs)
+    ys_flat = [y.value() if hasattr(y, "_handle") else y for y in nest.flatten(ys)]  # variables: their reads
+    xs_flat = nest.flatten(xs)
+    unconnected_gradients = getattr(unconnected_gradients, "value", unconnected_gradients)
     graph = next((y.graph for y in ys_flat if getattr(y, "_is_symbolic", False)), None)
     if graph is None:
         raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use "

@@ -97,10 +97,4 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", ga
     if dispatch.executing_eagerly():
         raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape "
                            "instead.")
-    xs_list = list(xs) if isinstance(xs, (list, tuple)) else [xs]
-    ys_list = list(ys) if isinstance(ys, (list, tuple)) else [ys]
-    ys_list = [y.value() if hasattr(y, "_handle") else y for y in ys_list]
-    if grad_ys is not None and not isinstance(grad_ys, (list, tuple)):
-        grad_ys = [grad_ys]
-    return graph_rules.gradients(ys_list, xs_list, grad_ys, stop_gradients,
-                                 getattr(unconnected_gradients, "value", unconnected_gradients))
+    return graph_rules.gradients(ys, xs, grad_ys, stop_gradients, unconnected_gradients)

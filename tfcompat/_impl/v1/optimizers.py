@@ -22,13 +22,7 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", co
               gate_gradients: bool = False, aggregation_method: Any = None, stop_gradients: Any = None,
               unconnected_gradients: Any = "none") -> list:
     """tf.gradients(loss, [w, b]) -> [dloss/dw, dloss/db] as graph tensors (None when unconnected)."""
-    xs_list = list(xs) if isinstance(xs, (list, tuple)) else [xs]
-    ys_list = list(ys) if isinstance(ys, (list, tuple)) else [ys]
-    ys_list = [y.value() if hasattr(y, "_handle") else y for y in ys_list]
-    if grad_ys is not None and not isinstance(grad_ys, (list, tuple)):
-        grad_ys = [grad_ys]
-    return graph_rules.gradients(ys_list, xs_list, grad_ys, stop_gradients,
-                                 getattr(unconnected_gradients, "value", unconnected_gradients))
+    return graph_rules.gradients(ys, xs, grad_ys, stop_gradients, unconnected_gradients)
 
 
 @v1_export("hessians")
