@@ -92,8 +92,6 @@ def members(prog: Any, call: ast.Call) -> tuple[str, ...]:
         found = _variables(prog, call, qual.endswith("TRAINABLE_VARIABLES"), scope_text)
     elif qual == "tf.GraphKeys.UPDATE_OPS" and scope_text is None:
         found = ()   # NOTE: only tf.layers.batch_normalization adds update ops, and Keras layers update themselves
-        if any(prog.call_key(n) == "tf.layers.batch_normalization" for n in ast.walk(prog.tree)):
-            prog.block(call, "UPDATE_OPS with tf.layers.batch_normalization is not converted natively yet")
     elif isinstance(key, ast.Constant) and isinstance(key.value, str) and scope_text is None:
         found = tuple(prog.collections.get(key.value, ()))
     else:

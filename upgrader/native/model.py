@@ -24,10 +24,12 @@ INITS = frozenset({"tf.global_variables_initializer", "tf.initialize_all_variabl
 DROPPED = frozenset({"tf.disable_eager_execution", "tf.disable_v2_behavior", "tf.reset_default_graph"})
 LAYERS = {"tf.layers.dense": "Dense", "tf.layers.conv2d": "Conv2D", "tf.layers.conv1d": "Conv1D",
           "tf.layers.max_pooling2d": "MaxPooling2D", "tf.layers.average_pooling2d": "AveragePooling2D",
-          "tf.layers.max_pooling1d": "MaxPooling1D", "tf.layers.flatten": "Flatten", "tf.layers.dropout": "Dropout"}
+          "tf.layers.max_pooling1d": "MaxPooling1D", "tf.layers.flatten": "Flatten", "tf.layers.dropout": "Dropout",
+          "tf.layers.batch_normalization": "BatchNormalization"}
 SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse_time_decay": "InverseTimeDecay",
              "tf.train.polynomial_decay": "PolynomialDecay", "tf.train.cosine_decay": "CosineDecay",
              "tf.train.piecewise_constant": "PiecewiseConstantDecay"}
+BN_VARIABLES = ("moving_mean", "moving_variance", "gamma", "beta")
 SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
@@ -80,6 +82,7 @@ class Program:
     dropped: set[int] = field(default_factory=set)   # ids of statements that disappear (add_to_collection)
     control_calls: set[int] = field(default_factory=set)   # ids of tf.control_dependencies calls followed
     resolved: dict[int, tuple[str, ...]] = field(default_factory=dict)   # get_collection call id -> its members then
+    flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -157,6 +160,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         kind, extra = "placeholder", {"default": ast.unparse(value.args[0] if value.args else value.keywords[0].value)}
     elif key in ("tf.get_collection", "tf.get_collection_ref"):
         kind, deps = collection(prog, stmt, name)
+    elif key == "tf.get_variable" and (owner := layer_variable(prog, stmt)):
+        kind, deps = "tensor", (owner,)   # a Keras-owned variable (bn.moving_mean), read when called
     elif key == "tf.get_variable":
         kind, extra = "variable", _get_variable(prog, stmt, name)
     elif key in ("tf.Variable", "tf.train.get_or_create_global_step"):
@@ -198,7 +203,10 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         layer = _layer_name(prog, value, name)
         prog.entities[layer] = Entity(layer, "layer", stmt, func=layer)
         prog.order.append(layer)
-        weighted = LAYERS[key] in ("Dense", "Conv2D", "Conv1D")   # only these own variables
+        training = next((k.value for k in value.keywords if k.arg == "training"), None)
+        if LAYERS[key] == "BatchNormalization" and isinstance(training, ast.Name) and prog.kind(training.id) == "placeholder":
+            prog.flags.add(training.id)
+        weighted = LAYERS[key] in ("Dense", "Conv2D", "Conv1D", "BatchNormalization")   # only these own variables
         deps, extra = deps + (layer,) * weighted, {"layer": layer}
     first = prog.control.get(id(stmt), ())
     prog.entities[name] = Entity(name, kind, stmt, tuple(dict.fromkeys(deps + first)), func=name, first=first, **extra)
@@ -215,6 +223,21 @@ def _layer_name(prog: Program, call: ast.Call, tensor: str) -> str:
     while name in used:
         name += "_"
     return name
+
+
+def layer_variable(prog: Program, stmt: ast.Assign) -> str | None:
+    """`tf.get_variable("moving_mean")` under `variable_scope("bn", reuse=True)` -> 'bn', the batch_normalization layer."""
+    call, (scope, reuse) = stmt.value, prog.scopes.get(id(stmt), ("", False))
+    node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+    if not (reuse and isinstance(node, ast.Constant) and node.value in BN_VARIABLES) or len(call.args) > 1 or any(
+            k.arg != "name" for k in call.keywords):
+        return None
+    return next((e.name for e in prog.entities.values() if e.kind == "layer" and prog.call_key(e.stmt.value) ==
+                 "tf.layers.batch_normalization" and _given_name(e.stmt.value) == scope), None)
+
+
+def _given_name(call: ast.Call) -> str | None:
+    return next((k.value.value for k in call.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
 
 
 def _get_variable(prog: Program, stmt: ast.Assign, name: str) -> dict[str, str]:

@@ -96,7 +96,9 @@ class NativeMinimize(NativeRule):
             body.append(f"{edit.text(given['global_step'])}.assign_add(1)")
         body.append("return loss_value")
         params = ", ".join(entity.params)
-        lines.append(f"@{edit.tfx('function')}(input_signature={signature(prog, entity.params, edit)})\n"
+        flags = [p for p in entity.params if p in prog.flags]   # Python bools: each value traces once, no TensorSpec
+        decorator = edit.tfx("function") + ("" if flags else f"(input_signature={signature(prog, entity.params, edit)})")
+        lines.append(f"@{decorator}\n"
                      f"def {entity.func}({params}):\n" + indent("\n".join(body)))
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"'{entity.name}' (minimize) becomes the tf.function {entity.func}({params}) with a GradientTape")

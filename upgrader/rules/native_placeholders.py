@@ -12,7 +12,7 @@ def prologue(prog: Program, entity: Entity, edit: Editor) -> list[str]:
 
     TF1 converted fed values to the placeholder's dtype; eager code converts at the call.
     """
-    direct = [p for p in entity.params if p in entity.deps]
+    direct = [p for p in entity.params if p in entity.deps and p not in prog.flags]   # flags stay Python bools
     return [f"{p} = {edit.tfx('convert_to_tensor')}({p}, {edit.dtype(prog.entities[p])})" for p in direct] + [
         call_text(prog.entities[d]) for d in entity.first]   # control_dependencies: the ops TF1 ran first
 
