@@ -16,6 +16,8 @@ import ast
 from dataclasses import dataclass, field
 
 from upgrader.native.graphs import collection, control_block, expand_collections, user_collection
+from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
+from upgrader.native.naming import layer_variable, names_in
 from upgrader.scan import collect_aliases, dotted, to_key
 
 SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
@@ -29,7 +31,6 @@ LAYERS = {"tf.layers.dense": "Dense", "tf.layers.conv2d": "Conv2D", "tf.layers.c
 SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse_time_decay": "InverseTimeDecay",
              "tf.train.polynomial_decay": "PolynomialDecay", "tf.train.cosine_decay": "CosineDecay",
              "tf.train.piecewise_constant": "PiecewiseConstantDecay"}
-BN_VARIABLES = ("moving_mean", "moving_variance", "gamma", "beta")
 SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
@@ -105,10 +106,6 @@ class Program:
     def kind(self, name: str) -> str | None:
         e = self.entities.get(name)
         return None if e is None else e.kind
-
-
-def names_in(node: ast.AST) -> list[str]:
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
 
 
 def _is_tf(prog: Program, node: ast.AST) -> bool:
@@ -211,52 +208,6 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     first = prog.control.get(id(stmt), ())
     prog.entities[name] = Entity(name, kind, stmt, tuple(dict.fromkeys(deps + first)), func=name, first=first, **extra)
     prog.order.append(name)
-
-
-def _layer_name(prog: Program, call: ast.Call, tensor: str) -> str:
-    """The Keras layer object's name: the tf.layers `name=` when it is a free identifier, else '<tensor>_layer'."""
-    used = set(names_in(prog.tree)) | set(prog.entities)
-    given = next((k.value.value for k in call.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
-    if isinstance(given, str) and given.isidentifier() and given != tensor and given not in used:
-        return given
-    name = f"{tensor}_layer"
-    while name in used:
-        name += "_"
-    return name
-
-
-def layer_variable(prog: Program, stmt: ast.Assign) -> str | None:
-    """`tf.get_variable("moving_mean")` under `variable_scope("bn", reuse=True)` -> 'bn', the batch_normalization layer."""
-    call, (scope, reuse) = stmt.value, prog.scopes.get(id(stmt), ("", False))
-    node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
-    if not (reuse and isinstance(node, ast.Constant) and node.value in BN_VARIABLES) or len(call.args) > 1 or any(
-            k.arg != "name" for k in call.keywords):
-        return None
-    return next((e.name for e in prog.entities.values() if e.kind == "layer" and prog.call_key(e.stmt.value) ==
-                 "tf.layers.batch_normalization" and _given_name(e.stmt.value) == scope), None)
-
-
-def _given_name(call: ast.Call) -> str | None:
-    return next((k.value.value for k in call.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
-
-
-def _get_variable(prog: Program, stmt: ast.Assign, name: str) -> dict[str, str]:
-    """Scope and sharing of `tf.get_variable`: reuse returns the variable made earlier (an alias)."""
-    call = stmt.value
-    scope, reuse = prog.scopes.get(id(stmt), ("", False))
-    node = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
-    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-        prog.block(stmt, "tf.get_variable with a name that is not a string literal")
-        return {}
-    full = f"{scope}/{node.value}" if scope else node.value
-    made = next((e.name for e in prog.entities.values() if e.kind == "variable" and not e.alias and e.scope == full), None)
-    if made is not None and reuse:
-        return {"scope": full, "alias": made}
-    if made is not None:
-        prog.block(stmt, f"get_variable('{full}') already exists and its scope does not reuse: TF1 raises ValueError here")
-    elif reuse is True:
-        prog.block(stmt, f"get_variable('{full}') under reuse=True does not exist: TF1 raises ValueError here")
-    return {"scope": full}
 
 
 def _check_plain(prog: Program, stmt: ast.stmt) -> None:
