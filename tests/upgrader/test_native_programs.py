@@ -165,6 +165,8 @@ def test_native_program_on_real_tensorflow(stem: str, on_real_tf: dict | None) -
 
 @pytest.mark.parametrize("stem", [p.stem for p in NATIVE_PROGRAMS])
 def test_native_program_on_tfcompat_v2(stem: str, converted: dict[str, Path], on_real_tf: dict | None) -> None:
+    if "import absl" in converted[stem].read_text():
+        pytest.importorskip("absl", reason="the converted program uses absl-py (installed with the oracle)")
     code, out, err = _run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(converted[stem])])
     problem = err.strip().splitlines()[-1] if code else differences(_expected(stem), out)
     if problem is None:
