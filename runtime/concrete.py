@@ -203,6 +203,15 @@ class ConcreteFunction:
         return tuple(v for v in self.variables if v.trainable)
 
     @property
+    def output_shapes(self) -> Any:
+        """The static shapes of the outputs, in their structure (TensorShape for each tensor)."""
+        return nest.map_structure(lambda t: t.shape, self.structured_outputs)
+
+    @property
+    def output_dtypes(self) -> Any:
+        return nest.map_structure(lambda t: t.dtype, self.structured_outputs)
+
+    @property
     def function_type(self) -> Any:
         return self.arg_specs
 

@@ -124,3 +124,14 @@ def test_print_every_call_and_run_eagerly(capsys):
         assert tf.config.functions_run_eagerly() and f(tf.constant(1.0)).numpy() == 1.0
     finally:
         tf.config.run_functions_eagerly(False)
+
+
+def test_concrete_function_output_shapes_are_the_static_shapes(oracle):
+    """Native upgrades print TF1's static shapes by tracing: get_concrete_function(spec).output_shapes."""
+    def shapes(mod):
+        w = mod.Variable(np.ones((3, 2), np.float32))
+        def f(x):
+            return {"h": mod.matmul(x, w), "n": mod.reshape(x, [-1])}
+        cf = mod.function(f).get_concrete_function(mod.TensorSpec([None, 3], mod.float32))
+        return {k: v.as_list() for k, v in cf.output_shapes.items()}, cf.output_dtypes["h"].name
+    assert shapes(tf) == shapes(oracle) == ({"h": [None, 2], "n": [None]}, "float32")
