@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from upgrader.native.graphs import collection, control_block, expand_collections, user_collection
 from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
 from upgrader.native.naming import layer_variable, names_in
+from upgrader.native.shapes import shape_reads
 from upgrader.scan import collect_aliases, dotted, to_key
 
 SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
@@ -83,6 +84,7 @@ class Program:
     dropped: set[int] = field(default_factory=set)   # ids of statements that disappear (add_to_collection)
     control_calls: set[int] = field(default_factory=set)   # ids of tf.control_dependencies calls followed
     resolved: dict[int, tuple[str, ...]] = field(default_factory=dict)   # get_collection call id -> its members then
+    shape_stmts: set[int] = field(default_factory=set)   # ids of statements reading static shapes (shapes.py)
     flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
 
     def key(self, node: ast.AST) -> str | None:
@@ -211,8 +213,12 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
 
 
 def _check_plain(prog: Program, stmt: ast.stmt) -> None:
-    """A statement outside any session that mentions graph objects: only variables may appear."""
+    """A statement outside any session that mentions graph objects: only variables (and static shapes) may appear."""
+    reads = shape_reads(prog, stmt)
+    inside = {id(m) for n, _ in reads for m in ast.walk(n)}
     for node in ast.walk(stmt):
+        if id(node) in inside:
+            continue
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and prog.kind(node.value.id) in (
                 "placeholder", "tensor", "train"):
             node = node.value
@@ -228,6 +234,8 @@ def _check_plain(prog: Program, stmt: ast.stmt) -> None:
             return
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in DROPPED:
         return
+    if reads:
+        prog.shape_stmts.add(id(stmt))
     for node in ast.walk(stmt):
         k = prog.call_key(node)
         if k is not None and (k.startswith(("tf.get_collection", "tf.global_variables", "tf.trainable_variables"))):

@@ -36,6 +36,14 @@ class DatasetIterators(Rule):
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         if updated.attr.value not in PROPS or self.key(original.value) is not None or self.key(original) is not None:
             return updated
+        if _concrete_function(original.value):   # ConcreteFunction.output_shapes is TF2 API, not a dataset's
+            return updated
         self.change(f".{updated.attr.value} -> {PROPS[updated.attr.value]}(dataset)")
         return cst.Call(self.ctx.expr(PROPS[updated.attr.value]), [cst.Arg(updated.value.with_changes(lpar=[], rpar=[]))],
                         lpar=updated.lpar, rpar=updated.rpar)
+
+
+def _concrete_function(node: cst.BaseExpression) -> bool:
+    """`f.get_concrete_function(...)`: its output_* attributes exist in TF2."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+        node.func.attr.value == "get_concrete_function"

@@ -1,0 +1,31 @@
+"""Static shapes read while the graph is built: `h1.get_shape()`, `x.shape`, outside any session.
+
+TF1 knew a tensor's static shape as soon as the graph was built; TF2 learns it by
+tracing the tensor's function on its placeholders' specs. The analysis lets these
+reads through (every other use of a graph tensor outside sess.run still blocks) and
+`rules/native_static_shape.py` rewrites them:
+
+    print(h1.get_shape())  ->  print(tf.function(h1).get_concrete_function(tf.TensorSpec([None, 8, 8, 1], tf.float32)).output_shapes)
+"""
+from __future__ import annotations
+
+import ast
+
+SHAPE_KINDS = ("placeholder", "tensor")
+
+
+def shape_read(node: ast.AST) -> ast.Name | None:
+    """The tensor name of `t.get_shape()` or `t.shape` (the whole read is `node`), else None."""
+    if isinstance(node, ast.Call) and not node.args and not node.keywords and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "get_shape" and isinstance(node.func.value, ast.Name):
+        return node.func.value
+    if isinstance(node, ast.Attribute) and node.attr == "shape" and isinstance(node.value, ast.Name) \
+            and isinstance(node.ctx, ast.Load):
+        return node.value
+    return None
+
+
+def shape_reads(prog, stmt: ast.stmt) -> list[tuple[ast.AST, str]]:
+    """(read node, tensor name) for each static-shape read of a placeholder or graph tensor in `stmt`."""
+    return [(n, name.id) for n in ast.walk(stmt) if (name := shape_read(n)) is not None
+            and prog.kind(name.id) in SHAPE_KINDS]
