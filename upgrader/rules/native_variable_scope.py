@@ -30,28 +30,36 @@ class NativeVariableScope(NativeRule):
         if entity.alias:
             self.change(f"get_variable('{entity.scope}') under reuse -> the variable '{entity.alias}' itself")
             return f"{entity.name} = {entity.alias}"
-        call = stmt.value
-        if any(k.arg is None for k in call.keywords) or len(call.args) > len(PARAMS):
-            raise Blocked(call.lineno, "tf.get_variable with *args/**kwargs or unsupported positional arguments")
-        given = dict(zip(PARAMS, call.args)) | {k.arg: k.value for k in call.keywords}
-        unknown = sorted(set(given) - set(PARAMS) - {"use_resource", "collections"} | ({"regularizer"} & set(given)))
-        if unknown:
-            raise Blocked(call.lineno, f"tf.get_variable arguments {unknown} are not converted natively")
-        dtype = edit.text(given["dtype"]) if "dtype" in given else edit.tfx("float32")
-        shape = edit.text(given["shape"]) if "shape" in given else None
-        init = given.get("initializer")
-        if init is None:
-            if shape is None:
-                raise Blocked(call.lineno, f"get_variable('{entity.scope}') has neither shape nor initializer")
-            self.warn(f"line {call.lineno}: get_variable('{entity.scope}') has no initializer: TF1 and TF2 glorot_uniform "
-                      "draw different random numbers")
-            value = f"{edit.tfx('keras.initializers.GlorotUniform')}()({shape}, {dtype})"
-        elif shape is None:
-            value = edit.text(init)   # a tensor (or value) initializer carries its own shape
-        elif isinstance(init, ast.Call):
-            value = f"{edit.text(init)}({shape}, {dtype})"
-        else:
-            raise Blocked(call.lineno, f"get_variable('{entity.scope}'): initializer {edit.text(init)} with a shape")
-        extra = f", trainable={edit.text(given['trainable'])}" if "trainable" in given else ""
+        variable = new_variable(self, stmt.value, edit, entity.scope, entity.scope)
         self.change(f"get_variable('{entity.scope}') -> tf.Variable(name='{entity.scope}')")
-        return f'{entity.name} = {edit.tfx("Variable")}({value}{extra}, name="{entity.scope}")'
+        return f"{entity.name} = {variable}"
+
+
+def new_variable(rule: NativeRule, call: ast.Call, edit: Editor, full: str, name: str) -> str:
+    """`tf.Variable(<initial value>, name="<name>")` for a `tf.get_variable` call creating the variable `full`.
+
+    Shared with rules/native_module.py, whose classes create the variables in `__init__`.
+    """
+    if any(k.arg is None for k in call.keywords) or len(call.args) > len(PARAMS):
+        raise Blocked(call.lineno, "tf.get_variable with *args/**kwargs or unsupported positional arguments")
+    given = dict(zip(PARAMS, call.args)) | {k.arg: k.value for k in call.keywords}
+    unknown = sorted(set(given) - set(PARAMS) - {"use_resource", "collections"} | ({"regularizer"} & set(given)))
+    if unknown:
+        raise Blocked(call.lineno, f"tf.get_variable arguments {unknown} are not converted natively")
+    dtype = edit.text(given["dtype"]) if "dtype" in given else edit.tfx("float32")
+    shape = edit.text(given["shape"]) if "shape" in given else None
+    init = given.get("initializer")
+    if init is None:
+        if shape is None:
+            raise Blocked(call.lineno, f"get_variable('{full}') has neither shape nor initializer")
+        rule.warn(f"line {call.lineno}: get_variable('{full}') has no initializer: TF1 and TF2 glorot_uniform "
+                  "draw different random numbers")
+        value = f"{edit.tfx('keras.initializers.GlorotUniform')}()({shape}, {dtype})"
+    elif shape is None:
+        value = edit.text(init)   # a tensor (or value) initializer carries its own shape
+    elif isinstance(init, ast.Call):
+        value = f"{edit.text(init)}({shape}, {dtype})"
+    else:
+        raise Blocked(call.lineno, f"get_variable('{full}'): initializer {edit.text(init)} with a shape")
+    extra = f", trainable={edit.text(given['trainable'])}" if "trainable" in given else ""
+    return f'{edit.tfx("Variable")}({value}{extra}, name="{name}")'
