@@ -36,6 +36,7 @@ SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
 PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run")   # rewritten by rules/native_flags.py
+CONTRIB_INITIALIZERS = frozenset({"tf.contrib.layers.xavier_initializer", "tf.contrib.layers.variance_scaling_initializer"})
 QUEUES = ("tf.train.string_input_producer", "tf.train.batch", "tf.train.shuffle_batch", "tf.train.start_queue_runners",
           "tf.train.Coordinator", "tf.FIFOQueue", "tf.RandomShuffleQueue", "tf.TextLineReader", "tf.train.input_producer")
 
@@ -278,6 +279,8 @@ def _walk_blockers(prog: Program) -> None:
         if k is None:
             if isinstance(node, ast.Attribute) and node.attr == "partial_run":
                 prog.block(node, "sess.partial_run has no TF2 equivalent")
+            continue
+        if k in CONTRIB_INITIALIZERS:   # rules/native_initializers.py maps them to Keras initializers
             continue
         if k.startswith(QUEUES) or "Queue" in k or k.endswith("Reader"):
             prog.block(node, f"{k}: queue-based input pipelines have no native TF2 form (use tf.data by hand)")

@@ -22,7 +22,7 @@ class Contrib(Rule):
     PRIORITY = 10
 
     def _lookup(self, key: str | None) -> tuple[str, dict[str, str] | None, str] | None:
-        if key is None or ".contrib" not in key:
+        if key is None or ".contrib" not in key or key in self.ctx.owned:   # owned: a native rule converts it
             return None
         key = _v1(key)
         found = self.ctx.tables.longest_row(key)
