@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from upgrader.native.graphs import collection, control_block, expand_collections, user_collection
 from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
 from upgrader.native.naming import layer_variable, names_in
+from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
 from upgrader.scan import collect_aliases, dotted, to_key
 
@@ -87,6 +88,7 @@ class Program:
     resolved: dict[int, tuple[str, ...]] = field(default_factory=dict)   # get_collection call id -> its members then
     shape_stmts: set[int] = field(default_factory=set)   # ids of statements reading static shapes (shapes.py)
     flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
+    rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -140,6 +142,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         prog.summaries.append(stmt)
         return
     if isinstance(stmt, ast.Expr) and user_collection(prog, stmt):
+        return
+    if rnn_statement(prog, stmt):
         return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):
@@ -284,7 +288,8 @@ def _walk_blockers(prog: Program) -> None:
             continue
         if k.startswith(QUEUES) or "Queue" in k or k.endswith("Reader"):
             prog.block(node, f"{k}: queue-based input pipelines have no native TF2 form (use tf.data by hand)")
-        elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS) or (
+        elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS
+              and id(node) not in prog.rnn_calls) or (
                 k in LAYERS and id(node) not in values):
             prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
         elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")):

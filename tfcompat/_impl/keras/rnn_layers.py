@@ -199,16 +199,65 @@ class GRUCell(_Cell):
         return h, [h]
 
 
+@export("keras.layers.StackedRNNCells")
+class StackedRNNCells(Layer):
+    """Cells run one after another at each step; the state is one state list per cell."""
+
+    def __init__(self, cells: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cells = list(cells)
+
+    @property
+    def state_size(self) -> list:
+        return [c.state_size for c in self.cells]
+
+    @property
+    def output_size(self) -> int:
+        return self.cells[-1].units
+
+    def build(self, input_shape: Any) -> None:
+        shape = tuple(input_shape)
+        for cell in self.cells:
+            if not cell.built:
+                cell.build(shape)
+                cell.built = True
+            shape = shape[:-1] + (cell.units,)
+        self.built = True
+
+    def get_initial_state(self, batch_size: Any = None) -> list:
+        return [c.get_initial_state(batch_size) for c in self.cells]
+
+    def call(self, inputs: Any, states: Any, training: Any = False) -> tuple:
+        new_states = []
+        for cell, state in zip(self.cells, states):
+            inputs, state = cell.call(inputs, state, training=training)
+            new_states.append(state)
+        return inputs, new_states
+
+
+def _masked(keep: Any, new: Any, old: Any) -> Any:
+    """`new` where the step is valid (keep: (batch, 1) bool), else `old`, leaf by leaf (nested state lists)."""
+    if isinstance(new, (list, tuple)):
+        return [_masked(keep, n, o) for n, o in zip(new, old)]
+    return tf().where(keep, new, old)
+
+
 @export("keras.layers.RNN")
 class RNN(Layer):
-    """Runs `cell` over the time axis (axis 1) of a (batch, time, features) input."""
+    """Runs `cell` (or a list of cells, stacked) over the time axis (axis 1) of a (batch, time, features) input.
+
+    With `mask` (batch, time), a masked step keeps the previous state and outputs the previous
+    output, or zeros with `zero_output_for_mask=True` (TF1 dynamic_rnn's sequence_length rule).
+    A time axis unknown while tracing runs as a while_loop over TensorArrays.
+    """
 
     def __init__(self, cell: Any, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  zero_output_for_mask: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.cell = cell
+        self.cell = StackedRNNCells(cell) if isinstance(cell, (list, tuple)) else cell
         self.return_sequences, self.return_state, self.go_backwards = return_sequences, return_state, go_backwards
+        self.zero_output_for_mask = zero_output_for_mask
 
     def build(self, input_shape: Any) -> None:
         if not self.cell.built:
@@ -216,24 +265,59 @@ class RNN(Layer):
             self.cell.built = True
         self.built = True
 
+    def _step(self, x: Any, keep: Any, states: Any, prev: Any, kw: dict) -> tuple:
+        out, new = self.cell.call(x, states, **kw)
+        if keep is None:
+            return out, new
+        fallback = tf().zeros_like(out) if self.zero_output_for_mask else prev
+        return tf().where(keep, out, fallback), _masked(keep, new, states)
+
     def call(self, sequences: Any, initial_state: Any = None, mask: Any = None, training: Any = None) -> Any:
         t = tf()
         batch = sequences.shape[0] if sequences.shape[0] is not None else t.shape(sequences)[0]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
             ([initial_state] if initial_state is not None else self.cell.get_initial_state(batch))
-        steps = t.unstack(sequences, axis=1)
-        if self.go_backwards:
-            steps = steps[::-1]
-        outputs = []
         kw = {} if training is None else {"training": training}
-        for x in steps:
-            out, states = self.cell.call(x, states, **kw)
-            outputs.append(out)
-        result = t.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        keep = None if mask is None else t.expand_dims(t.cast(mask, "bool"), -1)   # (batch, time, 1)
+        if sequences.shape[1] is None:
+            result, states = self._loop(sequences, keep, states, kw)
+        else:
+            steps = t.unstack(sequences, axis=1)
+            keeps = t.unstack(keep, num=len(steps), axis=1) if keep is not None else [None] * len(steps)
+            if self.go_backwards:
+                steps, keeps = steps[::-1], keeps[::-1]
+            outputs, out = [], None
+            for x, k in zip(steps, keeps):
+                out, states = self._step(x, k, states, out if out is not None else 0.0, kw)
+                outputs.append(out)
+            result = t.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [result] + list(states) if self.return_state else result
 
+    def _loop(self, sequences: Any, keep: Any, states: Any, kw: dict) -> tuple:
+        """(outputs or last output, final states) over a run-time number of steps."""
+        t = tf()
+        major = t.transpose(sequences, [1, 0] + list(range(2, len(sequences.shape))))
+        keeps = t.transpose(keep, [1, 0, 2]) if keep is not None else None
+        if self.go_backwards:
+            major, keeps = t.reverse(major, [0]), (t.reverse(keeps, [0]) if keeps is not None else None)
+        n = t.shape(major)[0]
+        xs = t.TensorArray(major.dtype, size=n).unstack(major)
+        ks = t.TensorArray("bool", size=n).unstack(keeps) if keeps is not None else None
+        first, _ = self.cell.call(major[0], states, **kw)   # NOTE: only its shape: the zeros of step -1's output
+        prev0 = t.zeros_like(first)
 
-_RUN_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+        def body(i: Any, st: Any, prev: Any, ta: Any) -> tuple:
+            out, new = self._step(xs.read(i), ks.read(i) if ks is not None else None, st, prev, kw)
+            return i + 1, new, out, ta.write(i, out)
+
+        out_ta = t.TensorArray(prev0.dtype, size=n)
+        _, states, last, out_ta = t.while_loop(lambda i, *_: i < n, body, (t.constant(0), states, prev0, out_ta))
+        if not self.return_sequences:
+            return last, states
+        return t.transpose(out_ta.stack(), [1, 0, 2]), states
+
+
+_RUN_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask")
 _LAYER_KEYS = ("name", "trainable", "dtype", "input_shape", "input_dim", "batch_size", "activity_regularizer")
 
 
@@ -246,7 +330,7 @@ class _RNNLayer(RNN):
         kwargs = args.pop("kwargs")
         args.pop("self"), args.pop("__class__", None)
         args.pop("use_cudnn", None)  # NOTE: there is no cuDNN kernel here; every setting runs the same math
-        run = {k: args.pop(k) for k in _RUN_KEYS}
+        run = {k: args.pop(k) if k in args else kwargs.pop(k) for k in _RUN_KEYS if k in args or k in kwargs}
         layer_kwargs = {k: kwargs.pop(k) for k in _LAYER_KEYS if k in kwargs}
         layer_kwargs["activity_regularizer"] = args.pop("activity_regularizer")
         cell = self.cell_class(name=f"{self.cell_class.__name__.lower()}", **args, **kwargs)

@@ -1,0 +1,130 @@
+"""`tf.nn.rnn_cell` cells + `tf.nn.dynamic_rnn` become one Keras RNN layer, called with a sequence mask."""
+from __future__ import annotations
+
+import ast
+import re
+
+from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
+from upgrader.native.model import Entity, Program
+from upgrader.native.rnn import CELLS, DYNAMIC_RNN, DYNAMIC_PARAMS, STACKS, keras_cell, layers, state_kinds
+from upgrader.rules.native_functions import expression
+from upgrader.rules.native_placeholders import prologue
+
+# TF1 dynamic_rnn zeroes the outputs past each sequence's length (Keras repeats the last one unless told)
+RUN = "return_sequences=True, return_state=True, zero_output_for_mask=True"
+STATE_TUPLE = 'LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])'
+
+
+class NativeRnn(NativeRule):
+    """Build the cell once as a Keras RNN layer; `outputs` and `state` become functions calling it.
+
+    cell = tf.nn.rnn_cell.LSTMCell(8, initializer=init)  ->  cell = tf.keras.layers.LSTM(8, kernel_initializer=init,
+                                                                   recurrent_initializer=init, return_sequences=True, ...)
+    outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=n, dtype=tf.float32)
+        ->  def outputs(x, n):                               def state(x, n):
+                mask = tf.sequence_mask(n, tf.shape(x)[1])       ...
+                return cell(x, mask=mask)[0]                     _, h, c = cell(x, mask=mask)
+                                                                 return LSTMStateTuple(c, h)
+    """
+
+    DESCRIPTION = "tf.nn.rnn_cell cells + dynamic_rnn -> Keras LSTM/GRU/SimpleRNN/RNN layers with a sequence mask"
+    KINDS = frozenset({"cell", "layer", "tensor"})
+    PRIORITY = 13
+
+    def cell(self, prog: Program, call: ast.Call, edit: Editor, name: str) -> tuple[str, list[str]]:
+        keras, args, warnings = keras_cell(prog, call, edit, name)
+        for w in warnings:
+            self.warn(w, once=False)
+        return keras, args
+
+    def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
+        if entity is None or not isinstance(stmt, ast.Assign):
+            return None
+        key = prog.call_key(stmt.value)
+        self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
+        if key == DYNAMIC_RNN:
+            return self.dynamic_rnn(prog, stmt, edit)
+        if key not in CELLS and key not in STACKS:
+            return None
+        if entity.kind == "cell":   # one layer of a MultiRNNCell built later
+            keras, args = self.cell(prog, stmt.value, edit, entity.name)
+            self.change(f"RNN cell '{entity.name}' -> tf.keras.layers.{keras}")
+            return f"{entity.name} = {edit.tfx('keras.layers.' + keras)}({', '.join(args)})"
+        if key in CELLS:
+            keras, args = self.cell(prog, stmt.value, edit, entity.name)
+            layer = keras[:-len("Cell")]   # LSTMCell -> LSTM, GRUCell -> GRU, SimpleRNNCell -> SimpleRNN
+            self.change(f"RNN cell '{entity.name}' -> tf.keras.layers.{layer} layer run by dynamic_rnn")
+            return f"{entity.name} = {edit.tfx('keras.layers.' + layer)}({', '.join(args + [RUN])})"
+        arg = stmt.value.args[0]
+        calls, _ = layers(prog, stmt.value) or ([], False)
+        if isinstance(arg, ast.ListComp):
+            keras, args = self.cell(prog, calls[0], edit, entity.name)
+            loops = "".join(f" for {edit.text(g.target)} in {edit.text(g.iter)}" + "".join(
+                f" if {edit.text(c)}" for c in g.ifs) for g in arg.generators)
+            inner = f"[{edit.tfx('keras.layers.' + keras)}({', '.join(args)}){loops}]"
+        else:
+            items = []
+            for item in arg.elts:
+                if isinstance(item, ast.Name):
+                    items.append(item.id)
+                    continue
+                keras, args = self.cell(prog, item, edit, entity.name)
+                items.append(f"{edit.tfx('keras.layers.' + keras)}({', '.join(args)})")
+            inner = "[" + ", ".join(items) + "]"
+        self.change(f"MultiRNNCell '{entity.name}' -> tf.keras.layers.RNN over a list of Keras cells")
+        line = f"{entity.name} = {edit.tfx('keras.layers.RNN')}({inner}, {RUN})"
+        return line if len(line) <= 120 else f"{entity.name} = {edit.tfx('keras.layers.RNN')}(\n    {inner},\n    {RUN})"
+
+    def dynamic_rnn(self, prog: Program, stmt: ast.Assign, edit: Editor) -> str:
+        call = stmt.value
+        args = dict(zip(DYNAMIC_PARAMS, call.args)) | {k.arg: k.value for k in call.keywords}
+        layer = args["cell"].id
+        names = [e.id for e in stmt.targets[0].elts]
+        kinds, _ = state_kinds(prog, prog.entities[layer].stmt.value)
+        stacked = prog.call_key(prog.entities[layer].stmt.value) in STACKS
+        first = next(prog.entities[n] for n in names if n in prog.entities)
+        inputs = expression(prog, args["inputs"], edit)
+        body = prologue(prog, first, edit)
+        if not isinstance(args["inputs"], ast.Name):
+            var = "inputs" if edit.free("inputs") else "rnn_inputs"
+            body.append(f"{var} = {inputs}")
+            inputs = var
+        length = args.get("sequence_length")
+        run = f"{layer}({inputs})"
+        if length is not None and not (isinstance(length, ast.Constant) and length.value is None):
+            mask = "mask" if edit.free("mask") else "sequence_mask"
+            body.append(f"{mask} = {edit.tfx('sequence_mask')}({expression(prog, length, edit)}, "
+                        f"{edit.tfx('shape')}({inputs})[1])")
+            run = f"{layer}({inputs}, mask={mask})"
+        out: list[str] = []
+        if names[0] != "_":
+            out.append(f"def {names[0]}({def_params(prog, first)}):\n" + indent("\n".join(body + [f"return {run}[0]"])))
+        if names[1] != "_":
+            ret, pair = self.state(kinds, stacked, run, stmt.lineno)
+            if pair:
+                out.append(f"# TF1's LSTM state is (c, h), read as state.c / state.h; Keras returns h, c\n"
+                                     f"{STATE_TUPLE}")
+            out.append(f"def {names[1]}({def_params(prog, first)}):\n" + indent("\n".join(body + ret)))
+        self.change(f"dynamic_rnn -> {', '.join(n + '()' for n in names if n != '_')} calling the Keras layer "
+                    f"'{layer}'" + (" with a sequence mask" if "mask=" in run else ""))
+        return "\n\n\n".join(out)
+
+    def state(self, kinds: list[str], stacked: bool, run: str, line: int) -> tuple[list[str], bool]:
+        """(the state function's last lines, whether it needs LSTMStateTuple): TF1's state structure from Keras's."""
+        lstm = [k == "LSTMCell" for k in kinds]
+        if not stacked:
+            return (["_, h, c = " + run, "return LSTMStateTuple(c, h)"], True) if lstm[0] else ([f"return {run}[1]"], False)
+        if any(lstm) and not all(lstm):
+            raise Blocked(line, "MultiRNNCell mixing LSTM and other cells is not converted natively")
+        if all(lstm):
+            return ([f"_, *layer_states = {run}", "return tuple(LSTMStateTuple(c, h) for h, c in layer_states)"], True)
+        return ([f"_, *layer_states = {run}", "return tuple(h for [h] in layer_states)"], False)
+
+    def finish(self, source: str) -> list[tuple[int, str]]:
+        """`import collections` above the first import when the LSTMStateTuple namedtuple was written."""
+        if STATE_TUPLE not in source or re.search(r"^import collections\s*$", source, re.M):
+            return []
+        tree = ast.parse(source)
+        first = next((s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))
+                      and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")), None)
+        return [(first.lineno - 1 if first is not None else 0, "import collections")]
