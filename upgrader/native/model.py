@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from upgrader.native.graphs import collection, control_block, expand_collections, user_collection
 from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
+from upgrader.native.module_calls import classify as module_statement
+from upgrader.native.modules import Functions, define as module_def
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
@@ -88,6 +90,7 @@ class Program:
     resolved: dict[int, tuple[str, ...]] = field(default_factory=dict)   # get_collection call id -> its members then
     shape_stmts: set[int] = field(default_factory=set)   # ids of statements reading static shapes (shapes.py)
     flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
+    functions: Functions | None = None   # defs that build graph code and their calls (native/modules.py)
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
 
     def key(self, node: ast.AST) -> str | None:
@@ -144,6 +147,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     if isinstance(stmt, ast.Expr) and user_collection(prog, stmt):
         return
     if rnn_statement(prog, stmt):
+        return
+    if module_statement(prog, stmt):
         return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):
@@ -278,6 +283,7 @@ def _resolve(prog: Program) -> None:
 
 def _walk_blockers(prog: Program) -> None:
     values = {id(e.stmt.value) for e in prog.entities.values() if isinstance(e.stmt, ast.Assign)}
+    values |= prog.functions.calls if prog.functions else set()   # get_variable inside tf.Module-bound defs
     for node in ast.walk(prog.tree):
         k = prog.call_key(node)
         if k is None:
@@ -366,7 +372,7 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue
-        if _scope_block(prog, stmt, "", False):
+        if _scope_block(prog, stmt, "", False) or module_def(prog, stmt):
             continue
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
                              ast.With, ast.Try)) and (_is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt))):

@@ -1,0 +1,52 @@
+"""Source text for the tf.Module rule: call arguments after parameters move, and statements that keep their comments.
+
+    arguments(call_of_dense, dense, ["x", "activation"], edit.text)  ->  'h, activation=tf.nn.tanh'
+"""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Callable
+
+from upgrader.native.base import Blocked, Editor
+
+if TYPE_CHECKING:
+    from upgrader.native.modules import Builder
+
+
+def arguments(call: ast.Call, b: Builder, wanted: list[str], render: Callable[[ast.expr], str]) -> str:
+    """The call's arguments for the parameters `wanted`, positional while no earlier one was left out."""
+    given = dict(zip(b.params, call.args))
+    named = {k.arg: k.value for k in call.keywords}
+    out, positional = [], True
+    for p in wanted:
+        if p in given and positional:
+            out.append(render(given[p]))
+        elif p in given or p in named:
+            positional = False
+            out.append(f"{p}={render(given.get(p) or named[p])}")
+        else:
+            positional = False
+    return ", ".join(out)
+
+
+def comments(edit: Editor, stmt: ast.stmt) -> list[str]:
+    """The comment lines right above `stmt`, which move with it."""
+    lines, i = [], stmt.lineno - 2
+    while i >= 0 and (src := edit.src.splitlines()[i].strip()).startswith("#"):
+        lines.insert(0, src)
+        i -= 1
+    return lines
+
+
+def trailing(edit: Editor, stmt: ast.stmt) -> str:
+    tail = edit.src.splitlines()[stmt.end_lineno - 1].encode("utf-8")[stmt.end_col_offset:].decode("utf-8", "replace").strip()
+    return "  " + tail if tail.startswith("#") else ""
+
+
+def dedent(text: str, width: int, line: int) -> str:
+    out = text.split("\n")
+    for i, ln in enumerate(out[1:], 1):
+        if ln.strip() and not ln[:width].isspace():
+            raise Blocked(line, "a multi-line string inside a graph-building function cannot be re-indented safely")
+        out[i] = ln[width:]
+    return "\n".join(out)

@@ -1,0 +1,127 @@
+"""Graph-building functions become `tf.Module` classes; each call site is an instance, shared where TF1 reused."""
+from __future__ import annotations
+
+import ast
+from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
+from upgrader.native.model import Entity, Program
+from upgrader.native.module_text import arguments, comments, dedent, trailing
+from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
+from upgrader.rules.native_functions import expression
+from upgrader.rules.native_placeholders import prologue
+from upgrader.rules.native_variable_scope import new_variable
+
+
+class NativeModule(NativeRule):
+    """Turn a function that creates variables into a tf.Module: variables in `__init__`, the math in `__call__`.
+
+    def dense(x, n_out, name):                                 ->  class Dense(tf.Module):
+        with tf.variable_scope(name):                                  def __init__(self, n_out, name):
+            w = tf.get_variable("w", [2, n_out], initializer=init)         super().__init__(name=name)
+            return tf.matmul(x, w)                                         with self.name_scope:
+    h = dense(x, 3, "h1")                                                      self.w = tf.Variable(init([2, n_out], tf.float32), name="w")
+                                                                       def __call__(self, x):
+                                                                           return tf.matmul(x, self.w)
+                                                                   h1 = Dense(3, "h1")
+                                                                   def h(x): ... return h1(x)
+    """
+
+    DESCRIPTION = "functions creating get_variable variables -> tf.Module classes; reuse -> the same instance"
+    KINDS = frozenset({"layer"})
+    PRIORITY = 14
+
+    def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
+        fx = prog.functions
+        if fx is None:
+            return None
+        self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
+        if isinstance(stmt, ast.FunctionDef) and stmt.name in fx.builders:
+            self.change(f"function '{stmt.name}' creates variables -> class {fx.builders[stmt.name].cls}(tf.Module)")
+            return self.klass(prog, fx.builders[stmt.name], edit)
+        site = fx.sites.get(id(stmt))
+        if site is None or entity is None:
+            return None
+        return self.site(prog, site, entity, edit)
+
+    def site(self, prog: Program, site: Site, entity: Entity, edit: Editor) -> str:
+        inst, b = site.instance, site.instance.builder
+        call = arguments(site.call, b, b.call_params, lambda n: expression(prog, n, edit))
+        body = prologue(prog, entity, edit) + [f"return {inst.name}({call})"]
+        text = f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body))
+        if not site.new:
+            self.change(f"{b.node.name}() reuses the variables of '{inst.name}': the same {b.cls} instance")
+            return text
+        make = f"{inst.name} = {b.cls}({arguments(site.call, b, b.init, edit.text)})"
+        if inst.path:   # NOTE: the variable_scope around the call: TF2 name scopes name eager variables too
+            make = f'with {edit.tfx("name_scope")}("{inst.path}"):\n    {make}'
+        self.change(f"{b.node.name}() creates {len(inst.variables)} variable(s): instance '{inst.name}' of {b.cls}")
+        return make + "\n\n\n" + text
+
+    def klass(self, prog: Program, b: Builder, edit: Editor) -> str:
+        fn = b.node
+        fx = prog.functions
+        calls = {id(site.call.func) for site in fx.sites.values()} | {
+            id(c.func) for other in fx.builders.values() for c in _builder_calls(fx, other.node) if id(c) in other.children}
+        if any(isinstance(n, ast.Name) and n.id == fn.name and id(n) not in calls for n in ast.walk(prog.tree)):
+            raise Blocked(fn.lineno, f"'{fn.name}' (a function that creates variables) is used other than by a call "
+                                     "native mode follows (module-level `name = f(...)` or inside another such function)")
+        own = b.own is not None and b.own_name_ok()
+        name = edit.text(_scope_call(prog, b.own).args[0]) if own else ""
+        init = ["super().__init__(" + (f"name={name}" if own else "") + ")"] + [f"self.{p} = {p}" for p in b.init if p in b.kept]
+        init += self.creation(prog, b, fn.body, edit)
+        attrs = {s.targets[0].id: a for s in ast.walk(fn) if id(s) in b.variables for a in [b.variables[id(s)]]}
+        attrs |= {p: f"self.{p}" for p in b.kept}
+        compute = self.compute(prog, b, fn.body, edit, {k: v if v.startswith("self.") else f"self.{v}" for k, v in attrs.items()})
+        if not compute:
+            raise Blocked(fn.lineno, f"function '{fn.name}' creates variables but computes nothing")
+        doc = [dedent(edit.text(fn.body[0]), fn.body[0].col_offset, fn.body[0].lineno), ""] if ast.get_docstring(fn) is not None else []
+        params = lambda names: "".join(f", {p}" + (f"={edit.text(b.defaults[p])}" if p in b.defaults else "") for p in names)
+        return (f"class {b.cls}({edit.tfx('Module')}):\n" + indent("\n".join(doc + [
+            f"def __init__(self{params(b.init)}):", indent("\n".join(init)), "",
+            f"def __call__(self{params(b.call_params)}):", indent("\n".join(compute))])))
+
+    def creation(self, prog: Program, b: Builder, body: list[ast.stmt], edit: Editor) -> list[str]:
+        fx, lines = prog.functions, []
+        for s in body:
+            call = _scope_call(prog, s)
+            if call is not None:
+                inner = self.creation(prog, b, s.body, edit)
+                if not inner or prog.call_key(call) == "tf.name_scope":   # NOTE: TF1 name_scope never named get_variable
+                    lines += inner
+                elif s is b.own and b.own_name_ok():
+                    lines += ["with self.name_scope:", indent("\n".join(inner))]
+                elif isinstance(name := call.args[0] if call.args else call.keywords[0].value, ast.Constant):
+                    lines += [f"with {edit.tfx('name_scope')}({edit.text(name)}):", indent("\n".join(inner))]
+                else:
+                    raise Blocked(s.lineno, "a variable_scope named by a parameter that is not a valid tf.Module name")
+            elif id(s) in b.variables:
+                label = f"{b.node.name}: {s.value.args[0].value if s.value.args else 'variable'}"
+                given = s.value.args[0] if s.value.args else next(k.value for k in s.value.keywords if k.arg == "name")
+                lines += comments(edit, s) + [f"self.{b.variables[id(s)]} = {new_variable(self, s.value, edit, label, given.value)}"]
+            else:
+                for c in (c for c in _builder_calls(fx, s) if id(c) in b.children):
+                    child = fx.builders[c.func.id]
+                    lines.append(f"self.{b.children[id(c)]} = {child.cls}({arguments(c, child, child.init, edit.text)})")
+        return lines
+
+    def compute(self, prog: Program, b: Builder, body: list[ast.stmt], edit: Editor, attrs: dict[str, str]) -> list[str]:
+        fx, lines = prog.functions, []
+
+        def render(node: ast.AST) -> str:
+            edits: list[tuple[ast.AST, str]] = []
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call) and id(n) in b.children:
+                    child = fx.builders[n.func.id]
+                    edits.append((n, f"self.{b.children[id(n)]}({arguments(n, child, child.call_params, render)})"))
+                elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in attrs:
+                    edits.append((n, attrs[n.id]))
+            return edit.with_edits(node, edits)
+
+        for i, s in enumerate(body):
+            if i == 0 and s is b.node.body[0] and ast.get_docstring(b.node) is not None or id(s) in b.variables:
+                continue
+            if _scope_call(prog, s) is not None:
+                lines += self.compute(prog, b, s.body, edit, attrs)
+                continue
+            text = render(s) + trailing(edit, s)
+            lines += comments(edit, s) + [dedent(text, s.col_offset, s.lineno)]
+        return lines
