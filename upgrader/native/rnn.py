@@ -71,12 +71,15 @@ def classify(prog: Any, stmt: ast.stmt) -> bool:
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
         return False
     key = prog.call_key(stmt.value)
+    # NOTE: these calls are followed or blocked here with a precise reason, not by model._walk_blockers
+    prog.rnn_calls.update(id(n) for n in ast.walk(stmt.value) if prog.call_key(n) in CELLS or prog.call_key(n) in STACKS)
     if key in CELLS or key in STACKS:
         _cell(prog, stmt)
     elif key == DYNAMIC_RNN:
         _dynamic(prog, stmt)
     else:
         return False
+    prog.rnn_calls.add(id(stmt.value))
     return True
 
 
@@ -115,7 +118,6 @@ def _cell(prog: Any, stmt: ast.Assign) -> None:
         prog.block(stmt, f"RNN cell '{target.id}' is run by {uses} dynamic_rnn/MultiRNNCell calls; native mode "
                          "follows exactly one")
         return
-    prog.rnn_calls.update(id(n) for n in ast.walk(value) if prog.call_key(n) in CELLS or prog.call_key(n) in STACKS)
     prog.entities[target.id] = Entity(target.id, "cell", stmt, func=target.id)
     prog.order.append(target.id)
 
@@ -156,7 +158,6 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
     skip = {id(n) for n in ast.walk(init)} if init is not None else set()
     deps = tuple(dict.fromkeys(n.id for n in ast.walk(call) if isinstance(n, ast.Name) and id(n) not in skip
                                and n.id in prog.entities))
-    prog.rnn_calls.add(id(call))
     for name in names:
         if name != "_":
             prog.entities[name] = Entity(name, "tensor", stmt, deps, func=name, layer=cell.id)

@@ -10,8 +10,7 @@ from upgrader.native.rnn import CELLS, DYNAMIC_RNN, DYNAMIC_PARAMS, STACKS, kera
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
 
-# TF1 dynamic_rnn zeroes the outputs past each sequence's length (Keras repeats the last one unless told)
-RUN = "return_sequences=True, return_state=True, zero_output_for_mask=True"
+RUN = "return_sequences=True, return_state=True"
 STATE_TUPLE = 'LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])'
 
 
@@ -54,7 +53,7 @@ class NativeRnn(NativeRule):
             keras, args = self.cell(prog, stmt.value, edit, entity.name)
             layer = keras[:-len("Cell")]   # LSTMCell -> LSTM, GRUCell -> GRU, SimpleRNNCell -> SimpleRNN
             self.change(f"RNN cell '{entity.name}' -> tf.keras.layers.{layer} layer run by dynamic_rnn")
-            return f"{entity.name} = {edit.tfx('keras.layers.' + layer)}({', '.join(args + [RUN])})"
+            return f"{entity.name} = {edit.tfx('keras.layers.' + layer)}({', '.join(args + [_run(prog, entity)])})"
         arg = stmt.value.args[0]
         calls, _ = layers(prog, stmt.value) or ([], False)
         if isinstance(arg, ast.ListComp):
@@ -72,8 +71,8 @@ class NativeRnn(NativeRule):
                 items.append(f"{edit.tfx('keras.layers.' + keras)}({', '.join(args)})")
             inner = "[" + ", ".join(items) + "]"
         self.change(f"MultiRNNCell '{entity.name}' -> tf.keras.layers.RNN over a list of Keras cells")
-        line = f"{entity.name} = {edit.tfx('keras.layers.RNN')}({inner}, {RUN})"
-        return line if len(line) <= 120 else f"{entity.name} = {edit.tfx('keras.layers.RNN')}(\n    {inner},\n    {RUN})"
+        line = f"{entity.name} = {edit.tfx('keras.layers.RNN')}({inner}, {_run(prog, entity)})"
+        return line if len(line) <= 120 else f"{entity.name} = {edit.tfx('keras.layers.RNN')}(\n    {inner},\n    {_run(prog, entity)})"
 
     def dynamic_rnn(self, prog: Program, stmt: ast.Assign, edit: Editor) -> str:
         call = stmt.value
@@ -128,3 +127,14 @@ class NativeRnn(NativeRule):
         first = next((s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))
                       and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")), None)
         return [(first.lineno - 1 if first is not None else 0, "import collections")]
+
+
+def _run(prog: Program, layer: Entity) -> str:
+    """The Keras layer's run arguments; with a sequence_length, TF1 zeroed the outputs past each length
+    (Keras repeats the last valid output unless told)."""
+    call = next(n for n in ast.walk(prog.tree) if prog.call_key(n) == DYNAMIC_RNN and n.args and
+                isinstance(n.args[0], ast.Name) and n.args[0].id == layer.name)
+    length = dict(zip(DYNAMIC_PARAMS, call.args)).get("sequence_length") or next(
+        (k.value for k in call.keywords if k.arg == "sequence_length"), None)
+    masked = length is not None and not (isinstance(length, ast.Constant) and length.value is None)
+    return RUN + ", zero_output_for_mask=True" * masked
