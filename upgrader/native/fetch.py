@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Blocked, Editor, call_text
+from upgrader.native.gradients import minimized_loss
 from upgrader.native.model import Program
 from upgrader.rules.native_functions import expression, is_constant
 
@@ -39,7 +40,7 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return "{" + ", ".join(f"{edit.text(k)}: {_one(prog, v, fed, edit)}" for k, v in zip(node.keys, node.values)) + "}"
     e = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
     for n in ast.walk(node):
-        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session", "saver", "writer", "layer"):
+        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session", "saver", "writer", "layer", "gradients"):
             raise Blocked(n.lineno, f"'{n.id}' fetched in a way native mode cannot follow")
     needed = e.params if e is not None else tuple(dict.fromkeys(
         p for n in ast.walk(node) if isinstance(n, ast.Name) and (x := prog.entities.get(n.id))
@@ -79,7 +80,7 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
     step = call_text(t, fed, prog)
     if fetches is train[0]:
         return step
-    loss = t.stmt.value.args[0] if t.stmt.value.args else next(k.value for k in t.stmt.value.keywords if k.arg == "loss")
+    loss = minimized_loss(prog, t)
     rest = [n for n in fetches.elts if n is not train[0]]
     if len(train) > 1 or len(rest) != 1 or not (isinstance(rest[0], ast.Name) and isinstance(loss, ast.Name) and rest[0].id == loss.id):
         raise Blocked(call.lineno, "sess.run fetches a training op together with values other than its loss")

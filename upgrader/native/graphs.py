@@ -14,6 +14,7 @@ from typing import Any
 
 VARIABLE_KEYS = ("tf.GraphKeys.TRAINABLE_VARIABLES", "tf.GraphKeys.GLOBAL_VARIABLES")
 GET = ("tf.get_collection", "tf.get_collection_ref")
+LISTS = {"tf.trainable_variables": "tf.GraphKeys.TRAINABLE_VARIABLES", "tf.global_variables": "tf.GraphKeys.GLOBAL_VARIABLES"}
 
 
 def control_block(prog: Any, stmt: ast.stmt) -> tuple[str, ...] | None:
@@ -81,13 +82,14 @@ def _variables(prog: Any, call: ast.Call, trainable: bool, scope: str | None) ->
 
 def members(prog: Any, call: ast.Call) -> tuple[str, ...]:
     """What `tf.get_collection(key, scope)` returns at this point of the graph (entity names); blocks what it can't read."""
-    args = dict(zip(("key", "scope"), call.args)) | {k.arg: k.value for k in call.keywords}
+    listing = LISTS.get(prog.call_key(call) or "")   # tf.trainable_variables(scope) = get_collection(TRAINABLE.., scope)
+    args = dict(zip(("scope",) if listing else ("key", "scope"), call.args)) | {k.arg: k.value for k in call.keywords}
     key, scope = args.get("key"), args.get("scope")
     if scope is not None and not (isinstance(scope, ast.Constant) and isinstance(scope.value, (str, type(None)))):
         prog.block(call, "get_collection with a scope that is not a string literal")
         return ()
     scope_text = scope.value if scope is not None else None
-    qual = prog.key(key) if key is not None else None
+    qual = listing or (prog.key(key) if key is not None else None)
     if qual in VARIABLE_KEYS:
         found = _variables(prog, call, qual.endswith("TRAINABLE_VARIABLES"), scope_text)
     elif qual == "tf.GraphKeys.UPDATE_OPS" and scope_text is None:
@@ -103,13 +105,13 @@ def members(prog: Any, call: ast.Call) -> tuple[str, ...]:
 
 def expand_collections(prog: Any, value: ast.expr) -> list[str]:
     """The entities every get_collection call inside `value` returns (they become dependencies)."""
-    return [m for n in ast.walk(value) if prog.call_key(n) in GET for m in members(prog, n)]
+    return [m for n in ast.walk(value) if prog.call_key(n) in GET or prog.call_key(n) in LISTS for m in members(prog, n)]
 
 
 def collection(prog: Any, stmt: ast.Assign, name: str) -> tuple[str, tuple[str, ...]]:
     """`vs = tf.get_collection(...)` -> (kind, deps): 'varlist' for variables, 'collection' for UPDATE_OPS, else 'tensor'."""
     found = prog.resolved.get(id(stmt.value), ())
-    qual = prog.key(stmt.value.args[0]) if stmt.value.args else None
+    qual = LISTS.get(prog.call_key(stmt.value) or "") or (prog.key(stmt.value.args[0]) if stmt.value.args else None)
     if qual in VARIABLE_KEYS:
         return "varlist", found
     if qual == "tf.GraphKeys.UPDATE_OPS":
@@ -118,3 +120,9 @@ def collection(prog: Any, stmt: ast.Assign, name: str) -> tuple[str, tuple[str, 
             prog.block(stmt, f"'{name}' (UPDATE_OPS) is used outside one control_dependencies: TF2 has no update ops")
         return "collection", found
     return "tensor", found
+
+
+def variable_list(prog: Any, value: ast.expr) -> bool:
+    """`params = [w, b]`: a Python list of variables stays a list (a 'varlist'), not a function."""
+    return isinstance(value, (ast.List, ast.Tuple)) and bool(value.elts) and all(
+        isinstance(n, ast.Name) and prog.kind(n.id) == "variable" for n in value.elts)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from upgrader.native.graphs import collection, control_block, expand_collections, user_collection
+from upgrader.native.gradients import gradient_kind, gradient_statement
+from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
 from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.modules import Functions, define as module_def
@@ -146,7 +147,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     if isinstance(stmt, ast.Expr) and user_collection(prog, stmt):
         return
-    if rnn_statement(prog, stmt):
+    if rnn_statement(prog, stmt) or gradient_statement(prog, stmt):
         return
     if module_statement(prog, stmt):
         return
@@ -167,7 +168,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         kind = "placeholder"
     elif key == "tf.placeholder_with_default":
         kind, extra = "placeholder", {"default": ast.unparse(value.args[0] if value.args else value.keywords[0].value)}
-    elif key in ("tf.get_collection", "tf.get_collection_ref"):
+    elif key in GET or key in LISTS:   # tf.trainable_variables() too: a list of the variables made so far
         kind, deps = collection(prog, stmt, name)
     elif key == "tf.get_variable" and (owner := layer_variable(prog, stmt)):
         kind, deps = "tensor", (owner,)   # a Keras-owned variable (bn.moving_mean), read when called
@@ -200,6 +201,10 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
             (prog.call_key(value.func.value) or "").endswith("Optimizer")
             or prog.kind(getattr(value.func.value, "id", "")) == "optimizer"):
         kind = "train"
+    elif variable_list(prog, value):
+        kind = "varlist"
+    elif kind := gradient_kind(prog, stmt, deps):   # compute_gradients / edited gradients / apply_gradients
+        pass
     elif _is_tf(prog, value) or deps:
         kind = "tensor"
     else:
@@ -230,14 +235,14 @@ def _check_plain(prog: Program, stmt: ast.stmt) -> None:
         if id(node) in inside:
             continue
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and prog.kind(node.value.id) in (
-                "placeholder", "tensor", "train"):
+                "placeholder", "tensor", "train", "gradients"):
             node = node.value
             use = f"{node.id}.{stmt_attr(stmt, node)}"
         elif isinstance(node, ast.Name):
             use = node.id
         else:
             continue
-        if prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer"):
+        if prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer", "gradients"):
             prog.block(node, f"'{node.id}' (a graph {prog.kind(node.id)}) is used outside sess.run ({use}: "
                              "graph names, static shapes and collections have no TF2 eager equivalent); "
                              "remove this use to allow native conversion")

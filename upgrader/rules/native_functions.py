@@ -23,7 +23,7 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
         if not isinstance(n, ast.Name) or not isinstance(n.ctx, ast.Load):
             continue
         e = prog.entities.get(n.id)
-        if e is None or e.kind in ("variable", "optimizer", "session", "varlist") or (e.kind == "tensor" and is_constant(e)):
+        if e is None or e.kind in ("variable", "optimizer", "session", "varlist", "gradients") or (e.kind == "tensor" and is_constant(e)):
             continue
         if e.value:
             edits.append((n, e.value))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Blocked, Editor, NativeRule, call_text, indent
+from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.model import Entity, Program
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import signature
@@ -45,7 +46,7 @@ class NativeMinimize(NativeRule):
     """
 
     DESCRIPTION = "minimize -> GradientTape + apply_gradients; TF1 optimizers -> Keras with the same numbers"
-    KINDS = frozenset({"optimizer", "train"})
+    KINDS = frozenset({"optimizer", "train", "gradients"})
     PRIORITY = 30
 
     def optimizer(self, prog: Program, call: ast.Call, edit: Editor) -> str:
@@ -73,6 +74,8 @@ class NativeMinimize(NativeRule):
             return None
         if entity.kind == "optimizer":
             return f"{entity.name} = {self.optimizer(prog, stmt.value, edit)}"
+        if entity.kind == "gradients":
+            return ""   # written inside the training step (see _apply)
         call = stmt.value
         owner = call.func.value
         lines: list[str] = []
@@ -81,7 +84,12 @@ class NativeMinimize(NativeRule):
         else:
             opt = "optimizer" if edit.free("optimizer", entity) else f"{entity.func}_optimizer"
             lines.append(f"{opt} = {self.optimizer(prog, owner, edit)}\n\n\n")
-        given = dict(zip(("loss", "global_step", "var_list"), call.args)) | {k.arg: k.value for k in call.keywords}
+        if call.func.attr == "apply_gradients":
+            given, apply = arguments(prog, entity), self._apply(prog, entity, opt, edit)
+        else:
+            given = arguments(prog, entity)
+            apply = ["gradients = tape.gradient(loss_value, variables)", f"{opt}.apply_gradients(zip(gradients, variables))"]
+        given.pop("grads_and_vars", None)
         if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
             raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
         variables = expression(prog, given["var_list"], edit) if "var_list" in given else "[" + ", ".join(
@@ -89,9 +97,7 @@ class NativeMinimize(NativeRule):
             for v in entity.variables if prog.kind(v) == "layer" or _trainable(prog.entities[v])) + "]"
         body = [call_text(prog.entities[d]) for d in entity.first] + [f"with {edit.tfx('GradientTape')}() as tape:",
                 f"    loss_value = {expression(prog, given['loss'], edit)}",
-                f"variables = {variables}",
-                "gradients = tape.gradient(loss_value, variables)",
-                f"{opt}.apply_gradients(zip(gradients, variables))"]
+                f"variables = {variables}"] + apply
         if "global_step" in given:
             body.append(f"{edit.text(given['global_step'])}.assign_add(1)")
         body.append("return loss_value")
@@ -103,6 +109,27 @@ class NativeMinimize(NativeRule):
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"'{entity.name}' (minimize) becomes the tf.function {entity.func}({params}) with a GradientTape")
         return "".join(lines)
+
+
+    @staticmethod
+    def _apply(prog: Program, entity: Entity, opt: str, edit: Editor) -> list[str]:
+        """compute_gradients / tf.gradients -> the user's edits -> apply_gradients, all inside the step."""
+        compute = source(prog, entity.stmt.value)
+        body = [] if prog.call_key(compute) == "tf.gradients" else ["gradients = tape.gradient(loss_value, variables)"]
+        done: set[int] = set()
+        for g in steps(prog, entity):
+            if id(g.stmt) in done:
+                continue
+            done.add(id(g.stmt))
+            if g.stmt.value is compute:
+                value = "tape.gradient(loss_value, variables)" if not body else "list(zip(gradients, variables))"
+            else:
+                value = expression(prog, g.stmt.value, edit).replace(
+                    expression(prog, compute, edit), "tape.gradient(loss_value, variables)")
+            body.append(f"{edit.text(g.stmt.targets[0])} = {value}")
+        grads_and_vars = arguments(prog, entity)["grads_and_vars"]
+        body.append(f"{opt}.apply_gradients({expression(prog, grads_and_vars, edit)})")
+        return body
 
 
 def _trainable(var: Entity) -> bool:
