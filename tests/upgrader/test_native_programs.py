@@ -45,7 +45,7 @@ def tf1_left(code: str) -> list[str]:
 # program -> (line, what the report names): why the whole file stays in compat form
 FALLBACKS = {
     "batch_norm": (12, "'h' is assigned twice"),   # also prints TF1 variable names (Momentum slots)
-    "layers_dataset": (12, "tf.data.make_one_shot_iterator: v1 dataset iterators"),
+    "layers_dataset": (11, "make_one_shot_iterator() inside an expression"),   # also prints TF1 variable names
     "linreg": (20, "'pred' (a graph tensor) is used outside sess.run (pred.name"),
     "lstm_dynamic_rnn": (13, "RNN cell 'cell' with tf.trainable_variables() at line 20: TF1 lists one"),
     "lstm_variable_length": (19, "RNN cell 'cell' with tf.trainable_variables() at line 26: TF1 lists one"),

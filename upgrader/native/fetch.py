@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Blocked, Editor, call_text
+from upgrader.native.datasets import bound
 from upgrader.native.gradients import minimized_loss
 from upgrader.native.model import Program
 from upgrader.rules.native_functions import expression, is_constant
@@ -16,8 +17,9 @@ def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str,
     node = next((k.value for k in call.keywords if k.arg == keyword), None)
     if node is None and keyword == "feed_dict" and len(call.args) > 1:
         node = call.args[1]
+    elements = bound(prog)   # get_next() elements: bound by the for loop or next() that native_dataset writes
     if node is None:
-        return {}
+        return elements
     if not isinstance(node, ast.Dict) or None in node.keys:
         raise Blocked(call.lineno, "feed_dict is not a literal dict, so the fed placeholders cannot be followed")
     by_graph_name = {edit.graph_name(e): e.name for e in prog.entities.values() if e.kind == "placeholder"}
@@ -28,7 +30,7 @@ def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str,
         if name is None or prog.kind(name) != "placeholder":
             raise Blocked(k.lineno, f"feed_dict key {edit.text(k)} is not a placeholder native mode can follow")
         fed[name] = edit.text(v)
-    return fed
+    return elements | fed
 
 
 def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> str:

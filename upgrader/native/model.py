@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Any
 
 from upgrader.native.gradients import gradient_kind, gradient_statement
+from upgrader.native.datasets import handled_call as dataset_call, iterator_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
 from upgrader.native.module_calls import classify as module_statement
@@ -93,6 +95,7 @@ class Program:
     flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
     functions: Functions | None = None   # defs that build graph code and their calls (native/modules.py)
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
+    iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -147,7 +150,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     if isinstance(stmt, ast.Expr) and user_collection(prog, stmt):
         return
-    if rnn_statement(prog, stmt) or gradient_statement(prog, stmt):
+    if rnn_statement(prog, stmt) or iterator_statement(prog, stmt) or gradient_statement(prog, stmt):
         return
     if module_statement(prog, stmt):
         return
@@ -303,8 +306,9 @@ def _walk_blockers(prog: Program) -> None:
               and id(node) not in prog.rnn_calls) or (
                 k in LAYERS and id(node) not in values):
             prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
-        elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")):
-            prog.block(node, f"{k}: v1 dataset iterators are not converted natively (iterate the dataset in Python)")
+        elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")) and not dataset_call(prog, node):
+            prog.block(node, f"{k} inside an expression: native mode converts an iterator made as a "
+                             "statement's whole value (it = tf.data.make_one_shot_iterator(ds))")
         elif k.startswith(("tf.summary.", "tf.train.summary_iterator",
                            "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists")) and (
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
