@@ -120,6 +120,7 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
                        f"{b.node.name}(): '{p}' names or shapes variables but is given a graph tensor")
     path, reuse = prog.scopes.get(id(stmt), ("", False))
     events: list[tuple[bool, str]] = []
+    marks = {name: len(x.scope_names) for name, x in fx.builders.items()}
     try:
         replay(prog, fx, b, {p: _value(node, {}, prog) for p, node in args.items()}, path, reuse, events)
     except Stop as s:   # NOTE: reported at the call, whose scope and reuse decided it
@@ -137,10 +138,12 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
         if inst is None or not all(reused for reused, _ in events) or inst.variables != full or inst.builder is not b:
             raise Stop(call, f"{b.node.name}() reuses only some of its variables, or variables made by another call "
                              "or function: one tf.Module instance cannot express that")
-        differ = [p for p in b.init if ast.dump(args[p]) != ast.dump(inst.args[p])]
+        differ = [p for p in b.init if ast.dump(args[p]) != ast.dump(inst.args[p]) and not _only_scope_name(b, p)]
         if differ:
             raise Stop(call, f"{b.node.name}() reuses the variables of an earlier call with a different '{differ[0]}'")
         new = False
+        for x_name, x in fx.builders.items():   # NOTE: only constructions name modules; a reusing call's spelling is moot
+            del x.scope_names[marks[x_name]:]
     deps = [n for p in b.call_params if args[p] is not None for n in names_in(args[p]) if n in prog.entities]
     prog.entities[name] = Entity(name, "tensor", stmt, tuple(dict.fromkeys(deps + [inst.name])), func=name)
     prog.order.append(name)
@@ -159,3 +162,14 @@ def _instance_name(prog: Program, fx: Functions, b: Builder, path: str) -> str:
     while f"{b.node.name}_{i}" in used | taken:
         i += 1
     return f"{b.node.name}_{i}"
+
+
+def _only_scope_name(b: Builder, p: str) -> bool:
+    """`p` only names the outer variable_scope: equal variable names already prove the calls agree on it."""
+    name = _arg(_scope_call_of(b), 0, "name_or_scope", "name") if b.own is not None else None
+    loads = [n for n in ast.walk(b.node) if isinstance(n, ast.Name) and n.id == p and isinstance(n.ctx, ast.Load)]
+    return isinstance(name, ast.Name) and name.id == p and len(loads) == 1
+
+
+def _scope_call_of(b: Builder) -> ast.Call:
+    return b.own.items[0].context_expr
