@@ -44,7 +44,8 @@ def tf1_left(code: str) -> list[str]:
 
 # program -> (line, what the report names): why the whole file stays in compat form
 FALLBACKS = {
-    "batch_norm": (12, "'h' is assigned twice"),   # also prints TF1 variable names (Momentum slots)
+    # prints TF1's update-op count, then (line 20) TF1 variable names with Momentum slots: neither exists in TF2
+    "batch_norm": (16, "'update_ops' (UPDATE_OPS) is used outside one control_dependencies"),
     "layers_dataset": (11, "make_one_shot_iterator() inside an expression"),   # also prints TF1 variable names
     "linreg": (20, "'pred' (a graph tensor) is used outside sess.run (pred.name"),
     "lstm_dynamic_rnn": (13, "RNN cell 'cell' with tf.trainable_variables() at line 20: TF1 lists one"),

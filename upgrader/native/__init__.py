@@ -45,6 +45,7 @@ def _render(stmts: list[ast.stmt], lines: list[str], replace) -> list[tuple[str,
         new = replace(s)
         pad = " " * s.col_offset
         comment = _trailing_comment(s, lines) if new is not None and not isinstance(s, ast.With) else ""
+        comment = "" if getattr(new, "comment_moved", False) else comment   # the rule wrote it elsewhere
         if new is None:
             out.append(("keep", "".join(lines[first - 1:s.end_lineno])))
         elif new:

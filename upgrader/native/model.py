@@ -19,12 +19,13 @@ from typing import Any
 from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.datasets import handled_call as dataset_call, iterator_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
-from upgrader.native.naming import get_variable as _get_variable, layer_name as _layer_name
+from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.modules import Functions, define as module_def
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
+from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
 
 SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
@@ -93,6 +94,7 @@ class Program:
     resolved: dict[int, tuple[str, ...]] = field(default_factory=dict)   # get_collection call id -> its members then
     shape_stmts: set[int] = field(default_factory=set)   # ids of statements reading static shapes (shapes.py)
     flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
+    chains: dict[str, Chain] = field(default_factory=dict)   # rebound names -> their versions (native/versions.py)
     functions: Functions | None = None   # defs that build graph code and their calls (native/modules.py)
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
     iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
@@ -159,13 +161,12 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
             _check_plain(prog, stmt)
         return
     name, value = stmt.targets[0].id, stmt.value
+    if name in prog.entities and (name := rebind(prog, stmt, name)) is None:   # a new version's key, later reads renamed
+        return
     key = prog.call_key(value)
     if plain_tf(prog, value) and not any(prog.kind(n) for n in names_in(value)):
         return
     deps = tuple(dict.fromkeys([n for n in names_in(value) if n in prog.entities] + expand_collections(prog, value)))
-    if name in prog.entities:
-        prog.block(stmt, f"'{name}' is assigned twice while the graph is built; native mode needs one name per tensor")
-        return
     extra: dict[str, object] = {}
     if key == "tf.placeholder":
         kind = "placeholder"
@@ -394,5 +395,6 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
         prog.graph = True
     if prog.graph:
         _resolve(prog)
+        finish_versions(prog)
         _walk_blockers(prog)
     return prog

@@ -5,6 +5,7 @@ import ast
 
 from upgrader.native.base import Editor, NativeRule, call_text, def_params, indent
 from upgrader.native.model import Entity, Program
+from upgrader.native.versions import local_name
 from upgrader.rules.native_placeholders import prologue
 
 
@@ -23,6 +24,9 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
         if not isinstance(n, ast.Name) or not isinstance(n.ctx, ast.Load):
             continue
         e = prog.entities.get(n.id)
+        if e is not None and (local := local_name(prog, n.id)):   # a rebound name's version computed just above
+            edits.append((n, local))
+            continue
         if e is None or e.kind in ("variable", "optimizer", "session", "varlist", "gradients") or (e.kind == "tensor" and is_constant(e)):
             continue
         if e.value:
@@ -60,5 +64,5 @@ class NativeFunctions(NativeRule):
             return None
         body = prologue(prog, entity, edit) + ["return " + expression(prog, stmt.value, edit)]
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
-        self.change(f"tensor '{entity.name}' becomes the function {entity.name}({', '.join(entity.params)})")
+        self.change(f"tensor '{entity.name}' becomes the function {entity.func}({', '.join(entity.params)})")
         return f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body))

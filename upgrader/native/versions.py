@@ -1,0 +1,189 @@
+"""Names rebound to successive graph tensors: each version is an entity of its own.
+
+TF1 scripts often rebind one name while building the graph:
+
+    h = tf.layers.dense(x, 4, name="fc1")   # version 0: entity 'h'
+    h = tf.nn.relu(h)                        # version 1: entity 'h_1'; `h` read later means 'h_1'
+
+`rebind` renames (SSA style) every later *read* of the name to the new version's key, in the `ast`
+only: rules edit the source by spans, so the text keeps the user's names. `finish` then decides how
+each version is written: a version read only by the next one is computed as a statement inside the
+next one's function (`h = fc1(x)`), the last version's function keeps the user's name, and a version
+read anywhere else gets a function of its own (`h_1`).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from upgrader.native.naming import given_name, layer_name as plain_layer_name, names_in
+
+if TYPE_CHECKING:
+    from .model import Entity, Program
+
+_DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)   # bodies that read globals when called
+
+
+@dataclass
+class Chain:
+    """The versions of one rebound name, in statement order."""
+
+    name: str                 # the user's name
+    keys: list[str]           # the entity key of each version; keys[0] == name
+    stmts: list[ast.stmt]     # the statement binding each version
+    folded: set[str] = field(default_factory=set)   # versions computed as a statement in the next version's function
+
+
+def _fresh(prog: Program, base: str) -> str:
+    used = set(names_in(prog.tree)) | set(prog.entities)
+    while base in used:
+        base += "_"
+    return base
+
+
+def _reads_graph(prog: Program, value: ast.expr) -> bool:
+    return any(prog.key(n) is not None or (isinstance(n, ast.Name) and n.id in prog.entities)
+               for n in ast.walk(value) if isinstance(n, (ast.Name, ast.Attribute)))
+
+
+def rebind(prog: Program, stmt: ast.Assign, name: str) -> str | None:
+    """`name = <value>` binds a graph name again: the new version's key (later reads now say it), or None if blocked."""
+    chain = prog.chains.get(name) or Chain(name, [name], [prog.entities[name].stmt])
+    current = chain.keys[-1]
+    old = prog.entities[current]
+    if old.kind not in ("tensor", "placeholder") or old.default:
+        what = "placeholder_with_default" if old.default else old.kind
+        prog.block(stmt, f"'{name}' (a graph {what}) is assigned again; native mode rebinds only tensors and "
+                         "placeholders: give the new value its own name")
+        return None
+    if not _reads_graph(prog, stmt.value):
+        prog.block(stmt, f"'{name}' (a graph {old.kind} from line {chain.stmts[-1].lineno}) is rebound to a Python value; "
+                         "native mode turns graph tensors into functions: give the value its own name")
+        return None
+    for node in ast.walk(prog.tree):
+        if isinstance(node, _DEFERRED) and node.lineno < stmt.lineno and any(
+                isinstance(n, ast.Name) and n.id == current for n in ast.walk(node)):
+            prog.block(node, f"'{name}' is read inside this {type(node).__name__.lower()} and rebound at line "
+                             f"{stmt.lineno}: which version it reads depends on when it is called")
+            return None
+    key = _fresh(prog, f"{name}_{len(chain.keys)}")
+    end = (stmt.end_lineno, stmt.end_col_offset)
+    for node in ast.walk(prog.tree):
+        if isinstance(node, ast.Name) and node.id == current and not isinstance(node.ctx, ast.Store) and (
+                node.lineno, node.col_offset) >= end:
+            node.id = key
+    chain.keys.append(key)
+    chain.stmts.append(stmt)
+    prog.chains[name] = chain
+    return key
+
+
+def layer_name(prog: Program, call: ast.Call, key: str) -> str:
+    """The Keras layer object's name; in a rebound chain the tf.layers name ('dense', 'dense_1'), not '<tensor>_layer'."""
+    name = next((c.name for c in prog.chains.values() if key in c.keys), key)
+    if name not in _rebound(prog):
+        return plain_layer_name(prog, call, key)
+    given = given_name(call)
+    used = set(names_in(prog.tree)) | set(prog.entities)
+    if isinstance(given, str) and given.isidentifier() and given != name and given not in used:
+        return given
+    base = (prog.call_key(call) or "layer").rsplit(".", 1)[-1]
+    found, i = base, 0
+    while found in used:
+        i += 1
+        found = f"{base}_{i}"
+    return found
+
+
+def _rebound(prog: Program) -> set[str]:
+    """Names bound twice by `name = ...` at module level (scope blocks included): their layers are named by kind."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    todo = list(prog.tree.body)
+    while todo:
+        stmt = todo.pop(0)
+        if isinstance(stmt, ast.With):
+            todo[:0] = stmt.body
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            (twice if stmt.targets[0].id in seen else seen).add(stmt.targets[0].id)
+    return twice
+
+
+def chain_of(prog: Program, entity: Entity) -> tuple[Chain, int] | None:
+    """The chain `entity` is a version of, and which version, or None."""
+    chain = prog.chains.get(entity.name)
+    if chain is None:
+        return None
+    return next(((chain, i) for i, k in enumerate(chain.keys) if prog.entities.get(k) is entity), None)
+
+
+def local_name(prog: Program, key: str) -> str | None:
+    """A folded version is read, inside the next version's function, as the local variable of the user's name."""
+    return next((c.name for c in prog.chains.values() if key in c.folded), None)
+
+
+def finish(prog: Program) -> None:
+    """After `_resolve`: check every version is a tensor, fold what can be folded, name the functions."""
+    reads: dict[str, int] = {}
+    for node in ast.walk(prog.tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+            reads[node.id] = reads.get(node.id, 0) + 1
+    for chain in prog.chains.values():
+        versions = [prog.entities.get(k) for k in chain.keys]
+        bad = next((i for i, e in enumerate(versions) if i and (e is None or e.kind != "tensor")), None)
+        if bad is not None:
+            what = f"a graph {versions[bad].kind}" if versions[bad] is not None else "a value that is not a graph tensor"
+            prog.block(chain.stmts[bad], f"'{chain.name}' is rebound to {what}; native mode rebinds a name only to "
+                                         "graph tensors: give the value its own name")
+            continue
+        _fold(prog, chain, versions, reads)
+        for i, (key, e) in enumerate(zip(chain.keys, versions)):
+            if key not in chain.folded and e.kind != "placeholder":
+                last = i == len(versions) - 1 and versions[0].kind != "placeholder"
+                e.func = chain.name if last else key if i else _fresh(prog, f"{chain.name}_0")
+            e.name = chain.name
+    _rename_in_blockers(prog)
+
+
+def _fold(prog: Program, chain: Chain, versions: list[Entity], reads: dict[str, int]) -> None:
+    """Fold each version read only by the next one into the next one's function (last to first).
+
+    A placeholder's own name is its functions' parameter, so its versions are never folded (a local `x`
+    would hide the value other functions are called with).
+    """
+    computed = [False] * len(versions)   # written inside a function: its own or a later version's
+    values = [e.stmt.value for e in prog.entities.values() if isinstance(e.stmt, ast.Assign) and _constant(e)]
+    for i in range(len(versions) - 1, -1, -1):
+        e, key = versions[i], chain.keys[i]
+        if e.kind == "placeholder":
+            continue
+        nxt = versions[i + 1] if i + 1 < len(versions) else None
+        only_next = nxt is not None and reads.get(key, 0) == _reads_in(nxt.stmt.value, key)
+        if only_next and computed[i + 1] and not e.first and versions[0].kind != "placeholder" and not e.value:
+            chain.folded.add(key)
+            computed[i] = True
+            continue
+        computed[i] = not _constant(e)
+        if nxt is not None and not computed[i] and reads.get(key, 0) != sum(_reads_in(v, key) for v in values):
+            prog.block(e.stmt, f"'{chain.name}' (a constant tensor) is rebound at line {chain.stmts[i + 1].lineno} "
+                               "while a function still reads this version: give one of them its own name")
+
+
+def _constant(e: Entity) -> bool:
+    """Computed once, eagerly (no placeholder, no variable): the statement stays as it is written."""
+    return e.kind == "tensor" and not e.params and not e.variables
+
+
+def _reads_in(node: ast.AST, key: str) -> int:
+    return sum(1 for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == key)
+
+
+def _rename_in_blockers(prog: Program) -> None:
+    """Reports name what the user wrote: 'h', not the version key 'h_1'."""
+    keys = {k: c.name for c in prog.chains.values() for k in c.keys[1:]}
+    if not keys:
+        return
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(keys, key=len, reverse=True))) + r")\b")
+    prog.blockers[:] = [type(b)(b.line, pattern.sub(lambda m: keys[m.group()], b.reason)) for b in prog.blockers]
