@@ -80,3 +80,12 @@ def test_variables_and_python_values_are_not_rebound() -> None:
 def test_a_function_defined_before_the_rebinding_blocks() -> None:
     prog = analyze(HEAD + "h = tf.square(x)\nshow = lambda sess: sess.run(h, {x: [1.0]})\nh = tf.sqrt(h)\n" + RUN.format("h"))
     assert any(b.line == 5 and "which version it reads depends on when it is called" in b.reason for b in prog.blockers)
+
+
+def test_a_first_version_bound_with_others_keeps_the_name_and_nothing_folds() -> None:
+    prog = analyze("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [None, 4, 2])\n"
+                   "cell = tf.nn.rnn_cell.BasicRNNCell(3)\n"
+                   "outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)\n"
+                   "outputs = outputs[:, -1]\noutputs = outputs * 2.0\n" + RUN.format("outputs"))
+    chain = prog.chains["outputs"]
+    assert not chain.folded and [prog.entities[k].func for k in chain.keys] == ["outputs", "outputs_1", "outputs_2"]

@@ -138,30 +138,37 @@ def finish(prog: Program) -> None:
             prog.block(chain.stmts[bad], f"'{chain.name}' is rebound to {what}; native mode rebinds a name only to "
                                          "graph tensors: give the value its own name")
             continue
-        _fold(prog, chain, versions, reads)
+        owned = _owned(versions[0])
+        if not owned:
+            _fold(prog, chain, versions, reads)
         for i, (key, e) in enumerate(zip(chain.keys, versions)):
-            if key not in chain.folded and e.kind != "placeholder":
-                last = i == len(versions) - 1 and versions[0].kind != "placeholder"
+            if key not in chain.folded and not (i == 0 and owned):
+                last = i == len(versions) - 1 and not owned
                 e.func = chain.name if last else key if i else _fresh(prog, f"{chain.name}_0")
             e.name = chain.name
     _rename_in_blockers(prog)
 
 
-def _fold(prog: Program, chain: Chain, versions: list[Entity], reads: dict[str, int]) -> None:
-    """Fold each version read only by the next one into the next one's function (last to first).
+def _owned(first: Entity) -> bool:
+    """The first version keeps the user's name: a placeholder (its functions' parameter) or a tensor bound with
+    others (`outputs, state = tf.nn.dynamic_rnn(...)`, whose rule names the functions after the targets).
 
-    A placeholder's own name is its functions' parameter, so its versions are never folded (a local `x`
-    would hide the value other functions are called with).
+    Later versions then get versioned functions and none is folded: a local `outputs` would hide that name.
     """
+    stmt = first.stmt
+    return first.kind == "placeholder" or not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                                              and isinstance(stmt.targets[0], ast.Name))
+
+
+def _fold(prog: Program, chain: Chain, versions: list[Entity], reads: dict[str, int]) -> None:
+    """Fold each version read only by the next one into the next one's function (last to first)."""
     computed = [False] * len(versions)   # written inside a function: its own or a later version's
     values = [e.stmt.value for e in prog.entities.values() if isinstance(e.stmt, ast.Assign) and _constant(e)]
     for i in range(len(versions) - 1, -1, -1):
         e, key = versions[i], chain.keys[i]
-        if e.kind == "placeholder":
-            continue
         nxt = versions[i + 1] if i + 1 < len(versions) else None
         only_next = nxt is not None and reads.get(key, 0) == _reads_in(nxt.stmt.value, key)
-        if only_next and computed[i + 1] and not e.first and versions[0].kind != "placeholder" and not e.value:
+        if only_next and computed[i + 1] and not e.first and not e.value:
             chain.folded.add(key)
             computed[i] = True
             continue
