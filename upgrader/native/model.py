@@ -16,8 +16,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.datasets import handled_call as dataset_call, iterator_statement
+from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
