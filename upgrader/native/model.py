@@ -248,7 +248,7 @@ def _check_plain(prog: Program, stmt: ast.stmt) -> None:
             continue
         if prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer", "gradients"):
             prog.block(node, f"'{node.id}' (a graph {prog.kind(node.id)}) is used outside sess.run ({use}: "
-                             "graph names, static shapes and collections have no TF2 eager equivalent); "
+                             "graph names and collections have no TF2 eager equivalent); "
                              "remove this use to allow native conversion")
             return
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in DROPPED:
