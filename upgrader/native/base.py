@@ -17,6 +17,7 @@ import re
 from typing import ClassVar
 
 from upgrader.native.model import Entity, Program
+from upgrader.native.naming import tree_names, tree_nodes
 from upgrader.rule import Rule
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -152,6 +153,5 @@ def free_name(prog: Program, name: str, entity: Entity | None = None) -> bool:
     owner = prog.entities.get(name)
     if owner is not None and owner is not entity:
         return False
-    uses = {n.id for n in ast.walk(prog.tree) if isinstance(n, ast.Name)} | {
-        a.name for n in ast.walk(prog.tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef)) for a in [n]}
+    uses = tree_names(prog) | {n.name for n in tree_nodes(prog) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     return owner is entity or name not in uses

@@ -15,6 +15,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from upgrader.native.naming import tree_nodes
+
 MAKERS = {"make_one_shot_iterator": True, "make_initializable_iterator": False}
 OUT_OF_RANGE = "tf.errors.OutOfRangeError"
 LOOPS = (ast.For, ast.While)
@@ -334,7 +336,7 @@ def _check_uses(prog: Any, p: Plan) -> None:
     allowed |= {id(it.get_next.value.func.value) for it in prog.iterators.values() if it.get_next is not None}
     allowed |= {id(call.args[0].value) for _, call in p.inits.values()}
     of = owner(prog)
-    for n in ast.walk(prog.tree):
+    for n in tree_nodes(prog):
         if isinstance(n, ast.Name) and n.id in prog.iterators and id(n) not in allowed:
             raise _blocked(n.lineno, f"iterator '{n.id}' is used in a way native mode cannot follow (only get_next() "
                                     "and sess.run(it.initializer) are converted)")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from upgrader.native.modules import (AUTO, UNKNOWN, Builder, Functions, Instance, Site, Stop, _arg, _builder_calls,
                                      _scope_call, bind)
-from upgrader.native.naming import names_in
+from upgrader.native.naming import names_in, tree_names
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -152,7 +152,7 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
 
 def _instance_name(prog: Program, fx: Functions, b: Builder, path: str) -> str:
     """The scope the instance lives in ('model', 'hidden'), else the function's name, made unique."""
-    used = set(names_in(prog.tree)) | set(prog.entities) | set(fx.builders) - {b.node.name}
+    used = tree_names(prog) | set(prog.entities) | set(fx.builders) - {b.node.name}
     taken = {i.name for i in fx.store.values()}
     own = b.scope_names[-1] if b.own is not None and b.scope_names else None
     for want in (own, path.rsplit("/", 1)[-1] if path else None, b.node.name):

@@ -21,7 +21,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from upgrader.native.naming import names_in
+from upgrader.native.naming import names_in, tree_names
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -174,7 +174,7 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
 
 def _class_name(prog: Program, func: str) -> str:
     base = "".join(part[:1].upper() + part[1:] for part in func.split("_") if part) or "Module"
-    used = set(names_in(prog.tree))
+    used = tree_names(prog)
     name = base
     while name in used or name == func:
         name += "Module" if name == base else "_"

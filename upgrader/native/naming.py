@@ -19,9 +19,31 @@ def names_in(node: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
 
 
+def tree_nodes(prog: Program) -> list[ast.AST]:
+    """Every node of the module, listed once per analysis.
+
+    The analyses scan the whole module many times (a rebound name, a free identifier); `ast.walk`
+    costs ~20x a list, and made native mode quadratic in long scripts. Rebinding renames nodes in
+    place and never adds or removes any, so the list stays true.
+    """
+    nodes = prog.__dict__.get("_tree_nodes")
+    if nodes is None:
+        nodes = prog.__dict__["_tree_nodes"] = list(ast.walk(prog.tree))
+    return nodes
+
+
+def tree_names(prog: Program) -> frozenset[str]:
+    """Every identifier the module spells (rebinding renames reads to entity keys, never to a new name
+    outside `prog.entities`, so the set taken once stays a safe answer to "is this name free?")."""
+    names = prog.__dict__.get("_tree_names")
+    if names is None:
+        names = prog.__dict__["_tree_names"] = frozenset(n.id for n in tree_nodes(prog) if isinstance(n, ast.Name))
+    return names
+
+
 def layer_name(prog: Program, call: ast.Call, tensor: str) -> str:
     """The Keras layer object's name: the tf.layers `name=` when it is a free identifier, else '<tensor>_layer'."""
-    used = set(names_in(prog.tree)) | set(prog.entities)
+    used = tree_names(prog) | set(prog.entities)
     given = next((k.value.value for k in call.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)), None)
     if isinstance(given, str) and given.isidentifier() and given != tensor and given not in used:
         return given

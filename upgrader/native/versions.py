@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from upgrader.native.naming import given_name, layer_name as plain_layer_name, names_in
+from upgrader.native.naming import given_name, layer_name as plain_layer_name, tree_names, tree_nodes
 
 if TYPE_CHECKING:
     from .model import Entity, Program
@@ -37,7 +37,7 @@ class Chain:
 
 
 def _fresh(prog: Program, base: str) -> str:
-    used = set(names_in(prog.tree)) | set(prog.entities)
+    used = tree_names(prog) | set(prog.entities)
     while base in used:
         base += "_"
     return base
@@ -62,15 +62,14 @@ def rebind(prog: Program, stmt: ast.Assign, name: str) -> str | None:
         prog.block(stmt, f"'{name}' (a graph {old.kind} from line {chain.stmts[-1].lineno}) is rebound to a Python value; "
                          "native mode turns graph tensors into functions: give the value its own name")
         return None
-    for node in ast.walk(prog.tree):
-        if isinstance(node, _DEFERRED) and node.lineno < stmt.lineno and any(
-                isinstance(n, ast.Name) and n.id == current for n in ast.walk(node)):
+    for node, reads in _deferred(prog):
+        if node.lineno < stmt.lineno and any(n.id == current for n in reads):
             prog.block(node, f"'{name}' is read inside this {type(node).__name__.lower()} and rebound at line "
                              f"{stmt.lineno}: which version it reads depends on when it is called")
             return None
     key = _fresh(prog, f"{name}_{len(chain.keys)}")
     end = (stmt.end_lineno, stmt.end_col_offset)
-    for node in ast.walk(prog.tree):
+    for node in tree_nodes(prog):
         if isinstance(node, ast.Name) and node.id == current and not isinstance(node.ctx, ast.Store) and (
                 node.lineno, node.col_offset) >= end:
             node.id = key
@@ -80,13 +79,23 @@ def rebind(prog: Program, stmt: ast.Assign, name: str) -> str | None:
     return key
 
 
+def _deferred(prog: Program) -> list[tuple[ast.AST, list[ast.Name]]]:
+    """Functions, lambdas and classes with the names they read (listed once per analysis)."""
+    found = prog.__dict__.get("_deferred_reads")
+    if found is None:
+        found = prog.__dict__["_deferred_reads"] = [
+            (node, [n for n in ast.walk(node) if isinstance(n, ast.Name)])
+            for node in tree_nodes(prog) if isinstance(node, _DEFERRED)]
+    return found
+
+
 def layer_name(prog: Program, call: ast.Call, key: str) -> str:
     """The Keras layer object's name; in a rebound chain the tf.layers name ('dense', 'dense_1'), not '<tensor>_layer'."""
     name = next((c.name for c in prog.chains.values() if key in c.keys), key)
     if name not in _rebound(prog):
         return plain_layer_name(prog, call, key)
     given = given_name(call)
-    used = set(names_in(prog.tree)) | set(prog.entities)
+    used = tree_names(prog) | set(prog.entities)
     if isinstance(given, str) and given.isidentifier() and given != name and given not in used:
         return given
     base = (prog.call_key(call) or "layer").rsplit(".", 1)[-1]
@@ -127,7 +136,7 @@ def local_name(prog: Program, key: str) -> str | None:
 def finish(prog: Program) -> None:
     """After `_resolve`: check every version is a tensor, fold what can be folded, name the functions."""
     reads: dict[str, int] = {}
-    for node in ast.walk(prog.tree):
+    for node in tree_nodes(prog):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
             reads[node.id] = reads.get(node.id, 0) + 1
     for chain in prog.chains.values():
