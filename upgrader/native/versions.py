@@ -69,14 +69,27 @@ def rebind(prog: Program, stmt: ast.Assign, name: str) -> str | None:
             return None
     key = _fresh(prog, f"{name}_{len(chain.keys)}")
     end = (stmt.end_lineno, stmt.end_col_offset)
-    for node in tree_nodes(prog):
-        if isinstance(node, ast.Name) and node.id == current and not isinstance(node.ctx, ast.Store) and (
-                node.lineno, node.col_offset) >= end:
-            node.id = key
+    reads = _reads(prog)
+    later = [n for n in reads.get(current, ()) if (n.lineno, n.col_offset) >= end]
+    for node in later:
+        node.id = key
+    reads[current] = [n for n in reads.get(current, ()) if (n.lineno, n.col_offset) < end]
+    reads[key] = later
     chain.keys.append(key)
     chain.stmts.append(stmt)
     prog.chains[name] = chain
     return key
+
+
+def _reads(prog: Program) -> dict[str, list[ast.Name]]:
+    """The module's reads by their current spelling, kept up to date by `rebind` (one index, not a walk per rebind)."""
+    found = prog.__dict__.get("_reads_by_name")
+    if found is None:
+        found = prog.__dict__["_reads_by_name"] = {}
+        for n in tree_nodes(prog):
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store):
+                found.setdefault(n.id, []).append(n)
+    return found
 
 
 def _deferred(prog: Program) -> list[tuple[ast.AST, list[ast.Name]]]:
