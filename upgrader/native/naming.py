@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 if TYPE_CHECKING:
     from .model import Program
+
+T = TypeVar("T")
 
 BN_VARIABLES = ("moving_mean", "moving_variance", "gamma", "beta")
 
@@ -19,6 +21,13 @@ def names_in(node: ast.AST) -> list[str]:
     return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
 
 
+def per_analysis(prog: Program, key: str, build: Callable[[], T]) -> T:
+    """`build()` once per analysed program, kept on the Program (its indexes of the module)."""
+    if key not in prog.__dict__:
+        prog.__dict__[key] = build()
+    return prog.__dict__[key]
+
+
 def tree_nodes(prog: Program) -> list[ast.AST]:
     """Every node of the module, listed once per analysis.
 
@@ -26,19 +35,14 @@ def tree_nodes(prog: Program) -> list[ast.AST]:
     costs ~20x a list, and made native mode quadratic in long scripts. Rebinding renames nodes in
     place and never adds or removes any, so the list stays true.
     """
-    nodes = prog.__dict__.get("_tree_nodes")
-    if nodes is None:
-        nodes = prog.__dict__["_tree_nodes"] = list(ast.walk(prog.tree))
-    return nodes
+    return per_analysis(prog, "_tree_nodes", lambda: list(ast.walk(prog.tree)))
 
 
 def tree_names(prog: Program) -> frozenset[str]:
     """Every identifier the module spells (rebinding renames reads to entity keys, never to a new name
     outside `prog.entities`, so the set taken once stays a safe answer to "is this name free?")."""
-    names = prog.__dict__.get("_tree_names")
-    if names is None:
-        names = prog.__dict__["_tree_names"] = frozenset(n.id for n in tree_nodes(prog) if isinstance(n, ast.Name))
-    return names
+    return per_analysis(prog, "_tree_names",
+                        lambda: frozenset(n.id for n in tree_nodes(prog) if isinstance(n, ast.Name)))
 
 
 def layer_name(prog: Program, call: ast.Call, tensor: str) -> str:

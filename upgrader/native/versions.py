@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from upgrader.native.naming import given_name, layer_name as plain_layer_name, tree_names, tree_nodes
+from upgrader.native.naming import given_name, layer_name as plain_layer_name, per_analysis, tree_names, tree_nodes
 
 if TYPE_CHECKING:
     from .model import Entity, Program
@@ -83,23 +83,20 @@ def rebind(prog: Program, stmt: ast.Assign, name: str) -> str | None:
 
 def _reads(prog: Program) -> dict[str, list[ast.Name]]:
     """The module's reads by their current spelling, kept up to date by `rebind` (one index, not a walk per rebind)."""
-    found = prog.__dict__.get("_reads_by_name")
-    if found is None:
-        found = prog.__dict__["_reads_by_name"] = {}
+    def build() -> dict[str, list[ast.Name]]:
+        found: dict[str, list[ast.Name]] = {}
         for n in tree_nodes(prog):
             if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store):
                 found.setdefault(n.id, []).append(n)
-    return found
+        return found
+    return per_analysis(prog, "_reads_by_name", build)
 
 
 def _deferred(prog: Program) -> list[tuple[ast.AST, list[ast.Name]]]:
     """Functions, lambdas and classes with the names they read (listed once per analysis)."""
-    found = prog.__dict__.get("_deferred_reads")
-    if found is None:
-        found = prog.__dict__["_deferred_reads"] = [
-            (node, [n for n in ast.walk(node) if isinstance(n, ast.Name)])
-            for node in tree_nodes(prog) if isinstance(node, _DEFERRED)]
-    return found
+    return per_analysis(prog, "_deferred_reads", lambda: [
+        (node, [n for n in ast.walk(node) if isinstance(n, ast.Name)])
+        for node in tree_nodes(prog) if isinstance(node, _DEFERRED)])
 
 
 def layer_name(prog: Program, call: ast.Call, key: str) -> str:
