@@ -15,17 +15,48 @@ from .ops.registry import OpDef
 
 
 def _const_value(t: Any) -> Any:
-    """What is statically known of `t`'s value: the constant, or for a shape vector built by
-    Pack / Shape a list with None where an entry is only known at run time; else None."""
+    """What is statically known of `t`'s value: the constant, or for an integer scalar or vector
+    built from shapes (Shape, Pack, ConcatV2, StridedSlice, Cast...) a Python int or a list with
+    None where an entry is only known at run time (TensorFlow's partial shape values); else None."""
     node = t.op
     kind = node.op.name
     if kind == "Const":
         return node.attrs["value"]
-    if kind == "Pack" and all(i.shape.rank == 0 for i in node.inputs):
+    if kind == "Shape":
+        return None if node.inputs[0].shape.rank is None else list(node.inputs[0].shape.as_tuple())
+    if kind == "Size" and node.inputs[0].shape.is_fully_defined():
+        return node.inputs[0].shape.num_elements()
+    if kind == "Rank" and node.inputs[0].shape.rank is not None:
+        return node.inputs[0].shape.rank
+    if kind in ("Identity", "Cast", "StopGradient") and t.dtype.is_integer:
+        value = _const_value(node.inputs[0])
+        return value if value is None or isinstance(value, (list, int)) else \
+            np.asarray(value).astype(t.dtype.as_numpy_dtype)
+    if kind == "Pack" and node.attrs.get("axis", 0) == 0 and all(i.shape.rank == 0 for i in node.inputs):
         return [_scalar(_const_value(i)) for i in node.inputs]
-    if kind == "Shape" and node.inputs[0].shape.rank is not None:
-        return list(node.inputs[0].shape.as_tuple())
+    if kind == "ConcatV2" and all(i.shape.rank == 1 for i in node.inputs):
+        parts = [_const_value(i) for i in node.inputs]
+        return None if any(p is None for p in parts) else [e for p in parts for e in _entries(p)]
+    if kind == "StridedSlice" and len(node.inputs) == 1 and node.inputs[0].shape.rank == 1:
+        value = _const_value(node.inputs[0])
+        if isinstance(value, list):
+            from .ops.indexing import build_index  # noqa: PLC0415
+            out = np.asarray(value, dtype=object)[build_index(node.attrs["spec"], ())]
+            return out.tolist() if isinstance(out, np.ndarray) else out
     return None
+
+
+def _shape_value(t: Any) -> Any:
+    """`_const_value`, or for a vector of known length whose entries are unknown, that many Nones
+    (TensorFlow reads a shape tensor [n] of unknown value as n unknown dimensions)."""
+    value = _const_value(t)
+    if value is None and t.shape.rank == 1 and t.shape[0] is not None and t.dtype.is_integer:
+        return [None] * t.shape[0]
+    return value
+
+
+def _entries(value: Any) -> list:
+    return value if isinstance(value, list) else [_scalar(v) for v in np.reshape(value, -1)]
 
 
 def _scalar(value: Any) -> Any:
@@ -45,7 +76,7 @@ def infer(op: OpDef, inputs: tuple, attrs: dict) -> tuple[list, list]:
     dts = list(d) if isinstance(d, (tuple, list)) else [d] * n
     shapes: Any = None
     if op.shape is not None:
-        args = [_const_value(t) if i in op.value_inputs else t.shape.as_tuple() for i, t in enumerate(inputs)]
+        args = [_shape_value(t) if i in op.value_inputs else t.shape.as_tuple() for i, t in enumerate(inputs)]
         try:
             shapes = op.shape(*args, **attrs)
         except OpError as e:

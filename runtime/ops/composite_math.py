@@ -150,11 +150,22 @@ def tensordot(a: Any, b: Any, axes: Any) -> Any:
         b_axes = [int(i) % rb for i in np.reshape(np.asarray(b_axes), -1)]
     a_free = [i for i in range(ra) if i not in a_axes]
     b_free = [i for i in range(rb) if i not in b_axes]
-    sa, sb = a.shape.as_list(), b.shape.as_list()
-    k = int(np.prod([sa[i] for i in a_axes]))
+    da, db = _dims_of(a), _dims_of(b)
+    k: Any = 1
+    for i in a_axes:
+        k = k * da[i]  # NOTE: a Python int when static, else a scalar tensor computed at run time
     a2 = array.reshape(array.transpose(a, perm=tuple(a_free + a_axes)), [-1, k])
     b2 = array.reshape(array.transpose(b, perm=tuple(b_axes + b_free)), [k, -1])
-    return array.reshape(linalg.mat_mul(a2, b2), [sa[i] for i in a_free] + [sb[i] for i in b_free])
+    return array.reshape(linalg.mat_mul(a2, b2), [da[i] for i in a_free] + [db[i] for i in b_free])
+
+
+def _dims_of(x: Any) -> list:
+    """x's dimensions: ints where static, scalar tensors (read at run time) where unknown."""
+    dims = x.shape.as_list()
+    if None not in dims:
+        return dims
+    shape = array.shape(x)
+    return [d if d is not None else shape[i] for i, d in enumerate(dims)]
 
 
 def einsum(equation: str, *inputs: Any) -> Any:

@@ -58,17 +58,22 @@ def pad(xp):
 
 # -- Slice ----------------------------------------------------------------------------------
 def _slice_shape(x, begin, size):
-    s = _const(size)
-    if s is None:
+    if size is None:
         return None if x is None else tuple(None for _ in x)
-    b = _const(begin)
+    s = _partial(size)
+    b = _partial(begin) if begin is not None else [None] * len(s)
     out = []
-    for i, n in enumerate(s.reshape(-1)):
-        if n >= 0:
-            out.append(int(n))
+    for i, n in enumerate(s):
+        if n is None or n >= 0:
+            out.append(n)
         else:
-            out.append(None if x is None or x[i] is None or b is None else x[i] - int(b.reshape(-1)[i]))
+            out.append(None if x is None or x[i] is None or b[i] is None else x[i] - b[i])
     return tuple(out)
+
+
+def _partial(v):
+    """A vector's entries as ints, None where only known at run time."""
+    return [None if d is None else int(d) for d in np.reshape(np.asarray(v, dtype=object), -1)]
 
 
 def _slice_grad(g, y, x, begin, size):

@@ -15,15 +15,20 @@ from ..errors import invalid
 from . import array
 from .nn import log_softmax, softmax
 from .reduce import reduce_sum
-from .registry import op
+from .registry import broadcast_shapes, op
 from .testcases import given
 
 _RNG = np.random.default_rng(11)
 
 
 def _xent_shape(f, labels, **_):
+    """Features and labels [batch, classes] (the dense form's labels broadcast, as in TF)."""
     if f is None:
         return None, None
+    if labels is not None and len(labels) == len(f):
+        f = broadcast_shapes(f, labels)
+    elif labels is not None and len(labels) == len(f) - 1:
+        f = broadcast_shapes(f[:-1], labels) + f[-1:]  # the sparse form: labels [batch]
     return f[:-1], f
 
 

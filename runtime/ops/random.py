@@ -104,7 +104,10 @@ def _dims(shape: Any) -> tuple:
 
 
 def _shape_rule(shape: Any, *_: Any, **__: Any) -> Any:
-    return None if shape is None else tuple(int(d) for d in np.reshape(shape, -1))
+    """The static shape from the shape input's (partial) value: [?, 784] from tf.shape(x)."""
+    if shape is None:
+        return None
+    return tuple(None if d is None else int(d) for d in np.reshape(np.asarray(shape, dtype=object), -1))
 
 
 def _float_dtype(shape: Any, dtype: Any = dtypes.float32, **_: Any) -> Any:

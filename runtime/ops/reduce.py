@@ -48,7 +48,21 @@ def _expand_back(g, x, axis, keepdims):
     if not keepdims and x.shape.rank is not None:
         for a in _axes(axis, x.shape.rank):
             g = array.expand_dims(g, axis=a)
+    elif not keepdims and axis is not None:
+        g = array.reshape_op(g, _kept_shape(x, _axes(axis, None)))
     return array.broadcast_like(g, x)
+
+
+def _kept_shape(x, axes):
+    """x's shape with the reduced axes set to 1, computed at run time (x's rank is unknown)."""
+    from . import array, elementwise as e, layout  # noqa: PLC0415
+    from .. import dispatch  # noqa: PLC0415
+    shape = array.shape(x)
+    rank = array.rank(x)
+    wrapped = e.mod(dispatch.constant(np.asarray(axes, np.int32)), rank)
+    ids = layout.range_(dispatch.constant(np.int32(0)), rank, dispatch.constant(np.int32(1)))
+    hit = reduce_any(e.equal(array.expand_dims(ids, axis=1), array.expand_dims(wrapped, axis=0)), axis=1)
+    return e.select(hit, e.ones_like_e(shape), shape)
 
 
 def _plain(fn):

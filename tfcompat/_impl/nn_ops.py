@@ -128,18 +128,38 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1, 
     """Per-example -sum(labels * log_softmax(logits)); both [..., classes] (classes on `axis`)."""
     logits = _t(logits)
     labels = _t(labels, logits.dtype if not dispatch.is_tensor(labels) else None)
+    if labels.dtype != logits.dtype:
+        labels = array.cast(labels, logits.dtype)  # NOTE: as TF: float64 labels meet float32 logits
     rank = logits.shape.rank
-    axis = axis % rank
-    if axis != rank - 1:
+    if rank is None:
+        if axis != -1:
+            raise NotImplementedError(f"softmax_cross_entropy_with_logits(axis={axis}) on logits of unknown rank: "
+                                      "give the logits a static rank (tf.reshape or set_shape) or use axis=-1")
+    elif axis % rank != rank - 1:
+        axis = axis % rank
         perm = tuple(i for i in range(rank) if i != axis) + (axis,)
         logits, labels = array.transpose(logits, perm=perm), array.transpose(labels, perm=perm)
     if rank == 2:
         return losses.softmax_cross_entropy_with_logits(logits, labels, name=name)[0]
-    shape = logits.shape.as_list()
-    classes = shape[-1]
-    flat = losses.softmax_cross_entropy_with_logits(array.reshape(logits, [-1, classes]),
-                                                    array.reshape(labels, [-1, classes]))[0]
-    return array.reshape(flat, shape[:-1] if None not in shape[:-1] else array.shape(logits)[:-1], name=name)
+    flat = losses.softmax_cross_entropy_with_logits(_flatten_outer(logits), _flatten_outer(labels))[0]
+    return _reshape_outer(flat, logits, name)
+
+
+def _flatten_outer(x: Any) -> Any:
+    """x [..., classes] as a matrix [-1, classes], with `classes` read at run time when not static."""
+    classes = x.shape[-1] if x.shape.rank else None
+    if classes is not None:
+        return array.reshape(x, [-1, classes])
+    return array.reshape(x, array.concat(dispatch.constant(np.array([-1], np.int32)), array.shape(x)[-1:]))
+
+
+def _reshape_outer(flat: Any, like: Any, name: Any) -> Any:
+    """flat [n] reshaped to like's shape without its last axis (static where known)."""
+    outer = like.shape[:-1]
+    out = array.reshape(flat, outer.as_list() if outer.is_fully_defined() else array.shape(like)[:-1], name=name)
+    if getattr(out, "_is_symbolic", False) and outer.rank is not None:
+        out.set_shape(outer)
+    return out
 
 
 @export("nn.sparse_softmax_cross_entropy_with_logits", v1=())
@@ -152,10 +172,8 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: str
                          f"logits minus 1 (received {logits.shape.rank}).")
     if logits.shape.rank == 2:
         return losses.sparse_softmax_cross_entropy_with_logits(logits, labels, name=name)[0]
-    classes = logits.shape[-1]
-    flat = losses.sparse_softmax_cross_entropy_with_logits(array.reshape(logits, [-1, classes]),
-                                                           array.reshape(labels, [-1]))[0]
-    return array.reshape(flat, labels.shape.as_list(), name=name)
+    flat = losses.sparse_softmax_cross_entropy_with_logits(_flatten_outer(logits), array.reshape(labels, [-1]))[0]
+    return _reshape_outer(flat, logits, name)
 
 
 def _stable_sigmoid_xent(labels: Any, logits: Any) -> tuple:
@@ -257,5 +275,8 @@ def dropout(x: Any, rate: Any, noise_shape: Any = None, seed: Any = None, name: 
     shape = array.shape(x) if noise_shape is None else noise_shape
     keep = e.greater_equal(uniform(shape, dtype=x.dtype, seed=seed), rate_t)
     scale = 1 / (1 - rate_t)
-    return e.multiply(x * scale, array.cast(keep, x.dtype), name=name)
+    out = e.multiply(x * scale, array.cast(keep, x.dtype), name=name)
+    if getattr(out, "_is_symbolic", False):
+        out.set_shape(x.shape)  # NOTE: as TF: a rate of unknown rank must not lose x's shape
+    return out
 

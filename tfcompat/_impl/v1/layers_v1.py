@@ -28,7 +28,11 @@ def _training(training: Any, on: Any, off: Any) -> Any:
     """`on` when training (a Python bool or a boolean tensor), else `off`."""
     if isinstance(training, (bool, np.bool_)) or training is None:
         return on() if training else off()
-    return e.select(training, on(), off())
+    a, b = on(), off()
+    out = e.select(training, a, b)
+    if getattr(out, "_is_symbolic", False) and a.shape.is_compatible_with(b.shape):
+        out.set_shape(a.shape.merge_with(b.shape))  # NOTE: as TF's cond: a flag of unknown rank picks a branch
+    return out
 
 
 def _regularize(var: Any, regularizer: Any) -> None:

@@ -248,7 +248,10 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
     x = dispatch.convert_to_tensor(x)
     if cond.shape.rank == 1 and x.shape.rank is not None and x.shape.rank > 1:
         cond = array.reshape(cond, [-1] + [1] * (x.shape.rank - 1))
-    return v2("where")(cond, x, y, name=name)
+    out = v2("where")(cond, x, y, name=name)
+    if getattr(out, "_is_symbolic", False) and x.shape.is_compatible_with(getattr(y, "shape", None)):
+        out.set_shape(x.shape.merge_with(y.shape))  # NOTE: TF's Select: the shape of x and y, whatever cond's
+    return out
 
 
 @v1_export("batch_matmul")

@@ -123,14 +123,15 @@ def variable_scope(name_or_scope: Any, default_name: str | None = None, values: 
         base = name_or_scope
     else:
         if name_or_scope is None:
-            key = prefix + default_name
-            n = store.counts.get(key, 0)
-            store.counts[key] = n + 1
-            short = default_name if n == 0 else f"{default_name}_{n}"
+            short, n = default_name, 0
+            while store.counts.get(prefix + short, 0) > 0:
+                n += 1
+                short = f"{default_name}_{n}"
         else:
             short = str(name_or_scope)
-            store.counts[prefix + short] = store.counts.get(prefix + short, 0) + 1
         full, ns_name, base = prefix + short, short, parent
+    store.counts[full] = store.counts.get(full, 0) + 1
+    saved_counts = dict(store.counts) if isinstance(name_or_scope, VariableScope) else None
     new_reuse = True if parent.reuse is True or (reuse is True) else (AUTO_REUSE if reuse is AUTO_REUSE or (
         reuse is None and parent.reuse is AUTO_REUSE) else (reuse or False))
     if isinstance(name_or_scope, VariableScope) and reuse is None:
@@ -154,6 +155,19 @@ def variable_scope(name_or_scope: Any, default_name: str | None = None, values: 
             yield scope
         finally:
             store.stack.pop()
+            _close_subscopes(store, full, saved_counts)
+
+
+def _close_subscopes(store: _Store, full: str, saved: dict | None) -> None:
+    """As TF1 on leaving a scope: default names inside it count from zero again on re-entry
+    (a VariableScope object restores the counts it was entered with)."""
+    if saved is not None:
+        store.counts = saved
+        return
+    inner = full + "/"
+    for key in store.counts:
+        if key.startswith(inner):
+            store.counts[key] = 0
 
 
 v1_export("variable_op_scope")(variable_scope)
