@@ -12,54 +12,114 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from upgrader.modes import DEFAULT_MODE, MODES
 
+SUMMARISE_AT = 4   # a warning kind seen more often than this prints once, with its count
+
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a run: the outcomes finished so far."""
+
+    def __init__(self, done: list) -> None:
+        super().__init__("interrupted")
+        self.done = done
+
+
+def default_jobs(n_files: int) -> int:
+    """One process per core (as ruff does), but never more than one per 8 files: forking costs ~50 ms."""
+    return max(1, min(os.cpu_count() or 1, n_files // 8))
+
 
 def _jobs(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup: str | None, jobs: int,
           progress: bool) -> list:
     from upgrader.files import upgrade_file
-    if jobs <= 1 or len(pairs) < 2:
-        it = (upgrade_file(s, d, mode, write, backup) for s, d in pairs)
-        if progress:
-            with click.progressbar(it, length=len(pairs), label="upgrading", file=sys.stderr) as bar:
-                return list(bar)
-        return list(it)
-    from concurrent.futures import ProcessPoolExecutor
+    done: list = []
+    jobs = jobs or default_jobs(len(pairs))
+    try:
+        if jobs <= 1 or len(pairs) < 2:
+            it = (upgrade_file(s, d, mode, write, backup) for s, d in pairs)
+            _collect(it, len(pairs), progress, done)
+            return done
+        from concurrent.futures import ProcessPoolExecutor
 
-    from upgrader.modes import rules_for
-    from upgrader.tables import tables
-    tables(), rules_for(mode)   # NOTE: loaded once here, so forked workers inherit them instead of re-importing
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        it = pool.map(upgrade_file, [s for s, _ in pairs], [d for _, d in pairs], [mode] * len(pairs),
-                      [write] * len(pairs), [backup] * len(pairs), chunksize=max(1, len(pairs) // (jobs * 4)))
-        if progress:
-            with click.progressbar(it, length=len(pairs), label="upgrading", file=sys.stderr) as bar:
-                return list(bar)
-        return list(it)
+        from upgrader.modes import rules_for
+        from upgrader.tables import tables
+        tables(), rules_for(mode)   # NOTE: loaded once here, so forked workers inherit them instead of re-importing
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        try:
+            it = pool.map(upgrade_file, [s for s, _ in pairs], [d for _, d in pairs], [mode] * len(pairs),
+                          [write] * len(pairs), [backup] * len(pairs), chunksize=max(1, len(pairs) // (jobs * 4)))
+            _collect(it, len(pairs), progress, done)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return done
+    except KeyboardInterrupt:
+        raise Interrupted(done) from None
 
 
-def _plan(inputs: tuple[Path, ...], output: Path | None, inplace: bool, include: list[str],
-          exclude: list[str]) -> tuple[list[tuple[Path, Path | None]], list[tuple[Path, Path]]]:
+def _collect(it, n: int, progress: bool, done: list) -> None:
+    if progress:
+        with click.progressbar(it, length=n, label="upgrading", file=sys.stderr) as bar:
+            done.extend(bar)
+    else:
+        for o in it:
+            done.append(o)
+
+
+def _is_dir_output(output: str, inputs: tuple[Path, ...]) -> bool:
+    return (output.endswith(("/", os.sep)) or Path(output).is_dir() or len(inputs) > 1
+            or any(i.is_dir() for i in inputs))
+
+
+def _plan(inputs: tuple[Path, ...], output: Path | None, out_dir: bool, include: list[str], exclude: list[str],
+          follow: bool) -> tuple[list[tuple[Path, Path | None]], list[tuple[Path, Path]], list[tuple[Path, str]]]:
     from upgrader.files import is_source, walk
     work: list[tuple[Path, Path | None]] = []
     copies: list[tuple[Path, Path]] = []
+    skipped: list[tuple[Path, str]] = []
+    prune = frozenset() if output is None else frozenset({os.path.realpath(output)})
     for src in inputs:
         if src.is_dir():
-            for f in walk(src, include, exclude):
+            found = walk(src, include, exclude, follow, prune)
+            skipped += found.skipped
+            for f in found.files:
                 dst = None if output is None else output / f.relative_to(src)
                 if is_source(f):
                     work.append((f, dst))
                 elif dst is not None:
                     copies.append((f, dst))
         else:
-            dst = None if output is None else (output / src.name if output.is_dir() or len(inputs) > 1 else output)
+            dst = None if output is None else (output / src.name if out_dir else output)
             work.append((src, dst))
-    return work, copies
+    return work, copies, skipped
+
+
+def _check_writable(path: Path | None, option: str) -> None:
+    """A report path that cannot be written is a usage error before any work, not a traceback after it."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise click.UsageError(f"{option} {path}: is a folder; give a file name")
+    if not parent.is_dir():
+        raise click.UsageError(f"{option} {path}: folder {parent} does not exist")
+    if not os.access(path if path.exists() else parent, os.W_OK):
+        raise click.UsageError(f"{option} {path}: not writable")
+
+
+def _same_as_input(output: str, inputs: tuple[Path, ...]) -> bool:
+    real = os.path.realpath(output)
+    return any(os.path.realpath(i) == real for i in inputs)
 
 
 class _Upgrade(click.Command):
@@ -97,20 +157,25 @@ def verify_command(old: Path, new: Path | None, rtol: float, atol: float, timeou
               help="native: TF1 structure -> TF2 (sessions -> functions, minimize -> GradientTape); a file it "
                    "cannot convert whole stays in compat form, with the blocking construct and line in the report. "
                    "compat: v1 names -> v2 or tf.compat.v1.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file, or folder for a tree.")
+@click.option("-o", "--output", type=click.Path(), help="Output file, or folder (a tree, several inputs, or a name "
+              "ending in /); missing folders are created.")
 @click.option("--inplace", is_flag=True, help="Rewrite the input files themselves.")
 @click.option("--backup-suffix", default=None, help="With --inplace: keep the original as FILE<SUFFIX> (e.g. .bak).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff (coloured on a terminal); writes nothing unless -o/--inplace.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--check", is_flag=True, help="Write nothing; name each file that would change and exit 1 if any would.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write a text report here.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Write a JSON report here.")
-@click.option("-j", "--jobs", type=click.IntRange(1), default=1, show_default=True, help="Files processed in parallel.")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=0, help="Files processed in parallel [default: 0, one "
+              "per core for a big tree].")
+@click.option("--follow-symlinks", is_flag=True, help="Upgrade the targets of symlinks found in a tree (default: "
+              "report them and leave them alone).")
 @click.option("--include", multiple=True, help="Glob of files to take from a tree (repeatable).")
 @click.option("--exclude", multiple=True, help="Glob of files to skip in a tree (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def main(inputs: tuple[Path, ...], mode: str, output: Path | None, inplace: bool, backup_suffix: str | None,
+@click.version_option(package_name="tfcompat", prog_name="tf-upgrade")
+def main(inputs: tuple[Path, ...], mode: str, output: str | None, inplace: bool, backup_suffix: str | None,
          show_diff: bool, check: bool, report: Path | None, json_out: Path | None, jobs: int,
-         include: tuple[str, ...], exclude: tuple[str, ...], quiet: bool) -> None:
+         follow_symlinks: bool, include: tuple[str, ...], exclude: tuple[str, ...], quiet: bool) -> None:
     """Upgrade TensorFlow 1 Python files and notebooks (INPUTS: files or folders) to TensorFlow 2."""
     from upgrader.modes import IMPLEMENTED, ModeNotImplemented, rules_for
     if mode not in IMPLEMENTED:
@@ -120,23 +185,43 @@ def main(inputs: tuple[Path, ...], mode: str, output: Path | None, inplace: bool
             raise click.UsageError(str(e))
     if inplace and output is not None:
         raise click.UsageError("use either --inplace or -o/--output, not both")
+    if check and inplace:
+        raise click.UsageError("--check writes nothing; drop --inplace (or --check to rewrite the files)")
     if backup_suffix and not inplace:
         raise click.UsageError("--backup-suffix only makes sense with --inplace")
-    write = not check and (inplace or output is not None)
     if not (inplace or output is not None or check or show_diff):
         raise click.UsageError("say where output goes: -o OUT, --inplace, --diff or --check")
-    if output is not None and any(i.is_dir() for i in inputs) and output.exists() and not output.is_dir():
-        raise click.UsageError(f"{output} is a file; a folder input needs a folder output")
-    work, copies = _plan(inputs, output, inplace, list(include), list(exclude))
-    if output is not None and write:
-        from upgrader.files import _copy
-        for s, d in copies:
-            _copy(s, d)
-        if any(i.is_dir() for i in inputs):
-            output.mkdir(parents=True, exist_ok=True)
+    out_dir = output is not None and _is_dir_output(output, inputs)
+    out = None if output is None else Path(output)
+    if out is not None:
+        if _same_as_input(output, inputs):
+            raise click.UsageError(f"-o {output} is the input itself; use --inplace to rewrite files in place")
+        if out_dir and out.exists() and not out.is_dir():
+            raise click.UsageError(f"{output} is a file; a folder input (or several inputs) needs a folder output")
+    _check_writable(report, "--report")
+    _check_writable(json_out, "--json")
+    write = not check and (inplace or out is not None)
+    work, copies, skipped = _plan(inputs, out, out_dir, list(include), list(exclude), follow_symlinks)
+    from upgrader.files import Outcome, copy_file
+    from upgrader.rule import Diagnostic
+    outcomes = [Outcome(str(p), "skipped", [Diagnostic(1, 0, "walk", why, "info")]) for p, why in skipped]
+    if out is not None and write:
+        outcomes += [o for o in (copy_file(s, d) for s, d in copies) if o.status == "error"]
+        if out_dir:
+            out.mkdir(parents=True, exist_ok=True)
     progress = not quiet and len(work) > 1 and sys.stderr.isatty()
-    outcomes = _jobs(work, mode, write, backup_suffix if inplace else None, jobs, progress)
+    try:
+        outcomes += _jobs(work, mode, write, backup_suffix if inplace else None, jobs, progress)
+    except Interrupted as e:
+        written = [o.path for o in e.done if o.written]
+        click.echo(f"\ninterrupted: {len(e.done)} of {len(work)} files done, {len(written)} written"
+                   + "".join(f"\n  written: {p}" for p in written) + "\nthe other files are untouched", err=True)
+        sys.exit(130)
     _emit(outcomes, show_diff, quiet, report, json_out)
+    if check:
+        for o in outcomes:
+            if o.status == "changed":
+                click.echo(f"would upgrade: {o.path}")
     if any(o.has_errors for o in outcomes):
         sys.exit(2)
     if check and any(o.status == "changed" for o in outcomes):
@@ -148,7 +233,7 @@ def _side(prefix: str, path: str) -> str:
 
 
 def _emit(outcomes: list, show_diff: bool, quiet: bool, report: Path | None, json_out: Path | None) -> None:
-    from upgrader.report import text_report, json_report
+    from upgrader.report import json_report, text_report
     color = sys.stdout.isatty()
     if show_diff:
         for o in outcomes:
@@ -157,11 +242,17 @@ def _emit(outcomes: list, show_diff: bool, quiet: bool, report: Path | None, jso
                     fg = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else None
                     click.echo(click.style(line, fg=fg) if color and fg else line, nl=not line.endswith("\n"))
     text = text_report(outcomes)
+    shown = ("error",) if quiet else ("error", "warning", "info")
+    kinds = Counter((d.severity, d.rule, d.message) for o in outcomes for d in o.diagnostics if d.severity != "error")
     for o in outcomes:
         for d in o.diagnostics:
-            if d.severity == "error" or (not quiet and d.severity == "warning"):
+            if d.severity in shown and (d.severity == "error" or kinds[(d.severity, d.rule, d.message)] <= SUMMARISE_AT):
                 click.echo(d.render(o.path), err=True)
     if not quiet:
+        where = f"--report {report}" if report is not None else "--report FILE"
+        for (sev, rule, msg), n in sorted(kinds.items()):
+            if n > SUMMARISE_AT and sev in shown:
+                click.echo(f"{sev}: [{rule}] {msg} ({n} times; each one in {where})", err=True)
         click.echo(text.splitlines()[-1], err=True)
     if report is not None:
         report.write_text(text, encoding="utf-8")

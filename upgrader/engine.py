@@ -143,11 +143,16 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
         return Result(code, code, [Diagnostic(line, col, "parse", f"cannot parse, left unchanged: {msg}", "error")])
     t = tables()
     known = collect_aliases(tree) if aliases is None else aliases
+    notes: list[Diagnostic] = []
+    if "tf" not in known and "tf." in code and (line := _free_tf(tree)):
+        known = {**known, "tf": TF}   # NOTE: a snippet or notebook cell with no import: `tf` can only be TensorFlow
+        notes.append(Diagnostic(line, 0, "imports", "`tf` is used but never imported or assigned in this file; "
+                                "treated as `import tensorflow as tf`", "info"))
     if not known:
         return Result(code, code)
     attrs = frozenset().union(*(r.ATTRS for r in rule_types))
     scan = Scanner(code, t, known, attrs).run(tree)
-    ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)))
+    ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)), diagnostics=notes)
     rules = [r(ctx) for r in rule_types]
     dispatch = _Dispatch(rules)
     edits: list[tuple[int, int, str]] = []
@@ -170,6 +175,28 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
         return Result(code, code, ctx.diagnostics + [Diagnostic(
             err[0], err[1], "engine", f"internal error: output would not parse ({err[2]}); file left unchanged", "error")])
     return Result(new_code, code, sorted(ctx.diagnostics, key=lambda d: (d.line, d.col)))
+
+
+def _free_tf(tree: ast.AST) -> int | None:
+    """The first line reading `tf` when nothing in the file binds that name (import, assignment, def, argument)."""
+    first = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "tf":
+            if not isinstance(node.ctx, ast.Load):
+                return None
+            first = node.lineno if first is None else min(first, node.lineno)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "tf":
+            return None
+        elif isinstance(node, ast.arg) and node.arg == "tf":
+            return None
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.asname or a.name.split(".")[0]) == "tf" for a in node.names):
+            return None
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and "tf" in node.names:
+            return None
+        elif isinstance(node, ast.MatchAs) and node.name == "tf":
+            return None
+    return first
 
 
 def _splice(code: str, edits: list[tuple[int, int, str]]) -> str:

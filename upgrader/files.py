@@ -23,11 +23,12 @@ class Outcome:
     """What happened to one file (picklable, for -j)."""
 
     path: str
-    status: str = "unchanged"            # "changed" | "unchanged" | "error" | "copied"
+    status: str = "unchanged"            # "changed" | "unchanged" | "error" | "copied" | "skipped"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     old: str = ""
     new: str = ""
     lines: int = 0
+    written: bool = False                # a file was written (for the summary after Ctrl-C)
 
     @property
     def has_errors(self) -> bool:
@@ -40,11 +41,18 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode(encoding), encoding
 
 
-def atomic_write(path: Path, text: str, encoding: str) -> None:
-    """Write via a temp file in the same folder and os.replace; keeps the old file's mode; follows symlinks."""
+def atomic_write(path: Path, text: str, encoding: str, mode_from: Path | None = None) -> None:
+    """Write via a temp file in the same folder and os.replace; follows symlinks, creates missing folders.
+
+    An existing file keeps its mode; a new one gets `mode_from`'s (the source file: the executable bit survives).
+    """
     target = Path(os.path.realpath(path))
     data = text.encode(encoding)
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+    if target.exists():
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    else:
+        mode = stat.S_IMODE(mode_from.stat().st_mode) if mode_from is not None else None
+        target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tf-upgrade.tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -60,22 +68,44 @@ def atomic_write(path: Path, text: str, encoding: str) -> None:
         raise
 
 
+def newline_of(text: str) -> str:
+    """The file's line-end convention: "\r\n" or "\r" when every line uses it, else "\n" (mixed stays as is)."""
+    crlf = text.count("\r\n")
+    if crlf:
+        return "\r\n" if crlf == text.count("\n") and crlf == text.count("\r") else "\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
+
+
 def _error(path: str, message: str) -> Outcome:
     return Outcome(path, "error", [Diagnostic(1, 0, "io", message, "error")])
 
 
 def upgrade_text(text: str, mode: str, notebook: bool) -> tuple[str, list[Diagnostic]]:
+    """Upgrade decoded text; a file written with CRLF (or CR) line ends keeps them in every mode."""
     from upgrader.engine import upgrade_source
     if not notebook:
-        result = upgrade_source(text, mode)
-        return result.code, result.diagnostics
+        nl = newline_of(text)
+        if nl == "\n":
+            result = upgrade_source(text, mode)
+            return result.code, result.diagnostics
+        # NOTE: rules see LF only, so lines they add cannot mix conventions; a string literal's
+        # line breaks are read as "\n" by Python whatever the file uses, so meaning is unchanged.
+        result = upgrade_source(text.replace(nl, "\n"), mode)
+        return (text if not result.changed else result.code.replace("\n", nl)), result.diagnostics
     from upgrader.notebook import upgrade_notebook
     return upgrade_notebook(text, mode)
 
 
 def upgrade_file(src: Path, dst: Path | None, mode: str = "compat", write: bool = True,
                  backup_suffix: str | None = None) -> Outcome:
-    """Upgrade `src` into `dst` (None: in place). Unparsable input is never modified."""
+    """Upgrade `src` into `dst` (None: in place). Unparsable input is never modified; never raises."""
+    try:
+        return _upgrade_file(src, dst, mode, write, backup_suffix)
+    except Exception as e:   # NOTE: one bad file must cost one error line, not the whole run
+        return _error(str(src), f"internal error ({type(e).__name__}: {e}); left unchanged")
+
+
+def _upgrade_file(src: Path, dst: Path | None, mode: str, write: bool, backup_suffix: str | None) -> Outcome:
     name = str(src)
     try:
         data = src.read_bytes()
@@ -86,7 +116,7 @@ def upgrade_file(src: Path, dst: Path | None, mode: str = "compat", write: bool 
     except (SyntaxError, UnicodeDecodeError, LookupError) as e:
         out = _error(name, f"cannot decode ({type(e).__name__}: {e}); left unchanged")
         if write and dst is not None and dst != src:
-            _copy(src, dst)
+            out.diagnostics += copy_file(src, dst).diagnostics
         return out
     new, diags = upgrade_text(text, mode, src.suffix == ".ipynb")
     out = Outcome(name, "changed" if new != text else "unchanged", diags, text, new, text.count("\n") + 1)
@@ -103,7 +133,8 @@ def upgrade_file(src: Path, dst: Path | None, mode: str = "compat", write: bool 
                 out.diagnostics.append(Diagnostic(1, 0, "io", "file is read-only; not rewritten", "error"))
                 out.status = "error"
                 return out
-            atomic_write(target, new, encoding)
+            atomic_write(target, new, encoding, mode_from=src)
+            out.written = True
         elif dst is not None and dst != src:
             _copy(src, dst)
     except OSError as e:
@@ -112,25 +143,77 @@ def upgrade_file(src: Path, dst: Path | None, mode: str = "compat", write: bool 
     return out
 
 
+def copy_file(src: Path, dst: Path) -> Outcome:
+    """Copy a file that is not Python into the output tree (with its mode); an error outcome on failure."""
+    try:
+        _copy(src, dst)
+    except OSError as e:
+        return _error(str(src), f"cannot copy to {dst}: {e.strerror or e}")
+    return Outcome(str(src), "copied")
+
+
 def _copy(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, dst)
+    shutil.copy(src, dst)
 
 
-def walk(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
-    """Files under `root` (sorted, symlinked dirs not followed), filtered by globs on the relative path."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+@dataclass
+class Walked:
+    """What a tree walk found: files to process, and what it left out on purpose (path, reason)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def walk(root: Path, include: list[str], exclude: list[str], follow_symlinks: bool = False,
+         prune: frozenset[str] = frozenset()) -> Walked:
+    """Files under `root` (sorted), filtered by globs on the relative path.
+
+    Symlinks are reported and left alone unless `follow_symlinks` (then loops are reported); hidden
+    folders are reported, not entered; folders whose real path is in `prune` (the output) are skipped.
+    """
+    out = Walked()
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_symlinks, onerror=lambda e: out.skipped.append(
+            (Path(e.filename or root), f"cannot list folder: {e.strerror or e}"))):
+        here = Path(dirpath)
+        if follow_symlinks:
+            st = here.stat()
+            if (st.st_dev, st.st_ino) in seen:
+                out.skipped.append((here, "symlink loop: folder already visited; skipped"))
+                dirnames[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+        keep = []
+        for d in sorted(dirnames):
+            p = here / d
+            if d == "__pycache__":
+                continue
+            if os.path.realpath(p) in prune:
+                out.skipped.append((p, "the output folder; skipped"))
+            elif d.startswith("."):
+                out.skipped.append((p, "hidden folder; skipped (name it as an input to upgrade it)"))
+            elif p.is_symlink() and not follow_symlinks:
+                out.skipped.append((p, "symlinked folder; left alone (--follow-symlinks to enter it)"))
+            else:
+                keep.append(d)
+        dirnames[:] = keep
         for f in sorted(filenames):
-            p = Path(dirpath) / f
+            p = here / f
             rel = p.relative_to(root).as_posix()
             if exclude and any(_match(rel, g) for g in exclude):
                 continue
             if include and not any(_match(rel, g) for g in include):
                 continue
-            found.append(p)
-    return found
+            if p.is_symlink():
+                if not follow_symlinks:
+                    out.skipped.append((p, "symlink; left alone (--follow-symlinks to upgrade its target)"))
+                    continue
+                if not p.exists():
+                    out.skipped.append((p, "broken or looping symlink; skipped"))
+                    continue
+            out.files.append(p)
+    return out
 
 
 def _match(rel: str, glob: str) -> bool:
@@ -139,7 +222,7 @@ def _match(rel: str, glob: str) -> bool:
 
 
 def is_source(path: Path) -> bool:
-    return path.suffix in (".py", ".ipynb")
+    return path.suffix in (".py", ".pyw", ".ipynb")
 
 
 def notebook_json(text: str) -> dict:

@@ -1,6 +1,8 @@
 """Text and JSON reports of a run.
 
     text_report(outcomes)  ->  "a.py:3:5: change: [api_rename] tf.log -> tf.math.log\\n...\\n2 files: 1 changed, 0 errors"
+
+Severities: change (a rewrite), info (a note, e.g. a skipped symlink), warning, error (code left unchanged).
 """
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ def text_report(outcomes: list[Outcome]) -> str:
     n_warn = sum(1 for o in outcomes for d in o.diagnostics if d.severity == "warning")
     changed = sum(1 for o in outcomes if o.status == "changed")
     failed = sum(1 for o in outcomes if o.has_errors)
-    lines.append(f"{len(outcomes)} files: {changed} changed, {failed} with errors ({n_err} errors, {n_warn} warnings)")
+    skipped = sum(1 for o in outcomes if o.status == "skipped")
+    files = len(outcomes) - skipped
+    lines.append(f"{files} files: {changed} changed, {failed} with errors ({n_err} errors, {n_warn} warnings)"
+                 + (f"; {skipped} skipped (symlinks, hidden or output folders: listed above)" if skipped else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -27,8 +32,8 @@ def json_report(outcomes: list[Outcome]) -> dict[str, Any]:
     files = []
     for o in outcomes:
         by = {s: [{k: v for k, v in asdict(d).items() if k != "severity"} | {"col": d.col + 1}
-                  for d in o.diagnostics if d.severity == s] for s in ("change", "warning", "error")}
-        files.append({"path": o.path, "status": o.status, "changes": by["change"],
+                  for d in o.diagnostics if d.severity == s] for s in ("change", "info", "warning", "error")}
+        files.append({"path": o.path, "status": o.status, "changes": by["change"], "notes": by["info"],
                       "warnings": by["warning"], "errors": by["error"]})
     return {"version": 1, "files": files,
             "summary": {"files": len(outcomes), "changed": sum(o.status == "changed" for o in outcomes),

@@ -28,7 +28,7 @@ class Diagnostic:
     col: int
     rule: str
     message: str
-    severity: str   # "change" | "warning" | "error"
+    severity: str   # "change" | "info" | "warning" | "error"
 
     def render(self, path: str) -> str:
         return f"{path}:{self.line}:{self.col + 1}: {self.severity}: [{self.rule}] {self.message}"

@@ -117,3 +117,29 @@ def test_generator_does_not_rename_by_position() -> None:
     assert "renames" not in row and row["v1_only"] == ["tensor", "collections", "family"]
     row = _arg_changes("tf.x", sig("input_tensor", "axis", "keep_dims"), sig("input_tensor", "axis", "keepdims"))
     assert row == {"renames": {"keep_dims": "keepdims"}}
+
+
+def _leaf(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def test_no_constant_is_joined_to_an_equal_value_of_another_name(api: tuple[dict, dict]) -> None:
+    """Equal ints/strings are often one cached object: tf.logging.DEBUG must not become tf.errors.ABORTED."""
+    from upgrader.tools.manual_rows import RENAMES
+    v1, _ = api
+    for row in tables().rows.values():
+        if row.old in v1 and v1[row.old]["kind"] not in ("function", "class", "module") and row.new \
+                and row.old not in RENAMES and not row.new.startswith("tf.compat.v1."):
+            assert _leaf(row.new) == _leaf(row.old), row
+
+
+def test_upper_case_names_keep_their_name_whole_table() -> None:
+    """Without the API data: an UPPER_CASE constant is never renamed to another name unless a row says why."""
+    from upgrader.tools.manual_rows import RENAMES
+    bad = [(r.old, r.new) for r in tables().rows.values()
+           if r.new and _leaf(r.old).isupper() and _leaf(r.new) != _leaf(r.old) and r.old not in RENAMES]
+    assert bad == []
+    rows = tables().rows
+    assert rows["tf.MONOLITHIC_BUILD"].new == "tf.sysconfig.MONOLITHIC_BUILD"
+    assert rows["tf.logging.DEBUG"].new == "tf.compat.v1.logging.DEBUG"
+    assert rows["tf.saved_model.signature_constants.CLASSIFY_INPUTS"].new == "tf.saved_model.CLASSIFY_INPUTS"

@@ -17,6 +17,7 @@ from upgrader.tools import manual_rows as M
 
 DATA_OUT = Path(__file__).resolve().parents[1] / "data" / "api_changes.json"
 AVOID = (".compat.", ".raw_ops.", ".experimental.", ".__internal__.")
+OBJECTS = ("function", "class", "module")   # kinds where "the same object" means the same API
 
 
 def _params(sym: dict[str, Any]) -> list[dict[str, Any]]:
@@ -46,6 +47,10 @@ def _best_v2_alias(name: str, v1: dict[str, Any], v2: dict[str, Any]) -> str | N
     sym = v1[name]
     cands = [s[3:] for s in sym.get("same_object_as", []) if s.startswith("v2:")]
     cands += [n for n, s in v2.items() if f"v1:{name}" in s.get("same_object_as", [])]
+    if sym["kind"] not in OBJECTS:
+        # NOTE: equal ints and strings are often one cached object (tf.logging.DEBUG is tf.errors.ABORTED);
+        # a constant's v2 home keeps its own name, anything else is a documented rename (RENAMES).
+        cands = [c for c in cands if c.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]]
     # NOTE: a target must be a fixed point (its own v1 row is a no-op), or a second run would change it.
     cands = [c for c in set(cands) if _noop(c, v1, v2)]
     good = [c for c in cands if not any(a in c + "." for a in AVOID)]
