@@ -216,6 +216,25 @@ def load(src: str, n_inputs: int) -> Any:
         return fn
 
 
+def shared_library(src: str) -> Any:
+    """`src` compiled with the probed toolchain (cached on disk like the fused groups) and loaded
+    with ctypes, or None (no compiler, TFCOMPAT_NATIVE_FUSION=0, a failed build): callers keep a
+    NumPy path."""
+    tc = toolchain() if enabled() else None
+    if tc is None:
+        return None
+    key = "lib" + hashlib.sha256(src.encode()).hexdigest()
+    with _LOCK:
+        if key not in _LIBS:
+            path = _build(src, tc[0], list(tc[1]), version=tc[2])
+            try:
+                _LIBS[key] = None if path is None else ctypes.CDLL(path)
+            except OSError as e:
+                _debug_once("load" + key, "native: cannot load %s (%s), using NumPy", path, e)
+                _LIBS[key] = None
+        return _LIBS[key]
+
+
 class NativeKernel:
     """Runs one group natively on regular inputs: `kernel(n, inputs, out)` is True when it ran.
 

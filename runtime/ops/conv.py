@@ -4,10 +4,11 @@ input/filter backprops (each an op with its own gradient, so second order works)
     Conv2D(x[N,H,W,C], w[kh,kw,C,O], strides=(1,s,s,1), padding="SAME") -> [N,Ho,Wo,O]
 
 Kernels are NHWC only (TensorFlow's CPU kernels are too); the public API transposes
-NCHW around them. im2col copies one strided view per filter tap (kh*kw whole-tensor
+NCHW around them. The matmul runs in BLAS; im2col and the input backprop's col2im run
+in compiled C (conv_native: one threaded pass, float32/float64) where a C compiler is
+available. Otherwise im2col copies one strided view per filter tap (kh*kw whole-tensor
 copies: 5x faster than copying an `as_strided` window view, whose innermost axis is
-only C long), and the matmul runs in BLAS. The input backprop scatters the column
-gradient back with one strided add per tap; nothing loops over pixels.
+only C long) and col2im scatters with one strided add per tap; nothing loops over pixels.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..errors import invalid
-from . import array
+from . import array, conv_native
 from .registry import op
 from .testcases import Cases, given
 
@@ -79,8 +80,13 @@ def pad(xp: Any, x: Any, g: Geometry, fill: Any = 0) -> Any:
 
 def im2col(xp: Any, x: Any, g: Geometry) -> Any:
     """The [N*Ho*Wo, kh*kw*C] matrix of all (padded) windows, one strided-view copy per filter tap."""
-    xpad = pad(xp, x, g)
     n, c = x.shape[0], x.shape[3]
+    if g.kh == g.kw == g.sh == g.sw == 1 and not (g.pt or g.pb or g.pl or g.pr):
+        return xp.ascontiguousarray(x).reshape(n * g.ho * g.wo, c)    # 1x1 windows: x is its own matrix
+    cols = conv_native.im2col(xp, x, g)
+    if cols is not None:
+        return cols
+    xpad = pad(xp, x, g)
     cols = xp.empty((n, g.ho, g.wo, g.kh, g.kw, c), dtype=x.dtype)
     for i in range(g.kh):
         for j in range(g.kw):
@@ -97,6 +103,9 @@ def tap(xpad: Any, g: Geometry, i: int, j: int) -> Any:
 def col2im(xp: Any, cols: Any, in_shape: tuple, g: Geometry) -> Any:
     """Adjoint of `windows`: add cols [N, Ho, Wo, kh, kw, C] back into an input-shaped array."""
     n, h, w, c = in_shape
+    native = conv_native.col2im(xp, cols.reshape(n * g.ho * g.wo, g.kh * g.kw * c), in_shape, g)
+    if native is not None:
+        return native
     hp = max(h + g.pt + g.pb, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1)
     wp = max(w + g.pl + g.pr, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1)
     out = xp.zeros((n, hp, wp, c), dtype=cols.dtype)

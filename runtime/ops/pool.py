@@ -2,8 +2,9 @@
 
     MaxPool(x[N,H,W,C], ksize=(1,2,2,1), strides=(1,2,2,1), padding="VALID") -> [N,H/2,W/2,C]
 
-Each kernel loops over the kh*kw taps of the window, combining whole [N,Ho,Wo,C]
-strided views (never over pixels). As TensorFlow's CPU kernels do, MaxPoolGrad
+Each kernel runs in compiled C (conv_native: one threaded pass, float32/float64) where a
+C compiler is available; otherwise it loops over the kh*kw taps of the window, combining
+whole [N,Ho,Wo,C] strided views (never over pixels). As TensorFlow's CPU kernels do, MaxPoolGrad
 recomputes the argmax from the original input (the first maximum in row-major window
 order wins), and AvgPool divides by the number of non-padding elements under the window.
 """
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import invalid
-from . import array
+from . import array, conv_native
 from .conv import Geometry, check_format, geometry, pad, tap
 from .registry import op
 from .testcases import Cases, given
@@ -67,6 +68,9 @@ def _scatter(xp: Any, per_tap: Any, in_shape: tuple, g: Geometry, dtype: Any) ->
 
 def _max_pool(xp: Any, x: Any, **a: Any) -> Any:
     g = _geo(x.shape, **a)
+    native = conv_native.max_pool(xp, x, g)
+    if native is not None:
+        return native
     xpad = pad(xp, x, g, _lowest(x.dtype))
     out = tap(xpad, g, 0, 0).copy()
     for i, j in _taps(g)[1:]:
@@ -76,6 +80,9 @@ def _max_pool(xp: Any, x: Any, **a: Any) -> Any:
 
 def _max_pool_grad(xp: Any, x: Any, y: Any, dy: Any, **a: Any) -> Any:
     g = _geo(x.shape, **a)
+    native = conv_native.max_pool_grad(xp, x, dy, g)
+    if native is not None:
+        return native
     idx = _argmax(xp, x, g)
     dy = xp.ascontiguousarray(dy)
     return _scatter(xp, lambda k: dy * (idx == k), x.shape, g, dy.dtype)
@@ -83,6 +90,9 @@ def _max_pool_grad(xp: Any, x: Any, y: Any, dy: Any, **a: Any) -> Any:
 
 def _max_pool_grad_grad(xp: Any, x: Any, y: Any, ddx: Any, **a: Any) -> Any:
     g = _geo(x.shape, **a)
+    native = conv_native.max_pool_grad_grad(xp, x, ddx, g)
+    if native is not None:
+        return native
     idx = _argmax(xp, x, g)
     dpad = pad(xp, ddx, g)
     out = xp.zeros(idx.shape, dtype=ddx.dtype)
@@ -103,6 +113,9 @@ def _counts(xp: Any, in_shape: tuple, g: Geometry, dtype: Any) -> Any:
 
 def _avg_pool(xp: Any, x: Any, **a: Any) -> Any:
     g = _geo(x.shape, name="AvgPool", **a)
+    native = conv_native.avg_pool(xp, x, g)
+    if native is not None:
+        return native
     xpad = pad(xp, x, g)
     out = tap(xpad, g, 0, 0).copy()
     for i, j in _taps(g)[1:]:
@@ -113,6 +126,9 @@ def _avg_pool(xp: Any, x: Any, **a: Any) -> Any:
 def _avg_pool_grad(xp: Any, sizes: Any, dy: Any, **a: Any) -> Any:
     shape = tuple(int(d) for d in np.reshape(sizes, -1))
     g = _geo(shape, name="AvgPoolGrad", **a)
+    native = conv_native.avg_pool_grad(xp, shape, dy, g)
+    if native is not None:
+        return native
     share = dy / _counts(xp, shape, g, dy.dtype)
     return _scatter(xp, lambda k: share, shape, g, dy.dtype)
 

@@ -1,0 +1,177 @@
+/* Compiled CPU kernels for sliding-window ops (runtime/ops/conv_native.py builds and loads this).
+
+   One copy per element type: the loader prepends `typedef float T;` or `typedef double T;`.
+   Layout is NHWC, contiguous. `G` is the window geometry of runtime/ops/conv.py::Geometry:
+   output size (ho, wo), padding before (pt, pl), strides (sh, sw), dilations (dh, dw), taps (kh, kw).
+   Every loop runs on `threads` OpenMP threads; scatters (col2im, pool gradients) split the work
+   by image, so no two threads ever add into the same element. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+typedef struct { int64_t n, h, w, c, ho, wo, pt, pl, sh, sw, dh, dw, kh, kw; } G;
+
+#define IN_ROW(g, oh, i) ((oh) * (g)->sh - (g)->pt + (i) * (g)->dh)
+#define IN_COL(g, ow, j) ((ow) * (g)->sw - (g)->pl + (j) * (g)->dw)
+
+/* cols[n, ho, wo, kh, kw, c] = x at each window tap (zero where the tap is in the padding).
+   NOTE: with dw == 1 the kw taps of one filter row are kw*c contiguous inputs: one memcpy. */
+void im2col(const G *g, const T *restrict x, T *restrict cols, int threads) {
+    const int64_t row = g->wo * g->kh * g->kw * g->c, span = g->kw * g->c;
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t r = 0; r < g->n * g->ho; r++) {
+        const int64_t b = r / g->ho, oh = r % g->ho;
+        T *dst = cols + r * row;
+        for (int64_t ow = 0; ow < g->wo; ow++)
+            for (int64_t i = 0; i < g->kh; i++, dst += span) {
+                const int64_t ih = IN_ROW(g, oh, i), iw0 = IN_COL(g, ow, 0);
+                const T *src = x + ((b * g->h + ih) * g->w + iw0) * g->c;
+                if (ih < 0 || ih >= g->h) { memset(dst, 0, sizeof(T) * span); continue; }
+                if (g->dw == 1 && iw0 >= 0 && iw0 + g->kw <= g->w) { memcpy(dst, src, sizeof(T) * span); continue; }
+                for (int64_t j = 0; j < g->kw; j++) {
+                    const int64_t iw = iw0 + j * g->dw;
+                    if (iw >= 0 && iw < g->w) memcpy(dst + j * g->c, src + j * g->dw * g->c, sizeof(T) * g->c);
+                    else memset(dst + j * g->c, 0, sizeof(T) * g->c);
+                }
+            }
+    }
+}
+
+/* x[n, h, w, c] = sum of cols[n, ho, wo, kh, kw, c] over the taps that read each input (adjoint of im2col). */
+void col2im(const G *g, const T *restrict cols, T *restrict x, int threads) {
+    const int64_t img = g->h * g->w * g->c, row = g->wo * g->kh * g->kw * g->c;
+    memset(x, 0, sizeof(T) * g->n * img);
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t b = 0; b < g->n; b++) {
+        for (int64_t oh = 0; oh < g->ho; oh++) {
+            const T *src = cols + (b * g->ho + oh) * row;
+            for (int64_t ow = 0; ow < g->wo; ow++)
+                for (int64_t i = 0; i < g->kh; i++) {
+                    const int64_t ih = IN_ROW(g, oh, i);
+                    for (int64_t j = 0; j < g->kw; j++, src += g->c) {
+                        const int64_t iw = IN_COL(g, ow, j);
+                        if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) continue;
+                        T *dst = x + b * img + (ih * g->w + iw) * g->c;
+                        for (int64_t k = 0; k < g->c; k++) dst[k] += src[k];
+                    }
+                }
+        }
+    }
+}
+
+/* NumPy's maximum: a NaN already held stays, a NaN read wins. */
+static inline T max_nan(T a, T v) { return (v > a || v != v) ? v : a; }
+
+/* The first maximum (row-major tap order, strict >) of window (b, oh, ow), per channel: its offset in x. */
+static void argmax(const G *g, const T *restrict x, int64_t b, int64_t oh, int64_t ow,
+                   T *restrict best, int64_t *restrict at) {
+    int64_t i0 = 0, j0 = 0;
+    while (i0 < g->kh && (IN_ROW(g, oh, i0) < 0 || IN_ROW(g, oh, i0) >= g->h)) i0++;
+    while (j0 < g->kw && (IN_COL(g, ow, j0) < 0 || IN_COL(g, ow, j0) >= g->w)) j0++;
+    if (i0 == g->kh || j0 == g->kw) {   /* a window wholly in the padding */
+        for (int64_t k = 0; k < g->c; k++) at[k] = -1;
+        return;
+    }
+    const int64_t first = ((b * g->h + IN_ROW(g, oh, i0)) * g->w + IN_COL(g, ow, j0)) * g->c;
+    for (int64_t k = 0; k < g->c; k++) { best[k] = x[first + k]; at[k] = first + k; }
+    for (int64_t i = i0; i < g->kh; i++) {
+        const int64_t ih = IN_ROW(g, oh, i);
+        if (ih < 0 || ih >= g->h) continue;
+        for (int64_t j = (i == i0 ? j0 + 1 : j0); j < g->kw; j++) {
+            const int64_t iw = IN_COL(g, ow, j);
+            if (iw < 0 || iw >= g->w) continue;
+            const int64_t off = ((b * g->h + ih) * g->w + iw) * g->c;
+            for (int64_t k = 0; k < g->c; k++)
+                if (x[off + k] > best[k]) { best[k] = x[off + k]; at[k] = off + k; }
+        }
+    }
+}
+
+/* y[n, ho, wo, c] = max of each window; windows wholly in the padding give -inf. */
+void max_pool(const G *g, const T *restrict x, T *restrict y, int threads) {
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t r = 0; r < g->n * g->ho; r++) {
+        const int64_t b = r / g->ho, oh = r % g->ho;
+        for (int64_t ow = 0; ow < g->wo; ow++) {
+            T *dst = y + (r * g->wo + ow) * g->c;
+            for (int64_t k = 0; k < g->c; k++) dst[k] = -INFINITY;
+            for (int64_t i = 0; i < g->kh; i++) {
+                const int64_t ih = IN_ROW(g, oh, i);
+                if (ih < 0 || ih >= g->h) continue;
+                for (int64_t j = 0; j < g->kw; j++) {
+                    const int64_t iw = IN_COL(g, ow, j);
+                    if (iw < 0 || iw >= g->w) continue;
+                    const T *src = x + ((b * g->h + ih) * g->w + iw) * g->c;
+                    for (int64_t k = 0; k < g->c; k++) dst[k] = max_nan(dst[k], src[k]);
+                }
+            }
+        }
+    }
+}
+
+/* dx = dy routed to each window's first maximum (mode 0), or out = ddx read there (mode 1). */
+static void max_pool_route(const G *g, const T *restrict x, const T *restrict in, T *restrict out,
+                           int mode, int threads) {
+    if (mode == 0) memset(out, 0, sizeof(T) * g->n * g->h * g->w * g->c);
+    #pragma omp parallel num_threads(threads)
+    {
+        T *best = malloc(sizeof(T) * g->c);
+        int64_t *at = malloc(sizeof(int64_t) * g->c);
+        #pragma omp for schedule(static)
+        for (int64_t b = 0; b < g->n; b++)
+            for (int64_t oh = 0; oh < g->ho; oh++)
+                for (int64_t ow = 0; ow < g->wo; ow++) {
+                    const int64_t o = ((b * g->ho + oh) * g->wo + ow) * g->c;
+                    argmax(g, x, b, oh, ow, best, at);
+                    for (int64_t k = 0; k < g->c; k++) {
+                        if (mode == 0) { if (at[k] >= 0) out[at[k]] += in[o + k]; }
+                        else out[o + k] = at[k] >= 0 ? in[at[k]] : 0;
+                    }
+                }
+        free(best);
+        free(at);
+    }
+}
+
+void max_pool_grad(const G *g, const T *x, const T *dy, T *dx, int threads) {
+    max_pool_route(g, x, dy, dx, 0, threads);
+}
+
+void max_pool_grad_grad(const G *g, const T *x, const T *ddx, T *out, int threads) {
+    max_pool_route(g, x, ddx, out, 1, threads);
+}
+
+static int64_t span(int64_t start, int64_t k, int64_t size) {
+    const int64_t lo = start < 0 ? 0 : start, hi = start + k > size ? size : start + k;
+    return hi - lo;
+}
+
+/* y = mean of the real (unpadded) inputs of each window (mode 0); dx = dy shared evenly over them (mode 1). */
+static void avg_pool_run(const G *g, const T *restrict in, T *restrict out, int mode, int threads) {
+    if (mode == 1) memset(out, 0, sizeof(T) * g->n * g->h * g->w * g->c);
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t b = 0; b < g->n; b++)
+        for (int64_t oh = 0; oh < g->ho; oh++)
+            for (int64_t ow = 0; ow < g->wo; ow++) {
+                const T count = (T)(span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w));
+                const int64_t o = ((b * g->ho + oh) * g->wo + ow) * g->c;
+                if (mode == 0) for (int64_t k = 0; k < g->c; k++) out[o + k] = 0;
+                for (int64_t i = 0; i < g->kh; i++) {
+                    const int64_t ih = IN_ROW(g, oh, i);
+                    if (ih < 0 || ih >= g->h) continue;
+                    for (int64_t j = 0; j < g->kw; j++) {
+                        const int64_t iw = IN_COL(g, ow, j);
+                        if (iw < 0 || iw >= g->w) continue;
+                        const int64_t p = ((b * g->h + ih) * g->w + iw) * g->c;
+                        if (mode == 0) for (int64_t k = 0; k < g->c; k++) out[o + k] += in[p + k];
+                        else for (int64_t k = 0; k < g->c; k++) out[p + k] += in[o + k] / count;
+                    }
+                }
+                if (mode == 0) for (int64_t k = 0; k < g->c; k++) out[o + k] /= count;
+            }
+}
+
+void avg_pool(const G *g, const T *x, T *y, int threads) { avg_pool_run(g, x, y, 0, threads); }
+
+void avg_pool_grad(const G *g, const T *dy, T *dx, int threads) { avg_pool_run(g, dy, dx, 1, threads); }

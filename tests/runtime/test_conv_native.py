@@ -1,0 +1,119 @@
+"""Compiled conv/pool kernels (runtime/ops/conv_native.c) against the NumPy path they replace:
+every op of the conv and pool families, on drawn geometry (strides, dilations, SAME/VALID/
+EXPLICIT padding, odd sizes), float32 and float64."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from runtime import fusion_native
+from runtime.ops import conv, conv_native, pool
+from runtime.tensor import Tensor
+
+needs_cc = pytest.mark.skipif(fusion_native.toolchain() is None, reason="no usable C compiler")
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def numpy_only(fn):
+    """fn() with the kernels on their NumPy path (as on a machine without a C compiler)."""
+    saved = conv_native._LIBS
+    conv_native._LIBS = {d: None for d in FLOATS}
+    try:
+        return fn()
+    finally:
+        conv_native._LIBS = saved
+
+
+geometry = st.fixed_dictionaries({
+    "n": st.integers(1, 3), "h": st.integers(1, 9), "w": st.integers(1, 9), "c": st.integers(1, 5),
+    "o": st.integers(1, 4), "kh": st.integers(1, 4), "kw": st.integers(1, 4), "sh": st.integers(1, 3),
+    "sw": st.integers(1, 3), "dh": st.integers(1, 2), "dw": st.integers(1, 2),
+    "padding": st.sampled_from(["SAME", "VALID", "EXPLICIT"]), "pads": st.lists(st.integers(0, 3), min_size=4,
+                                                                               max_size=4),
+    "f32": st.booleans(), "seed": st.integers(0, 2**16)})
+
+
+def _arrays(gm):
+    rng = np.random.default_rng(gm["seed"])
+    dt = np.float32 if gm["f32"] else np.float64
+    x = rng.standard_normal((gm["n"], gm["h"], gm["w"], gm["c"])).astype(dt)
+    w = rng.standard_normal((gm["kh"], gm["kw"], gm["c"], gm["o"])).astype(dt)
+    strides = (1, gm["sh"], gm["sw"], 1)
+    dil = (1, gm["dh"], gm["dw"], 1) if strides == (1, 1, 1, 1) else (1, 1, 1, 1)  # TF: no strides with dilations
+    explicit = (0, 0, *gm["pads"], 0, 0) if gm["padding"] == "EXPLICIT" else ()
+    return rng, x, w, strides, dil, explicit
+
+
+def _close(ours, ref, dtype):
+    tol = 2e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(ref), rtol=tol, atol=tol)
+
+
+@needs_cc
+@settings(max_examples=40, deadline=None)
+@given(geometry)
+def test_conv_family_native_matches_numpy(gm):
+    rng, x, w, strides, dil, explicit = _arrays(gm)
+    try:
+        g = conv.geometry(x.shape, w.shape[0], w.shape[1], strides, gm["padding"], explicit, dil)
+    except Exception:  # noqa: BLE001 (a window larger than the padded input: both paths raise)
+        return
+    assert conv_native.im2col(np, x, g) is not None
+    dy = rng.standard_normal((x.shape[0], g.ho, g.wo, w.shape[3])).astype(x.dtype)
+    dyd = rng.standard_normal((x.shape[0], g.ho, g.wo, x.shape[3] * w.shape[3])).astype(x.dtype)
+    a = dict(strides=strides, padding=gm["padding"], explicit_paddings=explicit, dilations=dil)
+    sizes, fsizes = np.array(x.shape, np.int32), np.array(w.shape, np.int32)
+    calls = [lambda: conv.conv2d(x, w, **a), lambda: conv.conv2d_backprop_input(sizes, w, dy, **a),
+             lambda: conv.conv2d_backprop_filter(x, fsizes, dy, **a),
+             lambda: conv.depthwise_conv2d_native(x, w, **a),
+             lambda: conv.depthwise_conv2d_native_backprop_input(sizes, w, dyd, **a),
+             lambda: conv.depthwise_conv2d_native_backprop_filter(x, fsizes, dyd, **a)]
+    for call in calls:
+        _close(call().numpy(), numpy_only(lambda: call().numpy()), x.dtype)
+
+
+@needs_cc
+@settings(max_examples=40, deadline=None)
+@given(geometry)
+def test_pool_family_native_matches_numpy(gm):
+    rng, x, _, strides, _, explicit = _arrays(gm)
+    a = dict(ksize=(1, gm["kh"], gm["kw"], 1), strides=strides, padding=gm["padding"], explicit_paddings=explicit)
+    try:
+        g = conv.geometry(x.shape, gm["kh"], gm["kw"], strides, gm["padding"], explicit)
+    except Exception:  # noqa: BLE001
+        return
+    if not (g.ho and g.wo):
+        return
+    y = pool.max_pool(x, **a)
+    dy = rng.standard_normal((x.shape[0], g.ho, g.wo, x.shape[3])).astype(x.dtype)
+    ddx = rng.standard_normal(x.shape).astype(x.dtype)
+    calls = [lambda: pool.max_pool(x, **a), lambda: pool.max_pool_grad(Tensor(x), y, Tensor(dy), **a),
+             lambda: pool.max_pool_grad_grad(Tensor(x), y, Tensor(ddx), **a)]
+    if gm["padding"] != "EXPLICIT":  # NOTE: TF's AvgPool has no explicit padding
+        calls += [lambda: pool.avg_pool(x, **a),
+                  lambda: pool.avg_pool_grad(np.array(x.shape, np.int32), Tensor(dy), **a)]
+    for call in calls:
+        _close(call().numpy(), numpy_only(lambda: call().numpy()), x.dtype)
+
+
+@needs_cc
+def test_max_pool_native_keeps_nan_and_first_maximum():
+    x = np.array([[1, 3], [3, np.nan]], np.float32).reshape(1, 2, 2, 1)
+    a = dict(ksize=(1, 2, 2, 1), strides=(1, 2, 2, 1), padding="VALID")
+    assert np.isnan(pool.max_pool(x, **a).numpy()).all()
+    x = np.array([[1, 3], [3, 2]], np.float32).reshape(1, 2, 2, 1)
+    dx = pool.max_pool_grad(Tensor(x), pool.max_pool(x, **a), Tensor(np.ones((1, 1, 1, 1), np.float32)), **a)
+    assert dx.numpy().reshape(-1).tolist() == [0, 1, 0, 0]
+
+
+def test_other_dtypes_and_disabled_native_use_numpy():
+    x = np.arange(16, dtype=np.int32).reshape(1, 4, 4, 1)
+    g = conv.geometry(x.shape, 2, 2, (1, 2, 2, 1), "VALID")
+    assert conv_native.max_pool(np, x, g) is None      # int32: the NumPy path
+    y = pool.max_pool(x, ksize=(1, 2, 2, 1), strides=(1, 2, 2, 1), padding="VALID").numpy()
+    assert y.reshape(-1).tolist() == [5, 7, 13, 15]
+    xf = x.astype(np.float32)
+    assert numpy_only(lambda: conv_native.im2col(np, xf, g)) is None
+    cols = numpy_only(lambda: conv.im2col(np, xf, g))
+    assert cols.shape == (4, 4) and cols[0].tolist() == [0, 1, 4, 5]
