@@ -138,8 +138,8 @@ def test_python_paths_contrib_eager_and_estimator_error() -> None:
     assert tf.contrib.eager.GradientTape is tf.GradientTape and tf.keras.__version__.startswith("2.")
     with pytest.raises(AttributeError, match="tf.python.ops.array_ops.no_such_fn"):
         tf.python.ops.array_ops.no_such_fn
-    with pytest.raises(AttributeError, match=r"tf\.estimator\.Estimator .*does not provide Estimators"):
-        tf.estimator.Estimator
+    with pytest.raises(AttributeError, match=r"tf\.estimator\.BoostedTreesClassifier is not provided by tfcompat"):
+        tf.estimator.BoostedTreesClassifier
 
 
 def test_sparse_to_dense_and_read_file(g, tmp_path) -> None:

@@ -3,7 +3,7 @@
     from tensorflow.python.platform import gfile        # -> tf.gfile
     from tensorflow.python.framework import ops          # ops.convert_to_tensor, ops.name_scope, ops.Graph
     from tensorflow.python.keras.models import Model     # -> tf.keras.models.Model
-    tf.estimator.Estimator                               # AttributeError: tfcompat has no Estimators; use Keras
+    tf.estimator.BoostedTreesClassifier                  # AttributeError naming what tfcompat's tf.estimator has
 
 `tf.python.*` modules forward attribute lookups to the public namespace that holds the
 same object, at access time, so every v1 name is reachable whatever order modules load in.
@@ -143,14 +143,14 @@ def as_shape(shape: Any) -> Any:
 _export.export_value("2.2.4-tf", v1=("keras.__version__",))
 
 
-# -- tf.estimator: out of scope, with a clear message -----------------------------------------
+# -- tf.estimator: names tfcompat's Estimator package (tfcompat/_impl/estimator) lacks ---------
 def _no_estimator(path: str) -> Callable[[str], Any]:
     def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        raise AttributeError(f"tf.{path}.{name} is not provided by tfcompat: tfcompat does not provide "
-                             f"Estimators (tf.estimator); rewrite the model with tf.keras (Model.fit/evaluate/"
-                             f"predict) or a Session training loop")
+        raise AttributeError(f"tf.{path}.{name} is not provided by tfcompat's tf.estimator; use the Estimator, "
+                             f"canned DNN/Linear/Baseline estimators and hooks it has, or rewrite the model with "
+                             f"tf.keras (Model.fit/evaluate/predict)")
     return __getattr__
 
 
