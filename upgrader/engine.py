@@ -127,8 +127,37 @@ def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] 
     """
     if mode == "native" and aliases is None:
         from upgrader.native.run import upgrade_native
-        return upgrade_native(code)
-    return upgrade_rules(code, rules_for(mode), aliases, insert_imports)
+        result = upgrade_native(code)
+    else:
+        result = upgrade_rules(code, rules_for(mode), aliases, insert_imports)
+    if "import *" in code and not result.errors:
+        result.diagnostics += star_import_warnings(code)
+    return result
+
+
+def star_import_warnings(code: str) -> list[Diagnostic]:
+    """`from tensorflow import *` then `Session()`: the names it hides are left unchanged, so say so."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    stars = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level and n.module
+             and n.module.split(".")[0] == TF and any(a.name == "*" for a in n.names)]
+    if not stars:
+        return []
+    t, out = tables(), []
+    bound = {a.asname or a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+             for a in n.names} | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound)
+    for star in stars:
+        prefix = "tf" + star.module[len(TF):]
+        hidden = [u for u in used if (row := t.rows.get(f"{prefix}.{u}")) is not None and (row.new or row.error)]
+        if hidden:
+            out.append(Diagnostic(star.lineno, star.col_offset, "imports", f"`from {star.module} import *` hides "
+                                  f"where {', '.join(hidden[:5])}{' ...' if len(hidden) > 5 else ''} come from, so "
+                                  f"they were left unchanged; use `import tensorflow as tf` and `tf.{hidden[0]}`, "
+                                  "then upgrade again", "warning"))
+    return out
 
 
 def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str, str] | None = None,
