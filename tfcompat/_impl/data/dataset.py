@@ -18,6 +18,7 @@ from runtime import dispatch, dtypes
 from runtime.shape import TensorShape
 
 from ..._export import export, export_value
+from . import graph_inputs as gi
 from . import structure as st
 from . import transforms as tr
 
@@ -55,13 +56,28 @@ def _generator_spec(signature: Any, types: Any, shapes: Any) -> Any:
     return up_to(types, shapes)
 
 
+def _positive(n: int) -> int:
+    if n <= 0:
+        raise ValueError(f"batch_size must be greater than zero, got {n}")
+    return n
+
+
+def _stop(n: int) -> int | None:
+    return None if n < 0 else n
+
+
+def _skipped(source: Callable[[], Iterator[Any]], n: int) -> Iterator[Any]:
+    return itertools.islice(source(), n, None) if n >= 0 else iter(())
+
+
 @export("data.Dataset")
 class Dataset:
     """A dataset; build one with the static constructors, not directly."""
 
     def __init__(self, elements: Callable[[], Iterator[Any]], cardinality: int = UNKNOWN,
-                 spec: Callable[[], Any] | None = None) -> None:
+                 spec: Callable[[], Any] | None = None, captures: tuple = ()) -> None:
         self._elements = elements
+        self._captures = captures  # graph tensors the elements read (see graph_inputs)
         self._cardinality = cardinality
         self._spec_fn = spec
         self._spec: Any = None
@@ -69,6 +85,8 @@ class Dataset:
     # -- sources -----------------------------------------------------------------------------
     @staticmethod
     def from_tensor_slices(tensors: Any, name: str | None = None) -> "Dataset":
+        if gi.symbolic_leaves(tensors):
+            return Dataset._from_graph_tensors(tensors, sliced=True)
         components = st.normalize(tensors)
         leaves = st.flat(components)
         if any(leaf.ndim == 0 for leaf in leaves):
@@ -83,8 +101,22 @@ class Dataset:
 
     @staticmethod
     def from_tensors(tensors: Any, name: str | None = None) -> "Dataset":
+        if gi.symbolic_leaves(tensors):
+            return Dataset._from_graph_tensors(tensors, sliced=False)
         element = st.normalize(tensors)
         return Dataset(lambda: iter([element]), 1, lambda: st.element_spec(element))
+
+    @staticmethod
+    def _from_graph_tensors(tensors: Any, sliced: bool) -> "Dataset":
+        """A source reading graph tensors (placeholders...): their values come when the iterator starts."""
+        components = gi.normalize(tensors)
+        leaves = st.flat(components)
+        spec = st.pack(components, [gi.spec_of(leaf, sliced) for leaf in leaves])
+        if not sliced:
+            return Dataset(lambda: iter([gi.resolved(components)]), 1, lambda: spec, gi.symbolic_leaves(components))
+        size = gi.first_dim(leaves)
+        return Dataset(lambda: tr.slices(gi.resolved(components)), UNKNOWN if size is None else size,
+                       lambda: spec, gi.symbolic_leaves(components))
 
     @staticmethod
     def range(*args: Any, **kwargs: Any) -> "Dataset":
@@ -128,35 +160,41 @@ class Dataset:
         known = [c for c in cards if c >= 0]
         card = min(known) if known else (UNKNOWN if UNKNOWN in cards else INFINITE)
         return Dataset(lambda: tr.zip_sources([d._elements for d in parts], template), card,
-                       lambda: st.pack(template, [d.element_spec for d in parts]))
+                       lambda: st.pack(template, [d.element_spec for d in parts]),
+                       gi.merge(*(d._captures for d in parts)))
 
     # -- transformations ---------------------------------------------------------------------
     def _derive(self, elements: Callable[[], Iterator[Any]], cardinality: int | None = None,
-                spec: Callable[[], Any] | None = None) -> "Dataset":
+                spec: Callable[[], Any] | None = None, *reads: Any) -> "Dataset":
+        """A dataset downstream of this one; `reads`: graph tensors among the transformation's arguments."""
         return Dataset(elements, self._cardinality if cardinality is None else cardinality,
-                       spec if spec is not None else (lambda: self.element_spec))
+                       spec if spec is not None else (lambda: self.element_spec),
+                       gi.merge(self._captures, gi.symbolic_leaves(reads)))
 
     def map(self, map_func: Callable, num_parallel_calls: Any = None, deterministic: Any = None,
             synchronous: Any = None, use_unbounded_threadpool: bool = False, name: str | None = None) -> "Dataset":
         source, traced = self._elements, tr.Traced(map_func, lambda: self.element_spec)
-        return Dataset(lambda: tr.map_elements(source, traced), self._cardinality, traced.output_spec)
+        return self._derive(lambda: tr.map_elements(source, traced), self._cardinality, traced.output_spec)
 
     def filter(self, predicate: Callable, name: str | None = None) -> "Dataset":
         return self._derive(lambda: tr.filter_elements(self._elements, predicate), UNKNOWN)
 
     def flat_map(self, map_func: Callable, name: str | None = None) -> "Dataset":
-        return Dataset(lambda: tr.flat_map(self._elements, map_func))
+        return self._derive(lambda: tr.flat_map(self._elements, map_func), UNKNOWN, lambda: None)
 
     def interleave(self, map_func: Callable, cycle_length: int | None = None, block_length: int | None = None,
                    num_parallel_calls: Any = None, deterministic: Any = None, name: str | None = None) -> "Dataset":
         cycle = 8 if cycle_length in (None, AUTOTUNE) else int(cycle_length)
-        return Dataset(lambda: tr.interleave(self._elements, map_func, cycle, int(block_length or 1)))
+        return self._derive(lambda: tr.interleave(self._elements, map_func, cycle, int(block_length or 1)),
+                            UNKNOWN, lambda: None)
 
     def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls: Any = None,
               deterministic: Any = None, name: str | None = None) -> "Dataset":
-        n, card = int(batch_size), self._cardinality
-        if n <= 0:
-            raise ValueError(f"batch_size must be greater than zero, got {n}")
+        if gi.is_symbolic(batch_size):  # NOTE: a graph tensor (a placeholder): read when the iterator starts
+            return self._derive(lambda: tr.batch(self._elements, _positive(gi.resolve_int(batch_size)),
+                                                 bool(drop_remainder)), UNKNOWN,
+                                lambda: _shift(self.element_spec, None), batch_size)
+        n, card = _positive(int(batch_size)), self._cardinality
         new = card if card < 0 else (card // n if drop_remainder else -(-card // n))
         return self._derive(lambda: tr.batch(self._elements, n, bool(drop_remainder)), new,
                             lambda: _shift(self.element_spec, n if drop_remainder else None))
@@ -174,16 +212,16 @@ class Dataset:
                     [None if d is None or int(d) < 0 else int(d) for d in TensorShape(shapes[i]).as_list()]
                 out.append(st.TensorSpec(TensorShape([n if drop_remainder else None] + dims), s.dtype))
             return st.pack(self.element_spec, out)
-        return Dataset(lambda: tr.padded_batch(self._elements, n, padded_shapes, padding_values,
-                                               bool(drop_remainder)), new, spec)
+        return self._derive(lambda: tr.padded_batch(self._elements, n, padded_shapes, padding_values,
+                                                    bool(drop_remainder)), new, spec)
 
     def unbatch(self, name: str | None = None) -> "Dataset":
         return self._derive(lambda: tr.unbatch(self._elements), UNKNOWN, lambda: _shift(self.element_spec, "drop"))
 
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration: bool | None = None,
                 name: str | None = None) -> "Dataset":
-        size = int(buffer_size)
-        if size <= 0 and size != AUTOTUNE:
+        size = 0 if gi.is_symbolic(buffer_size) else int(buffer_size)  # NOTE: 0: a graph tensor, read at start
+        if size <= 0 and size != AUTOTUNE and not gi.is_symbolic(buffer_size):
             raise ValueError(f"buffer_size must be greater than zero, got {size}")
         base = np.random.SeedSequence(seed).entropy if seed is not None else None
         epoch = itertools.count()
@@ -192,21 +230,29 @@ class Dataset:
         def elements() -> Iterator[Any]:
             k = next(epoch) if reshuffle else 0
             rng = np.random.default_rng(None if base is None else [int(base), k])
-            return tr.shuffle(self._elements, size if size > 0 else 1024, rng)
-        return self._derive(elements)
+            n = gi.resolve_int(buffer_size) if gi.is_symbolic(buffer_size) else size
+            return tr.shuffle(self._elements, n if n > 0 else 1024, rng)
+        return self._derive(elements, None, None, buffer_size)
 
     def repeat(self, count: int | None = None, name: str | None = None) -> "Dataset":
+        if gi.is_symbolic(count):
+            return self._derive(lambda: tr.repeat(self._elements, gi.resolve_int(count)), UNKNOWN, None, count)
         n = -1 if count is None else int(count)
         card = self._cardinality
         new = INFINITE if n < 0 and card != 0 else (card * n if card >= 0 else (0 if n == 0 else card))
         return self._derive(lambda: tr.repeat(self._elements, n), new)
 
     def take(self, count: int, name: str | None = None) -> "Dataset":
+        if gi.is_symbolic(count):
+            return self._derive(lambda: itertools.islice(self._elements(), _stop(gi.resolve_int(count))),
+                                UNKNOWN, None, count)
         n, card = int(count), self._cardinality
         new = card if n < 0 else (min(n, card) if card >= 0 else (n if card == INFINITE else UNKNOWN))
         return self._derive(lambda: itertools.islice(self._elements(), None if n < 0 else n), new)
 
     def skip(self, count: int, name: str | None = None) -> "Dataset":
+        if gi.is_symbolic(count):
+            return self._derive(lambda: _skipped(self._elements, gi.resolve_int(count)), UNKNOWN, None, count)
         n, card = int(count), self._cardinality
         new = (0 if n < 0 else max(card - n, 0)) if card >= 0 else card
         return self._derive(lambda: itertools.islice(self._elements(), n, None) if n >= 0 else iter(()), new)

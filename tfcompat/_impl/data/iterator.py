@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator as PyIterator
 
-from runtime import dispatch
+from runtime import dispatch, dtypes, nest
 from runtime.errors import FailedPreconditionError, OutOfRangeError
+from runtime.shape import TensorShape
 
 from ..._export import export
+from . import graph_inputs as gi
 from . import structure as st
 
 _HOOKS: dict[str, Callable[..., Any] | None] = {"get_next": None, "initializer": None}
@@ -34,13 +36,42 @@ class Iterator:
 
     def __init__(self, dataset: Any, initializable: bool = False) -> None:
         self._dataset = dataset
-        self._stream: PyIterator[Any] | None = None if initializable else dataset._elements()
+        self._values: tuple = ()  # the values of the graph tensors the dataset reads, bound at start
+        lazy = initializable or bool(dataset._captures)  # NOTE: a one-shot iterator over graph tensors starts
+        self._stream: PyIterator[Any] | None = None if lazy else dataset._elements()  # at its first get_next
         self._initializable = initializable
 
     # -- the core: one element as arrays -----------------------------------------------------
-    def initialize(self) -> None:
-        """(Re)start at the dataset's first element: what running `iterator.initializer` does."""
-        self._stream = self._dataset._elements()
+    @staticmethod
+    def from_structure(output_types: Any, output_shapes: Any = None, shared_name: str | None = None,
+                       output_classes: Any = None) -> "Iterator":
+        """TF1: an iterator over no dataset yet; `make_initializer(ds)` gives the op that starts it on ds."""
+        if output_shapes is None:
+            output_shapes = st.map_leaves(lambda t: None, output_types)
+        spec = st.map_leaves(lambda t, s: st.TensorSpec(TensorShape(s), dtypes.as_dtype(t)), output_types,
+                             output_shapes)
+        return Iterator(_NoDataset(spec), initializable=True)
+
+    def make_initializer(self, dataset: Any, name: str | None = None) -> Any:
+        """The op (graph) or object with `run()` (eager) that restarts this iterator on `dataset`."""
+        theirs = st.map_leaves(lambda s: s.dtype, dataset.element_spec)
+        ours = st.map_leaves(lambda s: s.dtype, self.element_spec)
+        if nest.flatten(theirs) != nest.flatten(ours):
+            raise TypeError(f"Expected output types {ours} but got dataset with output types {theirs}.")
+        hook = _HOOKS["initializer"]
+        if hook is not None and not dispatch.executing_eagerly():
+            return hook(self, dataset)
+        return _EagerInitializer(self, dataset)
+
+    def initialize(self, values: tuple = (), dataset: Any = None) -> None:
+        """(Re)start at the dataset's first element: what running `iterator.initializer` does.
+        `values`: those of the graph tensors the dataset reads (`dataset._captures`), in order;
+        `dataset`: the one to iterate from now on (`make_initializer`)."""
+        if dataset is not None:
+            self._dataset = dataset
+        self._values = tuple(values)
+        with gi.bound(self._dataset._captures, self._values):
+            self._stream = self._dataset._elements()
 
     def next_arrays(self) -> Any:
         """The next element as nested NumPy arrays; OutOfRangeError at the end (as Session.run raises it)."""
@@ -49,7 +80,8 @@ class Iterator:
                                                       "initialized. Ensure that you have run the initializer "
                                                       "operation for this iterator before getting the next element.")
         try:
-            return next(self._stream)
+            with gi.bound(self._dataset._captures, self._values):
+                return next(self._stream)
         except StopIteration:
             self._stream = iter(())
             raise OutOfRangeError(None, None, "End of sequence") from None
@@ -109,11 +141,27 @@ class Iterator:
 class _EagerInitializer:
     """`iterator.initializer` outside a graph: `run()` restarts the iterator."""
 
-    def __init__(self, iterator: Iterator) -> None:
-        self._iterator = iterator
+    def __init__(self, iterator: Iterator, dataset: Any = None) -> None:
+        self._iterator, self._dataset = iterator, dataset
 
     def run(self, feed_dict: Any = None, session: Any = None) -> None:
-        self._iterator.initialize()
+        self._iterator.initialize(dataset=self._dataset)
+
+
+class _NoDataset:
+    """What a `from_structure` iterator iterates before an initializer gives it a dataset."""
+
+    _captures: tuple = ()
+
+    def __init__(self, spec: Any) -> None:
+        self.element_spec = spec
+
+    def _elements(self) -> Any:
+        raise FailedPreconditionError(None, None, "GetNext() failed because the iterator has not been "
+                                                  "initialized: run an initializer from make_initializer(dataset)")
+
+    output_types = property(lambda self: st.map_leaves(lambda s: s.dtype, self.element_spec))
+    output_shapes = property(lambda self: st.map_leaves(lambda s: s.shape, self.element_spec))
 
 
 @export(v1=("data.make_one_shot_iterator",))

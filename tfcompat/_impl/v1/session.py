@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime import backend, dispatch
+from runtime import backend, dispatch, nest
 from runtime.errors import InvalidArgumentError, OpError
 from runtime.graph import Graph, Node
 from runtime.graph_tensor import SymbolicTensor
@@ -24,6 +24,16 @@ from .graph_api import get_default_graph
 from runtime.executor import plan_for
 
 _DEFAULT_SESSIONS: list["Session"] = []
+
+
+def _leaves_like(key: Any, value: Any) -> list:
+    """A structured feed's values, one per leaf of its key (TF's flatten_dict_items)."""
+    if not isinstance(key, (tuple, list)):
+        return [value]
+    leaves, n = nest.flatten(value), len(nest.flatten(key))
+    if len(leaves) != n:
+        raise ValueError(f"Could not flatten dictionary. Key had {n} elements, but value had {len(leaves)} elements.")
+    return leaves
 
 
 class _Config:
@@ -90,6 +100,9 @@ class Session:
         return call(feed_dict.values() if feed_dict else ())
 
     def _make_call(self, fetches: Any, feed_keys: tuple) -> Any:
+        if any(isinstance(k, (tuple, list)) for k in feed_keys):  # an LSTMStateTuple fed as a whole: its leaves
+            call = self._make_call(fetches, tuple(leaf for k in feed_keys for leaf in nest.flatten(k)))
+            return lambda values: call([leaf for k, v in zip(feed_keys, values) for leaf in _leaves_like(k, v)])
         flat, rebuild = _flatten_fetches(fetches, self._element)
         feeds = [self._feed_target(k) for k in feed_keys]
         checks = [_feed_checker(t) for t in feeds]
@@ -159,7 +172,7 @@ class Session:
             try:
                 t = g.as_graph_element(key)
             except KeyError as e:
-                raise ValueError(f"Cannot interpret feed_dict key as Tensor: {e.args[0]}") from None
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e.args[0]}") from None
         elif hasattr(key, "_handle"):
             t = self._element(key)
         else:
