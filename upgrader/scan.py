@@ -9,8 +9,11 @@ never re-parsed, which is what makes the tool fast.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from upgrader.tables import Tables
 
@@ -45,8 +48,19 @@ class Scan:
 
 
 def to_key(qualified: str) -> str:
-    """'tensorflow.nn.relu' -> 'tf.nn.relu' (the spelling the tables use)."""
-    return "tf" + qualified[len(TF):]
+    """'tensorflow.nn.relu' -> 'tf.nn.relu' (the spelling the tables use).
+
+    A private path of a public symbol is spelled by its public name:
+    'tensorflow.python.framework.ops.reset_default_graph' -> 'tf.reset_default_graph'.
+    """
+    key = "tf" + qualified[len(TF):]
+    return private_paths().get(key, key) if key.startswith("tf.python.") else key
+
+
+@lru_cache(maxsize=1)
+def private_paths() -> dict[str, str]:
+    """`data/private_paths.json` (built by `upgrader.tools.build_private_paths`)."""
+    return json.loads((Path(__file__).resolve().parent / "data" / "private_paths.json").read_text())["paths"]
 
 
 def dotted(node: ast.expr) -> str | None:

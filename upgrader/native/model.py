@@ -145,6 +145,18 @@ def _session_target(prog: Program, stmt: ast.stmt) -> str | None:
     return None
 
 
+def _runs_graph(prog: Program, stmt: ast.stmt) -> bool:
+    """`stmt` uses the session (`sess.run(...)`, `sess.graph`) or evaluates a graph object (`loss.eval()`)."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and node.id == prog.session_name:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("eval", "run") and (
+                prog.call_key(node.value) is not None
+                or isinstance(node.value, ast.Name) and prog.kind(node.value.id) is not None):
+            return True
+    return False
+
+
 def _classify(prog: Program, stmt: ast.stmt) -> None:
     """Record the entity `stmt` defines, if it defines one."""
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in SUMMARIES:
@@ -377,7 +389,7 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             else:
                 in_session = True
             continue
-        if in_session:
+        if in_session and _runs_graph(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
             prog.session_stmts.add(id(stmt))
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
