@@ -1,22 +1,27 @@
-"""Random ops with TensorFlow's seed semantics: RandomStandardNormal, RandomUniform,
-RandomUniformInt, TruncatedNormal, RandomShuffle, Multinomial, LogUniformCandidateSampler.
+"""Random ops with TensorFlow's seeds and TensorFlow's numbers: RandomStandardNormal, RandomUniform,
+RandomUniformInt, TruncatedNormal, RandomShuffle (bit for bit, see `philox`), Multinomial,
+LogUniformCandidateSampler (same seeding and streams, NumPy's numbers).
 
-    set_seed(1); a = normal(); b = normal()     # a != b, and the same a, b on every run
+    set_seed(1); a = normal(); b = normal()     # a != b, and the same a, b as TensorFlow's
 
 Seeds. `get_seed(op_seed)` turns (global seed, op seed) into the op's `seed`/`seed2`
-attrs exactly as TensorFlow's `random_seed.get_seed` does: a global seed and no op
-seed draws a per-op seed from a counter that `set_seed` resets; an op seed alone
-pairs with the default graph seed; neither gives (0, 0): nondeterministic.
+attrs exactly as TensorFlow's `random_seed.get_seed` does. The global seed is the
+graph's seed while a graph is being built (`set_random_seed`; a traced function's graph
+takes the eager global seed) and `set_seed`'s otherwise. A global seed and no op seed
+draws the op seed from a counter: `random.Random(seed).randint(0, 2**31 - 1)` when
+eager, 0, 1, 2... per graph when building one. An op seed alone pairs with the default
+graph seed 87654321; neither gives (0, 0): a kernel seeded from OS entropy.
 
-State. The seed pair is an attr (it lives on the graph node), and each kernel draws
-from the generator that `STREAMS` keeps for (op type, attrs). Calling the op again, or
-re-running a graph node, continues that stream instead of repeating it, as TF's
-cached stateful kernels do; `set_seed` clears `STREAMS`, so a program restarts its
-streams. (NOTE: two graph nodes with identical attrs share one stream.) Seeds (0, 0)
-use fresh OS entropy on every call.
+State. Each kernel draws from the Philox generator that `STREAMS` keeps for (op type,
+attrs), reserving 256 counter values per output as TF's kernels do, so a second call
+continues the stream exactly as TF's cached kernel does; `set_seed` clears `STREAMS`.
+A graph node whose seeds repeat an earlier node's gets a `stream` attr (`seed_attrs`),
+so it restarts the sequence as TF's separate kernel does. (NOTE: a new Session does not
+restart the streams, as it does in TensorFlow.)
 """
 from __future__ import annotations
 
+import os
 import random as _pyrandom
 import threading
 from typing import Any
@@ -25,6 +30,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import invalid
+from . import philox
 from .registry import op
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -41,24 +47,23 @@ _seeds = _SeedState()
 
 
 class Streams:
-    """The generator of every seeded stream, keyed by (op type, sorted attrs)."""
+    """The Philox generator of every kernel, keyed by (op type, sorted attrs)."""
 
     def __init__(self) -> None:
-        self._gens: dict[tuple, np.random.Generator] = {}
+        self._gens: dict[tuple, philox.Philox] = {}
         self._lock = threading.Lock()
 
-    def get(self, name: str, attrs: dict) -> np.random.Generator:
-        seed, seed2 = int(attrs.get("seed", 0)), int(attrs.get("seed2", 0))
-        if seed == 0 and seed2 == 0:
-            return np.random.default_rng()
+    def reserve(self, name: str, attrs: dict, samples: int) -> philox.Philox:
+        """The kernel's generator position for this run; the stream moves `samples` counters on."""
         key = (name,) + tuple(sorted(attrs.items()))
         with self._lock:
             gen = self._gens.get(key)
             if gen is None:
-                bits = np.random.Philox(key=np.array([seed & 0xFFFFFFFFFFFFFFFF, seed2 & 0xFFFFFFFFFFFFFFFF],
-                                                     dtype=np.uint64))
-                gen = self._gens[key] = np.random.Generator(bits)
-            return gen
+                seed, seed2 = int(attrs.get("seed", 0)), int(attrs.get("seed2", 0))
+                if seed == 0 and seed2 == 0:  # GuardedPhiloxRandom: fresh random seeds
+                    seed, seed2 = (int.from_bytes(os.urandom(8), "little") for _ in range(2))
+                gen = self._gens[key] = philox.Philox.from_seeds(seed, seed2)
+            return gen.reserve(samples)
 
     def clear(self) -> None:
         with self._lock:
@@ -79,20 +84,57 @@ def global_seed() -> int | None:
     return _seeds.global_seed
 
 
-def get_seed(op_seed: Any = None) -> tuple[int, int]:
-    """(seed, seed2) attrs for a random op, from the global seed and the op seed."""
-    g = _seeds.global_seed
-    if op_seed is not None:
-        op_seed = int(op_seed)
+def _building_graph() -> Any:
+    from ..graph import default_graph  # noqa: PLC0415  (the graph module imports the op registry)
+    return default_graph()
+
+
+def _truncate(seed: int) -> int:
+    return int(seed) % (MAXINT32 + 1)  # NOTE: random_seed._truncate_seed
+
+
+def python_seeds(op_seed: Any = None) -> tuple[Any, Any]:
+    """tf.compat.v1.get_seed: (graph-level, op-level) seeds, (None, None) when nothing is seeded."""
+    graph = _building_graph()
+    if graph is not None:
+        g = graph.seed if graph.seed is not None or not graph.is_function else _seeds.global_seed
+    else:
+        g = _seeds.global_seed
     if g is not None:
         if op_seed is None:
-            op_seed = _seeds.op_seeds.randint(0, MAXINT32)
-        seeds = (g, op_seed)
+            if graph is not None:
+                op_seed = graph.__dict__.get("_random_op_seed", 0)
+                graph.__dict__["_random_op_seed"] = op_seed + 1
+            else:
+                op_seed = _seeds.op_seeds.randint(0, MAXINT32)
+        seeds = (_truncate(g), _truncate(op_seed))
     elif op_seed is not None:
-        seeds = (DEFAULT_GRAPH_SEED, op_seed)
+        seeds = (DEFAULT_GRAPH_SEED, _truncate(op_seed))
     else:
-        seeds = (0, 0)
-    return (0, MAXINT32) if seeds == (0, 0) and (g is not None or op_seed is not None) else seeds
+        return None, None
+    return (0, MAXINT32) if seeds == (0, 0) else seeds
+
+
+def get_seed(op_seed: Any = None) -> tuple[int, int]:
+    """(seed, seed2) attrs for a random op, from the global seed and the op seed ((0, 0): unseeded)."""
+    hook = SEED_HOOK[0]
+    s1, s2 = hook(op_seed) if hook is not None else python_seeds(op_seed)
+    return int(s1 or 0), int(s2 or 0)
+
+
+def seed_attrs(op_seed: Any = None) -> dict:
+    """The attrs of a new random op: `seed`, `seed2`, and `stream` for a repeated pair in one graph."""
+    s1, s2 = get_seed(op_seed)
+    graph = _building_graph()
+    if graph is None or (s1, s2) == (0, 0):
+        return {"seed": s1, "seed2": s2}
+    used = graph.__dict__.setdefault("_random_seed_pairs", {})
+    n = used[(s1, s2)] = used.get((s1, s2), -1) + 1
+    return {"seed": s1, "seed2": s2, "stream": n} if n else {"seed": s1, "seed2": s2}
+
+
+# A replacement for `python_seeds` (tf-upgrade verify's recording hook seeds both engines alike).
+SEED_HOOK: list = [None]
 
 
 # -- the ops ---------------------------------------------------------------------------------
@@ -115,11 +157,11 @@ def _float_dtype(shape: Any, dtype: Any = dtypes.float32, **_: Any) -> Any:
 
 
 def _sampler(name: str, **spec: Any):
-    """An op whose kernel gets the stream for its attrs as `rng` (stateful, no gradient)."""
+    """An op whose kernel gets `reserve(samples)` -> its generator for this run (stateful, no gradient)."""
     def register(draw: Any) -> Any:
         def impl(xp: Any) -> Any:
             def kernel(*inputs: Any, **attrs: Any) -> Any:
-                out = draw(STREAMS.get(name, attrs), *inputs, **attrs)
+                out = draw(lambda samples: STREAMS.reserve(name, attrs, samples), *inputs, **attrs)
                 return tuple(xp.asarray(o) for o in out) if isinstance(out, tuple) else xp.asarray(out)
             return kernel
         impl.__doc__ = draw.__doc__
@@ -127,49 +169,61 @@ def _sampler(name: str, **spec: Any):
     return register
 
 
+def _fill(dist: Any, reserve: Any, shape: Any, dtype: Any) -> np.ndarray:
+    dims = _dims(shape)
+    n = int(np.prod(dims, dtype=np.int64))
+    return dist(reserve(n * 256), dtype.as_numpy_dtype, n).reshape(dims)  # NOTE: 256 per output, as TF reserves
+
+
+def _numpy_rng(reserve: Any, samples: int) -> np.random.Generator:
+    """A NumPy generator seeded from this run's Philox words (for the ops not yet bit-exact)."""
+    return np.random.default_rng(reserve(samples).words(2).astype(np.uint64))
+
+
 @_sampler("RandomStandardNormal", shape=_shape_rule, value_inputs=(0,), dtype=_float_dtype)
-def random_standard_normal(rng, shape, seed=0, seed2=0, dtype=dtypes.float32):
+def random_standard_normal(reserve, shape, seed=0, seed2=0, dtype=dtypes.float32, stream=0):
     """RandomStandardNormal(shape=[2], seed=1, seed2=5) -> two N(0, 1) samples."""
-    return rng.standard_normal(_dims(shape)).astype(dtype.as_numpy_dtype)
+    return _fill(philox.normal, reserve, shape, dtype)
 
 
 @_sampler("RandomUniform", shape=_shape_rule, value_inputs=(0,), dtype=_float_dtype)
-def random_uniform(rng, shape, seed=0, seed2=0, dtype=dtypes.float32):
+def random_uniform(reserve, shape, seed=0, seed2=0, dtype=dtypes.float32, stream=0):
     """RandomUniform(shape=[2]) -> two samples from [0, 1)."""
-    out = rng.random(_dims(shape)).astype(dtype.as_numpy_dtype)
-    return np.minimum(out, np.nextafter(dtype.as_numpy_dtype(1), dtype.as_numpy_dtype(0)))  # float32 rounding
+    return _fill(philox.uniform, reserve, shape, dtype)
 
 
 @_sampler("RandomUniformInt", shape=_shape_rule, value_inputs=(0,), dtype=lambda shape, lo, hi, **_: lo)
-def random_uniform_int(rng, shape, minval, maxval, seed=0, seed2=0):
+def random_uniform_int(reserve, shape, minval, maxval, seed=0, seed2=0, stream=0):
     """RandomUniformInt(shape=[3], minval=0, maxval=10) -> three ints in [0, 10)."""
     lo, hi = int(minval), int(maxval)
     if lo >= hi:
         raise invalid(f"Need minval < maxval: {lo} >= {hi}")
-    return rng.integers(lo, hi, _dims(shape)).astype(np.asarray(minval).dtype)
+    dims = _dims(shape)
+    n = int(np.prod(dims, dtype=np.int64))
+    return philox.uniform_int(reserve(n * 256), lo, hi, np.asarray(minval).dtype, n).reshape(dims)
 
 
 @_sampler("TruncatedNormal", shape=_shape_rule, value_inputs=(0,), dtype=_float_dtype)
-def truncated_normal(rng, shape, seed=0, seed2=0, dtype=dtypes.float32):
+def truncated_normal(reserve, shape, seed=0, seed2=0, dtype=dtypes.float32, stream=0):
     """TruncatedNormal(shape=[4]) -> N(0, 1) samples redrawn until within 2 standard deviations."""
-    out = rng.standard_normal(_dims(shape))
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()))
-        bad = np.abs(out) > 2
-    return out.astype(dtype.as_numpy_dtype)
+    return _fill(philox.truncated_normal, reserve, shape, dtype)
 
 
 @_sampler("RandomShuffle", shape=lambda x, **_: x)
-def random_shuffle(rng, value, seed=0, seed2=0):
+def random_shuffle(reserve, value, seed=0, seed2=0, stream=0):
     """RandomShuffle([1, 2, 3]) -> the rows of value in a random order, e.g. [3, 1, 2]."""
-    return value.copy() if value.ndim == 0 else rng.permutation(value)
+    value = np.asarray(value)
+    if value.size <= 1 or value.shape[0] <= 1:
+        return value.copy()
+    size = value.shape[0]
+    return value[philox.permutation(reserve((size - 1 + 3) // 4), size)]
 
 
 @_sampler("Multinomial", shape=lambda logits, n, **_: None if logits is None or n is None else (logits[0], int(n)),
           value_inputs=(1,), dtype=lambda logits, n, output_dtype=dtypes.int64, **_: output_dtype)
-def multinomial(rng, logits, num_samples, seed=0, seed2=0, output_dtype=dtypes.int64):
+def multinomial(reserve, logits, num_samples, seed=0, seed2=0, output_dtype=dtypes.int64, stream=0):
     """Multinomial(logits [batch, classes], num_samples) -> class ids [batch, num_samples]."""
+    rng = _numpy_rng(reserve, int(np.size(logits)) * int(num_samples) * 256)
     if logits.ndim != 2:
         raise invalid(f"logits should be a matrix, got shape [{','.join(map(str, logits.shape))}]")
     n = int(num_samples)
@@ -195,9 +249,10 @@ def _sampler_shapes(true_classes, num_true=1, num_sampled=1, **_):
 
 @_sampler("LogUniformCandidateSampler", num_outputs=3, shape=_sampler_shapes,
           dtype=lambda *_, **__: (dtypes.int64, dtypes.float32, dtypes.float32))
-def log_uniform_candidate_sampler(rng, true_classes, num_true=1, num_sampled=1, unique=True, range_max=1,
-                                  seed=0, seed2=0):
+def log_uniform_candidate_sampler(reserve, true_classes, num_true=1, num_sampled=1, unique=True, range_max=1,
+                                  seed=0, seed2=0, stream=0):
     """(sampled_candidates, true_expected_count, sampled_expected_count) from P(k) ~ log((k+2)/(k+1))."""
+    rng = _numpy_rng(reserve, 2048 * num_sampled)
     if unique and num_sampled > range_max:
         raise invalid(f"Sampler's range is too small: range_max={range_max} < num_sampled={num_sampled} "
                       "(sample with unique=False or fewer candidates)")
@@ -227,3 +282,24 @@ def log_uniform_candidate_sampler(rng, true_classes, num_true=1, num_sampled=1, 
             return log_uniform_prob(ids, range_max) * num_sampled
     true = np.asarray(true_classes).reshape(-1, num_true)
     return sampled, expected(true).astype(np.float32), expected(sampled).astype(np.float32)
+
+
+# -- stateless ops: the numbers are a function of the seed pair (no stream) -------------------
+def _stateless(name: str, dist: Any) -> Any:
+    def impl(xp: Any) -> Any:
+        def kernel(shape: Any, seed: Any, dtype: Any = dtypes.float32) -> Any:
+            s = np.asarray(seed).reshape(-1)
+            if s.size != 2:
+                raise invalid(f"seed must have shape [2], not [{s.size}]")
+            dims = _dims(shape)
+            n = int(np.prod(dims, dtype=np.int64))
+            gen = philox.Philox.from_stateless(int(s[0]), int(s[1]))
+            return xp.asarray(dist(gen, dtype.as_numpy_dtype, n).reshape(dims))
+        return kernel
+    impl.__doc__ = f"{name}(shape=[2], seed=[1, 2]) -> the same two numbers as TensorFlow's for that seed."
+    return op(name, differentiable=False, shape=_shape_rule, value_inputs=(0,), dtype=_float_dtype)(impl)
+
+
+stateless_random_uniform = _stateless("StatelessRandomUniform", philox.uniform)
+stateless_random_normal = _stateless("StatelessRandomNormal", philox.normal)
+stateless_truncated_normal = _stateless("StatelessTruncatedNormal", philox.truncated_normal)

@@ -4,7 +4,8 @@
     tf.Variable(init(shape=[784, 10], dtype=tf.float32))
 
 They are distinct classes from `tf.keras.initializers.*` (as in TensorFlow) with
-dtype defaulting to float32; the values come from the Keras initializers' code.
+dtype defaulting to float32. The random ones draw as `init_ops_v2` does: with a seed,
+stateless ops keyed [seed, 0]; without, the stateful ops (TensorFlow's numbers either way).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 
 from runtime import dispatch, dtypes
 
+from . import random_ops
 from .._export import export
 from .keras import initializers as keras_init
 
@@ -90,7 +92,12 @@ class RandomNormal(Initializer):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None) -> None:
         self.mean, self.stddev, self.seed = mean, stddev, seed
-        self._keras = keras_init.RandomNormal(mean, stddev, seed)
+
+    def __call__(self, shape: Any, dtype: Any = dtypes.float32, **kwargs: Any) -> Any:
+        shape, dtype = _checked(shape, dtype, kwargs)
+        if self.seed is not None:
+            return random_ops.stateless_normal(shape, [self.seed, 0], self.mean, self.stddev, dtype)
+        return random_ops.normal(shape, self.mean, self.stddev, dtype)
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -102,7 +109,20 @@ class RandomUniform(Initializer):
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None) -> None:
         self.minval, self.maxval, self.seed = minval, maxval, seed
-        self._keras = keras_init.RandomUniform(minval, maxval, seed)
+
+    def __call__(self, shape: Any, dtype: Any = dtypes.float32, **kwargs: Any) -> Any:
+        shape, dtype = _checked(shape, dtype, kwargs)
+        if self.seed is not None and dtype.is_floating:
+            return random_ops.stateless_uniform(shape, [self.seed, 0], self.minval, self.maxval, dtype)
+        return random_ops.uniform(shape, self.minval, self.maxval, dtype)
+
+
+def _checked(shape: Any, dtype: Any, kwargs: dict) -> tuple:
+    unknown = [k for k in kwargs if k not in ("partition_shape", "partition_offset")]
+    if unknown:
+        raise TypeError(f"Keyword argument should be one of ['partition_shape', 'partition_offset']. "
+                        f"Received: {unknown[0]}")
+    return kwargs.get("partition_shape", shape), dtypes.as_dtype(dtype)
 
     def get_config(self) -> dict:
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}

@@ -2,9 +2,10 @@
 
     tf.random.set_seed(5); tf.random.normal([2])    # the same two numbers on every run
 
-Seeds come from `runtime.ops.random.get_seed` (global seed + op seed); an
-interpreter that defines `random_seed(op_seed)` (a v1 graph with a graph-level
-seed) decides them instead.
+Seeds come from `runtime.ops.random.get_seed` (TensorFlow's rules: the graph seed
+while building a graph, the global seed when eager), and the numbers are TensorFlow's
+(`runtime.ops.philox`). The arithmetic after the raw op is TensorFlow's too
+(`raw * stddev + mean`, `raw * (maxval - minval) + minval`), so results match bit for bit.
 """
 from __future__ import annotations
 
@@ -19,10 +20,8 @@ from .._export import export
 
 
 def seeds(op_seed: Any = None) -> dict:
-    """The `seed`/`seed2` attrs of a random op, from the active interpreter or the global seed."""
-    hook = getattr(dispatch.current(), "random_seed", None)
-    s1, s2 = hook(op_seed) if hook is not None else rnd.get_seed(op_seed)
-    return {"seed": int(s1 or 0), "seed2": int(s2 or 0)}
+    """The `seed`/`seed2` attrs of a random op (TensorFlow's `random_seed.get_seed`)."""
+    return rnd.seed_attrs(op_seed)
 
 
 def shape_tensor(shape: Any) -> Any:
@@ -45,8 +44,12 @@ def _scaled(raw: Any, scale: Any, shift: Any, dtype: Any, name: str | None) -> A
 
 @export("random.set_seed", v1=())
 def set_seed(seed: Any) -> None:
-    """tf.random.set_seed(1): fixes every later random op's stream (restarting them)."""
-    rnd.set_seed(seed)
+    """tf.random.set_seed(1): fixes every later random op's stream (restarting them); in a graph, its seed."""
+    graph = getattr(dispatch.current(), "graph", None)
+    if graph is not None and not graph.is_function:
+        graph.seed = None if seed is None else int(seed)
+    else:
+        rnd.set_seed(seed)
 
 
 @export("random.normal", v1=("random.normal", "random_normal"))
@@ -79,8 +82,17 @@ def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = dtypes
         return rnd.random_uniform_int(shape_tensor(shape), lo, hi, name=name, **seeds(seed))
     if not dtype.is_floating:
         raise ValueError(f"Invalid dtype {dtype!r} for tf.random.uniform: use a floating or integer dtype")
-    raw = rnd.random_uniform(shape_tensor(shape), dtype=dtype, **seeds(seed))
     maxval = 1 if maxval is None else maxval
+    shape = shape_tensor(shape)
+    return _uniform_scaled(rnd.random_uniform(shape, dtype=dtype, **seeds(seed)), minval, maxval, dtype, name)
+
+
+def _uniform_scaled(raw: Any, minval: Any, maxval: Any, dtype: Any, name: str | None) -> Any:
+    """TF's arithmetic: raw, raw * maxval (minval the int 0) or raw * (maxval - minval) + minval."""
+    if type(minval) is int and minval == 0:  # noqa: E721  (TF tests `isinstance(minval, int)` on the value)
+        if type(maxval) is int and maxval == 1:
+            return raw if name is None else e.add(raw, dispatch.convert_to_tensor(0, dtype=dtype), name=name)
+        return e.multiply(raw, dispatch.convert_to_tensor(maxval, dtype=dtype), name=name)
     lo = dispatch.convert_to_tensor(minval, dtype=dtype)
     return _scaled(raw, dispatch.convert_to_tensor(maxval, dtype=dtype) - lo, lo, dtype, name)
 
@@ -109,3 +121,37 @@ def log_uniform_candidate_sampler(true_classes: Any, num_true: int, num_sampled:
     return rnd.log_uniform_candidate_sampler(true_classes, num_true=int(num_true), num_sampled=int(num_sampled),
                                              unique=bool(unique), range_max=int(range_max), name=name,
                                              **seeds(seed))
+
+
+def _stateless_seed(seed: Any) -> Any:
+    return seed if dispatch.is_tensor(seed) else dispatch.constant(np.asarray(seed, dtype=np.int64).reshape(-1))
+
+
+@export("random.stateless_uniform", v1=("random.stateless_uniform",))
+def stateless_uniform(shape: Any, seed: Any, minval: Any = 0, maxval: Any = None, dtype: Any = dtypes.float32,
+                      name: str | None = None, alg: str = "auto_select") -> Any:
+    """tf.random.stateless_uniform([2], seed=[1, 2]) -> the same two floats on every call (TF's numbers)."""
+    dtype = dtypes.as_dtype(dtype)
+    if not dtype.is_floating:
+        raise NotImplementedError(f"stateless_uniform with dtype={dtype.name}: use a floating dtype "
+                                  "(integer stateless sampling is not supported)")
+    raw = rnd.stateless_random_uniform(shape_tensor(shape), _stateless_seed(seed), dtype=dtype)
+    return _uniform_scaled(raw, minval, 1 if maxval is None else maxval, dtype, name)
+
+
+@export("random.stateless_normal", v1=("random.stateless_normal",))
+def stateless_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = dtypes.float32,
+                     name: str | None = None, alg: str = "auto_select") -> Any:
+    """tf.random.stateless_normal([2], seed=[1, 2]) -> the same two normals on every call (TF's numbers)."""
+    dtype = dtypes.as_dtype(dtype)
+    raw = rnd.stateless_random_normal(shape_tensor(shape), _stateless_seed(seed), dtype=dtype)
+    return _scaled(raw, stddev, mean, dtype, name)
+
+
+@export("random.stateless_truncated_normal", v1=("random.stateless_truncated_normal",))
+def stateless_truncated_normal(shape: Any, seed: Any, mean: Any = 0.0, stddev: Any = 1.0,
+                               dtype: Any = dtypes.float32, name: str | None = None, alg: str = "auto_select") -> Any:
+    """tf.random.stateless_truncated_normal([2], seed=[1, 2]): within two standard deviations (TF's numbers)."""
+    dtype = dtypes.as_dtype(dtype)
+    raw = rnd.stateless_truncated_normal(shape_tensor(shape), _stateless_seed(seed), dtype=dtype)
+    return _scaled(raw, stddev, mean, dtype, name)

@@ -299,11 +299,10 @@ def get_collection_ref(key: str) -> list:
 
 @v1_export("get_seed")
 def get_seed(op_seed: Any) -> tuple:
-    """(graph seed, op seed) as TF1 derives them: an op seed alone uses the default graph seed 87654321."""
-    g = get_default_graph()
-    if g.seed is not None:
-        return g.seed, op_seed if op_seed is not None else len(g.nodes)
-    return (87654321, op_seed) if op_seed is not None else (None, None)
+    """(graph seed, op seed) as TF derives them: an op seed alone uses the default graph seed 87654321."""
+    from runtime.ops.random import python_seeds  # noqa: PLC0415
+    with get_default_graph().as_default():
+        return python_seeds(op_seed)
 
 
 @v1_export("set_random_seed", "random.set_random_seed")

@@ -2,12 +2,12 @@
 
     tf.get_variable("w", [3, 2], initializer=tf.truncated_normal_initializer(stddev=0.1))
 
-Random initial values are drawn with NumPy from (graph seed, op seed) when the graph is
-built, so `tf.set_random_seed(s)` makes them repeatable (TF's own stream differs).
+The random ones return TensorFlow's random ops (`tf.random_normal(shape, mean, stddev,
+dtype, seed=self.seed)`...), as `init_ops` does, so with the same seeds their values are
+TensorFlow's, bit for bit.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -15,20 +15,11 @@ import numpy as np
 
 from runtime import dispatch, dtypes
 
+from .. import random_ops
 from ._api import v1_export
-from .graph_api import get_default_graph
 
-_COUNTER = itertools.count()
-
-
-def _rng(seed: Any) -> np.random.Generator:
-    """TF1's seed rule: graph seed + op seed (either may be None) -> a generator."""
-    g = get_default_graph() if not dispatch.executing_eagerly() else None
-    graph_seed = g.seed if g is not None else None
-    if graph_seed is None and seed is None:
-        return np.random.default_rng()
-    op_seed = seed if seed is not None else next(_COUNTER)
-    return np.random.default_rng([graph_seed or 87654321, op_seed])
+def _shape(shape: Any) -> list:
+    return [int(s) for s in (shape.as_list() if hasattr(shape, "as_list") else shape)]
 
 
 def _fans(shape: list) -> tuple[float, float]:
@@ -100,38 +91,29 @@ class RandomNormal(Initializer):
         super().__init__(dtype)
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
-    def _value(self, shape: list, dtype: dtypes.DType) -> np.ndarray:
-        return _rng(self.seed).normal(self.mean, self.stddev, size=shape)
-
-
-def _truncated(rng: np.random.Generator, mean: float, stddev: float, shape: list) -> np.ndarray:
-    out = rng.normal(size=shape)
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = rng.normal(size=int(bad.sum()))
-        bad = np.abs(out) > 2
-    return out * stddev + mean
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
+        d = dtypes.as_dtype(dtype) if dtype is not None else self.dtype
+        return random_ops.normal(_shape(shape), self.mean, self.stddev, d, seed=self.seed)
 
 
 @v1_export("truncated_normal_initializer", "initializers.truncated_normal")
 class TruncatedNormal(RandomNormal):
     """Normal values more than two standard deviations from the mean are redrawn."""
 
-    def _value(self, shape: list, dtype: dtypes.DType) -> np.ndarray:
-        return _truncated(_rng(self.seed), self.mean, self.stddev, shape)
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
+        d = dtypes.as_dtype(dtype) if dtype is not None else self.dtype
+        return random_ops.truncated_normal(_shape(shape), self.mean, self.stddev, d, seed=self.seed)
 
 
 @v1_export("random_uniform_initializer", "initializers.random_uniform")
 class RandomUniform(Initializer):
     def __init__(self, minval: Any = 0, maxval: Any = None, seed: Any = None, dtype: Any = dtypes.float32) -> None:
         super().__init__(dtype)
-        self.minval, self.maxval, self.seed = minval, 1.0 if maxval is None else maxval, seed
+        self.minval, self.maxval, self.seed = minval, maxval, seed
 
-    def _value(self, shape: list, dtype: dtypes.DType) -> np.ndarray:
-        rng = _rng(self.seed)
-        if dtype.is_integer:
-            return rng.integers(self.minval, self.maxval, size=shape)
-        return rng.uniform(self.minval, self.maxval, size=shape)
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
+        d = dtypes.as_dtype(dtype) if dtype is not None else self.dtype
+        return random_ops.uniform(_shape(shape), self.minval, self.maxval, d, seed=self.seed)
 
 
 @v1_export("variance_scaling_initializer", "initializers.variance_scaling")
@@ -149,17 +131,18 @@ class VarianceScaling(Initializer):
         super().__init__(dtype)
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
 
-    def _value(self, shape: list, dtype: dtypes.DType) -> np.ndarray:
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
+        d = dtypes.as_dtype(dtype) if dtype is not None else self.dtype
+        shape = _shape(shape)
         fan_in, fan_out = _fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
-        rng = _rng(self.seed)
         if self.distribution in ("normal", "truncated_normal"):
-            return _truncated(rng, 0.0, math.sqrt(scale) / 0.87962566103423978, shape)
+            return random_ops.truncated_normal(shape, 0.0, math.sqrt(scale) / 0.87962566103423978, d, seed=self.seed)
         if self.distribution == "untruncated_normal":
-            return rng.normal(0.0, math.sqrt(scale), size=shape)
+            return random_ops.normal(shape, 0.0, math.sqrt(scale), d, seed=self.seed)
         limit = math.sqrt(3.0 * scale)
-        return rng.uniform(-limit, limit, size=shape)
+        return random_ops.uniform(shape, -limit, limit, d, seed=self.seed)
 
 
 @v1_export("glorot_uniform_initializer", "initializers.glorot_uniform")
@@ -190,7 +173,7 @@ class Orthogonal(Initializer):
         if len(shape) < 2:
             raise ValueError("The tensor to initialize must be at least two-dimensional")
         rows, cols = int(np.prod(shape[:-1])), shape[-1]
-        a = _rng(self.seed).normal(size=(max(rows, cols), min(rows, cols)))
+        a = np.random.default_rng(self.seed).normal(size=(max(rows, cols), min(rows, cols)))  # NOTE: not TF's numbers
         q, r = np.linalg.qr(a)
         q = q * np.sign(np.diag(r))
         if rows < cols:

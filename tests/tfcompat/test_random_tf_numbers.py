@@ -1,0 +1,73 @@
+"""tfcompat's random API draws TensorFlow's numbers: eager (tf.random.set_seed) and v1 graphs
+(tf.set_random_seed, the per-graph op-seed counter), initializers, shuffle and dropout."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tfcompat
+
+
+def _eager(t, seed):
+    t.random.set_seed(seed)
+    out = [t.random.normal([3, 2]), t.random.uniform([5], 2, 7), t.random.truncated_normal([7], dtype=t.float64, seed=3),
+           t.random.uniform([4], maxval=10, dtype=t.int32), t.random.normal([3, 2]), t.random.shuffle(t.range(10)),
+           t.random.uniform([3], dtype=t.float64), t.random.stateless_normal([4], seed=[1, 2]),
+           t.random_normal_initializer(seed=3)([2, 2]), t.random_uniform_initializer(seed=None)([3]),
+           t.random_uniform_initializer(-1.0, 1.0, seed=5)([4]), t.nn.dropout(t.ones([8]), 0.5),
+           t.nn.dropout(t.ones([4, 3]) * 2.0, 0.25, seed=9)]
+    return [np.asarray(o) for o in out]
+
+
+def _graph(t, seed):
+    v1 = t.compat.v1
+    g = v1.Graph()
+    with g.as_default():
+        v1.set_random_seed(seed)
+        xs = [v1.random_normal([3]), v1.truncated_normal([3], stddev=0.1), v1.random_uniform([3], -1, 1, seed=4),
+              v1.random_normal([3], seed=1), v1.random_normal([3], seed=1), v1.random_shuffle(v1.range(6))]
+        w = v1.get_variable("w", [3, 2], initializer=v1.glorot_uniform_initializer())
+        w2 = v1.get_variable("w2", [3, 2], initializer=v1.truncated_normal_initializer(stddev=0.1))
+        w3 = v1.get_variable("w3", [5], initializer=v1.random_uniform_initializer(-0.5, 0.5))
+        w4 = v1.Variable(v1.random_normal([2, 2], stddev=0.3), name="w4")
+        d = v1.nn.dropout(v1.ones([6]), rate=0.5)
+        with v1.Session() as s:
+            s.run(v1.global_variables_initializer())
+            first = s.run(xs + [w, w2, w3, w4, d])
+            again = s.run(xs)  # each stateful kernel continues its stream
+    return [np.asarray(o) for o in first + again]
+
+
+def _same(want, got):
+    for i, (a, b) in enumerate(zip(want, got)):
+        assert a.dtype == b.dtype and a.shape == b.shape, i
+        assert np.array_equal(a.view(np.uint8), b.view(np.uint8)), f"value {i}: {a.ravel()[:4]} vs {b.ravel()[:4]}"
+    assert len(want) == len(got)
+
+
+@pytest.mark.parametrize("seed", [1, 5, 1234])
+def test_eager_numbers_are_tensorflows(oracle, seed):
+    _same(_eager(oracle, seed), _eager(tfcompat, seed))
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_v1_graph_numbers_are_tensorflows(oracle, seed):
+    _same(_graph(oracle, seed), _graph(tfcompat, seed))
+
+
+def test_recorded_eager_values():
+    """Recorded from TensorFlow 2.21: tf.random.set_seed(5); normal([3]); uniform([2], seed=1) (runs without TF)."""
+    tfcompat.random.set_seed(5)
+    assert tfcompat.random.normal([3]).numpy().tolist() == [-0.18030665814876556, -0.9502862691879272,
+                                                            -0.03964049369096756]
+    assert tfcompat.random.uniform([2], seed=1).numpy().view(np.uint32).tolist() == [0x3EC668D0, 0x3F3FA0AE]
+
+
+def test_get_seed_rules():
+    v1 = tfcompat.compat.v1
+    g = v1.Graph()
+    with g.as_default():
+        assert v1.get_seed(None) == (None, None)
+        assert v1.get_seed(3) == (87654321, 3)
+        v1.set_random_seed(0)
+        assert [v1.get_seed(None) for _ in range(3)] == [(0, 2**31 - 1), (0, 1), (0, 2)]  # (0, 0) is avoided
