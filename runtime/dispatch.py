@@ -31,7 +31,7 @@ class Interpreter(abc.ABC):
         """Run, record or stage `op` on already-converted `inputs`; return its output(s)."""
 
     def constant(self, array: Any, name: str | None = None) -> Any:
-        return Tensor(array)
+        return Tensor(array if backend._device is None else backend.place_constant(array))
 
     def variable_name(self, name: str) -> str:
         """The full name of a new variable (`scope/name:0`)."""
@@ -53,9 +53,10 @@ class EagerInterpreter(Interpreter):
         n = len(inputs)  # NOTE: no list comprehension frame for the usual one or two inputs
         arrays = (inputs[0]._value, inputs[1]._value) if n == 2 else (inputs[0]._value,) if n == 1 \
             else [t._value for t in inputs]
-        kernel = op.cpu if backend._cupy is None else _kernel_for(op, arrays)
+        if backend._device is not None:
+            return _process_placed(op, arrays, attrs)
         try:
-            out = kernel(*arrays, **attrs)
+            out = op.cpu(*arrays, **attrs)
         except OpError as e:
             raise type(e)(None, None, f"{e.message} [Op:{op.name}]") from None
         except (ValueError, IndexError) as e:
@@ -65,18 +66,26 @@ class EagerInterpreter(Interpreter):
         return tuple(Tensor(o) for o in out) if op.num_outputs else None
 
 
-def _kernel_for(op: Any, arrays: list) -> Any:
-    for a in arrays:
-        if backend.is_gpu_array(a):
-            return op.kernel(backend.cupy())
-    return op.cpu
+
+def _process_placed(op: Any, arrays: Any, attrs: dict) -> Any:
+    """The eager path with a device backend: run where placement says, inputs copied there."""
+    kernel, arrays, on_dev = backend.place(op, arrays)
+    try:
+        out = backend.settle(op, kernel(*arrays, **attrs), on_dev, arrays)
+    except OpError as e:
+        raise type(e)(None, None, f"{e.message} [Op:{op.name}]") from None
+    except (ValueError, IndexError) as e:
+        raise op_error(op, arrays, e) from None
+    if op.num_outputs == 1:
+        return Tensor(out)
+    return tuple(Tensor(o) for o in out) if op.num_outputs else None
 
 
 def op_error(op: Any, arrays: list, e: Exception) -> InvalidArgumentError:
     """A kernel's NumPy error as TensorFlow words it: `Incompatible shapes: [2,3] vs. [4] [Op:AddV2]`."""
     text = str(e)
     if "broadcast" in text and len(arrays) >= 2:
-        shapes = " vs. ".join("[" + ",".join(map(str, np.shape(a))) + "]" for a in arrays)
+        shapes = " vs. ".join("[" + ",".join(map(str, getattr(a, "shape", ()))) + "]" for a in arrays)
         text = f"Incompatible shapes: {shapes}"
     return InvalidArgumentError(None, None, f"{text} [Op:{op.name}]")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Sequence
 
-from . import fusion
+from . import backend, executor_device, fusion, fusion_cupy
 from .errors import InvalidArgumentError, OpError
 
 _OWN_SOURCE = ("Const", "VarHandleOp")
@@ -40,6 +40,8 @@ class Plan:
 def plan_for(graph: Any, fetches: Sequence[Any], feeds: Sequence[Any] = (), targets: Sequence[Any] = ()) -> Plan:
     """The cached plan for these fetches (tensors), feeds (any tensors) and targets (nodes to run)."""
     key = (tuple(map(id, fetches)), tuple(map(id, feeds)), tuple(map(id, targets)))
+    if backend._device is not None:
+        key += (backend.placement_key(),)  # NOTE: a plan is compiled for the host or for the device
     plan = graph.plans.get(key)
     if plan is None:
         plan = graph.plans[key] = Plan(fetches, feeds, targets)
@@ -67,6 +69,7 @@ class _Builder:
         self.consts: dict[str, Any] = {}  # local name -> constant value
         self.steps: list[list] = []       # [node-or-group, kernel, in_names, out_names, stateful]
         self._n = 0
+        self.device = backend.placement_key() if backend._device is not None else None
 
     def fresh(self, prefix: str) -> str:
         self._n += 1
@@ -113,15 +116,23 @@ class _Builder:
                 self.env[id(t)] = n
             if key is not None:
                 cse[key] = outs
-            kernel = partial(op.cpu, **node.attrs) if node.attrs else op.cpu
+            if self.device is None:
+                kernel = partial(op.cpu, **node.attrs) if node.attrs else op.cpu
+            else:
+                kernel = executor_device.node_kernel(node, self.device)
             if op.name in _SHAPE_KEEPING and not node.attrs:
                 kernel = _SHAPE_KEEPING[op.name](kernel)
             elif op.name in _REDUCTIONS and node.attrs.get("axis") in (None, ()):
                 kernel = _unless_scalar(kernel)
             self.steps.append([node, kernel, ins, outs, op.stateful or node in self._targets])
         fetch_names = [self.env[id(t)] for t in p.fetches]
-        self.steps = fusion.fuse(self.steps, set(fetch_names))
-        self.steps = self.drop_dead(fetch_names)
+        if self.device is None:
+            self.steps = fusion.fuse(self.steps, set(fetch_names))
+            self.steps = self.drop_dead(fetch_names)
+        else:
+            self.steps = fusion.fuse(self.steps, set(fetch_names), compile=lambda group: None)
+            self.steps = fusion_cupy.fuse_reductions(self.steps, set(fetch_names))
+            self.steps = executor_device.place(self.drop_dead(fetch_names), self.consts, self.device)
         self.codegen(fetch_names)
 
     def prune(self) -> list:
@@ -191,6 +202,8 @@ class _Builder:
         scope: dict[str, Any] = {}
         exec(compile(factory, "<tfcompat plan>", "exec"), scope)  # noqa: S102  (our own generated source)
         p.run = scope["_make"](**ns)
+        if self.device is not None and p.feeds:
+            p.run = executor_device.put_feeds(p.run)
         p.source, p.names = source, names
         p.kernels = [s[0] for s in self.steps]
         p.groups = [s[0] for s in self.steps if isinstance(s[0], fusion.FusedGroup)]

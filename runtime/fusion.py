@@ -75,8 +75,9 @@ def fusable(node: Any) -> bool:
     return node.outputs[0].dtype.is_floating and all(t.dtype is node.outputs[0].dtype for t in node.inputs)
 
 
-def fuse(steps: list, fetched: set) -> list:
-    """Replace chains of fusable steps (each inner value used once, not fetched) by FusedGroups."""
+def fuse(steps: list, fetched: set, compile: Any = None) -> list:
+    """Replace chains of fusable steps (each inner value used once, not fetched) by FusedGroups,
+    each with its kernel from `compile(group)` (default: the NumPy backend's)."""
     uses: dict[str, int] = {}
     for s in steps:
         for n in s[2]:
@@ -104,11 +105,11 @@ def fuse(steps: list, fetched: set) -> list:
         if members is None or len(members) < 2:
             out.append(s)
             continue
-        out.append(_group(steps, sorted(members)))
+        out.append(_group(steps, sorted(members), compile or compile_numpy))
     return out
 
 
-def _group(steps: list, members: list) -> list:
+def _group(steps: list, members: list, compile: Any) -> list:
     local: dict[str, tuple] = {}
     inputs: list[str] = []
     gsteps = []
@@ -127,7 +128,7 @@ def _group(steps: list, members: list) -> list:
     last = steps[members[-1]][0]
     group = FusedGroup(tuple(gsteps), len(inputs), last.outputs[0].dtype,
                        tuple(steps[i][0].name for i in members))
-    return [group, compile_numpy(group), inputs, list(steps[members[-1]][3]), False]
+    return [group, compile(group), inputs, list(steps[members[-1]][3]), False]
 
 
 # -- the NumPy backend ---------------------------------------------------------------------

@@ -288,20 +288,20 @@ def _int_out(x, out_type=dtypes.int32):
     return out_type
 
 
-@op("Shape", shape=lambda x, out_type=dtypes.int32: (None if x is None else len(x),), dtype=_int_out,
+@op("Shape", host_output=True, shape=lambda x, out_type=dtypes.int32: (None if x is None else len(x),), dtype=_int_out,
     differentiable=False, ref=lambda x, out_type=dtypes.int32: np.asarray(np.shape(x), out_type.as_numpy_dtype),
     cases=floats(1))
 def shape(xp):
     return lambda x, out_type=dtypes.int32: np.asarray(x.shape, dtype=out_type.as_numpy_dtype)
 
 
-@op("Size", shape=lambda x, out_type=dtypes.int32: (), dtype=_int_out, differentiable=False,
+@op("Size", host_output=True, shape=lambda x, out_type=dtypes.int32: (), dtype=_int_out, differentiable=False,
     ref=lambda x, out_type=dtypes.int32: np.asarray(np.size(x), out_type.as_numpy_dtype), cases=floats(1))
 def size(xp):
     return lambda x, out_type=dtypes.int32: np.asarray(x.size, dtype=out_type.as_numpy_dtype)
 
 
-@op("Rank", shape=lambda x: (), dtype=lambda x: dtypes.int32, differentiable=False,
+@op("Rank", host_output=True, shape=lambda x: (), dtype=lambda x: dtypes.int32, differentiable=False,
     ref=lambda x: np.asarray(np.ndim(x), np.int32), cases=floats(1))
 def rank(xp):
     return lambda x: np.asarray(x.ndim, dtype=np.int32)

@@ -133,8 +133,8 @@ def erf(xp):
             return _floating_only("Erf", lambda x: sp_erf(x).astype(x.dtype, copy=False))
         except ImportError:
             return _floating_only("Erf", _erf_ref)
-    import cupyx.scipy.special as cs  # noqa: PLC0415
-    return cs.erf
+    from .. import backend  # noqa: PLC0415
+    return backend.scipy_special(xp).erf
 
 
 @unary("Floor", grad=lambda g, y, x: (None,), ref=np.floor)

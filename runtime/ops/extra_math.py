@@ -98,26 +98,26 @@ def roll(xp):
 
 
 # -- segment reductions ---------------------------------------------------------------------
-def _check_sorted(ids, n):
+def _check_sorted(xp, ids, n):
     if ids.ndim != 1 or ids.shape[0] != n:
         raise invalid(f"segment_ids should be the same size as dimension 0 of input; got {ids.shape} vs. {n}")
-    if ids.size and (np.any(np.diff(np.asarray(ids)) < 0) or int(ids[0]) < 0):
+    if ids.size and (bool((xp.diff(ids) < 0).any()) or int(ids[0]) < 0):
         raise invalid("segment ids are not increasing")
     return int(ids[-1]) + 1 if ids.size else 0
 
 
 def _segment(xp, data, ids, how):
-    n = _check_sorted(ids, data.shape[0])
+    n = _check_sorted(xp, ids, data.shape[0])
     fill = {"sum": 0, "mean": 0, "max": -np.inf if data.dtype.kind == "f" else np.iinfo(data.dtype).min}[how]
     out = xp.full((n,) + data.shape[1:], fill, dtype=data.dtype)
     if how == "max":
-        np.maximum.at(out, ids, data) if xp is np else xp.maximum.at(out, ids, data)
-        counts = np.bincount(np.asarray(ids), minlength=n)
-        out[xp.asarray(counts == 0)] = 0  # NOTE: TF writes 0 for ids that no row has
+        xp.maximum.at(out, ids, data)
+        counts = xp.bincount(ids, minlength=n)
+        out[counts == 0] = 0  # NOTE: TF writes 0 for ids that no row has
         return out
-    np.add.at(out, ids, data) if xp is np else xp.add.at(out, ids, data)
+    xp.add.at(out, ids, data)
     if how == "mean":
-        counts = xp.asarray(np.maximum(np.bincount(np.asarray(ids), minlength=n), 1)).astype(data.dtype)
+        counts = xp.maximum(xp.bincount(ids, minlength=n), 1).astype(data.dtype)
         out = out / counts.reshape((n,) + (1,) * (data.ndim - 1))
         out = out.astype(data.dtype)
     return out
@@ -165,11 +165,11 @@ def _unsorted(xp, data, ids, num_segments):
     if tuple(data.shape[:ids.ndim]) != tuple(ids.shape):
         raise invalid(f"data.shape = {list(data.shape)} does not start with segment_ids.shape = {list(ids.shape)}")
     if ids.size and int(ids.max()) >= num_segments:
-        raise invalid(f"segment_ids[{int(np.argmax(np.asarray(ids) >= num_segments))}] = {int(ids.max())} is out of "
+        raise invalid(f"segment_ids[{int((ids >= num_segments).argmax())}] = {int(ids.max())} is out of "
                       f"range [0, {num_segments})")
     out = xp.zeros((num_segments,) + data.shape[ids.ndim:], dtype=data.dtype)
     keep = ids >= 0  # NOTE: TF drops negative ids
-    np.add.at(out, ids[keep], data[keep]) if xp is np else xp.add.at(out, ids[keep], data[keep])
+    xp.add.at(out, ids[keep], data[keep])
     return out
 
 
@@ -200,9 +200,9 @@ def _search(xp, seq, values, side, out_type):
     if seq.ndim == 0 or seq.shape[:-1] != values.shape[:-1]:
         raise invalid("Leading dim_size of both tensors must match.")
     s2, v2 = seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1] if values.ndim else 1)
-    rows = [np.searchsorted(np.asarray(a), np.asarray(b), side=side) for a, b in zip(s2, v2)]
-    out = np.stack(rows).reshape(values.shape) if rows else np.zeros(values.shape, np.int64)
-    return xp.asarray(out.astype(dtypes.as_dtype(out_type).as_numpy_dtype))
+    rows = [xp.searchsorted(a, b, side=side) for a, b in zip(s2, v2)]
+    out = xp.stack(rows).reshape(values.shape) if rows else xp.zeros(values.shape, np.int64)
+    return out.astype(dtypes.as_dtype(out_type).as_numpy_dtype)
 
 
 _SEARCH_CASES = given(np.array([[0.0, 3.0, 9.0, 9.0, 10.0], [1.0, 2.0, 3.0, 4.0, 5.0]]),
@@ -224,12 +224,12 @@ def upper_bound(xp):
 
 
 def _unravel(xp, indices, dims):
-    size = int(np.prod(np.asarray(dims)))
-    flat = np.asarray(indices)
-    if flat.size and (flat.min() < 0 or flat.max() >= size):
+    dims = tuple(int(d) for d in dims.tolist())  # NOTE: shape-like: read on the host
+    size = int(np.prod(dims))
+    flat = indices
+    if flat.size and (bool(flat.min() < 0) or bool(flat.max() >= size)):
         raise invalid("index out of bounds for dims")
-    out = np.stack(np.unravel_index(flat, tuple(int(d) for d in np.asarray(dims)))).astype(flat.dtype)
-    return xp.asarray(out)
+    return xp.stack(xp.unravel_index(flat, dims)).astype(flat.dtype)
 
 
 @op("UnravelIndex", shape=lambda i, d: None if i is None or d is None else (d[0],) + tuple(i),

@@ -25,7 +25,7 @@ def _check_range(indices, n, what="indices"):
         return
     bad = (indices < 0) | (indices >= n)
     if bad.any():
-        pos = np.unravel_index(int(np.argmax(np.asarray(bad).reshape(-1))), indices.shape)
+        pos = np.unravel_index(int(bad.reshape(-1).argmax()), indices.shape)
         raise invalid(f"{what}[{','.join(map(str, pos))}] = {int(indices[pos])} is not in [0, {n})")
 
 
@@ -73,7 +73,7 @@ def _scatter_rows(xp, like, indices, g, axis):
     out = xp.zeros(like.shape, dtype=g.dtype)
     out_m = xp.moveaxis(out, axis, 0)
     g_m = xp.moveaxis(g, tuple(range(axis, axis + indices.ndim)), tuple(range(indices.ndim)))
-    np.add.at(out_m, indices, g_m) if xp is np else xp.add.at(out_m, indices, g_m)
+    xp.add.at(out_m, indices, g_m)
     return out
 
 
@@ -95,17 +95,17 @@ def gather_grad(xp):
 
 
 # -- GatherNd / ScatterNd -------------------------------------------------------------------
-def _nd_index(indices, shape):
+def _nd_index(xp, indices, shape):
     depth = indices.shape[-1]
     if depth > len(shape):
         raise invalid(f"index innermost dimension length must be <= params rank; saw: {depth} vs. {len(shape)}")
-    flat = np.asarray(indices).reshape(-1, depth)
-    bad = (flat < 0) | (flat >= np.asarray(shape[:depth]))
+    flat = indices.reshape(-1, depth)
+    bad = (flat < 0) | (flat >= xp.asarray(shape[:depth], dtype=flat.dtype))
     if bad.any():
-        row = int(np.argmax(bad.any(axis=1)))
+        row = int(bad.any(axis=1).argmax())
         raise invalid(f"indices[{row}] = [{', '.join(map(str, flat[row]))}] does not index into param shape "
                       f"[{','.join(map(str, shape))}]")
-    return tuple(np.moveaxis(indices, -1, 0))
+    return tuple(xp.moveaxis(indices, -1, 0))
 
 
 @op("GatherNd", shape=lambda p, i: None if p is None or i is None or i[-1] is None else i[:-1] + p[i[-1]:],
@@ -115,7 +115,7 @@ def _nd_index(indices, shape):
     + given(_RNG.standard_normal((3, 2)), np.array([[[2], [0]]], np.int64)))
 def gather_nd(xp):
     """GatherNd(params, indices): params[indices[..., 0], indices[..., 1], ...] for each leading position."""
-    return lambda params, indices: params[_nd_index(indices, params.shape)]
+    return lambda params, indices: params[_nd_index(xp, indices, params.shape)]
 
 
 def _shape_of(x):
@@ -125,8 +125,8 @@ def _shape_of(x):
 
 def _scatter_nd_kernel(xp, indices, updates, shape):
     out = xp.zeros(tuple(int(d) for d in shape), dtype=updates.dtype)
-    index = _nd_index(indices, out.shape)
-    np.add.at(out, index, updates) if xp is np else xp.add.at(out, index, updates)
+    index = _nd_index(xp, indices, out.shape)
+    xp.add.at(out, index, updates)
     return out
 
 

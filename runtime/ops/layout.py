@@ -159,7 +159,7 @@ def _one_hot_shape(i, on, off, depth, axis=-1):
 
 def _one_hot_kernel(xp, indices, on, off, depth, axis=-1):
     hot = indices[..., None] == xp.arange(depth, dtype=indices.dtype)
-    out = xp.where(hot, on, off).astype(np.result_type(on), copy=False)
+    out = xp.where(hot, on, off).astype(on.dtype, copy=False)
     return out if axis == -1 else xp.moveaxis(out, -1, axis)
 
 
@@ -185,7 +185,8 @@ def _range_kernel(xp, start, limit, delta):
         raise invalid(f"Requires start <= limit when delta > 0: {start}/{limit}" if delta > 0 else
                       f"Requires start >= limit when delta < 0: {start}/{limit}")
     n = int(np.ceil((limit - start) / delta))
-    return (start + delta * xp.arange(n)).astype(np.result_type(start), copy=False)
+    dt = np.result_type(start)  # NOTE: host values (value_inputs); the result is made with xp
+    return (xp.arange(n) * np.asarray(delta).item() + np.asarray(start).item()).astype(dt, copy=False)
 
 
 @op("Range", shape=_range_shape, value_inputs=(0, 1, 2), differentiable=False, same_dtype=True,

@@ -45,6 +45,8 @@ class OpDef:
     elementwise: bool = False      # a candidate for elementwise fusion
     differentiable: bool = True    # False: gradients stop here silently (comparisons, shapes)
     value_inputs: tuple = ()       # inputs whose constant value (or None) the shape rule gets, not their shape
+    host_only: str = ""            # why the op has no device kernel (it runs on the host, with a warning)
+    host_output: bool = False      # the output stays in host memory (shape metadata), as TF's HostMemory
     cpu: Callable[..., Any] = field(init=False, repr=False)
     _kernels: dict = field(init=False, repr=False, default_factory=dict)
 

@@ -11,7 +11,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from runtime import dtypes, variables  # noqa: F401  (registers the resource ops, so the registry is complete)
+from runtime import backend, dtypes, variables  # noqa: F401  (registers the resource ops, so the registry is complete)
 from runtime.ops import REGISTRY
 
 from .gradcheck import check_grads
@@ -150,6 +150,6 @@ def test_eager_matches_graph(name):
         got = executor.plan_for(g, fetches=list(outs), feeds=feeds)(fed)
         for t, e in zip(got, eager):
             if e.dtype.is_floating:
-                np.testing.assert_allclose(np.asarray(t), e.numpy(), rtol=1e-6, err_msg=name)
+                np.testing.assert_allclose(backend.to_host(t), e.numpy(), rtol=1e-6, err_msg=name)
             else:
-                np.testing.assert_array_equal(np.asarray(t), e.numpy(), err_msg=name)
+                np.testing.assert_array_equal(backend.to_host(t), e.numpy(), err_msg=name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator
 
-from runtime import dispatch, dtypes, graph as graph_mod
+from runtime import backend, dispatch, dtypes, graph as graph_mod
 from runtime.graph import Graph, Node
 from runtime.graph_tensor import SymbolicTensor, pseudo_op
 from runtime.variables import Variable
@@ -240,9 +240,9 @@ def _flatten(x: Any) -> list:
 
 @shared_export("device")
 def device(device_name: Any) -> Any:
-    """Device placement is recorded (`op.device`); everything runs on the runtime's backend."""
+    """Eager: ops and new tensors inside run on that device; in a graph the device is recorded (`op.device`)."""
     if dispatch.executing_eagerly():
-        return contextlib.nullcontext()
+        return backend.device_scope(device_name)
     return get_default_graph().device(device_name if isinstance(device_name, str) else "")
 
 
