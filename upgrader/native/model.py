@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upgrader.native.datasets import handled_call as dataset_call, iterator_statement
+from upgrader.native.feeds import feed_assignment
 from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable
@@ -389,7 +390,7 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             else:
                 in_session = True
             continue
-        if in_session and _runs_graph(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
+        if in_session and _runs_graph(prog, stmt) or feed_assignment(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
             prog.session_stmts.add(id(stmt))
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Blocked, Editor, NativeRule
+from upgrader.native.feeds import feed_literal, key_edits
 from upgrader.native.fetch import _one, feed, fetch
 from upgrader.native.model import DROPPED, INITS, Entity, Program
 
@@ -55,6 +56,8 @@ class NativeSession(NativeRule):
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in prog.entities:
                 raise Blocked(node.lineno, f"'{node.id}' is reassigned after the graph is built")
+            if isinstance(node, ast.Dict) and feed_literal(prog, node):
+                edits += key_edits(prog, node)
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             f = node.func

@@ -1,0 +1,71 @@
+"""Feed dicts kept in a name: `fd = {x: xb, y: yb}` ... `sess.run(loss, feed_dict=fd)`.
+
+TF1 code often builds the feed dict once and passes it to several `sess.run` calls. In TF2
+the placeholders are function parameters, so such a dict keeps its values under the
+parameters' names, and each call reads the ones its function takes:
+
+    fd = {x: xb, y: yb}                ->  fd = {"x": xb, "y": yb}
+    sess.run(loss, feed_dict=fd)       ->  loss(fd["x"], fd["y"]).numpy()
+
+A name is a feed dict when every binding of it in the file is a dict literal whose keys are
+all placeholders; a call then reads only the keys that every one of those literals has.
+"""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from upgrader.native.naming import per_analysis, tree_nodes
+
+if TYPE_CHECKING:
+    from .model import Program
+
+
+def feed_dicts(prog: Program) -> dict[str, tuple[str, ...]]:
+    """Feed-dict names -> the placeholders every one of their literals feeds (in the first literal's order)."""
+    return per_analysis(prog, "_feed_dicts", lambda: _find(prog))
+
+
+def feed_literal(prog: Program, node: ast.AST) -> bool:
+    """`node` is a dict literal bound to a feed-dict name (its keys become the parameters' names)."""
+    return id(node) in per_analysis(prog, "_feed_literals", lambda: {
+        id(n.value) for n in tree_nodes(prog) if isinstance(n, ast.Assign) and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Name) and n.targets[0].id in feed_dicts(prog)})
+
+
+def feed_assignment(prog: Program, stmt: ast.stmt) -> bool:
+    """`fd = {x: xb, y: yb}` as a statement of its own (the analysis keeps it with the session code)."""
+    return isinstance(stmt, ast.Assign) and _placeholder_keys(prog, stmt.value) is not None
+
+
+def key_edits(prog: Program, node: ast.Dict) -> list[tuple[ast.AST, str]]:
+    """The literal's placeholder keys as strings: `{x: xb}` -> `{"x": xb}`."""
+    return [(k, f'"{k.id}"') for k in node.keys]
+
+
+def _placeholder_keys(prog: Program, value: ast.AST) -> tuple[str, ...] | None:
+    if not (isinstance(value, ast.Dict) and value.keys and all(
+            isinstance(k, ast.Name) and prog.kind(k.id) == "placeholder" for k in value.keys)):
+        return None
+    return tuple(k.id for k in value.keys)
+
+
+def _find(prog: Program) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    other: set[str] = set()
+    for node in tree_nodes(prog):
+        if isinstance(node, ast.Assign) and any(not isinstance(t, ast.Name) for t in node.targets):
+            other.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            name, keys = node.targets[0].id, _placeholder_keys(prog, node.value)
+            if keys is None:
+                other.add(name)
+            else:
+                found[name] = tuple(k for k in found.get(name, keys) if k in keys)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+            other.add(node.target.id)
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            other.update(a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg))
+    return {n: k for n, k in found.items() if n not in other and k}
