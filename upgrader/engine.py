@@ -18,7 +18,7 @@ import libcst as cst
 
 from upgrader.modes import DEFAULT_MODE, rules_for
 from upgrader.rule import Context, Diagnostic, Rule
-from upgrader.scan import TF, Region, Scanner, collect_aliases
+from upgrader.scan import COMPAT, TF, Region, Scanner, collect_aliases
 from upgrader.tables import tables
 
 _LINES = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
@@ -169,18 +169,24 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
             tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         line, col, msg = _syntax_error(code) or (1, 0, "unparsable")
-        return Result(code, code, [Diagnostic(line, col, "parse", f"cannot parse, left unchanged: {msg}", "error")])
+        return Result(code, code, [Diagnostic(line, col, "parse", f"Failed to parse ({msg}); left unchanged", "error")])
     t = tables()
     known = collect_aliases(tree) if aliases is None else aliases
     notes: list[Diagnostic] = []
     if "tf" not in known and "tf." in code and (line := _free_tf(tree)):
-        known = {**known, "tf": TF}   # NOTE: a snippet or notebook cell with no import: `tf` can only be TensorFlow
-        notes.append(Diagnostic(line, 0, "imports", "`tf` is used but never imported or assigned in this file; "
-                                "treated as `import tensorflow as tf`", "info"))
+        if known.get(TF) == TF:
+            notes.append(Diagnostic(line, 0, "imports", "`tf` is used but never bound; this file has an unaliased "
+                                    "`import tensorflow`, so tf.* is left unchanged (import tensorflow as tf?)", "warning"))
+        elif not known:   # NOTE: a snippet or notebook cell with no import: `tf` can only be TensorFlow
+            known = {"tf": TF}
+            notes.append(Diagnostic(line, 0, "imports", "`tf` is used but never imported or assigned in this file; "
+                                    "treated as `import tensorflow as tf`", "info"))
+    if aliases is None:
+        notes += _versioned_imports(tree, known)
     if not known:
         return Result(code, code)
     attrs = frozenset().union(*(r.ATTRS for r in rule_types))
-    scan = Scanner(code, t, known, attrs).run(tree)
+    scan = Scanner(code, t, known, attrs, frozenset().union(*(r.KEYS for r in rule_types))).run(tree)
     ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)), diagnostics=notes)
     rules = [r(ctx) for r in rule_types]
     dispatch = _Dispatch(rules)
@@ -204,6 +210,23 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
         return Result(code, code, ctx.diagnostics + [Diagnostic(
             err[0], err[1], "engine", f"internal error: output would not parse ({err[2]}); file left unchanged", "error")])
     return Result(new_code, code, sorted(ctx.diagnostics, key=lambda d: (d.line, d.col)))
+
+
+def _versioned_imports(tree: ast.AST, known: dict[str, str]) -> list[Diagnostic]:
+    """`import tensorflow.compat.v1 as tf`: say once why its names are left as they are."""
+    versioned = {n: q for n, q in known.items() if q in (COMPAT, TF + ".compat.v2")}
+    if not versioned:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                name = a.asname or a.name
+                if name in versioned:
+                    out.append(Diagnostic(node.lineno, node.col_offset, "imports", f"`{versioned.pop(name)}` was "
+                                          f"directly imported as `{name}`: code written against it runs on TF2 as it "
+                                          "is, so its names are left unchanged", "info"))
+    return out
 
 
 def _free_tf(tree: ast.AST) -> int | None:

@@ -105,6 +105,7 @@ class Rule:
     MODES: ClassVar[frozenset[str]] = frozenset({"compat", "native"})   # native runs compat's renames too
     PRIORITY: ClassVar[int] = 50       # lower runs first
     ATTRS: ClassVar[frozenset[str]] = frozenset()   # attribute names that make an expression worth parsing
+    KEYS: ClassVar[frozenset[str]] = frozenset()    # table keys (v1 spelling, any dotted prefix) that do too
     OWNS: ClassVar[frozenset[str]] = frozenset()    # table keys this rule rewrites itself (api_rename skips them)
 
     def __init__(self, ctx: Context) -> None:

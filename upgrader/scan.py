@@ -112,8 +112,9 @@ def compat_import_target(module: str, names: list[str], t: Tables) -> str | None
 class Scanner:
     """Walks a module once: finds regions and the file-level facts the rules need."""
 
-    def __init__(self, source: str, tables: Tables, aliases: dict[str, str], attrs: frozenset[str]) -> None:
-        self.src, self.t, self.attrs = source, tables, attrs
+    def __init__(self, source: str, tables: Tables, aliases: dict[str, str], attrs: frozenset[str],
+                 keys: frozenset[str] = frozenset()) -> None:
+        self.src, self.t, self.attrs, self.keys = source, tables, attrs, keys
         self.out = Scan(aliases=dict(aliases))
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
 
@@ -202,7 +203,7 @@ class Scanner:
             self._graph("tf" + new[len("tf.compat.v1"):] if new.startswith("tf.compat.v1.") else new)
         parts = v1.split(".")
         self._graph(v1)
-        if ".contrib" in key:
+        if ".contrib" in key or (self.keys and any(".".join(parts[:i]) in self.keys for i in range(2, len(parts) + 1))):
             return True
         if key.startswith(("tf.compat.", "tf.__")) or key == "tf":
             return False

@@ -29,7 +29,8 @@ class Contrib(Rule):
         if found is None or not (found[0].new or found[0].error or found[0].special):
             return key, None, ""
         row, tail = found
-        return key, {"new": row.new or "", "error": row.error or "", "special": row.special or ""}, tail
+        return key, {"new": row.new or "", "error": row.error or "", "special": row.special or "",
+                     "renames": row.renames if not tail else {}}, tail
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         return self._ref(original, updated)
@@ -75,6 +76,11 @@ class Contrib(Rule):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         found = self._lookup(self.key(original.func))
+        if found is not None and found[1] is not None and found[1]["renames"]:
+            ren = found[1]["renames"]
+            return updated.with_changes(args=[a.with_changes(keyword=cst.Name(ren[a.keyword.value]))
+                                              if a.keyword is not None and a.keyword.value in ren else a
+                                              for a in updated.args])
         if found is None or found[1] is None or not found[1]["special"] or has_star(updated):
             return updated
         special, args = found[1]["special"], list(updated.args)

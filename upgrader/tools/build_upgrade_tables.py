@@ -100,7 +100,10 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
         if name in M.FORCE_COMPAT:
             rows[name] = {"new": "tf.compat.v1" + name[2:], "why": M.FORCE_COMPAT[name] or "no TF2 equivalent"}
             continue
-        if name in v2:
+        if name in M.RENAMES and M.RENAMES[name].startswith("tf.compat.v2."):
+            rows[name] = {"new": M.RENAMES[name]}   # NOTE: v1 has another object of the plain v2 name
+            continue
+        if name in v2 and name not in M.RENAMES:
             if not _replaceable(name, v1, v2):
                 rows[name] = {"new": "tf.compat.v1" + name[2:],
                               "why": "TF2's function of this name is a different one; keeping TF1 semantics"}

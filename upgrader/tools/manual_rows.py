@@ -93,6 +93,27 @@ V2_REPLACES: dict[str, str] = {
 # are derived against the target's signature).
 RENAMES: dict[str, str] = {
     "tf.nn.softmax_cross_entropy_with_logits_v2": "tf.nn.softmax_cross_entropy_with_logits",
+    # TF2 has the same computation under another name (arguments mapped by name; reorders become keywords)
+    "tf.count_nonzero": "tf.math.count_nonzero",
+    "tf.extract_image_patches": "tf.image.extract_patches",
+    "tf.random_poisson": "tf.random.poisson",
+    "tf.multinomial": "tf.random.categorical",
+    "tf.random.multinomial": "tf.random.categorical",
+    "tf.random.stateless_multinomial": "tf.random.stateless_categorical",
+    "tf.nn.conv2d_backprop_input": "tf.nn.conv2d_transpose",   # (sizes, filter, dy) == transpose(dy, filter, sizes)
+    "tf.sparse_split": "tf.sparse.split",
+    "tf.sparse_matmul": "tf.linalg.matmul",
+    "tf.substr": "tf.strings.substr",
+    "tf.nn.max_pool": "tf.nn.max_pool2d",   # v1 max_pool is 2-D only; v2 tf.nn.max_pool is N-D
+    "tf.nn.avg_pool": "tf.nn.avg_pool2d",
+    "tf.data.experimental.DatasetStructure": "tf.data.DatasetSpec",
+    "tf.data.experimental.OptionalStructure": "tf.OptionalSpec",
+    "tf.data.experimental.RaggedTensorStructure": "tf.RaggedTensorSpec",
+    "tf.data.experimental.SparseTensorStructure": "tf.SparseTensorSpec",
+    "tf.data.experimental.Structure": "tf.TypeSpec",
+    "tf.data.experimental.TensorArrayStructure": "tf.TensorArraySpec",
+    "tf.data.experimental.TensorStructure": "tf.TensorSpec",
+    "tf.saved_model.load_v2": "tf.compat.v2.saved_model.load",   # v1's tf.saved_model.load is another loader
 }
 
 # Deprecated v1 keyword spellings -> their TF2 names (applied when the target
@@ -128,6 +149,15 @@ ARG_RENAMES: dict[str, dict[str, str]] = {
     "tf.debugging.assert_all_finite": {"t": "x", "msg": "message"},
     "tf.nn.batch_norm_with_global_normalization": {"t": "input", "m": "mean", "v": "variance"},
     "tf.nn.weighted_cross_entropy_with_logits": {"targets": "labels"},
+    "tf.count_nonzero": {"input_tensor": "input"},
+    "tf.extract_image_patches": {"ksizes": "sizes"},
+    "tf.multinomial": {"output_dtype": "dtype"},
+    "tf.random.multinomial": {"output_dtype": "dtype"},
+    "tf.random.stateless_multinomial": {"output_dtype": "dtype"},
+    "tf.nn.conv2d_backprop_input": {"input_sizes": "output_shape", "out_backprop": "input"},
+    "tf.sparse_split": {"split_dim": "axis"},
+    "tf.nn.max_pool": {"value": "input"},
+    "tf.nn.avg_pool": {"value": "input"},
 }
 
 # v1 arguments that have no effect in TF2 and may be dropped silently.
@@ -169,6 +199,46 @@ CONTRIB: dict[str, dict[str, str]] = {
     "tf.contrib.layers.variance_scaling_initializer": {"error": "use tf.compat.v1.variance_scaling_initializer (arguments renamed: factor->scale, mode lower-case)"},
     "tf.contrib.training.HParams": {"error": "HParams is gone; use a dict, dataclass or the tensorboard hparams plugin"},
     "tf.contrib.layers.optimize_loss": {"error": "write the optimizer step explicitly (optimizer.minimize(loss))"},
+    "tf.contrib.framework.is_tensor": {"new": "tf.is_tensor"},
+    "tf.contrib.framework.argsort": {"new": "tf.argsort"},
+    "tf.contrib.framework.sort": {"new": "tf.sort"},
+    "tf.contrib.framework.CriticalSection": {"new": "tf.CriticalSection"},
+    "tf.contrib.framework.load_variable": {"new": "tf.train.load_variable", "renames": {"checkpoint_dir": "ckpt_dir_or_file"}},
+    "tf.contrib.framework.list_variables": {"new": "tf.train.list_variables", "renames": {"checkpoint_dir": "ckpt_dir_or_file"}},
+    "tf.contrib.layers.recompute_grad": {"new": "tf.recompute_grad"},
+    "tf.contrib.rnn.static_state_saving_rnn": {"new": "tf.compat.v1.nn.static_state_saving_rnn"},
+    "tf.contrib.summary.initialize": {"new": "tf.compat.v1.summary.initialize"},
+    "tf.contrib.summary.all_summary_ops": {"new": "tf.compat.v1.summary.all_v2_summary_ops"},
+    "tf.contrib.summary.flush": {"new": "tf.compat.v2.summary.flush"},
+    "tf.contrib.summary.graph": {"error": "use tf.compat.v2.summary.trace_on/trace_export to record the graph"},
+    "tf.contrib.summary.import_event": {"error": "use tf.compat.v2.summary.experimental.write_raw_pb"},
+    "tf.contrib.summary.record_summaries_every_n_global_steps": {"error": "replaced by a call to "
+        "tf.compat.v2.summary.record_if() with a condition on the step, e.g. record_if(step % n == 0)"},
+    **{f"tf.contrib.distribute.{c}": {"new": f"tf.distribute.{c}"} for c in (
+        "CrossDeviceOps", "ReductionToOneDevice", "NcclAllReduce", "HierarchicalCopyAllReduce", "ReduceOp",
+        "InputContext")},
+    **{f"tf.contrib.distribute.{c}": {"error": f"tf.contrib.distribute.{c} has been migrated to "
+                                               f"tf.distribute.{c}; its constructor arguments changed"}
+       for c in ("MirroredStrategy", "TPUStrategy", "OneDeviceStrategy", "CollectiveAllReduceStrategy",
+                 "ParameterServerStrategy")},
+    "tf.contrib.distribute": {"error": "tf.contrib.distribute.* have been migrated to tf.distribute.*"},
+    **{f"tf.contrib.estimator.{h}": {"error": "`tf.contrib.estimator.*_head` has been deprecated; the Estimator "
+                                             "heads left with tf.estimator (removed in TF 2.16): rewrite with Keras"}
+       for h in ("binary_classification_head", "logistic_regression_head", "multi_class_head", "multi_head",
+                 "multi_label_head", "poisson_regression_head", "regression_head")},
+    "tf.contrib.layers.layer_norm": {"error": "`tf.contrib.layers.layer_norm` has been deprecated; use "
+                                              "tf.keras.layers.LayerNormalization (check its epsilon and axis)"},
+    "tf.contrib.rnn": {"error": "tf.contrib.rnn.* has been deprecated; cells are in tf.keras.layers "
+                                "(LSTMCell, GRUCell, RNN) or tf.compat.v1.nn.rnn_cell"},
+    "tf.contrib.cudnn_rnn": {"error": "tf.contrib.cudnn_rnn.* has been deprecated; tf.keras.layers.LSTM and GRU "
+                                     "use cuDNN kernels when their arguments allow it"},
+    "tf.contrib.layers.poincare_normalize": {"error": "moved to TensorFlow Addons as tfa.layers.PoincareNormalize "
+                                                      "(Addons is no longer maintained)"},
+    "tf.contrib.layers.maxout": {"error": "moved to TensorFlow Addons as tfa.layers.Maxout (Addons is no longer maintained)"},
+    "tf.contrib.layers.group_norm": {"error": "moved to TensorFlow Addons as tfa.layers.GroupNormalization; "
+                                              "TF2 has tf.keras.layers.GroupNormalization"},
+    "tf.contrib.layers.instance_norm": {"error": "moved to TensorFlow Addons as tfa.layers.InstanceNormalization "
+                                                 "(Addons is no longer maintained)"},
 }
 
 # Names that only work in graph mode: their use switches eager off in compat output.
