@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .. import blas
 from ..errors import invalid
-from . import array, conv_native
+from . import array, conv_native, conv_tiled
 from .registry import op
 from .testcases import Cases, given
 
@@ -103,6 +104,8 @@ def tap(xpad: Any, g: Geometry, i: int, j: int) -> Any:
 def col2im(xp: Any, cols: Any, in_shape: tuple, g: Geometry) -> Any:
     """Adjoint of `windows`: add cols [N, Ho, Wo, kh, kw, C] back into an input-shaped array."""
     n, h, w, c = in_shape
+    if not (g.ho and g.wo):
+        return xp.zeros(tuple(in_shape), dtype=cols.dtype)   # no window: nothing reads the input
     native = conv_native.col2im(xp, cols.reshape(n * g.ho * g.wo, g.kh * g.kw * c), in_shape, g)
     if native is not None:
         return native
@@ -130,20 +133,28 @@ def _conv_fwd(xp, x, w, g):
     n, c, o = x.shape[0], w.shape[2], w.shape[3]
     if x.shape[3] != c:
         raise invalid(f"input depth must be evenly divisible by filter depth: {x.shape[3]} vs {c}")
+    y = conv_tiled.forward(xp, x, w, g)
+    if y is not None:
+        return y
     cols = im2col(xp, x, g)
-    return (cols @ w.reshape(-1, o)).reshape(n, g.ho, g.wo, o)
+    return blas.matmul(xp, cols, w.reshape(-1, o)).reshape(n, g.ho, g.wo, o)
 
 
 def _conv_bp_input(xp, sizes, w, dy, g):
     o = w.shape[3]
-    cols = xp.ascontiguousarray(dy).reshape(-1, o) @ w.reshape(-1, o).T
+    dx = conv_tiled.backprop_input(xp, sizes, w, dy, g)
+    if dx is not None:
+        return dx
+    cols = blas.matmul(xp, xp.ascontiguousarray(dy).reshape(-1, o), w.reshape(-1, o).T)
     return col2im(xp, cols.reshape(sizes[0], g.ho, g.wo, g.kh, g.kw, sizes[3]), sizes, g)
 
 
 def _conv_bp_filter(xp, x, fsizes, dy, g):
-    n, c = x.shape[0], x.shape[3]
+    dw = conv_tiled.backprop_filter(xp, x, fsizes, dy, g)
+    if dw is not None:
+        return dw
     cols = im2col(xp, x, g)
-    return (cols.T @ xp.ascontiguousarray(dy).reshape(-1, fsizes[3])).reshape(fsizes)
+    return blas.matmul(xp, cols.T, xp.ascontiguousarray(dy).reshape(-1, fsizes[3])).reshape(fsizes)
 
 
 def _dw_fwd(xp, x, w, g):

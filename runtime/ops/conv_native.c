@@ -3,8 +3,8 @@
    One copy per element type: the loader prepends `typedef float T;` or `typedef double T;`.
    Layout is NHWC, contiguous. `G` is the window geometry of runtime/ops/conv.py::Geometry:
    output size (ho, wo), padding before (pt, pl), strides (sh, sw), dilations (dh, dw), taps (kh, kw).
-   Every loop runs on `threads` OpenMP threads; scatters (col2im, pool gradients) split the work
-   by image, so no two threads ever add into the same element. */
+   Each call is single-threaded; the caller runs tiles of whole images on its own threads, so no
+   two threads ever write the same element. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +17,8 @@ typedef struct { int64_t n, h, w, c, ho, wo, pt, pl, sh, sw, dh, dw, kh, kw; } G
 
 /* cols[n, ho, wo, kh, kw, c] = x at each window tap (zero where the tap is in the padding).
    NOTE: with dw == 1 the kw taps of one filter row are kw*c contiguous inputs: one memcpy. */
-void im2col(const G *g, const T *restrict x, T *restrict cols, int threads) {
+void im2col(const G *g, const T *restrict x, T *restrict cols) {
     const int64_t row = g->wo * g->kh * g->kw * g->c, span = g->kw * g->c;
-    #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t r = 0; r < g->n * g->ho; r++) {
         const int64_t b = r / g->ho, oh = r % g->ho;
         T *dst = cols + r * row;
@@ -39,10 +38,9 @@ void im2col(const G *g, const T *restrict x, T *restrict cols, int threads) {
 }
 
 /* x[n, h, w, c] = sum of cols[n, ho, wo, kh, kw, c] over the taps that read each input (adjoint of im2col). */
-void col2im(const G *g, const T *restrict cols, T *restrict x, int threads) {
+void col2im(const G *g, const T *restrict cols, T *restrict x) {
     const int64_t img = g->h * g->w * g->c, row = g->wo * g->kh * g->kw * g->c;
     memset(x, 0, sizeof(T) * g->n * img);
-    #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t b = 0; b < g->n; b++) {
         for (int64_t oh = 0; oh < g->ho; oh++) {
             const T *src = cols + (b * g->ho + oh) * row;
@@ -89,8 +87,7 @@ static void argmax(const G *g, const T *restrict x, int64_t b, int64_t oh, int64
 }
 
 /* y[n, ho, wo, c] = max of each window; windows wholly in the padding give -inf. */
-void max_pool(const G *g, const T *restrict x, T *restrict y, int threads) {
-    #pragma omp parallel for schedule(static) num_threads(threads)
+void max_pool(const G *g, const T *restrict x, T *restrict y) {
     for (int64_t r = 0; r < g->n * g->ho; r++) {
         const int64_t b = r / g->ho, oh = r % g->ho;
         for (int64_t ow = 0; ow < g->wo; ow++) {
@@ -112,13 +109,11 @@ void max_pool(const G *g, const T *restrict x, T *restrict y, int threads) {
 
 /* dx = dy routed to each window's first maximum (mode 0), or out = ddx read there (mode 1). */
 static void max_pool_route(const G *g, const T *restrict x, const T *restrict in, T *restrict out,
-                           int mode, int threads) {
+                           int mode) {
     if (mode == 0) memset(out, 0, sizeof(T) * g->n * g->h * g->w * g->c);
-    #pragma omp parallel num_threads(threads)
     {
         T *best = malloc(sizeof(T) * g->c);
         int64_t *at = malloc(sizeof(int64_t) * g->c);
-        #pragma omp for schedule(static)
         for (int64_t b = 0; b < g->n; b++)
             for (int64_t oh = 0; oh < g->ho; oh++)
                 for (int64_t ow = 0; ow < g->wo; ow++) {
@@ -134,12 +129,12 @@ static void max_pool_route(const G *g, const T *restrict x, const T *restrict in
     }
 }
 
-void max_pool_grad(const G *g, const T *x, const T *dy, T *dx, int threads) {
-    max_pool_route(g, x, dy, dx, 0, threads);
+void max_pool_grad(const G *g, const T *x, const T *dy, T *dx) {
+    max_pool_route(g, x, dy, dx, 0);
 }
 
-void max_pool_grad_grad(const G *g, const T *x, const T *ddx, T *out, int threads) {
-    max_pool_route(g, x, ddx, out, 1, threads);
+void max_pool_grad_grad(const G *g, const T *x, const T *ddx, T *out) {
+    max_pool_route(g, x, ddx, out, 1);
 }
 
 static int64_t span(int64_t start, int64_t k, int64_t size) {
@@ -148,9 +143,8 @@ static int64_t span(int64_t start, int64_t k, int64_t size) {
 }
 
 /* y = mean of the real (unpadded) inputs of each window (mode 0); dx = dy shared evenly over them (mode 1). */
-static void avg_pool_run(const G *g, const T *restrict in, T *restrict out, int mode, int threads) {
+static void avg_pool_run(const G *g, const T *restrict in, T *restrict out, int mode) {
     if (mode == 1) memset(out, 0, sizeof(T) * g->n * g->h * g->w * g->c);
-    #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t b = 0; b < g->n; b++)
         for (int64_t oh = 0; oh < g->ho; oh++)
             for (int64_t ow = 0; ow < g->wo; ow++) {
@@ -172,6 +166,6 @@ static void avg_pool_run(const G *g, const T *restrict in, T *restrict out, int 
             }
 }
 
-void avg_pool(const G *g, const T *x, T *y, int threads) { avg_pool_run(g, x, y, 0, threads); }
+void avg_pool(const G *g, const T *x, T *y) { avg_pool_run(g, x, y, 0); }
 
-void avg_pool_grad(const G *g, const T *dy, T *dx, int threads) { avg_pool_run(g, dy, dx, 1, threads); }
+void avg_pool_grad(const G *g, const T *dy, T *dx) { avg_pool_run(g, dy, dx, 1); }

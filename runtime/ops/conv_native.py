@@ -3,8 +3,9 @@
     cols = im2col(x, g)          # [N*Ho*Wo, kh*kw*C] float32, or None: use the NumPy path
 
 im2col/col2im feed and drain the one BLAS matmul of a convolution; pooling and its gradients
-run whole in C. Each is one pass over the data, threaded with OpenMP across images, built once
-with the system compiler through `fusion_native.shared_library` (cached on disk). Every function
+run whole in C. Each is one single-threaded pass over the data; `map_tiles` runs tiles of whole
+images on a pool of THREADS threads. The library is built once with the system compiler
+through `fusion_native.shared_library` (cached on disk). Every function
 returns None where it cannot run (not NumPy, a dtype other than float32/float64, no compiler,
 TFCOMPAT_NATIVE_FUSION=0), and the caller runs its NumPy code.
 """
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
 
 import numpy as np
 
 from .. import fusion_native
 
 THREADS = os.cpu_count() or 1
-MIN_THREADED = 1 << 15   # elements touched below which one thread is faster than waking a team
+MIN_THREADED_BYTES = 1 << 18   # data touched below which one thread is faster than handing out tiles
 _SOURCE = os.path.join(os.path.dirname(__file__), "conv_native.c")
 _TYPES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
 _FUNCS = {"im2col": 2, "col2im": 2, "max_pool": 2, "max_pool_grad": 3, "max_pool_grad_grad": 3,
@@ -46,7 +49,7 @@ def _lib(dtype: np.dtype) -> Any:
             if lib:
                 for name, n_arrays in _FUNCS.items():
                     fn = getattr(lib, name)
-                    fn.argtypes = [ctypes.POINTER(_G)] + [ctypes.c_void_p] * n_arrays + [ctypes.c_int]
+                    fn.argtypes = [ctypes.POINTER(_G)] + [ctypes.c_void_p] * n_arrays
                     fn.restype = None
         _LIBS[dtype] = lib or None
     return _LIBS[dtype]
@@ -71,42 +74,78 @@ def _ptr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
 
-def _threads(size: int) -> int:
-    return THREADS if size >= MIN_THREADED else 1
+def _call(name: str, shape: tuple, g: Any, ins: list, out: np.ndarray, tiled: bool) -> np.ndarray:
+    """Kernel `name` on x-geometry `shape` ([N,H,W,C]); `ins` and `out` are C-contiguous with a
+    leading axis of N images. tiled: cut the batch into tiles of whole images run on the pool."""
+    fn = getattr(_LIBS[ins[0].dtype], name)
+    n = int(shape[0])
+
+    def tile(r: tuple) -> None:
+        fn(ctypes.byref(_g((r[1] - r[0], *shape[1:]), g)), *[_ptr(a[r[0]:r[1]]) for a in ins], _ptr(out[r[0]:r[1]]))
+    if tiled and n > 1:
+        map_tiles(tile, n, (sum(a.nbytes for a in ins) + out.nbytes) // n)
+    else:
+        tile((0, n))
+    return out
 
 
-def im2col(xp: Any, x: Any, g: Any) -> Any:
+def im2col(xp: Any, x: Any, g: Any, tiled: bool = True) -> Any:
     """[N*Ho*Wo, kh*kw*C]: every window of x, zeros in the padding."""
-    lib = _ready(xp, x)
-    if lib is None:
+    if _ready(xp, x) is None:
         return None
     x = np.ascontiguousarray(x)
     n, c = x.shape[0], x.shape[3]
-    cols = np.empty((n * g.ho * g.wo, g.kh * g.kw * c), dtype=x.dtype)
-    lib.im2col(ctypes.byref(_g(x.shape, g)), _ptr(x), _ptr(cols), _threads(cols.size))
-    return cols
+    cols = np.empty((n, g.ho * g.wo * g.kh * g.kw * c), dtype=x.dtype)
+    return _call("im2col", x.shape, g, [x], cols, tiled).reshape(n * g.ho * g.wo, g.kh * g.kw * c)
 
 
-def col2im(xp: Any, cols: Any, in_shape: tuple, g: Any) -> Any:
-    """Input-shaped sum of cols ([N*Ho*Wo, kh*kw*C]) over the taps that read each element."""
-    lib = _ready(xp, cols)
-    if lib is None:
+def col2im(xp: Any, cols: Any, in_shape: tuple, g: Any, out: Any = None, tiled: bool = True) -> Any:
+    """Input-shaped sum of cols ([N*Ho*Wo, kh*kw*C]) over the taps that read each element,
+    written into `out` (C-contiguous, of that shape) when given."""
+    if _ready(xp, cols) is None:
         return None
-    cols = np.ascontiguousarray(cols)
-    out = np.empty(tuple(int(d) for d in in_shape), dtype=cols.dtype)
-    lib.col2im(ctypes.byref(_g(in_shape, g)), _ptr(cols), _ptr(out), _threads(cols.size))
-    return out
+    shape = tuple(int(d) for d in in_shape)
+    cols = np.ascontiguousarray(cols).reshape(shape[0], -1) if shape[0] else np.ascontiguousarray(cols)
+    if out is None:
+        out = np.empty(shape, dtype=cols.dtype)
+    if not (out.flags.c_contiguous and out.dtype == cols.dtype and out.shape == shape):
+        raise ValueError(f"col2im: out must be a C-contiguous {cols.dtype} array of shape {shape}")
+    return _call("col2im", shape, g, [cols], out, tiled)
 
 
 def _pool(name: str, xp: Any, shape: tuple, out_shape: tuple, g: Any, *arrays: Any) -> Any:
-    lib = _ready(xp, *arrays)
-    if lib is None:
+    """Pooling kernel `name` over tiles of whole images (every array and the output is [N, ...])."""
+    if _ready(xp, *arrays) is None:
         return None
     arrays = [np.ascontiguousarray(a) for a in arrays]
-    out = np.empty(out_shape, dtype=arrays[0].dtype)
-    getattr(lib, name)(ctypes.byref(_g(shape, g)), *map(_ptr, arrays), _ptr(out),
-                       _threads(max(out.size, arrays[0].size)))
-    return out
+    return _call(name, shape, g, arrays, np.empty(out_shape, dtype=arrays[0].dtype), True)
+
+
+# -- one pool of threads for every tiled kernel ------------------------------------------------
+TILE_BYTES = 1 << 21
+_POOL: list = []
+_POOL_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="tfcompat-conv"))
+        return _POOL[0]
+
+
+def map_tiles(fn: Callable, n: int, per_image: int) -> list:
+    """[fn((start, stop)) for each tile of whole images], in tile order, run on the pool.
+
+    Tiles hold about TILE_BYTES (per_image: bytes one image touches), at least one per thread;
+    work under MIN_THREADED_BYTES runs on the calling thread.
+    NOTE: the C calls and BLAS release the GIL, and the pool's threads sleep when idle, so unlike
+    OpenMP's or OpenBLAS's spinning teams they cost nothing on a busy machine."""
+    size = max(1, min(TILE_BYTES // max(per_image, 1), -(-n // THREADS)))
+    tiles = [(s, min(s + size, n)) for s in range(0, n, size)]
+    if len(tiles) <= 1 or THREADS == 1 or per_image * n < MIN_THREADED_BYTES:
+        return [fn(t) for t in tiles]
+    return list(_executor().map(fn, tiles))
 
 
 def _pooled(shape: tuple, g: Any) -> tuple:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import blas
 from ..errors import invalid
 from .registry import op
 from .testcases import given, shaped
@@ -18,6 +19,9 @@ def _mm_shape(a, b, transpose_a=False, transpose_b=False, adj_x=None, adj_y=None
     tb = transpose_b if adj_y is None else adj_y
     if a is None or b is None:
         return None
+    if len(a) < 2 or len(b) < 2:
+        raise invalid(f"Shape must be {'at least ' if adj_x is not None else ''}rank 2 but is rank "
+                      f"{min(len(a), len(b))}")
     m, k1 = (a[-1], a[-2]) if ta else (a[-2], a[-1])
     k2, n = (b[-1], b[-2]) if tb else (b[-2], b[-1])
     if k1 is not None and k2 is not None and k1 != k2:
@@ -38,7 +42,7 @@ def _mm_kernel(xp, ta, tb, a, b):
     if a.shape[-1 - ta] != b.shape[-2 + tb]:
         raise invalid(f"Matrix size-incompatible: In[0]: [{','.join(map(str, a.shape))}], "
                       f"In[1]: [{','.join(map(str, b.shape))}]")
-    return xp.matmul(_t(a, ta), _t(b, tb))
+    return blas.matmul(xp, _t(a, ta), _t(b, tb))
 
 
 def _mm_grad(g, y, a, b, transpose_a=False, transpose_b=False):

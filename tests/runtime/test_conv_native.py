@@ -117,3 +117,34 @@ def test_other_dtypes_and_disabled_native_use_numpy():
     assert numpy_only(lambda: conv_native.im2col(np, xf, g)) is None
     cols = numpy_only(lambda: conv.im2col(np, xf, g))
     assert cols.shape == (4, 4) and cols[0].tolist() == [0, 1, 4, 5]
+
+
+@needs_cc
+def test_tiles_on_threads_match_one_pass(monkeypatch):
+    """Tiles of one image each, run on two threads, give what one whole-batch pass gives."""
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((5, 9, 8, 3)).astype(np.float32), rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    a = dict(strides=(1, 2, 1, 1), padding="SAME")
+    dy = rng.standard_normal((5, 5, 8, 4)).astype(np.float32)
+    p = dict(ksize=(1, 2, 2, 1), strides=(1, 2, 2, 1), padding="SAME")
+    runs = [lambda: conv.conv2d(x, w, **a), lambda: conv.conv2d_backprop_input(np.array(x.shape), w, dy, **a),
+            lambda: conv.conv2d_backprop_filter(x, np.array(w.shape), dy, **a), lambda: pool.max_pool(x, **p),
+            lambda: pool.max_pool_grad(Tensor(x), pool.max_pool(x, **p), Tensor(dy[:, :, :4, :3]), **p)]
+    whole = [numpy_only(lambda: r().numpy()) for r in runs]
+    monkeypatch.setattr(conv_native, "TILE_BYTES", 1)
+    monkeypatch.setattr(conv_native, "MIN_THREADED_BYTES", 0)
+    monkeypatch.setattr(conv_native, "THREADS", 2)
+    for run, ref in zip(runs, whole):
+        _close(run().numpy(), ref, np.float32)
+
+
+def test_blas_matmul_small_and_serial_products_are_matmul():
+    from runtime import blas  # noqa: PLC0415
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((7, 5)), rng.standard_normal((5, 3))
+    np.testing.assert_allclose(blas.matmul(np, a, b), a @ b, rtol=1e-12)
+    out = np.empty((7, 3))
+    assert blas.serial_matmul(a, b, out=out) is out
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12)
+    big = rng.standard_normal((2, 300, 300)).astype(np.float32)
+    np.testing.assert_allclose(blas.matmul(np, big, big), big @ big, rtol=1e-5)
