@@ -3,7 +3,7 @@
     tf-upgrade --mode compat model.py -o model_v2.py
     tf-upgrade src/ -o src_v2/ -j 4 --report report.txt --json report.json
     tf-upgrade --check src/            # exit 1 when anything would change (CI, pre-commit)
-    tf-upgrade verify old.py [new.py]  # run old on the v1 runtime, new (or old upgraded) on v2, compare output
+    tf-upgrade verify old.py [new.py]  # run both (new: old upgraded), compare values, variables, output
 
 Exit codes: 0 done; 1 --check found changes; 2 errors remain (unparsable files,
 unconvertible constructs, bad usage).
@@ -133,22 +133,13 @@ class _Upgrade(click.Command):
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_paragraph()
-        formatter.write_text("tf-upgrade verify OLD.py [NEW.py]: run OLD on the v1 runtime and NEW (default: OLD "
-                             "upgraded in native mode) on the v2 runtime; exit 0 when they print the same.")
+        formatter.write_text("tf-upgrade verify OLD.py [NEW.py] | DIR: run OLD (TF1) and NEW (default: OLD upgraded in "
+                             "native mode) in scratch copies, on tfcompat or real TensorFlow, and compare the values "
+                             "at each call site, the variables and the printed output; exit 0 equal, 1 different, "
+                             "2 a side could not run.")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--rtol", type=float, default=1e-3, show_default=True, help="Relative tolerance on printed numbers.")
-@click.option("--atol", type=float, default=1e-5, show_default=True, help="Absolute tolerance on printed numbers.")
-@click.option("--timeout", type=float, default=300, show_default=True, help="Seconds each program may run.")
-def verify_command(old: Path, new: Path | None, rtol: float, atol: float, timeout: float) -> None:
-    """Run OLD under the v1 runtime and NEW under v2 (each in its own process) and compare what they print."""
-    from upgrader.verify import verify
-    report = verify(old, new, rtol, atol, timeout)
-    click.echo(report.text, nl=False)
-    sys.exit(0 if report.ok else 1)
+from upgrader.verify.command import verify_command  # noqa: E402  (light: click only)
 
 
 @click.command(cls=_Upgrade, context_settings={"help_option_names": ["-h", "--help"]})

@@ -90,16 +90,21 @@ def _building_graph() -> Any:
 
 
 def _truncate(seed: int) -> int:
-    return int(seed) % (MAXINT32 + 1)  # NOTE: random_seed._truncate_seed
+    return int(seed) % MAXINT32  # NOTE: random_seed._truncate_seed (modulo 2**31 - 1, as TF does)
+
+
+def current_global_seed() -> int | None:
+    """The seed `get_seed` pairs with op seeds now: the graph's while building one, else `set_seed`'s."""
+    graph = _building_graph()
+    if graph is not None and (graph.seed is not None or not graph.is_function):
+        return graph.seed
+    return _seeds.global_seed
 
 
 def python_seeds(op_seed: Any = None) -> tuple[Any, Any]:
     """tf.compat.v1.get_seed: (graph-level, op-level) seeds, (None, None) when nothing is seeded."""
     graph = _building_graph()
-    if graph is not None:
-        g = graph.seed if graph.seed is not None or not graph.is_function else _seeds.global_seed
-    else:
-        g = _seeds.global_seed
+    g = current_global_seed()
     if g is not None:
         if op_seed is None:
             if graph is not None:

@@ -107,9 +107,9 @@ def test_verify_reports_difference(tmp_path: Path) -> None:
     (tmp_path / "new.py").write_text("print('loss', 0.6)\n")
     (tmp_path / "same.py").write_text("print('loss', 0.50001)\n")
     code, out = run("verify", str(tmp_path / "old.py"), str(tmp_path / "new.py"))
-    assert code == 1 and "DIFFERENT: token 1: original printed 0.5, rewrite printed 0.6" in out
+    assert code == 1 and "different at token 1: original printed 0.5, rewrite printed 0.6" in out
     code, out = run("verify", str(tmp_path / "old.py"), str(tmp_path / "same.py"))
-    assert code == 0 and "OK: same output" in out
+    assert code == 0 and "EQUAL: 1 items compared (1 equal)" in out
 
 
 def test_notebook(tmp_path: Path) -> None:

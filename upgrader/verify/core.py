@@ -1,0 +1,105 @@
+"""`verify(OLD, NEW)`: run both sides and compare them (see the package docstring)."""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from .compare import compare_arrays, difference, match_sites, match_variables, sites
+from .report import Report, Row
+from .run import Side, run_side, scratch_copy
+
+ENGINES = ("tfcompat", "tensorflow")
+
+
+def _upgrade(old: Path) -> tuple[str, str, dict[int, int] | None]:
+    """OLD upgraded in native mode: (code, mode in words, line map or None)."""
+    from upgrader.engine import upgrade_source
+    result = upgrade_source(old.read_text(encoding="utf-8"), "native")
+    fell_back = [d for d in result.diagnostics if d.rule == "native" and d.severity in ("warning", "error")]
+    mode = "native" if not fell_back else f"compat: native fell back at line {fell_back[0].line} " \
+                                          f"({fell_back[0].message.splitlines()[0][:120]})"
+    pairs = getattr(result, "call_sites", None)
+    return result.code, mode, (dict(pairs) if pairs else None)
+
+
+def _sidecar(new: Path) -> dict[int, int] | None:
+    path = new.with_name(new.name + ".callsites.json")
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != "tf-upgrade-callsites/1":
+        raise ValueError(f"{path}: format {data.get('format')!r} is not 'tf-upgrade-callsites/1'")
+    return {int(a): int(b) for a, b in data["sites"]}
+
+
+def _failure(name: str, side: Side) -> str:
+    why = side.stderr.strip()[-3000:] or "(no output on stderr)"
+    return f"the {name} could not run on {side.engine} (exit {side.returncode}):\n{why}"
+
+
+def verify(old: Path, new: Path | None = None, rtol: float = 1e-3, atol: float = 1e-5, timeout: float = 300,
+           old_engine: str = "tfcompat", new_engine: str = "tfcompat", seed: int | None = None,
+           args: tuple[str, ...] = ()) -> Report:
+    """Run both programs and compare them; see the module docstring."""
+    for e in (old_engine, new_engine):
+        if e not in ENGINES:
+            raise ValueError(f"engine {e!r}: use one of {', '.join(ENGINES)}")
+    old = old.resolve()
+    with tempfile.TemporaryDirectory(prefix="tf-upgrade-verify-") as tmp:
+        a_dir, b_dir = Path(tmp) / "old", Path(tmp) / "new"
+        scratch_copy(old.parent, a_dir)
+        if new is None:
+            code, mode, mapping = _upgrade(old)
+            scratch_copy(old.parent, b_dir)
+            b_script = b_dir / old.name
+            b_script.write_text(code, encoding="utf-8")
+            new_text = code
+        else:
+            new = new.resolve()
+            mode, mapping = "", _sidecar(new)
+            scratch_copy(new.parent, b_dir)
+            b_script = b_dir / new.name
+            new_text = new.read_text(encoding="utf-8")
+        a = run_side(a_dir / old.name, a_dir, old_engine, "v1", timeout, seed, args)
+        b = run_side(b_script, b_dir, new_engine, "v2", timeout, seed, args)
+    report = Report("equal", a, b, mode=mode, old_text=old.read_text(encoding="utf-8"), new_text=new_text)
+    report.notes = [f"original: {n}" for n in a.record.get("notes", [])] + \
+                   [f"rewrite: {n}" for n in b.record.get("notes", [])]
+    if not a.ok or not b.ok:
+        report.status = "failed"
+        report.problem = _failure("original", a) if not a.ok else _failure("rewrite", b)
+        return report
+    report.rows = compare_runs(a, b, mapping, rtol, atol, old.name, b_script.name)
+    if any(r.status == "different" for r in report.rows):
+        report.status = "different"
+    return report
+
+
+def compare_runs(a: Side, b: Side, mapping: dict[int, int] | None, rtol: float, atol: float,
+                 old_name: str, new_name: str) -> list[Row]:
+    """Rows for the paired call sites, the variables and the printed output."""
+    rows: list[Row] = []
+    old_sites = [s for s in sites(a.record, a.arrays) if s.file == old_name]
+    new_sites = [s for s in sites(b.record, b.arrays) if s.file == new_name]
+    for s, n in match_sites(old_sites, new_sites, mapping):
+        item = f"{old_name}:{s.line} -> " + (f"{new_name}:{n.line}" if n is not None else "?")
+        if n is None:
+            rows.append(Row("call", item, "only in original", calls=len(s.calls), old_line=s.line,
+                            first="no call in the rewrite returns these values"))
+            continue
+        st = compare_arrays(s.calls, n.calls, rtol, atol)
+        rows.append(Row("call", item, "equal" if st.equal else "different", st.shape, st.dtype, st.count,
+                        st.max_abs, st.max_rel, st.problem or st.first, s.line, n.line))
+    old_vars = {k: a.arrays[v] for k, v in a.record["variables"].items()}
+    new_vars = {k: b.arrays[v] for k, v in b.record["variables"].items()}
+    for name, x, y in match_variables(old_vars, new_vars):
+        if x is None or y is None:
+            rows.append(Row("variable", name, "only in original" if y is None else "only in rewrite"))
+            continue
+        st = compare_arrays([[x]], [[y]], rtol, atol)
+        rows.append(Row("variable", name, "equal" if st.equal else "different", st.shape, st.dtype, 0,
+                        st.max_abs, st.max_rel, st.problem or st.first))
+    diff = difference(a.stdout, b.stdout, rtol, atol)
+    rows.append(Row("output", "printed output", "equal" if diff is None else "different", first=diff or ""))
+    return rows
