@@ -176,7 +176,8 @@ class Estimator:
 
         def init_fn(scaffold: Any, sess: Any) -> None:
             stored = dict(list_variables(path))
-            wanted = {v.name.split(":")[0]: v for v in g_vars(sess.graph) if v.name.split(":")[0] in stored}
+            wanted = {v.name.split(":")[0]: v for v in sess.graph.get_collection("trainable_variables")
+                      if v.name.split(":")[0] in stored}   # NOTE: TF warm-starts trainable variables only
             Saver(wanted).restore(sess, path)
             if user_init_fn is not None:
                 user_init_fn(scaffold, sess)
@@ -266,7 +267,3 @@ class Estimator:
                           as_text: bool = False, checkpoint_path: Any = None, strip_default_attrs: bool = False) -> bytes:
         return self.export_saved_model(export_dir_base, serving_input_receiver_fn, assets_extra, as_text,
                                        checkpoint_path)
-
-
-def g_vars(graph: Graph) -> list:
-    return list(graph.get_collection("variables"))

@@ -25,16 +25,23 @@ def _check_length(name: str, arrays: dict, length: int) -> None:
                              f"length.\nShapes in {name}: {key} has length {len(value)}, expected {length}")
 
 
+def _array(v: Any) -> np.ndarray:
+    a = np.asarray(v)
+    if a.dtype.kind == "U":  # NOTE: string features as TF's bytes, so they compare equal to string constants
+        a = np.char.encode(a, "utf-8").astype(object)
+    return a
+
+
 def _make_input_fn(x: Any, y: Any, batch_size: int, num_epochs: Any, shuffle: Any, queue_capacity: int,
                    what: str) -> Any:
     if not isinstance(shuffle, bool):
         raise ValueError("shuffle must be provided and explicitly set as boolean (it is recommended to set it as True "
                          f"for training); got {shuffle}")
     x_is_dict, y_is_dict = isinstance(x, dict), isinstance(y, dict)
-    xs = {k: np.asarray(v) for k, v in x.items()} if x_is_dict else {"__x": np.asarray(x)}
+    xs = {k: _array(v) for k, v in x.items()} if x_is_dict else {"__x": _array(x)}
     if x_is_dict and not xs:
         raise ValueError("x cannot be an empty dict")
-    ys = None if y is None else {k: np.asarray(v) for k, v in y.items()} if y_is_dict else {"__y": np.asarray(y)}
+    ys = None if y is None else {k: _array(v) for k, v in y.items()} if y_is_dict else {"__y": _array(y)}
     if ys is not None and x_is_dict and y_is_dict and set(xs) & set(ys):
         raise ValueError(f"{len(set(xs) & set(ys))} duplicate keys are found in both x and y: {sorted(set(xs) & set(ys))}")
     length = len(next(iter(xs.values())))
