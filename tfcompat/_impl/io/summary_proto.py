@@ -124,22 +124,39 @@ def scalar_value(tag: str, data: Any) -> bytes:
     return value(tag, simple_value=float(np.asarray(data).reshape(())))
 
 
+def _bucket_index(data: np.ndarray) -> np.ndarray:
+    """searchsorted(DEFAULT_BUCKET_LIMITS, data, side="right"), from the limits' log spacing.
+
+    NOTE: the logarithm lands within one bucket of the answer; comparisons with the real limits
+    then fix it, so ties and rounding come out exactly as a binary search gives them."""
+    limits, mid = DEFAULT_BUCKET_LIMITS, len(DEFAULT_BUCKET_LIMITS) // 2   # limits[mid] == 0
+    with np.errstate(divide="ignore", over="ignore"):
+        k = np.floor(np.log(np.abs(data) * 1e12) / np.log(1.1))
+    k = np.clip(np.nan_to_num(k, neginf=-1.0), -1, mid).astype(np.int64)
+    idx = np.where(data >= 0, mid + 2 + k, mid - 1 - k)
+    np.clip(idx, 0, len(limits), out=idx)
+    ext = np.append(limits, np.inf)
+    for _ in range(4):
+        up = ext[idx] <= data                                   # limits[idx] must be > data
+        down = (idx > 0) & (ext[np.maximum(idx - 1, 0)] > data)  # limits[idx-1] must be <= data
+        if not (up.any() or down.any()):
+            break
+        idx += up
+        idx -= down
+    else:
+        idx = np.searchsorted(limits, data, side="right")
+    return idx
+
+
 def histogram_proto(values: Any) -> bytes:
     """TF's HistogramProto over the default buckets, empty runs of buckets collapsed."""
     data = np.asarray(values, dtype=np.float64).reshape(-1)
     if not np.all(np.isfinite(data)):
         raise InvalidArgumentError(None, None, "Nan in summary histogram (remove NaN/Inf values first)")
-    counts = np.bincount(np.searchsorted(DEFAULT_BUCKET_LIMITS, data, side="right"),
-                         minlength=len(DEFAULT_BUCKET_LIMITS)).astype(np.float64)
-    limits, buckets, i = [], [], 0
-    while i < len(counts):
-        end, count = DEFAULT_BUCKET_LIMITS[i], counts[i]
-        i += 1
-        while count <= 0 and i < len(counts) and counts[i] <= 0:
-            end, count = DEFAULT_BUCKET_LIMITS[i], counts[i]
-            i += 1
-        limits.append(float(end))
-        buckets.append(float(count))
+    counts = np.bincount(_bucket_index(data), minlength=len(DEFAULT_BUCKET_LIMITS)).astype(np.float64)
+    # NOTE: a run of empty buckets becomes one, at the run's last limit: keep a bucket unless it and the next are empty
+    keep = (counts > 0) | np.append(counts[1:] > 0, True)
+    limits, buckets = DEFAULT_BUCKET_LIMITS[keep], counts[keep]
     lo = float(data.min()) if data.size else sys.float_info.max
     hi = float(data.max()) if data.size else -sys.float_info.max
     return (wire.field_double(1, lo) + wire.field_double(2, hi) + wire.field_double(3, float(data.size)) +

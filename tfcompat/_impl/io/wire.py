@@ -9,7 +9,9 @@ looked up by name, so reading an untrusted file is safe.
 from __future__ import annotations
 
 import struct
-from typing import Iterator
+from typing import Any, Iterator
+
+import numpy as np
 
 from runtime.errors import DataLossError
 
@@ -73,8 +75,8 @@ def field_fixed32(number: int, value: int) -> bytes:
     return key(number, FIXED32) + struct.pack("<I", value)
 
 
-def packed_doubles(number: int, values: list[float]) -> bytes:
-    return field_bytes(number, struct.pack(f"<{len(values)}d", *values))
+def packed_doubles(number: int, values: Any) -> bytes:
+    return field_bytes(number, np.asarray(values, dtype="<f8").tobytes())
 
 
 def fields(buf: bytes | memoryview) -> Iterator[tuple[int, int | bytes]]:
