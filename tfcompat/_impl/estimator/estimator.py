@@ -176,8 +176,10 @@ class Estimator:
 
         def init_fn(scaffold: Any, sess: Any) -> None:
             stored = dict(list_variables(path))
-            wanted = {v.name.split(":")[0]: v for v in sess.graph.get_collection("trainable_variables")
-                      if v.name.split(":")[0] in stored}   # NOTE: TF warm-starts trainable variables only
+            wanted = {v.name.split(":")[0]: v for v in sess.graph.get_collection("trainable_variables")}
+            for name in wanted:      # NOTE: TF warm-starts every trainable variable, and each must be there
+                if name not in stored:
+                    raise ValueError(f"Tensor {name} is not found in {path} checkpoint {stored}")
             Saver(wanted).restore(sess, path)
             if user_init_fn is not None:
                 user_init_fn(scaffold, sess)

@@ -94,7 +94,7 @@ def _label_ids(labels: Any, label_vocabulary: Any, n_classes: int) -> Any:
             raise ValueError("Labels dtype should be string if there is a vocabulary. Given: " + str(labels.dtype))
         match = t.cast(t.equal(t.expand_dims(labels, -1), t.constant(list(label_vocabulary))), t.int64)
         ids = t.where(t.greater(t.reduce_max(match, -1), 0), t.argmax(match, -1, output_type=t.int64),
-                      -t.ones_like(labels, dtype=t.int64))
+                      t.fill(t.shape(labels, out_type=t.int64), t.constant(-1, t.int64)))
     else:
         if labels.dtype == t.string:
             raise ValueError("Labels dtype should be integer. Instead got <dtype: 'string'>.")
