@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
 
-from .. import fusion_native
+from .. import fusion_native, threads
 
-THREADS = os.cpu_count() or 1
+THREADS = threads.THREADS
 MIN_THREADED_BYTES = 1 << 18   # data touched below which one thread is faster than handing out tiles
 _SOURCE = os.path.join(os.path.dirname(__file__), "conv_native.c")
 _TYPES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
@@ -121,17 +119,8 @@ def _pool(name: str, xp: Any, shape: tuple, out_shape: tuple, g: Any, *arrays: A
     return _call(name, shape, g, arrays, np.empty(out_shape, dtype=arrays[0].dtype), True)
 
 
-# -- one pool of threads for every tiled kernel ------------------------------------------------
+# -- tiles of whole images on the shared pool (runtime/threads.py) ------------------------------
 TILE_BYTES = 1 << 21
-_POOL: list = []
-_POOL_LOCK = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="tfcompat-conv"))
-        return _POOL[0]
 
 
 def map_tiles(fn: Callable, n: int, per_image: int) -> list:
@@ -145,7 +134,7 @@ def map_tiles(fn: Callable, n: int, per_image: int) -> list:
     tiles = [(s, min(s + size, n)) for s in range(0, n, size)]
     if len(tiles) <= 1 or THREADS == 1 or per_image * n < MIN_THREADED_BYTES:
         return [fn(t) for t in tiles]
-    return list(_executor().map(fn, tiles))
+    return threads.map_ranges(fn, tiles)
 
 
 def _pooled(shape: tuple, g: Any) -> tuple:

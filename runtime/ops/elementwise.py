@@ -10,7 +10,7 @@ from functools import partial
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, threads
 from ..errors import InvalidArgumentError, NotFoundError
 from .registry import broadcast_shapes, op, same_shape
 from .testcases import bools, floats, ints, positive, unit_interval
@@ -28,8 +28,23 @@ def _floating_only(name, fn):
     return kernel
 
 
-unary = partial(op, shape=same_shape, elementwise=True, cases=floats(1))
-binary = partial(op, shape=broadcast_shapes, same_dtype=True, elementwise=True, cases=floats(2))
+def _split_large(**defaults):
+    """An `op` decorator whose NumPy kernel runs large arrays across threads (runtime/threads.py)."""
+    def declare(name, **spec):
+        register = op(name, **{**defaults, **spec})
+
+        def wrap(impl):
+            def split_impl(xp):
+                kernel = impl(xp)
+                return threads.split_elementwise(kernel) if xp is np else kernel
+            split_impl.__doc__ = impl.__doc__
+            return register(split_impl)
+        return wrap
+    return declare
+
+
+unary = _split_large(shape=same_shape, elementwise=True, cases=floats(1))
+binary = _split_large(shape=broadcast_shapes, same_dtype=True, elementwise=True, cases=floats(2))
 compare = partial(op, shape=broadcast_shapes, same_dtype=True, elementwise=True, differentiable=False,
                   dtype=lambda *_, **__: dtypes.bool_, cases=floats(2))
 

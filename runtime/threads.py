@@ -1,0 +1,73 @@
+"""One pool of worker threads for CPU kernels, and large elementwise kernels split across it.
+
+    kernel = split_elementwise(np.add)     # same results as np.add; arrays of 1M+ elements on all cores
+
+NumPy's loops and ctypes calls release the GIL, so Python threads run them in parallel. The
+pool's threads sleep on a queue when idle (unlike OpenMP's or OpenBLAS's spinning teams,
+they take no CPU from other processes on a busy machine). THREADS is os.cpu_count(), or
+TFCOMPAT_NUM_THREADS when set (1: everything on the calling thread).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+import numpy as np
+
+THREADS = max(1, int(os.environ.get("TFCOMPAT_NUM_THREADS", "0") or 0) or os.cpu_count() or 1)
+MIN_SPLIT = 1 << 20      # elements: below this, one pass on the calling thread is as fast
+SUB_CHUNK = 1 << 16      # elements each thread computes at a time (its temporaries stay in cache)
+_POOL: list = []
+_LOCK = threading.Lock()
+
+
+def pool() -> ThreadPoolExecutor:
+    with _LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="tfcompat"))
+        return _POOL[0]
+
+
+def map_ranges(fn: Callable, ranges: list) -> list:
+    """[fn(r) for r in ranges], in order, on the pool (on the calling thread for one range)."""
+    if len(ranges) <= 1 or THREADS == 1:
+        return [fn(r) for r in ranges]
+    return list(pool().map(fn, ranges))
+
+
+def split_elementwise(kernel: Callable) -> Callable:
+    """`kernel` (elementwise: out[i] = f(in0[i], in1[i], ...)) run in THREADS slices when its
+    inputs are large, C-contiguous and of one shape (or single values); otherwise as it is."""
+    def run(*args: Any, **attrs: Any) -> Any:
+        if THREADS == 1:
+            return kernel(*args, **attrs)
+        n = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
+        if n < MIN_SPLIT:
+            return kernel(*args, **attrs)
+        shape, flat = None, []
+        for a in args:
+            if isinstance(a, np.ndarray) and a.size == n:
+                if a.dtype.kind not in "biuf" or not a.flags.c_contiguous or (shape is not None and a.shape != shape):
+                    return kernel(*args, **attrs)
+                shape = a.shape
+                flat.append(a.reshape(-1))
+            elif isinstance(a, (np.ndarray, np.generic)) and a.size == 1:
+                flat.append(a.reshape(()))
+            else:
+                return kernel(*args, **attrs)
+        head = np.asarray(kernel(*[f[:1] if f.ndim else f for f in flat], **attrs))
+        if head.shape != (1,):
+            return kernel(*args, **attrs)
+        out = np.empty(n, dtype=head.dtype)
+
+        def part(r: tuple) -> None:
+            for s in range(r[0], r[1], SUB_CHUNK):
+                e = min(s + SUB_CHUNK, r[1])
+                out[s:e] = kernel(*[f[s:e] if f.ndim else f for f in flat], **attrs)
+        step = -(-n // THREADS)
+        map_ranges(part, [(s, min(s + step, n)) for s in range(0, n, step)])
+        return out.reshape(shape)
+    run.__wrapped__ = kernel  # type: ignore[attr-defined]
+    return run
