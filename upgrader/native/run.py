@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import warnings
 
@@ -14,6 +15,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.model import analyze
+from upgrader.native.segments import header, join, segments, split_header, with_header
 from upgrader.rule import Context, Diagnostic
 from upgrader.scan import Scan
 from upgrader.tables import tables
@@ -55,27 +57,58 @@ def upgrade_native(code: str) -> Result:
             tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return upgrade_rules(code, _native_rules())   # reports the parse error, leaves the file alone
+    parts = segments(code, tree)
+    if parts is None:
+        out = _native(code, tree)
+        return _fallback(code, out) if isinstance(out, list) else out
+    return _upgrade_parts(code, tree, parts)
+
+
+def _upgrade_parts(code: str, tree: ast.Module, parts: list[str]) -> Result:
+    """A script of several graphs (native/segments.py): every part converts, or the whole file falls back."""
+    imports = header(tree)
+    done: list[Result] = []
+    offset = 0
+    for i, part in enumerate(parts):
+        text = part if i == 0 else with_header(code, imports, part)
+        shift = offset - (0 if i == 0 else text.count("\n") - part.count("\n"))
+        out = _native(text, ast.parse(text))
+        if isinstance(out, list):
+            return _fallback(code, [Blocked(b.line + shift, b.reason) for b in out])
+        out.diagnostics = [dataclasses.replace(d, line=d.line + shift) for d in out.diagnostics]
+        done.append(out)
+        offset += part.count("\n")
+    try:
+        later = [split_header(r.code) for r in done[1:]]
+    except ValueError as e:
+        return _fallback(code, [Blocked(1, f"internal error: {e}")])
+    notes = [d for r in done for d in r.diagnostics]
+    return Result(join(done[0].code, later), code, sorted(notes, key=lambda d: (d.line, d.col)))
+
+
+def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
+    """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
     prog = analyze(code, tree)
     if not prog.graph:
         return upgrade_rules(code, rule_types)
     if prog.blockers:
-        return _fallback(code, [Blocked(b.line, b.reason) for b in prog.blockers])
+        return [Blocked(b.line, b.reason) for b in prog.blockers]
     ctx = Context(scan=Scan(aliases=dict(prog.aliases)), tables=tables())
     rules = [r(ctx) for r in rule_types if issubclass(r, NativeRule)]
     try:
         new = structural(prog, ctx, rules)
         if _syntax_error(new) is not None:
-            return _fallback(code, [Blocked(1, "internal error: native rewrite did not parse")])
+            return [Blocked(1, "internal error: native rewrite did not parse")]
         renamed = upgrade_rules(new, rule_types)
         if renamed.code == new and renamed.errors:
-            return _fallback(code, [Blocked(d.line, d.message) for d in renamed.errors])
+            return [Blocked(d.line, d.message) for d in renamed.errors]
         left = leftover(renamed.code, renamed.diagnostics)
     except Blocked as b:
-        return _fallback(code, [b])
+        return [b]
     except Exception as e:   # NOTE: an analysis bug must never cost the user a working (compat) upgrade
-        return _fallback(code, [Blocked(1, f"internal error in native analysis ({type(e).__name__}: {e})")])
+        return [Blocked(1, f"internal error in native analysis ({type(e).__name__}: {e})")]
     if left is not None:
-        return _fallback(code, [Blocked(_original_line(code, left.reason, left.line), left.reason)])
+        return [Blocked(_original_line(code, left.reason, left.line), left.reason)]
     notes = sorted(ctx.diagnostics, key=lambda d: (d.line, d.col))
     return Result(renamed.code, code, notes + [d for d in renamed.diagnostics if d.severity != "change"])
