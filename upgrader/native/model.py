@@ -22,14 +22,14 @@ from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
-from upgrader.native.modules import Functions, define as module_def
+from upgrader.native.modules import Functions, define as module_def, factory_call
+from upgrader.native.sessions import runs_graph, session_target
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
 from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
 
-SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
 INITS = frozenset({"tf.global_variables_initializer", "tf.initialize_all_variables",
                    "tf.initializers.global_variables", "tf.local_variables_initializer"})
 DROPPED = frozenset({"tf.disable_eager_execution", "tf.disable_v2_behavior", "tf.reset_default_graph"})
@@ -133,31 +133,6 @@ def plain_tf(prog: Program, node: ast.AST) -> bool:
     return bool(keys) and all(k in ("tf", "tf.app") or k.startswith(PLAIN_TF) for k in keys)
 
 
-def _session_target(prog: Program, stmt: ast.stmt) -> str | None:
-    """`with tf.Session() as sess:` / `sess = tf.Session()` -> 'sess'."""
-    if isinstance(stmt, ast.With) and len(stmt.items) == 1:
-        item = stmt.items[0]
-        if prog.call_key(item.context_expr) in SESSIONS and isinstance(item.optional_vars, ast.Name):
-            return item.optional_vars.id
-    if isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in SESSIONS:
-        t = stmt.targets
-        if len(t) == 1 and isinstance(t[0], ast.Name):
-            return t[0].id
-    return None
-
-
-def _runs_graph(prog: Program, stmt: ast.stmt) -> bool:
-    """`stmt` uses the session (`sess.run(...)`, `sess.graph`) or evaluates a graph object (`loss.eval()`)."""
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name) and node.id == prog.session_name:
-            return True
-        if isinstance(node, ast.Attribute) and node.attr in ("eval", "run") and (
-                prog.call_key(node.value) is not None
-                or isinstance(node.value, ast.Name) and prog.kind(node.value.id) is not None):
-            return True
-    return False
-
-
 def _classify(prog: Program, stmt: ast.stmt) -> None:
     """Record the entity `stmt` defines, if it defines one."""
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in SUMMARIES:
@@ -191,7 +166,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         kind, deps = "tensor", (owner,)   # a Keras-owned variable (bn.moving_mean), read when called
     elif key == "tf.get_variable":
         kind, extra = "variable", _get_variable(prog, stmt, name)
-    elif key in ("tf.Variable", "tf.train.get_or_create_global_step"):
+    elif key in ("tf.Variable", "tf.train.get_or_create_global_step") or factory_call(prog, value):
         kind = "variable"
     elif key in SCHEDULES:
         kind = "schedule"
@@ -377,7 +352,7 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
     sessions = 0
     in_session = False
     for stmt in tree.body:
-        sess = _session_target(prog, stmt)
+        sess = session_target(prog, stmt)
         if sess is not None:
             sessions += 1
             if sessions > 1:
@@ -390,7 +365,7 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             else:
                 in_session = True
             continue
-        if in_session and _runs_graph(prog, stmt) or feed_assignment(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
+        if in_session and runs_graph(prog, stmt) or feed_assignment(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
             prog.session_stmts.add(id(stmt))
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):

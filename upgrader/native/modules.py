@@ -79,6 +79,7 @@ class Site:
 class Functions:
     builders: dict[str, Builder] = field(default_factory=dict)
     helpers: set[str] = field(default_factory=set)
+    factories: set[str] = field(default_factory=set)   # defs that only make and return one variable (_factory)
     defs: dict[str, ast.FunctionDef] = field(default_factory=dict)   # every def recorded so far, builders and helpers
     calls: set[int] = field(default_factory=set)     # ids of tf calls inside builders that the module rule rewrites
     sites: dict[int, Site] = field(default_factory=dict)      # id(top-level statement) -> its builder call
@@ -147,11 +148,15 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
         if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal)) and n is not fn:
             raise Stop(n, "nested functions, classes and global statements are not followed")
         k = prog.call_key(n)
-        if k == "tf.Variable":
-            raise Stop(n, "tf.Variable inside a function makes a new variable on every call (use get_variable)")
+        if k == "tf.Variable" and not _factory(prog, fn):
+            raise Stop(n, "tf.Variable inside a function that also computes with tensors makes new variables on "
+                          "every call (create the variables outside, or use get_variable)")
         if k == "tf.get_variable_scope":
             raise Stop(n, "tf.get_variable_scope() inside a function is not followed")
     fx.defs[fn.name] = fn
+    if _factory(prog, fn):
+        fx.factories.add(fn.name)
+        return
     gets = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.get_variable"]
     scopes = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.variable_scope"]
     if not gets and not scopes and not _builder_calls(fx, fn):
@@ -170,6 +175,23 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     _classify_params(prog, fx, b, compute)
     fx.builders[fn.name] = b
     fx.calls.update(id(n) for n in gets)
+
+
+def _factory(prog: Program, fn: ast.FunctionDef) -> bool:
+    """A def that only makes variables (`def init_weight(shape): return tf.Variable(tf.random_normal(shape))`).
+
+    It is valid TF2 as it stands: each module-level call `w1 = init_weight([7, 25])` makes one variable,
+    as in TF1. Only tf.Variable, TensorFlow initial values and Python work on the parameters may appear.
+    """
+    made = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.Variable"]
+    if not made or any(prog.call_key(n) in ("tf.get_variable", "tf.variable_scope") for n in ast.walk(fn)):
+        return False
+    returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
+    made_names = {t.id for a in ast.walk(fn) if isinstance(a, ast.Assign) and prog.call_key(a.value) == "tf.Variable"
+                  for t in a.targets if isinstance(t, ast.Name)}
+    return len(returns) == 1 and returns[0].value is not None and (
+        prog.call_key(returns[0].value) == "tf.Variable"
+        or isinstance(returns[0].value, ast.Name) and returns[0].value.id in made_names)
 
 
 def _class_name(prog: Program, func: str) -> str:
@@ -296,3 +318,9 @@ def bind(call: ast.Call, b: Builder) -> dict[str, ast.expr | None]:
         raise Stop(call, f"the call does not match {b.node.name}'s parameters")
     got: dict[str, ast.expr | None] = dict(zip(b.params, call.args)) | {k.arg: k.value for k in call.keywords}
     return {p: got.get(p, b.defaults.get(p)) for p in b.params}
+
+
+def factory_call(prog: Program, value: ast.expr) -> bool:
+    """`w1 = init_weight([7, 25])`: a call of a def that makes one variable (modules._factory)."""
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and prog.functions is not None
+            and value.func.id in prog.functions.factories)
