@@ -178,15 +178,17 @@ def main(inputs: tuple[Path, ...], mode: str, output: str | None, inplace: bool,
         raise click.UsageError("use either --inplace or -o/--output, not both")
     if check and inplace:
         raise click.UsageError("--check writes nothing; drop --inplace (or --check to rewrite the files)")
-    if backup_suffix and not inplace:
-        raise click.UsageError("--backup-suffix only makes sense with --inplace")
     if not (inplace or output is not None or check or show_diff):
         raise click.UsageError("say where output goes: -o OUT, --inplace, --diff or --check")
+    if output is not None and _same_as_input(output, inputs):
+        if len(inputs) > 1:
+            raise click.UsageError(f"-o {output} is one of the inputs; use --inplace to rewrite files in place")
+        output, inplace = None, True   # NOTE: `tf-upgrade a.py -o a.py` (and src -o src) means in place
+    if backup_suffix and not inplace:
+        raise click.UsageError("--backup-suffix only makes sense with --inplace")
     out_dir = output is not None and _is_dir_output(output, inputs)
     out = None if output is None else Path(output)
     if out is not None:
-        if _same_as_input(output, inputs):
-            raise click.UsageError(f"-o {output} is the input itself; use --inplace to rewrite files in place")
         if out_dir and out.exists() and not out.is_dir():
             raise click.UsageError(f"{output} is a file; a folder input (or several inputs) needs a folder output")
     _check_writable(report, "--report")

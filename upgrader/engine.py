@@ -173,14 +173,8 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
     t = tables()
     known = collect_aliases(tree) if aliases is None else aliases
     notes: list[Diagnostic] = []
-    if "tf" not in known and "tf." in code and (line := _free_tf(tree)):
-        if known.get(TF) == TF:
-            notes.append(Diagnostic(line, 0, "imports", "`tf` is used but never bound; this file has an unaliased "
-                                    "`import tensorflow`, so tf.* is left unchanged (import tensorflow as tf?)", "warning"))
-        elif not known:   # NOTE: a snippet or notebook cell with no import: `tf` can only be TensorFlow
-            known = {"tf": TF}
-            notes.append(Diagnostic(line, 0, "imports", "`tf` is used but never imported or assigned in this file; "
-                                    "treated as `import tensorflow as tf`", "info"))
+    if ("tf" not in known and "tf." in code) or "contrib_" in code or "slim." in code:
+        known, notes = _implicit_aliases(tree, known)
     if aliases is None:
         notes += _versioned_imports(tree, known)
     if not known:
@@ -229,26 +223,51 @@ def _versioned_imports(tree: ast.AST, known: dict[str, str]) -> list[Diagnostic]
     return out
 
 
-def _free_tf(tree: ast.AST) -> int | None:
-    """The first line reading `tf` when nothing in the file binds that name (import, assignment, def, argument)."""
-    first = None
+def _implicit_aliases(tree: ast.AST, known: dict[str, str]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Names a snippet uses without binding: `tf` (no TensorFlow import at all), `contrib_<module>`, `slim`."""
+    free, bound = _free_names(tree)
+    notes: list[Diagnostic] = []
+    if "tf" in free and "tf" not in known:
+        if known.get(TF) == TF:
+            notes.append(Diagnostic(free["tf"], 0, "imports", "`tf` is used but never bound; this file has an unaliased "
+                                    "`import tensorflow`, so tf.* is left unchanged (import tensorflow as tf?)", "warning"))
+        elif not any(q.startswith(TF) for q in known.values()):   # NOTE: a snippet or notebook cell: tf is TensorFlow
+            known = {**known, "tf": TF}
+            notes.append(Diagnostic(free["tf"], 0, "imports", "`tf` is used but never imported or assigned in this "
+                                    "file; treated as `import tensorflow as tf`", "info"))
+    contrib = {n: f"{TF}.contrib.{n[len('contrib_'):]}" for n in free if n.startswith("contrib_") and len(n) > 8}
+    if "slim" in free:
+        contrib["slim"] = f"{TF}.contrib.slim"
+    for name, qual in sorted(contrib.items()):
+        known = {**known, name: qual}
+        notes.append(Diagnostic(free[name], 0, "imports", f"`{name}` is used but never bound; treated as "
+                                f"`{qual.replace(TF, 'tf', 1)}`", "info"))
+    if contrib and "tf" not in bound and "tf" not in known:
+        known["tf"] = TF   # NOTE: where a rewrite needs tf.X, say tf, as the snippet's own tf.* would
+    return known, notes
+
+
+def _free_names(tree: ast.AST) -> tuple[dict[str, int], set[str]]:
+    """Names read but bound nowhere in the file (import, assignment, def, argument) with a first line; the bound."""
+    loads: dict[str, int] = {}
+    bound: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "tf":
-            if not isinstance(node.ctx, ast.Load):
-                return None
-            first = node.lineno if first is None else min(first, node.lineno)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "tf":
-            return None
-        elif isinstance(node, ast.arg) and node.arg == "tf":
-            return None
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == "tf" for a in node.names):
-            return None
-        elif isinstance(node, (ast.Global, ast.Nonlocal)) and "tf" in node.names:
-            return None
-        elif isinstance(node, ast.MatchAs) and node.name == "tf":
-            return None
-    return first
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads[node.id] = min(loads.get(node.id, node.lineno), node.lineno)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name.split(".")[0]) for a in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.MatchAs) and node.name:
+            bound.add(node.name)
+    return {n: line for n, line in loads.items() if n not in bound}, bound
 
 
 def _splice(code: str, edits: list[tuple[int, int, str]]) -> str:

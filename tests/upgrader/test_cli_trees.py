@@ -65,10 +65,12 @@ def test_unreadable_other_file_is_one_error(tmp_path: Path, monkeypatch: pytest.
     assert (tmp_path / "out/m.py").read_text() == DONE and (tmp_path / "out/ok.txt").read_text() == "y"
 
 
-def test_output_equal_to_input_is_a_usage_error(tmp_path: Path) -> None:
-    src = tree(tmp_path / "src", {"m.py": TF1})
-    code, out = run(str(src), "-o", str(src))
-    assert code == 2 and "--inplace" in out and (src / "m.py").read_text() == TF1
+def test_output_equal_to_input_means_in_place(tmp_path: Path) -> None:
+    src = tree(tmp_path / "src", {"m.py": TF1, "n.py": TF1})
+    assert run(str(src), "-o", str(src))[0] == 0 and (src / "m.py").read_text() == DONE
+    assert run(str(src / "n.py"), "-o", str(src / "n.py"))[0] == 0 and (src / "n.py").read_text() == DONE
+    code, out = run(str(src / "m.py"), str(src / "n.py"), "-o", str(src / "n.py"))
+    assert code == 2 and "use --inplace" in out
 
 
 def test_unwritable_report_paths_fail_before_any_work(tmp_path: Path) -> None:

@@ -51,3 +51,18 @@ def test_v1_notes_are_info_and_keep_the_rewrite() -> None:
     src = "import tensorflow as tf\nl = tf.losses.log_loss(a, b)\n"
     assert upgrade_source(src, "compat").code == "import tensorflow as tf\nl = tf.compat.v1.losses.log_loss(a, b)\n"
     assert any("tf.losses have been replaced with object oriented versions" in m for m in notes(src, "info"))
+
+
+def test_unbound_contrib_module_names_are_contrib() -> None:
+    assert upgrade_source("contrib_framework.is_tensor(x)\n", "compat").code == "tf.is_tensor(x)\n"
+    errors = notes("y = contrib_layers.layer_norm(x)\n", "error")
+    assert errors and "`tf.contrib.layers.layer_norm` has been deprecated" in errors[0]
+    assert "install tf_slim" in notes("net = slim.conv2d(x, 3, 3)\n", "error")[0]
+    assert upgrade_source("slim = load()\nslim.conv2d(x)\n", "compat").diagnostics == []
+
+
+def test_dropped_last_argument_leaves_no_dangling_comma() -> None:
+    src = "import tensorflow as tf\ng = tf.hessians(ys=a, xs=b, colocate_gradients_with_ops=False)\n"
+    r = upgrade_source(src, "compat")
+    assert r.code == "import tensorflow as tf\ng = tf.hessians(ys=a, xs=b)\n"
+    assert "tf.hessians no longer takes 'colocate_gradients_with_ops'" in " ".join(d.message for d in r.diagnostics)

@@ -66,6 +66,8 @@ class ApiRename(Rule):
             return updated
         what = sorted({f"{a.keyword.value}=" for a in args if a.keyword} - {f"{a.keyword.value}=" for a in updated.args if a.keyword})
         self.change(f"{key}: arguments rewritten for TF2" + (f" (now {', '.join(what)})" if what else ""))
+        if args and updated.args:   # NOTE: the new last argument ends as the old last one did (dropped ones too)
+            args[-1] = args[-1].with_changes(comma=updated.args[-1].comma)
         return updated.with_changes(args=_fix_commas(args))
 
     def fix_args(self, row: ApiChange, call: cst.Call) -> list[cst.Arg] | None:
@@ -84,7 +86,7 @@ class ApiRename(Rule):
                 out.append(arg)
                 continue
             if name in row.drop:
-                self.warn(f"{row.old}: argument {name!r} has no effect in TF2 and was removed")
+                self.warn(f"{row.old} no longer takes {name!r} (it has no effect in TF2); removed")
                 continue
             if name in row.v1_only:
                 return None

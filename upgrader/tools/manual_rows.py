@@ -161,7 +161,11 @@ ARG_RENAMES: dict[str, dict[str, str]] = {
 }
 
 # v1 arguments that have no effect in TF2 and may be dropped silently.
-SAFE_DROPS: frozenset[str] = frozenset({"use_cudnn_on_gpu", "validate_indices"})
+SAFE_DROPS: frozenset[str] = frozenset({
+    "use_cudnn_on_gpu", "validate_indices",
+    "colocate_gradients_with_ops",             # gradients/hessians: TF2 always colocates
+    "arg_values", "arg_types", "indentation",  # autograph.to_graph/to_code: ignored since TF 1.13
+})
 
 # (v1 default, v2 default) pairs that mean the same thing.
 EQUIVALENT_DEFAULTS: frozenset[tuple[str | None, str | None]] = frozenset({
