@@ -170,17 +170,26 @@ def place_constant(array: Any) -> Any:
 def place(op: Any, arrays: Any) -> tuple:
     """(kernel, arrays): where `op` runs now and its inputs copied there (host-memory inputs stay)."""
     host = not on_device() or op.host_only
-    if not host:
+    if not host and arrays:
+        boxes = 0  # NOTE: boxed Python values (a TensorList's items): no device kernel applies to them alone
         for a in arrays:
             if type(a) is np.ndarray and a.dtype.kind in _HOST_KINDS:
-                host = True  # NOTE: string ops run on the host, as TensorFlow's do
-                break
+                if _is_text(a):
+                    host = True  # NOTE: string ops run on the host, as TensorFlow's do
+                    break
+                boxes += 1
+        host = host or boxes == len(arrays)
     if host:
         if op.host_only and on_device():
             warn_host(op.name, op.host_only)
         return op.cpu, [to_host(a) for a in arrays], False
     vi = op.value_inputs
     return op.kernel(_device), [to_host(a) if i in vi else to_device(a) for i, a in enumerate(arrays)], True
+
+
+def _is_text(a: np.ndarray) -> bool:
+    """Strings (bytes objects), not a boxed Python value such as a TensorList's items."""
+    return a.dtype.kind != "O" or (a.size > 0 and isinstance(a.flat[0], (bytes, str)))
 
 
 def settle(op: Any, out: Any, on_dev: bool, args: Any = ()) -> Any:
@@ -191,12 +200,13 @@ def settle(op: Any, out: Any, on_dev: bool, args: Any = ()) -> Any:
         return out
     if type(out) is np.ndarray and out.dtype.kind not in _HOST_KINDS:
         dev = any(type(a) is _device_array for a in args)
-        if dev and all(type(a) is _device_array or type(a) is np.ndarray for a in args):
+        numeric = all(type(a) is _device_array or (type(a) is np.ndarray and a.dtype.kind != "O") for a in args)
+        if dev and numeric:
             if getattr(_device, "STRICT", False):
                 raise TypeError(f"the device kernel of {op.name} returned a host array: write it with `xp`, "
                                 f"or declare the op host_only='<reason>'")
             warn_host(op.name, "its kernel returned a host array")
-        elif not dev and op.num_outputs == 1 and not any(type(a) is not np.ndarray for a in args):
+        elif not dev and numeric and op.num_outputs == 1:
             warn_host(op.name, "its kernel made a host array")
         return to_device(out)
     if type(out) is tuple:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import dispatch, nest
+from . import backend, dispatch, nest
 from .concrete import ConcreteFunction
 from .control_flow import _as_graph_tensor, _flatten, _flow_op, _is_symbolic, _trace_branch
 from .ops.registry import OpDef
@@ -54,7 +54,7 @@ def _zeros(a: Any) -> Any:
     if isinstance(a, np.ndarray) and a.dtype == object:
         from .tensor_array import _zeros_for_list  # noqa: PLC0415
         return _zeros_for_list(a)
-    return np.zeros_like(a)
+    return backend.xp_for(a).zeros_like(a)
 
 
 def _is_list(a: Any) -> bool:

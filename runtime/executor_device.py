@@ -21,10 +21,10 @@ def runs_on_host(node: Any) -> bool:
     op = node.op
     if op.host_only or backend._kind(node.device) == "CPU":
         return True
-    for t in node.inputs:
-        if t.dtype.name == "string":
-            return True
-    return any(t.dtype.name == "string" for t in node.outputs)
+    names = [t.dtype.name for t in node.inputs]
+    if "string" in names or any(t.dtype.name == "string" for t in node.outputs):
+        return True
+    return bool(names) and all(n == "variant" for n in names)  # NOTE: only boxed values: nothing for a device
 
 
 def place(steps: list, consts: dict, xp: Any) -> list:

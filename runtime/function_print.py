@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dispatch, nest
+from . import backend, dispatch, nest
 from .ops.registry import OpDef
 
 
@@ -32,7 +32,7 @@ def _float(v: float, digits: tuple = (6, 9)) -> str:
 
 def format_array(a: Any, summarize: int = 3, indent: int = 0) -> str:
     """`[0 1 2 ... 7 8 9]`: numpy-like nesting, at most `summarize` items at each end of a dimension."""
-    a = np.asarray(a)
+    a = np.asarray(backend.to_host(a))  # NOTE: printing copies a device value to the host
     if a.ndim == 0:
         if a.dtype == np.float64:
             return _float(float(a), (15, 17)) if np.float64(float(_float(float(a), (15, 17)))) == a else repr(float(a))

@@ -241,10 +241,10 @@ class Graph:
         return node.outputs[0] if op.num_outputs == 1 else node.outputs
 
     def constant(self, array: Any, name: str | None = None) -> SymbolicTensor:
-        d = dtypes.from_numpy(np.asarray(array).dtype) if not hasattr(array, "dtype") or \
-            array.dtype != object else dtypes.string
+        dt = array.dtype if hasattr(array, "dtype") else np.asarray(array).dtype
+        d = dtypes.string if hasattr(array, "dtype") and dt == object else dtypes.from_numpy(dt)
         return self.create_node(CONST, (), {"value": array, "dtype": d}, name or "Const", [d],
-                                [np.shape(array)]).outputs[0]
+                                [tuple(array.shape) if hasattr(array, "shape") else np.shape(array)]).outputs[0]
 
     def placeholder(self, dtype: Any, shape: Any = None, name: str | None = None) -> SymbolicTensor:
         d = dtypes.as_dtype(dtype)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import dispatch, dtypes
+from . import backend, dispatch, dtypes
 from .errors import InvalidArgumentError
 from .ops.registry import OpDef
 from .shape import TensorShape
@@ -90,7 +90,7 @@ def _get(flow: Any, i: Any, element_dtype: Any, element_shape: Any = None) -> An
         if element_shape is None or None in element_shape:
             raise InvalidArgumentError(None, None, f"Could not read index {int(i)} twice because it was cleared "
                                        "after a previous read or was never written (write it first).")
-        return np.zeros(element_shape, element_dtype.as_numpy_dtype)
+        return np.zeros(element_shape, element_dtype.as_numpy_dtype)  # NOTE: placed by the caller
     return v
 
 
@@ -100,13 +100,14 @@ def _stack(flow: Any, element_dtype: Any, element_shape: Any = None) -> Any:
     if known is None:
         shape = tuple(element_shape or ())
         return np.zeros((len(items),) + shape, element_dtype.as_numpy_dtype)
-    return np.stack([np.zeros_like(known) if v is None else v for v in items])
+    xp = backend.xp_for(known)
+    return xp.stack([xp.zeros_like(known) if v is None else v for v in items])
 
 
 def _like_items(flow: Any, like: Any) -> list:
     """Gradient list entries with zeros where missing, shaped like `like`'s slices."""
     items = _items(flow)
-    return [np.zeros(like.shape[1:], like.dtype) if v is None else v for v in items]
+    return [backend.xp_for(like).zeros(like.shape[1:], like.dtype) if v is None else v for v in items]
 
 
 SET = _op("TensorListSetItem", _set, _variant, lambda *s, **a: (),
@@ -121,50 +122,60 @@ FROM = _op("TensorListFromTensor", lambda x: _box(list(x)), _variant, lambda *s,
 LENGTH = _op("TensorListLength", lambda flow: np.int32(len(_items(flow))), lambda *d: dtypes.int32,
              lambda *s: ())
 GATHER = _op("TensorListGather", lambda flow, idx, element_dtype, element_shape=None: _stack(
-    _box([_items(flow)[int(i)] for i in np.reshape(idx, -1)]), element_dtype, element_shape), _elem,
+    _box([_items(flow)[int(i)] for i in _host(idx)]), element_dtype, element_shape), _elem,
     lambda f, i, **a: None, grad=lambda g, y, flow, idx, **a: (_scatter_into(flow, idx, g), None))
 SCATTER = _op("TensorListScatterIntoExistingList", lambda flow, idx, v, dynamic: _scatter_kernel(flow, idx, v, dynamic),
               _variant, lambda *s, **a: (), grad=lambda g, y, flow, idx, v, **a: (_clear(g, idx), None,
                                                                                  _gather_like(g, idx, v)))
-CONCAT = _op("TensorListConcat", lambda flow, element_dtype: np.concatenate([v for v in _items(flow) if v is not None])
+CONCAT = _op("TensorListConcat", lambda flow, element_dtype: _concat([v for v in _items(flow) if v is not None])
              if any(v is not None for v in _items(flow)) else np.zeros((0,), element_dtype.as_numpy_dtype), _elem,
              lambda f, **a: None, grad=lambda g, y, flow, **a: (_split_like(g, flow),))
 
 # -- gradient helpers (each an op, so gradients trace into graphs) ----------------------------
 _CLEAR = _op("TensorListClearItems", lambda g, idx: _box(
-    [None if k in set(int(i) for i in np.reshape(idx, -1)) else v for k, v in enumerate(_items(g))]), _variant,
+    [None if k in set(int(i) for i in _host(idx)) else v for k, v in enumerate(_items(g))]), _variant,
     lambda *s: ())
 _GET_LIKE = _op("TensorListGetItemLike", lambda g, i, like: _items(g)[int(i)] if _items(g)[int(i)] is not None
-                else np.zeros_like(like), lambda g, i, like: like, lambda g, i, like: like)
+                else backend.xp_for(like).zeros_like(like), lambda g, i, like: like, lambda g, i, like: like)
 _PUT = _op("TensorListPutItem", lambda flow, i, g: _box([g if k == int(i) else None for k in range(len(_items(flow)))]),
            _variant, lambda *s: ())
-_STACK_LIKE = _op("TensorListStackLike", lambda g, like: np.stack(_like_items(g, like)) if len(_items(g)) else
-                  np.zeros_like(like), lambda g, like: like, lambda g, like: like)
+_STACK_LIKE = _op("TensorListStackLike", lambda g, like: backend.xp_for(like).stack(_like_items(g, like))
+                  if len(_items(g)) else backend.xp_for(like).zeros_like(like), lambda g, like: like,
+                  lambda g, like: like)
 _SCATTER_INTO = _op("TensorListScatterGrad", lambda flow, idx, g: _box(_scatter_items(len(_items(flow)), idx, g)),
                     _variant, lambda *s: ())
-_GATHER_LIKE = _op("TensorListGatherLike", lambda g, idx, like: np.stack(
-    [_items(g)[int(i)] if _items(g)[int(i)] is not None else np.zeros(like.shape[1:], like.dtype)
-     for i in np.reshape(idx, -1)]), lambda g, i, like: like, lambda g, i, like: like)
-_SPLIT_LIKE = _op("TensorListSplitLike", lambda g, flow: _box(np.split(g, np.cumsum(
-    [0 if v is None else len(v) for v in _items(flow)])[:-1])), _variant, lambda *s: ())
+_GATHER_LIKE = _op("TensorListGatherLike", lambda g, idx, like: backend.xp_for(like).stack(
+    [_items(g)[int(i)] if _items(g)[int(i)] is not None else backend.xp_for(like).zeros(like.shape[1:], like.dtype)
+     for i in _host(idx)]), lambda g, i, like: like, lambda g, i, like: like)
+_SPLIT_LIKE = _op("TensorListSplitLike", lambda g, flow: _box(backend.xp_for(g).split(g, np.cumsum(
+    [0 if v is None else len(v) for v in _items(flow)])[:-1].tolist())), _variant, lambda *s: ())
+
+
+def _host(idx: Any) -> Any:
+    """Index values read on the host (TensorList indices are host memory in TensorFlow)."""
+    return np.reshape(backend.to_host(idx), -1)
+
+
+def _concat(values: list) -> Any:
+    return backend.xp_for(values[0]).concatenate(values)
 
 
 def _scatter_items(n: int, idx: Any, values: Any) -> list:
     items: list = [None] * n
-    for k, i in enumerate(np.reshape(idx, -1)):
+    for k, i in enumerate(_host(idx)):
         items[int(i)] = values[k]
     return items
 
 
 def _scatter_kernel(flow: Any, idx: Any, v: Any, dynamic: bool) -> np.ndarray:
-    items = list(_items(flow))
+    items, idx = list(_items(flow)), _host(idx)
     top = int(np.max(idx)) + 1 if np.size(idx) else 0
     if top > len(items):
         if not dynamic:
             raise InvalidArgumentError(None, None, f"Tried to write to index {top - 1} but array is not resizeable "
                                        f"and size is: {len(items)}")
         items += [None] * (top - len(items))
-    for k, i in enumerate(np.reshape(idx, -1)):
+    for k, i in enumerate(idx):
         items[int(i)] = v[k]
     return _box(items)
 

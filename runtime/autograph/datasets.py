@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import dispatch, dtypes, nest
+from .. import backend, dispatch, dtypes, nest
 from ..errors import OutOfRangeError
 from ..graph_tensor import pseudo_op
 from . import checks
@@ -84,11 +84,13 @@ def _get_next_op(leaves: list[tuple[dtypes.DType, tuple | None]]) -> Any:
         flat = passes.next(token)
         if flat is None:  # NOTE: the loop's `cond` ignores these; they only need the right type
             return (np.bool_(False),) + tuple(
-                np.zeros([d or 0 for d in (s or ())], d_.as_numpy_dtype if d_ != dtypes.string else object)
+                backend.to_device(np.zeros([d or 0 for d in (s or ())],
+                                           d_.as_numpy_dtype if d_ != dtypes.string else object))
                 for d_, s in leaves)
-        return (np.bool_(True),) + tuple(
-            a if d_ == dtypes.string or a.dtype == d_.as_numpy_dtype else a.astype(d_.as_numpy_dtype)
-            for a, (d_, _) in zip(map(np.asarray, flat), leaves))
+        return (np.bool_(True),) + tuple(  # NOTE: the input pipeline feeds the device (strings stay host)
+            backend.to_device(a if d_ == dtypes.string or a.dtype == d_.as_numpy_dtype
+                              else a.astype(d_.as_numpy_dtype))
+            for a, (d_, _) in zip((np.asarray(backend.to_host(v)) for v in flat), leaves))
 
     return pseudo_op("IteratorGetNextAsOptional", kernel, num_outputs=1 + len(leaves), stateful=True,
                      shape=lambda *_, **__: ((),) + tuple(s for _, s in leaves),

@@ -127,7 +127,7 @@ def _mean(xp):
     def kernel(x, axis=None, keepdims=False):
         if x.dtype.kind in "iu":
             s = xp.sum(x, axis=_np_axis(axis), keepdims=keepdims, dtype=np.int64)
-            n = x.size // max(np.size(s), 1) if x.size else 1
+            n = x.size // max(s.size, 1) if x.size else 1
             return (s // n).astype(x.dtype) if n else s.astype(x.dtype)
         if x.dtype.kind == "f" and x.dtype.itemsize < 4:
             return xp.mean(x, axis=_np_axis(axis), keepdims=keepdims, dtype=np.float32).astype(x.dtype)

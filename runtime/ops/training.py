@@ -88,7 +88,7 @@ def _adam(xp: Any) -> Any:
                epsilon: Any, grad: Any, use_locking: bool = False, use_nesterov: bool = False) -> None:
         w, m0, v0 = var.read(), m.read(), v.read()
         dt = w.dtype
-        alpha = _scalar(lr * np.sqrt(1 - beta2_power) / (1 - beta1_power), dt)
+        alpha = _scalar(lr * xp.sqrt(1 - beta2_power) / (1 - beta1_power), dt)
         c1, c2 = _one_minus(beta1, dt), _one_minus(beta2, dt)
         t = xp.subtract(grad, m0, out=xp.empty_like(w))  # m += (g - m) * (1 - beta1)
         t *= c1

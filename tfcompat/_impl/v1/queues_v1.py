@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from runtime import dtypes as dt
+from runtime import backend, dtypes as dt
 from runtime.errors import CancelledError, OutOfRangeError
 from runtime.graph_tensor import pseudo_op
 from runtime.shape import TensorShape
@@ -105,7 +105,8 @@ class QueueBase:
                         kernel, None, name)
 
     def _out(self, rows: list, n: int) -> Any:
-        cols = [np.stack([r[i] for r in rows]) if rows else np.zeros((0,)) for i in range(len(self._dtypes))]
+        cols = [backend.xp_for(rows[0][i]).stack([r[i] for r in rows]) if rows else np.zeros((0,))
+                for i in range(len(self._dtypes))]
         return cols[0] if n == 1 else tuple(cols)
 
     def dequeue(self, name: str | None = None) -> Any:
