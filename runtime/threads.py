@@ -18,7 +18,7 @@ import numpy as np
 
 THREADS = max(1, int(os.environ.get("TFCOMPAT_NUM_THREADS", "0") or 0) or os.cpu_count() or 1)
 MIN_SPLIT = 1 << 20      # elements: below this, one pass on the calling thread is as fast
-SUB_CHUNK = 1 << 16      # elements each thread computes at a time (its temporaries stay in cache)
+SUB_CHUNK = 1 << 18      # elements a thread computes at a time when the kernel is not a ufunc (temporaries stay in L2)
 _POOL: list = []
 _LOCK = threading.Lock()
 
@@ -39,7 +39,10 @@ def map_ranges(fn: Callable, ranges: list) -> list:
 
 def split_elementwise(kernel: Callable) -> Callable:
     """`kernel` (elementwise: out[i] = f(in0[i], in1[i], ...)) run in THREADS slices when its
-    inputs are large, C-contiguous and of one shape (or single values); otherwise as it is."""
+    inputs are large, C-contiguous and of one shape (or single values); otherwise as it is.
+    A ufunc, or a kernel marked `takes_out`, writes each slice straight into the output."""
+    ufunc = isinstance(kernel, np.ufunc) or getattr(kernel, "takes_out", False)
+
     def run(*args: Any, **attrs: Any) -> Any:
         if THREADS == 1:
             return kernel(*args, **attrs)
@@ -63,6 +66,9 @@ def split_elementwise(kernel: Callable) -> Callable:
         out = np.empty(n, dtype=head.dtype)
 
         def part(r: tuple) -> None:
+            if ufunc:   # NOTE: straight into the output: no temporary, one pass
+                kernel(*[f[r[0]:r[1]] if f.ndim else f for f in flat], out=out[r[0]:r[1]], **attrs)
+                return
             for s in range(r[0], r[1], SUB_CHUNK):
                 e = min(s + SUB_CHUNK, r[1])
                 out[s:e] = kernel(*[f[s:e] if f.ndim else f for f in flat], **attrs)

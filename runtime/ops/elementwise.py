@@ -170,7 +170,10 @@ def round_(xp):
 @unary("Relu", grad=lambda g, y, x: (relu_grad(g, y),), ref=lambda x: np.maximum(x, 0),
        cases=floats(1) + ints(1))
 def relu(xp):
-    return lambda x: xp.maximum(x, x.dtype.type(0))
+    def kernel(x, out=None):
+        return xp.maximum(x, x.dtype.type(0), out=out)
+    kernel.takes_out = True   # runtime/threads.py: split slices write straight into the output
+    return kernel
 
 
 @op("ReluGrad", shape=broadcast_shapes, same_dtype=True, elementwise=True, cases=floats(2),

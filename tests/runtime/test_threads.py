@@ -48,3 +48,19 @@ def test_split_with_single_values_and_fallbacks(split_everything):
     np.testing.assert_array_equal(add(x.T, x.T), x.T + x.T)         # not C-contiguous: one pass
     strings = np.array(["a", "b"])
     assert add(strings, strings).tolist() == ["aa", "bb"]
+
+
+def test_malloc_is_tuned_once_on_linux_and_can_be_turned_off(monkeypatch):
+    import sys  # noqa: PLC0415
+
+    from runtime import memory  # noqa: PLC0415
+    if sys.platform.startswith("linux"):
+        assert memory.keep_freed_buffers() in (True, False)   # glibc: True; musl has no mallopt
+    monkeypatch.setattr(memory, "_DONE", [])
+    monkeypatch.setenv("TFCOMPAT_MALLOC_TUNE", "0")
+    assert memory.keep_freed_buffers() is False
+
+
+def test_relu_split_writes_into_its_output(split_everything):
+    x = np.linspace(-3, 3, 11, dtype=np.float32)
+    np.testing.assert_array_equal(REGISTRY["Relu"].cpu(x), np.maximum(x, 0))
