@@ -106,7 +106,8 @@ def test_hash_buckets_match_tensorflow(oracle) -> None:
     (lambda fc: fc.categorical_column_with_vocabulary_list("a", ["x", "x"]), "Duplicate keys"),
     (lambda fc: fc.embedding_column(fc.categorical_column_with_identity("a", 3), 2, combiner="max"), "combiner"),
     (lambda fc: fc.indicator_column(fc.numeric_column("a")), "must be a CategoricalColumn"),
-    (lambda fc: fc.crossed_column(["a", "b"], 10), "crossed_column is not supported"),
+    (lambda fc: fc.crossed_column(["a"], 10), "keys must be a list with length > 1"),
+    (lambda fc: fc.crossed_column(["a", fc.categorical_column_with_hash_bucket("b", 3)], 10), "Unsupported key type"),
 ])
 def test_column_errors(make, message) -> None:
     with pytest.raises((ValueError, NotImplementedError), match=message):
@@ -128,3 +129,40 @@ def test_identity_out_of_range_fails_at_run_time() -> None:
         out = tf.feature_column.input_layer({"a": tf.constant([1, 5])}, [col])
         with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="Value out of range"):
             sess.run(out)
+
+
+CROSS_FEATURES = {"age": np.array([0.1, 0.5, 0.9, 0.2], np.float32), "color": np.array(["red", "blue", "green", "pink"]),
+                  "word": np.array(["a", "bb", "ccc", "hello"]), "num": np.array([3, -4, 5, 100], np.int64),
+                  "multi": np.array([["x", "y"], ["z", "x"], ["y", "y"], ["q", "r"]])}
+# nonzero positions and values of each row of input_layer(crossed columns below), from TensorFlow 2.15
+CROSS_EXPECTED = [([1, 16, 21, 45, 52], [1, 1, 1, 1, 1]), ([3, 17, 20, 47, 58], [1, 1, 1, 1, 1]),
+                  ([7, 23, 44, 57], [1, 2, 1, 1]), ([0, 15, 30, 39, 55], [1, 1, 1, 1, 1])]
+
+
+def _crossed(t):
+    fc = t.feature_column
+    bucket = fc.bucketized_column(fc.numeric_column("age"), [0.3, 0.6])
+    return [fc.indicator_column(fc.crossed_column(["color", "word"], 11)),
+            fc.indicator_column(fc.crossed_column([bucket, "color"], 13)),
+            fc.indicator_column(fc.crossed_column(["num", "color", "word"], 17, hash_key=12345)),
+            fc.indicator_column(fc.crossed_column(["multi", "color"], 19))]
+
+
+def _run_cross(t):
+    with t.Graph().as_default():
+        out = t.feature_column.input_layer({k: t.constant(v) for k, v in CROSS_FEATURES.items()}, _crossed(t))
+        with t.Session() as sess:
+            sess.run(t.tables_initializer())
+            return sess.run(out)
+
+
+def test_crossed_columns_hash_as_tensorflow() -> None:
+    got = _run_cross(tf)
+    assert [(np.nonzero(r)[0].tolist(), r[np.nonzero(r)].tolist()) for r in got] == CROSS_EXPECTED
+    assert _crossed(tf)[1].categorical_column.name == "age_bucketized_X_color"
+
+
+def test_crossed_columns_match_tensorflow(oracle) -> None:
+    with oracle.Graph().as_default():
+        theirs = _run_cross(oracle.compat.v1)
+    np.testing.assert_array_equal(_run_cross(tf), theirs)

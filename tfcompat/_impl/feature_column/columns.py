@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..._export import export
-from .fingerprint import hash_bucket_ids
+from .fingerprint import crossed_ids, hash_bucket_ids
 
 
 def tf() -> Any:
@@ -352,8 +352,47 @@ def embedding_column(categorical_column: Any, dimension: int, combiner: str = "m
     return EmbeddingColumn(categorical_column, int(dimension), combiner, initializer, None, None, None, trainable)
 
 
+@dataclass(frozen=True)
+class CrossedColumn(CategoricalColumn):
+    keys: tuple
+    hash_bucket_size: int
+    hash_key: Any = None
+
+    name = property(lambda self: "_X_".join(sorted(k if isinstance(k, str) else k.name for k in self.keys)))
+    num_buckets = property(lambda self: self.hash_bucket_size)
+
+    def ids(self, features: dict) -> tuple:
+        t = tf()
+        values, masks = [], []
+        for key in self.keys:
+            if isinstance(key, str):
+                x = _as_2d(_feature(features, key))
+                x = x if x.dtype == t.string else t.cast(x, t.int64)
+                values.append(x)
+                masks.append(t.not_equal(x, "") if x.dtype == t.string else t.not_equal(x, -1))
+            else:
+                ids, valid, weights = key.ids(features)
+                if weights is not None:
+                    raise ValueError(f"crossed_column does not support weight_tensor, but the given column populates "
+                                     f"weight_tensor. Given column: {key.name}")
+                values.append(ids)
+                masks.append(valid)
+        ids, valid = crossed_ids(values, masks, self.hash_bucket_size, self.hash_key)
+        return ids, valid, None
+
+
 @export("feature_column.crossed_column", v1=("feature_column.crossed_column",))
-def crossed_column(keys: Any, hash_bucket_size: int, hash_key: Any = None) -> Any:
-    raise NotImplementedError("tf.feature_column.crossed_column is not supported by tfcompat yet (TensorFlow's "
-                              "FingerprintCat64 crossing); feed the crossed key as a string feature and use "
-                              "categorical_column_with_hash_bucket")
+def crossed_column(keys: Any, hash_bucket_size: int, hash_key: Any = None) -> CrossedColumn:
+    """Hashes every combination of the keys' values (strings, or categorical columns' ids) into buckets."""
+    if not hash_bucket_size or hash_bucket_size < 1:
+        raise ValueError(f"hash_bucket_size must be > 1. hash_bucket_size: {hash_bucket_size}")
+    if not keys or len(keys) < 2:
+        raise ValueError(f"keys must be a list with length > 1. Given: {keys}")
+    for key in keys:
+        if not isinstance(key, (str, CategoricalColumn)) or isinstance(key, HashedColumn):
+            raise ValueError("Unsupported key type. All keys must be either string, or categorical column except "
+                             f"HashedCategoricalColumn. Given: {key}")
+    flat: list = []
+    for key in keys:   # NOTE: a crossed key contributes its own keys (TF's _collect_leaf_level_keys)
+        flat.extend(key.keys if isinstance(key, CrossedColumn) else [key])
+    return CrossedColumn(tuple(flat), int(hash_bucket_size), hash_key)

@@ -157,3 +157,58 @@ _BUCKET = pseudo_op("StringToHashBucketFast", _bucket_kernel, shape=lambda s, nu
 def hash_bucket_ids(x: Any, num_buckets: int) -> Any:
     """int64 `fingerprint64(x) % num_buckets` of each element (a string or integer tensor)."""
     return dispatch.execute(_BUCKET, (dispatch.convert_to_tensor(x),), {"num_buckets": int(num_buckets)})
+
+
+_MUL = 0xC6A4A7935BD1E995
+DEFAULT_HASH_KEY = 0xDECAFCAFFE
+
+
+def fingerprint_cat64(fp1: int, fp2: int) -> int:
+    """TensorFlow's FingerprintCat64: combines two fingerprints (the crossed-feature hash)."""
+    result = fp1 ^ _MUL
+    result ^= (_mix((fp2 * _MUL) & M) * _MUL) & M
+    result = (result * _MUL) & M
+    result = (_mix(result) * _MUL) & M
+    return _mix(result)
+
+
+def _feature_hash(v: Any) -> int:
+    if isinstance(v, (bytes, str)):
+        return fingerprint64(_as_bytes(v))
+    return int(v) & M     # NOTE: SparseCrossHashed uses an int64 feature's value itself
+
+
+def _cross_kernel(*arrays: Any, num_buckets: int = 1, hash_key: int = DEFAULT_HASH_KEY) -> tuple:
+    n = len(arrays) // 2
+    values, masks = [np.asarray(a) for a in arrays[:n]], [np.asarray(a) for a in arrays[n:]]
+    batch = values[0].shape[0]
+    width = int(np.prod([v.shape[1] for v in values]))
+    ids = np.zeros((batch, width), np.int64)
+    valid = np.zeros((batch, width), bool)
+    for b in range(batch):
+        for j, combo in enumerate(np.ndindex(*[v.shape[1] for v in values])):
+            if all(m[b, c] for m, c in zip(masks, combo)):
+                h = hash_key
+                for v, c in zip(values, combo):
+                    h = fingerprint_cat64(h, _feature_hash(v[b, c]))
+                ids[b, j], valid[b, j] = h % num_buckets, True
+    return ids, valid
+
+
+def _cross_shape(*shapes: Any, num_buckets: int = 1, hash_key: int = 0) -> tuple:
+    n = len(shapes) // 2
+    widths = [s[1] if s is not None and len(s) == 2 else None for s in shapes[:n]]
+    width = None if None in widths else int(np.prod(widths))
+    batch = shapes[0][0] if shapes[0] is not None else None
+    return (batch, width), (batch, width)
+
+
+_CROSS = pseudo_op("SparseCrossHashed", _cross_kernel, num_outputs=2, shape=_cross_shape,
+                   dtype=lambda *d, **_: (dtypes.int64, dtypes.bool_))
+
+
+def crossed_ids(values: list, masks: list, num_buckets: int, hash_key: Any) -> tuple:
+    """(ids, valid) `[batch, Π k_i]`: every combination of each row's valid values, hashed as TF's SparseCrossHashed."""
+    inputs = tuple(dispatch.convert_to_tensor(v) for v in list(values) + list(masks))
+    return dispatch.execute(_CROSS, inputs, {"num_buckets": int(num_buckets),
+                                            "hash_key": DEFAULT_HASH_KEY if hash_key is None else int(hash_key)})
