@@ -23,9 +23,16 @@ _OPEN: dict[int, Any] = {}   # sessions that ran something and are not closed ye
 _RECORDER: list = []
 
 
-def _outermost(kind: str, call: Any, recorder: Any) -> Any:
-    """Wrap `call` so only the outermost of nested recorded calls reports its result."""
+def _outermost(kind: str, call: Any, recorder: Any, eager_only: bool = False) -> Any:
+    """Wrap `call` so only the outermost of nested recorded calls reports its result.
+
+    `eager_only`: a function call is a fetch only while eager (inside a trace it is part of a graph).
+    """
+    from runtime import dispatch  # noqa: PLC0415
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if eager_only and not dispatch.executing_eagerly():
+            return call(*args, **kwargs)
         depth = getattr(_state, "depth", 0)
         _state.depth = depth + 1
         try:
@@ -37,17 +44,6 @@ def _outermost(kind: str, call: Any, recorder: Any) -> Any:
         return out
     wrapper.__wrapped__ = call
     wrapper.__name__ = getattr(call, "__name__", kind)
-    return wrapper
-
-
-def _eager_only(call: Any, recorder: Any) -> Any:
-    """A function call is a fetch only while eager (a call inside a trace is part of a graph)."""
-    from runtime import dispatch  # noqa: PLC0415
-    recorded = _outermost("function", call, recorder)
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return recorded(*args, **kwargs) if dispatch.executing_eagerly() else call(*args, **kwargs)
-    wrapper.__wrapped__ = call
     return wrapper
 
 
@@ -90,8 +86,9 @@ def install(recorder: Any) -> None:
         _OPEN.pop(id(self), None)
         close(self)
     Session.close = closing
-    function.Function.__call__ = _eager_only(function.Function.__call__, recorder)
-    concrete.ConcreteFunction.__call__ = _eager_only(concrete.ConcreteFunction.__call__, recorder)
+    function.Function.__call__ = _outermost("function", function.Function.__call__, recorder, True)
+    concrete.ConcreteFunction.__call__ = _outermost("function", concrete.ConcreteFunction.__call__, recorder,
+                                                      True)
     tensor.Tensor.numpy = _outermost("numpy", tensor.Tensor.numpy, recorder)
     variables.Variable.numpy = _outermost("numpy", variables.Variable.numpy, recorder)
     init = variables.Variable.__init__

@@ -61,6 +61,10 @@ class Recorder:
         arrays = flatten(value)
         if not arrays:
             return
+        if kind == "numpy" and self.events and self.events[-1][:3] == (site[0], site[1], "function") and any(
+                a.shape == arrays[0].shape and np.array_equal(a, arrays[0], equal_nan=a.dtype.kind in "fc")
+                for a in self.events[-1][3]):
+            return  # f(x).numpy(): the value the call already reported
         n = self.per_site.get(site, 0)
         self.per_site[site] = n + 1
         if n < MAX_EVENTS_PER_SITE:
@@ -164,6 +168,48 @@ def flatten(value: Any) -> list[np.ndarray]:
     return [a for a in out if a.dtype != object]
 
 
+NUMPY_DRAWS = ("rand", "randn", "random", "random_sample", "normal", "uniform", "randint", "choice", "shuffle",
+               "permutation", "binomial", "poisson")
+
+
+def watch_numpy(recorder: Recorder) -> None:
+    """Note the program's first draw from NumPy's global generator before any np.random.seed (the other side
+    cannot draw the same numbers), and np.random.default_rng() without a seed."""
+    rnd = np.random
+    seeded = [False]
+    seed = rnd.seed
+
+    def seeding(*args: Any, **kwargs: Any) -> Any:
+        seeded[0] = True
+        return seed(*args, **kwargs)
+    rnd.seed = seeding
+
+    def note(what: str, frame: Any) -> None:
+        where = recorder.site("numpy", frame)
+        if where is not None:
+            text = f"unseeded NumPy call {what} at {where[0]}:{where[1]} (seed it, or pass --seed N)"
+            if text not in recorder.notes:
+                recorder.notes.append(text)
+
+    def wrap(name: str) -> None:
+        draw = getattr(rnd, name)
+
+        def drawing(*args: Any, **kwargs: Any) -> Any:
+            if not seeded[0]:
+                note(f"np.random.{name}", sys._getframe(1))
+            return draw(*args, **kwargs)
+        setattr(rnd, name, drawing)
+    for name in NUMPY_DRAWS:
+        wrap(name)
+    make = rnd.default_rng
+
+    def default_rng(seed: Any = None) -> Any:
+        if seed is None:
+            note("np.random.default_rng()", sys._getframe(1))
+        return make(seed)
+    rnd.default_rng = default_rng
+
+
 def install_engine(engine: str, api: str, recorder: Recorder) -> None:
     if engine == "tfcompat":
         from tfcompat import recording, runner
@@ -190,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.seed is not None:
         np.random.seed(a.seed)
         random.seed(a.seed)
+    else:
+        watch_numpy(recorder)
     install_engine(a.engine, a.api, recorder)
     script = os.path.abspath(a.script)
     sys.argv = [script, *a.args]

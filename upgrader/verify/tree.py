@@ -13,8 +13,9 @@ import ast
 import json
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +128,8 @@ def verify_tree(root: Path, jobs: int = 1, progress: bool = False, **options: An
     root = root.resolve()
     found = programs(root)
     summary = Summary(root)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = pool.map(lambda p: verify_one(p, root, **options), found)
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:  # NOTE: processes: the upgrader is not thread-safe
+        results = pool.map(partial(verify_one, root=root, **options), found)
         if progress:
             with click.progressbar(results, length=len(found), label="verifying", file=sys.stderr) as bar:
                 summary.outcomes = list(bar)

@@ -180,6 +180,11 @@ def assign_add(ref: Any, value: Any, use_locking: Any = None, name: str | None =
     return _assign("assign_add", ref, value, name)
 
 
+
+if not hasattr(ResourceVariable, "eval"):  # NOTE: TF2's tf.Variable keeps eval()/load() for tf.compat.v1 sessions
+    ResourceVariable.eval = VariableV1.eval
+    ResourceVariable.load = VariableV1.load
+
 @v1_export("assign_sub")
 def assign_sub(ref: Any, value: Any, use_locking: Any = None, name: str | None = None) -> Any:
     return _assign("assign_sub", ref, value, name)
