@@ -28,14 +28,14 @@ _HOST_KINDS = "OUSVMm"  # NOTE: strings and other Python objects always stay on 
 
 def _select() -> ModuleType | None:
     """The device array module this process uses (checked once, at import)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "x").strip() in ("", "-1"):
+        return None
     test = os.environ.get("TFCOMPAT_TEST_DEVICE", "").strip().lower()
     if test == "strict":
         from .backend_strict import xp  # noqa: PLC0415
         return xp
     if test not in ("", "0", "none", "cuda"):
         raise ValueError(f"TFCOMPAT_TEST_DEVICE={test!r} is not a test device: use 'strict' or leave it unset")
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "x").strip() in ("", "-1"):
-        return None
     if importlib.util.find_spec("cupy") is None:
         return None
     try:
@@ -91,6 +91,19 @@ def set_gpu_visible(visible: bool) -> None:
     if _placed:
         raise RuntimeError("Visible devices cannot be modified after being initialized")
     _device, _device_array = want, (want.ndarray if want is not None else None)
+
+
+@contextlib.contextmanager
+def using(xp: ModuleType | None) -> Iterator[None]:
+    """Run the body with `xp` as the device module (tests: the strict stand-in in a CPU process)."""
+    global _found, _device, _device_array, _placed
+    saved = _found, _device, _device_array, _placed
+    _found = _device = xp
+    _device_array, _placed = (xp.ndarray if xp is not None else None), False
+    try:
+        yield
+    finally:
+        _found, _device, _device_array, _placed = saved
 
 
 def is_gpu_array(array: Any) -> bool:

@@ -90,7 +90,9 @@ def set_visible_devices(devices: Any, device_type: Any = None) -> None:
             raise ValueError(f"Unrecognized device: {d!r}")
     keep = [d for d in get_visible_devices() if device_type is not None and
             d.device_type != str(device_type).upper()]
-    _STATE["visible"] = keep + [d for d in devices if d not in keep]
+    visible = keep + [d for d in devices if d not in keep]
+    backend.set_gpu_visible(any(d.device_type == "GPU" for d in visible))  # RuntimeError once a tensor is placed
+    _STATE["visible"] = visible
 
 
 @export("config.list_logical_devices", "config.experimental.list_logical_devices")
