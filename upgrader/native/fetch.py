@@ -59,6 +59,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"{e.value}.numpy()"
     if e is not None and (e.kind == "variable" or is_constant(e)):
         return f"{e.name}.numpy()"
+    if e is not None and e.kind == "varlist" and isinstance(e.stmt.value, ast.Dict):
+        return f"{{k: v.numpy() for k, v in {e.name}.items()}}"
     if e is not None and e.kind == "varlist":
         return f"[v.numpy() for v in {e.name}]"
     if e is not None:

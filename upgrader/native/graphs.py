@@ -123,6 +123,14 @@ def collection(prog: Any, stmt: ast.Assign, name: str) -> tuple[str, tuple[str, 
 
 
 def variable_list(prog: Any, value: ast.expr) -> bool:
-    """`params = [w, b]`: a Python list of variables stays a list (a 'varlist'), not a function."""
-    return isinstance(value, (ast.List, ast.Tuple)) and bool(value.elts) and all(
-        isinstance(n, ast.Name) and prog.kind(n.id) == "variable" for n in value.elts)
+    """`params = [w, b]`, `weights = {"h1": tf.Variable(...), ...}`: a Python list, tuple or dict of variables
+    (names of variables or tf.Variable calls) stays that container (a 'varlist'), not a function."""
+    items = value.values if isinstance(value, ast.Dict) and None not in value.keys else (
+        value.elts if isinstance(value, (ast.List, ast.Tuple)) else [])
+    return bool(items) and all(isinstance(n, ast.Name) and prog.kind(n.id) == "variable"
+                               or prog.call_key(n) == "tf.Variable" for n in items)
+
+
+def spread(prog: Any, name: str) -> str:
+    """A varlist's variables inside a list display: `*weights.values()` for a dict, `*params` otherwise."""
+    return f"*{name}.values()" if isinstance(prog.entities[name].stmt.value, ast.Dict) else f"*{name}"

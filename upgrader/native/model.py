@@ -22,7 +22,7 @@ from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
-from upgrader.native.modules import Functions, define as module_def, factory_call
+from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import runs_graph, session_target
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
@@ -43,7 +43,8 @@ SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse
 SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
-PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run")   # rewritten by rules/native_flags.py
+PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/native_flags.py
+            "tf.examples.tutorials.mnist")               # data, not graph: rules/native_mnist.py
 CONTRIB_INITIALIZERS = frozenset({"tf.contrib.layers.xavier_initializer", "tf.contrib.layers.variance_scaling_initializer"})
 QUEUES = ("tf.train.string_input_producer", "tf.train.batch", "tf.train.shuffle_batch", "tf.train.start_queue_runners",
           "tf.train.Coordinator", "tf.FIFOQueue", "tf.RandomShuffleQueue", "tf.TextLineReader", "tf.train.input_producer")
@@ -154,7 +155,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     key = prog.call_key(value)
     if plain_tf(prog, value) and not any(prog.kind(n) for n in names_in(value)):
         return
-    deps = tuple(dict.fromkeys([n for n in names_in(value) if n in prog.entities] + expand_collections(prog, value)))
+    deps = tuple(dict.fromkeys([n for n in names_in(value) if n in prog.entities] + expand_collections(prog, value)
+                               + global_reads(prog, value)))
     extra: dict[str, object] = {}
     if key == "tf.placeholder":
         kind = "placeholder"

@@ -142,7 +142,7 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     params = [p.arg for p in a.args]
     bound = set(params) | {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     for name in sorted(_loads(fn) - bound):
-        if prog.kind(name) is not None:
+        if prog.kind(name) not in (None, "variable", "varlist"):   # NOTE: variables stay Python objects in TF2
             raise Stop(fn, f"reads the graph object '{name}' from module level (pass it as an argument)")
     for n in ast.walk(fn):
         if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal)) and n is not fn:
@@ -324,3 +324,26 @@ def factory_call(prog: Program, value: ast.expr) -> bool:
     """`w1 = init_weight([7, 25])`: a call of a def that makes one variable (modules._factory)."""
     return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and prog.functions is not None
             and value.func.id in prog.functions.factories)
+
+
+def global_reads(prog: Program, value: ast.AST) -> list[str]:
+    """Module-level variables that the defs `value` calls read, through the defs they call in turn.
+
+    `logits = conv_net(x)` depends on `weights` when `conv_net` reads the module-level dict `weights`:
+    its training step must list those variables.
+    """
+    fx = _functions(prog)
+    out: list[str] = []
+    seen: set[str] = set()
+    todo = [n.func.id for n in ast.walk(value) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    while todo:
+        name = todo.pop()
+        fn = fx.defs.get(name)
+        if fn is None or name in seen:
+            continue
+        seen.add(name)
+        local = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} | {
+            n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        out += [n for n in sorted(_loads(fn) - local) if prog.kind(n) in ("variable", "varlist")]
+        todo += [n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    return out

@@ -5,6 +5,7 @@ import ast
 
 from upgrader.native.base import Blocked, Editor, NativeRule, call_text, indent
 from upgrader.native.gradients import arguments, source, steps
+from upgrader.native.graphs import spread
 from upgrader.native.model import Entity, Program
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import signature
@@ -93,8 +94,8 @@ class NativeMinimize(NativeRule):
         if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
             raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
         variables = expression(prog, given["var_list"], edit) if "var_list" in given else "[" + ", ".join(
-            f"*{v}.trainable_variables" if prog.kind(v) == "layer" else v
-            for v in entity.variables if prog.kind(v) == "layer" or _trainable(prog.entities[v])) + "]"
+            f"*{v}.trainable_variables" if prog.kind(v) == "layer" else spread(prog, v) if prog.kind(v) == "varlist" else v
+            for v in entity.variables if prog.kind(v) in ("layer", "varlist") or _trainable(prog.entities[v])) + "]"
         body = [call_text(prog.entities[d]) for d in entity.first] + [f"with {edit.tfx('GradientTape')}() as tape:",
                 f"    loss_value = {expression(prog, given['loss'], edit)}",
                 f"variables = {variables}"] + apply
