@@ -167,21 +167,26 @@ def fuse_reductions(steps: list, fetched: set) -> list:
     return [s for k, s in enumerate(out) if k not in drop]
 
 
-def cuda_source(group: FusedGroup) -> str:
-    """A self-contained CUDA translation unit with the group's generated code (for `nvcc` checks)."""
-    p = kernel_parts(group)
-    T = p["ctype"]
-    params = "".join(f"const {T}* __restrict__ p{k}, long long s{k}, " for k in range(group.n_inputs))
-    loads = "".join(f"    const {T} i{k} = p{k}[s{k} ? _j : 0];\n" for k in range(group.n_inputs))
-    head = ("#include <cuda_runtime.h>\n" + p["preamble"] +
-            "struct tfc_ind { long long n; __device__ long long size() const { return n; } };\n")
-    grid = ("for (long long _i = blockIdx.x * (long long)blockDim.x + threadIdx.x; _i < n; "
-            "_i += (long long)blockDim.x * gridDim.x) {\n")
-    if "operation" in p:
-        return (head + f'extern "C" __global__ void {p["name"]}({params}{T}* out_p, long long n) {{\n  {grid}'
-                f"    long long _j = _i;\n{loads}    {T} out;\n    {p['operation']};\n    out_p[_i] = out;\n  }}\n}}\n")
-    return (head + f'extern "C" __global__ void {p["name"]}({params}{T}* out_p, long long n, long long m) {{\n'
-            f"  tfc_ind _in_ind{{n * m}}, _out_ind{{n}};\n  {grid}    {T} a = {p['identity']};\n"
-            f"    for (long long _r = 0; _r < m; _r++) {{\n      long long _j = _i * m + _r;\n{loads}"
-            f"      {T} b = {p['map_expr']};\n      a = {p['reduce_expr']};\n    }}\n"
-            f"    {T} out;\n    {p['post_map_expr']};\n    out_p[_i] = out;\n  }}\n}}\n")
+def cuda_source(groups: list) -> str:
+    """One self-contained CUDA translation unit with the groups' generated code (for `nvcc` checks):
+    the preamble, and per group a kernel with its expressions, one thread per output element."""
+    out = ["#ifdef __CUDACC__\n#include <cuda_runtime.h>\n#endif\n", PREAMBLE,
+           "struct tfc_ind { long long n; __device__ long long size() const { return n; } };\n"]
+    for group in groups:
+        p = kernel_parts(group)
+        T = p["ctype"]
+        params = "".join(f"const {T}* __restrict__ p{k}, long long s{k}, " for k in range(group.n_inputs))
+        loads = "".join(f"      const {T} i{k} = p{k}[s{k} ? _j : 0];\n" for k in range(group.n_inputs))
+        grid = ("  for (long long _i = blockIdx.x * (long long)blockDim.x + threadIdx.x; _i < n; "
+                "_i += (long long)blockDim.x * gridDim.x) {\n")
+        if "operation" in p:
+            out.append(f'extern "C" __global__ void {p["name"]}({params}{T}* out_p, long long n) {{\n{grid}'
+                       f"    long long _j = _i;\n{loads}    {T} out;\n    {p['operation']};\n"
+                       "    out_p[_i] = out;\n  }\n}\n")
+        else:
+            out.append(f'extern "C" __global__ void {p["name"]}({params}{T}* out_p, long long n, long long m) {{\n'
+                       f"  tfc_ind _in_ind{{n * m}}, _out_ind{{n}};\n{grid}    {T} a = {p['identity']};\n"
+                       f"    for (long long _r = 0; _r < m; _r++) {{\n      long long _j = _i * m + _r;\n{loads}"
+                       f"      {T} b = {p['map_expr']};\n      a = {p['reduce_expr']};\n    }}\n"
+                       f"    {T} out;\n    {p['post_map_expr']};\n    out_p[_i] = out;\n  }}\n}}\n")
+    return "".join(out)
