@@ -161,6 +161,9 @@ def _convert_inputs(op: Any, inputs: tuple) -> tuple:
             if type(t) is Tensor and (want is None or from_numpy(t._value.dtype) is want):
                 out.append(t)
                 continue
+        if want is not None and getattr(t, "_is_symbolic", False) and t.dtype is not want:
+            out.append(t)  # NOTE: a graph tensor keeps its dtype; the check below raises TF's TypeError
+            continue
         out.append(convert_to_tensor(t, dtype=want))
     out = tuple(out)
     if op.same_dtype:
@@ -171,8 +174,13 @@ def _convert_inputs(op: Any, inputs: tuple) -> tuple:
     return out
 
 
-def _dtype_mismatch(op: Any, inputs: tuple, i: int) -> InvalidArgumentError:
+def _dtype_mismatch(op: Any, inputs: tuple, i: int) -> Exception:
     want, got = inputs[0].dtype, inputs[i].dtype
+    if any(getattr(t, "_is_symbolic", False) for t in inputs):  # building a graph: TF's TypeError
+        arg = ("x", "y")[i] if len(inputs) == 2 else f"#{i}"
+        first = "x" if len(inputs) == 2 else "#0"
+        return TypeError(f"Input '{arg}' of '{op.name}' Op has type {got.name} that does not match type "
+                         f"{want.name} of argument '{first}' (cast one operand with tf.cast)")
     return InvalidArgumentError(
         None, None,
         f"cannot compute {op.name} as input #{i}(zero-based) was expected to be a {want.name} tensor "

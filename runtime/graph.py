@@ -234,7 +234,7 @@ class Graph:
     def create_op(self, op: OpDef, inputs: tuple, attrs: dict, name: str | None = None) -> Any:
         """Add `op(inputs)` with static dtype and shape; returns its output(s) (the node if none)."""
         from .graph_rules import infer  # noqa: PLC0415
-        dts, shapes = infer(op, inputs, attrs)
+        dts, shapes = infer(op, inputs, attrs, name)
         node = self.create_node(op, inputs, attrs, name, dts, shapes)
         if not node.outputs and op.num_outputs == 0:
             return node

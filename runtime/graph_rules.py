@@ -63,8 +63,9 @@ def _scalar(value: Any) -> Any:
     return None if value is None or np.ndim(value) != 0 or isinstance(value, list) else int(value)
 
 
-def infer(op: OpDef, inputs: tuple, attrs: dict) -> tuple[list, list]:
-    """Output dtypes and static shapes (tuples with None, or None for unknown rank)."""
+def infer(op: OpDef, inputs: tuple, attrs: dict, node_name: str | None = None) -> tuple[list, list]:
+    """Output dtypes and static shapes (tuples with None, or None for unknown rank); a shape error
+    names the node (`node_name`, the user's name when given) as TensorFlow does."""
     if op.name == "ReadVariableOp":
         d, s = inputs[0]._handle_data or (dtypes.float32, None)
         return [d], [s.as_tuple() if hasattr(s, "as_tuple") else s]
@@ -82,8 +83,8 @@ def infer(op: OpDef, inputs: tuple, attrs: dict) -> tuple[list, list]:
         except OpError as e:
             names = ", ".join(t.name for t in inputs)
             shown = ", ".join(_dims(t.shape.as_tuple()) for t in inputs)
-            raise ValueError(f"{e.message} for '{{{{node {op.name}}}}} = {op.name}({names})' with input shapes: "
-                             f"{shown}.") from None
+            raise ValueError(f"{e.message} for '{{{{node {node_name or op.name}}}}} = {op.name}({names})' with "
+                             f"input shapes: {shown}.") from None
         except (TypeError, ValueError, IndexError, AttributeError):
             shapes = None  # NOTE: a rule not written for unknown dims: the shape is unknown, not an error
     if n == 1 and callable(op.num_outputs) and shapes and isinstance(shapes[0], (tuple, list, type(None))):

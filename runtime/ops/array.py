@@ -35,11 +35,21 @@ def _reshape_shape(x, shape):
     if shape is None:
         return None
     dims = shape_dims(shape)
+    total = None if x is None or None in x else int(np.prod(x))
+    if None not in dims and -1 not in dims and x is not None:
+        n = int(np.prod(dims))
+        if total is not None and total != n:
+            raise invalid(f"Cannot reshape a tensor with {total} elements to shape [{','.join(map(str, dims))}] "
+                          f"({n} elements)")
+        part = int(np.prod([d for d in x if d is not None]))
+        if total is None and part and n % part:
+            raise invalid(f"Dimension size must be evenly divisible by {part} but is {n}")
     if None in dims:
         return tuple(None if d in (None, -1) else d for d in dims)
     if -1 in dims:
         known = int(np.prod([d for d in dims if d != -1]))
-        total = None if x is None or None in x else int(np.prod(x))
+        if total is not None and known and total % known:
+            raise invalid(f"Dimension size must be evenly divisible by {known} but is {total}")
         dims = [(None if total is None or known == 0 else total // known) if d == -1 else d for d in dims]
     return tuple(dims)
 
@@ -188,10 +198,25 @@ def _concat_shape(*shapes, axis=0):
     known = [s for s in shapes if s is not None]
     if not known:
         return None
-    a = axis % len(known[0])
+    rank = len(known[0])
+    a = axis % rank
+    out = list(known[0])
+    for s in known[1:]:
+        if len(s) != rank:
+            raise invalid(f"Shape must be rank {rank} but is rank {len(s)}")
+        for i, (d, e) in enumerate(zip(out, s)):
+            if i != a and d is not None and e is not None and d != e:
+                rest = [_fmt_dims(t[:a] + t[a + 1:]) for t in (out, s)]
+                raise invalid(f"Dimension {i - (i > a)} in both shapes must be equal, but are {d} and {e}. "
+                              f"Shapes are {rest[0]} and {rest[1]}.")
+            out[i] = d if d is not None else e
     sizes = [None if s is None else s[a] for s in shapes]
-    total = None if None in sizes else sum(sizes)
-    return known[0][:a] + (total,) + known[0][a + 1:]
+    out[a] = None if None in sizes else sum(sizes)
+    return tuple(out)
+
+
+def _fmt_dims(dims):
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
 
 def _concat_grad(g, y, *xs, axis=0):

@@ -82,17 +82,18 @@ def _move_first_to(axis: int, rank: int) -> tuple:
     return tuple(perm)
 
 
-def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: Any = None) -> list:
+def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: Any = None, name: Any = None) -> list:
     x = _t(value)
     axis = int(_ints(axis)[0]) if not isinstance(axis, int) else axis
     n = x.shape[axis % x.shape.rank]
     if isinstance(num_or_size_splits, (int, np.integer)) or (dispatch.is_tensor(num_or_size_splits)
                                                                and num_or_size_splits.shape.rank == 0):
         k = int(num_or_size_splits)
-        if k <= 0 or n % k:
+        if k <= 0 or (n is not None and n % k):
             raise invalid(f"Number of ways to split should evenly divide the split dimension, but got "
                           f"split_dim {axis} (size = {n}) and num_split {k}")
-        sizes = (n // k,) * k
+        out = layout.split_n(x, num_split=k, axis=axis, name=name)
+        return list(out) if isinstance(out, tuple) else [out]
     else:
         sizes = _ints(num_or_size_splits)
         if sizes.count(-1) > 1:
@@ -100,7 +101,7 @@ def split(value: Any, num_or_size_splits: Any, axis: int = 0, num: Any = None) -
         if -1 in sizes:
             sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
         sizes = tuple(sizes)
-    out = layout.split(x, sizes=sizes, axis=axis)
+    out = layout.split(x, sizes=sizes, axis=axis, name=name)
     return list(out) if isinstance(out, tuple) else [out]
 
 

@@ -129,6 +129,9 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
     ta, tb = transpose_a or adjoint_a, transpose_b or adjoint_b
     if a.shape.rank == 2 and b.shape.rank == 2:
         return linalg.mat_mul(a, b, transpose_a=ta, transpose_b=tb, name=name)
+    if (a.shape.rank is not None and a.shape.rank < 2 or b.shape.rank is not None and b.shape.rank < 2) and \
+            (getattr(a, "_is_symbolic", False) or getattr(b, "_is_symbolic", False)):
+        return linalg.mat_mul(a, b, transpose_a=ta, transpose_b=tb, name=name)  # NOTE: its shape rule raises
     if a.shape.rank is not None and a.shape.rank < 2 or b.shape.rank is not None and b.shape.rank < 2:
         raise invalid(f"In[0] and In[1] has different ndims: {a.shape} vs. {b.shape}" if a.shape.rank !=
                       b.shape.rank else f"In[0] ndims must be >= 2: {a.shape.rank}")

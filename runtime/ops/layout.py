@@ -1,4 +1,4 @@
-"""Layout primitives: PadV2, Slice, SplitV, ReverseV2, OneHot, Range.
+"""Layout primitives: PadV2, Slice, Split, SplitV, ReverseV2, OneHot, Range.
 
     PadV2([[1, 2]], paddings=[[0, 0], [1, 1]], constant_values=0) == [[0, 1, 2, 0]]
 
@@ -135,6 +135,34 @@ def _split_kernel(xp, x, sizes, axis=0):
 def split(xp):
     """SplitV(x, sizes=(2, 3), axis=1): consecutive pieces of x along axis with the given sizes."""
     return lambda x, sizes, axis=0: _split_kernel(xp, x, sizes, axis)
+
+
+def _split_n_shape(x, num_split=1, axis=0):
+    if x is None:
+        return tuple(None for _ in range(num_split))
+    a = axis % len(x)
+    d = x[a]
+    if d is not None and d % num_split:
+        raise invalid(f"Number of ways to split should evenly divide the split dimension, but got split_dim {axis} "
+                      f"(size = {d}) and num_split {num_split}")
+    return tuple(x[:a] + (None if d is None else d // num_split,) + x[a + 1:] for _ in range(num_split))
+
+
+def _split_n_kernel(xp, x, num_split=1, axis=0):
+    a = axis % max(x.ndim, 1)
+    if x.shape[a] % num_split:
+        raise invalid(f"Number of ways to split should evenly divide the split dimension, but got split_dim {axis} "
+                      f"(size = {x.shape[a]}) and num_split {num_split}")
+    return tuple(xp.split(x, num_split, axis=a))
+
+
+@op("Split", shape=_split_n_shape, num_outputs=lambda x, num_split=1, axis=0: num_split,
+    grad=lambda gs, ys, x, num_split=1, axis=0: (concat_op(*(gs if isinstance(gs, tuple) else (gs,)), axis=axis),),
+    ref=lambda x, num_split=1, axis=0: tuple(np.split(x, num_split, axis=axis)),
+    cases=shaped((2, 6), num_split=3, axis=1) + shaped((4,), num_split=2, axis=0))
+def split_n(xp):
+    """Split(x, num_split=3, axis=1): num_split equal pieces along axis (its size may be known only at run time)."""
+    return lambda x, num_split=1, axis=0: _split_n_kernel(xp, x, num_split, axis)
 
 
 def concat_op(*xs, axis=0):

@@ -106,11 +106,13 @@ def test_v1_initializable_iterator_restarts() -> None:
 
 def test_graph_hook_is_used_outside_eager(monkeypatch) -> None:
     from runtime import dispatch  # noqa: PLC0415
+    from tfcompat._impl.data import iterator  # noqa: PLC0415
     calls = []
+    saved = dict(iterator._HOOKS)  # NOTE: the v1 layer's hooks, restored for the tests that follow
     set_graph_hooks(get_next=lambda it, name: calls.append(name) or "node", initializer=lambda it: "init-op")
     try:
         monkeypatch.setattr(dispatch, "executing_eagerly", lambda: False)
         it = tf.data.Dataset.range(2).make_initializable_iterator()
         assert it.get_next(name="next") == "node" and calls == ["next"] and it.initializer == "init-op"
     finally:
-        set_graph_hooks()
+        set_graph_hooks(**saved)

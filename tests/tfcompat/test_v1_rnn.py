@@ -128,14 +128,18 @@ def test_sequence_length_copies_state_through() -> None:
         np.testing.assert_allclose(s[b], o[b, n - 1], rtol=1e-6)
 
 
-def test_second_cell_in_the_same_scope_gets_a_new_name_and_cells_reuse_weights() -> None:
+def test_second_cell_in_the_same_rnn_scope_is_refused_as_in_tensorflow() -> None:
+    # NOTE: TF1 restarts default names on re-entering the "rnn" scope, so the second cell asks for
+    # rnn/gru_cell again and TensorFlow 2.21 (tf_keras) raises this same error; a scope each works.
     with tf1.Graph().as_default():
         x = tf1.placeholder(tf1.float32, [None, T, F])
         c1, c2 = tf1.nn.rnn_cell.GRUCell(H), tf1.nn.rnn_cell.GRUCell(H)
         tf1.nn.dynamic_rnn(c1, x, dtype=tf1.float32)
-        tf1.nn.dynamic_rnn(c2, x, dtype=tf1.float32)
+        with pytest.raises(ValueError, match="rnn/gru_cell/gates/kernel already exists"):
+            tf1.nn.dynamic_rnn(c2, x, dtype=tf1.float32)
+        tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(H), x, dtype=tf1.float32, scope="second")
         names = [v.name for v in tf1.global_variables()]
-    assert names[0].startswith("rnn/gru_cell/") and names[4].startswith("rnn/gru_cell_1/") and len(names) == 8
+    assert names[0].startswith("rnn/gru_cell/") and names[4].startswith("second/gru_cell/") and len(names) == 8
 
 
 def test_contrib_rnn_aliases_and_errors() -> None:

@@ -112,7 +112,7 @@ def unstack(value: Any, num: Any = None, axis: int = 0, name: str = "unstack") -
 @export("split")
 def split(value: Any, num_or_size_splits: Any, axis: Any = 0, num: Any = None, name: str = "split") -> list:
     """tf.split(x, 3) or tf.split(x, [2, -1], axis=1): pieces along axis."""
-    return ca.split(value, num_or_size_splits, axis=axis, num=num)
+    return ca.split(value, num_or_size_splits, axis=axis, num=num, name=name)
 
 
 @export("squeeze", v1=())

@@ -40,11 +40,11 @@ def _compute_sampled_logits(weights: Any, biases: Any, labels: Any, inputs: Any,
                                                 for v in sampled_values)
     sampled = array.cast(sampled, dtypes.int64)
     n_true = flat_labels.shape[0]
+    if n_true is None:  # NOTE: labels [None, num_true]: the split point is known when the graph runs
+        n_true = array.size(flat_labels)
     ids = array.concat(flat_labels, sampled, axis=0)
     all_w = embedding_lookup(weights, ids)
     all_b = embedding_lookup(biases, ids)
-    if n_true is None:
-        raise ValueError("nce_loss/sampled_softmax_loss need a static batch size for `labels`")
     true_w, sampled_w = all_w[:n_true], all_w[n_true:]
     true_b, sampled_b = all_b[:n_true], all_b[n_true:]
     dim = true_w.shape[1]
