@@ -7,7 +7,7 @@ an initializer) is upgraded in native mode. Each program is one of:
 - converted: native mode wrote TF2 code with no TF1 left (no `compat.v1`, `Session`,
   `placeholder`, initializer run or `disable_eager_execution`);
 - fell back: the file came out in compat form; the report's first blocker is its reason;
-- error: the upgrader raised, or wrote code that does not parse.
+- error: the upgrader raised, or wrote code that does not parse (a bug in any case).
 
 With `--run`, each converted program is run on real TensorFlow 2.21 (eager, Keras 3,
 no tf_keras) and on tfcompat's v2 API (`tfcompat run --api v2`), in a scratch copy of
@@ -62,6 +62,10 @@ def reason_class(reason: str) -> str:
 def classify(path: Path) -> dict:
     code = path.read_text(encoding="utf-8", errors="replace")
     try:
+        ast.parse(code)
+    except SyntaxError as e:   # Python 2 code: no upgrade tool can parse it, so it is not counted
+        return {"status": "not Python 3", "reason": f"{e.msg} (line {e.lineno})"}
+    try:
         result = upgrade_native(code)
     except Exception as e:   # NOTE: the measure must survive an upgrader bug; the bug is what it reports
         return {"status": "error", "reason": f"{type(e).__name__}: {e}"}
@@ -71,11 +75,11 @@ def classify(path: Path) -> dict:
         ast.parse(result.code)
     except SyntaxError as e:
         return {"status": "error", "reason": f"output does not parse: {e}"}
-    if errors:
-        return {"status": "error", "reason": errors[0].message, "line": errors[0].line}
     if blocked:
         return {"status": "fell back", "reason": blocked[0].message[len(BLOCKED):], "line": blocked[0].line,
                 "all": [d.message[len(BLOCKED):] for d in blocked]}
+    if errors:   # no native analysis ran (no module-level graph) and compat form left something unconverted
+        return {"status": "fell back", "reason": f"compat form, unconverted: {errors[0].message}", "line": errors[0].line}
     left = TF1_LEFT.search(_code_only(result.code))
     if left:
         line = result.code[:left.start()].count("\n") + 1
@@ -127,16 +131,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_summary(results: dict[str, dict]) -> None:
-    n = len(results)
     by = collections.Counter(r["status"] for r in results.values())
+    n = len(results) - by["not Python 3"]
     print(f"\n{n} TF1 programs: converted {by['converted']} ({100 * by['converted'] / max(n, 1):.0f}%), "
-          f"fell back {by['fell back']}, error {by['error']}")
+          f"fell back {by['fell back']}, error {by['error']}"
+          + (f" (and {by['not Python 3']} Python 2 files, not counted)" if by["not Python 3"] else ""))
     ran = [r for r in results.values() if "tf_run" in r]
     if ran:
         for engine in ("tf_run", "tfcompat_run"):
             ok = sum(r[engine] == "ok" for r in ran)
             print(f"  converted programs that run to the end on {engine[:-4]}: {ok} of {len(ran)}")
-    reasons = collections.Counter(reason_class(r["reason"]) for r in results.values() if r["status"] != "converted")
+    reasons = collections.Counter(reason_class(r["reason"]) for r in results.values()
+                                  if r["status"] in ("fell back", "error"))
     if reasons:
         print("\nreasons (first blocker of each program):")
         for reason, count in reasons.most_common():

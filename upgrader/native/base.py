@@ -58,6 +58,7 @@ class Editor:
         self.tf = "tf" if "tf" in mods else (mods[0] if mods else "")
         self.rules: list[NativeRule] = []
         self.flatten = lambda stmt: ""   # set by `structural`: a flattened with-block's body, re-indented
+        self.claimed: set[str] = set()   # names the rewrite itself introduced (two optimizers are not both 'optimizer')
 
     def offset(self, line: int, col: int) -> int:
         start = self.starts[line - 1]
@@ -85,7 +86,11 @@ class Editor:
         return "".join(out) + self.src[last:end]
 
     def free(self, name: str, entity: Entity | None = None) -> bool:
-        return free_name(self.prog, name, entity)
+        return name not in self.claimed and free_name(self.prog, name, entity)
+
+    def claim(self, name: str) -> str:
+        self.claimed.add(name)
+        return name
 
     def tfx(self, path: str) -> str:
         """'keras.optimizers.SGD' -> 'tf.keras.optimizers.SGD' in this file's alias."""

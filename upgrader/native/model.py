@@ -27,6 +27,7 @@ from upgrader.native.sessions import runs_graph, session_target
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
+from upgrader.native.unpack import unpack_targets
 from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
 
@@ -100,6 +101,7 @@ class Program:
     functions: Functions | None = None   # defs that build graph code and their calls (native/modules.py)
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
     iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
+    unpacked: list[ast.Assign] = field(default_factory=list)   # `a, b = <graph value>`: split, then analysed again
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -144,6 +146,11 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     if rnn_statement(prog, stmt) or iterator_statement(prog, stmt) or gradient_statement(prog, stmt):
         return
     if module_statement(prog, stmt):
+        return
+    if (names := unpack_targets(stmt)) and (_is_tf(prog, stmt.value) or any(prog.kind(n) for n in names_in(stmt.value))):
+        prog.unpacked.append(stmt)   # split into one statement per name and analysed again (native/unpack.py)
+        for n in names:
+            prog.entities.setdefault(n, Entity(n, "tensor", stmt))
         return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):

@@ -15,6 +15,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.model import analyze
+from upgrader.native.unpack import split
 from upgrader.native.segments import header, join, segments, split_header, with_header
 from upgrader.rule import Context, Diagnostic
 from upgrader.scan import Scan
@@ -90,6 +91,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
     prog = analyze(code, tree)
+    if prog.unpacked and prog.graph and not prog.blockers:
+        split_code = split(code, prog.unpacked)
+        out = _native(split_code, ast.parse(split_code))
+        return [Blocked(_line_in(code, split_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
     if not prog.graph:
         return upgrade_rules(code, rule_types)
     if prog.blockers:
@@ -112,3 +117,9 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         return [Blocked(_original_line(code, left.reason, left.line), left.reason)]
     notes = sorted(ctx.diagnostics, key=lambda d: (d.line, d.col))
     return Result(renamed.code, code, notes + [d for d in renamed.diagnostics if d.severity != "change"])
+
+
+def _line_in(original: str, split_code: str, line: int) -> int:
+    """A line of the split source -> the original's line (each split statement added lines)."""
+    added = split_code.count("\n") - original.count("\n")
+    return max(1, min(line, line - added if added > 0 else line))

@@ -83,7 +83,7 @@ class NativeMinimize(NativeRule):
         if isinstance(owner, ast.Name):
             opt = owner.id
         else:
-            opt = "optimizer" if edit.free("optimizer", entity) else f"{entity.func}_optimizer"
+            opt = edit.claim("optimizer" if edit.free("optimizer", entity) else f"{entity.func}_optimizer")
             lines.append(f"{opt} = {self.optimizer(prog, owner, edit)}\n\n\n")
         if call.func.attr == "apply_gradients":
             given, apply = arguments(prog, entity), self._apply(prog, entity, opt, edit)
