@@ -78,7 +78,7 @@ def install(recorder: Any) -> None:
         if not self._closed:
             try:
                 _state.depth = getattr(_state, "depth", 0) + 1
-                recorder.variables(_graph_variables(self))
+                recorder.variables(_graph_variables(self), graph=self.graph)
             except Exception as e:  # noqa: BLE001  (a variable that cannot be read is reported, not fatal)
                 recorder.variables({}, problem=f"{type(e).__name__}: {e}")
             finally:
@@ -105,7 +105,7 @@ def finish() -> None:
         if not session._closed:
             _state.depth = getattr(_state, "depth", 0) + 1
             try:
-                _RECORDER[0].variables(_graph_variables(session))
+                _RECORDER[0].variables(_graph_variables(session), graph=session.graph)
             except Exception as e:  # noqa: BLE001
                 _RECORDER[0].variables({}, problem=f"{type(e).__name__}: {e}")
             finally:

@@ -66,45 +66,40 @@ def _kind(a: np.ndarray) -> str:
     return "number" if a.dtype.kind in "biufc" else a.dtype.kind
 
 
-def compare_arrays(old: list[list[np.ndarray]], new: list[list[np.ndarray]], rtol: float, atol: float) -> Stats:
-    """Compare call by call (each a list of arrays): `|old - new| <= atol + rtol * |old|`, NaN equal to NaN."""
+def compare_arrays(old: list[np.ndarray], new: list[np.ndarray], rtol: float, atol: float) -> Stats:
+    """Compare value by value: `|old - new| <= atol + rtol * |old|` elementwise, NaN equal to NaN."""
     s = Stats(count=len(old))
-    if old and old[0]:
-        s.shape = "(" + ", ".join(str(d) for d in old[0][0].shape) + ("," if old[0][0].ndim == 1 else "") + ")"
-        dt_old, dt_new = old[0][0].dtype.name, (new[0][0].dtype.name if new and new[0] else "?")
+    if old:
+        s.shape = "(" + ", ".join(str(d) for d in old[0].shape) + ("," if old[0].ndim == 1 else "") + ")"
+        dt_old, dt_new = old[0].dtype.name, (new[0].dtype.name if new else "?")
         s.dtype = dt_old if dt_old == dt_new else f"{dt_old}/{dt_new}"
     if len(old) != len(new):
-        s.problem = f"{len(old)} calls in the original, {len(new)} in the rewrite"
-    for k, (eo, en) in enumerate(zip(old, new)):
-        if len(eo) != len(en):
-            s.problem = s.problem or f"call {k}: {len(eo)} values in the original, {len(en)} in the rewrite"
+        s.problem = f"{len(old)} values in the original, {len(new)} in the rewrite"
+    for k, (a, b) in enumerate(zip(old, new)):
+        where = f"value {k}" if len(old) > 1 else "value"
+        if a.shape != b.shape and a.size == b.size == 1:
+            a, b = a.reshape(()), b.reshape(())
+        if a.shape != b.shape:
+            s.problem = s.problem or f"{where}: shape {a.shape} in the original, {b.shape} in the rewrite"
             continue
-        for j, (a, b) in enumerate(zip(eo, en)):
-            where = f"call {k}, value {j}" if len(old) > 1 or len(eo) > 1 else "value"
-            if a.shape != b.shape and a.size == b.size == 1:
-                a, b = a.reshape(()), b.reshape(())
-            if a.shape != b.shape:
-                s.problem = s.problem or f"{where}: shape {a.shape} in the original, {b.shape} in the rewrite"
-                continue
-            if _kind(a) != _kind(b):
-                s.problem = s.problem or f"{where}: {a.dtype.name} in the original, {b.dtype.name} in the rewrite"
-                continue
-            if _kind(a) != "number":
-                bad = np.asarray(a != b)
-            else:
-                x, y = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64), b.astype(
-                    np.complex128 if b.dtype.kind == "c" else np.float64)
-                both_nan = np.isnan(x) & np.isnan(y)
-                err = np.where(both_nan, 0.0, np.abs(x - y))
-                err = np.where(np.isnan(err), np.inf, err)
-                if err.size:
-                    s.max_abs = max(s.max_abs, float(err.max()))
-                    rel = err / np.maximum(np.abs(x), np.finfo(np.float64).tiny)
-                    s.max_rel = max(s.max_rel, float(np.where(err == 0, 0.0, rel).max()))
-                bad = err > atol + rtol * np.abs(x)
-            if bad.any() and not s.first:
-                idx = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
-                s.first = f"{where}, index {tuple(int(i) for i in idx)}" if idx else where
+        if _kind(a) != _kind(b):
+            s.problem = s.problem or f"{where}: {a.dtype.name} in the original, {b.dtype.name} in the rewrite"
+            continue
+        if _kind(a) != "number":
+            bad = np.asarray(a != b)
+        else:
+            wide = np.complex128 if "c" in (a.dtype.kind, b.dtype.kind) else np.float64
+            x, y = a.astype(wide), b.astype(wide)
+            err = np.where(np.isnan(x) & np.isnan(y), 0.0, np.abs(x - y))
+            err = np.where(np.isnan(err), np.inf, err)
+            if err.size:
+                s.max_abs = max(s.max_abs, float(err.max()))
+                rel = err / np.maximum(np.abs(x), np.finfo(np.float64).tiny)
+                s.max_rel = max(s.max_rel, float(np.where(err == 0, 0.0, rel).max()))
+            bad = err > atol + rtol * np.abs(x)
+        if bad.any() and not s.first:
+            idx = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+            s.first = f"{where}, index {tuple(int(i) for i in idx)}" if idx else where
     return s
 
 
@@ -115,12 +110,13 @@ class Site:
 
     file: str
     line: int
-    calls: list[list[np.ndarray]] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)   # every call's values, in order, flattened
 
     @property
     def signature(self) -> tuple:
-        """How many values a call returns and their shapes (what the order fallback matches on)."""
-        return tuple(a.shape for a in self.calls[0]) if self.calls else ()
+        """The values' shapes (what the order fallback matches on): sess.run([a, b]) at one line matches
+        a.numpy(), b.numpy() at one line."""
+        return tuple(a.shape for a in self.values)
 
 
 def sites(record: dict, arrays: Any) -> list[Site]:
@@ -129,16 +125,18 @@ def sites(record: dict, arrays: Any) -> list[Site]:
     for e in record["events"]:
         key = (e["file"], e["line"])
         site = found.get(key) or found.setdefault(key, Site(*key))
-        site.calls.append([arrays[k] for k in e["arrays"]])
+        site.values.extend(arrays[k] for k in e["arrays"])
     return list(found.values())
 
 
-def match_sites(old: list[Site], new: list[Site], mapping: dict[int, int] | None = None) -> list[tuple[Site, Any]]:
+def match_sites(old: list[Site], new: list[Site], mapping: dict[int, int] | None = None,
+                equal: Any = None) -> list[tuple[Site, Any]]:
     """Pair each original site with its rewrite: by the native mode's line map, else by order.
 
-    By order: the next rewrite site (after the last one paired) with the same number of calls
-    and the same value shapes; rewrite sites with no original (a train step returning its loss
-    where the original fetched only the train op) are skipped. An original with no partner pairs with None.
+    By order: among the rewrite sites after the last one paired that have the same number of
+    values and the same shapes, the first whose values are `equal`, else the first; rewrite sites
+    with no original (a train step returning its loss where the original fetched only the train op)
+    are skipped. An original with no candidate pairs with None.
     """
     if mapping:
         by_line = {s.line: s for s in new}
@@ -146,14 +144,11 @@ def match_sites(old: list[Site], new: list[Site], mapping: dict[int, int] | None
     pairs: list[tuple[Site, Any]] = []
     start = 0
     for s in old:
-        for i in range(start, len(new)):
-            n = new[i]
-            if len(n.calls) == len(s.calls) and _shapes_match(n.signature, s.signature):
-                pairs.append((s, n))
-                start = i + 1
-                break
-        else:
-            pairs.append((s, None))
+        fits = [i for i in range(start, len(new)) if _shapes_match(new[i].signature, s.signature)]
+        best = next((i for i in fits if equal is not None and equal(s, new[i])), fits[0] if fits else None)
+        pairs.append((s, None if best is None else new[best]))
+        if best is not None:
+            start = best + 1
     return pairs
 
 
@@ -162,6 +157,24 @@ def _shapes_match(a: tuple, b: tuple) -> bool:
 
 
 def match_variables(old: dict, new: dict) -> list[tuple[str, Any, Any]]:
-    """(name, old value or None, new value or None) for every variable of either side, the original's first."""
-    names = list(old) + [n for n in new if n not in old]
-    return [(n, old.get(n), new.get(n)) for n in names]
+    """(name, old value or None, new value or None) for every variable of either side, the original's first.
+
+    Names pair first; then unnamed variables pair in creation order with equal shapes: TF1 names them
+    Variable, Variable_1, ... and TF2 calls each of them Variable (recorded as Variable, Variable#1, ...).
+    """
+    rows: list[tuple[str, Any, Any]] = [(n, v, new.get(n)) for n, v in old.items()]
+    spare = [n for n in new if n not in old and DEFAULT_NEW.match(n)]
+    for i, (n, v, w) in enumerate(rows):
+        if w is None and DEFAULT_OLD.match(n):
+            scope = DEFAULT_OLD.match(n).group(1)
+            for m in spare:
+                if DEFAULT_NEW.match(m).group(1) == scope and np.shape(new[m]) == np.shape(v):
+                    rows[i] = (f"{n} ~ {m}", v, new[m])
+                    spare.remove(m)
+                    break
+    paired = {r[0].split(" ~ ")[-1] for r in rows if " ~ " in r[0]}
+    return rows + [(n, None, w) for n, w in new.items() if n not in old and n not in paired]
+
+
+DEFAULT_OLD = re.compile(r"^((?:.*/)?)Variable(?:_\d+)?(?:#\d+)?$")
+DEFAULT_NEW = re.compile(r"^((?:.*/)?)Variable(?:#\d+)?$")

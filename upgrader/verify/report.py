@@ -99,11 +99,11 @@ def render(report: Report) -> str:
              + (f"  [{report.mode}]" if report.mode else "")]
     if report.rows:
         width = max(len(r.item) for r in report.rows)
-        lines.append(f"{'kind':9} {'item':{width}} {'shape':10} {'dtype':15} {'calls':>5}  {'max abs':>8}  "
+        lines.append(f"{'kind':9} {'item':{width}} {'shape':10} {'dtype':15} {'values':>6}  {'max abs':>8}  "
                      f"{'max rel':>8}  status")
         for r in report.rows:
             status = r.status + (f" at {r.first}" if r.first else "")
-            lines.append(f"{r.kind:9} {r.item:{width}} {r.shape:10} {r.dtype:15} {r.calls or '':>5}  "
+            lines.append(f"{r.kind:9} {r.item:{width}} {r.shape:10} {r.dtype:15} {r.calls or '':>6}  "
                          f"{_num(r.max_abs):>8}  {_num(r.max_rel):>8}  {status}")
     if report.problem:
         lines.append(report.problem.rstrip())

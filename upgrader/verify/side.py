@@ -36,6 +36,7 @@ class Recorder:
         self.per_site: dict[tuple[str, int], int] = {}
         self.snapshot: dict[str, np.ndarray] = {}
         self._made: list[Any] = []
+        self._graph_of: dict[str, int] = {}
         self.notes: list[str] = []
         self.counters: dict[str, int] = {}
 
@@ -70,11 +71,17 @@ class Recorder:
         if n < MAX_EVENTS_PER_SITE:
             self.events.append((site[0], site[1], kind, arrays))
 
-    def variables(self, values: dict, problem: str | None = None) -> None:
+    def variables(self, values: dict, problem: str | None = None, graph: Any = None) -> None:
+        """A session's variables by name; a name another graph already reported gets #1, #2... (as eager ones do)."""
         if problem:
             self.notes.append(f"variables not read when a session closed: {problem}")
         for name, value in values.items():
-            self.snapshot[_short(name)] = np.asarray(value)
+            key, k = _short(name), 0
+            while key in self.snapshot and self._graph_of.get(key) != id(graph):
+                k += 1
+                key = f"{_short(name)}#{k}"
+            self.snapshot[key] = np.asarray(value)
+            self._graph_of[key] = id(graph)
 
     def created(self, variable: Any) -> None:
         self._made.append(variable)

@@ -50,7 +50,7 @@ def _graph_variables(session: Any) -> dict:
 def _snapshot(session: Any) -> None:
     _state.depth = getattr(_state, "depth", 0) + 1
     try:
-        _RECORDER[0].variables(_graph_variables(session))
+        _RECORDER[0].variables(_graph_variables(session), graph=session.graph)
     except Exception as e:  # noqa: BLE001  (reported, not fatal)
         _RECORDER[0].variables({}, problem=f"{type(e).__name__}: {e}")
     finally:
