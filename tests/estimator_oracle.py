@@ -4,7 +4,7 @@
     python -m tests.estimator_oracle [NAME ...]          # records fixtures/programs/estimator/*.expected.txt
 
 Programs run with `import tensorflow` bound to TF 2.15's `tensorflow.compat.v1` (v2 behaviour off), as
-`tfcompat run --api v1` binds it to tfcompat. `tf215_python()` is None where the venv is absent: the
+`tfcompat run --api v1` binds it to tfcompat; `v2_*.py` programs run on TF 2.15's TF2 API (`--api v2`). `tf215_python()` is None where the venv is absent: the
 differential tests skip, and the recorded expectations still run.
 """
 from __future__ import annotations
@@ -18,9 +18,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "fixtures" / "programs" / "estimator"
 RUNNER = ("import os, runpy, sys; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); "
-          "import tensorflow.compat.v1 as v1; v1.disable_v2_behavior(); v1.logging.set_verbosity(v1.logging.ERROR); "
-          "sys.modules['tensorflow'] = v1; script = sys.argv[1]; sys.argv = sys.argv[1:]; "
+          "import tensorflow as tf; import tensorflow.compat.v1 as v1; v1.logging.set_verbosity(v1.logging.ERROR); "
+          "script = sys.argv[1]; api = sys.argv[2]; sys.argv = sys.argv[1:2]; "
+          "(v1.disable_v2_behavior(), sys.modules.__setitem__('tensorflow', v1)) if api == 'v1' else None; "
           "runpy.run_path(script, run_name='__main__')")
+
+
+def api_of(program: Path) -> str:
+    """`v2_*.py` programs are TF2 code (`import tensorflow` is TF2, eager on); the others TF1 code."""
+    return "v2" if program.stem.startswith("v2_") else "v1"
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,7 +47,7 @@ def run_tf215(script: Path, cwd: Path | None = None, timeout: int = 600) -> subp
     if py is None:
         raise RuntimeError("no TF 2.15 oracle: run scripts/setup_tf215_oracle.sh (or set TFCOMPAT_TF215_PYTHON)")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
-    return subprocess.run([py, "-c", RUNNER, str(script)], cwd=cwd or script.parent, env=env, capture_output=True,
+    return subprocess.run([py, "-c", RUNNER, str(script), api_of(script)], cwd=cwd or script.parent, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 

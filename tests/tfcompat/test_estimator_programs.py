@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.estimator_oracle import PROGRAMS, run_tf215, tf215_python
+from tests.estimator_oracle import PROGRAMS, api_of, run_tf215, tf215_python
 from tests.output_compare import differences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ CASES = sorted(PROGRAMS.glob("*.py"))
 
 def _tfcompat(program: Path) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v1", program.name], cwd=program.parent,
+    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", api_of(program), program.name], cwd=program.parent,
                          env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, f"{program.name} exited {run.returncode}:\n{run.stderr[-4000:]}"
     return run.stdout
