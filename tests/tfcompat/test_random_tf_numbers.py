@@ -71,3 +71,14 @@ def test_get_seed_rules():
         assert v1.get_seed(3) == (87654321, 3)
         v1.set_random_seed(0)
         assert [v1.get_seed(None) for _ in range(3)] == [(0, 2**31 - 1), (0, 1), (0, 2)]  # (0, 0) is avoided
+
+
+@pytest.mark.parametrize("name,kwargs,shape", [
+    ("RandomUniform", {}, (3, 5)), ("RandomNormal", {"stddev": 0.3}, (7,)), ("TruncatedNormal", {}, (4, 4)),
+    ("GlorotUniform", {}, (5, 3)), ("GlorotNormal", {}, (6, 2)), ("HeNormal", {}, (3, 3, 2, 4)),
+    ("LecunUniform", {}, (9, 2)), ("VarianceScaling", {"distribution": "untruncated_normal"}, (4, 3))])
+def test_keras_initializers_with_a_seed_are_tensorflows(oracle, name, kwargs, shape):
+    for seed in (0, 1, 77):
+        want = getattr(oracle.keras.initializers, name)(seed=seed, **kwargs)(shape).numpy()
+        got = getattr(tfcompat.keras.initializers, name)(seed=seed, **kwargs)(shape).numpy()
+        _same([want], [got])

@@ -140,3 +140,40 @@ def test_tree_summary(tmp_path):
     md = summary.markdown()
     assert "| equal | different | failed | not runnable |" in md and "| 1 | 0 | 0 | 1 |" in md
     assert summary.exit_code == 0
+
+
+def test_sites_pair_by_line_map_else_by_order_preferring_equal_values():
+    import numpy as np
+    from upgrader.verify.compare import Site, match_sites
+
+    def site(line, *vals):
+        return Site("p.py", line, [np.float32(v) for v in vals])
+    old = [site(10, 1, 2, 3), site(11, 5)]
+    new = [site(30, 9, 9, 9), site(31, 1, 2, 3), site(32, 5)]   # 30: a train step's pre-update losses
+
+    def equal(a, b):
+        return all(x == y for x, y in zip(a.values, b.values))
+    assert [(o.line, n.line) for o, n in match_sites(old, new, equal=equal)] == [(10, 31), (11, 32)]
+    assert [(o.line, n.line) for o, n in match_sites(old, new)] == [(10, 30), (11, 32)]   # no values: first fit
+    mapped = match_sites(old, new, {10: 31, 11: 99})
+    assert [(o.line, n.line if n else None) for o, n in mapped] == [(10, 31), (11, None)]
+
+
+def test_line_map_sidecar(mlp, tmp_path):
+    from upgrader.verify.core import _sidecar
+    new = tmp_path / "new.py"
+    new.write_text("")
+    assert _sidecar(new) is None
+    (tmp_path / "new.py.callsites.json").write_text(json.dumps({"format": "tf-upgrade-callsites/1",
+                                                                "sites": [[22, 42]]}))
+    assert _sidecar(new) == {22: 42}
+    (tmp_path / "new.py.callsites.json").write_text(json.dumps({"format": "v0", "sites": []}))
+    with pytest.raises(ValueError, match="tf-upgrade-callsites/1"):
+        _sidecar(new)
+
+
+def test_time_limit(mlp, tmp_path):
+    old, new = mlp
+    report = verify(old, _mutant(tmp_path, new, "for step in range(6):", "import time\ntime.sleep(600)\nfor step in range(6):"),
+                    timeout=25)
+    assert report.exit_code == 2 and "timed out after 25s" in report.text

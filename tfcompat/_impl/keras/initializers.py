@@ -98,6 +98,13 @@ class _Random(Initializer):
     def _seed(self) -> Any:
         return self.seed if isinstance(self.seed, int) else None
 
+    def _draw(self, kind: str, shape: Any, a: float, b: float, dtype: Any) -> Any:
+        """Keras 3 on TensorFlow: an int seed draws stateless numbers keyed [seed, 0] (TF's own numbers)."""
+        rand, seed = tf().random, self._seed()
+        if seed is not None:
+            return getattr(rand, f"stateless_{kind}")(shape, [seed, 0], a, b, dtype=dtype)
+        return getattr(rand, kind)(shape, a, b, dtype=dtype)
+
 
 @export(*_names("RandomNormal", "random_normal"), v1=())
 class RandomNormal(_Random):
@@ -105,7 +112,7 @@ class RandomNormal(_Random):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
-        return tf().random.normal(_shape(shape), self.mean, self.stddev, dtype=_dtype(dtype), seed=self._seed())
+        return self._draw("normal", _shape(shape), self.mean, self.stddev, _dtype(dtype))
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -117,8 +124,7 @@ class TruncatedNormal(_Random):
         self.mean, self.stddev, self.seed = mean, stddev, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
-        return tf().random.truncated_normal(_shape(shape), self.mean, self.stddev, dtype=_dtype(dtype),
-                                            seed=self._seed())
+        return self._draw("truncated_normal", _shape(shape), self.mean, self.stddev, _dtype(dtype))
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -130,8 +136,7 @@ class RandomUniform(_Random):
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
-        return tf().random.uniform(_shape(shape), self.minval, self.maxval, dtype=_dtype(dtype),
-                                   seed=self._seed())
+        return self._draw("uniform", _shape(shape), self.minval, self.maxval, _dtype(dtype))
 
     def get_config(self) -> dict:
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
@@ -161,13 +166,13 @@ class VarianceScaling(_Random):
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, fan)
-        rand, d, seed = tf().random, _dtype(dtype), self._seed()
+        d = _dtype(dtype)
         if self.distribution == "truncated_normal":
-            return rand.truncated_normal(shape, 0.0, math.sqrt(scale) / 0.87962566103423978, dtype=d, seed=seed)
+            return self._draw("truncated_normal", shape, 0.0, math.sqrt(scale) / 0.87962566103423978, d)
         if self.distribution == "untruncated_normal":
-            return rand.normal(shape, 0.0, math.sqrt(scale), dtype=d, seed=seed)
+            return self._draw("normal", shape, 0.0, math.sqrt(scale), d)
         limit = math.sqrt(3.0 * scale)
-        return rand.uniform(shape, -limit, limit, dtype=d, seed=seed)
+        return self._draw("uniform", shape, -limit, limit, d)
 
     def get_config(self) -> dict:
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed,
