@@ -187,3 +187,19 @@ def test_nan_tensor_hook_raises() -> None:
 def test_missing_estimator_name_says_what_exists() -> None:
     with pytest.raises(AttributeError, match="not provided by tfcompat's tf.estimator"):
         tf.estimator.BoostedTreesRegressor
+
+
+def test_export_saved_model_writes_variables_and_signature(est, oracle) -> None:
+    import json  # noqa: PLC0415
+    est.train(train_input(), steps=3)
+    with tf.Graph().as_default():
+        fn = tf.estimator.export.build_raw_serving_input_receiver_fn({"x": tf.placeholder(tf.float32, [None])})
+    path = est.export_saved_model(os.path.join(est.model_dir, "export"), fn)
+    assert isinstance(path, bytes)
+    path = path.decode()
+    info = json.load(open(os.path.join(path, "tfcompat_export.json")))
+    assert info["format"] == "tfcompat-estimator-export/1" and info["global_step"] == 3
+    assert info["inputs"]["x"]["dtype"] == "float32" and info["outputs"]["y"]["shape"] == [None]
+    assert not os.path.exists(os.path.join(path, "saved_model.pb"))     # not a TensorFlow SavedModel
+    reader = oracle.train.load_checkpoint(os.path.join(path, "variables", "variables"))
+    assert float(reader.get_tensor("w")) == pytest.approx(float(est.get_variable_value("w")))
