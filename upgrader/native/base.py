@@ -58,6 +58,7 @@ class Editor:
         self.tf = "tf" if "tf" in mods else (mods[0] if mods else "")
         self.rules: list[NativeRule] = []
         self.flatten = lambda stmt: ""   # set by `structural`: a flattened with-block's body, re-indented
+        self.notes: list[tuple[int, str]] = []   # (line, warning) from helpers outside a rule; the session rule reports them
         self.claimed: set[str] = set()   # names the rewrite itself introduced (two optimizers are not both 'optimizer')
 
     def offset(self, line: int, col: int) -> int:

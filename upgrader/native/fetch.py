@@ -63,6 +63,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"{{k: v.numpy() for k, v in {e.name}.items()}}"
     if e is not None and e.kind == "varlist":
         return f"[v.numpy() for v in {e.name}]"
+    if e is not None and isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)):
+        return f"[t.numpy() for t in {call_text(e, fed, prog)}]"   # a list of tensors (or of assign ops)
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"
     text = expression(prog, node, edit, fed)
@@ -87,11 +89,27 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
     step = call_text(t, fed, prog)
     if fetches is train[0]:
         return step
+    if len(train) > 1:
+        raise Blocked(call.lineno, "sess.run fetches two training ops: TF1 runs both from the same variable values, "
+                                   "TF2 steps would run one after the other")
     loss = minimized_loss(prog, t)
-    rest = [n for n in fetches.elts if n is not train[0]]
-    if len(train) > 1 or len(rest) != 1 or not (isinstance(rest[0], ast.Name) and isinstance(loss, ast.Name) and rest[0].id == loss.id):
-        raise Blocked(call.lineno, "sess.run fetches a training op together with values other than its loss")
-    items = ["None", step + ".numpy()"] if fetches.elts[0] is train[0] else [step + ".numpy()", "None"]
+    is_loss = [isinstance(n, ast.Name) and isinstance(loss, ast.Name) and n.id == loss.id for n in fetches.elts]
+    # NOTE: the step returns its loss, computed before the update as TF1 computes every fetch; the loss's
+    # slot gets it (the train op's slot, None in TF1, gets the step itself when the loss is not fetched).
+    items = []
+    for n, loss_slot in zip(fetches.elts, is_loss):
+        if n is train[0]:
+            items.append("None" if any(is_loss) else step)
+        elif loss_slot and step:
+            items.append(step + ".numpy()")
+            step = ""
+        else:
+            items.append(_one(prog, n, fed, edit))
+    later = [edit.text(n) for n in fetches.elts[fetches.elts.index(train[0]) + 1:] if not isinstance(n, ast.Name)
+             or prog.kind(n.id) == "tensor" and not (isinstance(loss, ast.Name) and n.id == loss.id)]
+    if later:
+        edit.notes.append((call.lineno, f"{', '.join(later)}: fetched after the training step, now computed after the "
+                                        "update (TF1 computed every fetch of one sess.run from the same variable values)"))
     return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
 
 
@@ -104,3 +122,30 @@ def _runs_first(prog: Program, name: str, seen: set[str]) -> set[str]:
             seen.add(d)
             out |= _runs_first(prog, d, seen)
     return out
+
+
+def bind_once(text: str, fed: dict[str, str], edit: Editor) -> str:
+    """Feed values computed by a call (`{z: sample_z(16)}`) are computed once, as TF1 evaluated its feed dict once:
+    `[D_solver(sample_z(16)), D_loss(sample_z(16)).numpy()]` -> `[D_solver((z_fed := sample_z(16))), D_loss(z_fed).numpy()]`.
+    """
+    for param, value in fed.items():
+        if text.count(value) < 2 or all(_pure(n) for n in ast.walk(ast.parse(value, mode="eval")) if isinstance(n, ast.Call)):
+            continue
+        name = f"{param}_fed"
+        while not edit.free(name):
+            name += "_"
+        edit.claim(name)
+        first = text.index(value)
+        text = text[:first] + f"({name} := {value})" + text[first + len(value):].replace(value, name)
+    return text
+
+
+PURE_METHODS = frozenset({"reshape", "astype", "transpose", "flatten", "ravel", "copy", "squeeze"})
+
+
+def _pure(call: ast.Call) -> bool:
+    """A call that gives the same value every time: NumPy constructors and reshapes, not np.random or user code."""
+    name = ast.unparse(call.func)
+    if isinstance(call.func, ast.Attribute) and call.func.attr in PURE_METHODS:
+        return True
+    return name.split(".")[0] in ("np", "numpy") and ".random" not in name

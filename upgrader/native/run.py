@@ -96,7 +96,9 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         out = _native(split_code, ast.parse(split_code))
         return [Blocked(_line_in(code, split_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
     if not prog.graph:
-        return upgrade_rules(code, rule_types)
+        result = upgrade_rules(code, rule_types)
+        left = leftover(result.code, result.diagnostics)
+        return result if left is None else [Blocked(*_graph_outside_module(tree, left))]
     if prog.blockers:
         return [Blocked(b.line, b.reason) for b in prog.blockers]
     ctx = Context(scan=Scan(aliases=dict(prog.aliases)), tables=tables())
@@ -123,3 +125,19 @@ def _line_in(original: str, split_code: str, line: int) -> int:
     """A line of the split source -> the original's line (each split statement added lines)."""
     added = split_code.count("\n") - original.count("\n")
     return max(1, min(line, line - added if added > 0 else line))
+
+
+GRAPH_WORDS = ("placeholder", "Session", "get_variable", "variable_scope", "Variable", "layers", "global_variables_initializer")
+
+
+def _graph_outside_module(tree: ast.Module, left: Blocked) -> tuple[int, str]:
+    """Why a file with TF1 left in it had no module-level graph: the first def or class that builds one."""
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            words = {n.attr for n in ast.walk(stmt) if isinstance(n, ast.Attribute)}
+            if words & set(GRAPH_WORDS):
+                what = "class" if isinstance(stmt, ast.ClassDef) else "function"
+                return stmt.lineno, (f"the graph is built inside {what} '{stmt.name}' (no module-level graph to follow): "
+                                     "native mode converts graphs built at module level, not yet graphs built in "
+                                     f"functions or classes ({left.reason})")
+    return left.line, left.reason

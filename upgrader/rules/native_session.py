@@ -5,7 +5,7 @@ import ast
 
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.feeds import feed_literal, key_edits
-from upgrader.native.fetch import _one, feed, fetch
+from upgrader.native.fetch import _one, bind_once, feed, fetch
 from upgrader.native.model import DROPPED, INITS, Entity, Program
 
 
@@ -62,7 +62,8 @@ class NativeSession(NativeRule):
                 continue
             f = node.func
             if isinstance(f.value, ast.Name) and f.value.id == prog.session_name and f.attr == "run" and node.args:
-                edits.append((node, fetch(prog, node, node.args[0], feed(prog, node, edit, "feed_dict"), edit)))
+                fed = feed(prog, node, edit, "feed_dict")
+                edits.append((node, bind_once(fetch(prog, node, node.args[0], fed, edit), fed, edit)))
                 assign = parents.get(id(node))
                 if assign is not None and (pretty := _unpack(assign, edits[-1][1])) is not None:
                     edits.append((assign, pretty))
@@ -72,6 +73,10 @@ class NativeSession(NativeRule):
                 if any(k.arg not in ("feed_dict",) for k in node.keywords) or node.args:
                     raise Blocked(node.lineno, f"{f.value.id}.eval with a session argument")
                 edits.append((node, _one(prog, f.value, feed(prog, node, edit, "feed_dict"), edit)))
+        for line, note in edit.notes:
+            self.ctx.line = line
+            self.warn(note)
+        edit.notes.clear()
         text = edit.with_edits(stmt, edits)
         if isinstance(stmt, ast.Expr) and edits and edits[0][0] is stmt.value and text.endswith(".numpy()"):
             text = text[:-len(".numpy()")]   # a value fetched only for its effect (an assign op) needs no NumPy copy
