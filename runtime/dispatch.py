@@ -220,6 +220,9 @@ def _contains_tensor(value: Any) -> bool:
 
 def to_array(value: Any, dtype: Any = None, dtype_hint: Any = None) -> Any:
     """A Python/NumPy value as an array of TensorFlow's dtype for it (see dtypes)."""
+    if value is None:
+        raise ValueError("Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a "
+                         "Tensor.")
     if dtype is None:
         d = dtypes.dtype_of_value(value)
         if dtype_hint is not None and not isinstance(value, (np.ndarray, np.generic)):

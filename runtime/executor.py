@@ -95,8 +95,10 @@ class _Builder:
                 continue
             if op.name == "Placeholder":
                 t = node.outputs[0]
+                site = getattr(node.graph, "defined_at", {}).get(node.name)
                 raise InvalidArgumentError(None, node, f"You must feed a value for placeholder tensor "
-                                           f"'{node.name}' with dtype {t.dtype.name} and shape {_dims(t.shape)}")
+                                           f"'{node.name}' with dtype {t.dtype.name} and shape {_dims(t.shape)}"
+                                           + (f" (the placeholder was defined at {site})" if site else ""))
             ins = [self.env[id(t)] for t in node.inputs]
             if not op.stateful and not node.control_inputs and node.outputs and all(n in self.consts for n in ins):
                 if self.fold(node, ins):

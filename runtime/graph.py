@@ -223,8 +223,9 @@ class Graph:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
         deps = tuple(c for frame in self._control_stack for c in frame) + tuple(control_inputs)
-        node = Node(op, inputs, attrs, self.unique_name(name or op.name), self._device_stack[-1]
-                    if self._device_stack else "", deps, self, len(self.nodes))
+        full = name[:-1] if name and name.endswith("/") else self.unique_name(name or op.name)  # "x/": exactly x
+        node = Node(op, inputs, attrs, full, self._device_stack[-1] if self._device_stack else "", deps, self,
+                    len(self.nodes))
         outs = tuple(SymbolicTensor(node, i, d, TensorShape(s)) for i, (d, s) in enumerate(zip(dtypes_out, shapes_out)))
         object.__setattr__(node, "outputs", outs)
         self.nodes.append(node)
@@ -286,8 +287,10 @@ class Graph:
                 t = self.placeholder(dtypes.resource, (), name=h.name.split(":")[0].replace("/", "_") + "_resource")
                 self.captures.append((var, t))
             else:
+                base = h.name.split(":")[0]  # NOTE: the name the variable reserved: its VarHandleOp's, as in TF
                 t = self.create_node(VAR_HANDLE, (), {"handle": h, "dtype": dtypes.resource},
-                                     h.name.split(":")[0], [dtypes.resource], [()]).outputs[0]
+                                     base + "/" if base not in self._by_name else base, [dtypes.resource],
+                                     [()]).outputs[0]
         t._handle_data = (h.dtype, h.shape)
         return t
 

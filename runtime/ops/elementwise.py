@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 
 from .. import dtypes, threads
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import InvalidArgumentError, UnimplementedError
 from .registry import broadcast_shapes, op, same_shape
 from .testcases import bools, floats, ints, positive, unit_interval
 
@@ -239,15 +239,24 @@ def div_no_nan(xp):
     return kernel
 
 
+def _int_div(xp, f):
+    """An integer division kernel that fails on a zero divisor, as TF's does (NumPy returns 0)."""
+    def kernel(x, y):
+        if y.dtype.kind in "iu" and not xp.all(y):
+            raise InvalidArgumentError(None, None, "Integer division by zero")
+        return f(x, y)
+    return kernel
+
+
 @binary("FloorDiv", differentiable=False, ref=np.floor_divide, cases=positive(2) + ints(2, low=1))
 def floordiv(xp):
-    return xp.floor_divide
+    return _int_div(xp, xp.floor_divide)
 
 
 @binary("FloorMod", grad=lambda g, z, x, y: (g, -g * floordiv(x, y)), ref=np.mod,
         cases=positive(2) + ints(2, low=1))
 def mod(xp):
-    return xp.mod
+    return _int_div(xp, xp.mod)
 
 
 def _pow_grad(g, z, x, y):
@@ -366,8 +375,9 @@ def cast(xp):
     """Cast(x, DstT=tf.int32): elementwise conversion; float -> int truncates toward zero."""
     def kernel(x, DstT):
         if DstT is dtypes.string or x.dtype.kind == "O":
-            raise NotFoundError(None, None, f"Cast between {x.dtype} and {DstT.name} is not supported; "
-                                "use tf.strings.as_string / tf.strings.to_number")
+            src = "string" if x.dtype.kind == "O" else dtypes.from_numpy(x.dtype).name.replace("float32", "float")
+            raise UnimplementedError(None, None, f"Cast {src} to {DstT.name.replace('float32', 'float')} is not "
+                                     "supported (use tf.strings.as_string / tf.strings.to_number)")
         return xp.asarray(x).astype(DstT.as_numpy_dtype, copy=False)
     return kernel
 

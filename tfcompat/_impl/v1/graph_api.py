@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any, Iterator
 
 from runtime import backend, dispatch, dtypes, graph as graph_mod
@@ -163,7 +164,11 @@ def placeholder(dtype: Any, shape: Any = None, name: str | None = None) -> Any:
     """tf.placeholder(tf.float32, [None, 3]): a tensor whose value must be fed to `Session.run`."""
     if dispatch.executing_eagerly():
         raise RuntimeError("tf.placeholder() is not compatible with eager execution.")
-    return get_default_graph().placeholder(dtype, shape, name)
+    g = get_default_graph()
+    t = g.placeholder(dtype, shape, name)
+    caller = sys._getframe(1)  # NOTE: a missing feed names this line, as TF's error does
+    g.__dict__.setdefault("defined_at", {})[t.op.name] = f'File "{caller.f_code.co_filename}", line {caller.f_lineno}'
+    return t
 
 
 def _with_default_shape(x: Any, shape: Any = None) -> Any:

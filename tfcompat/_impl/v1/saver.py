@@ -109,9 +109,13 @@ class Saver:
         if self._vars is None:
             self.build()
         if not os.path.exists(index_path(save_path)):
-            raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed to find any "
-                                f"matching files for {save_path} (no {index_path(save_path)})")
-        stored = read_bundle(save_path)
+            raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
+        try:
+            stored = read_bundle(save_path)
+        except FileNotFoundError as e:
+            raise NotFoundError(None, None, "Restoring from checkpoint failed. This is most likely due to a Variable "
+                                "name or other graph key that is missing from the checkpoint. Original error: "
+                                f"{e.filename}; No such file or directory") from None
         if sess.graph._v1_session is not sess:
             sess._activate()
         for key, var in self._vars.items():
@@ -123,6 +127,11 @@ class Saver:
                                            f"to a mismatch between the current graph and the graph from the "
                                            f"checkpoint. Assign requires shapes of both tensors to match. lhs shape= "
                                            f"{var.shape.as_list()} rhs shape= {list(value.shape)} ({key})")
+            if np.asarray(value).dtype != var.dtype.as_numpy_dtype:
+                raise InvalidArgumentError(None, None, "Restoring from checkpoint failed. This is most likely due to "
+                                           "a mismatch between the current graph and the graph from the checkpoint. "
+                                           f"tensor_name = {key}; expected dtype {var.dtype.name} does not equal "
+                                           f"original dtype {_tf_name(np.asarray(value).dtype)}")
             var._handle.value = np.asarray(value, dtype=var.dtype.as_numpy_dtype)
 
     def as_saver_def(self) -> Any:
@@ -133,6 +142,11 @@ class Saver:
 
 
 v1_export("train.Saver")(Saver)
+
+
+def _tf_name(dtype: Any) -> str:
+    """TF's spelling of a dtype in kernel messages: float, double, int32..."""
+    return {"float32": "float", "float64": "double"}.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 @v1_export("train.get_checkpoint_mtimes")

@@ -45,7 +45,10 @@ class VariableV1(ResourceVariable):
 
     @property
     def op(self) -> Any:
-        return self._graph_state if self._graph_state is not None else None
+        """The VarHandleOp node (`v.op.name` is the variable's name without ':0', as in TF)."""
+        if self._graph_state is None:
+            return None
+        return self._graph_state.graph.capture(self).op
 
     @property
     def graph(self) -> Any:
