@@ -54,7 +54,9 @@ class NativeSession(NativeRule):
         edits: list[tuple[ast.AST, str]] = []
         parents = {id(n.value): n for n in ast.walk(stmt) if isinstance(n, ast.Assign)}
         for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in prog.entities:
+            # NOTE: a placeholder's name may be reused for data (`for i, x in enumerate(batches)`): in TF2 it is only
+            # a parameter name, and a TF1 program that fed the rebound name afterwards would have failed anyway.
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and prog.kind(node.id) not in (None, "placeholder"):
                 raise Blocked(node.lineno, f"'{node.id}' is reassigned after the graph is built")
             if isinstance(node, ast.Dict) and feed_literal(prog, node):
                 edits += key_edits(prog, node)
@@ -81,8 +83,10 @@ class NativeSession(NativeRule):
         if isinstance(stmt, ast.Expr) and edits and edits[0][0] is stmt.value and text.endswith(".numpy()"):
             text = text[:-len(".numpy()")]   # a value fetched only for its effect (an assign op) needs no NumPy copy
         covered = [edit.span(n) for n, _ in edits]
+        reused = {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and (node.id == prog.session_name or prog.kind(node.id) not in PLAIN):
+            if isinstance(node, ast.Name) and node.id not in reused and (
+                    node.id == prog.session_name or prog.kind(node.id) not in PLAIN):
                 s, _ = edit.span(node)
                 if not any(a <= s < b for a, b in covered):
                     raise Blocked(node.lineno, f"'{node.id}' is used outside sess.run (the session or a graph object "
