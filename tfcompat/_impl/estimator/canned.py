@@ -21,17 +21,22 @@ _OPTIMIZERS = {"Adagrad": "AdagradOptimizer", "Adam": "AdamOptimizer", "Ftrl": "
                "RMSProp": "RMSPropOptimizer", "SGD": "GradientDescentOptimizer"}
 
 
-def get_optimizer(opt: Any, learning_rate: float) -> Any:
-    """An optimizer from a name ('Adagrad', 'Adam', 'Ftrl', 'RMSProp', 'SGD'), an instance or a callable."""
+def get_optimizer(opt: Any, learning_rate: Any) -> Any:
+    """An optimizer from a name ('Adagrad', 'Adam', 'Ftrl', 'RMSProp', 'SGD'), an instance or a callable.
+
+    `learning_rate` is used for a name: a float, or {name: rate} (TF2's Keras defaults).
+    """
     t = tf()
     if isinstance(opt, str):
         if opt not in _OPTIMIZERS:
             raise ValueError(f"Unsupported optimizer name: {opt}. Supported names are: {sorted(_OPTIMIZERS)}")
-        return getattr(t.train, _OPTIMIZERS[opt])(learning_rate=learning_rate)
+        rate = learning_rate[opt] if isinstance(learning_rate, dict) else learning_rate
+        return getattr(t.train, _OPTIMIZERS[opt])(learning_rate=rate)
     if callable(opt) and not isinstance(opt, t.train.Optimizer):
         opt = opt()
     if not isinstance(opt, t.train.Optimizer):
-        raise ValueError(f"The given object is not an Optimizer instance. Given: {opt}")
+        raise ValueError(f"The given object is not an Optimizer instance. Given: {opt} (tfcompat's canned estimators "
+                         "take an optimizer name or a tf.compat.v1.train optimizer, not a Keras optimizer object)")
     return opt
 
 
@@ -111,6 +116,8 @@ def _any(columns: Any) -> list:
 
 
 class _DNN(Estimator):
+    LEARNING_RATE: Any = 0.05
+
     def __init__(self, classifier: bool, n: int, hidden_units: Any, feature_columns: Any, model_dir: Any,
                  weight_column: Any, label_vocabulary: Any, optimizer: Any, activation_fn: Any, dropout: Any,
                  config: Any, warm_start_from: Any, loss_reduction: str, batch_norm: bool) -> None:
@@ -120,7 +127,7 @@ class _DNN(Estimator):
         head = _head_for(classifier, n, weight_column, label_vocabulary, loss_reduction)
         dnn = {"hidden_units": _check_hidden_units(hidden_units), "columns": _dense(feature_columns),
                "activation_fn": activation_fn or tf().nn.relu, "dropout": dropout,
-               "optimizer": lambda: get_optimizer(optimizer, 0.05)}
+               "optimizer": lambda: get_optimizer(optimizer, self.LEARNING_RATE)}
         super().__init__(_model_fn(head, dnn=dnn), model_dir, config, None, warm_start_from)
 
 
@@ -146,6 +153,8 @@ class DNNRegressor(_DNN):
 
 
 class _Linear(Estimator):
+    LEARNING_RATE: Any = None     # None: TF1's min(0.2, 1 / sqrt(number of columns))
+
     def __init__(self, classifier: bool, n: int, feature_columns: Any, model_dir: Any, weight_column: Any,
                  label_vocabulary: Any, optimizer: Any, config: Any, warm_start_from: Any, loss_reduction: str,
                  sparse_combiner: str) -> None:
@@ -153,7 +162,7 @@ class _Linear(Estimator):
             raise ValueError(f"sparse_combiner must be one of 'mean', 'sqrtn' or 'sum', given {sparse_combiner!r}")
         head = _head_for(classifier, n, weight_column, label_vocabulary, loss_reduction)
         columns = _any(feature_columns)
-        lr = _linear_lr(len(columns), 0.2)
+        lr = _linear_lr(len(columns), 0.2) if self.LEARNING_RATE is None else self.LEARNING_RATE
         linear = {"columns": columns, "sparse_combiner": sparse_combiner, "optimizer": lambda: get_optimizer(optimizer, lr)}
         super().__init__(_model_fn(head, linear=linear), model_dir, config, None, warm_start_from)
 
