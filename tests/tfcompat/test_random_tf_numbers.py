@@ -82,3 +82,22 @@ def test_keras_initializers_with_a_seed_are_tensorflows(oracle, name, kwargs, sh
         want = getattr(oracle.keras.initializers, name)(seed=seed, **kwargs)(shape).numpy()
         got = getattr(tfcompat.keras.initializers, name)(seed=seed, **kwargs)(shape).numpy()
         _same([want], [got])
+
+
+def _traced(t):
+    t.random.set_seed(3)
+
+    @t.function
+    def f(x):
+        return t.random.normal([2]) + x, t.random.uniform([3], seed=5), t.nn.dropout(t.ones([4]), 0.5)
+
+    @t.function
+    def g():
+        return t.random.truncated_normal([3])
+    a, b = f(t.constant(1.0)), f(t.constant(1.0))   # one trace: each stateful kernel continues its stream
+    return [np.asarray(v) for v in (*a, *b, g(), g())]
+
+
+def test_tf_function_numbers_are_tensorflows(oracle):
+    """A traced function's graph takes the global seed and numbers its unseeded ops 0, 1, ... (FuncGraph)."""
+    _same(_traced(oracle), _traced(tfcompat))
