@@ -27,6 +27,7 @@ from upgrader.native.sessions import runs_graph, session_target
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
+from upgrader.native.rebind_data import stored_names
 from upgrader.native.unpack import unpack_targets
 from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
@@ -102,6 +103,7 @@ class Program:
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
     iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
     unpacked: list[ast.Assign] = field(default_factory=list)   # `a, b = <graph value>`: split, then analysed again
+    rebound: list[tuple[ast.stmt, str]] = field(default_factory=list)   # `[[b]] = sess.run(b)`: native/rebind_data.py
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -376,6 +378,7 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             continue
         if in_session and runs_graph(prog, stmt) or feed_assignment(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
             prog.session_stmts.add(id(stmt))
+            prog.rebound += [(stmt, n) for n in sorted(stored_names(stmt)) if prog.kind(n) not in (None, "placeholder")]
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue

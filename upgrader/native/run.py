@@ -15,6 +15,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.model import analyze
+from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
 from upgrader.native.segments import header, join, segments, split_header, with_header
 from upgrader.rule import Context, Diagnostic
@@ -91,6 +92,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
     prog = analyze(code, tree)
+    if prog.rebound and prog.graph:
+        renamed_code = rename(code, tree, prog.rebound)
+        out = _native(renamed_code, ast.parse(renamed_code))
+        return out
     if prog.unpacked and prog.graph and not prog.blockers:
         split_code = split(code, prog.unpacked)
         out = _native(split_code, ast.parse(split_code))
