@@ -17,8 +17,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from runtime import dtypes
+
 from ..._export import export
-from .fingerprint import crossed_ids, hash_bucket_ids
+from .fingerprint import hash_bucket_ids
 
 
 def tf() -> Any:
@@ -249,14 +251,14 @@ def combine(table: Any, ids: Any, valid: Any, weights: Any, combiner: str) -> An
 
 # -- the public constructors, with TensorFlow's checks ------------------------------------------
 @export("feature_column.numeric_column", v1=("feature_column.numeric_column",))
-def numeric_column(key: str, shape: Any = (1,), default_value: Any = None, dtype: Any = None,
+def numeric_column(key: str, shape: Any = (1,), default_value: Any = None, dtype: Any = dtypes.float32,
                    normalizer_fn: Any = None) -> NumericColumn:
     shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
     if any(d < 1 for d in shape):
         raise ValueError(f"shape dimensions must be greater than 0. shape: {shape}, key: {key}")
     if normalizer_fn is not None and not callable(normalizer_fn):
         raise TypeError(f"normalizer_fn must be a callable. Given: {normalizer_fn}")
-    return NumericColumn(key, shape, default_value, dtype or tf().float32, normalizer_fn)
+    return NumericColumn(key, shape, default_value, dtype, normalizer_fn)
 
 
 @export("feature_column.bucketized_column", v1=("feature_column.bucketized_column",))
@@ -294,8 +296,11 @@ def categorical_column_with_vocabulary_list(key: str, vocabulary_list: Any, dtyp
 @export("feature_column.categorical_column_with_vocabulary_file",
         v1=("feature_column.categorical_column_with_vocabulary_file",))
 def categorical_column_with_vocabulary_file(key: str, vocabulary_file: str, vocabulary_size: Any = None,
-                                            dtype: Any = None, default_value: Any = None,
-                                            num_oov_buckets: int = 0) -> VocabularyColumn:
+                                            dtype: Any = dtypes.string, default_value: Any = None,
+                                            num_oov_buckets: int = 0, file_format: Any = None) -> VocabularyColumn:
+    if file_format not in (None, "text"):
+        raise NotImplementedError(f"categorical_column_with_vocabulary_file(file_format={file_format!r}): tfcompat "
+                                  "reads text vocabulary files only (one entry per line)")
     if not vocabulary_file:
         raise ValueError(f"Missing vocabulary_file in {key}.")
     with open(vocabulary_file, encoding="utf-8") as f:
@@ -317,15 +322,16 @@ def categorical_column_with_identity(key: str, num_buckets: int, default_value: 
 
 
 @export("feature_column.categorical_column_with_hash_bucket", v1=("feature_column.categorical_column_with_hash_bucket",))
-def categorical_column_with_hash_bucket(key: str, hash_bucket_size: int, dtype: Any = None) -> HashedColumn:
+def categorical_column_with_hash_bucket(key: str, hash_bucket_size: int, dtype: Any = dtypes.string) -> HashedColumn:
     if hash_bucket_size is None or hash_bucket_size < 1:
         raise ValueError(f"hash_bucket_size must be at least 1. hash_bucket_size: {hash_bucket_size}, key: {key}")
-    return HashedColumn(key, int(hash_bucket_size), dtype or tf().string)
+    return HashedColumn(key, int(hash_bucket_size), dtype)
 
 
 @export("feature_column.weighted_categorical_column", v1=("feature_column.weighted_categorical_column",))
-def weighted_categorical_column(categorical_column: Any, weight_feature_key: str, dtype: Any = None) -> WeightedColumn:
-    return WeightedColumn(categorical_column, weight_feature_key, dtype or tf().float32)
+def weighted_categorical_column(categorical_column: Any, weight_feature_key: str,
+                                dtype: Any = dtypes.float32) -> WeightedColumn:
+    return WeightedColumn(categorical_column, weight_feature_key, dtype)
 
 
 @export("feature_column.indicator_column", v1=("feature_column.indicator_column",))
@@ -350,49 +356,3 @@ def embedding_column(categorical_column: Any, dimension: int, combiner: str = "m
         raise NotImplementedError("embedding_column(ckpt_to_load_from=/max_norm=) is not supported by tfcompat; "
                                   "warm-start the Estimator (warm_start_from=) or clip in the model instead")
     return EmbeddingColumn(categorical_column, int(dimension), combiner, initializer, None, None, None, trainable)
-
-
-@dataclass(frozen=True)
-class CrossedColumn(CategoricalColumn):
-    keys: tuple
-    hash_bucket_size: int
-    hash_key: Any = None
-
-    name = property(lambda self: "_X_".join(sorted(k if isinstance(k, str) else k.name for k in self.keys)))
-    num_buckets = property(lambda self: self.hash_bucket_size)
-
-    def ids(self, features: dict) -> tuple:
-        t = tf()
-        values, masks = [], []
-        for key in self.keys:
-            if isinstance(key, str):
-                x = _as_2d(_feature(features, key))
-                x = x if x.dtype == t.string else t.cast(x, t.int64)
-                values.append(x)
-                masks.append(t.not_equal(x, "") if x.dtype == t.string else t.not_equal(x, -1))
-            else:
-                ids, valid, weights = key.ids(features)
-                if weights is not None:
-                    raise ValueError(f"crossed_column does not support weight_tensor, but the given column populates "
-                                     f"weight_tensor. Given column: {key.name}")
-                values.append(ids)
-                masks.append(valid)
-        ids, valid = crossed_ids(values, masks, self.hash_bucket_size, self.hash_key)
-        return ids, valid, None
-
-
-@export("feature_column.crossed_column", v1=("feature_column.crossed_column",))
-def crossed_column(keys: Any, hash_bucket_size: int, hash_key: Any = None) -> CrossedColumn:
-    """Hashes every combination of the keys' values (strings, or categorical columns' ids) into buckets."""
-    if not hash_bucket_size or hash_bucket_size < 1:
-        raise ValueError(f"hash_bucket_size must be > 1. hash_bucket_size: {hash_bucket_size}")
-    if not keys or len(keys) < 2:
-        raise ValueError(f"keys must be a list with length > 1. Given: {keys}")
-    for key in keys:
-        if not isinstance(key, (str, CategoricalColumn)) or isinstance(key, HashedColumn):
-            raise ValueError("Unsupported key type. All keys must be either string, or categorical column except "
-                             f"HashedCategoricalColumn. Given: {key}")
-    flat: list = []
-    for key in keys:   # NOTE: a crossed key contributes its own keys (TF's _collect_leaf_level_keys)
-        flat.extend(key.keys if isinstance(key, CrossedColumn) else [key])
-    return CrossedColumn(tuple(flat), int(hash_bucket_size), hash_key)
