@@ -138,9 +138,13 @@ def _print_summary(results: dict[str, dict]) -> None:
           + (f" (and {by['not Python 3']} Python 2 files, not counted)" if by["not Python 3"] else ""))
     ran = [r for r in results.values() if "tf_run" in r]
     if ran:
-        for engine in ("tf_run", "tfcompat_run"):
-            ok = sum(r[engine] == "ok" for r in ran)
-            print(f"  converted programs that run to the end on {engine[:-4]}: {ok} of {len(ran)}")
+        runs_here = [r for r in ran if r["tf1_run"] == "ok"]
+        print(f"  converted programs whose original runs here (TF 2.21 compat.v1, stand-in data): "
+              f"{len(runs_here)} of {len(ran)}")
+        for engine, name in (("tf_run", "TensorFlow 2.21 (eager, Keras 3)"), ("tfcompat_run", "tfcompat (v2 API)")):
+            print(f"  ... of those, the converted program runs to the end on {name}: "
+                  f"{sum(r[engine] == 'ok' for r in runs_here)} of {len(runs_here)}"
+                  f" (of all converted: {sum(r[engine] == 'ok' for r in ran)} of {len(ran)})")
     reasons = collections.Counter(reason_class(r["reason"]) for r in results.values()
                                   if r["status"] in ("fell back", "error"))
     if reasons:
