@@ -15,6 +15,13 @@ typedef struct { int64_t n, h, w, c, ho, wo, pt, pl, sh, sw, dh, dw, kh, kw; } G
 #define IN_ROW(g, oh, i) ((oh) * (g)->sh - (g)->pt + (i) * (g)->dh)
 #define IN_COL(g, ow, j) ((ow) * (g)->sw - (g)->pl + (j) * (g)->dw)
 
+/* dst[0:n] = src[0:n] (zeros when src is NULL); short spans inline, long ones through memcpy. */
+static inline void put(T *restrict dst, const T *restrict src, int64_t n) {
+    if (n > 16) { if (src) memcpy(dst, src, sizeof(T) * n); else memset(dst, 0, sizeof(T) * n); return; }
+    if (src) for (int64_t k = 0; k < n; k++) dst[k] = src[k];
+    else for (int64_t k = 0; k < n; k++) dst[k] = 0;
+}
+
 /* cols[n, ho, wo, kh, kw, c] = x at each window tap (zero where the tap is in the padding).
    NOTE: with dw == 1 the kw taps of one filter row are kw*c contiguous inputs: one memcpy. */
 void im2col(const G *g, const T *restrict x, T *restrict cols) {
@@ -26,12 +33,11 @@ void im2col(const G *g, const T *restrict x, T *restrict cols) {
             for (int64_t i = 0; i < g->kh; i++, dst += span) {
                 const int64_t ih = IN_ROW(g, oh, i), iw0 = IN_COL(g, ow, 0);
                 const T *src = x + ((b * g->h + ih) * g->w + iw0) * g->c;
-                if (ih < 0 || ih >= g->h) { memset(dst, 0, sizeof(T) * span); continue; }
-                if (g->dw == 1 && iw0 >= 0 && iw0 + g->kw <= g->w) { memcpy(dst, src, sizeof(T) * span); continue; }
+                if (ih < 0 || ih >= g->h) { put(dst, NULL, span); continue; }
+                if (g->dw == 1 && iw0 >= 0 && iw0 + g->kw <= g->w) { put(dst, src, span); continue; }
                 for (int64_t j = 0; j < g->kw; j++) {
                     const int64_t iw = iw0 + j * g->dw;
-                    if (iw >= 0 && iw < g->w) memcpy(dst + j * g->c, src + j * g->dw * g->c, sizeof(T) * g->c);
-                    else memset(dst + j * g->c, 0, sizeof(T) * g->c);
+                    put(dst + j * g->c, iw >= 0 && iw < g->w ? src + j * g->dw * g->c : NULL, g->c);
                 }
             }
     }
