@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from . import training_cuda
 from .registry import OpDef
 
 
@@ -70,10 +71,15 @@ def _training_op(name: str, impl: Any) -> OpDef:
 
 
 def _gd(xp: Any) -> Any:
+    fused = training_cuda.kernels(xp)  # NOTE: CuPy: one kernel launch per variable
+
     def kernel(var: Any, alpha: Any, delta: Any, use_locking: bool = False) -> None:
         a = var.read()
         if type(alpha) is not _GENERIC.get(a.dtype):
             alpha = _scalar(alpha, a.dtype)
+        if fused is not None:
+            var.value = fused["gd"](a, delta, alpha)
+            return
         step = xp.multiply(delta, alpha)
         if a.ndim == 0:  # NOTE: nothing to save by writing a scalar in place
             var.value = xp.subtract(a, step)
@@ -84,12 +90,19 @@ def _gd(xp: Any) -> Any:
 
 
 def _adam(xp: Any) -> Any:
+    fused = training_cuda.kernels(xp)
+
     def kernel(var: Any, m: Any, v: Any, beta1_power: Any, beta2_power: Any, lr: Any, beta1: Any, beta2: Any,
                epsilon: Any, grad: Any, use_locking: bool = False, use_nesterov: bool = False) -> None:
         w, m0, v0 = var.read(), m.read(), v.read()
         dt = w.dtype
         alpha = _scalar(lr * xp.sqrt(1 - beta2_power) / (1 - beta1_power), dt)
         c1, c2 = _one_minus(beta1, dt), _one_minus(beta2, dt)
+        if fused is not None:
+            extra = (_scalar(beta1, dt),) if use_nesterov else ()
+            var.value, m.value, v.value = fused["adam_nesterov" if use_nesterov else "adam"](
+                w, m0, v0, grad, alpha, c1, c2, _scalar(epsilon, dt), *extra)
+            return
         t = xp.subtract(grad, m0, out=xp.empty_like(w))  # m += (g - m) * (1 - beta1)
         t *= c1
         o = _dest(xp, m)  # NOTE: its own statement: no stack refs
@@ -115,11 +128,16 @@ def _adam(xp: Any) -> Any:
 
 
 def _momentum(xp: Any) -> Any:
+    fused = training_cuda.kernels(xp)
+
     def kernel(var: Any, accum: Any, lr: Any, grad: Any, momentum: Any, use_locking: bool = False,
                use_nesterov: bool = False) -> None:
         w, acc = var.read(), accum.read()
         dt = w.dtype
         lr_, mom = _scalar(lr, dt), _scalar(momentum, dt)
+        if fused is not None:
+            var.value, accum.value = fused["momentum_nesterov" if use_nesterov else "momentum"](w, acc, grad, lr_, mom)
+            return
         t = xp.multiply(acc, mom, out=xp.empty_like(w))  # accum = accum * momentum + grad
         o = _dest(xp, accum)  # NOTE: its own statement: no stack refs
         _set(accum, xp.add(t, grad, out=o))
@@ -136,11 +154,17 @@ def _momentum(xp: Any) -> Any:
 
 
 def _keras_momentum(xp: Any) -> Any:
+    fused = training_cuda.kernels(xp)
+
     def kernel(var: Any, accum: Any, lr: Any, grad: Any, momentum: Any, use_locking: bool = False,
                use_nesterov: bool = False) -> None:
         w, acc = var.read(), accum.read()
         dt = w.dtype
         lr_, mom = _scalar(lr, dt), _scalar(momentum, dt)
+        if fused is not None:
+            name = "keras_momentum_nesterov" if use_nesterov else "keras_momentum"
+            var.value, accum.value = fused[name](w, acc, grad, lr_, mom)
+            return
         gl = xp.multiply(grad, lr_)                 # accum = accum * momentum - grad * lr
         t = xp.multiply(acc, mom, out=xp.empty_like(w))
         o = _dest(xp, accum)  # NOTE: its own statement: no stack refs
@@ -158,10 +182,17 @@ def _keras_momentum(xp: Any) -> Any:
 
 
 def _rmsprop(xp: Any) -> Any:
+    fused = training_cuda.kernels(xp)
+
     def kernel(var: Any, ms: Any, mom: Any, lr: Any, rho: Any, momentum: Any, epsilon: Any, grad: Any,
                use_locking: bool = False) -> None:
         w, ms0, mom0 = var.read(), ms.read(), mom.read()
         dt = w.dtype
+        if fused is not None:
+            var.value, ms.value, mom.value = fused["rmsprop"](
+                w, ms0, mom0, grad, _scalar(lr, dt), _one_minus(rho, dt), _scalar(momentum, dt),
+                _scalar(epsilon, dt))
+            return
         t = xp.square(grad, out=xp.empty_like(w))   # ms += (g^2 - ms) * (1 - rho)
         t -= ms0
         t *= _one_minus(rho, dt)
@@ -180,10 +211,19 @@ def _rmsprop(xp: Any) -> Any:
 
 
 def _adagrad_v2(xp: Any) -> Any:
+    fused = training_cuda.kernels(xp)
+
     def kernel(var: Any, accum: Any, lr: Any, epsilon: Any, grad: Any, use_locking: bool = False,
                update_slots: bool = True) -> None:
         w, acc = var.read(), accum.read()
         dt = w.dtype
+        if fused is not None:
+            lr_, eps = _scalar(lr, dt), _scalar(epsilon, dt)
+            if update_slots:
+                var.value, accum.value = fused["adagrad"](w, acc, grad, lr_, eps)
+            else:
+                var.value = fused["adagrad_fixed"](w, acc, grad, lr_, eps)
+            return
         if update_slots:                            # accum += g^2
             o = _dest(xp, accum)  # NOTE: its own statement: no stack refs
             _set(accum, xp.add(acc, xp.square(grad), out=o))
