@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import backend, dtypes
 from ..errors import invalid
 from . import philox
 from .registry import op
@@ -293,7 +293,7 @@ def log_uniform_candidate_sampler(reserve, true_classes, num_true=1, num_sampled
 def _stateless(name: str, dist: Any) -> Any:
     def impl(xp: Any) -> Any:
         def kernel(shape: Any, seed: Any, dtype: Any = dtypes.float32) -> Any:
-            s = np.asarray(seed).reshape(-1)
+            s = np.asarray(backend.to_host(seed)).reshape(-1)  # NOTE: host memory, as in TensorFlow
             if s.size != 2:
                 raise invalid(f"seed must have shape [2], not [{s.size}]")
             dims = _dims(shape)

@@ -168,3 +168,18 @@ def test_real_gpu_placement_and_fused_kernel():
     got = float(f(x, tf.constant(0.5), tf.constant(-100.0)))
     want = float(np.maximum(np.arange(1 << 16, dtype=np.float64) * 0.5 - 100.0, 0).sum())
     assert abs(got - want) / want < 1e-5
+
+
+def test_random_numbers_on_the_device_are_the_cpu_numbers():
+    def draw():
+        tf.random.set_seed(7)
+        return [tf.random.normal([3], seed=2), tf.random.uniform([2], seed=3),
+                tf.random.stateless_normal([2], seed=[1, 2]), tf.random.stateless_uniform([2], seed=[3, 4])]
+    with tf.device("/CPU:0"):
+        on_cpu = draw()
+    assert all(t.device == CPU for t in on_cpu)
+    with backend.using(backend_strict.xp):
+        on_device = draw()
+        assert all(t.device == GPU for t in on_device)
+        for c, d in zip(on_cpu, on_device):
+            np.testing.assert_array_equal(d.numpy(), c.numpy())
