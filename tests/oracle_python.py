@@ -2,7 +2,7 @@
 
 Order: $TFCOMPAT_ORACLE_PYTHON; this Python when it can import tensorflow (CI installs the
 oracle into the test environment); a `.venv-tf` beside or above the repository (what
-`../shared/oracle/setup.sh` makes). None when there is no TensorFlow: those tests skip.
+an oracle setup script makes). None when there is no TensorFlow: those tests skip.
 """
 from __future__ import annotations
 

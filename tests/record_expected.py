@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "fixtures" / "programs"
-RUN_AS_TF = Path(os.environ.get("TFCOMPAT_ORACLE_DIR", ROOT.parent / "shared" / "oracle")) / "run_as_tf.py"
+RUN_AS_TF = Path(os.environ.get("TFCOMPAT_ORACLE_DIR", ROOT / "tests")) / "run_as_tf.py"
 
 
 def programs(selected: list[str]) -> list[Path]:

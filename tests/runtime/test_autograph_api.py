@@ -2,22 +2,16 @@
 from __future__ import annotations
 
 import inspect
-import json
-from pathlib import Path
 
 import pytest
 
 import tfcompat as tf
 import tfcompat.compat.v1 as v1
-
-API = Path(__file__).resolve().parents[3] / "shared" / "tfapi"
+from tests import tfapi
 
 
 def _signature(api: str, name: str) -> list[str]:
-    path = API / f"{api}_api.json"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return [p["name"] for p in json.loads(path.read_text())["symbols"][name]["signature"]]
+    return [p["name"] for p in tfapi.symbols(api)[name]["signature"]]
 
 
 @pytest.mark.parametrize("api, module", [("v2", tf), ("v1", v1)])

@@ -2,25 +2,20 @@
 from __future__ import annotations
 
 import inspect
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tfcompat as tf
+from tests import tfapi
 from tfcompat import _export
 
-API = Path(__file__).resolve().parents[3] / "shared" / "tfapi"
 MODULES = ("tfcompat._impl.math_ops", "tfcompat._impl.math_ops_reduce", "tfcompat._impl.array_ops",
            "tfcompat._impl.array_ops_index", "tfcompat._impl.linalg_ops")
 
 
 def _table(version):
-    path = API / f"{version}_api.json"
-    if not path.exists():
-        pytest.skip(f"{path} not present")
-    return json.loads(path.read_text())["symbols"]
+    return tfapi.symbols(version)
 
 
 def _ours(table):

@@ -1,16 +1,14 @@
 """Every tf.nn / tf.random name exported by nn_ops*, random_ops has TF 2.21's argument names,
-order and defaults (from ../shared/tfapi/v2_api.json)."""
+order and defaults (from tests/data/tfapi, see tests/tfapi.py)."""
 from __future__ import annotations
 
 import inspect
-import json
-from pathlib import Path
 
 import pytest
 
+from tests import tfapi
 from tfcompat import _export
 
-API = Path(__file__).resolve().parents[2].parent / "shared" / "tfapi" / "v2_api.json"
 OURS = ("tfcompat._impl.nn_ops", "tfcompat._impl.nn_ops_conv", "tfcompat._impl.nn_ops_sampled",
         "tfcompat._impl.random_ops")
 NAMES = sorted(n for n, f in _export.V2.items() if getattr(f, "__module__", None) in OURS)
@@ -18,9 +16,7 @@ NAMES = sorted(n for n, f in _export.V2.items() if getattr(f, "__module__", None
 
 @pytest.fixture(scope="module")
 def api():
-    if not API.exists():
-        pytest.skip(f"{API} not present")
-    return json.loads(API.read_text())["symbols"]
+    return tfapi.symbols("v2")
 
 
 @pytest.mark.parametrize("name", NAMES)

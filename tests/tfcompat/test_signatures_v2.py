@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import enum
 import inspect
-import json
 import re
-from pathlib import Path
-
-import pytest
 
 import tfcompat  # noqa: F401  (fills the export tables)
+from tests import tfapi
 from tfcompat._export import V2
 
-API = Path(__file__).resolve().parents[2].parent / "shared" / "tfapi" / "v2_api.json"
 # Known, accepted differences (name -> why); the test fails when one of them starts to match.
 EXCEPTIONS = {
     "zeros_initializer": "TF's class is wrapped (*args, **kwargs); ours takes no arguments, as TF's __init__",
@@ -94,9 +90,7 @@ def _mismatch(name, obj, entry):
 
 
 def _mismatches():
-    if not API.exists():
-        pytest.skip(f"{API} not found")
-    table = json.loads(API.read_text())["symbols"]
+    table = tfapi.symbols("v2")
     found = {}
     for name, obj in sorted(V2.items()):
         entry = table.get("tf." + name)

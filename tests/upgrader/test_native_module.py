@@ -109,7 +109,7 @@ def test_variable_names_and_values_match_tf1(tmp_path: Path) -> None:
     assert not [d for d in converted.warnings if d.rule == "native"], converted.warnings
     v2 = converted.code + "print(sorted(v.name for v in [*layer.trainable_variables, *second.trainable_variables]))\n"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    oracle = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "oracle", "run_as_tf.py")
+    oracle = os.path.join(os.path.dirname(__file__), "..", "run_as_tf.py")
     (tmp_path / "v1.py").write_text(v1)
     (tmp_path / "v2.py").write_text(v2)
     one = subprocess.run([py, oracle, "v1", str(tmp_path / "v1.py")], capture_output=True, text=True, env=env, timeout=300)

@@ -21,7 +21,7 @@ from tests.output_compare import differences
 from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
-ORACLE = ROOT.parent / "shared" / "oracle" / "run_as_tf.py"
+ORACLE = ROOT / "tests" / "run_as_tf.py"
 FIXTURE_PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "v1").glob("*.py"))
 
 TF1_NAMES = {"placeholder", "Session", "InteractiveSession", "global_variables_initializer", "disable_eager_execution",

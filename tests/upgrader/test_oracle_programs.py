@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.oracle_python import oracle_python
+from tests.output_compare import differences
 from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
-ORACLE = ROOT.parent / "shared" / "oracle"
+ORACLE = ROOT / "tests"  # run_as_tf.py
 PROGRAMS = sorted((Path(__file__).parent / "data" / "programs").glob("*.py"))
 
 
@@ -39,8 +40,5 @@ def test_compat_output_matches_tf1(program: Path, tmp_path: Path) -> None:
     upgraded = tmp_path / program.name
     upgraded.write_text(result.code)
     expected, actual = _run(py, "v1", program), _run(py, "v2", upgraded)
-    (tmp_path / "expected.txt").write_text(expected)
-    (tmp_path / "actual.txt").write_text(actual)
-    cmp = subprocess.run([py, str(ORACLE / "compare_outputs.py"), str(tmp_path / "expected.txt"),
-                          str(tmp_path / "actual.txt")], capture_output=True, text=True)
-    assert cmp.returncode == 0, f"{cmp.stdout}{cmp.stderr}\n--- upgraded:\n{result.code}"
+    problem = differences(expected, actual)
+    assert problem is None, f"{problem}\n--- upgraded:\n{result.code}"

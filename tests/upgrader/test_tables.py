@@ -1,22 +1,18 @@
-"""Every table row checked against TensorFlow 2.21's API data (../shared/tfapi when present)."""
+"""Every table row checked against TensorFlow 2.21's API data (tests/data/tfapi, see tests/tfapi.py)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from tests import tfapi
 from upgrader.tables import tables
 
-TFAPI = Path(__file__).resolve().parents[2].parent / "shared" / "tfapi"
 
 
 @pytest.fixture(scope="module")
 def api() -> tuple[dict, dict]:
-    if not (TFAPI / "v1_api.json").exists():
-        pytest.skip("../shared/tfapi not available")
-    return (json.loads((TFAPI / "v1_api.json").read_text())["symbols"],
-            json.loads((TFAPI / "v2_api.json").read_text())["symbols"])
+    return tfapi.symbols("v1"), tfapi.symbols("v2")
 
 
 def _params(sym: dict) -> list[str]:
