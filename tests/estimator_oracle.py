@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "fixtures" / "programs" / "estimator"
 RUNNER = ("import os, runpy, sys; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); "
           "import tensorflow as tf; import tensorflow.compat.v1 as v1; v1.logging.set_verbosity(v1.logging.ERROR); "
-          "script = sys.argv[1]; api = sys.argv[2]; sys.argv = sys.argv[1:2]; "
+          "script = sys.argv[1]; api = sys.argv[2]; sys.argv = sys.argv[1:2] + sys.argv[3:]; "
           "(v1.disable_v2_behavior(), sys.modules.__setitem__('tensorflow', v1)) if api == 'v1' else None; "
           "runpy.run_path(script, run_name='__main__')")
 
@@ -41,13 +41,14 @@ def tf215_python() -> str | None:
     return None
 
 
-def run_tf215(script: Path, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run `script` on TF 2.15's compat.v1 (raises when the venv is absent)."""
+def run_tf215(script: Path, cwd: Path | None = None, timeout: int = 600,
+              extra_args: list[str] | None = None) -> subprocess.CompletedProcess:
+    """Run `script [extra_args]` on TF 2.15's compat.v1 (raises when the venv is absent)."""
     py = tf215_python()
     if py is None:
         raise RuntimeError("no TF 2.15 oracle: run scripts/setup_tf215_oracle.sh (or set TFCOMPAT_TF215_PYTHON)")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
-    return subprocess.run([py, "-c", RUNNER, str(script), api_of(script)], cwd=cwd or script.parent, env=env, capture_output=True,
+    return subprocess.run([py, "-c", RUNNER, str(script), api_of(script), *(extra_args or [])], cwd=cwd or script.parent, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -203,3 +203,14 @@ def test_export_saved_model_writes_variables_and_signature(est, oracle) -> None:
     assert not os.path.exists(os.path.join(path, "saved_model.pb"))     # not a TensorFlow SavedModel
     reader = oracle.train.load_checkpoint(os.path.join(path, "variables", "variables"))
     assert float(reader.get_tensor("w")) == pytest.approx(float(est.get_variable_value("w")))
+
+
+def test_pandas_input_fn_batches_columns(est) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"x": X})
+    est.train(tf.estimator.inputs.pandas_input_fn(frame, pd.Series(Y), batch_size=4, num_epochs=None, shuffle=False),
+              steps=7)
+    assert est.get_variable_value("global_step") == 7
+    assert float(est.get_variable_value("w")) == pytest.approx(1.639196, rel=1e-5)   # as numpy_input_fn (TF 2.15)
+    with pytest.raises(ValueError, match="Index for x and y are mismatched"):
+        tf.estimator.inputs.pandas_input_fn(frame, pd.Series(Y, index=range(10, 18)), shuffle=False)
