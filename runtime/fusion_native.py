@@ -6,7 +6,8 @@ A `FusedGroup` whose ops and dtype are all supported is translated into C
         #pragma omp parallel for ...
         for (i = 0; i < n; i++) { float t0 = p0[i] * s1; float t1 = t0 + s2; out[i] = max(t1, 0); }
 
-compiled with the system C compiler (`-O3 -ffp-contract=off -fno-fast-math`: no FMA contraction,
+run in slices on the shared thread pool (runtime/threads.py) for large n, each slice one call
+with threads=1, compiled with the system C compiler (`-O3 -ffp-contract=off -fno-fast-math`: no FMA contraction,
 no reassociation, so every element is bit-identical to the NumPy ufunc passes), cached on disk
 under `$XDG_CACHE_HOME/tfcompat/native` (key: hash of source, flags and compiler version; written
 atomically, so concurrent processes are safe) and loaded with ctypes. Only ops whose C form is
@@ -29,12 +30,12 @@ from typing import Any
 
 import numpy as np
 
+from . import threads
+
 log = logging.getLogger("tfcompat.fusion_native")
 
 MIN_NATIVE_SIZE = 1 << 15    # below this the NumPy small path is as fast (crossover in benchmarks/RESULTS.md)
-MIN_THREADED_SIZE = 1 << 17  # from this many elements the loop runs on all cores (OpenMP)
-THREADS = os.cpu_count() or 1
-
+MIN_THREADED_SIZE = 1 << 17  # from this many elements the loop runs in slices on all cores
 _CTYPES = {"float32": "float", "float64": "double", "int32": "int32_t", "int64": "int64_t"}
 _UNSIGNED = {"int32": "uint32_t", "int64": "uint64_t"}
 _BINARY_FLOAT = {"AddV2": "({0} + {1})", "Sub": "({0} - {1})", "Mul": "({0} * {1})",
@@ -267,7 +268,18 @@ class NativeKernel:
             ptrs.append(a.__array_interface__["data"][0])
         if out.dtype != self.dtype or not out.flags.c_contiguous:
             return False
-        fn(n, *ptrs, out.__array_interface__["data"][0], THREADS if n >= MIN_THREADED_SIZE else 1)
+        optr, item = out.__array_interface__["data"][0], self.dtype.itemsize
+        if n < MIN_THREADED_SIZE or threads.THREADS < 2:
+            fn(n, *ptrs, optr, 1)
+            return True
+        # NOTE: slices on the shared sleeping pool, not an OpenMP team: OpenMP's threads spin
+        # between regions and, on a busy machine, wait for cores other processes hold.
+        step = -(-n // threads.THREADS)
+
+        def part(r: tuple) -> None:
+            lo, hi = r
+            fn(hi - lo, *[p if sc else p + lo * item for p, sc in zip(ptrs, scalar)], optr + lo * item, 1)
+        threads.map_ranges(part, [(lo, min(lo + step, n)) for lo in range(0, n, step)])
         return True
 
 

@@ -64,3 +64,24 @@ def test_malloc_is_tuned_once_on_linux_and_can_be_turned_off(monkeypatch):
 def test_relu_split_writes_into_its_output(split_everything):
     x = np.linspace(-3, 3, 11, dtype=np.float32)
     np.testing.assert_array_equal(REGISTRY["Relu"].cpu(x), np.maximum(x, 0))
+
+
+def test_native_fused_group_in_slices_on_the_pool_is_bit_identical(monkeypatch):
+    from runtime import dtypes, fusion_native  # noqa: PLC0415
+    from runtime.fusion import FusedGroup  # noqa: PLC0415
+    if fusion_native.toolchain() is None:
+        pytest.skip("no usable C compiler")
+    monkeypatch.delenv("TFCOMPAT_NATIVE_FUSION", raising=False)
+    steps = ((REGISTRY["Mul"], (("in", 0), ("in", 1)), {}), (REGISTRY["AddV2"], (("tmp", 0), ("in", 2)), {}),
+             (REGISTRY["Relu"], (("tmp", 1),), {}))
+    group = FusedGroup(steps, 3, dtypes.float32, ("a", "b", "c"))
+    rng = np.random.default_rng(4)
+    n = 1001
+    x, c = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+    a = np.asarray(np.float32(1.5))
+    want = np.maximum(x * a + c, np.float32(0))
+    monkeypatch.setattr(fusion_native, "MIN_THREADED_SIZE", 1)
+    monkeypatch.setattr(threads, "THREADS", 3)
+    out = np.empty(n, np.float32)
+    assert fusion_native.kernel_for(group)(n, (x, a, c), out)
+    np.testing.assert_array_equal(out, want)
