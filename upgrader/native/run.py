@@ -17,6 +17,7 @@ from upgrader.native.base import NativeRule
 from upgrader.native.model import analyze
 from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
+from upgrader.native.function_body import lift
 from upgrader.native.segments import header, join, segments, split_header, with_header
 from upgrader.rule import Context, Diagnostic
 from upgrader.scan import Scan
@@ -101,8 +102,17 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         out = _native(split_code, ast.parse(split_code))
         return [Blocked(_line_in(code, split_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
     if not prog.graph:
+        try:
+            lifted = lift(code, tree, lambda text: _native(text, ast.parse(text)))
+        except ValueError as e:   # a program inside a function that did not convert: its reasons
+            return e.args[0]
+        if lifted is not None:
+            code, parts = lifted
         result = upgrade_rules(code, rule_types)
         left = leftover(result.code, result.diagnostics)
+        if left is None and lifted is not None:
+            notes = [d for r in parts for d in r.diagnostics]
+            return Result(result.code, code, sorted(notes + result.diagnostics, key=lambda d: (d.line, d.col)))
         return result if left is None else [Blocked(*_graph_outside_module(tree, left))]
     if prog.blockers:
         return [Blocked(b.line, b.reason) for b in prog.blockers]
