@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import dispatch, dtypes, nest
+import numpy as np
+
+from . import backend, dispatch, dtypes, nest
 from .executor import plan_for
 from .graph import Graph
 from .ops.registry import OpDef
@@ -50,7 +52,23 @@ class TensorSpec:
 
 
 def _call_kernel(xp: Any) -> Any:
-    return lambda *arrays, f: f.plan.run(arrays)
+    if xp is not np:  # NOTE: the device's kernel runs the plan compiled for the device
+        return lambda *arrays, f: _placed_plan(f, "/GPU:0").run(arrays)
+
+    def run(*arrays: Any, f: Any) -> Any:
+        plan = f.plan
+        if plan.device is not None and backend._device is not None:  # a device process, a CPU scope
+            plan = _placed_plan(f, "/CPU:0")
+        return plan.run(arrays)
+    return run
+
+
+def _placed_plan(f: Any, device: str) -> Any:
+    """f's plan compiled for `device` (cached with the graph's other plans)."""
+    if (f.plan.device is not None) == ("GPU" in device):
+        return f.plan
+    with backend.device_scope(device):
+        return plan_for(f.graph, f.outputs, f.inputs, f.targets)
 
 
 def _call_grad(gs: Any, outs: Any, *inputs: Any, f: "ConcreteFunction") -> tuple:

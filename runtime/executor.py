@@ -24,7 +24,7 @@ _OWN_SOURCE = ("Const", "VarHandleOp")
 class Plan:
     """A compiled program: `plan(feed_values) -> [fetched values]`."""
 
-    __slots__ = ("run", "source", "fetches", "feeds", "targets", "names", "kernels", "groups")
+    __slots__ = ("run", "source", "fetches", "feeds", "targets", "names", "kernels", "groups", "device")
 
     def __init__(self, fetches: Sequence[Any], feeds: Sequence[Any], targets: Sequence[Any]) -> None:
         self.fetches, self.feeds, self.targets = tuple(fetches), tuple(feeds), tuple(targets)
@@ -69,7 +69,7 @@ class _Builder:
         self.consts: dict[str, Any] = {}  # local name -> constant value
         self.steps: list[list] = []       # [node-or-group, kernel, in_names, out_names, stateful]
         self._n = 0
-        self.device = backend.placement_key() if backend._device is not None else None
+        self.device = plan.device = backend.placement_key() if backend._device is not None else None
 
     def fresh(self, prefix: str) -> str:
         self._n += 1

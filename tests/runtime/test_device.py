@@ -183,3 +183,13 @@ def test_random_numbers_on_the_device_are_the_cpu_numbers():
         assert all(t.device == GPU for t in on_device)
         for c, d in zip(on_cpu, on_device):
             np.testing.assert_array_equal(d.numpy(), c.numpy())
+
+
+def test_function_runs_where_it_is_called(device):
+    f = tf.function(lambda x: tf.nn.relu(x * 2.0 - 1.0))
+    x = tf.constant([1.0, -1.0])
+    on_gpu = f(x)
+    with tf.device("/CPU:0"):
+        on_cpu = f(x)
+    assert on_gpu.device == GPU and on_cpu.device == CPU and type(on_cpu._value) is np.ndarray
+    assert on_cpu.numpy().tolist() == on_gpu.numpy().tolist() == [1.0, 0.0]
