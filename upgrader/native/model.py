@@ -386,7 +386,9 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
             continue
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
                              ast.With, ast.Try)) and (_is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt))):
-            if not all(prog.kind(n) == "variable" or prog.kind(n) is None for n in names_in(stmt)) or _is_tf(prog, stmt):
+            computes = any(isinstance(n, (ast.Assign, ast.AugAssign)) and any(prog.kind(m) for m in names_in(n.value))
+                           for n in ast.walk(stmt))   # `total += (y - m * x) ** 2`: builds graph values from variables
+            if computes or _is_tf(prog, stmt) or not all(prog.kind(n) in ("variable", None) for n in names_in(stmt)):
                 prog.block(stmt, f"graph code inside a {type(stmt).__name__.lower()} statement "
                                  "(graphs built in functions, loops or branches are not followed)")
                 continue
