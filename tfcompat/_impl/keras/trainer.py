@@ -17,6 +17,7 @@ from runtime import nest
 from . import callbacks as callbacks_module, losses as losses_module, metrics as metrics_module
 from . import optimizers_accumulators as optimizers  # NOTE: holds `get`, which knows every optimizer
 from .common import as_float_tensor, tf
+from .progbar import Progbar
 
 
 def _accuracy_for(y_true: Any, y_pred: Any, name: str) -> Any:
@@ -190,11 +191,17 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
+            if verbose and epochs > 1:
+                print(f"Epoch {epoch + 1}/{epochs}", flush=True)
+            bar = Progbar(steps_per_epoch or data.steps, verbose=verbose, stateful_metrics=["all"]) if verbose else None
             logs: dict = {}
+            step = -1
             for step, batch in enumerate(data.epoch()):
                 cbs.on_train_batch_begin(step)
                 logs = train(batch)
                 cbs.on_train_batch_end(step, logs)
+                if bar is not None and verbose == 1:
+                    bar.update(step + 1, logs, finalize=False)
                 if steps_per_epoch is not None and step + 1 >= steps_per_epoch:
                     break
             logs = _pythonify(logs)
@@ -202,9 +209,9 @@ class Trainer:
                 val = self.evaluate(*_as_xy(validation_data), batch_size=validation_batch_size or batch_size,
                                     verbose=0, return_dict=True)
                 logs.update({f"val_{k}": v for k, v in val.items()})
-            if verbose:
-                print(f"Epoch {epoch + 1}/{epochs}\n{data.steps}/{data.steps} - " +
-                      " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            if bar is not None:
+                bar.target = bar.target or step + 1
+                bar.update(bar.target, logs, finalize=True)
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -220,12 +227,20 @@ class Trainer:
         self._prepare(data.first())
         test = self.make_test_function()
         self.reset_metrics()
+        verbose = 1 if verbose == "auto" else verbose
+        bar = Progbar(steps or data.steps, verbose=verbose, stateful_metrics=["all"]) if verbose else None
         logs: dict = {}
+        i = -1
         for i, batch in enumerate(data.epoch()):
             logs = test(batch)
+            if bar is not None and verbose == 1:
+                bar.update(i + 1, logs, finalize=False)
             if steps is not None and i + 1 >= steps:
                 break
         logs = _pythonify(logs)
+        if bar is not None:
+            bar.target = bar.target or i + 1
+            bar.update(bar.target, logs, finalize=True)
         return logs if return_dict else self._in_order(logs)
 
     def _in_order(self, logs: dict) -> Any:
@@ -236,11 +251,18 @@ class Trainer:
                 callbacks: Any = None) -> Any:
         """Model outputs for every sample, as NumPy arrays."""
         data = Batches(x, None, None, batch_size, False)
+        verbose = 1 if verbose == "auto" else verbose
+        bar = Progbar(steps or data.steps, verbose=verbose) if verbose else None
         outs = []
         for i, batch in enumerate(data.epoch()):
             outs.append(nest.map_structure(lambda t: np.asarray(t), self.predict_step(batch)))
+            if bar is not None and verbose == 1:
+                bar.update(i + 1, finalize=False)
             if steps is not None and i + 1 >= steps:
                 break
+        if bar is not None:
+            bar.target = bar.target or len(outs)
+            bar.update(bar.target, finalize=True)
         first = outs[0]
         flat = [np.concatenate([nest.flatten(o)[k] for o in outs]) for k in range(len(nest.flatten(first)))]
         return nest.pack_sequence_as(first, flat)
