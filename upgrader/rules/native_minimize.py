@@ -96,6 +96,8 @@ class NativeMinimize(NativeRule):
         variables = expression(prog, given["var_list"], edit) if "var_list" in given else "[" + ", ".join(
             f"*{v}.trainable_variables" if prog.kind(v) == "layer" else spread(prog, v) if prog.kind(v) == "varlist" else v
             for v in entity.variables if prog.kind(v) in ("layer", "varlist") or _trainable(prog.entities[v])) + "]"
+        if variables == "[]":   # NOTE: TF1 raises "No variables to optimize"; an empty step would train nothing
+            raise Blocked(call.lineno, f"'{entity.name}': the analysis found no variable its loss depends on")
         body = [call_text(prog.entities[d]) for d in entity.first] + [f"with {edit.tfx('GradientTape')}() as tape:",
                 f"    loss_value = {expression(prog, given['loss'], edit)}",
                 f"variables = {variables}"] + apply
