@@ -166,6 +166,7 @@ def _sampler(name: str, **spec: Any):
     def register(draw: Any) -> Any:
         def impl(xp: Any) -> Any:
             def kernel(*inputs: Any, **attrs: Any) -> Any:
+                inputs = tuple(backend.to_host(i) for i in inputs)  # NOTE: drawn on the host, then copied
                 out = draw(lambda samples: STREAMS.reserve(name, attrs, samples), *inputs, **attrs)
                 return tuple(xp.asarray(o) for o in out) if isinstance(out, tuple) else xp.asarray(out)
             return kernel
