@@ -250,14 +250,16 @@ def _tile_shape(x, multiples):
 
 
 def _tile_grad(g, y, x, multiples):
-    if not x.shape.is_fully_defined() or not dispatch.is_tensor(multiples) or getattr(multiples, "_is_symbolic", 0):
-        raise NotImplementedError("gradient of tf.tile needs static shapes here; reshape + broadcast instead")
-    reps = [int(m) for m in np.reshape(multiples.numpy(), -1)]
-    split = []
-    for m, d in zip(reps, x.shape.as_list()):
-        split += [m, d]
+    """Sum g over the copies: reshape to [m0, d0, m1, d1, ...] and reduce the m axes (shapes at run time)."""
+    rank = multiples.shape[0] if multiples.shape.rank == 1 else None
+    rank = x.shape.rank if rank is None else rank
+    if rank is None:
+        raise NotImplementedError("gradient of tf.tile needs the rank of its input or of `multiples`; "
+                                  "give the input a static rank (tf.reshape or set_shape)")
     from .reduce import reduce_sum  # noqa: PLC0415
-    return reduce_sum(reshape(g, split), axis=tuple(range(0, 2 * len(reps), 2))), None
+    dims = shape(x, out_type=multiples.dtype)
+    split = reshape(stack([multiples, dims], axis=1), dispatch.constant(np.array([-1], np.int32)))
+    return reduce_sum(reshape_op(g, split), axis=tuple(range(0, 2 * rank, 2))), None
 
 
 @op("Tile", shape=_tile_shape, value_inputs=(1,), grad=_tile_grad, ref=np.tile,

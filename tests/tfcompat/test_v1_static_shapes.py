@@ -209,3 +209,15 @@ def test_gan_discriminator_called_twice_with_reuse() -> None:
         assert sorted(v.name for v in tf.trainable_variables(scope="discriminator")) == [
             "discriminator/dense/bias:0", "discriminator/dense/kernel:0",
             "discriminator/dense_1/bias:0", "discriminator/dense_1/kernel:0"]
+
+
+# -- gradients through ops whose shapes are known only at run time ---------------------------------
+def _tile_by_batch(tf1):
+    x = tf1.placeholder(tf1.float32, [None, 3])
+    y = tf1.tile(tf1.expand_dims(x, 1), tf1.stack([1, tf1.shape(x)[0], 2]))
+    grad = tf1.gradients(tf1.reduce_sum(y * y), x)[0]
+    return {"y": y, "grad": grad}, {x: np.arange(6, dtype=np.float32).reshape(2, 3)}
+
+
+def test_tile_gradient_with_multiples_known_at_run_time(oracle) -> None:
+    assert _same_as_tensorflow(oracle, _tile_by_batch) == {"y": [None, None, 6], "grad": [None, 3]}
