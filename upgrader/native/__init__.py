@@ -119,6 +119,10 @@ def structural(prog: Program, ctx: Context, rules: list[NativeRule]) -> str:
         if isinstance(stmt, ast.With) and id(stmt.items[0].context_expr) in prog.control_calls:
             return next(new for rule in rules if (new := rule.rewrite(prog, stmt, None, edit)) is not None)
         if isinstance(stmt, ast.With) and (id(stmt.body[0]) in prog.session_stmts or id(stmt) in prog.flat_withs):
+            if prog.call_key(stmt.items[0].context_expr) == "tf.device":
+                ctx.line, ctx.col = stmt.lineno, stmt.col_offset
+                ctx.report("native", f"with {edit.text(stmt.items[0].context_expr)}: dropped (TF2 places each op "
+                                     "itself; wrap the calls in tf.device to pin them)", "warning")
             return flatten(stmt)
         if isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in ("tf.Session", "tf.InteractiveSession"):
             return ""

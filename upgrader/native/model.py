@@ -44,7 +44,8 @@ SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse
              "tf.train.piecewise_constant": "PiecewiseConstantDecay"}
 SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
-SCOPES = frozenset({"tf.variable_scope", "tf.name_scope"})
+# NOTE: `with tf.device(...)` blocks flatten too: TF2 places each op itself (a pinned device is reported).
+SCOPES = frozenset({"tf.variable_scope", "tf.name_scope", "tf.device"})
 PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/native_flags.py
             "tf.examples.tutorials.mnist")               # data, not graph: rules/native_mnist.py
 CONTRIB_INITIALIZERS = frozenset({"tf.contrib.layers.xavier_initializer", "tf.contrib.layers.variance_scaling_initializer"})
@@ -332,7 +333,8 @@ def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object, first:
         return True
     item = stmt.items[0]
     call = item.context_expr
-    name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("name_or_scope", "name")), None)
+    name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("name_or_scope", "name",
+                                                                                           "device_name_or_function")), None)
     extra = [k.arg for k in call.keywords if k.arg not in ("name_or_scope", "name", "reuse")]
     if item.optional_vars is not None or extra or len(call.args) > 1 or not (
             isinstance(name, ast.Constant) and isinstance(name.value, str)):
