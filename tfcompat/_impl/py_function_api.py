@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from runtime import dispatch, dtypes, graph_rules
+from runtime import backend, dispatch, dtypes, graph_rules
 from runtime.autodiff import UnconnectedGradients
 from runtime.errors import InvalidArgumentError
 from runtime.ops.registry import OpDef
@@ -26,11 +26,13 @@ from .._export import export
 def _kernel(xp: Any) -> Callable:
     def kernel(*arrays: Any, func: Callable, tout: tuple, tensors: bool) -> tuple:
         with dispatch.interpreting(dispatch.EAGER):  # NOTE: func runs eagerly even while a graph executes
-            out = func(*[Tensor(np.asarray(a)) if tensors else np.asarray(a) for a in arrays])
+            host = [np.asarray(backend.to_host(a)) for a in arrays]  # NOTE: Python runs on the host
+            out = func(*[Tensor(a) for a in host] if tensors else host)
         outs = list(out) if isinstance(out, (list, tuple)) else ([] if out is None else [out])
         if len(outs) != len(tout):
             raise ValueError(f"The Python function returned {len(outs)} values but Tout lists {len(tout)} dtypes")
-        return tuple(_convert(o, d, i) for i, (o, d) in enumerate(zip(outs, tout)))
+        converted = tuple(_convert(o, d, i) for i, (o, d) in enumerate(zip(outs, tout)))
+        return converted if xp is np else tuple(backend.to_device(o) for o in converted)
     return kernel
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from runtime import dispatch, dtypes
+from runtime import backend, dispatch, dtypes
 from runtime.errors import InvalidArgumentError
 from runtime.function_print import format_array
 from runtime.ops.registry import OpDef, broadcast_shapes
@@ -31,7 +31,7 @@ def _op(name: str, out: Any, shape: Any = broadcast_shapes) -> OpDef:
     """An op applying attr `fn` elementwise (broadcasting) and returning `out` (a dtype or dtype rule)."""
     def impl(xp: Any) -> Callable:
         def kernel(*arrays: Any, fn: Callable, otype: Any) -> Any:
-            arrays = np.broadcast_arrays(*[np.asarray(a) for a in arrays])
+            arrays = np.broadcast_arrays(*[np.asarray(backend.to_host(a)) for a in arrays])  # NOTE: host op
             res = np.empty(arrays[0].shape, dtype=object)
             for idx in np.ndindex(res.shape):
                 res[idx] = fn(*[a[idx] for a in arrays])
@@ -174,7 +174,7 @@ def format(template: str, inputs: Any, placeholder: str = "{}", summarize: int =
     def render(*arrays: Any) -> bytes:
         out = pieces[0]
         for a, piece in zip(arrays, pieces[1:]):
-            out += format_array(np.asarray(a), summarize) + piece
+            out += format_array(a, summarize) + piece
         return out.encode()
     op = _OPS.get("StringFormat") or _OPS.setdefault("StringFormat", OpDef(
         "StringFormat", lambda xp: lambda *arrays, fn: np.array(fn(*arrays), dtype=object),
