@@ -214,3 +214,36 @@ def test_pandas_input_fn_batches_columns(est) -> None:
     assert float(est.get_variable_value("w")) == pytest.approx(1.639196, rel=1e-5)   # as numpy_input_fn (TF 2.15)
     with pytest.raises(ValueError, match="Index for x and y are mismatched"):
         tf.estimator.inputs.pandas_input_fn(frame, pd.Series(Y, index=range(10, 18)), shuffle=False)
+
+
+def test_numpy_input_fn_shuffle_is_a_permutation_per_epoch() -> None:
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        features = tf.estimator.inputs.numpy_input_fn({"x": X}, batch_size=3, num_epochs=2, shuffle=True)()
+        with tf.Session() as sess:
+            rows = []
+            while True:
+                try:
+                    rows.extend(sess.run(features["x"]).tolist())
+                except tf.errors.OutOfRangeError:
+                    break
+    assert len(rows) == 16 and sorted(rows[:8]) == sorted(X.tolist()) == sorted(rows[8:])
+
+
+def test_train_writes_loss_summaries_tensorflow_reads(tmp_path, oracle) -> None:
+    config = tf.estimator.RunConfig(save_summary_steps=2, log_step_count_steps=2)
+    est = tf.estimator.Estimator(model_fn, model_dir=str(tmp_path), params={"lr": 0.1}, config=config)
+    est.train(train_input(), steps=5)
+    est.evaluate(tf.estimator.inputs.numpy_input_fn({"x": X}, Y, batch_size=4, num_epochs=1, shuffle=False))
+    tags = {}
+    for path in (tmp_path.glob("events.out.tfevents*")):
+        for event in oracle.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                tags.setdefault(value.tag, []).append(event.step)
+    assert tags["loss"] == [1, 3, 5] and "global_step/sec" in tags
+    evals = {}
+    for path in (tmp_path / "eval").glob("events.out.tfevents*"):
+        for event in oracle.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                evals[value.tag] = (event.step, value.simple_value)
+    assert evals["loss"][0] == 5 and set(evals) == {"loss", "mae"}
