@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from runtime import dispatch, nest
+from runtime import backend, dispatch, nest
 from runtime.errors import FailedPreconditionError
 from runtime.shape import TensorShape
 
@@ -71,7 +71,7 @@ def resolve(value: Any) -> Any:
                                       "is only known when the iterator starts: make the iterator with "
                                       "make_initializable_iterator() and run its initializer (feeding the "
                                       "placeholders it reads)")
-    return np.asarray(values[id(value)])
+    return np.asarray(backend.to_host(values[id(value)]))
 
 
 def resolve_int(value: Any) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime import dispatch, dtypes, nest
+from runtime import backend, dispatch, dtypes, nest
 from runtime.shape import TensorShape
 from runtime.tensor import Tensor
 
@@ -44,7 +44,7 @@ def is_structure(value: Any) -> bool:
 def to_array(value: Any) -> np.ndarray:
     """One component as an array with TensorFlow's dtype rules (Python float -> float32, ...)."""
     if isinstance(value, Tensor):
-        return value._value
+        return backend.to_host(value._value)  # NOTE: tf.data works on the host, as TensorFlow's does
     if isinstance(value, np.ndarray):
         return value
     if hasattr(value, "_as_tensor"):

@@ -31,7 +31,7 @@ def _get_next(it: Any, name: str | None) -> Any:
         flat = [v for v in nest.flatten(iterator.next_arrays())]
         return flat[0] if n == 1 else tuple(flat)
 
-    op = pseudo_op("IteratorGetNext", kernel, num_outputs=n, stateful=True,
+    op = pseudo_op("IteratorGetNext", kernel, num_outputs=n, stateful=True, host_output=True,  # as TF: on the CPU
                    shape=lambda *_, **__: shapes[0] if n == 1 else tuple(shapes),
                    dtype=lambda *_, **__: d[0] if n == 1 else tuple(d))
     reads = () if it._initializable else it._dataset._captures

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime import dispatch, dtypes as dt
+from runtime import backend, dispatch, dtypes as dt
 from runtime.errors import InvalidArgumentError, OutOfRangeError
 from runtime.graph_tensor import pseudo_op
 
@@ -48,7 +48,7 @@ def input_producer(input_tensor: Any, element_shape: Any = None, num_epochs: Any
         epochs = _Epochs(num_epochs, shuffle, seed)
 
         def kernel(values: Any, queue: Any = None) -> None:
-            for v in epochs.next(np.asarray(values)):
+            for v in epochs.next(np.asarray(backend.to_host(values))):
                 queue._put((v,))
         op = pseudo_op("QueueEnqueueManyV2", kernel, num_outputs=0, stateful=True)
         enqueue = g.create_op(op, (x,), {"queue": q}, "fifo_queue_EnqueueMany")
