@@ -21,6 +21,8 @@ from upgrader.rule import Context, Diagnostic, Rule
 from upgrader.scan import COMPAT, TF, Region, Scanner, collect_aliases
 from upgrader.tables import tables
 
+# method names only TF1 objects have: a file calling them is TF1 code even without an import
+TF1_METHODS = frozenset({"make_one_shot_iterator", "make_initializable_iterator", "export_savedmodel"})
 _LINES = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 _HOOKS = ("leave_Call", "leave_Attribute", "leave_Name", "leave_Import", "leave_ImportFrom")
 
@@ -177,9 +179,13 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
         known, notes = _implicit_aliases(tree, known)
     if aliases is None:
         notes += _versioned_imports(tree, known)
-    if not known:
-        return Result(code, code)
     attrs = frozenset().union(*(r.ATTRS for r in rule_types))
+    if not known and aliases is None and _tf_methods(code, attrs) and "tf" not in _free_names(tree)[1]:
+        known = {"tf": TF}   # NOTE: `ds.make_one_shot_iterator()` with no import: a snippet of a TF1 program
+        notes.append(Diagnostic(1, 0, "imports", "no TensorFlow import, but TF1-only methods are called; "
+                                "rewritten as if `import tensorflow as tf`", "info"))
+    if not known:
+        return Result(code, code, notes)
     scan = Scanner(code, t, known, attrs, frozenset().union(*(r.KEYS for r in rule_types))).run(tree)
     ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)), diagnostics=notes)
     rules = [r(ctx) for r in rule_types]
@@ -221,6 +227,11 @@ def _versioned_imports(tree: ast.AST, known: dict[str, str]) -> list[Diagnostic]
                                           f"directly imported as `{name}`: code written against it runs on TF2 as it "
                                           "is, so its names are left unchanged", "info"))
     return out
+
+
+def _tf_methods(code: str, attrs: frozenset[str]) -> bool:
+    """A cheap text test: a TF1-only method (`.make_one_shot_iterator(`) or keyword is used."""
+    return any(f".{a}(" in code for a in attrs if a in TF1_METHODS) or "colocate_gradients_with_ops=" in code
 
 
 def _implicit_aliases(tree: ast.AST, known: dict[str, str]) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -66,3 +66,9 @@ def test_dropped_last_argument_leaves_no_dangling_comma() -> None:
     r = upgrade_source(src, "compat")
     assert r.code == "import tensorflow as tf\ng = tf.hessians(ys=a, xs=b)\n"
     assert "tf.hessians no longer takes 'colocate_gradients_with_ops'" in " ".join(d.message for d in r.diagnostics)
+
+
+def test_tf1_only_methods_mark_a_snippet_as_tensorflow() -> None:
+    assert any("export_saved_model()" in m for m in notes("est.export_savedmodel(path)\n", "info"))
+    plain = "res = scipy.optimize.minimize(f, x0)\nshape = x.output_shapes\n"
+    assert upgrade_source(plain, "compat").code == plain and upgrade_source(plain, "compat").diagnostics == []

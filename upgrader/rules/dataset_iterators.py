@@ -24,14 +24,15 @@ class DatasetIterators(Rule):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = updated.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in METHODS or updated.args:
+        if not isinstance(func, cst.Attribute) or func.attr.value not in METHODS or any(a.star for a in updated.args):
             return updated
         if self.key(original.func.value) is not None:   # tf.something.make_...: a module, not a dataset
             return updated
         self.ctx.scan.uses_graph = self.ctx.scan.uses_graph or func.attr.value == "make_initializable_iterator"
         self.change(f".{func.attr.value}() -> {METHODS[func.attr.value]}(dataset)")
-        return cst.Call(self.ctx.expr(METHODS[func.attr.value]), [cst.Arg(func.value.with_changes(lpar=[], rpar=[]))],
-                        lpar=updated.lpar, rpar=updated.rpar)
+        first = cst.Arg(func.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if updated.args
+                        else cst.MaybeSentinel.DEFAULT)
+        return cst.Call(self.ctx.expr(METHODS[func.attr.value]), [first, *updated.args], lpar=updated.lpar, rpar=updated.rpar)
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         if updated.attr.value not in PROPS or self.key(original.value) is not None or self.key(original) is not None:

@@ -53,6 +53,7 @@ class V1Notes(Rule):
     PRIORITY = 5
     MODES = frozenset({"compat"})   # NOTE: native mode converts flags, schedules and summaries itself
     KEYS = frozenset(NOTES)
+    ATTRS = frozenset({"export_savedmodel"})
 
     def _note(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
         key = self.key(original)
@@ -67,6 +68,9 @@ class V1Notes(Rule):
         return updated
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if original.attr.value == "export_savedmodel" and self.key(original) is None:
+            self.ctx.report(self.NAME, "Estimator.export_savedmodel is gone in TF2: rename the method "
+                                       "export_savedmodel() to export_saved_model()", "info", once=True)
         return self._note(original, updated)
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
