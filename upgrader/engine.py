@@ -126,7 +126,14 @@ def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] 
     """Upgrade one module's source; `aliases` lets notebook cells share one import table.
 
     Native mode restructures whole modules; notebook cells (`aliases` given) get its renames only.
+    A file written with CRLF (or CR) line ends keeps them, whatever the mode.
     """
+    nl = newline_of(code)
+    if nl != "\n":
+        # NOTE: modes see LF only, so lines they add cannot mix conventions; Python reads a string
+        # literal's line breaks as "\n" whatever the file uses, so meaning is unchanged.
+        inner = upgrade_source(code.replace(nl, "\n"), mode, aliases, insert_imports)
+        return Result(inner.code.replace("\n", nl) if inner.changed else code, code, inner.diagnostics)
     if mode == "native" and aliases is None:
         from upgrader.native.run import upgrade_native
         result = upgrade_native(code)
@@ -135,6 +142,14 @@ def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] 
     if "import *" in code and not result.errors:
         result.diagnostics += star_import_warnings(code)
     return result
+
+
+def newline_of(text: str) -> str:
+    """The line-end convention: "\r\n" or "\r" when every line uses it, else "\n" (mixed files stay as they are)."""
+    crlf = text.count("\r\n")
+    if crlf:
+        return "\r\n" if crlf == text.count("\n") == text.count("\r") else "\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
 
 
 def star_import_warnings(code: str) -> list[Diagnostic]:

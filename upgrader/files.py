@@ -68,30 +68,16 @@ def atomic_write(path: Path, text: str, encoding: str, mode_from: Path | None = 
         raise
 
 
-def newline_of(text: str) -> str:
-    """The file's line-end convention: "\r\n" or "\r" when every line uses it, else "\n" (mixed stays as is)."""
-    crlf = text.count("\r\n")
-    if crlf:
-        return "\r\n" if crlf == text.count("\n") and crlf == text.count("\r") else "\n"
-    return "\r" if "\r" in text and "\n" not in text else "\n"
-
-
 def _error(path: str, message: str) -> Outcome:
     return Outcome(path, "error", [Diagnostic(1, 0, "io", message, "error")])
 
 
 def upgrade_text(text: str, mode: str, notebook: bool) -> tuple[str, list[Diagnostic]]:
-    """Upgrade decoded text; a file written with CRLF (or CR) line ends keeps them in every mode."""
+    """Upgrade decoded text (a module, or a notebook's JSON)."""
     from upgrader.engine import upgrade_source
     if not notebook:
-        nl = newline_of(text)
-        if nl == "\n":
-            result = upgrade_source(text, mode)
-            return result.code, result.diagnostics
-        # NOTE: rules see LF only, so lines they add cannot mix conventions; a string literal's
-        # line breaks are read as "\n" by Python whatever the file uses, so meaning is unchanged.
-        result = upgrade_source(text.replace(nl, "\n"), mode)
-        return (text if not result.changed else result.code.replace("\n", nl)), result.diagnostics
+        result = upgrade_source(text, mode)
+        return result.code, result.diagnostics
     from upgrader.notebook import upgrade_notebook
     return upgrade_notebook(text, mode)
 

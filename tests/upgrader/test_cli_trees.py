@@ -118,6 +118,14 @@ def test_every_mode_keeps_crlf_bom_and_encoding(tmp_path: Path, mode: str) -> No
     assert q.read_bytes().decode("latin-1").count("\r\n") == q.read_bytes().count(b"\n") and "'é'" in q.read_bytes().decode("latin-1")
 
 
+@pytest.mark.parametrize("mode", ["compat", "native"])
+def test_upgrade_source_keeps_crlf_for_api_callers(mode: str) -> None:
+    from upgrader.engine import upgrade_source
+    body = "import tensorflow as tf\nx = tf.placeholder(tf.float32)\nwith tf.Session() as s:\n    print(s.run(x, {x: 1.0}))\n"
+    code = upgrade_source(body.replace("\n", "\r\n"), mode).code
+    assert code != body.replace("\n", "\r\n") and code.count("\n") == code.count("\r\n")
+
+
 def test_mixed_line_ends_are_left_as_they_are(tmp_path: Path) -> None:
     p = tmp_path / "mixed.py"
     p.write_bytes(b"import tensorflow as tf\r\ny = tf.log(1.0)\nz = 1\r\n")
