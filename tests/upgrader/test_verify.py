@@ -177,3 +177,18 @@ def test_time_limit(mlp, tmp_path):
     report = verify(old, _mutant(tmp_path, new, "for step in range(6):", "import time\ntime.sleep(600)\nfor step in range(6):"),
                     timeout=25)
     assert report.exit_code == 2 and "timed out after 25s" in report.text
+
+
+def test_modules_the_program_imports_are_upgraded_with_it(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "helpers.py").write_text("import tensorflow as tf\n\n\ndef scaled(x, k):\n"
+                                                  "    return tf.multiply(tf.to_float(x), k)\n")
+    (tmp_path / "sub" / "prog.py").write_text(
+        "import numpy as np\nimport tensorflow as tf\nfrom helpers import scaled\n\n"
+        "x = tf.placeholder(tf.int32, [None])\ny = scaled(x, 2.5)\nwith tf.Session() as sess:\n"
+        "    print(sess.run(y, feed_dict={x: np.arange(4)}))\n")
+    report = verify(tmp_path / "sub" / "prog.py", folder=tmp_path)
+    assert report.status == "equal", report.text
+    assert "upgraded with the program (it imports them): sub/helpers.py" in report.text
+    assert [r.item for r in report.rows if r.kind == "call"] == ["sub/prog.py:8 -> sub/prog.py:11"]
+    assert "to_float" in (tmp_path / "sub" / "helpers.py").read_text()   # the user's files are never written

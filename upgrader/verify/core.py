@@ -1,6 +1,7 @@
 """`verify(OLD, NEW)`: run both sides and compare them (see the package docstring)."""
 from __future__ import annotations
 
+import ast
 import json
 import tempfile
 from pathlib import Path
@@ -39,39 +40,97 @@ def _failure(name: str, side: Side) -> str:
     return f"the {name} could not run on {side.engine} (exit {side.returncode}):\n{why}"
 
 
+def local_imports(script: Path, base: Path, seen: set[Path] | None = None) -> list[Path]:
+    """The program's own modules it imports (recursively): files under `base` that `import x` / `from . import y`
+    would load, looked up from the script's folder as Python does."""
+    seen = set() if seen is None else seen
+    try:
+        tree = ast.parse(script.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, ValueError):
+        return []
+    found: list[Path] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+            start = base
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            start = script.parent if node.level else base
+            for _ in range(max(0, node.level - 1)):
+                start = start.parent
+            names = [f"{mod}.{a.name}" if mod else a.name for a in node.names] + ([mod] if mod else [])
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            for cand in (start.joinpath(*parts).with_suffix(".py"), start.joinpath(*parts, "__init__.py")):
+                if cand.is_file() and cand.resolve() not in seen and cand.resolve() != script.resolve():
+                    seen.add(cand.resolve())
+                    found.append(cand)
+                    found += local_imports(cand, base, seen)
+    return found
+
+
+def _upgrade_helpers(script: Path, base: Path) -> list[str]:
+    """Upgrade in place (native mode) the TF1 modules the rewritten program imports from its folder."""
+    from upgrader.engine import upgrade_source
+    done = []
+    for path in local_imports(script, script.parent):
+        if base.resolve() not in path.resolve().parents:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "tensorflow" not in text:
+            continue
+        result = upgrade_source(text, "native")
+        if result.changed and not result.errors:
+            path.write_text(result.code, encoding="utf-8")
+            done.append(str(path.relative_to(base)))
+    return done
+
+
 def verify(old: Path, new: Path | None = None, rtol: float = 1e-3, atol: float = 1e-5, timeout: float = 300,
            old_engine: str = "tfcompat", new_engine: str = "tfcompat", seed: int | None = None,
-           args: tuple[str, ...] = ()) -> Report:
-    """Run both programs and compare them; see the module docstring."""
+           args: tuple[str, ...] = (), folder: Path | None = None) -> Report:
+    """Run both programs and compare them; see the module docstring.
+
+    `folder` (default: OLD's folder) is what each side gets a scratch copy of; a tree's root, so a program
+    in a subfolder still finds the files around it. When NEW is omitted, the modules of that folder which
+    OLD imports are upgraded along with it.
+    """
     for e in (old_engine, new_engine):
         if e not in ENGINES:
             raise ValueError(f"engine {e!r}: use one of {', '.join(ENGINES)}")
     old = old.resolve()
+    folder = (folder or old.parent).resolve()
+    rel = old.relative_to(folder)
+    helpers: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tf-upgrade-verify-") as tmp:
         a_dir, b_dir = Path(tmp) / "old", Path(tmp) / "new"
-        scratch_copy(old.parent, a_dir)
+        scratch_copy(folder, a_dir)
         if new is None:
             code, mode, mapping = _upgrade(old)
-            scratch_copy(old.parent, b_dir)
-            b_script = b_dir / old.name
+            scratch_copy(folder, b_dir)
+            b_script = b_dir / rel
             b_script.write_text(code, encoding="utf-8")
             new_text = code
+            helpers = _upgrade_helpers(b_script, b_dir)
         else:
             new = new.resolve()
             mode, mapping = "", _sidecar(new)
             scratch_copy(new.parent, b_dir)
             b_script = b_dir / new.name
             new_text = new.read_text(encoding="utf-8")
-        a = run_side(a_dir / old.name, a_dir, old_engine, "v1", timeout, seed, args)
+        a = run_side(a_dir / rel, a_dir, old_engine, "v1", timeout, seed, args)
         b = run_side(b_script, b_dir, new_engine, "v2", timeout, seed, args)
     report = Report("equal", a, b, mode=mode, old_text=old.read_text(encoding="utf-8"), new_text=new_text)
     report.notes = [f"original: {n}" for n in a.record.get("notes", [])] + \
-                   [f"rewrite: {n}" for n in b.record.get("notes", [])]
+                   [f"rewrite: {n}" for n in b.record.get("notes", [])] + \
+                   ([f"upgraded with the program (it imports them): {', '.join(helpers)}"] if helpers else [])
     if not a.ok or not b.ok:
         report.status = "failed"
         report.problem = _failure("original", a) if not a.ok else _failure("rewrite", b)
         return report
-    report.rows, notes = compare_runs(a, b, mapping, rtol, atol, old.name, b_script.name)
+    report.rows, notes = compare_runs(a, b, mapping, rtol, atol, str(rel), str(b_script.relative_to(b_dir)))
     report.notes += notes
     if any(r.status == "different" for r in report.rows):
         report.status = "different"

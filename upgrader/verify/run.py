@@ -72,7 +72,7 @@ def run_side(script: Path, scratch: Path, engine: str, api: str, timeout: float,
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0", MPLBACKEND="Agg")
     try:
-        r = subprocess.run(cmd, cwd=scratch, capture_output=True, text=True, timeout=timeout, env=env,
+        r = subprocess.run(cmd, cwd=script.parent, capture_output=True, text=True, timeout=timeout, env=env,
                            stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")

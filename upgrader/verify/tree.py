@@ -108,7 +108,7 @@ def verify_one(path: Path, root: Path, **options: Any) -> Outcome:
     from upgrader.verify import verify
     name = str(path.relative_to(root))
     try:
-        report = verify(path, **options)
+        report = verify(path, folder=root, **options)
     except Exception as e:  # noqa: BLE001  (one program's problem must not stop the tree)
         return Outcome(name, "failed", f"verify could not run it: {type(e).__name__}: {e}", exit_code=2)
     if report.status == "failed":
