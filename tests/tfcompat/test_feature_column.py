@@ -166,3 +166,22 @@ def test_crossed_columns_match_tensorflow(oracle) -> None:
     with oracle.Graph().as_default():
         theirs = _run_cross(oracle.compat.v1)
     np.testing.assert_array_equal(_run_cross(tf), theirs)
+
+
+def test_dense_features_layer_eager_owns_trainable_embeddings() -> None:
+    import tfcompat as tf2  # noqa: PLC0415
+    fc = tf2.feature_column
+    cols = [fc.numeric_column("age"), fc.embedding_column(fc.categorical_column_with_identity("shape", 4), 2,
+                                                          initializer=tf2.constant_initializer([[1, 2], [3, 4],
+                                                                                                [5, 6], [7, 8]])),
+            fc.indicator_column(fc.categorical_column_with_vocabulary_list("color", ["red", "green"]))]
+    features = {"age": tf2.constant([0.1, 0.5]), "shape": tf2.constant([0, 3]), "color": tf2.constant(["green", "red"])}
+    layer = tf2.keras.layers.DenseFeatures(cols)
+    with tf2.GradientTape() as tape:
+        out = layer(features)
+        loss = tf2.reduce_sum(out * out)
+    # TensorFlow 2.15's DenseFeatures gives these rows (age, color_indicator, shape_embedding: sorted by name)
+    np.testing.assert_allclose(out.numpy(), [[0.1, 0, 1, 1, 2], [0.5, 1, 0, 7, 8]], rtol=1e-6)
+    (table,) = layer.trainable_weights
+    grad = tape.gradient(loss, table)
+    np.testing.assert_allclose(tf2.convert_to_tensor(grad).numpy(), [[2, 4], [0, 0], [0, 0], [14, 16]])

@@ -227,11 +227,13 @@ class EmbeddingColumn(DenseColumn):
 
     name = property(lambda self: f"{self.categorical_column.name}_embedding")
 
-    def dense(self, features: dict) -> Any:
+    def dense(self, features: dict, table: Any = None) -> Any:
+        """The combined embeddings; `table` is the embedding variable (made with get_variable when None)."""
         t = tf()
         init = self.initializer or t.truncated_normal_initializer(mean=0.0, stddev=1 / math.sqrt(self.dimension))
-        table = t.get_variable("embedding_weights", [self.categorical_column.num_buckets, self.dimension],
-                               dtype=t.float32, initializer=init, trainable=self.trainable)
+        if table is None:
+            table = t.get_variable("embedding_weights", [self.categorical_column.num_buckets, self.dimension],
+                                   dtype=t.float32, initializer=init, trainable=self.trainable)
         ids, valid, weights = self.categorical_column.ids(features)
         return combine(table, ids, valid, weights, self.combiner)
 
