@@ -52,3 +52,16 @@ def test_tf1_spellings_and_errors() -> None:
     with tf.Graph().as_default():
         with pytest.raises(ValueError, match="must be square"):
             tf.linalg.cholesky(tf.zeros([2, 3]))
+
+
+def test_cross_product_matches_tensorflow(oracle) -> None:
+    a, b = RNG.standard_normal((4, 3)), RNG.standard_normal((4, 3))
+
+    def run(t):
+        A = t.Variable(a)
+        with t.GradientTape() as tape:
+            c = t.linalg.cross(A, t.constant(b))
+            loss = t.reduce_sum(c * c)
+        return c.numpy(), tape.gradient(loss, A).numpy()
+    for ours, theirs in zip(run(tf), run(oracle)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9)

@@ -221,3 +221,19 @@ def _tile_by_batch(tf1):
 
 def test_tile_gradient_with_multiples_known_at_run_time(oracle) -> None:
     assert _same_as_tensorflow(oracle, _tile_by_batch) == {"y": [None, None, 6], "grad": [None, 3]}
+
+
+def _value_initialized_variables(tf1):
+    with tf1.variable_scope("init"):
+        vs = [tf1.get_variable("count", initializer=tf1.constant(2)),
+              tf1.get_variable("table", initializer=[[0, 1], [2, 3]]),
+              tf1.get_variable("scale", initializer=1.5),
+              tf1.get_variable("double", initializer=np.zeros(3))]
+    return {f"v{i}": tf1.identity(v) for i, v in enumerate(vs)}, {}
+
+
+def test_get_variable_takes_the_dtype_of_a_value_initializer(oracle) -> None:
+    _same_as_tensorflow(oracle, _value_initialized_variables)
+    with tf.Graph().as_default():
+        dts = [v.dtype for v in _value_initialized_variables(tf)[0].values()]
+    assert dts == [tf.int32, tf.int32, tf.float32, tf.float64]

@@ -1,5 +1,5 @@
 """`tf.linalg` linear systems: cholesky, solve, triangular_solve, cholesky_solve, band_part,
-matrix_transpose and adjoint (TF1 spellings `tf.cholesky`, `tf.matrix_solve`, ... too).
+matrix_transpose, adjoint and cross (TF1 spellings `tf.cholesky`, `tf.matrix_solve`, ... too).
 
     l = tf.linalg.cholesky(a);  x = tf.linalg.cholesky_solve(l, b)     # a @ x == b
 """
@@ -65,3 +65,14 @@ def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = F
 def adjoint(matrix: Any, name: str | None = None) -> Any:
     """The conjugate transpose of the innermost matrices."""
     return matrix_transpose(matrix, name=name or "adjoint", conjugate=True)
+
+
+@export("linalg.cross", v1=("linalg.cross", "cross"))
+def cross(a: Any, b: Any, name: str | None = None) -> Any:
+    """The cross product of 3-vectors on the last axis: cross([1., 0, 0], [0., 1, 0]) == [0., 0, 1]."""
+    x, y = _t(a), _t(b)
+    if x.shape.rank is not None and x.shape[-1] not in (None, 3):
+        raise ValueError(f"Cross product needs 3-vectors on the last axis, got shape {x.shape}")
+    xs, ys = [x[..., i] for i in range(3)], [y[..., i] for i in range(3)]
+    parts = [xs[1] * ys[2] - xs[2] * ys[1], xs[2] * ys[0] - xs[0] * ys[2], xs[0] * ys[1] - xs[1] * ys[0]]
+    return array.stack(parts, axis=-1, name=name)

@@ -209,6 +209,10 @@ def _true_getter(full: str, shape: Any = None, dtype: Any = None, initializer: A
     if reuse is True:
         raise ValueError(f"Variable {full} does not exist, or was not created with tf.get_variable(). Did you "
                          "mean to set reuse=tf.AUTO_REUSE in VarScope?")
+    from_value = initializer is not None and (dispatch.is_tensor(initializer) or not callable(initializer))
+    if dtype is None and from_value:  # NOTE: as TF: a tensor or value initializer gives its own dtype
+        dtype = dispatch.convert_to_tensor(initializer).dtype if dispatch.is_tensor(initializer) else \
+            dtypes.as_dtype(dtypes.dtype_of_value(initializer))
     dtype = dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
     if initializer is None:
