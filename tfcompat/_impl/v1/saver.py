@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from runtime import backend
 from runtime.errors import InvalidArgumentError, NotFoundError
 
 from ..io.bundle import data_path, index_path, read_bundle, write_bundle
@@ -132,7 +133,7 @@ class Saver:
                                            "a mismatch between the current graph and the graph from the checkpoint. "
                                            f"tensor_name = {key}; expected dtype {var.dtype.name} does not equal "
                                            f"original dtype {_tf_name(np.asarray(value).dtype)}")
-            var._handle.value = np.asarray(value, dtype=var.dtype.as_numpy_dtype)
+            var._handle.value = backend.place_constant(np.asarray(value, dtype=var.dtype.as_numpy_dtype))
 
     def as_saver_def(self) -> Any:
         return None
