@@ -41,39 +41,72 @@ def default_jobs(n_files: int) -> int:
 def _jobs(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup: str | None, jobs: int,
           progress: bool) -> list:
     from upgrader.files import upgrade_file
-    done: list = []
     jobs = jobs or default_jobs(len(pairs))
-    try:
-        if jobs <= 1 or len(pairs) < 2:
-            it = (upgrade_file(s, d, mode, write, backup) for s, d in pairs)
-            _collect(it, len(pairs), progress, done)
-            return done
-        from concurrent.futures import ProcessPoolExecutor
-
-        from upgrader.modes import rules_for
-        from upgrader.tables import tables
-        tables(), rules_for(mode)   # NOTE: loaded once here, so forked workers inherit them instead of re-importing
-        pool = ProcessPoolExecutor(max_workers=jobs)
+    if jobs <= 1 or len(pairs) < 2:
+        done: list = []
         try:
-            it = pool.map(upgrade_file, [s for s, _ in pairs], [d for _, d in pairs], [mode] * len(pairs),
-                          [write] * len(pairs), [backup] * len(pairs), chunksize=max(1, len(pairs) // (jobs * 4)))
-            _collect(it, len(pairs), progress, done)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
+            it = (upgrade_file(s, d, mode, write, backup) for s, d in pairs)
+            if progress:
+                with click.progressbar(it, length=len(pairs), label="upgrading", file=sys.stderr) as bar:
+                    for o in bar:
+                        done.append(o)
+            else:
+                for o in it:
+                    done.append(o)
+        except KeyboardInterrupt:
+            raise Interrupted(done) from None
         return done
+    return _pool(pairs, mode, write, backup, jobs, progress)
+
+
+def _chunk(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup: str | None) -> list:
+    from upgrader.files import upgrade_file
+    return [upgrade_file(s, d, mode, write, backup) for s, d in pairs]
+
+
+def _ignore_sigint() -> None:
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # NOTE: workers finish their chunk; the parent stops the run
+
+
+def _pool(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup: str | None, jobs: int,
+          progress: bool) -> list:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from upgrader.modes import rules_for
+    from upgrader.tables import tables
+    tables(), rules_for(mode)   # NOTE: loaded once here, so forked workers inherit them instead of re-importing
+    size = max(1, min(16, len(pairs) // (jobs * 4)))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+    futures = {pool.submit(_chunk, pairs[i:i + size], mode, write, backup): i for i in range(0, len(pairs), size)}
+    results: dict[int, list] = {}
+    try:
+        with click.progressbar(length=len(pairs), label="upgrading", file=sys.stderr) if progress else _Null() as bar:
+            for f in as_completed(futures):
+                results[futures[f]] = f.result()
+                bar.update(len(results[futures[f]]))
     except KeyboardInterrupt:
-        raise Interrupted(done) from None
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)   # chunks already running complete and are reported
+        except KeyboardInterrupt:
+            pass
+        for f, i in futures.items():
+            if f.done() and not f.cancelled() and f.exception() is None:
+                results[i] = f.result()
+        raise Interrupted([o for i in sorted(results) for o in results[i]]) from None
+    pool.shutdown()
+    return [o for i in sorted(results) for o in results[i]]
 
 
-def _collect(it, n: int, progress: bool, done: list) -> None:
-    if progress:
-        with click.progressbar(it, length=n, label="upgrading", file=sys.stderr) as bar:
-            done.extend(bar)
-    else:
-        for o in it:
-            done.append(o)
+class _Null:
+    def __enter__(self) -> "_Null":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
 
 
 def _is_dir_output(output: str, inputs: tuple[Path, ...]) -> bool:
