@@ -185,3 +185,13 @@ def test_dense_features_layer_eager_owns_trainable_embeddings() -> None:
     (table,) = layer.trainable_weights
     grad = tape.gradient(loss, table)
     np.testing.assert_allclose(tf2.convert_to_tensor(grad).numpy(), [[2, 4], [0, 0], [0, 0], [14, 16]])
+
+
+def test_vocabulary_file_v1_and_v2_argument_orders(tmp_path) -> None:
+    import tfcompat as tf2  # noqa: PLC0415
+    path = tmp_path / "vocab.txt"
+    path.write_text("red\ngreen\nblue\n")
+    v1_col = tf.feature_column.categorical_column_with_vocabulary_file("c", str(path), None, 2)   # num_oov_buckets
+    v2_col = tf2.feature_column.categorical_column_with_vocabulary_file("c", str(path), 2)        # vocabulary_size
+    assert (v1_col.num_buckets, v1_col.vocabulary) == (5, ("red", "green", "blue"))
+    assert (v2_col.num_buckets, v2_col.vocabulary) == (2, ("red", "green"))

@@ -295,8 +295,16 @@ def categorical_column_with_vocabulary_list(key: str, vocabulary_list: Any, dtyp
     return _vocab(key, vocabulary, dtype, default_value, num_oov_buckets)
 
 
-@export("feature_column.categorical_column_with_vocabulary_file",
-        v1=("feature_column.categorical_column_with_vocabulary_file",))
+@export(v1=("feature_column.categorical_column_with_vocabulary_file",))
+def categorical_column_with_vocabulary_file_v1(key: str, vocabulary_file: str, vocabulary_size: Any = None,
+                                               num_oov_buckets: int = 0, default_value: Any = None,
+                                               dtype: Any = dtypes.string) -> VocabularyColumn:
+    """TF1's argument order (num_oov_buckets before dtype); see categorical_column_with_vocabulary_file."""
+    return categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size, dtype, default_value,
+                                                   num_oov_buckets)
+
+
+@export("feature_column.categorical_column_with_vocabulary_file", v1=())
 def categorical_column_with_vocabulary_file(key: str, vocabulary_file: str, vocabulary_size: Any = None,
                                             dtype: Any = dtypes.string, default_value: Any = None,
                                             num_oov_buckets: int = 0, file_format: Any = None) -> VocabularyColumn:

@@ -122,8 +122,12 @@ class ChiefSessionCreator(SessionCreator):
         return sess
 
 
-export(v1=("train.WorkerSessionCreator",))(type("WorkerSessionCreator", (ChiefSessionCreator,), {
-    "__doc__": "In one process the worker's session is the chief's: restores or initialises the same way."}))
+@export(v1=("train.WorkerSessionCreator",))
+class WorkerSessionCreator(ChiefSessionCreator):
+    """In one process the worker's session is the chief's: initialises (no checkpoint_dir to restore from)."""
+
+    def __init__(self, scaffold: Any = None, master: str = "", config: Any = None, max_wait_secs: int = 30 * 60) -> None:
+        super().__init__(scaffold=scaffold, master=master, config=config)
 
 
 class _MonitoredSession:
