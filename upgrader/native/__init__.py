@@ -145,6 +145,8 @@ def leftover(code: str, diagnostics: list[Diagnostic]) -> Blocked | None:
     for d in diagnostics:
         if d.severity == "error":
             return Blocked(d.line, d.message)
+    # NOTE: name the TF1 symbol that is left, not the generic "graph-only APIs used" note it caused.
+    for d in sorted(diagnostics, key=lambda d: "disable_eager_execution" in d.message):
         if d.severity == "change" and ("compat.v1" in d.message or "disable_eager_execution" in d.message):
             return Blocked(d.line, f"{d.message.split(' -> ')[0]} has no TF2 equivalent native mode can use")
     for node in ast.walk(ast.parse(code)):
