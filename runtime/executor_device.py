@@ -32,7 +32,7 @@ def place(steps: list, consts: dict, xp: Any) -> list:
     out = []
     for node, kernel, ins, outs, stateful in steps:
         if isinstance(node, FusedGroup):
-            kernel, host, value_inputs = fusion_cupy.compile_group(node, xp), False, ()
+            kernel, host, value_inputs = _group_step(fusion_cupy.compile_group(node, xp)), False, ()
         else:
             host = runs_on_host(node)
             value_inputs = node.op.value_inputs
@@ -66,6 +66,14 @@ def _device_step(op: Any, kernel: Any, value_inputs: tuple) -> Any:
         def run(*args: Any) -> Any:
             args = tuple(to_host(a) if i in value_inputs else to_device(a) for i, a in enumerate(args))
             return settle(op, kernel(*args), True, args)
+    return run
+
+
+def _group_step(kernel: Any) -> Any:
+    to_device = backend.to_device
+
+    def run(*args: Any) -> Any:  # NOTE: an input may come from a host op (an input pipeline's)
+        return kernel(*[to_device(a) for a in args])
     return run
 
 
