@@ -106,12 +106,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
             lifted = lift(code, tree, lambda text: _native(text, ast.parse(text)))
         except ValueError as e:   # a program inside a function that did not convert: its reasons
             return e.args[0]
-        if lifted is not None:
-            code, parts = lifted
-        result = upgrade_rules(code, rule_types)
+        result = upgrade_rules(code if lifted is None else lifted[0], rule_types)
         left = leftover(result.code, result.diagnostics)
         if left is None and lifted is not None:
-            notes = [d for r in parts for d in r.diagnostics]
+            notes = [d for r in lifted[1] for d in r.diagnostics]
             return Result(result.code, code, sorted(notes + result.diagnostics, key=lambda d: (d.line, d.col)))
         return result if left is None else [Blocked(*_graph_outside_module(tree, left))]
     if prog.blockers:
