@@ -47,7 +47,8 @@ ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 # NOTE: `with tf.device(...)` blocks flatten too: TF2 places each op itself (a pinned device is reported).
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope", "tf.device"})
 PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/native_flags.py
-            "tf.examples.tutorials.mnist")               # data, not graph: rules/native_mnist.py
+            "tf.examples.tutorials.mnist",               # data, not graph: rules/native_mnist.py
+            "tf.keras.datasets")                         # NumPy arrays in TF1 as in TF2
 CONTRIB_INITIALIZERS = frozenset({"tf.contrib.layers.xavier_initializer", "tf.contrib.layers.variance_scaling_initializer"})
 QUEUES = ("tf.train.string_input_producer", "tf.train.batch", "tf.train.shuffle_batch", "tf.train.start_queue_runners",
           "tf.train.Coordinator", "tf.FIFOQueue", "tf.RandomShuffleQueue", "tf.TextLineReader", "tf.train.input_producer")
