@@ -23,6 +23,17 @@ _POOL: list = []
 _LOCK = threading.Lock()
 
 
+def _forget_pool() -> None:
+    """In a forked child the parent's worker threads do not exist: start a fresh pool on demand."""
+    global _LOCK
+    _POOL.clear()
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def pool() -> ThreadPoolExecutor:
     with _LOCK:
         if not _POOL:

@@ -85,3 +85,15 @@ def test_native_fused_group_in_slices_on_the_pool_is_bit_identical(monkeypatch):
     out = np.empty(n, np.float32)
     assert fusion_native.kernel_for(group)(n, (x, a, c), out)
     np.testing.assert_array_equal(out, want)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork")
+def test_pool_works_in_a_forked_child():
+    import os  # noqa: PLC0415
+    threads.map_ranges(lambda r: r, [(0, 1), (1, 2)])      # the parent's pool exists
+    pid = os.fork()
+    if pid == 0:
+        ok = threads.map_ranges(lambda r: r[0], [(0, 1), (1, 2), (2, 3)]) == [0, 1, 2]
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
