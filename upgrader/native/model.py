@@ -106,6 +106,7 @@ class Program:
     iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
     unpacked: list[ast.Assign] = field(default_factory=list)   # `a, b = <graph value>`: split, then analysed again
     rebound: list[tuple[ast.stmt, str]] = field(default_factory=list)   # `[[b]] = sess.run(b)`: native/rebind_data.py
+    implicit: dict[str, list[str]] = field(default_factory=dict)   # def -> module-level placeholders it reads
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -137,7 +138,8 @@ def _is_tf(prog: Program, node: ast.AST) -> bool:
 def plain_tf(prog: Program, node: ast.AST) -> bool:
     """Mentions TensorFlow only through modules that are plain Python in TF2 (`tf.app.flags` -> absl.flags)."""
     keys = [k for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute)) and (k := prog.key(n)) is not None]
-    return bool(keys) and all(k in ("tf", "tf.app") or k.startswith(PLAIN_TF) for k in keys)
+    return bool(keys) and all(k == "tf" or k.startswith(PLAIN_TF) or any(p.startswith(k + ".") for p in PLAIN_TF)
+                              for k in keys)
 
 
 def _classify(prog: Program, stmt: ast.stmt) -> None:

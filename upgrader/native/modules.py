@@ -141,8 +141,10 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
         raise Stop(fn, "*args, **kwargs and keyword-only parameters are not followed")
     params = [p.arg for p in a.args]
     bound = set(params) | {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    for name in sorted(_loads(fn) - bound):
-        if prog.kind(name) not in (None, "variable", "varlist"):   # NOTE: variables stay Python objects in TF2
+    for name in sorted(_loads(fn) - bound, key=lambda n: min(x.lineno for x in ast.walk(fn) if isinstance(x, ast.Name) and x.id == n)):
+        if prog.kind(name) == "placeholder":   # becomes a parameter of the def (native/implicit_args.py)
+            prog.implicit.setdefault(fn.name, []).append(name)
+        elif prog.kind(name) not in (None, "variable", "varlist"):   # NOTE: variables stay Python objects in TF2
             raise Stop(fn, f"reads the graph object '{name}' from module level (pass it as an argument)")
     for n in ast.walk(fn):
         if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal)) and n is not fn:

@@ -15,6 +15,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.model import analyze
+from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
 from upgrader.native.function_body import lift
@@ -93,6 +94,13 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
     prog = analyze(code, tree)
+    if prog.implicit and prog.graph:
+        with_params = add_parameters(code, tree, close_over_callers(tree, prog.implicit))
+        if with_params is None:
+            name = next(iter(prog.implicit))
+            return [Blocked(1, f"function '{name}' reads the placeholder '{prog.implicit[name][0]}' from module level "
+                               "and is called with *args/**kwargs (pass the placeholder as an argument)")]
+        return _native(with_params, ast.parse(with_params))
     if prog.rebound and prog.graph:
         renamed_code = rename(code, tree, prog.rebound)
         out = _native(renamed_code, ast.parse(renamed_code))
