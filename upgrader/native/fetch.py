@@ -68,7 +68,17 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"
     text = expression(prog, node, edit, fed)
+    many = MULTI_OUTPUT.get(prog.call_key(node) or "")
+    if many:   # sess.run gave a tuple (or list) of arrays for an op with several outputs
+        return f"{many}(t.numpy() for t in {text})" if many == "tuple" else f"[t.numpy() for t in {text}]"
     return (text if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)) else f"({text})") + ".numpy()"
+
+
+# TF ops whose result is several tensors: sess.run returns them as a tuple (or a list, for split/unstack)
+MULTI_OUTPUT = {**dict.fromkeys(("tf.self_adjoint_eig", "tf.linalg.eigh", "tf.svd", "tf.linalg.svd", "tf.qr",
+                                 "tf.linalg.qr", "tf.nn.moments", "tf.unique", "tf.nn.top_k", "tf.math.top_k",
+                                 "tf.unique_with_counts", "tf.meshgrid"), "tuple"),
+                **dict.fromkeys(("tf.split", "tf.unstack", "tf.unpack"), "list")}
 
 
 def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str], edit: Editor) -> str:

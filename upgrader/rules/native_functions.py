@@ -34,8 +34,8 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
             continue
         if e.kind == "tensor":
             edits.append((n, call_text(e, args)))
-        elif e.kind == "placeholder" and args is not None:
-            edits.append((n, args[n.id]))
+        elif e.kind == "placeholder" and args is not None:   # NOTE: a fed list must be a tensor for any op (x.dtype)
+            edits.append((n, f"{edit.tfx('convert_to_tensor')}({args[n.id]}, {edit.dtype(e)})"))
         elif e.kind != "placeholder":
             from upgrader.native.base import Blocked
             raise Blocked(n.lineno, f"'{n.id}' (a graph {e.kind}) cannot be used inside an expression natively")
