@@ -1,0 +1,48 @@
+"""Constructs native mode cannot convert, found anywhere in a flat script after its statements are classified.
+
+    walk_blockers(prog)   # prog.blockers += [Blocker(12, "tf.FIFOQueue: queue-based input pipelines ...")]
+"""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from upgrader.native.datasets import handled_call as dataset_call
+
+if TYPE_CHECKING:
+    from upgrader.native.model import Program
+
+CONTRIB_INITIALIZERS = frozenset({"tf.contrib.layers.xavier_initializer", "tf.contrib.layers.variance_scaling_initializer"})
+QUEUES = ("tf.train.string_input_producer", "tf.train.batch", "tf.train.shuffle_batch", "tf.train.start_queue_runners",
+          "tf.train.Coordinator", "tf.FIFOQueue", "tf.RandomShuffleQueue", "tf.TextLineReader", "tf.train.input_producer")
+
+
+def walk_blockers(prog: Program) -> None:
+    """Block every call native mode has no TF2 form for (queues, unconverted layers, v1-only summaries...)."""
+    from upgrader.native.model import ASSIGNS, LAYERS, SCHEDULES, SUMMARIES
+    values = {id(e.stmt.value) for e in prog.entities.values() if isinstance(e.stmt, ast.Assign)}
+    values |= prog.functions.calls if prog.functions else set()   # get_variable inside tf.Module-bound defs
+    for node in ast.walk(prog.tree):
+        k = prog.call_key(node)
+        if k is None:
+            if isinstance(node, ast.Attribute) and node.attr == "partial_run":
+                prog.block(node, "sess.partial_run has no TF2 equivalent")
+            continue
+        if k in CONTRIB_INITIALIZERS:   # rules/native_initializers.py maps them to Keras initializers
+            continue
+        if k.startswith(QUEUES) or "Queue" in k or k.endswith("Reader"):
+            prog.block(node, f"{k}: queue-based input pipelines have no native TF2 form (use tf.data by hand)")
+        elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS
+              and id(node) not in prog.rnn_calls) or (
+                k in LAYERS and id(node) not in values):
+            prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
+        elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")) and not dataset_call(prog, node):
+            prog.block(node, f"{k} inside an expression: native mode converts an iterator made as a "
+                             "statement's whole value (it = tf.data.make_one_shot_iterator(ds))")
+        elif k.startswith(("tf.summary.", "tf.train.summary_iterator",
+                           "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists")) and (
+                k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
+            prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
+        elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver", "tf.placeholder_with_default"}
+              and id(node) not in values) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):
+            prog.block(node, f"{k}: not converted natively yet" + (" (only as a statement's whole value)" if k in ASSIGNS else ""))
