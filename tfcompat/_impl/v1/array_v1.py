@@ -67,7 +67,7 @@ def xw_plus_b(x: Any, weights: Any, biases: Any, name: str | None = None) -> Any
     return v2("nn.bias_add")(v2("linalg.matmul")(x, weights), biases, name=name or "xw_plus_b")
 
 
-@shared_export(v1=("diag", "linalg.tensor_diag"))
+@shared_export("linalg.tensor_diag", v1=("diag", "linalg.tensor_diag"))
 def tensor_diag(diagonal: Any, name: str | None = None) -> Any:
     """TF1's tf.diag: a rank-2k tensor with `diagonal` (rank k) on its diagonal; zeros elsewhere."""
     x = dispatch.convert_to_tensor(diagonal)
