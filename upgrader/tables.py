@@ -45,7 +45,6 @@ class Tables:
     symbols: frozenset[str]
     graph_only: frozenset[str]
     v2_signatures: dict[str, tuple[str, ...]]
-    groups: dict[str, frozenset[str]] = field(default_factory=dict)   # named sets of v1 names (rules' data)
 
     def known(self, name: str) -> bool:
         return name in self.symbols or name in self.modules
@@ -73,5 +72,4 @@ def tables() -> Tables:
     raw = json.loads(DATA.read_text(encoding="utf-8"))
     return Tables(rows={k: _row(k, v) for k, v in raw["rows"].items()}, modules=frozenset(raw["modules"]),
                   symbols=frozenset(raw["symbols"]), graph_only=frozenset(raw["graph_only"]),
-                  v2_signatures={k: tuple(v) for k, v in raw["v2_signatures"].items()},
-                  groups={k: frozenset(v) for k, v in raw.get("groups", {}).items()})
+                  v2_signatures={k: tuple(v) for k, v in raw["v2_signatures"].items()})

@@ -17,7 +17,7 @@ class OptimizerColocate(Rule):
 
     DESCRIPTION = "Optimizer.minimize/compute_gradients lose colocate_gradients_with_ops= (TF2 always colocates)"
     PRIORITY = 60
-    MODES = frozenset({"compat"})   # NOTE: native mode rewrites minimize into a GradientTape step
+    # NOTE: runs in native mode too, so a native fallback is exactly the compat form
     ATTRS = _METHODS
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:

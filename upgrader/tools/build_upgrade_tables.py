@@ -93,15 +93,6 @@ def _arg_changes(name: str, s1: dict[str, Any], s2: dict[str, Any]) -> dict[str,
     return row
 
 
-def _initializer(name: str) -> bool:
-    """tf.initializers.*, tf.keras.initializers.* and tf.*_initializer: TF1 initializer constructors."""
-    leaf = name.rsplit(".", 1)[-1]
-    if "variables" in leaf or "tables" in leaf or leaf in ("serialize", "deserialize", "get", "Initializer"):
-        return False   # graph init ops and helpers, not weight initializers
-    return name.startswith(("tf.initializers.", "tf.keras.initializers.")) or \
-        (name.count(".") == 1 and name.endswith("_initializer"))
-
-
 def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
     rows: dict[str, dict[str, Any]] = {}
     for name in sorted(v1):
@@ -129,6 +120,8 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
             rows[name] = row
         else:
             rows[name] = {"new": "tf.compat.v1" + name[2:]}
+    for name, v1_only in M.V1_ONLY_ARGS.items():   # v2's signature is only *args/**kwargs in the API data
+        rows[name] = {"v1_only": list(v1_only), "prefix": 0, "v1_args": [p["name"] for p in _params(v1[name])]}
     for name, spec in M.CONTRIB.items():
         rows[name] = dict(spec)
     modules = sorted({n for n, s in {**v1, **v2}.items() if s["kind"] == "module"})
@@ -138,7 +131,6 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
                  "generator": "python -m upgrader.tools.build_upgrade_tables"},
         "rows": rows, "modules": modules, "symbols": symbols,
         "graph_only": sorted(M.GRAPH_ONLY),
-        "groups": {"v1_initializers": sorted(n for n in v1 if _initializer(n) and v1[n]["kind"] in ("function", "class"))},
         "v2_signatures": {n: [p["name"] for p in _params(v2[n])] for n in sorted(v2) if v2[n].get("signature")},
     }
 

@@ -160,6 +160,13 @@ ARG_RENAMES: dict[str, dict[str, str]] = {
     "tf.nn.avg_pool": {"value": "input"},
 }
 
+# v1 arguments a v2 function does not take, where the API data shows v2's signature only as *args/**kwargs:
+# a call passing them keeps tf.compat.v1 (TF2's Zeros()/Ones() take no dtype when built).
+V1_ONLY_ARGS: dict[str, tuple[str, ...]] = {
+    "tf.zeros_initializer": ("dtype",), "tf.ones_initializer": ("dtype",),
+    "tf.initializers.zeros": ("dtype",), "tf.initializers.ones": ("dtype",),
+}
+
 # v1 arguments that have no effect in TF2 and may be dropped silently.
 SAFE_DROPS: frozenset[str] = frozenset({
     "use_cudnn_on_gpu", "validate_indices",
