@@ -71,15 +71,22 @@ def test_blocked_calls(body: str, reason: str) -> None:
      "variables created under Python control flow"),
     ("def f(x):\n    w = tf.get_variable('w', [x.get_shape()[1], 1])\n    return tf.matmul(x, w)\n",
      "a variable's shape is read from the tensor 'x'"),
-    ("def f(x):\n    return x * tf.Variable(1.0)\n", "tf.Variable inside a function makes a new variable"),
-    ("def f(y):\n    w = tf.get_variable('w', [1])\n    return x * w\n", "reads the graph object 'x' from module level"),
+    ("def f(x):\n    return x * tf.Variable(1.0)\n", "tf.Variable inside a function that also computes with tensors"),
     ("def f(x):\n    n = 3\n    w = tf.get_variable('w', [n])\n    return x * w\n", "uses 'n', computed in the function body"),
     ("def f(x):\n    return g(x)\n\n\ndef g(x):\n    return x * tf.get_variable('w', [3])\n", "is defined after 'f'"),
-], ids=["loop", "get_shape", "tf_variable", "global_placeholder", "computed_shape", "defined_late"])
+], ids=["loop", "get_shape", "tf_variable", "computed_shape", "defined_late"])
 def test_blocked_functions(func: str, reason: str) -> None:
     result = upgrade_source(HEAD + func + "a = f(x)\n" + RUN, "native")
     messages = [d.message for d in result.warnings if d.rule == "native"]
     assert any(reason in m for m in messages), messages
+
+
+def test_builder_reading_a_module_placeholder_takes_it_as_a_parameter() -> None:
+    source = HEAD + "def f(y):\n    w = tf.get_variable('w', [1])\n    return x * w\n" + "a = f(x)\n" + RUN
+    result = upgrade_source(source, "native")
+    assert not [d for d in result.warnings if d.rule == "native"]
+    assert "    def __call__(self, y, x):\n        return x * self.w\n" in result.code
+    assert "return f(x, x=x)" in result.code
 
 
 def test_helper_function_without_variables_is_kept() -> None:
