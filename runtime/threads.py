@@ -55,11 +55,13 @@ def split_elementwise(kernel: Callable) -> Callable:
     ufunc = isinstance(kernel, np.ufunc) or getattr(kernel, "takes_out", False)
 
     def run(*args: Any, **attrs: Any) -> Any:
-        if THREADS == 1:
+        # NOTE: the eager hot path: small inputs must cost one loop over the arguments, nothing more
+        for a in args:
+            if type(a) is np.ndarray and a.size >= MIN_SPLIT and THREADS > 1:
+                break
+        else:
             return kernel(*args, **attrs)
         n = max((a.size for a in args if isinstance(a, np.ndarray)), default=0)
-        if n < MIN_SPLIT:
-            return kernel(*args, **attrs)
         shape, flat = None, []
         for a in args:
             if isinstance(a, np.ndarray) and a.size == n:
