@@ -7,28 +7,9 @@ from upgrader.native.base import Blocked, Editor, NativeRule, call_text, indent
 from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.graphs import spread
 from upgrader.native.model import Entity, Program
+from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import signature
-
-# TF1 optimizer -> (Keras class, {TF1 argument: Keras argument}, TF1 defaults Keras lacks, warning or None)
-OPTIMIZERS: dict[str, tuple[str, dict[str, str], dict[str, str], str | None]] = {
-    "GradientDescentOptimizer": ("SGD", {"learning_rate": "learning_rate"}, {}, None),
-    "AdamOptimizer": ("Adam", {"learning_rate": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
-                               "epsilon": "epsilon"}, {"learning_rate": "0.001", "epsilon": "1e-8"}, None),
-    "MomentumOptimizer": ("SGD", {"learning_rate": "learning_rate", "momentum": "momentum",
-                                  "use_nesterov": "nesterov"}, {}, "MomentumOptimizer keeps accum = m*accum + g and "
-                          "steps lr*accum; Keras SGD(momentum=) folds lr into the velocity, so results differ once "
-                          "the learning rate changes"),
-    "RMSPropOptimizer": ("RMSprop", {"learning_rate": "learning_rate", "decay": "rho", "momentum": "momentum",
-                                     "epsilon": "epsilon", "centered": "centered"}, {"epsilon": "1e-10"},
-                         "RMSPropOptimizer starts its accumulator at ones, Keras RMSprop at zeros; early steps differ"),
-    "AdagradOptimizer": ("Adagrad", {"learning_rate": "learning_rate",
-                                     "initial_accumulator_value": "initial_accumulator_value"},
-                         {"initial_accumulator_value": "0.1", "epsilon": "0.0"}, None),
-}
-POSITIONAL = {"GradientDescentOptimizer": ("learning_rate",), "AdamOptimizer": ("learning_rate", "beta1", "beta2", "epsilon"),
-              "MomentumOptimizer": ("learning_rate", "momentum"), "RMSPropOptimizer": ("learning_rate", "decay", "momentum", "epsilon"),
-              "AdagradOptimizer": ("learning_rate", "initial_accumulator_value")}
 
 
 class NativeMinimize(NativeRule):
@@ -80,7 +61,12 @@ class NativeMinimize(NativeRule):
         call = stmt.value
         owner = call.func.value
         lines: list[str] = []
-        if isinstance(owner, ast.Name):
+        if isinstance(owner, ast.Name) and _later_user(prog, entity, owner.id):
+            # NOTE: a TF1 optimizer may minimize several losses over different variables; a Keras
+            # optimizer is built for one set, so each later training op gets an optimizer of its own.
+            opt = edit.claim(next(n for i in range(9) if edit.free(n := f"{entity.func}_optimizer" + "_" * i)))
+            lines.append(f"{opt} = {self.optimizer(prog, prog.entities[owner.id].stmt.value, edit)}\n\n\n")
+        elif isinstance(owner, ast.Name):
             opt = owner.id
         else:
             opt = edit.claim("optimizer" if edit.free("optimizer", entity) else f"{entity.func}_optimizer")
@@ -140,3 +126,10 @@ def _trainable(var: Entity) -> bool:
     flag = next((k.value for k in call.keywords if k.arg == "trainable"), None)
     step = isinstance(call.func, ast.Attribute) and call.func.attr == "get_or_create_global_step"
     return not (isinstance(flag, ast.Constant) and flag.value is False) and not step
+
+
+def _later_user(prog: Program, entity: Entity, opt: str) -> bool:
+    """`entity` is a training op of optimizer `opt`, and not its first."""
+    users = [e for e in prog.entities.values() if e.kind == "train" and isinstance(e.stmt.value.func, ast.Attribute)
+             and getattr(e.stmt.value.func.value, "id", None) == opt]
+    return prog.kind(opt) == "optimizer" and entity in users[1:]
