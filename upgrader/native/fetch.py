@@ -63,6 +63,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"{{k: v.numpy() for k, v in {e.name}.items()}}"
     if e is not None and e.kind == "varlist":
         return f"[v.numpy() for v in {e.name}]"
+    if e is not None and prog.call_key(getattr(e.stmt, "value", None)) in OPS:
+        return call_text(e, fed, prog)   # an op (tf.group): TF1's sess.run gave None, and so does the eager call
     if e is not None and isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)):
         return f"[t.numpy() for t in {call_text(e, fed, prog)}]"   # a list of tensors (or of assign ops)
     if e is not None:
@@ -73,6 +75,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"{many}(t.numpy() for t in {text})" if many == "tuple" else f"[t.numpy() for t in {text}]"
     return (text if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)) else f"({text})") + ".numpy()"
 
+
+OPS = frozenset({"tf.group", "tf.no_op"})   # ops whose sess.run value is None
 
 # TF ops whose result is several tensors: sess.run returns them as a tuple (or a list, for split/unstack)
 MULTI_OUTPUT = {**dict.fromkeys(("tf.self_adjoint_eig", "tf.linalg.eigh", "tf.svd", "tf.linalg.svd", "tf.qr",
@@ -91,6 +95,12 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
     train = [n for n in (fetches.elts if isinstance(fetches, (ast.List, ast.Tuple)) else [fetches])
              if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
     if not train:
+        ops = [i for i, n in enumerate(getattr(fetches, "elts", [])) if isinstance(n, ast.Name) and n.id in prog.entities
+               and prog.call_key(getattr(prog.entities[n.id].stmt, "value", None)) in OPS]
+        if ops and len(fetches.elts) > ops[0] + 1:
+            edit.notes.append((call.lineno, f"{', '.join(edit.text(n) for n in fetches.elts[ops[0] + 1:])}: fetched after "
+                                            "an op that changes variables, now computed after it (TF1 computed every "
+                                            "fetch of one sess.run from the same variable values)"))
         return _one(prog, fetches, fed, edit)
     t = prog.entities[train[0].id]
     missing = [p for p in t.params if p not in fed and not prog.entities[p].default]
