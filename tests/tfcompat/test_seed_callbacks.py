@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -71,7 +72,10 @@ def test_early_stopping_default_monitors_val_loss():
     assert len(h.epoch) < 10
 
 
-def test_plot_model_without_pydot_raises_keras_import_error():
+def test_plot_model_without_pydot_raises_keras_import_error(monkeypatch):
+    # NOTE: Keras prints instead of raising inside IPython; importing TensorFlow (the oracle) loads
+    # IPython's modules in this process, so the test hides them to check the script behaviour.
+    monkeypatch.delitem(sys.modules, "IPython.core.magics.namespace", raising=False)
     try:
         import pydot  # noqa: F401
         pytest.skip("pydot installed")
