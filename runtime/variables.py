@@ -165,6 +165,11 @@ class Variable(TensorOperators):
     def ndim(self) -> int:
         return self.shape.rank
 
+    @property
+    def initializer(self) -> None:
+        """None for an eager variable, as in TensorFlow 2 (it is initialised when created)."""
+        return None
+
     # -- reading -----------------------------------------------------------------------------
     def value(self) -> Any:
         return dispatch.execute(read_variable_op, (self,))

@@ -54,3 +54,8 @@ def test_variables_mix_with_tensors_and_numpy() -> None:
     assert (v + runtime.constant(1.0)).numpy() == 3.0
     assert float(v) == 2.0 and np.asarray(v) == 2.0
     assert "%.1f" % v == "2.0"
+
+
+def test_eager_variable_initializer_is_none_as_in_tensorflow_2() -> None:
+    import tfcompat as tf
+    assert tf.Variable(1.0).initializer is None
