@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-from upgrader.native.segments import MARK, header, split_header, with_header
+from upgrader.native.segments import header, split_header, with_header
 
 SESSIONS = frozenset({"Session", "InteractiveSession"})
 GRAPH = frozenset({"placeholder", "Variable", "get_variable", "variable_scope"})
@@ -81,5 +81,3 @@ def lift(code: str, tree: ast.Module, upgrade: Callable[[str], object]) -> tuple
         results.append(out)
     return "".join(lines), results
 
-
-__all__ = ["MARK", "candidates", "lift"]
