@@ -4,7 +4,7 @@
 
 Most functions are one op; `_unary`/`_binary` publish those with TF's `(x, name=None)`
 and `(x, y, name=None)` signatures. v1 names are listed only where TF 1 exports the
-very same function (see ../shared/tfapi/v1_api.json `same_object_as`).
+very same function (`same_object_as` in TensorFlow's API tables, tests/data/tfapi).
 """
 from __future__ import annotations
 
