@@ -1,13 +1,15 @@
 """Derive `upgrader/data/api_changes.json` from TensorFlow 2.21's extracted API.
 
-    python -m upgrader.tools.build_upgrade_tables [../shared/tfapi]
+    python -m upgrader.tools.build_upgrade_tables [TFAPI_DIR]      # default: tests/data/tfapi
 
-Reads `v1_api.json` and `v2_api.json` (from `../shared/tfapi`), merges the
+Reads `v1_api.json[.gz]` and `v2_api.json[.gz]` (TensorFlow 2.21's extracted API, kept in the
+repository's `tests/data/tfapi`), merges the
 hand-written rows of `manual_rows.py`, and writes one committed JSON file. The
-product never reads `../shared` at run time.
+product reads only that file at run time.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -135,11 +137,18 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _api(src: Path, name: str) -> dict[str, Any]:
+    """One API table, plain or gzipped (the repository keeps them gzipped)."""
+    plain = src / name
+    if plain.exists():
+        return json.loads(plain.read_text())
+    return json.loads(gzip.decompress((src / (name + ".gz")).read_bytes()))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    src = Path(argv[0]) if argv else Path(__file__).resolve().parents[2].parent / "shared" / "tfapi"
-    v1 = json.loads((src / "v1_api.json").read_text())["symbols"]
-    v2 = json.loads((src / "v2_api.json").read_text())["symbols"]
+    src = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "tests" / "data" / "tfapi"
+    v1, v2 = (_api(src, name)["symbols"] for name in ("v1_api.json", "v2_api.json"))
     DATA_OUT.write_text(json.dumps(build(v1, v2), indent=0, sort_keys=True) + "\n")
     print(f"wrote {DATA_OUT}")
     return 0
