@@ -61,7 +61,7 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None, nam
 
 @export("is_tensor")
 def is_tensor(x: Any) -> bool:
-    return dispatch.is_tensor(x) or isinstance(x, Variable)
+    return dispatch.is_tensor(x) or isinstance(x, Variable) or getattr(x, "_is_composite_tensor", False)
 
 
 @export("executing_eagerly")

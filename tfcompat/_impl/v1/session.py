@@ -14,26 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from runtime import backend, dispatch, nest
+from runtime import backend, dispatch
 from runtime.errors import InvalidArgumentError, OpError
 from runtime.graph import Graph, Node
 from runtime.graph_tensor import SymbolicTensor
 
 from ._api import v1_export
 from .graph_api import get_default_graph
+from .session_structures import fetch_key, flatten_fetches, key_leaves, leaves_like
 from runtime.executor import plan_for
 
 _DEFAULT_SESSIONS: list["Session"] = []
-
-
-def _leaves_like(key: Any, value: Any) -> list:
-    """A structured feed's values, one per leaf of its key (TF's flatten_dict_items)."""
-    if not isinstance(key, (tuple, list)):
-        return [value]
-    leaves, n = nest.flatten(value), len(nest.flatten(key))
-    if len(leaves) != n:
-        raise ValueError(f"Could not flatten dictionary. Key had {n} elements, but value had {len(leaves)} elements.")
-    return leaves
 
 
 class _Config:
@@ -93,17 +84,18 @@ class Session:
             raise RuntimeError("Attempted to use a closed Session.")
         if self._graph._v1_session is not self:
             self._activate()
-        key = (_fetch_key(fetches), tuple(feed_dict) if feed_dict else ())
+        key = (fetch_key(fetches), tuple(feed_dict) if feed_dict else ())
         call = self._plans.get(key)
         if call is None:
             call = self._plans[key] = self._make_call(fetches, key[1])
         return call(feed_dict.values() if feed_dict else ())
 
     def _make_call(self, fetches: Any, feed_keys: tuple) -> Any:
-        if any(isinstance(k, (tuple, list)) for k in feed_keys):  # an LSTMStateTuple fed as a whole: its leaves
-            call = self._make_call(fetches, tuple(leaf for k in feed_keys for leaf in nest.flatten(k)))
-            return lambda values: call([leaf for k, v in zip(feed_keys, values) for leaf in _leaves_like(k, v)])
-        flat, rebuild = _flatten_fetches(fetches, self._element)
+        if any(isinstance(k, (tuple, list)) or hasattr(k, "_composite_components") for k in feed_keys):
+            # NOTE: an LSTMStateTuple or a SparseTensor fed as a whole: its leaves
+            call = self._make_call(fetches, tuple(leaf for k in feed_keys for leaf in key_leaves(k)))
+            return lambda values: call([leaf for k, v in zip(feed_keys, values) for leaf in leaves_like(k, v)])
+        flat, rebuild = flatten_fetches(fetches, self._element)
         feeds = [self._feed_target(k) for k in feed_keys]
         checks = [_feed_checker(t) for t in feeds]
         tensors = [t for t in flat if isinstance(t, SymbolicTensor)]
@@ -286,45 +278,6 @@ def _operation_run(self: Node, feed_dict: Any = None, session: Any = None) -> No
 
 if not hasattr(Node, "run"):
     Node.run = _operation_run  # NOTE: Operation.run() needs a session, which only the v1 layer has
-
-
-# -- fetch structures -----------------------------------------------------------------------
-def _fetch_key(fetches: Any) -> Any:
-    """A hashable signature of the fetch structure (by identity of its leaves)."""
-    t = type(fetches)
-    if t is list or t is tuple or (isinstance(fetches, tuple) and hasattr(fetches, "_fields")):
-        return (t,) + tuple(_fetch_key(f) for f in fetches)
-    if isinstance(fetches, dict):
-        return (dict,) + tuple((k, _fetch_key(v)) for k, v in fetches.items())
-    return fetches if isinstance(fetches, str) else id(fetches)
-
-
-def _flatten_fetches(fetches: Any, element: Any) -> tuple[list, Any]:
-    """Flat graph elements and a function rebuilding the structure from their values."""
-    flat: list = []
-
-    def walk(f: Any) -> Any:
-        if isinstance(f, (list, tuple)):
-            parts = [walk(x) for x in f]
-            if hasattr(f, "_fields"):
-                return lambda vals: type(f)(*(p(vals) for p in parts))
-            kind = type(f)
-            return lambda vals: kind(p(vals) for p in parts)
-        if isinstance(f, dict):
-            items = [(k, walk(v)) for k, v in f.items()]
-            kind = type(f)
-            return lambda vals: kind((k, p(vals)) for k, p in items)
-        if f is None:
-            raise TypeError(f"Fetch argument None has invalid type {type(None)!r}")
-        el = element(f)
-        i = len(flat)
-        flat.append(el)
-        return lambda vals: vals[i]
-
-    if isinstance(fetches, (list, tuple, dict)):
-        return flat, walk(fetches)
-    walk(fetches)
-    return flat, None
 
 
 def graph_variable_handles(graph: Graph) -> list:
