@@ -14,6 +14,7 @@ import warnings
 from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
+from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.model import analyze
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.rebind_data import rename
@@ -61,6 +62,8 @@ def upgrade_native(code: str) -> Result:
             tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return upgrade_rules(code, _native_rules())   # reports the parse error, leaves the file alone
+    if (estimator := upgrade_estimators(code, tree, _native_rules())) is not None:   # native/estimator.py
+        return _fallback(code, estimator) if isinstance(estimator, list) else estimator
     parts = segments(code, tree)
     if parts is None:
         out = _native(code, tree)

@@ -1,0 +1,113 @@
+"""The TF2 class a converted Estimator program gets once: what `tf.estimator.Estimator` did, written out.
+
+    est = tf.estimator.Estimator(model_fn, model_dir, config, params)
+    ->  est = Estimator(ModelFn, model_dir, config, params)    # ModelFn: rules/native_estimator.py
+
+It keeps the Estimator's method names and results (`train`, `evaluate` with `loss` as the mean of
+the batch losses and `global_step`, `predict` as a generator, `get_variable_value`...), so the
+calls that drive it stay as the user wrote them. `{name}` is the class's name in the file.
+"""
+from __future__ import annotations
+
+ESTIMATOR = '''
+class {name}:
+    """What tf.estimator.Estimator did, in TF2: a GradientTape train step, Keras metrics, checkpoints in model_dir.
+
+    model_fn is a tf.Module class: built with params; called with (features, labels, mode), mode "train", "eval"
+    or "infer"; it returns predictions in "infer" mode and otherwise (loss, {{metric: update_state arguments}}).
+    Checkpoints are TF2 object-based ones (tf.train.CheckpointManager), written when train() ends and every
+    save_checkpoints_steps; without a model_dir nothing is written.
+    """
+
+    def __init__(self, model_fn, model_dir=None, config=None, params=None):
+        config = config or {{}}
+        if config.get("tf_random_seed") is not None:
+            {tf}.random.set_seed(config["tf_random_seed"])
+        self.model, self.params = model_fn(params), params
+        self.model_dir = model_dir or config.get("model_dir")
+        self.optimizer, self.metrics = self.model.optimizer(), self.model.metrics()
+        self.metrics["loss"] = {tf}.keras.metrics.Mean()
+        self.save_steps = config.get("save_checkpoints_steps")
+        self.global_step = {tf}.Variable(0, dtype={tf}.int64, trainable=False, name="global_step")
+        self.manager = None
+        if self.model_dir:
+            checkpoint = {tf}.train.Checkpoint(model=self.model, optimizer=self.optimizer, global_step=self.global_step)
+            self.manager = {tf}.train.CheckpointManager(checkpoint, self.model_dir, config.get("keep_checkpoint_max", 5),
+                                                      checkpoint_name="model.ckpt")
+            checkpoint.restore(self.manager.latest_checkpoint)
+
+    @{tf}.function
+    def train_step(self, features, labels):
+        with {tf}.GradientTape() as tape:
+            loss, _ = self.model(features, labels, "train")
+        variables = self.model.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.global_step.assign_add(1)
+        return loss
+
+    @{tf}.function
+    def eval_step(self, features, labels):
+        loss, updates = self.model(features, labels, "eval")
+        self.metrics["loss"].update_state(loss)
+        for name, arguments in updates.items():
+            self.metrics[name].update_state(*arguments)
+
+    def dataset(self, input_fn):
+        """input_fn's dataset: a tf.data.Dataset, or a function returning one (given params if it takes them)."""
+        if isinstance(input_fn, {tf}.data.Dataset):
+            return input_fn
+        return input_fn(self.params) if "params" in inspect.signature(input_fn).parameters else input_fn()
+
+    def save(self):
+        step = int(self.global_step.numpy())
+        if self.manager is not None and not (self.manager.latest_checkpoint or "").endswith("-%d" % step):
+            self.manager.save(checkpoint_number=step)
+
+    def train(self, input_fn, steps=None, max_steps=None):
+        if max_steps is not None:
+            steps = max_steps - int(self.global_step.numpy())
+            if steps <= 0:
+                return self
+        for features, labels in self.dataset(input_fn).take(-1 if steps is None else steps):
+            self.train_step(features, labels)
+            if self.save_steps and int(self.global_step.numpy()) % self.save_steps == 0:
+                self.save()
+        self.save()
+        return self
+
+    def evaluate(self, input_fn, steps=None, name=None):
+        for metric in self.metrics.values():
+            metric.reset_state()
+        for features, labels in self.dataset(input_fn).take(-1 if steps is None else steps):
+            self.eval_step(features, labels)
+        values = {{key: metric.result().numpy() for key, metric in self.metrics.items()}}
+        return dict(sorted(values.items()), global_step=int(self.global_step.numpy()))
+
+    def predict(self, input_fn, predict_keys=None, yield_single_examples=True):
+        for features in self.dataset(input_fn):
+            if isinstance(features, tuple):   # (features, labels): labels are not used
+                features = features[0]
+            predictions = self.model(features, None, "infer")
+            if not isinstance(predictions, dict):
+                yield from (predictions.numpy() if yield_single_examples else [predictions.numpy()])
+                continue
+            batch = {{k: v.numpy() for k, v in predictions.items() if predict_keys is None or k in predict_keys}}
+            if not yield_single_examples:
+                yield batch
+                continue
+            for i in range(len(next(iter(batch.values())))):
+                yield {{k: v[i] for k, v in batch.items()}}
+
+    def variables(self):
+        """The model's variables and global_step by name (the optimizer's slots are not listed)."""
+        return {{v.name.split(":")[0]: v for v in list(self.model.variables) + [self.global_step]}}
+
+    def get_variable_names(self):
+        return sorted(self.variables())
+
+    def get_variable_value(self, name):
+        return self.variables()[name].numpy()
+
+    def latest_checkpoint(self):
+        return None if self.manager is None else self.manager.latest_checkpoint
+'''

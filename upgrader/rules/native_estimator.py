@@ -1,0 +1,135 @@
+"""A `model_fn` Estimator program becomes TF2: the model_fn a tf.Module, the Estimator a class with a GradientTape step."""
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+from upgrader.native.base import Blocked, NativeRule, indent
+from upgrader.native.estimator import EstimatorPlan, ModelFn, metric_arguments
+from upgrader.native.estimator_text import ESTIMATOR
+from upgrader.rules.native_minimize import NativeMinimize
+
+# TF1 initializers (v1 names, as in tf.compat.v1) -> the TF2 initializer with the same arguments but dtype
+INITIALIZERS = {"tf.constant_initializer": "constant_initializer", "tf.zeros_initializer": "zeros_initializer",
+                "tf.ones_initializer": "ones_initializer", "tf.random_normal_initializer": "random_normal_initializer",
+                "tf.random_uniform_initializer": "random_uniform_initializer",
+                "tf.truncated_normal_initializer": "keras.initializers.TruncatedNormal",
+                "tf.glorot_uniform_initializer": "keras.initializers.GlorotUniform",
+                "tf.glorot_normal_initializer": "keras.initializers.GlorotNormal"}
+VARIABLE_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
+
+
+class NativeEstimator(NativeRule):
+    """Rewrite a tf.estimator model_fn and its Estimator as a tf.Module and a TF2 training class.
+
+    def model_fn(features, labels, mode, params):     ->  class ModelFn(tf.Module):
+        w = tf.get_variable("w", [1])                          def __init__(self, params=None): self.w = tf.Variable(...)
+        ... return tf.estimator.EstimatorSpec(...)             def __call__(self, features, labels=None, mode="infer"): ...
+    est = tf.estimator.Estimator(model_fn, model_dir)  ->  est = Estimator(ModelFn, model_dir)
+    """
+
+    DESCRIPTION = "tf.estimator model_fn -> tf.Module; Estimator -> a GradientTape train step, Keras metrics, CheckpointManager"
+    PRIORITY = 30
+
+    def convert(self, plan: EstimatorPlan) -> str:
+        """The whole file converted (names still TF1's: the rename pass runs after); raises Blocked."""
+        edit, tf = plan.edit, plan.edit.tf
+        edits = [(*edit.span(node), text) for node, text in plan.edits]
+        for i, fn in enumerate(plan.model_fns.values()):
+            start = edit.offset(fn.fn.lineno, 0)
+            end = edit.offset(fn.fn.end_lineno, fn.fn.end_col_offset)
+            text = self.model_class(plan, fn)
+            if i == 0:
+                text += "\n\n\n" + ESTIMATOR.format(name=plan.estimator_cls, tf=tf).strip("\n")
+            edits.append((start, end, text))
+            self.ctx.line, self.ctx.col = fn.fn.lineno, 0
+            self.change(f"model_fn '{fn.fn.name}' becomes the tf.Module {fn.cls}; tf.estimator.Estimator becomes the "
+                        f"TF2 class {plan.estimator_cls} (GradientTape step, Keras metrics, CheckpointManager)")
+        self.warn("converted Estimators keep TF2 object-based checkpoints in model_dir (not TF1 name-based ones); "
+                  "get_variable_names lists the model's variables and global_step, not the optimizer's slots", once=True)
+        first_import = next(s for s in plan.prog.tree.body if isinstance(s, (ast.Import, ast.ImportFrom)))
+        if not any(isinstance(s, ast.Import) and any(a.name == "inspect" and a.asname is None for a in s.names)
+                   for s in plan.prog.tree.body):
+            at = edit.offset(first_import.lineno, 0)
+            edits.append((at, at, "import inspect\n"))
+        return splice(plan.prog.source, edits)
+
+    def model_class(self, plan: EstimatorPlan, fn: ModelFn) -> str:
+        edit, tf, prog = plan.edit, plan.edit.tf, plan.prog
+        inside = [(*edit.span(node), text) for node, text in plan.edits if _within(fn.fn, node)]
+        for var in fn.variables:
+            inside.append((*edit.span(var.call), f"self.{var.attr}"))
+        for stmt in fn.dropped:
+            inside.append((edit.offset(stmt.lineno, 0), edit.offset(stmt.end_lineno + 1, 0)
+                           if stmt.end_lineno < len(edit.starts) else len(edit.src), ""))
+        if fn.params:   # NOTE: after the docstring, which stays the method's docstring
+            first = fn.fn.body[1 if _docstring(fn.fn) and len(fn.fn.body) > 1 else 0]
+            at = edit.offset(first.lineno, 0)
+            inside.append((at, at, " " * first.col_offset + "params = self.params\n"))
+        for _, call in fn.metrics.values():
+            inside.append((*edit.span(call), metric_arguments(prog, call)))
+        for ret, text in fn.returns:
+            inside.append((*edit.span(ret), text))
+        if fn.infer_after is not None:
+            stmt, text = fn.infer_after
+            end = edit.span(stmt)[1]
+            pad = " " * stmt.col_offset
+            inside.append((end, end, f"\n{pad}if mode == \"infer\":\n{pad}    {text}"))
+        for node in ast.walk(fn.fn):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.end_lineno > node.lineno and \
+                    not (_docstring(fn.fn) and fn.fn.body[0].value is node):
+                raise Blocked(node.lineno, f"a multi-line string in model_fn '{fn.fn.name}' cannot be re-indented safely")
+        start = edit.offset(fn.fn.body[0].lineno, 0)
+        end = edit.offset(fn.fn.end_lineno, fn.fn.end_col_offset)
+        # NOTE: TF2 code calling tf.compat.v1 in a model_fn is TF1 code: its v1 names go through the rename pass
+        body = re.sub(rf"\b{re.escape(tf)}\.compat\.v1\.", f"{tf}.", splice(edit.src[:end], inside, start))
+        head = [f"class {fn.cls}({tf}.Module):",
+                f'    """`{fn.fn.name}` as a tf.Module: its tf.get_variable calls are attributes; called with mode '
+                '"train", "eval" or "infer"."""', "",
+                "    def __init__(self, params=None):", "        super().__init__()", "        self.params = params"]
+        head += [f"        self.{v.attr} = {self.variable(plan, v.call)}" for v in fn.variables]
+        head += ["", '    def __call__(self, features, labels=None, mode="infer"):']
+        optimizer = NativeMinimize(self.ctx).optimizer(prog, fn.optimizer, edit)
+        tail = ["", "    def optimizer(self):"] + (["        params = self.params"] if fn.params else [])
+        tail += [f"        return {optimizer}", "", "    def metrics(self):"]
+        metrics = ", ".join(f"{json.dumps(k)}: {tf}.keras.metrics.{cls}" for k, (cls, _) in fn.metrics.items())
+        tail.append(f"        return {{{metrics}}}")
+        return "\n".join(head) + "\n" + indent(body, "    ") + "\n" + "\n".join(tail)
+
+    def variable(self, plan: EstimatorPlan, call: ast.Call) -> str:
+        """`tf.get_variable("w", [1, 1], initializer=init)` -> `tf.Variable(init([1, 1]), name="w")`."""
+        given = dict(zip(VARIABLE_ARGS, call.args)) | {k.arg: k.value for k in call.keywords}
+        extra = set(given) - {"name", "shape", "dtype", "initializer", "trainable"}
+        if extra or "name" not in given:
+            raise Blocked(call.lineno, f"tf.get_variable arguments {sorted(k or '**' for k in extra)} have no native form")
+        text = {k: plan.edit.text(v) for k, v in given.items()}
+        made = given.get("initializer")
+        key = plan.prog.call_key(made) if isinstance(made, ast.Call) else None
+        if key in INITIALIZERS and not any(k.arg in ("dtype", None) for k in made.keywords):
+            text["initializer"] = f"{plan.edit.tf}.{INITIALIZERS[key]}({', '.join(plan.edit.text(a) for a in made.args + made.keywords)})"
+        init = text.get("initializer", f"{plan.edit.tf}.keras.initializers.GlorotUniform()")
+        dtype = f", dtype={text['dtype']}" if "dtype" in text else ""
+        value = f"{init}({text['shape']}{dtype})" if "shape" in text else init + dtype
+        trainable = f", trainable={text['trainable']}" if "trainable" in text else ""
+        return f"{plan.edit.tf}.Variable({value}, name={text['name']}{trainable})"
+
+
+def splice(src: str, edits: list[tuple[int, int, str]], base: int = 0) -> str:
+    """`src[base:]` with (start, end, text) edits applied; an edit inside an earlier, larger one is dropped."""
+    out, last = [], base
+    for s, e, new in sorted(edits, key=lambda x: (x[0], -x[1])):
+        if s < last or s < base:
+            continue
+        out += [src[last:s], new]
+        last = e
+    return "".join(out) + src[last:]
+
+
+def _within(fn: ast.FunctionDef, node: ast.AST) -> bool:
+    return fn.lineno <= node.lineno and node.end_lineno <= fn.end_lineno
+
+
+def _docstring(fn: ast.FunctionDef) -> bool:
+    first = fn.body[0]
+    return isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
