@@ -72,6 +72,8 @@ def test_errors_are_tensorflows() -> None:
     err = tf.errors.InvalidArgumentError
     with pytest.raises(err, match=r"(?s)indices\[1\] = \[0,1\] is out of order.*tf.sparse.reorder"):
         tf.sparse.to_dense(tf.SparseTensor([[2, 0], [0, 1]], VALS, SHAPE))
+    with pytest.raises(err, match="is out of order"):  # TF1's sparse_to_dense runs the same op
+        v1.sparse_to_dense([[2, 1], [0, 0]], [3, 2], [5, 6])
     with pytest.raises(err, match=r"indices\[1\] = \[0,1\] is repeated"):
         tf.sparse.to_dense(tf.SparseTensor([[0, 1], [0, 1]], VALS, SHAPE))
     with pytest.raises(err, match=r"indices\[0\] = \[5,1\] is out of bounds: need 0 <= index < \[3,2\]"):

@@ -12,24 +12,19 @@ import numpy as np
 from runtime import dispatch, dtypes
 from runtime.errors import NotFoundError
 from runtime.graph_tensor import pseudo_op
+from runtime.ops import sparse
 
-from ._api import shared_export, v2
+from ._api import shared_export
 
 
 @shared_export(v1=("sparse_to_dense",))
 def sparse_to_dense(sparse_indices: Any, output_shape: Any, sparse_values: Any, default_value: Any = 0,
                     validate_indices: bool = True, name: str | None = None) -> Any:
     """A dense tensor of `output_shape`: `sparse_values` at `sparse_indices`, `default_value` elsewhere."""
-    idx = dispatch.convert_to_tensor(sparse_indices)
     vals = dispatch.convert_to_tensor(sparse_values)
-    shape = dispatch.convert_to_tensor(output_shape)
-    idx = v2("reshape")(idx, [-1, 1]) if idx.shape.rank is not None and idx.shape.rank < 2 else idx
-    n = v2("shape")(idx)[:1]
-    vals = v2("broadcast_to")(vals, n)
-    hit = v2("scatter_nd")(idx, v2("ones")(n, vals.dtype), shape)
-    dense = v2("scatter_nd")(idx, vals, shape)
-    default = v2("cast")(default_value, vals.dtype)
-    return v2("identity")(dense + (v2("ones_like")(hit) - hit) * default, name=name or "SparseToDense")
+    return sparse.sparse_to_dense(dispatch.convert_to_tensor(sparse_indices), dispatch.convert_to_tensor(output_shape),
+                                  vals, dispatch.convert_to_tensor(default_value, dtype=vals.dtype),
+                                  validate_indices=bool(validate_indices), name=name)
 
 
 def _read_kernel(filename: Any) -> Any:
