@@ -1,0 +1,67 @@
+"""tf.train.ClusterSpec as a data class (recorded expectations, and the same calls against TensorFlow), and
+tf.train.Server / tf.distribute.Server refusing with a NotImplementedError that names distributed execution."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import tfcompat as tf
+import tfcompat.compat.v1 as v1
+
+SPEC = {"ps": ["ps0:2222", "ps1:2222"], "worker": {1: "w1:2222", 3: "w3:2222"}}
+BAD = [({"a": 3}, TypeError, "The tasks for job 'a' must be a list or a dictionary from integers to strings."),
+       ([1], TypeError, "`cluster` must be a dictionary mapping one or more job names to lists of network addresses"),
+       ({"a": [1]}, TypeError, "Task address 1 must be bytes or unicode"),
+       ({1: ["x"]}, TypeError, "Job name 1 must be bytes or unicode")]
+
+
+def _facts(t) -> list:
+    c = t.train.ClusterSpec(SPEC)
+    out = [repr(c), c.jobs, c.num_tasks("worker"), c.task_indices("worker"), c.task_address("ps", 1), c.as_dict(),
+           c.job_tasks("worker"), bool(c), bool(t.train.ClusterSpec({})), c == t.train.ClusterSpec(c),
+           c == {"ps": {0: "ps0:2222", 1: "ps1:2222"}, "worker": {1: "w1:2222", 3: "w3:2222"}},
+           t.train.ClusterSpec({"a": ["x"]}) != t.train.ClusterSpec({"a": ["y"]}), str(c.as_cluster_def()),
+           t.train.ClusterSpec(c.as_cluster_def()).as_dict()]
+    for call in (lambda: c.num_tasks("x"), lambda: c.task_address("ps", 5), lambda: c.job_tasks("y")):
+        with pytest.raises(ValueError) as e:
+            call()
+        out.append(str(e.value))
+    return out
+
+
+def test_cluster_spec_recorded() -> None:
+    facts = _facts(tf)
+    assert facts[:9] == ["ClusterSpec({'ps': ['ps0:2222', 'ps1:2222'], 'worker': {1: 'w1:2222', 3: 'w3:2222'}})",
+                         ["ps", "worker"], 2, [1, 3], "ps1:2222", SPEC, [None, "w1:2222", None, "w3:2222"], True, False]
+    assert facts[9:12] == [True, True, True]
+    assert facts[12].startswith('job {\n  name: "ps"\n  tasks {\n    key: 0\n    value: "ps0:2222"\n  }\n')
+    assert facts[13] == SPEC
+    assert facts[14:] == ["No such job in cluster: 'x'", "No task with index 5 in job 'ps'",
+                          "No such job in cluster: 'y'"]
+    assert v1.train.ClusterSpec is tf.train.ClusterSpec
+
+
+@pytest.mark.parametrize("cluster,error,message", BAD)
+def test_bad_clusters_raise_tensorflows_errors(cluster, error, message) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        tf.train.ClusterSpec(cluster)
+
+
+def test_cluster_spec_matches_tensorflow(oracle) -> None:
+    assert _facts(tf) == _facts(oracle)
+    for cluster, _, _ in BAD:
+        with pytest.raises(TypeError) as ours:
+            tf.train.ClusterSpec(cluster)
+        with pytest.raises(TypeError) as theirs:
+            oracle.train.ClusterSpec(cluster)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_servers_name_distributed_execution() -> None:
+    cluster = tf.train.ClusterSpec({"local": ["localhost:2222"]})
+    for make in (lambda: v1.train.Server(cluster, job_name="local", task_index=0),
+                 lambda: tf.distribute.Server(cluster), v1.train.Server.create_local_server):
+        with pytest.raises(NotImplementedError, match="no distributed execution.*tf.compat.v1.Session"):
+            make()
+    assert v1.train.Server is tf.distribute.Server and not hasattr(tf.train, "Server")
