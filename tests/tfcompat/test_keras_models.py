@@ -88,7 +88,9 @@ def test_metrics_match_tensorflow(oracle):
              ("CategoricalAccuracy", (np.eye(3)[[1, 0, 0]], y_prob)),
              ("BinaryAccuracy", (np.array([[1.], [0.], [1.]]), np.array([[.7], [.6], [.2]]))),
              ("Accuracy", (np.array([1, 2, 3]), np.array([1, 2, 4]))),
-             ("MeanSquaredError", (y_prob, y_prob * 0.5))]
+             ("MeanSquaredError", (y_prob, y_prob * 0.5)),
+             ("RootMeanSquaredError", (y_prob, y_prob * 0.5)),
+             ("RootMeanSquaredError", (np.array([1., 2., 3.], np.float32), np.array([1.5, 2., 2.], np.float32)))]
     for name, args in cases:
         ours, theirs = getattr(tf.keras.metrics, name)(), getattr(oracle.keras.metrics, name)()
         ours.update_state(*args), theirs.update_state(*args)

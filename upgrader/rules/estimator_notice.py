@@ -7,8 +7,9 @@ from upgrader.rule import Rule
 
 MESSAGE = ("this file uses tf.estimator, which TensorFlow removed in 2.16 (tf.compat.v1.estimator too), so it cannot "
            "run on TensorFlow >= 2.16 as upgraded: run it unchanged with `tfcompat run` (tfcompat provides "
-           "tf.estimator, its hooks and canned estimators), or rewrite the model with tf.keras (native mode does not "
-           "convert Estimators yet); tf.estimator references are left unchanged")
+           "tf.estimator, its hooks and canned estimators), or convert it with `tf-upgrade --mode native` (model_fn "
+           "Estimators become a tf.Module and a GradientTape loop; canned estimators are not converted yet); "
+           "tf.estimator references are left unchanged")
 
 
 class EstimatorNotice(Rule):

@@ -126,6 +126,22 @@ class Mean(Metric):
         return tf().math.divide_no_nan(self.total.value(), self.count.value())
 
 
+@_exp("RootMeanSquaredError")
+class RootMeanSquaredError(Mean):
+    """sqrt(mean((y_pred - y_true)^2)) over every value seen (Keras 3: a Mean of squared errors, then sqrt)."""
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        t = tf()
+        y_pred = t.cast(y_pred, self._dtype)
+        super().update_state(t.square(y_pred - t.cast(y_true, self._dtype)), sample_weight)
+
+    def result(self) -> Any:
+        return tf().sqrt(super().result())
+
+
 @_exp("Sum")
 class Sum(Metric):
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
