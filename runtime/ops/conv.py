@@ -4,7 +4,8 @@ input/filter backprops (each an op with its own gradient, so second order works)
     Conv2D(x[N,H,W,C], w[kh,kw,C,O], strides=(1,s,s,1), padding="SAME") -> [N,Ho,Wo,O]
 
 Kernels are NHWC only (TensorFlow's CPU kernels are too); the public API transposes
-NCHW around them. The matmul runs in BLAS; im2col and the input backprop's col2im run
+NCHW around them. Float32 with 16k output channels runs direct (conv_direct: no im2col
+matrix, FMA); otherwise the matmul runs in BLAS; im2col and the input backprop's col2im run
 in compiled C (conv_native: one threaded pass, float32/float64) where a C compiler is
 available. Otherwise im2col copies one strided view per filter tap (kh*kw whole-tensor
 copies: 5x faster than copying an `as_strided` window view, whose innermost axis is
@@ -18,7 +19,7 @@ import numpy as np
 
 from .. import blas
 from ..errors import invalid
-from . import array, conv_native, conv_tiled
+from . import array, conv_direct, conv_native, conv_tiled
 from .registry import op
 from .testcases import Cases, given
 
@@ -133,7 +134,9 @@ def _conv_fwd(xp, x, w, g):
     n, c, o = x.shape[0], w.shape[2], w.shape[3]
     if x.shape[3] != c:
         raise invalid(f"input depth must be evenly divisible by filter depth: {x.shape[3]} vs {c}")
-    y = conv_tiled.forward(xp, x, w, g)
+    y = conv_direct.forward(xp, x, w, g)
+    if y is None:
+        y = conv_tiled.forward(xp, x, w, g)
     if y is not None:
         return y
     cols = im2col(xp, x, g)
@@ -142,7 +145,9 @@ def _conv_fwd(xp, x, w, g):
 
 def _conv_bp_input(xp, sizes, w, dy, g):
     o = w.shape[3]
-    dx = conv_tiled.backprop_input(xp, sizes, w, dy, g)
+    dx = conv_direct.backprop_input(xp, sizes, w, dy, g)
+    if dx is None:
+        dx = conv_tiled.backprop_input(xp, sizes, w, dy, g)
     if dx is not None:
         return dx
     cols = blas.matmul(xp, xp.ascontiguousarray(dy).reshape(-1, o), w.reshape(-1, o).T)
@@ -150,7 +155,9 @@ def _conv_bp_input(xp, sizes, w, dy, g):
 
 
 def _conv_bp_filter(xp, x, fsizes, dy, g):
-    dw = conv_tiled.backprop_filter(xp, x, fsizes, dy, g)
+    dw = conv_direct.backprop_filter(xp, x, fsizes, dy, g)
+    if dw is None:
+        dw = conv_tiled.backprop_filter(xp, x, fsizes, dy, g)
     if dw is not None:
         return dw
     cols = im2col(xp, x, g)
