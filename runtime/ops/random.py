@@ -1,6 +1,6 @@
 """Random ops with TensorFlow's seeds and TensorFlow's numbers: RandomStandardNormal, RandomUniform,
-RandomUniformInt, TruncatedNormal, RandomShuffle (bit for bit, see `philox`), Multinomial,
-LogUniformCandidateSampler (same seeding and streams, NumPy's numbers).
+RandomUniformInt, TruncatedNormal, RandomShuffle (bit for bit, see `philox`), Multinomial and
+LogUniformCandidateSampler (bit for bit, see `random_discrete`), and their stateless forms.
 
     set_seed(1); a = normal(); b = normal()     # a != b, and the same a, b as TensorFlow's
 
@@ -16,8 +16,9 @@ State. Each kernel draws from the Philox generator that `STREAMS` keeps for (op 
 attrs), reserving 256 counter values per output as TF's kernels do, so a second call
 continues the stream exactly as TF's cached kernel does; `set_seed` clears `STREAMS`.
 A graph node whose seeds repeat an earlier node's gets a `stream` attr (`seed_attrs`),
-so it restarts the sequence as TF's separate kernel does. (NOTE: a new Session does not
-restart the streams, as it does in TensorFlow.)
+so it restarts the sequence as TF's separate kernel does. A v1 Session has kernels of its own in
+TensorFlow: `session_streams(streams)` makes a Session's `Streams` the ones its runs draw from, so
+a new Session over the same graph draws the first session's numbers again.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ import numpy as np
 
 from .. import backend, dtypes
 from ..errors import invalid
-from . import philox
+from . import philox, random_discrete
 from .registry import op
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -181,11 +182,6 @@ def _fill(dist: Any, reserve: Any, shape: Any, dtype: Any) -> np.ndarray:
     return dist(reserve(n * 256), dtype.as_numpy_dtype, n).reshape(dims)  # NOTE: 256 per output, as TF reserves
 
 
-def _numpy_rng(reserve: Any, samples: int) -> np.random.Generator:
-    """A NumPy generator seeded from this run's Philox words (for the ops not yet bit-exact)."""
-    return np.random.default_rng(reserve(samples).words(2).astype(np.uint64))
-
-
 @_sampler("RandomStandardNormal", shape=_shape_rule, value_inputs=(0,), dtype=_float_dtype)
 def random_standard_normal(reserve, shape, seed=0, seed2=0, dtype=dtypes.float32, stream=0):
     """RandomStandardNormal(shape=[2], seed=1, seed2=5) -> two N(0, 1) samples."""
@@ -228,18 +224,24 @@ def random_shuffle(reserve, value, seed=0, seed2=0, stream=0):
 @_sampler("Multinomial", shape=lambda logits, n, **_: None if logits is None or n is None else (logits[0], int(n)),
           value_inputs=(1,), dtype=lambda logits, n, output_dtype=dtypes.int64, **_: output_dtype)
 def multinomial(reserve, logits, num_samples, seed=0, seed2=0, output_dtype=dtypes.int64, stream=0):
-    """Multinomial(logits [batch, classes], num_samples) -> class ids [batch, num_samples]."""
-    rng = _numpy_rng(reserve, int(np.size(logits)) * int(num_samples) * 256)
+    """Multinomial(logits [batch, classes], num_samples) -> class ids [batch, num_samples] (TF's numbers)."""
+    n = _checked_multinomial(logits, num_samples)
+    batch = logits.shape[0]
+    gen = reserve(batch * ((n + 3) // 4 * 4) * 2 * 256) if batch * n else None  # NOTE: two words a sample
+    return random_discrete.multinomial(gen, logits, n).astype(output_dtype.as_numpy_dtype)
+
+
+def _checked_multinomial(logits: Any, num_samples: Any) -> int:
     if logits.ndim != 2:
         raise invalid(f"logits should be a matrix, got shape [{','.join(map(str, logits.shape))}]")
+    if np.ndim(num_samples):
+        raise invalid(f"num_samples should be a scalar, got shape [{','.join(map(str, np.shape(num_samples)))}]")
     n = int(num_samples)
-    z = logits.astype(np.float64)
-    z = np.exp(z - np.max(z, axis=1, keepdims=True))
-    cdf = np.cumsum(z, axis=1)
-    u = rng.random((logits.shape[0], n)) * cdf[:, -1:]
-    out = np.stack([np.searchsorted(cdf[b], u[b], side="right") for b in range(logits.shape[0])]) \
-        if logits.shape[0] else np.zeros((0, n), np.int64)
-    return np.minimum(out, logits.shape[1] - 1).astype(output_dtype.as_numpy_dtype)
+    if n < 0:
+        raise invalid(f"num_samples should be non-negative, got {n}")
+    if logits.shape[1] <= 0:
+        raise invalid(f"num_classes should be positive, got {logits.shape[1]}")
+    return n
 
 
 def log_uniform_prob(ids: Any, range_max: int) -> Any:
@@ -258,36 +260,15 @@ def _sampler_shapes(true_classes, num_true=1, num_sampled=1, **_):
 def log_uniform_candidate_sampler(reserve, true_classes, num_true=1, num_sampled=1, unique=True, range_max=1,
                                   seed=0, seed2=0, stream=0):
     """(sampled_candidates, true_expected_count, sampled_expected_count) from P(k) ~ log((k+2)/(k+1))."""
-    rng = _numpy_rng(reserve, 2048 * num_sampled)
     if unique and num_sampled > range_max:
         raise invalid(f"Sampler's range is too small: range_max={range_max} < num_sampled={num_sampled} "
                       "(sample with unique=False or fewer candidates)")
-    log_range = np.log(range_max + 1)
-
-    def draw(n):
-        return np.minimum((np.exp(rng.random(n) * log_range) - 1).astype(np.int64), range_max - 1)
-    if unique:
-        picked: dict[int, None] = {}
-        tries = 0
-        while len(picked) < num_sampled:
-            batch = draw(max(2 * (num_sampled - len(picked)), 8))
-            for k in batch:
-                tries += 1
-                picked.setdefault(int(k))
-                if len(picked) == num_sampled:
-                    break
-        sampled = np.fromiter(picked, dtype=np.int64, count=num_sampled)
-
-        def expected(ids):  # NOTE: TF's formula; exact p * n when no draw was a duplicate
-            p = log_uniform_prob(ids, range_max)
-            return p * num_sampled if tries == num_sampled else -np.expm1(tries * np.log1p(-p))
-    else:
-        sampled = draw(num_sampled)
-
-        def expected(ids):
-            return log_uniform_prob(ids, range_max) * num_sampled
-    true = np.asarray(true_classes).reshape(-1, num_true)
-    return sampled, expected(true).astype(np.float32), expected(sampled).astype(np.float32)
+    true = np.asarray(true_classes).astype(np.int64).reshape(-1, num_true)
+    outside = true[(true < 0) | (true >= range_max)]
+    if outside.size:
+        raise invalid(f"`true_candidate` out of range [0, {range_max}), received {outside[0]}")
+    gen = reserve(512 * num_sampled)  # NOTE: ReserveSamples32(2048 * num_sampled), as TF's kernel
+    return random_discrete.log_uniform_candidates(gen, true, num_sampled, unique, range_max)
 
 
 # -- stateless ops: the numbers are a function of the seed pair (no stream) -------------------
@@ -309,3 +290,18 @@ def _stateless(name: str, dist: Any) -> Any:
 stateless_random_uniform = _stateless("StatelessRandomUniform", philox.uniform)
 stateless_random_normal = _stateless("StatelessRandomNormal", philox.normal)
 stateless_truncated_normal = _stateless("StatelessTruncatedNormal", philox.truncated_normal)
+
+
+@op("StatelessMultinomial", differentiable=False, value_inputs=(1,),
+    shape=lambda logits, n, seed, **_: None if logits is None or n is None else (logits[0], int(n)),
+    dtype=lambda logits, n, seed, output_dtype=dtypes.int64, **_: output_dtype)
+def stateless_multinomial(xp):
+    """StatelessMultinomial(logits [batch, classes], 5, seed=[1, 2]) -> TensorFlow's [batch, 5] class ids."""
+    def kernel(logits: Any, num_samples: Any, seed: Any, output_dtype: Any = dtypes.int64) -> Any:
+        logits, s = backend.to_host(logits), np.asarray(backend.to_host(seed)).reshape(-1)
+        if s.size != 2:
+            raise invalid(f"seed must have shape [2], not [{s.size}]")
+        n = _checked_multinomial(logits, num_samples)
+        gen = philox.Philox.from_stateless(int(s[0]), int(s[1]))
+        return xp.asarray(random_discrete.multinomial(gen, logits, n).astype(output_dtype.as_numpy_dtype))
+    return kernel

@@ -101,3 +101,35 @@ def _traced(t):
 def test_tf_function_numbers_are_tensorflows(oracle):
     """A traced function's graph takes the global seed and numbers its unseeded ops 0, 1, ... (FuncGraph)."""
     _same(_traced(oracle), _traced(tfcompat))
+
+
+def _discrete(t, seed):
+    """categorical, multinomial, the log-uniform sampler and the sampled losses, eager then in a v1 graph."""
+    t.random.set_seed(seed)
+    logits = np.log(np.array([[0.1, 0.2, 0.3, 0.4], [0.6, 0.2, 0.1, 0.1]], np.float32))
+    w = np.linspace(-1, 1, 50 * 6, dtype=np.float32).reshape(50, 6)
+    x = np.linspace(0, 2, 4 * 6, dtype=np.float32).reshape(4, 6)
+    labels = np.array([[3], [17], [0], [42]], np.int64)
+    out = [t.random.categorical(logits, 7), t.random.categorical(logits, 3, seed=5, dtype=t.int32),
+           *t.random.log_uniform_candidate_sampler(labels, 1, 10, True, 50, seed=2),
+           t.nn.nce_loss(w, np.zeros(50, np.float32), labels, x, 8, 50),
+           t.nn.sampled_softmax_loss(w, np.zeros(50, np.float32), labels, x, 8, 50, seed=4)]
+    v1 = t.compat.v1
+    g = v1.Graph()
+    with g.as_default():
+        v1.set_random_seed(seed)
+        fetch = [v1.multinomial(logits, 5), v1.random.categorical(logits, 4, seed=1),
+                 v1.nn.log_uniform_candidate_sampler(labels, 1, 6, False, 60)[0],
+                 v1.nn.sampled_softmax_loss(w, np.zeros(50, np.float32), labels, x, 8, 50)]
+        with v1.Session() as s:
+            out += s.run(fetch) + s.run(fetch)
+    return [np.asarray(o) for o in out]
+
+
+@pytest.mark.parametrize("seed", [1, 77])
+def test_discrete_draws_and_sampled_losses_are_tensorflows(oracle, seed):
+    want, got = _discrete(oracle, seed), _discrete(tfcompat, seed)
+    ids = [i for i, w in enumerate(want) if w.dtype.kind in "iu"]
+    _same([want[i] for i in ids], [got[i] for i in ids])          # the draws: bit for bit
+    for w, g in zip(want, got):                                     # the losses: float32 arithmetic
+        np.testing.assert_allclose(g, w, rtol=2e-6, atol=1e-6)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime import backend, function as fn_mod
+from runtime.ops import random_discrete
 
 from .._export import export, export_value
 
@@ -124,8 +125,9 @@ def get_memory_growth(device: Any) -> bool:
 
 @export("config.threading.set_intra_op_parallelism_threads")
 def set_intra_op_parallelism_threads(num_threads: int) -> None:
-    """Record the intra-op thread count (0: the system picks)."""
+    """Record the intra-op thread count (0: the system picks); tf.random.categorical shards by it, as TF's."""
     _STATE["intra"] = int(num_threads)
+    random_discrete.INTRA_OP_THREADS[0] = int(num_threads)
 
 
 @export("config.threading.get_intra_op_parallelism_threads")

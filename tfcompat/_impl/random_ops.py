@@ -111,6 +111,21 @@ def categorical(logits: Any, num_samples: Any, dtype: Any = None, seed: Any = No
     return rnd.multinomial(logits, n, output_dtype=out, name=name, **seeds(seed))
 
 
+@export(v1=("multinomial", "random.multinomial"))
+def multinomial(logits: Any, num_samples: Any, seed: Any = None, name: str | None = None,
+                output_dtype: Any = None) -> Any:
+    """TF1's tf.multinomial(logits, 5): tf.random.categorical with TF1's argument order."""
+    return categorical(logits, num_samples, dtype=output_dtype, seed=seed, name=name)
+
+
+@export("random.stateless_categorical", v1=("random.stateless_categorical",))
+def stateless_categorical(logits: Any, num_samples: Any, seed: Any, dtype: Any = dtypes.int64,
+                          name: str | None = None) -> Any:
+    """tf.random.stateless_categorical(logits, 5, seed=[1, 2]) -> the same class ids on every call (TF's)."""
+    n = dispatch.convert_to_tensor(num_samples, dtype=dtypes.int32)
+    return rnd.stateless_multinomial(logits, n, _stateless_seed(seed), output_dtype=dtypes.as_dtype(dtype), name=name)
+
+
 @export("random.log_uniform_candidate_sampler",
         v1=("random.log_uniform_candidate_sampler", "nn.log_uniform_candidate_sampler"))
 def log_uniform_candidate_sampler(true_classes: Any, num_true: int, num_sampled: int, unique: bool,

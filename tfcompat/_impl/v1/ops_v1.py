@@ -268,7 +268,7 @@ def norm(tensor: Any, ord: Any = "euclidean", axis: Any = None, keepdims: Any = 
 
 for _v1n, _v2n in (("random_normal", "random.normal"), ("random_uniform", "random.uniform"),
                    ("truncated_normal", "random.truncated_normal"), ("random_shuffle", "random.shuffle"),
-                   ("log", "math.log"), ("multinomial", "random.categorical"),
+                   ("log", "math.log"),
                    ("matrix_inverse", "linalg.inv"), ("matrix_determinant", "linalg.det"),
                    ("floordiv", "math.floordiv"), ("negative", "math.negative")):
     alias(_v1n, _v2n)
