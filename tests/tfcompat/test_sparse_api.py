@@ -153,3 +153,47 @@ def test_matches_tensorflow(oracle) -> None:
     values, b = RNG.standard_normal(7), RNG.standard_normal((4, 5))
     for ours, theirs in zip(_program(tf, indices, values, shape, b), _program(oracle, indices, values, shape, b)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def _chars(words):
+    """Words as a [n, 1, max_len] character SparseTensorValue (the usual way TF1 code feeds edit_distance)."""
+    indices = [[i, 0, j] for i, w in enumerate(words) for j in range(len(w))]
+    return v1.SparseTensorValue(indices, [c for w in words for c in w], [len(words), 1, max(map(len, words))])
+
+
+def test_edit_distance_recorded() -> None:
+    bear = tf.SparseTensor([[0, 0, 0], [0, 0, 1], [0, 0, 2], [0, 0, 3]], list("bear"), [1, 1, 4])
+    beers = tf.SparseTensor([[0, 0, i] for i in range(5)], list("beers"), [1, 1, 5])
+    assert tf.edit_distance(bear, beers, normalize=False).numpy().tolist() == [[2.0]]
+    np.testing.assert_allclose(tf.edit_distance(bear, beers).numpy(), [[0.4]])
+    h = tf.SparseTensor([[0, 0], [0, 1], [2, 0]], [1, 2, 3], [3, 2])
+    t = tf.SparseTensor([[0, 0], [1, 0], [1, 1]], [1, 5, 6], [2, 3])
+    assert tf.edit_distance(h, t).numpy().tolist() == [1.0, 1.0, np.inf]     # empty truth: inf
+    assert tf.edit_distance(h, t, normalize=False).numpy().tolist() == [1.0, 2.0, 1.0]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"matching ranks, but their shapes are: \[3\] and \[2\]"):
+        tf.edit_distance(h, tf.SparseTensor([[0, 0, 1]], [1], [1, 1, 2]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a float tensor but is a int32 tensor"):
+        tf.edit_distance(tf.SparseTensor([[0, 1]], [1.0], [1, 2]), tf.SparseTensor([[0, 1]], [1], [1, 2]))
+    with pytest.raises(TypeError, match="Hypothesis must be a SparseTensor"):
+        tf.edit_distance(tf.ones([2, 2]), t)
+
+
+def test_edit_distance_in_a_v1_session_with_string_placeholders() -> None:
+    with tf.Graph().as_default():
+        typed = v1.sparse_placeholder(tf.string)
+        reference = v1.sparse_placeholder(tf.string)
+        nearest = v1.argmin(v1.edit_distance(typed, reference, normalize=True), 0)
+        with v1.Session() as sess:
+            candidates = ["main st", "elm ln", "abbey ave"]
+            got = [sess.run(nearest, {typed: _chars([w] * 3), reference: _chars(candidates)})
+                   for w in ("elm lm", "abgey ave", "main")]
+    assert [candidates[int(i[0])] for i in got] == ["elm ln", "abbey ave", "main st"]
+
+
+def test_edit_distance_matches_tensorflow(oracle) -> None:
+    words = ["".join(RNG.choice(list("abc"), size=RNG.integers(0, 6))) for _ in range(12)]
+    hyp, truth = _chars(words[:6] + ["x"]), _chars(words[6:] + ["", "y"])
+    for normalize in (True, False):
+        ours = tf.edit_distance(tf.SparseTensor(*hyp), tf.SparseTensor(*truth), normalize=normalize).numpy()
+        theirs = oracle.edit_distance(oracle.SparseTensor(*hyp), oracle.SparseTensor(*truth), normalize=normalize)
+        np.testing.assert_array_equal(ours, theirs.numpy())

@@ -1,5 +1,5 @@
-"""`tf.sparse`: to_dense, from_dense, reorder, sparse_dense_matmul (TF1: `tf.sparse_tensor_to_dense`,
-`tf.sparse_reorder`, `tf.sparse_tensor_dense_matmul`, `tf.sparse.matmul`).
+"""`tf.sparse`: to_dense, from_dense, reorder, sparse_dense_matmul, and `tf.edit_distance`
+(TF1: `tf.sparse_tensor_to_dense`, `tf.sparse_reorder`, `tf.sparse_tensor_dense_matmul`, `tf.sparse.matmul`).
 
     sp = tf.sparse.from_dense([[0., 2.], [3., 0.]])      # indices [[0, 1], [1, 0]], values [2., 3.]
     tf.sparse.sparse_dense_matmul(sp, tf.ones([2, 4]))   # == tf.sparse.to_dense(sp) @ tf.ones([2, 4])
@@ -10,7 +10,7 @@ from typing import Any
 
 from runtime import dispatch, dtypes
 from runtime.errors import InvalidArgumentError
-from runtime.ops import array, gather, sparse as sp_ops
+from runtime.ops import array, edit_distance as ed, gather, sparse as sp_ops
 
 from .._export import export
 from .sparse_tensor import SparseTensor
@@ -78,3 +78,23 @@ def sparse_dense_matmul(sp_a: Any, b: Any, adjoint_a: bool = False, adjoint_b: b
     dense = _dense_operand(b, sp.dtype)
     return sp_ops.sparse_tensor_dense_mat_mul(sp.indices, sp.values, sp.dense_shape, dense,
                                               adjoint_a=bool(adjoint_a), adjoint_b=bool(adjoint_b), name=name)
+
+
+@export("edit_distance")
+def edit_distance(hypothesis: Any, truth: Any, normalize: bool = True, name: str = "edit_distance") -> Any:
+    """Levenshtein distance between the sequences (last axis) of two SparseTensors, divided by the truth's
+    length when `normalize`: edit_distance(["bear"], ["beers"]) == 0.4 (as character SparseTensors)."""
+    parts = []
+    for what, sp in (("Hypothesis", hypothesis), ("Truth", truth)):
+        if type(sp).__name__ == "SparseTensorValue":
+            sp = SparseTensor.from_value(sp)
+        if not isinstance(sp, SparseTensor):
+            raise TypeError(f"{what} must be a SparseTensor.")
+        parts.append(sp)
+    h, t = parts
+    if h.dtype is not t.dtype:
+        want, got = (_TF_NAMES.get(d.name, d.name) for d in (h.dtype, t.dtype))
+        raise InvalidArgumentError(None, None, f"cannot compute EditDistance as input #4(zero-based) was expected to "
+                                   f"be a {want} tensor but is a {got} tensor [Op:EditDistance]")
+    return ed.edit_distance(h.indices, h.values, h.dense_shape, t.indices, t.values, t.dense_shape,
+                            normalize=bool(normalize), name=name)
