@@ -74,6 +74,19 @@ class Streams:
 STREAMS = Streams()
 
 
+class _Active(threading.local):
+    streams: Streams | None = None   # a v1 Session's streams while it runs (None: STREAMS)
+
+
+ACTIVE = _Active()
+
+
+def session_streams(streams: Streams | None) -> Streams | None:
+    """Draw from `streams` on this thread (a Session's, while it runs; None: the eager STREAMS); returns the last."""
+    prev, ACTIVE.streams = ACTIVE.streams, streams
+    return prev
+
+
 def set_seed(seed: int | None) -> None:
     """tf.random.set_seed: the global seed; restarts the op-seed counter and every stream."""
     _seeds.global_seed = None if seed is None else int(seed)
@@ -168,7 +181,8 @@ def _sampler(name: str, **spec: Any):
         def impl(xp: Any) -> Any:
             def kernel(*inputs: Any, **attrs: Any) -> Any:
                 inputs = tuple(backend.to_host(i) for i in inputs)  # NOTE: drawn on the host, then copied
-                out = draw(lambda samples: STREAMS.reserve(name, attrs, samples), *inputs, **attrs)
+                streams = ACTIVE.streams or STREAMS
+                out = draw(lambda samples: streams.reserve(name, attrs, samples), *inputs, **attrs)
                 return tuple(xp.asarray(o) for o in out) if isinstance(out, tuple) else xp.asarray(out)
             return kernel
         impl.__doc__ = draw.__doc__

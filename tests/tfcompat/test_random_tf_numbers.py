@@ -133,3 +133,46 @@ def test_discrete_draws_and_sampled_losses_are_tensorflows(oracle, seed):
     _same([want[i] for i in ids], [got[i] for i in ids])          # the draws: bit for bit
     for w, g in zip(want, got):                                     # the losses: float32 arithmetic
         np.testing.assert_allclose(g, w, rtol=2e-6, atol=1e-6)
+
+
+def _two_sessions(t, graph_seed, op_seed):
+    """Two Sessions over one graph: each starts every random kernel afresh (TF1's per-session kernels)."""
+    v1 = t.compat.v1
+    g = v1.Graph()
+    with g.as_default():
+        if graph_seed is not None:
+            v1.set_random_seed(graph_seed)
+        a = v1.random_uniform([3], seed=op_seed)
+        b = a * 2.0
+        w = v1.get_variable("w", [2, 2], initializer=v1.truncated_normal_initializer(seed=op_seed))
+        d = v1.nn.dropout(v1.ones([6]), rate=0.5, seed=op_seed)
+        out = []
+        for _ in range(2):
+            with v1.Session() as s:
+                s.run(v1.global_variables_initializer())
+                out += [s.run(a), s.run(a), s.run(b), s.run(w), a.eval(session=s), s.make_callable(d)()]
+    return [np.asarray(o) for o in out]
+
+
+@pytest.mark.parametrize("graph_seed,op_seed", [(None, 3), (5, None), (5, 3)])
+def test_a_new_session_restarts_the_random_streams_as_tensorflow(oracle, graph_seed, op_seed):
+    v1 = oracle.compat.v1
+    with v1.Graph().as_default():  # NOTE: the oracle's graph mode for this block
+        want = _two_sessions(oracle, graph_seed, op_seed)
+    got = _two_sessions(tfcompat, graph_seed, op_seed)
+    _same(want, got)
+    assert np.array_equal(got[0], got[6]) and not np.array_equal(got[0], got[1])
+
+
+def test_a_new_session_restarts_the_random_streams_recorded():
+    """Recorded from TensorFlow 2.21: random_uniform([2], seed=3) twice per session, in two sessions."""
+    v1 = tfcompat.compat.v1
+    with v1.Graph().as_default():
+        a = v1.random_uniform([2], seed=3)
+        runs = []
+        for _ in range(2):
+            with v1.Session() as s:
+                runs.append([s.run(a).tolist(), s.run(a).tolist()])
+    assert runs[0] == runs[1]
+    assert np.float32(runs[0][0]).view(np.uint32).tolist() == np.float32([0.3869294, 0.36002624]).view(np.uint32).tolist()
+    assert np.allclose(runs[0][1], [0.19575107, 0.07571161])

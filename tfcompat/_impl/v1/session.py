@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from runtime import backend, dispatch
-from runtime.errors import InvalidArgumentError, OpError
 from runtime.graph import Graph, Node
+from runtime.ops import random as _random
 from runtime.graph_tensor import SymbolicTensor
 
 from ._api import v1_export
@@ -63,6 +63,7 @@ class Session:
             self._graph._v1_session = None
             self._values = {id(h): h.value for h in graph_variable_handles(self._graph)}  # eager-made values
         self._context: Any = None
+        self._streams = _random.Streams()       # NOTE: TF1 kernels are per session: a new one restarts the streams
 
     # -- properties --------------------------------------------------------------------------
     @property
@@ -88,7 +89,11 @@ class Session:
         call = self._plans.get(key)
         if call is None:
             call = self._plans[key] = self._make_call(fetches, key[1])
-        return call(feed_dict.values() if feed_dict else ())
+        prev = _random.session_streams(self._streams)
+        try:
+            return call(feed_dict.values() if feed_dict else ())
+        finally:
+            _random.session_streams(prev)
 
     def _make_call(self, fetches: Any, feed_keys: tuple) -> Any:
         if any(isinstance(k, (tuple, list)) or hasattr(k, "_composite_components") for k in feed_keys):
@@ -218,7 +223,11 @@ class Session:
         def run(*values: Any, **_: Any) -> Any:
             if self._graph._v1_session is not self:
                 self._activate()
-            return call(values)
+            prev = _random.session_streams(self._streams)
+            try:
+                return call(values)
+            finally:
+                _random.session_streams(prev)
         return run
 
 
@@ -342,9 +351,6 @@ def _shape_text(shape: Any) -> str:
         return "<unknown>"
     return "(" + ", ".join("?" if d is None else str(d) for d in shape.as_list()) + \
         ("," if shape.rank == 1 else "") + ")"
-
-
-_ = (InvalidArgumentError, OpError)
 
 
 def _fetched(value: Any) -> Any:
