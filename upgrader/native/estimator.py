@@ -104,8 +104,8 @@ def analyze_estimators(source: str, tree: ast.Module) -> EstimatorPlan | None:
         elif key == "tf.estimator.inputs.numpy_input_fn":
             plan.edits.append((node, numpy_dataset(prog, plan.edit, node)))
     parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
-    for node in ast.walk(tree):
-        key = prog.key(node) if isinstance(node, ast.Attribute) else None
+    for node in sorted((n for n in ast.walk(tree) if isinstance(n, ast.Attribute)), key=lambda n: (n.lineno, n.col_offset)):
+        key = prog.key(node)
         if key and key.startswith("tf.estimator.") and not isinstance(parents.get(id(node)), ast.Attribute) and \
                 key not in CONVERTED and not key.startswith("tf.estimator.ModeKeys."):
             raise Blocked(node.lineno, f"{key} has no native conversion (native mode converts model_fn Estimators; "

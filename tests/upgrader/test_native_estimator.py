@@ -1,0 +1,128 @@
+"""Native mode on Estimator programs (fixtures/programs/estimator/): each converts or falls back naming why,
+and a converted program prints on real TensorFlow 2.21 (Keras 3) and on tfcompat's v2 API what the original
+printed on TensorFlow 2.15, the last release with tf.estimator (its *.expected.txt).
+"""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.oracle_python import oracle_python
+from tests.output_compare import differences
+from upgrader.engine import upgrade_source
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
+CONVERTS = ("model_fn_regression", "v2_estimator_datasets")
+# program -> (line, what the report names): why the file stays in compat form
+FALLBACKS = {
+    "canned_linear_baseline": (41, "tf.estimator.LinearRegressor has no native conversion"),
+    "dnn_classifier_columns": (43, "tf.estimator.DNNClassifier has no native conversion"),
+    "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
+    "monitored_training_session": (29, "the graph is built inside function 'build'"),
+    "train_and_evaluate_hooks": (35, "EstimatorSpec ['training_hooks'] have no native form"),
+    "v2_canned_estimators": (43, "tf.estimator.DNNClassifier has no native conversion"),
+}
+
+
+def _blockers(result) -> list:
+    return [d for d in result.warnings if d.rule == "native"]
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
+def test_program_converts_or_names_its_blocker(program: Path) -> None:
+    source = program.read_text()
+    result = upgrade_source(source, "native")
+    if program.stem in CONVERTS:
+        assert not _blockers(result), _blockers(result)
+        names = {n.attr for n in ast.walk(ast.parse(result.code)) if isinstance(n, ast.Attribute)}
+        assert not names & {"estimator", "v1", "get_variable", "metrics_v1"}, result.code
+        assert upgrade_source(result.code, "native").code == result.code, "not idempotent"
+        return
+    line, what = FALLBACKS[program.stem]
+    blockers = _blockers(result)
+    assert blockers and blockers[0].line == line and what in blockers[0].message, blockers
+    assert result.code == upgrade_source(source, "compat").code, "a fallback is the whole file in compat form"
+
+
+def _run(python: str, args: list[str], path: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    return subprocess.run([python, *args, str(path)], capture_output=True, text=True, timeout=600, env=env, cwd=path.parent)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("estimator")
+    paths = {}
+    for stem in CONVERTS:
+        paths[stem] = out / f"{stem}.py"
+        paths[stem].write_text(upgrade_source((ROOT / "fixtures" / "programs" / "estimator" / f"{stem}.py").read_text(),
+                                              "native").code)
+    return paths
+
+
+def _expected(stem: str) -> str:
+    return (ROOT / "fixtures" / "programs" / "estimator" / f"{stem}.expected.txt").read_text()
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("stem", CONVERTS)
+def test_converted_program_prints_tf215s_numbers_on_tf221(stem: str, converted: dict[str, Path]) -> None:
+    """Fixed initial values and data: the TF2 loop computes TF 1.15's Estimator numbers (loss, metrics, steps)."""
+    py = oracle_python()
+    if py is None:
+        pytest.skip("no TensorFlow oracle (set TFCOMPAT_ORACLE_PYTHON)")
+    run = _run(py, [], converted[stem])
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert differences(_expected(stem), run.stdout) is None, run.stdout
+
+
+@pytest.mark.parametrize("stem", CONVERTS)
+def test_converted_program_on_tfcompat_v2(stem: str, converted: dict[str, Path]) -> None:
+    run = _run(sys.executable, ["-m", "tfcompat.cli", "run", "--api", "v2"], converted[stem])
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert differences(_expected(stem), run.stdout) is None, run.stdout
+
+
+MODEL_FN = '''import tensorflow as tf
+
+
+def model_fn(features, labels, mode):
+    {body}
+    loss = tf.losses.mean_squared_error(labels, pred)
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, predictions=pred)
+
+
+est = tf.estimator.Estimator(model_fn, "/tmp/m")
+{driver}
+'''
+
+
+@pytest.mark.parametrize("body, driver, reason", [
+    ('pred = tf.layers.dense(features, 1)', 'est.train(None)', "tf.layers.dense inside model_fn 'model_fn'"),
+    ('w = tf.get_variable("w", [features.shape[1], 1])\n    pred = tf.matmul(features, w)', '',
+     "tf.get_variable in model_fn 'model_fn' reads ['features']"),
+    ('pred = features\n    tf.metrics.mean(pred)', '', "tf.metrics.mean is not one of model_fn 'model_fn''s eval_metric_ops"),
+    ('pred = features', 'print(est)', "Estimator 'est' is used as"),
+    ('pred = features', 'est.train(None, hooks=[])', "est.train arguments ['hooks']"),
+    ('pred = features', 'est.export_saved_model("/tmp/e", None)', "native mode converts ['evaluate'"),
+    ('pred = features', 'x = tf.estimator.inputs.numpy_input_fn({"x": 1}, shuffle=flag)', "shuffle=True or shuffle=False"),
+])
+def test_what_blocks_a_model_fn(body: str, driver: str, reason: str) -> None:
+    result = upgrade_source(MODEL_FN.format(body=body, driver=driver), "native")
+    assert any(reason in d.message for d in _blockers(result)), [d.message for d in result.warnings]
+
+
+def test_no_predict_branch_returns_predictions_once_computed() -> None:
+    """A single EstimatorSpec with predictions and loss: infer mode returns before the loss needs labels."""
+    code = upgrade_source(MODEL_FN.format(body='w = tf.get_variable("w", [], initializer=tf.ones_initializer())\n'
+                                               '    pred = w * features', driver="est.train(None, steps=1)"), "native").code
+    body = code[code.index("def __call__"):code.index("def optimizer")]
+    assert body.index('if mode == "infer":\n            return pred') < body.index("loss = ")
+    assert 'self.w = tf.Variable(tf.ones_initializer()([]), name="w")' in code
