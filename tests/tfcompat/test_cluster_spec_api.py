@@ -1,8 +1,10 @@
 """tf.train.ClusterSpec as a data class (recorded expectations, and the same calls against TensorFlow), and
-tf.train.Server / tf.distribute.Server refusing with a NotImplementedError that names distributed execution."""
+tf.train.Server / tf.distribute.Server in process, whose join() raises a NotImplementedError naming distributed
+execution."""
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 
 import pytest
 
@@ -58,10 +60,34 @@ def test_cluster_spec_matches_tensorflow(oracle) -> None:
         assert str(ours.value) == str(theirs.value)
 
 
-def test_servers_name_distributed_execution() -> None:
-    cluster = tf.train.ClusterSpec({"local": ["localhost:2222"]})
-    for make in (lambda: v1.train.Server(cluster, job_name="local", task_index=0),
-                 lambda: tf.distribute.Server(cluster), v1.train.Server.create_local_server):
-        with pytest.raises(NotImplementedError, match="no distributed execution.*tf.compat.v1.Session"):
-            make()
+def test_server_is_in_process_and_join_names_distributed_execution() -> None:
+    cluster = tf.train.ClusterSpec({"local": ["localhost:2222", "localhost:2223"]})
+    with pytest.warns(RuntimeWarning, match="opens no gRPC port") if not tf_server_warned() else nullcontext():
+        server = v1.train.Server(cluster, job_name="local", task_index=1)
+    assert server.target == "grpc://localhost:2223" and server.server_def.job_name == "local"
+    assert server.server_def.task_index == 1 and "localhost:2223" in str(server.server_def.cluster)
+    assert tf.distribute.Server(tf.train.ClusterSpec({"w": ["h:1"]})).target == "grpc://h:1"
+    with pytest.raises(NotImplementedError, match="distributed execution.*tf.compat.v1.Session"):
+        server.join()
+    local = v1.train.Server.create_local_server()
+    with tf.Graph().as_default():
+        with v1.Session(local.target) as sess:
+            assert sess.run(tf.constant(2.0) * 3.0) == 6.0
     assert v1.train.Server is tf.distribute.Server and not hasattr(tf.train, "Server")
+
+
+def tf_server_warned() -> bool:
+    from tfcompat._impl import cluster_spec_api  # noqa: PLC0415
+    return bool(cluster_spec_api._warned)
+
+
+@pytest.mark.parametrize("kwargs,message", [({}, "Must specify an explicit `job_name`."),
+                                            ({"job_name": "worker"}, "Must specify an explicit `task_index`."),
+                                            ({"job_name": "nope"}, "No such job in cluster: 'nope'")])
+def test_server_errors_match_tensorflow(kwargs, message, oracle) -> None:
+    cluster = {"ps": ["ps0:2222"], "worker": ["w0:2222", "w1:2222"]}
+    for t in (tf, oracle):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            t.distribute.Server(cluster, **kwargs)
+    with pytest.raises(TypeError, match="Could not convert `server_or_cluster_def`"):
+        tf.distribute.Server(["x"])

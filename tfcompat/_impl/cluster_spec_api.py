@@ -1,5 +1,6 @@
 """`tf.train.ClusterSpec` (the description of a cluster's jobs and task addresses) and `tf.distribute.Server`
-(TF1: `tf.train.Server`), which tfcompat does not provide: it runs programs in one process.
+(TF1: `tf.train.Server`): tfcompat runs programs in one process, so a Server is in-process only and
+`join()`, which serves other processes, raises NotImplementedError.
 
     cluster = tf.train.ClusterSpec({"ps": ["ps0:2222"], "worker": ["w0:2222", "w1:2222"]})
     cluster.num_tasks("worker") == 2;  cluster.task_address("ps", 0) == "ps0:2222"
@@ -132,19 +133,71 @@ class ClusterSpec:
         return out
 
 
-_NO_SERVER = ("tfcompat runs a program in one process and has no distributed execution: {what} (an in-process "
-              "gRPC server for a multi-worker cluster) is not provided. Run the graph with tf.compat.v1.Session() "
-              "(target '') or a tf.distribute strategy on this machine's devices; tf.train.ClusterSpec itself works.")
+@dataclass(frozen=True)
+class ServerDef:
+    """What a Server was built from: the cluster and this task's place in it (TF's `ServerDef` fields)."""
+
+    cluster: ClusterDef
+    job_name: str
+    task_index: int
+    protocol: str = "grpc"
+
+
+_IN_PROCESS = ("tfcompat runs a program in one process: tf.distribute.Server / tf.train.Server opens no gRPC port, so "
+               "other processes cannot connect to it; sessions given its target run the graph in this process")
+_warned: list = []
 
 
 @export("distribute.Server", v1=("distribute.Server", "train.Server"))
 class Server:
-    """TensorFlow's in-process gRPC server: not provided (raises NotImplementedError saying what to use)."""
+    """An in-process stand-in for TensorFlow's gRPC server: `Session(server.target)` runs here, `join()` (serving
+    other processes: distributed execution) raises NotImplementedError.
+
+        server = tf.train.Server(tf.train.ClusterSpec({"local": ["localhost:2222"]}))
+        server.target == "grpc://localhost:2222"
+    """
 
     def __init__(self, server_or_cluster_def: Any, job_name: Any = None, task_index: Any = None, protocol: Any = None,
                  config: Any = None, start: bool = True) -> None:
-        raise NotImplementedError(_NO_SERVER.format(what="tf.distribute.Server / tf.train.Server"))
+        try:
+            cluster = ClusterSpec(server_or_cluster_def)
+        except TypeError:
+            raise TypeError("Could not convert `server_or_cluster_def` to a `tf.train.ServerDef` or "
+                            "`tf.train.ClusterSpec`.") from None
+        if job_name is None:
+            if len(cluster.jobs) != 1:
+                raise ValueError("Must specify an explicit `job_name`.")
+            job_name = cluster.jobs[0]
+        if task_index is None:
+            indices = cluster.task_indices(job_name)
+            if len(indices) != 1:
+                raise ValueError("Must specify an explicit `task_index`.")
+            task_index = indices[0]
+        self._address = cluster.task_address(job_name, task_index)
+        self._server_def = ServerDef(cluster.as_cluster_def(), job_name, int(task_index), protocol or "grpc")
+        if not _warned:
+            _warned.append(True)
+            import warnings  # noqa: PLC0415
+            warnings.warn(_IN_PROCESS, RuntimeWarning, stacklevel=2)
+
+    @property
+    def server_def(self) -> ServerDef:
+        return self._server_def
+
+    @property
+    def target(self) -> str:
+        return f"{self._server_def.protocol}://{self._address}"
+
+    def start(self) -> None:
+        """Nothing to start: the graphs of this program run in this process."""
+
+    def join(self) -> None:
+        raise NotImplementedError("Server.join() waits for other processes to run graphs on this task: distributed "
+                                  "execution, which tfcompat does not have (it runs a program in one process). Run "
+                                  "the work in this process with tf.compat.v1.Session() or a tf.distribute strategy "
+                                  "on this machine's devices.")
 
     @staticmethod
     def create_local_server(config: Any = None, start: bool = True) -> "Server":
-        raise NotImplementedError(_NO_SERVER.format(what="tf.train.Server.create_local_server()"))
+        """A one-task cluster on localhost, for `Session(server.target)` in this process."""
+        return Server({"localhost": ["localhost:0"]}, protocol="grpc", config=config, start=start)
