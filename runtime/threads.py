@@ -9,6 +9,7 @@ TFCOMPAT_NUM_THREADS when set (1: everything on the calling thread).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -42,10 +43,43 @@ def pool() -> ThreadPoolExecutor:
 
 
 def map_ranges(fn: Callable, ranges: list) -> list:
-    """[fn(r) for r in ranges], in order, on the pool (on the calling thread for one range)."""
-    if len(ranges) <= 1 or THREADS == 1:
+    """[fn(r) for r in ranges], in order; the calling thread and up to THREADS-1 pool threads
+    claim ranges one at a time until none are left.
+
+    NOTE: the caller works too and waits only for ranges already claimed, never for a helper to
+    start: on a busy machine a woken thread can wait milliseconds for a core, and the caller then
+    simply takes its share."""
+    n = len(ranges)
+    if n <= 1 or THREADS == 1:
         return [fn(r) for r in ranges]
-    return list(pool().map(fn, ranges))
+    results: list = [None] * n
+    errors: list = []
+    claim = itertools.count()      # NOTE: next() on a count is atomic under the GIL
+    left = [n]
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    def work() -> None:
+        while True:
+            i = next(claim)
+            if i >= n:
+                return
+            try:
+                results[i] = fn(ranges[i])
+            except BaseException as e:  # noqa: BLE001 (re-raised on the calling thread)
+                errors.append(e)
+            with lock:
+                left[0] -= 1
+                if not left[0]:
+                    finished.set()
+    ex = pool()
+    for _ in range(min(THREADS, n) - 1):
+        ex.submit(work)
+    work()
+    finished.wait()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def split_elementwise(kernel: Callable) -> Callable:

@@ -121,16 +121,18 @@ def _pool(name: str, xp: Any, shape: tuple, out_shape: tuple, g: Any, *arrays: A
 
 # -- tiles of whole images on the shared pool (runtime/threads.py) ------------------------------
 TILE_BYTES = 1 << 21
+TILES_PER_THREAD = 4   # NOTE: tiles are claimed one at a time, so threads that start late (a busy machine) are covered
 
 
 def map_tiles(fn: Callable, n: int, per_image: int) -> list:
     """[fn((start, stop)) for each tile of whole images], in tile order, run on the pool.
 
-    Tiles hold about TILE_BYTES (per_image: bytes one image touches), at least one per thread;
+    Tiles hold about TILE_BYTES (per_image: bytes one image touches), at least TILES_PER_THREAD
+    per thread;
     work under MIN_THREADED_BYTES runs on the calling thread.
     NOTE: the C calls and BLAS release the GIL, and the pool's threads sleep when idle, so unlike
     OpenMP's or OpenBLAS's spinning teams they cost nothing on a busy machine."""
-    size = max(1, min(TILE_BYTES // max(per_image, 1), -(-n // THREADS)))
+    size = max(1, min(TILE_BYTES // max(per_image, 1), -(-n // (THREADS * TILES_PER_THREAD))))
     tiles = [(s, min(s + size, n)) for s in range(0, n, size)]
     if len(tiles) <= 1 or THREADS == 1 or per_image * n < MIN_THREADED_BYTES:
         return [fn(t) for t in tiles]

@@ -1,5 +1,5 @@
 """Neural-network activations and layers: Relu6, Elu, Selu, LeakyRelu, Softplus, Softsign,
-Softmax, LogSoftmax, BiasAdd, L2Loss.
+Softmax, LogSoftmax, BiasAdd (and BiasAddGrad, its fast channel sum), L2Loss.
 
     Softmax(x) == exp(x - max(x)) / sum(exp(x - max(x)))    (over the last axis)
 
@@ -9,6 +9,8 @@ Softmax and LogSoftmax work on the last axis, as TensorFlow's raw ops do; the pu
 `axis=` argument transposes around them (`tfcompat/_impl/nn_ops.py`).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -129,9 +131,7 @@ def _channel_axis(rank, data_format):
 
 
 def _bias_add_grad(g, y, x, b, data_format="NHWC"):
-    rank = g.shape.rank
-    c = _channel_axis(rank, data_format)
-    return g, reduce_sum(g, axis=tuple(i for i in range(rank) if i != c))
+    return g, bias_add_grad(g, data_format=data_format)
 
 
 def _bias_ref(x, b, data_format="NHWC"):
@@ -154,6 +154,36 @@ def bias_add(xp):
             raise invalid(f"Must provide as many biases as the last dimension of the input tensor: "
                           f"[{b.shape[0]}] vs. [{','.join(map(str, x.shape))}]")
         return x + b.reshape((-1,) + (1,) * (x.ndim - 1 - c))
+    return kernel
+
+
+def _bias_grad_shape(g, data_format="NHWC"):
+    return (None,) if g is None else (g[_channel_axis(len(g), data_format)],)
+
+
+def _bias_grad_ref(g, data_format="NHWC"):
+    c = _channel_axis(g.ndim, data_format)
+    return np.sum(g, axis=tuple(i for i in range(g.ndim) if i != c))
+
+
+@op("BiasAddGrad", shape=_bias_grad_shape,
+    grad=lambda gg, y, g, data_format="NHWC": (bias_add(e.zeros_like_e(g), gg, data_format=data_format),),
+    ref=_bias_grad_ref, cases=given(_RNG.standard_normal((2, 3)))
+    + given(_RNG.standard_normal((4, 5, 6, 3))) + given(_RNG.standard_normal((2, 3, 4, 2)), data_format="NCHW"))
+def bias_add_grad(xp):
+    """BiasAddGrad(out_backprop): its sum over every axis but the channel axis: [[1., 2.], [3., 4.]] -> [4., 6.]."""
+    def kernel(g, data_format="NHWC"):
+        if g.ndim < 2:
+            raise invalid(f"Input tensor must be at least 2D: [{','.join(map(str, g.shape))}]")
+        c = _channel_axis(g.ndim, data_format)
+        rows = g.size // max(g.shape[c], 1)
+        blocks = math.gcd(rows, 64)
+        if xp is np and c == g.ndim - 1 and g.dtype.kind == "f" and g.flags.c_contiguous and blocks >= 8:
+            # NOTE: NumPy sums [rows, C] down axis 0 one short row at a time (~10x slower for C = 16):
+            # add `blocks` long rows first, then the [rows / blocks, C] rest (contiguous, pairwise)
+            part = np.add.reduce(g.reshape(blocks, -1), axis=0).reshape(-1, g.shape[c])
+            return np.ascontiguousarray(part.T).sum(axis=1)
+        return xp.sum(g, axis=tuple(i for i in range(g.ndim) if i != c))
     return kernel
 
 

@@ -97,3 +97,34 @@ def test_pool_works_in_a_forked_child():
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+def test_map_ranges_finishes_on_the_caller_when_every_worker_is_busy(monkeypatch):
+    """The caller claims ranges itself: a pool whose threads are all held (a busy machine, a
+    nested call) delays nothing; results keep their order and the first error is raised."""
+    import threading  # noqa: PLC0415
+    monkeypatch.setattr(threads, "THREADS", 2)
+    release = threading.Event()
+    held = [threads.pool().submit(release.wait, 10) for _ in range(threads.pool()._max_workers)]
+    try:
+        done = threading.Event()
+        out: list = []
+
+        def call() -> None:
+            out.append(threads.map_ranges(lambda r: r[0] * 10, [(i, i + 1) for i in range(7)]))
+            done.set()
+        caller = threading.Thread(target=call)
+        caller.start()
+        assert done.wait(5), "map_ranges waited for a busy pool"
+        assert out == [[0, 10, 20, 30, 40, 50, 60]]
+
+        def boom(r):
+            if r[0] == 3:
+                raise ValueError("range 3")
+            return r[0]
+        with pytest.raises(ValueError, match="range 3"):
+            threads.map_ranges(boom, [(i, i + 1) for i in range(6)])
+    finally:
+        release.set()
+        for h in held:
+            h.result()
