@@ -182,3 +182,20 @@ def test_layer_forward_matches_tensorflow(oracle, name, make, shape):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):  # BatchNormalization's moving statistics
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_keras_layers_in_a_v1_graph_name_variables_as_tf1():
+    """tf.keras in a TF1 graph (TF 1.15): variables 'dense/kernel:0', initialized and trained through a Session."""
+    import tfcompat.compat.v1 as v1
+    with v1.Graph().as_default():
+        x = v1.placeholder(v1.float32, [None, 3])
+        layer = v1.keras.layers.Dense(2, kernel_initializer=v1.ones_initializer())
+        out = layer(x)
+        assert [v.name for v in v1.global_variables()] == ["dense/kernel:0", "dense/bias:0"]
+        assert [w.name for w in layer.weights] == ["dense/kernel:0", "dense/bias:0"]
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            np.testing.assert_allclose(sess.run(out, {x: [[1.0, 2.0, 3.0]]}), [[6.0, 6.0]])
+    eager = tf.keras.layers.Dense(1)
+    eager(np.ones((1, 2), np.float32))
+    assert eager.kernel.name == "kernel" and eager.kernel.path.endswith("/kernel")

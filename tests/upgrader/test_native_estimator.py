@@ -24,6 +24,7 @@ FALLBACKS = {
     "canned_linear_baseline": (41, "tf.estimator.LinearRegressor has no native conversion"),
     "dnn_classifier_columns": (43, "tf.estimator.DNNClassifier has no native conversion"),
     "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
+    "keras_layers_v1_graph": (27, "tf.global_variables (graph collections)"),   # prints TF1 variable names
     "monitored_training_session": (29, "the graph is built inside function 'build'"),
     "train_and_evaluate_hooks": (35, "EstimatorSpec ['training_hooks'] have no native form"),
     "v2_canned_estimators": (43, "tf.estimator.DNNClassifier has no native conversion"),

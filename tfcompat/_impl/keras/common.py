@@ -62,16 +62,21 @@ def epsilon() -> float:
 class KerasVariable(Variable):
     """A `tf.Variable` with Keras 3's short `name` ('kernel') and full `path` ('dense/kernel')."""
 
-    __slots__ = ("_keras_name", "_path", "regularizer")
+    __slots__ = ("_keras_name", "_path", "regularizer", "_in_v1_graph")
 
     def __init__(self, initial_value: Any, name: str, path: str, trainable: bool = True,
                  dtype: Any = None, constraint: Any = None) -> None:
-        super().__init__(initial_value, trainable=trainable, name=name, dtype=dtype, constraint=constraint)
+        # NOTE: set first: a v1 graph names the variable's initializer from it while Variable.__init__ runs
         self._keras_name, self._path, self.regularizer = name, path, None
+        graph = getattr(dispatch.current(), "graph", None)
+        self._in_v1_graph = graph is not None and not graph.is_function
+        # NOTE: in a v1 graph, tf.keras (TF 1.15) names a layer's variables by path: 'dense/kernel:0'
+        super().__init__(initial_value, trainable=trainable, name=path if self._in_v1_graph else name, dtype=dtype,
+                         constraint=constraint)
 
     @property
     def name(self) -> str:
-        return self._keras_name
+        return self._value.name if self._in_v1_graph else self._keras_name
 
     @property
     def path(self) -> str:
