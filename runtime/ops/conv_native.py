@@ -22,7 +22,7 @@ from .. import fusion_native, threads
 THREADS = threads.THREADS
 MIN_THREADED_BYTES = 1 << 18   # data touched below which one thread is faster than handing out tiles
 _SOURCE = os.path.join(os.path.dirname(__file__), "conv_native.c")
-_TYPES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
+_TYPES = {np.dtype(np.float32): ("float", "int"), np.dtype(np.float64): ("double", "long long")}
 _FUNCS = {"im2col": 2, "col2im": 2, "max_pool": 2, "max_pool_grad": 3, "max_pool_grad_grad": 3,
           "avg_pool": 2, "avg_pool_grad": 2}
 _LIBS: dict = {}
@@ -40,7 +40,7 @@ def _lib(dtype: np.dtype) -> Any:
         if dtype in _TYPES:
             try:
                 with open(_SOURCE) as f:
-                    src = f"typedef {_TYPES[dtype]} T;\n" + f.read()
+                    src = "typedef {} T;\ntypedef {} TI;\n".format(*_TYPES[dtype]) + f.read()
             except OSError:
                 src = None
             lib = src and fusion_native.shared_library(src)

@@ -148,3 +148,21 @@ def test_blas_matmul_small_and_serial_products_are_matmul():
     np.testing.assert_allclose(out, a @ b, rtol=1e-12)
     big = rng.standard_normal((2, 300, 300)).astype(np.float32)
     np.testing.assert_allclose(blas.matmul(np, big, big), big @ big, rtol=1e-5)
+
+
+@needs_cc
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("k,s,padding,shape", [(2, 2, "SAME", (2, 6, 8, 19)), (2, 2, "SAME", (1, 7, 5, 9)),
+                                               (3, 3, "VALID", (2, 8, 7, 12)), (2, 3, "SAME", (1, 7, 8, 17)),
+                                               (3, 2, "SAME", (1, 6, 6, 8))])
+def test_disjoint_max_pool_grad_vectors_and_leftover_channels(dtype, k, s, padding, shape):
+    """Windows that do not overlap take the one-pass vector kernel: whole vectors of channels plus
+    the leftover ones, ties (first maximum wins) and NaN included, as the NumPy path does."""
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 3, shape).astype(dtype)          # small integers: many ties in each window
+    x[0, 0, 0, :3] = np.nan
+    a = dict(ksize=(1, k, k, 1), strides=(1, s, s, 1), padding=padding)
+    y = pool.max_pool(x, **a)
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    ours = pool.max_pool_grad(Tensor(x), y, Tensor(dy), **a).numpy()
+    _close(ours, numpy_only(lambda: pool.max_pool_grad(Tensor(x), y, Tensor(dy), **a).numpy()), dtype)
