@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import invalid
-from . import array, linalg
+from . import array, linalg, qr_eigen
 from .linalg_solve import band_part, matrix_triangular_solve
 from .registry import op
 from .testcases import given
@@ -164,6 +164,9 @@ def _qr_grad(gs, outs, a, full_matrices=False):
 
 def _qr_kernel(xp, a, full_matrices):
     _check(xp, a, "Qr")
+    exact = None if full_matrices or xp is not np else qr_eigen.qr(a)  # NOTE: TF's bits where Eigen is unblocked
+    if exact is not None:
+        return exact
     q, r = xp.linalg.qr(a, mode="complete" if full_matrices else "reduced")
     return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
 

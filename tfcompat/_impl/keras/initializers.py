@@ -204,7 +204,7 @@ LecunUniform = export(*_names("LecunUniform", "lecun_uniform"), v1=())(
 
 @export(*_names("Orthogonal", "orthogonal", "OrthogonalInitializer"), v1=())
 class Orthogonal(_Random):
-    """A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal draw."""
+    """A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal draw (TF's numbers)."""
 
     def __init__(self, gain: float = 1.0, seed: Any = None) -> None:
         self.gain, self.seed = gain, seed
@@ -212,18 +212,25 @@ class Orthogonal(_Random):
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
         shape = _shape(shape)
         if len(shape) < 2:
-            raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape}")
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape} "
+                             f"of rank {len(shape)}.")
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        d = _dtype(dtype)
-        draw = tf().random.normal([max(rows, cols), min(rows, cols)], dtype=d, seed=self._seed()).numpy()
-        q, r = np.linalg.qr(draw.astype(np.float64))  # NOTE: host QR: an initial value, never differentiated
-        q *= np.sign(np.diag(r))
-        if rows < cols:
-            q = q.T
-        return tf().constant((self.gain * q).reshape(shape).astype(d.as_numpy_dtype))
+        draw = self._draw("normal", [max(rows, cols), min(rows, cols)], 0.0, 1.0, _dtype(dtype))
+        return orthogonal_from(draw, rows < cols, shape, self.gain)
 
     def get_config(self) -> dict:
         return {"gain": self.gain, "seed": self.seed}
+
+
+def orthogonal_from(draw: Any, wide: bool, shape: list, gain: float) -> Any:
+    """Q of the QR of a [rows, cols] normal draw with R's diagonal made positive (transposed for a wide
+    `shape`), reshaped, times `gain`: the ops Keras' and TF1's orthogonal initializers build."""
+    t = tf()
+    q, r = t.linalg.qr(draw)
+    q = q * t.math.sign(t.linalg.diag_part(r))
+    if wide:
+        q = t.linalg.matrix_transpose(q)
+    return gain * t.reshape(q, shape)
 
 
 @export(*_names("Identity", "identity", "IdentityInitializer"), v1=())

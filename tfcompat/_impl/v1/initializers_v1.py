@@ -16,6 +16,7 @@ import numpy as np
 from runtime import dispatch, dtypes
 
 from .. import random_ops
+from ..keras.initializers import orthogonal_from
 from ._api import v1_export
 
 def _shape(shape: Any) -> list:
@@ -165,20 +166,22 @@ class GlorotNormal(VarianceScaling):
 
 @v1_export("orthogonal_initializer", "initializers.orthogonal")
 class Orthogonal(Initializer):
+    """Q of the QR of `tf.random_normal(..., seed=self.seed)`, as TF1's init_ops builds it (TF's numbers)."""
+
     def __init__(self, gain: float = 1.0, seed: Any = None, dtype: Any = dtypes.float32) -> None:
         super().__init__(dtype)
         self.gain, self.seed = gain, seed
 
-    def _value(self, shape: list, dtype: dtypes.DType) -> np.ndarray:
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Any:
+        d = dtypes.as_dtype(dtype) if dtype is not None else self.dtype
+        shape = _shape(shape)
         if len(shape) < 2:
-            raise ValueError("The tensor to initialize must be at least two-dimensional")
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape} "
+                             f"of rank {len(shape)}.")
         rows, cols = int(np.prod(shape[:-1])), shape[-1]
-        a = np.random.default_rng(self.seed).normal(size=(max(rows, cols), min(rows, cols)))  # NOTE: not TF's numbers
-        q, r = np.linalg.qr(a)
-        q = q * np.sign(np.diag(r))
-        if rows < cols:
-            q = q.T
-        return self.gain * q.reshape(shape)
+        flat = [cols, rows] if rows < cols else [rows, cols]
+        draw = random_ops.normal(flat, dtype=d, seed=self.seed)
+        return orthogonal_from(draw, rows < cols, shape, self.gain)
 
 
 @v1_export("initializers.identity")
