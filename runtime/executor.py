@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Sequence
 
-from . import backend, executor_device, fusion, fusion_cupy
+from . import backend, executor_device, fusion, fusion_conv, fusion_cupy
 from .errors import InvalidArgumentError, OpError
 
 _OWN_SOURCE = ("Const", "VarHandleOp")
@@ -129,7 +129,7 @@ class _Builder:
             self.steps.append([node, kernel, ins, outs, op.stateful or node in self._targets])
         fetch_names = [self.env[id(t)] for t in p.fetches]
         if self.device is None:
-            self.steps = fusion.fuse(self.steps, set(fetch_names))
+            self.steps = fusion.fuse(fusion_conv.fuse(self.steps, set(fetch_names)), set(fetch_names))
             self.steps = self.drop_dead(fetch_names)
         else:
             self.steps = fusion.fuse(self.steps, set(fetch_names), compile=lambda group: None)

@@ -6,6 +6,7 @@
    from the window's corner, so strides and dilations cost nothing in the inner loops.
 
      conv_fwd: y[p, o]  = sum_k xpad[corner(p) + off[k]] * w[k, o]   (R pixels x 16*OB channels in registers)
+                          (+ bias[o], then relu: an epilogue on the registers)
      conv_bpf: dw[k, o] += sum_p xpad[corner(p) + off[k]] * dy[p, o]  (KB taps x 16*OB channels in registers)
 
    Output channels must be a multiple of 16 (one vector); the Python side checks. Vectors are GCC
@@ -18,6 +19,7 @@
 typedef float T;
 typedef T V __attribute__((vector_size(64)));
 typedef T VU __attribute__((vector_size(64), aligned(4)));
+typedef int32_t VI __attribute__((vector_size(64)));
 #define VL 16
 #define LD(p) (*(const VU *)(p))
 #define ST(p, v) (*(VU *)(p) = (v))
@@ -51,7 +53,7 @@ static int64_t *offsets(const D *d) {
 /* R output pixels (window corners px[r]) x OB vectors of output channels, over all K taps. */
 #define FWD(R, OB)                                                                                  \
 static void fwd_##R##_##OB(const T *const *px, const T *restrict w, const int64_t *restrict off,  \
-                           int64_t K, int64_t O, T *restrict y) {                                  \
+                           int64_t K, int64_t O, const T *bias, int relu, T *restrict y) {         \
     V acc[R][OB];                                                                                   \
     _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                           \
         _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] = (V){0};                   \
@@ -64,11 +66,21 @@ static void fwd_##R##_##OB(const T *const *px, const T *restrict w, const int64_
             _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] += s * wv[v];           \
         }                                                                                           \
     }                                                                                               \
+    if (bias) {                                                                                     \
+        V bv[OB];                                                                                   \
+        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) bv[v] = LD(bias + v * VL);            \
+        _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                       \
+            _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] += bv[v];               \
+    }                                                                                               \
+    if (relu)   /* NOTE: x < 0 -> 0 by mask, so NaN stays NaN as in max(x, 0) */                   \
+        _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                       \
+            _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++)                                   \
+                acc[r][v] = (V)((VI)acc[r][v] & ~(acc[r][v] < (V){0}));                            \
     _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                           \
         _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) ST(y + r * O + v * VL, acc[r][v]);   \
 }
 
-typedef void (*fwd_fn)(const T *const *, const T *, const int64_t *, int64_t, int64_t, T *);
+typedef void (*fwd_fn)(const T *const *, const T *, const int64_t *, int64_t, int64_t, const T *, int, T *);
 #define RMAX2 12
 #define RMAX1 24
 FWD(1, 2) FWD(2, 2) FWD(3, 2) FWD(4, 2) FWD(5, 2) FWD(6, 2) FWD(7, 2) FWD(8, 2) FWD(9, 2) FWD(10, 2)
@@ -83,8 +95,9 @@ static const fwd_fn FWD1[RMAX1 + 1] = {0, fwd_1_1, fwd_2_1, fwd_3_1, fwd_4_1, fw
                                        fwd_15_1, fwd_16_1, fwd_17_1, fwd_18_1, fwd_19_1, fwd_20_1,
                                        fwd_21_1, fwd_22_1, fwd_23_1, fwd_24_1};
 
-/* y[n, ho, wo, o] for the d->n images of x; returns 0, or -1 when out of memory. */
-int conv_fwd(const D *d, const T *x, const T *w, T *y) {
+/* y[n, ho, wo, o] for the d->n images of x, plus bias[o] when given, then max(., 0) when relu
+   (Conv2D -> BiasAdd -> Relu in one pass, as TensorFlow's fused conv); 0, or -1 when out of memory. */
+int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, T *y) {
     const int64_t K = d->kh * d->kw * d->c, P = d->ho * d->wo, O = d->o;
     T *xpad = malloc(sizeof(T) * (d->hp * d->wp * d->c + VL));
     int64_t *off = offsets(d);
@@ -101,7 +114,7 @@ int conv_fwd(const D *d, const T *x, const T *w, T *y) {
                     const int64_t oh = (p + q) / d->wo, ow = (p + q) % d->wo;
                     px[q] = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c;
                 }
-                (ob == 2 ? FWD2 : FWD1)[r](px, w + o0, off, K, O, yb + p * O + o0);
+                (ob == 2 ? FWD2 : FWD1)[r](px, w + o0, off, K, O, bias ? bias + o0 : NULL, relu, yb + p * O + o0);
             }
             if (ob == 2) o0 += VL;
         }

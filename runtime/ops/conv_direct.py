@@ -55,9 +55,10 @@ def _lib() -> Any:
                     lib = ctypes.CDLL(path)
                     break
             if lib is not None:
-                for name, n in (("conv_fwd", 3), ("conv_bpf", 3)):
+                vp = ctypes.c_void_p
+                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, vp]), ("conv_bpf", [vp, vp, vp])):
                     fn = getattr(lib, name)
-                    fn.argtypes = [ctypes.POINTER(_D)] + [ctypes.c_void_p] * n
+                    fn.argtypes = [ctypes.POINTER(_D)] + args
                     fn.restype = ctypes.c_int
         _LIB.append(lib)
     return _LIB[0]
@@ -78,26 +79,29 @@ def _ptr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
 
-def _run(fn: Any, d: _D, x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
-    """fn over tiles of whole images of x (and out, both [N, ...]) on the pool."""
+def _run(d: _D, x: np.ndarray, w: np.ndarray, out: np.ndarray, bias: Any = None, relu: bool = False) -> None:
+    """conv_fwd over tiles of whole images of x (and out, both [N, ...]) on the pool."""
+    fn, b = _lib().conv_fwd, None if bias is None else _ptr(bias)
+
     def tile(r: tuple) -> None:
         dd = _D(*(getattr(d, f) for f in _FIELDS))
         dd.n = r[1] - r[0]
-        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), _ptr(out[r[0]:r[1]])) != 0:
+        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), b, int(relu), _ptr(out[r[0]:r[1]])) != 0:
             raise MemoryError("conv_direct: out of memory for a padded image")
     conv_native.map_tiles(tile, d.n, x[0].nbytes + out[0].nbytes)
 
 
-def forward(xp: Any, x: Any, w: Any, g: Any) -> Any:
-    """Conv2D: [N,H,W,C] * [kh,kw,C,O] -> [N,Ho,Wo,O], or None."""
+def forward(xp: Any, x: Any, w: Any, g: Any, bias: Any = None, relu: bool = False) -> Any:
+    """Conv2D: [N,H,W,C] * [kh,kw,C,O] -> [N,Ho,Wo,O] (+ bias[O], then relu: the fused epilogue), or None."""
     o = w.shape[3]
-    if o % 16 or not _usable(xp, x, w):
+    if o % 16 or not _usable(xp, x, w, *(() if bias is None else (bias,))) or (
+            bias is not None and bias.shape != (o,)):
         return None
     n, h, wd, c = x.shape
     x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
     out = np.empty((n, g.ho, g.wo, o), np.float32)
     d = _d(n, h, wd, c, o, g.ho, g.wo, g.pt, g.pl, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw)
-    _run(_lib().conv_fwd, d, x, w, out)
+    _run(d, x, w, out, None if bias is None else np.ascontiguousarray(bias), relu)
     return out
 
 
@@ -112,7 +116,7 @@ def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
     dy = np.ascontiguousarray(dy)
     out = np.empty(sizes, np.float32)
     d = _d(n, g.ho, g.wo, w.shape[3], c, h, wd, top, left, g.kh, g.kw, 1, 1, g.dh, g.dw)
-    _run(_lib().conv_fwd, d, dy, wf, out)
+    _run(d, dy, wf, out)
     return out
 
 

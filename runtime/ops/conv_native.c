@@ -152,7 +152,7 @@ typedef TI VM __attribute__((vector_size(32)));   /* TI: the integer type of T's
 #define MAX_TAPS 64
 /* One window (at most MAX_TAPS taps): its in-bounds taps' offsets once, then vectors of channels. */
 static inline void pool_grad_window(const G *g, const T *restrict x, const T *restrict d, T *restrict dx,
-                                    int64_t b, int64_t oh, int64_t ow) {
+                                    int64_t b, int64_t oh, int64_t ow, int relu) {
     const int64_t C = g->c;
     int64_t off[MAX_TAPS];
     int nt = 0;
@@ -173,29 +173,44 @@ static inline void pool_grad_window(const G *g, const T *restrict x, const T *re
             at = (((VM){0} + t) & gt) | (at & ~gt);
         }
         const VM dv = (VM) * (const VTU *)(d + k0);
-        for (int t = 0; t < nt; t++) *(VTU *)(dx + off[t] + k0) = (VT)(dv & (at == (VM){0} + t));
+        if (!relu) {
+            for (int t = 0; t < nt; t++) *(VTU *)(dx + off[t] + k0) = (VT)(dv & (at == (VM){0} + t));
+            continue;
+        }
+        for (int t = 0; t < nt; t++) {   /* ReluGrad(dx, x) = dx * (x > 0), x being the pooled relu output */
+            const VT xv = *(const VTU *)(x + off[t] + k0), one = (VT){0} + 1;
+            *(VTU *)(dx + off[t] + k0) = (VT)(dv & (at == (VM){0} + t)) * (VT)((VM)one & (xv > (VT){0}));
+        }
     }
     for (int64_t k = k0; k < C; k++) {        /* channels left over after whole vectors */
         T best = x[off[0] + k];
         int at = 0;
         for (int t = 1; t < nt; t++)
             if (x[off[t] + k] > best) { best = x[off[t] + k]; at = t; }
-        for (int t = 0; t < nt; t++) dx[off[t] + k] = t == at ? d[k] : (T)0;
+        for (int t = 0; t < nt; t++)
+            dx[off[t] + k] = (t == at ? d[k] : (T)0) * (relu ? (T)(x[off[t] + k] > 0) : (T)1);
     }
 }
 
-static void max_pool_grad_disjoint(const G *g, const T *restrict x, const T *restrict dy, T *restrict dx) {
+static void max_pool_grad_disjoint(const G *g, const T *restrict x, const T *restrict dy, T *restrict dx,
+                                   int relu) {
     if (!(g->pt == 0 && g->pl == 0 && g->sh == g->kh && g->sw == g->kw && g->ho * g->kh == g->h &&
           g->wo * g->kw == g->w))
         memset(dx, 0, sizeof(T) * g->n * g->h * g->w * g->c);
     for (int64_t r = 0; r < g->n * g->ho; r++)
         for (int64_t ow = 0; ow < g->wo; ow++)
-            pool_grad_window(g, x, dy + (r * g->wo + ow) * g->c, dx, r / g->ho, r % g->ho, ow);
+            pool_grad_window(g, x, dy + (r * g->wo + ow) * g->c, dx, r / g->ho, r % g->ho, ow, relu);
 }
 
 void max_pool_grad(const G *g, const T *x, const T *dy, T *dx) {
-    if (g->sh >= g->kh && g->sw >= g->kw && g->kh * g->kw <= MAX_TAPS) max_pool_grad_disjoint(g, x, dy, dx);
+    if (g->sh >= g->kh && g->sw >= g->kw && g->kh * g->kw <= MAX_TAPS) max_pool_grad_disjoint(g, x, dy, dx, 0);
     else max_pool_route(g, x, dy, dx, 0);
+}
+
+/* ReluGrad(MaxPoolGrad(x, y, dy), x) in one pass, for non-overlapping windows only (the caller checks):
+   the backward of relu -> max_pool, x being the relu's output. */
+void max_pool_grad_relu(const G *g, const T *x, const T *dy, T *dx) {
+    max_pool_grad_disjoint(g, x, dy, dx, 1);
 }
 
 void max_pool_grad_grad(const G *g, const T *x, const T *ddx, T *out) {

@@ -23,7 +23,8 @@ THREADS = threads.THREADS
 MIN_THREADED_BYTES = 1 << 18   # data touched below which one thread is faster than handing out tiles
 _SOURCE = os.path.join(os.path.dirname(__file__), "conv_native.c")
 _TYPES = {np.dtype(np.float32): ("float", "int"), np.dtype(np.float64): ("double", "long long")}
-_FUNCS = {"im2col": 2, "col2im": 2, "max_pool": 2, "max_pool_grad": 3, "max_pool_grad_grad": 3,
+_FUNCS = {"im2col": 2, "col2im": 2, "max_pool": 2, "max_pool_grad": 3, "max_pool_grad_relu": 3,
+          "max_pool_grad_grad": 3,
           "avg_pool": 2, "avg_pool_grad": 2}
 _LIBS: dict = {}
 
@@ -149,6 +150,13 @@ def max_pool(xp: Any, x: Any, g: Any) -> Any:
 
 def max_pool_grad(xp: Any, x: Any, dy: Any, g: Any) -> Any:
     return _pool("max_pool_grad", xp, x.shape, x.shape, g, x, dy)
+
+
+def max_pool_grad_relu(xp: Any, x: Any, dy: Any, g: Any) -> Any:
+    """ReluGrad(MaxPoolGrad(x, ., dy), x) in one pass (x: a relu's output), or None: windows overlap."""
+    if g.sh < g.kh or g.sw < g.kw or g.kh * g.kw > 64:
+        return None
+    return _pool("max_pool_grad_relu", xp, x.shape, x.shape, g, x, dy)
 
 
 def max_pool_grad_grad(xp: Any, x: Any, ddx: Any, g: Any) -> Any:

@@ -1,0 +1,102 @@
+"""Plan pass: the CNN chains that TensorFlow's grappler fuses on the CPU run as one kernel each.
+
+    Conv2D -> BiasAdd -> Relu            ==>  one direct convolution with a bias + relu epilogue
+    MaxPoolGrad(x, y, g) -> ReluGrad(., x)  ==>  one pass routing g to each window's maximum where x > 0
+
+A chain is fused only when each intermediate value has one consumer and is not fetched, so no
+one can see that it was never stored. The fused kernel gives exactly what the chain gives (same
+rounding: the bias is added to the float32 convolution result, the relu mask multiplies), and
+where its fast path cannot run (dtype, layout, overlapping windows, no compiler) it calls the
+chain's own kernels in order, so errors and results are the unfused ones.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Callable
+
+import numpy as np
+
+from .ops import conv, conv_direct, conv_native, pool
+
+
+def fuse(steps: list, fetched: set) -> list:
+    """steps ([node, kernel, ins, outs, stateful], in program order) with the chains fused."""
+    uses = Counter(n for s in steps for n in s[2])
+    uses.update(fetched)
+    producer = {s[3][0]: s for s in steps if len(s[3]) == 1}
+    # NOTE: a fused kernel runs at the chain's last step; a stateful step (an assign) in between
+    # could change what the first one read, so chains never span one (reading a variable is fine)
+    epoch, n = {}, 0
+    for s in steps:
+        n += bool(s[4]) and _op_name(s) != "ReadVariableOp"
+        epoch[id(s)] = n
+    drop: set = set()
+    for s in steps:
+        name = _op_name(s)
+        if name == "Relu":
+            _conv_bias_relu(s, producer, uses, drop, epoch)
+        elif name == "ReluGrad":
+            _pool_grad_relu(s, producer, uses, drop, epoch)
+    return [s for s in steps if id(s) not in drop]
+
+
+def _op_name(step: list) -> str | None:
+    return getattr(getattr(step[0], "op", None), "name", None)
+
+
+def _single(name: str, producer: dict, uses: Counter, op: str, drop: set) -> list | None:
+    """The step of type `op` producing `name`, when `name` has exactly one use and is unfused."""
+    s = producer.get(name)
+    if s is None or id(s) in drop or s[4] or uses[name] != 1 or _op_name(s) != op:
+        return None
+    return s
+
+
+def _conv_bias_relu(relu: list, producer: dict, uses: Counter, drop: set, epoch: dict) -> None:
+    bias = _single(relu[2][0], producer, uses, "BiasAdd", drop)
+    if bias is None or bias[0].attrs.get("data_format", "NHWC") != "NHWC":
+        return
+    cv = _single(bias[2][0], producer, uses, "Conv2D", drop)
+    if cv is None or cv[0].attrs.get("data_format", "NHWC") != "NHWC" or epoch[id(cv)] != epoch[id(relu)]:
+        return
+    relu[1] = _conv_bias_relu_kernel(cv[0].attrs, cv[1], bias[1], relu[1])
+    relu[2] = [*cv[2], bias[2][1]]
+    relu[0] = cv[0]                          # NOTE: a failure names the convolution, as TF's fused node does
+    drop.update((id(cv), id(bias)))
+
+
+def _conv_bias_relu_kernel(attrs: dict, conv_k: Callable, bias_k: Callable, relu_k: Callable) -> Callable:
+    strides, padding = tuple(attrs["strides"]), attrs["padding"]
+    explicit, dilations = tuple(attrs.get("explicit_paddings", ())), tuple(attrs.get("dilations", (1, 1, 1, 1)))
+
+    def run(x: Any, w: Any, b: Any) -> Any:
+        if (type(x) is np.ndarray and type(w) is np.ndarray and type(b) is np.ndarray and x.ndim == 4
+                and w.ndim == 4 and x.shape[3] == w.shape[2] and b.shape == (w.shape[3],)):
+            g = conv.geometry(x.shape, w.shape[0], w.shape[1], strides, padding, explicit, dilations)
+            y = conv_direct.forward(np, x, w, g, bias=b, relu=True)
+            if y is not None:
+                return y
+        return relu_k(bias_k(conv_k(x, w), b))
+    return run
+
+
+def _pool_grad_relu(rg: list, producer: dict, uses: Counter, drop: set, epoch: dict) -> None:
+    mpg = _single(rg[2][0], producer, uses, "MaxPoolGrad", drop)
+    if (mpg is None or mpg[2][0] != rg[2][1] or mpg[0].attrs.get("data_format", "NHWC") != "NHWC"
+            or epoch[id(mpg)] != epoch[id(rg)]):
+        return                               # NOTE: fused only when the relu mask is the pool's own input
+    rg[1] = _pool_grad_relu_kernel(mpg[0].attrs, mpg[1], rg[1])
+    rg[2] = list(mpg[2])
+    drop.add(id(mpg))
+
+
+def _pool_grad_relu_kernel(attrs: dict, mpg_k: Callable, rg_k: Callable) -> Callable:
+    def run(x: Any, y: Any, dy: Any) -> Any:
+        if type(x) is np.ndarray and type(dy) is np.ndarray and x.ndim == 4 and dy.ndim == 4:
+            g = pool._geo(x.shape, **attrs)
+            if dy.shape == (x.shape[0], g.ho, g.wo, x.shape[3]):
+                out = conv_native.max_pool_grad_relu(np, x, dy, g)
+                if out is not None:
+                    return out
+        return rg_k(mpg_k(x, y, dy), x)
+    return run

@@ -1,0 +1,125 @@
+"""The plan pass that fuses Conv2D -> BiasAdd -> Relu and MaxPoolGrad -> ReluGrad
+(runtime/fusion_conv.py): fused where nothing else reads the intermediates, the same values as
+the unfused chain (NumPy reference, always), and TensorFlow's values (oracle)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tfcompat as tf
+from runtime import fusion_conv
+
+RNG = np.random.default_rng(4)
+X = RNG.standard_normal((4, 12, 12, 3)).astype(np.float32)
+K1 = (RNG.standard_normal((3, 3, 3, 16)) * 0.3).astype(np.float32)
+C1 = (RNG.standard_normal(16) * 0.1).astype(np.float32)
+K2 = (RNG.standard_normal((3, 3, 16, 32)) * 0.2).astype(np.float32)
+C2 = (RNG.standard_normal(32) * 0.1).astype(np.float32)
+
+
+@pytest.fixture
+def fused_ops(monkeypatch):
+    """The op types of the steps each fused plan keeps, one list per plan built."""
+    seen: list = []
+    real = fusion_conv.fuse
+
+    def spy(steps, fetched):
+        out = real(steps, fetched)
+        seen.append([fusion_conv._op_name(s) for s in out])
+        return out
+    monkeypatch.setattr(fusion_conv, "fuse", spy)
+    return seen
+
+
+def _step(lib, x, params, also=False):
+    k1, c1, k2, c2 = params
+    with lib.GradientTape() as tape:
+        tape.watch(params)
+        h = lib.nn.relu(lib.nn.bias_add(lib.nn.conv2d(x, k1, 1, "SAME"), c1))
+        h = lib.nn.max_pool2d(h, 2, 2, "SAME")
+        pre = lib.nn.conv2d(h, k2, 1, "SAME")
+        h = lib.nn.relu(lib.nn.bias_add(pre, c2))
+        h = lib.nn.max_pool2d(h, 2, 2, "VALID")
+        loss = lib.reduce_sum(h * h)
+    grads = tape.gradient(loss, params)
+    return (loss, *grads, pre) if also else (loss, *grads)
+
+
+def _ours(x, ps):
+    return _step(tf, x, ps)
+
+
+def _ours_also(x, ps):
+    return _step(tf, x, ps, also=True)
+
+
+def _run(lib, fn, params, dtype=np.float32):
+    ps = [lib.constant(p.astype(dtype)) for p in params]
+    return [t.numpy() for t in lib.function(fn)(lib.constant(X.astype(dtype)), ps)]
+
+
+def test_cnn_chains_fuse_and_give_the_unfused_values(fused_ops, monkeypatch):
+    params = (K1, C1, K2, C2)
+    fused = _run(tf, _ours, params)
+    ops = fused_ops[-1]
+    assert "BiasAdd" not in ops and "MaxPoolGrad" not in ops and ops.count("Relu") == 0
+    assert ops.count("Conv2D") == 2 and ops.count("ReluGrad") == 2
+    monkeypatch.setattr(fusion_conv, "fuse", lambda steps, fetched: steps)
+    plain = _run(tf, _ours, params)
+    for a, b in zip(fused, plain):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_fetched_intermediate_is_not_fused_away(fused_ops):
+    """The second conv's raw output is also returned, so that chain keeps its three steps."""
+    out = _run(tf, _ours_also, (K1, C1, K2, C2))
+    ops = fused_ops[-1]
+    assert ops.count("BiasAdd") == 1 and ops.count("Relu") == 1
+    assert out[-1].shape == (4, 6, 6, 32)
+
+
+def test_float64_chain_falls_back_to_its_own_kernels(fused_ops):
+    """No direct float64 kernel: the fused step calls the chain's kernels (same values as eager)."""
+    params = (K1, C1, K2, C2)
+    traced = _run(tf, _ours, params, np.float64)
+    assert "BiasAdd" not in fused_ops[-1] and "MaxPoolGrad" not in fused_ops[-1]
+    eager = [t.numpy() for t in _step(tf, tf.constant(X.astype(np.float64)),
+                                      [tf.constant(p.astype(np.float64)) for p in params])]
+    for a, b in zip(traced, eager):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_fused_step_equals_numpy_reference():
+    """The first layer by definition in NumPy: relu(conv + bias), pooled, loss and dloss/dbias."""
+    fn = tf.function(_layer_ours)
+    loss, dc = (t.numpy() for t in fn(tf.constant(X), tf.constant(K1), tf.constant(C1)))
+    xp = np.pad(X.astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
+    y = sum(xp[:, i:i + 12, j:j + 12, :] @ K1[i, j].astype(np.float64) for i in range(3) for j in range(3)) + C1
+    r = np.maximum(y, 0)
+    pooled = r.reshape(4, 6, 2, 6, 2, 16).max(axis=(2, 4))
+    np.testing.assert_allclose(loss, np.sum(pooled), rtol=1e-5)
+    win = r.reshape(4, 6, 2, 6, 2, 16).transpose(0, 1, 3, 5, 2, 4).reshape(4, 6, 6, 16, 4)
+    first = np.argmax(win, axis=-1)                  # the gradient goes to each window's first maximum
+    hit = (np.take_along_axis(win, first[..., None], -1)[..., 0] > 0)
+    np.testing.assert_allclose(dc, hit.sum(axis=(0, 1, 2)), rtol=1e-6)
+
+
+def _layer_ours(x, k, c):
+    return _layer(tf, x, k, c)
+
+
+def _layer(lib, x, k, c):
+    with lib.GradientTape() as tape:
+        tape.watch(c)
+        h = lib.nn.max_pool2d(lib.nn.relu(lib.nn.bias_add(lib.nn.conv2d(x, k, 1, "SAME"), c)), 2, 2, "SAME")
+        loss = lib.reduce_sum(h)
+    return loss, tape.gradient(loss, c)
+
+
+@pytest.mark.oracle
+def test_fused_training_step_equals_tensorflow(oracle):
+    params = (K1, C1, K2, C2)
+    ours = _run(tf, _ours, params)
+    theirs = _run(oracle, lambda x, ps: _step(oracle, x, ps), params)   # noqa: E731
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-4 * max(1.0, float(np.abs(b).max())))
