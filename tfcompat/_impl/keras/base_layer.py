@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 from typing import Any, Iterator
 
@@ -38,6 +39,20 @@ def is_keras_tensor(x: Any) -> bool:
 @export("keras.layers.Layer", "keras.Layer", v1=("keras.layers.Layer",))
 class Layer:
     """Base layer: `build(input_shape)` once, then `call(inputs, ...)`."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Record the arguments each layer is constructed with: its config for `model.save`."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def recording_init(self: Any, *args: Any, **kw: Any) -> None:
+            if "_init_args" not in self.__dict__:  # NOTE: the outermost constructor's arguments only
+                object.__setattr__(self, "_init_args", (args, dict(kw)))
+            init(self, *args, **kw)
+        cls.__init__ = recording_init  # type: ignore[method-assign]
 
     def __init__(self, *, activity_regularizer: Any = None, trainable: bool = True, dtype: Any = None,
                  autocast: bool = True, name: str | None = None, **kwargs: Any) -> None:
@@ -210,6 +225,8 @@ class Layer:
 
     def _build_for(self, inputs: Any) -> None:
         shapes = nest.map_structure(lambda t: tuple(t.shape.as_list()) if hasattr(t, "shape") else None, inputs)
+        object.__setattr__(self, "_built_input_shape", (None,) + shapes[1:] if isinstance(shapes, tuple) and shapes
+                           and all(isinstance(d, (int, type(None))) for d in shapes) else None)
         self.build(shapes)
         object.__setattr__(self, "built", True)
 

@@ -37,6 +37,11 @@ class Model(Trainer, Layer):
         Layer.__init__(self, trainable=trainable, **kwargs)
         Trainer.__init__(self)
 
+    def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:
+        """Save the architecture, weights and compile settings as a Keras 3 `.keras` file (load_model reads it)."""
+        from .model_saving import save_model  # noqa: PLC0415
+        save_model(self, filepath, overwrite, zipped, **kwargs)
+
     def summary(self, line_length: Any = None, positions: Any = None, print_fn: Any = None,
                 expand_nested: bool = False, show_trainable: bool = False, layer_range: Any = None) -> None:
         """Print the layers, their output shapes and parameter counts."""
