@@ -12,9 +12,12 @@ by the line map native mode writes, else by order), the variables, and the print
 output (`compare.difference`). Random ops without an op seed get op seeds numbered
 per kind in creation order on both sides; `seed` seeds programs that set none.
 
-Line map (what native mode may provide): `Result.call_sites`, a list of
-(original line, rewrite line) pairs, or a sidecar `NEW.py.callsites.json`:
-`{"format": "tf-upgrade-callsites/1", "sites": [[27, 42], ...]}`.
+Line map: `callsites.call_sites(OLD, NEW)` upgrades OLD again with a marker comment on
+each call-site line and finds where the markers land (aligned with NEW, so a rewrite
+edited by hand keeps its pairs). A sidecar `NEW.py.callsites.json`
+(`{"format": "tf-upgrade-callsites/1", "sites": [[27, 42], ...]}`, `callsites.write_sidecar`)
+or a `Result.call_sites` list of (original line, rewrite line) pairs takes precedence.
+Sites the map does not name pair by order.
 """
 from __future__ import annotations
 

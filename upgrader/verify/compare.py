@@ -133,19 +133,24 @@ def match_sites(old: list[Site], new: list[Site], mapping: dict[int, int] | None
                 equal: Any = None) -> list[tuple[Site, Any]]:
     """Pair each original site with its rewrite: by the native mode's line map, else by order.
 
-    By order: among the rewrite sites after the last one paired that have the same number of
-    values and the same shapes, the first whose values are `equal`, else the first; rewrite sites
-    with no original (a train step returning its loss where the original fetched only the train op)
-    are skipped. An original with no candidate pairs with None.
+    A site the map names pairs with the rewrite's site on that line (None when that line recorded
+    none: its values were never taken out). The others go by order:
+    among the rewrite sites after the last one paired that have the same number of values and
+    the same shapes (and are not paired by the map), the first whose values are `equal`, else the
+    first; rewrite sites with no original (a train step returning its loss where the original
+    fetched only the train op) are skipped. An original with no candidate pairs with None.
     """
-    if mapping:
-        by_line = {s.line: s for s in new}
-        return [(s, by_line.get(mapping.get(s.line, -1))) for s in old]
+    mapping = mapping or {}
+    by_line = {s.line: i for i, s in enumerate(new)}
+    mapped = {s.line: by_line[mapping[s.line]] for s in old if mapping.get(s.line) in by_line}
+    taken = set(mapped.values())
     pairs: list[tuple[Site, Any]] = []
     start = 0
     for s in old:
-        fits = [i for i in range(start, len(new)) if _shapes_match(new[i].signature, s.signature)]
-        best = next((i for i in fits if equal is not None and equal(s, new[i])), fits[0] if fits else None)
+        best = mapped.get(s.line)
+        if s.line not in mapping:
+            fits = [i for i in range(start, len(new)) if i not in taken and _shapes_match(new[i].signature, s.signature)]
+            best = next((i for i in fits if equal is not None and equal(s, new[i])), fits[0] if fits else None)
         pairs.append((s, None if best is None else new[best]))
         if best is not None:
             start = best + 1

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .callsites import FORMAT, call_sites
 from .compare import compare_arrays, difference, match_sites, match_variables, sites
 from .report import Report, Row
 from .run import Side, run_side, scratch_copy
@@ -21,7 +22,7 @@ def _upgrade(old: Path) -> tuple[str, str, dict[int, int] | None]:
     fell_back = [d for d in result.diagnostics if d.rule == "native" and d.severity in ("warning", "error")]
     mode = "native" if not fell_back else f"compat: native fell back at line {fell_back[0].line} " \
                                           f"({fell_back[0].message.splitlines()[0][:120]})"
-    pairs = getattr(result, "call_sites", None)
+    pairs = getattr(result, "call_sites", None) or call_sites(old.read_text(encoding="utf-8"), result.code)
     return result.code, mode, (dict(pairs) if pairs else None)
 
 
@@ -30,8 +31,8 @@ def _sidecar(new: Path) -> dict[int, int] | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format") != "tf-upgrade-callsites/1":
-        raise ValueError(f"{path}: format {data.get('format')!r} is not 'tf-upgrade-callsites/1'")
+    if data.get("format") != FORMAT:
+        raise ValueError(f"{path}: format {data.get('format')!r} is not {FORMAT!r}")
     return {int(a): int(b) for a, b in data["sites"]}
 
 
@@ -116,10 +117,10 @@ def verify(old: Path, new: Path | None = None, rtol: float = 1e-3, atol: float =
             helpers = _upgrade_helpers(b_script, b_dir)
         else:
             new = new.resolve()
-            mode, mapping = "", _sidecar(new)
             scratch_copy(new.parent, b_dir)
             b_script = b_dir / new.name
             new_text = new.read_text(encoding="utf-8")
+            mode, mapping = "", _sidecar(new) or dict(call_sites(old.read_text(encoding="utf-8"), new_text)) or None
         a = run_side(a_dir / rel, a_dir, old_engine, "v1", timeout, seed, args)
         b = run_side(b_script, b_dir, new_engine, "v2", timeout, seed, args)
     report = Report("equal", a, b, mode=mode, old_text=old.read_text(encoding="utf-8"), new_text=new_text)
