@@ -1,5 +1,5 @@
 """`model.save("m.keras")` and `keras.models.load_model`: the Keras 3 `.keras` zip (config.json,
-metadata.json, model.weights.h5), readable by Keras 3 and by tfcompat.
+metadata.json, model.weights.h5), readable by Keras 3 and by tfcompat (`.h5`: model_saving_h5.py).
 
     model.save("m.keras");  same = tf.keras.models.load_model("m.keras")
 
@@ -197,31 +197,38 @@ def read_weights(model: Any, path: str) -> None:
 # -- the .keras file -------------------------------------------------------------------------------------
 def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = None, **kwargs: Any) -> None:
     path = os.fspath(filepath)
-    if path.endswith((".h5", ".hdf5")):
-        raise NotImplementedError(f"model.save({path!r}): tfcompat writes the Keras 3 `.keras` format, not the legacy "
-                                  "HDF5 model format; save with model.save('<name>.keras') (Keras 3 and tfcompat "
-                                  "load it with tf.keras.models.load_model), or model.save_weights(...)")
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    if path.endswith((".h5", ".hdf5")):  # Keras's legacy HDF5 model file
+        from .model_saving_h5 import save_h5  # noqa: PLC0415
+        _atomically(path, lambda tmp: save_h5(model, tmp))
+        return
     if not path.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add either a `.keras` extension for the "
                          "native Keras format (recommended) or a `.h5` extension. Use `model.export(filepath)` if "
                          f"you want to export a SavedModel for use with TFLite/TFServing/etc. Received: filepath={path}.")
-    if os.path.exists(path) and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     config = model_config(model)
     compile_config = _compile_config(model)
     if compile_config is not None:
         config["compile_config"] = compile_config
     metadata = {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
-    directory = os.path.dirname(os.path.abspath(path))
-    with tempfile.TemporaryDirectory(dir=directory) as tmp:
-        weights = os.path.join(tmp, "model.weights.h5")
+
+    def write(part: str) -> None:
+        weights = os.path.join(os.path.dirname(part), "model.weights.h5")
         write_weights(model, weights)
-        part = os.path.join(tmp, "model.keras")
         with zipfile.ZipFile(part, "w") as z:
             z.writestr("metadata.json", json.dumps(metadata))
             z.writestr("config.json", json.dumps(config))
             z.write(weights, "model.weights.h5")
-        os.replace(part, path)  # NOTE: atomic: a crash never leaves a half-written model file
+    _atomically(path, write)
+
+
+def _atomically(path: str, write: Any) -> None:
+    """`write(tmp)` then rename onto `path`: a crash never leaves a half-written model file."""
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(path))) as tmp:
+        part = os.path.join(tmp, "part")
+        write(part)
+        os.replace(part, path)
 
 
 @export("keras.models.load_model", "keras.saving.load_model")
@@ -229,10 +236,9 @@ def load_model(filepath: Any, custom_objects: Any = None, compile: bool = True, 
     """The model saved in a `.keras` file: its layers rebuilt from config.json, its weights restored."""
     from .model_loading import model_from_config  # noqa: PLC0415
     path = os.fspath(filepath)
-    if path.endswith(".h5") or path.endswith(".hdf5"):
-        raise NotImplementedError(f"tfcompat reads the Keras 3 `.keras` format, not legacy HDF5 models ({path}); "
-                                  "save with model.save('<name>.keras'), or rebuild the model in code and "
-                                  "load_weights('<name>.weights.h5')")
+    if path.endswith((".h5", ".hdf5")):
+        from .model_saving_h5 import load_h5  # noqa: PLC0415
+        return load_h5(path, custom_objects or {}, compile)
     if not zipfile.is_zipfile(path):
         raise ValueError(f"File format not supported: filepath={path}. Keras 3 only supports V3 `.keras` files "
                          "and legacy H5 format files (`.h5` extension).")
