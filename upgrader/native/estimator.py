@@ -16,6 +16,8 @@ import ast
 from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked, Editor
+from upgrader.native.canned import CANNED, canned_edits
+from upgrader.native.estimator_run import upgrade_estimators  # noqa: F401  (run.py's hook)
 from upgrader.native.model import Program
 from upgrader.scan import collect_aliases
 
@@ -38,7 +40,8 @@ METHODS = {"train": {"input_fn", "steps", "max_steps"}, "evaluate": {"input_fn",
            "predict": {"input_fn", "predict_keys", "yield_single_examples"}, "get_variable_names": set(),
            "get_variable_value": {"name"}, "latest_checkpoint": set()}
 CONVERTED = {"tf.estimator.Estimator", "tf.estimator.EstimatorSpec", "tf.estimator.RunConfig",
-             "tf.estimator.inputs.numpy_input_fn"}
+             "tf.estimator.inputs.numpy_input_fn"} | {f"tf.estimator.{name}" for name in CANNED}
+GENERATED = {"Estimator", "FeatureColumns", "CannedModel", "AccuracyBaseline"} | set(CANNED)
 RUN_CONFIG = {"model_dir", "tf_random_seed", "save_checkpoints_steps", "keep_checkpoint_max"}
 RUN_CONFIG_IGNORED = {"save_summary_steps", "save_checkpoints_secs", "log_step_count_steps", "session_config"}
 
@@ -68,8 +71,10 @@ class EstimatorPlan:
     prog: Program
     edit: Editor
     model_fns: dict[str, ModelFn] = field(default_factory=dict)
-    edits: list[tuple[ast.AST, str]] = field(default_factory=list)   # module-level text edits outside model_fns
-    estimator_cls: str = "Estimator"
+    edits: list[tuple[ast.AST, str]] = field(default_factory=list)   # text edits outside model_fns (ast.arg: insert)
+    estimator_cls: str = "Estimator"   # NOTE: canned_text.py's functions call it by this name
+    canned: bool = False                                             # needs canned_text.py's code
+    optimizers: list[ast.Call] = field(default_factory=list)        # tf.train optimizers given to canned estimators
 
 
 def uses_estimator(prog: Program) -> bool:
@@ -87,7 +92,8 @@ def analyze_estimators(source: str, tree: ast.Module) -> EstimatorPlan | None:
         raise Blocked(1, "native mode needs `import tensorflow as <name>` to convert tf.estimator code")
     taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
         n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-    plan.estimator_cls = _free("Estimator", taken)
+    if taken & GENERATED:   # NOTE: the generated classes refer to each other by these names
+        raise Blocked(1, f"the file defines {sorted(taken & GENERATED)}, names the converted Estimator code uses")
     estimators: set[str] = set()
     for node in ast.walk(tree):
         key = prog.call_key(node) if isinstance(node, ast.Call) else None
@@ -110,10 +116,12 @@ def analyze_estimators(source: str, tree: ast.Module) -> EstimatorPlan | None:
                 key not in CONVERTED and not key.startswith("tf.estimator.ModeKeys."):
             raise Blocked(node.lineno, f"{key} has no native conversion (native mode converts model_fn Estimators; "
                                        "run the file unchanged with `tfcompat run`)")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and (prog.key(node) or "").startswith("tf.estimator.ModeKeys."):
+        if key and key.startswith("tf.estimator.ModeKeys."):
             plan.edits.append((node, '"%s"' % MODES.get(node.attr, node.attr.lower())))
-    _check_uses(tree, estimators)
+    canned, bound, plan.optimizers = canned_edits(prog, tree)
+    plan.edits += canned
+    plan.canned = bool(canned)
+    _check_uses(tree, estimators | bound)
     return plan
 
 
@@ -366,34 +374,3 @@ def _free(name: str, taken: set[str]) -> str:
     taken.add(out)
     return out
 
-
-def upgrade_estimators(code: str, tree: ast.Module, rule_types: list[type]) -> "Result | list[Blocked] | None":
-    """Native conversion of a file that uses tf.estimator (None: it does not); called first by run.py."""
-    from upgrader.engine import Result, _syntax_error, upgrade_rules
-    from upgrader.native import leftover
-    from upgrader.rule import Context
-    from upgrader.rules.native_estimator import NativeEstimator
-    from upgrader.scan import Scan
-    from upgrader.tables import tables
-    try:
-        plan = analyze_estimators(code, tree)
-        if plan is None:
-            return None
-        ctx = Context(scan=Scan(aliases=dict(plan.prog.aliases)), tables=tables())
-        new = NativeEstimator(ctx).convert(plan)
-        if _syntax_error(new) is not None:
-            return [Blocked(1, "internal error: the Estimator conversion did not parse")]
-        renamed = upgrade_rules(new, rule_types)
-        left = leftover(renamed.code, renamed.diagnostics)
-    except Blocked as b:
-        return [b]
-    except Exception as e:   # NOTE: an analysis bug must never cost the user a working (compat) upgrade
-        return [Blocked(1, f"internal error in the Estimator conversion ({type(e).__name__}: {e})")]
-    if left is None and "estimator" in {n.attr for n in ast.walk(ast.parse(renamed.code)) if isinstance(n, ast.Attribute)}:
-        line = next(i for i, t in enumerate(code.splitlines(), 1) if "estimator." in t and "numpy_input_fn" not in t)
-        left = Blocked(line, "tf.estimator is still needed after conversion (native mode converts model_fn Estimators "
-                             "with train/evaluate/predict; run the rest with `tfcompat run`)")
-    if left is not None:
-        return [left]
-    notes = sorted(ctx.diagnostics, key=lambda d: (d.line, d.col))
-    return Result(renamed.code, code, notes + [d for d in renamed.diagnostics if d.severity != "change"])

@@ -7,6 +7,7 @@ import re
 
 from upgrader.native.base import Blocked, NativeRule, indent
 from upgrader.native.estimator import EstimatorPlan, ModelFn, metric_arguments
+from upgrader.native.canned_text import CANNED
 from upgrader.native.estimator_text import ESTIMATOR
 from upgrader.rules.native_minimize import NativeMinimize
 
@@ -36,12 +37,24 @@ class NativeEstimator(NativeRule):
         """The whole file converted (names still TF1's: the rename pass runs after); raises Blocked."""
         edit, tf = plan.edit, plan.edit.tf
         edits = [(*edit.span(node), text) for node, text in plan.edits]
+        optimizer = NativeMinimize(self.ctx).optimizer
+        edits += [(*edit.span(call), optimizer(plan.prog, call, edit)) for call in plan.optimizers]
+        support = ESTIMATOR.format(name=plan.estimator_cls, tf=tf).strip("\n")
+        if plan.canned:
+            support += "\n\n\n" + re.sub(r"\btf\.", f"{tf}.", CANNED).strip("\n")
+            self.ctx.line, self.ctx.col = 1, 0
+            self.change("canned estimators become TF2 functions of the same name (a tf.Module model with TF 1.15's "
+                        "defaults); tf.feature_column becomes FeatureColumns (Keras preprocessing layers)")
+        if not plan.model_fns:   # NOTE: after the imports at the top of the file
+            last = max(i for i, s in enumerate(plan.prog.tree.body) if isinstance(s, (ast.Import, ast.ImportFrom)))
+            at = edit.offset(plan.prog.tree.body[last].end_lineno + 1, 0)
+            edits.append((at, at, "\n\n" + support + "\n\n"))
         for i, fn in enumerate(plan.model_fns.values()):
             start = edit.offset(fn.fn.lineno, 0)
             end = edit.offset(fn.fn.end_lineno, fn.fn.end_col_offset)
             text = self.model_class(plan, fn)
             if i == 0:
-                text += "\n\n\n" + ESTIMATOR.format(name=plan.estimator_cls, tf=tf).strip("\n")
+                text += "\n\n\n" + support
             edits.append((start, end, text))
             self.ctx.line, self.ctx.col = fn.fn.lineno, 0
             self.change(f"model_fn '{fn.fn.name}' becomes the tf.Module {fn.cls}; tf.estimator.Estimator becomes the "
@@ -53,7 +66,8 @@ class NativeEstimator(NativeRule):
                    for s in plan.prog.tree.body):
             at = edit.offset(first_import.lineno, 0)
             edits.append((at, at, "import inspect\n"))
-        return splice(plan.prog.source, edits)
+        # NOTE: TF2 code calling tf.compat.v1.X means TF1's X: the rename pass gives it its TF2 form
+        return re.sub(rf"\b{re.escape(tf)}\.compat\.v1\.", f"{tf}.", splice(plan.prog.source, edits))
 
     def model_class(self, plan: EstimatorPlan, fn: ModelFn) -> str:
         edit, tf, prog = plan.edit, plan.edit.tf, plan.prog
@@ -82,8 +96,7 @@ class NativeEstimator(NativeRule):
                 raise Blocked(node.lineno, f"a multi-line string in model_fn '{fn.fn.name}' cannot be re-indented safely")
         start = edit.offset(fn.fn.body[0].lineno, 0)
         end = edit.offset(fn.fn.end_lineno, fn.fn.end_col_offset)
-        # NOTE: TF2 code calling tf.compat.v1 in a model_fn is TF1 code: its v1 names go through the rename pass
-        body = re.sub(rf"\b{re.escape(tf)}\.compat\.v1\.", f"{tf}.", splice(edit.src[:end], inside, start))
+        body = splice(edit.src[:end], inside, start)
         head = [f"class {fn.cls}({tf}.Module):",
                 f'    """`{fn.fn.name}` as a tf.Module: its tf.get_variable calls are attributes; called with mode '
                 '"train", "eval" or "infer"."""', "",
