@@ -15,6 +15,7 @@ import ast
 import re
 
 from upgrader.native.base import Blocked, Editor, NativeRule
+from upgrader.native.equivalents import why_not
 from upgrader.native.model import Program, analyze
 from upgrader.rule import Context, Diagnostic
 
@@ -148,7 +149,8 @@ def leftover(code: str, diagnostics: list[Diagnostic]) -> Blocked | None:
     # NOTE: name the TF1 symbol that is left, not the generic "graph-only APIs used" note it caused.
     for d in sorted(diagnostics, key=lambda d: "disable_eager_execution" in d.message):
         if d.severity == "change" and ("compat.v1" in d.message or "disable_eager_execution" in d.message):
-            return Blocked(d.line, f"{d.message.split(' -> ')[0]} has no TF2 equivalent native mode can use")
+            key = d.message.split(" -> ")[0]
+            return Blocked(d.line, f"{key}: {why_not(key)}" if why_not(key) else f"{key} has no TF2 equivalent native mode can use")
     for node in ast.walk(ast.parse(code)):
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
         if name in _TF1_LEFT or (name == "v1" and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and node.value.attr == "compat"):

@@ -49,7 +49,8 @@ ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope", "tf.device"})
 PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/native_flags.py
             "tf.examples.tutorials.mnist",               # data, not graph: rules/native_mnist.py
-            "tf.keras.datasets")                         # NumPy arrays in TF1 as in TF2
+            "tf.keras.datasets",                         # NumPy arrays in TF1 as in TF2
+            "tf.gfile", "tf.io.gfile")                   # file I/O, plain Python in TF2 (FastGFile: native/equivalents.py)
 
 
 
@@ -360,7 +361,8 @@ def analyze(source: str, tree: ast.Module | None = None) -> Program:
         if _scope_block(prog, stmt, "", False) or module_def(prog, stmt):
             continue
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
-                             ast.With, ast.Try)) and (_is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt))):
+                             ast.With, ast.Try)) and (_is_tf(prog, stmt) and not plain_tf(prog, stmt) or any(
+                                 prog.kind(n) for n in names_in(stmt))):
             computes = any(isinstance(n, (ast.Assign, ast.AugAssign)) and any(prog.kind(m) for m in names_in(n.value))
                            for n in ast.walk(stmt))   # `total += (y - m * x) ** 2`: builds graph values from variables
             if computes or _is_tf(prog, stmt) or not all(prog.kind(n) in ("variable", None) for n in names_in(stmt)):

@@ -15,6 +15,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.estimator import upgrade_estimators
+from upgrader.native.equivalents import swap
 from upgrader.native.model import analyze
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.rebind_data import rename
@@ -96,6 +97,12 @@ def _upgrade_parts(code: str, tree: ast.Module, parts: list[str]) -> Result:
 def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
+    try:   # NOTE: TF1 calls with an exact TF2 form (tf.div on floats) first; native/equivalents.py
+        swapped = swap(code, tree)
+    except Blocked as b:
+        return [b]
+    if swapped != code:
+        return _native(swapped, ast.parse(swapped))
     prog = analyze(code, tree)
     if prog.implicit and prog.graph:
         with_params = add_parameters(code, tree, close_over_callers(tree, prog.implicit))

@@ -53,8 +53,7 @@ def avg_pool(value: Any, ksize: Any, strides: Any, padding: Any, data_format: st
 
 
 for _n in ("relu", "tanh", "sigmoid", "relu6", "leaky_relu", "softplus", "depthwise_conv2d",
-           "sigmoid_cross_entropy_with_logits", "weighted_cross_entropy_with_logits", "embedding_lookup",
-           "gelu", "avg_pool2d", "nce_loss", "sampled_softmax_loss"):
+           "sigmoid_cross_entropy_with_logits", "weighted_cross_entropy_with_logits", "gelu", "avg_pool2d"):
     alias(f"nn.{_n}", f"nn.{_n}")
 
 

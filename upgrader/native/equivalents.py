@@ -1,0 +1,169 @@
+"""TF1 calls that compat mode keeps as `tf.compat.v1.X` but that have an exact TF2 form native mode can use.
+
+    tf.div(3, 4)                                   ->  tf.math.floordiv(3, 4)     (integers: TF1 floored)
+    tf.div(total, n)         (total is float32)    ->  tf.math.divide(total, n)
+    tf.nn.embedding_lookup(emb, ids, "div")        ->  tf.nn.embedding_lookup(emb, ids)   (one tensor, not shards)
+    tf.gfile.FastGFile(path, "rb")                 ->  tf.io.gfile.GFile(path, "rb")
+
+`swap(code, tree)` runs before the native analysis (native mode only: the fallback upgrades
+the original text). A call it cannot convert exactly keeps its TF1 name, so the compat
+rename gives it `tf.compat.v1` and the file falls back, with `why_not(key)` as the reason;
+for rows whose TF2 name is the TF1 name, `swap` reports that call itself (the rename of
+those keys is switched off in native mode by `rules/native_equivalents.py`).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from upgrader.native.base import Blocked
+from upgrader.native.operand_kinds import FLOAT, INT, Kinds
+from upgrader.scan import collect_aliases
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+ANY = object()   # a dropped argument whose value does not matter
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """One TF1 function and its TF2 form: argument names, and v1-only arguments TF2 drops (with the values
+    under which dropping is exact; ANY = every value, given `single`)."""
+
+    new: str
+    v1_args: tuple[str, ...]
+    v2_args: tuple[str, ...]
+    drop: dict[str, object] = field(default_factory=dict)
+    single: str = ""   # this argument must be one tensor: a list of shards is split by 'mod' in TF1, 'div' in TF2
+    why: str = ""      # why a call can stay TF1-only (the fallback's reason)
+
+
+_SHARDS = "a list of shards is split among them by 'mod' in TF1 and by 'div' in TF2"
+TABLE: dict[str, Equivalent] = {
+    "tf.div": Equivalent("", ("x", "y", "name"), ("x", "y", "name"),
+                         why="TF1 floors integers and divides floats, and the dtype of the first operand is not "
+                             "known statically (write x / y or x // y)"),
+    "tf.gfile.FastGFile": Equivalent("tf.io.gfile.GFile", ("name", "mode"), ("name", "mode")),
+    "tf.nn.embedding_lookup": Equivalent(
+        "tf.nn.embedding_lookup", ("params", "ids", "partition_strategy", "name", "validate_indices", "max_norm"),
+        ("params", "ids", "max_norm", "name"), {"partition_strategy": ANY, "validate_indices": ANY}, "params", _SHARDS),
+    "tf.nn.nce_loss": Equivalent(
+        "tf.nn.nce_loss", ("weights", "biases", "labels", "inputs", "num_sampled", "num_classes", "num_true",
+                           "sampled_values", "remove_accidental_hits", "partition_strategy", "name"),
+        ("weights", "biases", "labels", "inputs", "num_sampled", "num_classes", "num_true", "sampled_values",
+         "remove_accidental_hits", "name"), {"partition_strategy": ANY}, "weights", _SHARDS),
+    "tf.nn.sampled_softmax_loss": Equivalent(
+        "tf.nn.sampled_softmax_loss", ("weights", "biases", "labels", "inputs", "num_sampled", "num_classes",
+                                       "num_true", "sampled_values", "remove_accidental_hits", "partition_strategy",
+                                       "name", "seed"),
+        ("weights", "biases", "labels", "inputs", "num_sampled", "num_classes", "num_true", "sampled_values",
+         "remove_accidental_hits", "seed", "name"), {"partition_strategy": ANY}, "weights", _SHARDS),
+}
+SAME_NAME = frozenset(k for k, e in TABLE.items() if e.new == k)
+
+
+def why_not(key: str) -> str:
+    """The reason a TF1 call of `key` kept its compat.v1 form in native mode ("" when it has no row)."""
+    row = TABLE.get(key)
+    return row.why if row else ""
+
+
+def swap(code: str, tree: ast.Module) -> str:
+    """`code` with every call of the table that has an exact TF2 form rewritten to it (lines kept)."""
+    aliases = collect_aliases(tree)
+    if not any(k.rsplit(".", 1)[-1] in code for k in TABLE) or not aliases:
+        return code
+    kinds = Kinds(tree, aliases)
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(code)]
+
+    def at(line: int, col: int) -> int:
+        text = code[starts[line - 1]:starts[line] if line < len(starts) else len(code)]
+        return starts[line - 1] + (col if text.isascii() else len(text.encode("utf-8")[:col].decode("utf-8", "replace")))
+
+    edits: list[tuple[int, int, str]] = []
+    calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        key = kinds.key(node) if isinstance(node, ast.Attribute) else None
+        if key in SAME_NAME and id(node) not in calls:
+            raise Blocked(node.lineno, f"{key} passed as a value: its TF1 and TF2 forms differ in the arguments they take")
+        if not isinstance(node, ast.Call) or (key := kinds.key(node.func)) not in TABLE:
+            continue
+        root = ast.unparse(node.func).split(".")[0]
+        if aliases.get(root) != "tensorflow" or not isinstance(node.func, ast.Attribute):
+            if key in SAME_NAME:   # `from tensorflow.nn import embedding_lookup`
+                raise Blocked(node.lineno, f"{key} imported by name: call it as tf.{key[3:]} to convert it natively")
+            continue
+        new = _convert(node, key, TABLE[key], kinds, tree)
+        if new is None:
+            if key in SAME_NAME:
+                raise Blocked(node.lineno, f"{key}: {TABLE[key].why}")
+            continue
+        s, e = at(node.func.lineno, node.func.col_offset), at(node.func.end_lineno, node.func.end_col_offset)
+        edits.append((s, e, root + new[0][2:]))
+        for (l0, c0, l1, c1), text in new[1]:
+            s, e = at(l0, c0), at(l1, c1)
+            edits.append((s, e, "".join(_NEWLINE.findall(code[s:e])) + text))   # NOTE: the line count stays as it was
+    for s, e, text in sorted(edits, reverse=True):
+        code = code[:s] + text + code[e:]
+    return code
+
+
+def _convert(call: ast.Call, key: str, row: Equivalent, kinds: Kinds, tree: ast.Module):
+    """(new function name, [(span, text)] argument edits), or None when no exact TF2 form is known."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    named = {row.v1_args[i]: a for i, a in enumerate(call.args) if i < len(row.v1_args)}
+    if len(call.args) > len(row.v1_args):
+        return None
+    named.update({k.arg: k.value for k in call.keywords})
+    if key == "tf.div":
+        kind = kinds.of(named.get("x")) or _tensor_kind(kinds, named.get("y"))
+        return None if kind is None else ("tf.math.divide" if kind == FLOAT else "tf.math.floordiv", [])
+    if row.single and not _single(named.get(row.single), tree):
+        return None
+    for arg, allowed in row.drop.items():
+        if arg in named and allowed is not ANY and not (isinstance(named[arg], ast.Constant) and named[arg].value == allowed):
+            return None
+    items = [(row.v1_args[i], a, a) for i, a in enumerate(call.args)] + [(k.arg, k.value, k) for k in call.keywords]
+    kept = [i for i, (name, _, _) in enumerate(items) if name not in row.drop]
+    if not kept or any(items[i][0] not in row.v2_args for i in kept):
+        return None
+    edits: list[tuple[tuple[int, int, int, int], str]] = []
+    for i, (name, _, node) in enumerate(items):
+        if name in row.drop and i < kept[-1]:   # up to the next argument
+            nxt = items[i + 1][2]
+            edits.append(((node.lineno, node.col_offset, nxt.lineno, nxt.col_offset), ""))
+    if kept[-1] < len(items) - 1:   # trailing dropped arguments: from the end of the last kept one
+        last, first, end = items[kept[-1]][2], items[kept[-1] + 1][2], items[-1][2]
+        if first.lineno > last.end_lineno:   # on lines of their own: the kept comma stays, `)` closes a line
+            edits.append(((first.lineno, 0, end.end_lineno, end.end_col_offset), ""))
+        else:
+            edits.append(((last.end_lineno, last.end_col_offset, end.end_lineno, end.end_col_offset), ""))
+    named_from = len(items)
+    for n, i in enumerate(kept):   # a positional argument after a dropped one, or out of TF2's order, gets its name
+        name, value, node = items[i]
+        if node is value and (n != i or row.v2_args.index(name) != n or named_from < i):
+            named_from = min(named_from, i)
+            edits.append(((value.lineno, value.col_offset, value.lineno, value.col_offset), f"{name}="))
+    return row.new, edits
+
+
+def _tensor_kind(kinds: Kinds, node: ast.expr | None) -> str | None:
+    """The second operand decides only when it is a tensor (a Python number takes the first operand's dtype)."""
+    if node is None or isinstance(node, (ast.Constant, ast.UnaryOp, ast.BinOp)):
+        return None
+    return kinds.of(node) if isinstance(node, ast.Call) and kinds.key(node.func) else None
+
+
+def _single(node: ast.expr | None, tree: ast.Module) -> bool:
+    """`node` is one tensor: not a list/tuple literal, nor a name ever bound to one or to a partitioned variable."""
+    if node is None or isinstance(node, (ast.List, ast.Tuple, ast.ListComp, ast.Starred)):
+        return False
+    if not isinstance(node, ast.Name):
+        return True
+    for a in ast.walk(tree):
+        if isinstance(a, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in a.targets):
+            if isinstance(a.value, (ast.List, ast.Tuple, ast.ListComp)) or any(
+                    k.arg == "partitioner" for c in ast.walk(a.value) if isinstance(c, ast.Call) for k in c.keywords):
+                return False
+    return True
