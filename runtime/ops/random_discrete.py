@@ -93,10 +93,22 @@ def multinomial(gen: philox.Philox, logits: np.ndarray, num_samples: int, thread
     for start, limit in shards(batch, cost, threads or intra_op_threads()):
         rows = limit - start
         u = rand_doubles(gen, rows * num_samples, start * (num_samples + 3) // 4).reshape(rows, num_samples)
-        for b in range(start, limit):
-            row = cdf[b]
-            out[b] = np.searchsorted(row, u[b - start] * row[-1], side="right")  # std::upper_bound
+        out[start:limit] = upper_bound(cdf[start:limit], u * cdf[start:limit, -1:])
     return out
+
+
+def upper_bound(cdf: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """std::upper_bound per row: the first j with cdf[b, j] > x[b, s] (cdf rows nondecreasing), all rows at once."""
+    rows, classes = cdf.shape
+    lo, hi = np.zeros(x.shape, np.int64), np.full(x.shape, classes, np.int64)
+    index = np.arange(rows)[:, None]
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) // 2
+        right = active & (cdf[index, np.minimum(mid, classes - 1)] <= x)
+        lo, hi = np.where(right, mid + 1, lo), np.where(active & ~right, mid, hi)
 
 
 def log_uniform_candidates(gen: philox.Philox, true: np.ndarray, num_sampled: int, unique: bool,
