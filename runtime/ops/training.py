@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import training_cuda
+from . import training_cuda, training_native
 from .registry import OpDef
 
 
@@ -103,6 +103,17 @@ def _adam(xp: Any) -> Any:
             var.value, m.value, v.value = fused["adam_nesterov" if use_nesterov else "adam"](
                 w, m0, v0, grad, alpha, c1, c2, _scalar(epsilon, dt), *extra)
             return
+        if xp is np and not use_nesterov and type(w) is np.ndarray and w.ndim:
+            # NOTE: one compiled pass (training_native); destinations as below, each its own statement
+            om = _dest(xp, m)
+            ov = _dest(xp, v)
+            ow = _dest(xp, var)
+            om, ov, ow = (np.empty_like(w) if o is None else o for o in (om, ov, ow))
+            if training_native.adam(w, m0, v0, grad, alpha, c1, c2, _scalar(epsilon, dt), ow, om, ov):
+                _set(m, om)
+                _set(v, ov)
+                _set(var, ow)
+                return
         t = xp.subtract(grad, m0, out=xp.empty_like(w))  # m += (g - m) * (1 - beta1)
         t *= c1
         o = _dest(xp, m)  # NOTE: its own statement: no stack refs
