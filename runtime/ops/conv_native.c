@@ -97,21 +97,57 @@ static void argmax(const G *g, const T *restrict x, int64_t b, int64_t oh, int64
     }
 }
 
-/* y[n, ho, wo, c] = max of each window; windows wholly in the padding give -inf. */
+typedef T VT __attribute__((vector_size(32)));
+typedef T VTU __attribute__((vector_size(32), aligned(sizeof(T))));
+typedef TI VM __attribute__((vector_size(32)));   /* TI: the integer type of T's width */
+#define LANES ((int64_t)(sizeof(VT) / sizeof(T)))
+
+#define MAX_TAPS 64
+
+/* The offsets in x of window (b, oh, ow)'s in-bounds taps, in row-major tap order; their count. */
+static inline int window_taps(const G *g, int64_t b, int64_t oh, int64_t ow, int64_t *off) {
+    int nt = 0;
+    for (int64_t i = 0; i < g->kh; i++)
+        for (int64_t j = 0; j < g->kw; j++) {
+            const int64_t ih = IN_ROW(g, oh, i), iw = IN_COL(g, ow, j);
+            if (ih >= 0 && ih < g->h && iw >= 0 && iw < g->w) off[nt++] = ((b * g->h + ih) * g->w + iw) * g->c;
+        }
+    return nt;
+}
+
+/* y[n, ho, wo, c] = max of each window; windows wholly in the padding give -inf. A vector of
+   channels at a time (NumPy's NaN rule as a mask blend), the leftover channels one by one. */
 void max_pool(const G *g, const T *restrict x, T *restrict y) {
+    int64_t off[MAX_TAPS];
+    const int64_t C = g->c;
+    const int wide = g->kh * g->kw <= MAX_TAPS;
     for (int64_t r = 0; r < g->n * g->ho; r++) {
         const int64_t b = r / g->ho, oh = r % g->ho;
         for (int64_t ow = 0; ow < g->wo; ow++) {
-            T *dst = y + (r * g->wo + ow) * g->c;
-            for (int64_t k = 0; k < g->c; k++) dst[k] = -INFINITY;
+            T *dst = y + (r * g->wo + ow) * C;
+            int64_t k0 = 0;
+            if (wide) {
+                const int nt = window_taps(g, b, oh, ow, off);
+                for (; k0 + LANES <= C; k0 += LANES) {
+                    VT a = (VT){0} - (T)INFINITY;
+                    for (int t = 0; t < nt; t++) {
+                        const VT v = *(const VTU *)(x + off[t] + k0);
+                        const VM take = (v > a) | (v != v);
+                        a = (VT)(((VM)v & take) | ((VM)a & ~take));
+                    }
+                    *(VTU *)(dst + k0) = a;
+                }
+            }
+            for (int64_t k = k0; k < C; k++) dst[k] = -INFINITY;
+            if (k0 == C) continue;
             for (int64_t i = 0; i < g->kh; i++) {
                 const int64_t ih = IN_ROW(g, oh, i);
                 if (ih < 0 || ih >= g->h) continue;
                 for (int64_t j = 0; j < g->kw; j++) {
                     const int64_t iw = IN_COL(g, ow, j);
                     if (iw < 0 || iw >= g->w) continue;
-                    const T *src = x + ((b * g->h + ih) * g->w + iw) * g->c;
-                    for (int64_t k = 0; k < g->c; k++) dst[k] = max_nan(dst[k], src[k]);
+                    const T *src = x + ((b * g->h + ih) * g->w + iw) * C;
+                    for (int64_t k = k0; k < C; k++) dst[k] = max_nan(dst[k], src[k]);
                 }
             }
         }
@@ -144,23 +180,12 @@ static void max_pool_route(const G *g, const T *restrict x, const T *restrict in
    at most one window, so dx is written in one pass (no scatter), zeroed first only where windows
    leave inputs uncovered. Same first-maximum rule as argmax(), a vector of channels at a time.
    NOTE: explicit vectors and mask blends: GCC left the plain-C loops scalar (28x slower). */
-typedef T VT __attribute__((vector_size(32)));
-typedef T VTU __attribute__((vector_size(32), aligned(sizeof(T))));
-typedef TI VM __attribute__((vector_size(32)));   /* TI: the integer type of T's width */
-#define LANES ((int64_t)(sizeof(VT) / sizeof(T)))
-
-#define MAX_TAPS 64
 /* One window (at most MAX_TAPS taps): its in-bounds taps' offsets once, then vectors of channels. */
 static inline void pool_grad_window(const G *g, const T *restrict x, const T *restrict d, T *restrict dx,
                                     int64_t b, int64_t oh, int64_t ow, int relu) {
     const int64_t C = g->c;
     int64_t off[MAX_TAPS];
-    int nt = 0;
-    for (int64_t i = 0; i < g->kh; i++)
-        for (int64_t j = 0; j < g->kw; j++) {
-            const int64_t ih = IN_ROW(g, oh, i), iw = IN_COL(g, ow, j);
-            if (ih >= 0 && ih < g->h && iw >= 0 && iw < g->w) off[nt++] = ((b * g->h + ih) * g->w + iw) * C;
-        }
+    const int nt = window_taps(g, b, oh, ow, off);
     if (!nt) return;
     int64_t k0 = 0;
     for (; k0 + LANES <= C; k0 += LANES) {
