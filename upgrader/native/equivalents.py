@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked
-from upgrader.native.operand_kinds import FLOAT, INT, Kinds
+from upgrader.native.operand_kinds import FLOAT, Kinds
+from upgrader.native.session_calls import session_calls
 from upgrader.scan import collect_aliases
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -69,18 +70,34 @@ def why_not(key: str) -> str:
 
 
 def swap(code: str, tree: ast.Module) -> str:
-    """`code` with every call of the table that has an exact TF2 form rewritten to it (lines kept)."""
+    """`code` with every call of the table that has an exact TF2 form rewritten to it, and `op.run(feed,
+    session=sess)` spelled `sess.run(op, feed_dict=feed)` (native/session_calls.py); lines are kept."""
     aliases = collect_aliases(tree)
-    if not any(k.rsplit(".", 1)[-1] in code for k in TABLE) or not aliases:
+    if not aliases:
         return code
-    kinds = Kinds(tree, aliases)
     starts = [0] + [m.end() for m in _NEWLINE.finditer(code)]
 
     def at(line: int, col: int) -> int:
         text = code[starts[line - 1]:starts[line] if line < len(starts) else len(code)]
         return starts[line - 1] + (col if text.isascii() else len(text.encode("utf-8")[:col].decode("utf-8", "replace")))
 
-    edits: list[tuple[int, int, str]] = []
+    spans = session_calls(tree, lambda n: code[at(n.lineno, n.col_offset):at(n.end_lineno, n.end_col_offset)])
+    if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
+        spans += _table_spans(tree, aliases)
+    edits = []
+    for (l0, c0, l1, c1), text in spans:
+        s, e = at(l0, c0), at(l1, c1)
+        lost = _NEWLINE.findall(code[s:e])[len(_NEWLINE.findall(text)):]
+        edits.append((s, e, text + "".join(lost)))   # NOTE: the line count stays as it was
+    for s, e, text in sorted(edits, reverse=True):
+        code = code[:s] + text + code[e:]
+    return code
+
+
+def _table_spans(tree: ast.Module, aliases: dict[str, str]) -> list:
+    """[((line, col, end_line, end_col), new text)] for the table's calls; Blocked for a same-name call kept TF1."""
+    kinds = Kinds(tree, aliases)
+    spans: list = []
     calls = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         key = kinds.key(node) if isinstance(node, ast.Attribute) else None
@@ -98,14 +115,10 @@ def swap(code: str, tree: ast.Module) -> str:
             if key in SAME_NAME:
                 raise Blocked(node.lineno, f"{key}: {TABLE[key].why}")
             continue
-        s, e = at(node.func.lineno, node.func.col_offset), at(node.func.end_lineno, node.func.end_col_offset)
-        edits.append((s, e, root + new[0][2:]))
-        for (l0, c0, l1, c1), text in new[1]:
-            s, e = at(l0, c0), at(l1, c1)
-            edits.append((s, e, "".join(_NEWLINE.findall(code[s:e])) + text))   # NOTE: the line count stays as it was
-    for s, e, text in sorted(edits, reverse=True):
-        code = code[:s] + text + code[e:]
-    return code
+        f = node.func
+        spans.append(((f.lineno, f.col_offset, f.end_lineno, f.end_col_offset), root + new[0][2:]))
+        spans += new[1]
+    return spans
 
 
 def _convert(call: ast.Call, key: str, row: Equivalent, kinds: Kinds, tree: ast.Module):
