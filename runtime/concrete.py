@@ -16,6 +16,7 @@ import numpy as np
 from . import backend, dispatch, dtypes, nest
 from .executor import plan_for
 from .graph import Graph
+from .ops import random as random_ops
 from .ops.registry import OpDef
 from .shape import TensorShape
 from .tensor import Tensor
@@ -52,14 +53,18 @@ class TensorSpec:
 
 
 def _call_kernel(xp: Any) -> Any:
-    if xp is not np:  # NOTE: the device's kernel runs the plan compiled for the device
-        return lambda *arrays, f: _placed_plan(f, "/GPU:0").run(arrays)
-
     def run(*arrays: Any, f: Any) -> Any:
-        plan = f.plan
-        if plan.device is not None and backend._device is not None:  # a device process, a CPU scope
-            plan = _placed_plan(f, "/CPU:0")
-        return plan.run(arrays)
+        if xp is not np:  # NOTE: the device's kernel runs the plan compiled for the device
+            plan = _placed_plan(f, "/GPU:0")
+        else:
+            plan = f.plan
+            if plan.device is not None and backend._device is not None:  # a device process, a CPU scope
+                plan = _placed_plan(f, "/CPU:0")
+        caller = random_ops.function_streams(f)  # NOTE: the function's random kernels are its own (per caller)
+        try:
+            return plan.run(arrays)
+        finally:
+            random_ops.session_streams(caller)
     return run
 
 

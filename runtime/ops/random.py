@@ -18,7 +18,9 @@ continues the stream exactly as TF's cached kernel does; `set_seed` clears `STRE
 A graph node whose seeds repeat an earlier node's gets a `stream` attr (`seed_attrs`),
 so it restarts the sequence as TF's separate kernel does. A v1 Session has kernels of its own in
 TensorFlow: `session_streams(streams)` makes a Session's `Streams` the ones its runs draw from, so
-a new Session over the same graph draws the first session's numbers again.
+a new Session over the same graph draws the first session's numbers again. A traced function's
+kernels are its own too, per caller (`function_streams`): eager code, each function, and a
+function called inside another draw separate streams, and `set_seed` restarts them all.
 """
 from __future__ import annotations
 
@@ -48,10 +50,12 @@ _seeds = _SeedState()
 
 
 class Streams:
-    """The Philox generator of every kernel, keyed by (op type, sorted attrs)."""
+    """The Philox generator of every kernel, keyed by (op type, sorted attrs); a traced function's kernels
+    are a child `Streams` per function (`child`), as TF instantiates them per caller."""
 
     def __init__(self) -> None:
         self._gens: dict[tuple, philox.Philox] = {}
+        self._children: dict[Any, Streams] = {}
         self._lock = threading.Lock()
 
     def reserve(self, name: str, attrs: dict, samples: int) -> philox.Philox:
@@ -66,9 +70,18 @@ class Streams:
                 gen = self._gens[key] = philox.Philox.from_seeds(seed, seed2)
             return gen.reserve(samples)
 
+    def child(self, function: Any) -> "Streams":
+        """The streams of `function`'s kernels when called from here (each caller has its own)."""
+        found = self._children.get(function)
+        if found is None:
+            with self._lock:
+                found = self._children.setdefault(function, Streams())
+        return found
+
     def clear(self) -> None:
         with self._lock:
             self._gens.clear()
+            self._children.clear()
 
 
 STREAMS = Streams()
@@ -84,6 +97,13 @@ ACTIVE = _Active()
 def session_streams(streams: Streams | None) -> Streams | None:
     """Draw from `streams` on this thread (a Session's, while it runs; None: the eager STREAMS); returns the last."""
     prev, ACTIVE.streams = ACTIVE.streams, streams
+    return prev
+
+
+def function_streams(function: Any) -> Streams | None:
+    """Enter a traced function's own streams (a child of the caller's); returns the caller's, for `session_streams`."""
+    prev = ACTIVE.streams
+    ACTIVE.streams = (prev or STREAMS).child(function)
     return prev
 
 

@@ -176,3 +176,41 @@ def test_a_new_session_restarts_the_random_streams_recorded():
     assert runs[0] == runs[1]
     assert np.float32(runs[0][0]).view(np.uint32).tolist() == np.float32([0.3869294, 0.36002624]).view(np.uint32).tolist()
     assert np.allclose(runs[0][1], [0.19575107, 0.07571161])
+
+
+def _function_kernels(t):
+    """Each traced function (and each trace, and a function called inside another) draws its own streams."""
+    t.random.set_seed(1)
+
+    @t.function
+    def f():
+        return t.random.normal([2], seed=5)
+
+    @t.function
+    def g():
+        return t.random.normal([2], seed=5)
+
+    @t.function
+    def h(x):
+        return t.random.normal([2], seed=5) + x
+
+    @t.function
+    def k():
+        return t.random.uniform([2], seed=3), f()
+    out = [f(), g(), f(), t.random.normal([2], seed=5), t.random.normal([2], seed=5),
+           h(t.constant(0.0)), h(t.constant(0.0)), h(t.constant([0.0, 0.0]))]
+    t.random.set_seed(1)  # restarts the functions' kernels too
+    out += [f(), t.random.normal([2], seed=5), *k(), *k()]
+    return [np.asarray(o) for o in out]
+
+
+def test_function_kernels_draw_their_own_streams_as_tensorflow(oracle):
+    _same(_function_kernels(oracle), _function_kernels(tfcompat))
+
+
+def test_function_kernels_recorded():
+    """Recorded from TensorFlow 2.21: f and g (same op seeds) start alike; f's second call continues."""
+    got = _function_kernels(tfcompat)
+    first, second = [0.3369457423686981, 1.7747600078582764], [1.4499722719192505, 0.6111620664596558]
+    assert [v.tolist() for v in got[:5]] == [first, first, second, first, second]
+    assert [v.tolist() for v in got[8:10]] == [first, first]
