@@ -122,3 +122,31 @@ def test_files_are_interchangeable_with_keras(tmp_path, oracle) -> None:
         np.testing.assert_allclose(read_by_keras.predict(x, verbose=0), ours.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(read_by_us.predict(x, verbose=0), keras_model.predict(x, verbose=0), rtol=1e-5,
                                    atol=1e-6)
+
+
+def _fit_save_fit(t, path):
+    x, y = np.linspace(0, 1, 12, dtype=np.float32).reshape(4, 3), np.ones((4, 1), np.float32)
+    model = t.keras.Sequential([t.keras.Input((3,)), t.keras.layers.Dense(2, kernel_initializer="ones"),
+                                t.keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(t.keras.optimizers.Adam(0.01), "mse")
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(path)
+    model.fit(x, y, epochs=1, verbose=0)
+    return x, y, model.layers[0].kernel.numpy()
+
+
+def test_optimizer_state_is_saved_so_training_resumes(tmp_path) -> None:
+    x, y, continued = _fit_save_fit(tf, tmp_path / "m.keras")
+    again = tf.keras.models.load_model(tmp_path / "m.keras")
+    assert int(again.optimizer.iterations.numpy()) == 2
+    again.fit(x, y, epochs=1, verbose=0)
+    np.testing.assert_array_equal(again.layers[0].kernel.numpy(), continued)
+
+
+def test_optimizer_state_interchanges_with_keras(tmp_path, oracle) -> None:
+    for writer, reader in ((tf, oracle), (oracle, tf)):
+        path = tmp_path / f"{writer.__name__}.keras"
+        x, y, continued = _fit_save_fit(writer, path)
+        again = reader.keras.models.load_model(path)
+        again.fit(x, y, epochs=1, verbose=0)
+        np.testing.assert_allclose(again.layers[0].kernel.numpy(), continued, rtol=1e-6)

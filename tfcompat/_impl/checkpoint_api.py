@@ -7,7 +7,9 @@
 Each variable is keyed by its first (breadth-first) attribute path from the root, as
 TensorFlow keys it; `_CHECKPOINTABLE_OBJECT_GRAPH` holds TensorFlow's serialized
 `TrackableObjectGraph`, so checkpoints round-trip with real TensorFlow both ways for
-graphs of modules, layers, variables, lists and dicts (no optimizer slots).
+graphs of modules, layers, variables, lists, dicts and Keras optimizers (slots under
+`_variables/N`). Values for variables that do not exist yet at restore time (slots, layers built
+later) are assigned when they are created, as TensorFlow's deferred restoration does.
 """
 from __future__ import annotations
 
@@ -85,6 +87,47 @@ def _graph_proto(nodes: list) -> bytes:
                     + wire.field_bytes(3, path + _VALUE))
             body += wire.field_bytes(2, attr)
         out += wire.field_bytes(1, body)
+    return out
+
+
+def _saved_graph(values: dict) -> list | None:
+    """The checkpoint's TrackableObjectGraph as [({child name: node id}, checkpoint key or None)]."""
+    proto = values.get(_GRAPH_KEY)
+    if proto is None:
+        return None
+    proto = proto.item() if hasattr(proto, "item") else proto
+    nodes = []
+    for number, body in wire.fields(proto.encode() if isinstance(proto, str) else bytes(proto)):
+        if number != 1:
+            continue
+        children, key = {}, None
+        for field, value in wire.fields(body):
+            parts = dict(wire.fields(value)) if field in (1, 2) else {}
+            if field == 1:
+                name = parts.get(2, b"")
+                children[name.decode() if isinstance(name, bytes) else str(name)] = int(parts.get(1, 0))
+            elif field == 2 and parts.get(1) in (b"VARIABLE_VALUE", "VARIABLE_VALUE"):
+                key = parts[3].decode() if isinstance(parts.get(3), bytes) else parts.get(3)
+        nodes.append((children, key))
+    return nodes
+
+
+def _match(root: Any, saved: list | None) -> dict:
+    """{checkpoint key: live variable}: the live object graph walked along the saved one by child names, as
+    TensorFlow matches objects (a variable saved under another path, e.g. the optimizer's, is still found)."""
+    if saved is None:
+        return _walk(root)[1]
+    seen, out = {id(root)}, {}
+    queue = deque([(root, 0)])
+    while queue:
+        obj, node = queue.popleft()
+        children, key = saved[node]
+        if isinstance(obj, Variable) and key:
+            out[key] = obj
+        for name, child in _children(obj):
+            if name in children and id(child) not in seen:
+                seen.add(id(child))
+                queue.append((child, children[name]))
     return out
 
 
@@ -183,18 +226,21 @@ class Checkpoint:
         return path
 
     def read(self, save_path: Any, options: Any = None) -> _Status:
-        """Assign every variable whose key is in the checkpoint at `save_path`."""
+        """Assign every variable the checkpoint at `save_path` has a value for (matched through its object graph)."""
         values = bundle.read_bundle(os.fspath(save_path))
-        _, keys = _walk(self)
         if self._counter is None and "save_counter/" + _VALUE in values:
-            keys["save_counter/" + _VALUE] = self.save_counter
-        missing = []
+            self.save_counter  # noqa: B018
+        saved = _saved_graph(values)
+        keys = _match(self, saved)
         for key, var in keys.items():
             if key in values:
                 var.assign(np.asarray(values[key]).astype(var.dtype.as_numpy_dtype))
-            else:
-                missing.append(key)
+        restored = {id(v) for k, v in keys.items() if k in values}
+        missing = [k for k, v in _walk(self)[1].items() if id(v) not in restored]
         unused = [k for k in values if k not in keys and k != _GRAPH_KEY and not k.endswith("/.ATTRIBUTES/OBJECT_CONFIG_JSON")]
+        _PENDING[:] = [e for e in _PENDING if e[0] is not self]
+        if unused:  # NOTE: TF's deferred restoration: variables made later (slots, lazily built layers) get these
+            _PENDING.append((self, {k: values[k] for k in unused}, saved))
         return _Status(missing, unused)
 
     def restore(self, save_path: Any, options: Any = None) -> _Status:
@@ -202,6 +248,23 @@ class Checkpoint:
         if save_path is None:
             return _Status([], [])
         return self.read(save_path, options)
+
+
+# NOTE: (checkpoint, {key: value not yet matched to a variable}, saved graph) per restore with values left over;
+# the checkpoint is held (as TensorFlow's objects hold their deferred restorations) until every value is used
+_PENDING: list = []
+
+
+def restore_deferred() -> None:
+    """Give variables created after a restore (optimizer slots, layers built later) their checkpointed values."""
+    for entry in list(_PENDING):
+        checkpoint, values, saved = entry
+        keys = _match(checkpoint, saved)
+        for key in [k for k in values if k in keys]:
+            var = keys[key]
+            var.assign(np.asarray(values.pop(key)).astype(var.dtype.as_numpy_dtype))
+        if not values:
+            _PENDING.remove(entry)
 
 
 @export("train.CheckpointManager")

@@ -40,6 +40,8 @@ def is_keras_tensor(x: Any) -> bool:
 class Layer:
     """Base layer: `build(input_shape)` once, then `call(inputs, ...)`."""
 
+    _TF_MODULE_IGNORED_PROPERTIES = ("_init_args", "_built_input_shape")  # NOTE: saving metadata, not state
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Record the arguments each layer is constructed with: its config for `model.save`."""
         super().__init_subclass__(**kwargs)
@@ -229,6 +231,9 @@ class Layer:
                            and all(isinstance(d, (int, type(None))) for d in shapes) else None)
         self.build(shapes)
         object.__setattr__(self, "built", True)
+        from ..checkpoint_api import _PENDING, restore_deferred  # noqa: PLC0415
+        if _PENDING:
+            restore_deferred()  # NOTE: weights restored from a checkpoint before this layer was built
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args and any(is_keras_tensor(t) for t in nest.flatten(args[0])):

@@ -16,6 +16,7 @@ import inspect
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from typing import Any
 
@@ -174,6 +175,9 @@ def write_weights(model: Any, path: str) -> None:
             for i, v in enumerate(variables):
                 g.create_dataset(str(i), data=np.asarray(v.numpy()))
         _walk_model(model, visit)
+        opt = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+        if opt is not None and opt.built:  # NOTE: Keras's order: iterations, learning rate, slots as Keras makes them
+            visit("optimizer/vars", opt.variables, opt.name)
 
 
 def read_weights(model: Any, path: str) -> None:
@@ -192,6 +196,16 @@ def read_weights(model: Any, path: str) -> None:
                                      f"Received: value.shape={value.shape}. Target variable: {v}")
                 v.assign(value.astype(v.dtype.as_numpy_dtype))
         _walk_model(model, visit)
+        opt = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+        if opt is not None and "optimizer/vars" in f and len(f["optimizer/vars"]):
+            if not opt.built:
+                opt.build(model.trainable_variables)
+            if len(opt.variables) != len(f["optimizer/vars"]):
+                warnings.warn(f"Skipping variable loading for optimizer '{opt.name}', because it has "
+                              f"{len(opt.variables)} variables whereas the saved optimizer has "
+                              f"{len(f['optimizer/vars'])} variables.", stacklevel=3)
+            else:
+                visit("optimizer/vars", opt.variables, opt.name)
 
 
 # -- the .keras file -------------------------------------------------------------------------------------

@@ -28,7 +28,25 @@ def _exp(name: str) -> Any:
 
 @_exp("Optimizer")
 class Optimizer:
-    """Base optimizer: `update_step(gradient, variable, learning_rate)` is the rule; the rest is shared."""
+    """Base optimizer: `update_step(gradient, variable, learning_rate)` is the rule; the rest is shared.
+
+    Checkpoints see what TensorFlow's Keras 3 optimizer exposes: `_iterations`, `_learning_rate`,
+    `_trainable_variables` and `_variables` (iterations, learning rate, then the slots in Keras's
+    creation order), so `tf.train.Checkpoint` keys match TensorFlow's (`optimizer/_variables/2/...`).
+    """
+
+    _TF_MODULE_IGNORED_PROPERTIES = ("_slots", "_index", "_step_cache")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None:
+            def build_then_restore(self: Any, var_list: Iterable) -> None:
+                build(self, var_list)
+                from ..checkpoint_api import restore_deferred  # noqa: PLC0415
+                restore_deferred()  # NOTE: slots a checkpoint restored before they existed get their values now
+            build_then_restore.__doc__ = build.__doc__
+            cls.build = build_then_restore  # type: ignore[method-assign]
 
     def __init__(self, learning_rate: Any = 0.001, weight_decay: Any = None, clipnorm: Any = None,
                  clipvalue: Any = None, global_clipnorm: Any = None, use_ema: bool = False,
@@ -52,6 +70,8 @@ class Optimizer:
             else:
                 self._learning_rate = KerasVariable(np.float32(learning_rate), name="learning_rate",
                                                     path=f"{self.name}/learning_rate", trainable=False)
+        self._variables: list = [self._iterations] + ([] if isinstance(self._learning_rate, LearningRateSchedule)
+                                                      else [self._learning_rate])
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -83,8 +103,10 @@ class Optimizer:
 
     def build(self, var_list: Iterable) -> None:
         """Create slot variables for `var_list` (subclasses add theirs after calling this)."""
+        var_list = list(var_list)
         for i, v in enumerate(var_list):
             self._index[id(v)] = i
+        self._trainable_variables = var_list
         self.built = True
 
     def add_variable_from_reference(self, reference_variable: Any, name: str | None = None,
@@ -97,10 +119,19 @@ class Optimizer:
         with init_scope():
             slot = KerasVariable(value, name=f"{base}_{name}", path=f"{self.name}/{base}_{name}", trainable=False)
         self._slots.append(slot)
+        self._variables.append(slot)
         return slot
 
     def _slots_for(self, var_list: list, name: str, initializer: Any = "zeros") -> list:
         return [self.add_variable_from_reference(v, name, initializer) for v in var_list]
+
+    def _slots_interleaved(self, var_list: list, names: tuple) -> tuple:
+        """One list per name, created variable by variable (Keras's add_optimizer_variables order)."""
+        out: tuple = tuple([] for _ in names)
+        for v in var_list:
+            for slots, name in zip(out, names):
+                slots.append(self.add_variable_from_reference(v, name))
+        return out
 
     def _var_index(self, variable: Any) -> int:
         return self._index[id(variable)]
@@ -253,8 +284,7 @@ class Adam(Optimizer):
             return
         var_list = list(var_list)
         super().build(var_list)
-        self._momentums = self._slots_for(var_list, "momentum")
-        self._velocities = self._slots_for(var_list, "velocity")
+        self._momentums, self._velocities = self._slots_interleaved(var_list, ("momentum", "velocity"))
         self._velocity_hats = self._slots_for(var_list, "velocity_hat") if self.amsgrad else []
 
     def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:

@@ -53,8 +53,8 @@ class Adadelta(Optimizer):
             return
         var_list = list(var_list)
         super().build(var_list)
-        self._accumulated_grads = self._slots_for(var_list, "accumulated_grad")
-        self._accumulated_delta_vars = self._slots_for(var_list, "accumulated_delta_var")
+        self._accumulated_grads, self._accumulated_delta_vars = self._slots_interleaved(
+            var_list, ("accumulated_grad", "accumulated_delta_var"))
 
     def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:
         t, dtype = tf(), variable.dtype
