@@ -1,6 +1,7 @@
 """Plan pass: the CNN chains that TensorFlow's grappler fuses on the CPU run as one kernel each.
 
     Conv2D -> BiasAdd -> Relu            ==>  one direct convolution with a bias + relu epilogue
+        (-> MaxPool of the relu)          ==>  ... that also max-pools each image while it is in cache
     MaxPoolGrad(x, y, g) -> ReluGrad(., x)  ==>  one pass routing g to each window's maximum where x > 0
 
 A chain is fused only when each intermediate value has one consumer and is not fetched, so no
@@ -30,11 +31,15 @@ def fuse(steps: list, fetched: set) -> list:
     for s in steps:
         n += bool(s[4]) and _op_name(s) != "ReadVariableOp"
         epoch[id(s)] = n
+    readers: dict = {}
+    for s in steps:
+        for name in s[2]:
+            readers.setdefault(name, []).append(s)
     drop: set = set()
     for s in steps:
         name = _op_name(s)
         if name == "Relu":
-            _conv_bias_relu(s, producer, uses, drop, epoch)
+            _conv_bias_relu(s, producer, uses, drop, epoch, readers)
         elif name == "ReluGrad":
             _pool_grad_relu(s, producer, uses, drop, epoch)
     return [s for s in steps if id(s) not in drop]
@@ -52,20 +57,44 @@ def _single(name: str, producer: dict, uses: Counter, op: str, drop: set) -> lis
     return s
 
 
-def _conv_bias_relu(relu: list, producer: dict, uses: Counter, drop: set, epoch: dict) -> None:
+def _conv_bias_relu(relu: list, producer: dict, uses: Counter, drop: set, epoch: dict, readers: dict) -> None:
     bias = _single(relu[2][0], producer, uses, "BiasAdd", drop)
     if bias is None or bias[0].attrs.get("data_format", "NHWC") != "NHWC":
         return
     cv = _single(bias[2][0], producer, uses, "Conv2D", drop)
     if cv is None or cv[0].attrs.get("data_format", "NHWC") != "NHWC" or epoch[id(cv)] != epoch[id(relu)]:
         return
-    relu[1] = _conv_bias_relu_kernel(cv[0].attrs, cv[1], bias[1], relu[1])
+    pools = [s for s in readers.get(relu[3][0], ()) if _op_name(s) == "MaxPool" and id(s) not in drop
+             and s[0].attrs.get("data_format", "NHWC") == "NHWC" and epoch[id(s)] == epoch[id(relu)]]
+    pool_step = pools[0] if pools else None
+    relu_node = relu[0]
+    relu[1] = _conv_bias_relu_kernel(cv[0].attrs, cv[1], bias[1], relu[1],
+                                     None if pool_step is None else (pool_step[0].attrs, pool_step[1]))
     relu[2] = [*cv[2], bias[2][1]]
     relu[0] = cv[0]                          # NOTE: a failure names the convolution, as TF's fused node does
     drop.update((id(cv), id(bias)))
+    if pool_step is not None:
+        relu[0] = _Outputs(cv[0], (relu_node.outputs[0], pool_step[0].outputs[0]))
+        relu[3] = [relu[3][0], pool_step[3][0]]
+        drop.add(id(pool_step))
 
 
-def _conv_bias_relu_kernel(attrs: dict, conv_k: Callable, bias_k: Callable, relu_k: Callable) -> Callable:
+class _Outputs:
+    """The plan's node for a fused step with two results (the relu and its max pool): the
+    convolution's node (name, op, attrs) with the chain's two output tensors."""
+
+    __slots__ = ("node", "outputs")
+
+    def __init__(self, node: Any, outputs: tuple) -> None:
+        self.node, self.outputs = node, outputs
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.node, name)
+
+
+def _conv_bias_relu_kernel(attrs: dict, conv_k: Callable, bias_k: Callable, relu_k: Callable,
+                           pooling: tuple | None) -> Callable:
+    """relu(bias_add(conv(x, w), b)); with `pooling` (the MaxPool's attrs and kernel), (that, its pool)."""
     strides, padding = tuple(attrs["strides"]), attrs["padding"]
     explicit, dilations = tuple(attrs.get("explicit_paddings", ())), tuple(attrs.get("dilations", (1, 1, 1, 1)))
 
@@ -73,10 +102,12 @@ def _conv_bias_relu_kernel(attrs: dict, conv_k: Callable, bias_k: Callable, relu
         if (type(x) is np.ndarray and type(w) is np.ndarray and type(b) is np.ndarray and x.ndim == 4
                 and w.ndim == 4 and x.shape[3] == w.shape[2] and b.shape == (w.shape[3],)):
             g = conv.geometry(x.shape, w.shape[0], w.shape[1], strides, padding, explicit, dilations)
-            y = conv_direct.forward(np, x, w, g, bias=b, relu=True)
+            pg = None if pooling is None else pool._geo((x.shape[0], g.ho, g.wo, w.shape[3]), **pooling[0])
+            y = conv_direct.forward(np, x, w, g, bias=b, relu=True, pool=pg)
             if y is not None:
                 return y
-        return relu_k(bias_k(conv_k(x, w), b))
+        y = relu_k(bias_k(conv_k(x, w), b))
+        return y if pooling is None else (y, pooling[1](y))
     return run
 
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 typedef float T;
 typedef T V __attribute__((vector_size(64)));
@@ -25,6 +26,31 @@ typedef int32_t VI __attribute__((vector_size(64)));
 #define ST(p, v) (*(VU *)(p) = (v))
 
 typedef struct { int64_t n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, kh, kw; } D;
+/* A max pool over the convolution's output (the fused conv -> bias -> relu -> max_pool chain). */
+typedef struct { int64_t kh, kw, sh, sw, pt, pl, ho, wo; } PG;
+
+/* out[pho, pwo, o] = max over each window of y[ho, wo, o] (one image, still in cache); NumPy's NaN
+   rule (a NaN wins) as a mask blend; windows wholly in the padding give -inf. */
+static void pool_image(const D *d, const PG *p, const T *restrict y, T *restrict out) {
+    const int64_t O = d->o;
+    for (int64_t ph = 0; ph < p->ho; ph++)
+        for (int64_t pw = 0; pw < p->wo; pw++)
+            for (int64_t o0 = 0; o0 < O; o0 += VL) {
+                V a = (V){0} - (T)INFINITY;
+                for (int64_t i = 0; i < p->kh; i++) {
+                    const int64_t ih = ph * p->sh - p->pt + i;
+                    if (ih < 0 || ih >= d->ho) continue;
+                    for (int64_t j = 0; j < p->kw; j++) {
+                        const int64_t iw = pw * p->sw - p->pl + j;
+                        if (iw < 0 || iw >= d->wo) continue;
+                        const V v = LD(y + (ih * d->wo + iw) * O + o0);
+                        const VI take = (v > a) | (v != v);
+                        a = (V)(((VI)v & take) | ((VI)a & ~take));
+                    }
+                }
+                ST(out + (ph * p->wo + pw) * O + o0, a);
+            }
+}
 
 /* xpad[hp, wp, c] = image b of x placed at (pt, pl), zeros around it. */
 static void pad_image(const D *d, const T *restrict x, int64_t b, T *restrict xpad) {
@@ -96,8 +122,9 @@ static const fwd_fn FWD1[RMAX1 + 1] = {0, fwd_1_1, fwd_2_1, fwd_3_1, fwd_4_1, fw
                                        fwd_21_1, fwd_22_1, fwd_23_1, fwd_24_1};
 
 /* y[n, ho, wo, o] for the d->n images of x, plus bias[o] when given, then max(., 0) when relu
-   (Conv2D -> BiasAdd -> Relu in one pass, as TensorFlow's fused conv); 0, or -1 when out of memory. */
-int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, T *y) {
+   (Conv2D -> BiasAdd -> Relu in one pass, as TensorFlow's fused conv), and max-pooled into `pooled`
+   image by image while the image is in cache when `pool` is given; 0, or -1 when out of memory. */
+int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const PG *pool, T *pooled, T *y) {
     const int64_t K = d->kh * d->kw * d->c, P = d->ho * d->wo, O = d->o;
     T *xpad = malloc(sizeof(T) * (d->hp * d->wp * d->c + VL));
     int64_t *off = offsets(d);
@@ -118,6 +145,7 @@ int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, T *y) 
             }
             if (ob == 2) o0 += VL;
         }
+        if (pool) pool_image(d, pool, yb, pooled + b * pool->ho * pool->wo * O);
     }
     free(xpad);
     free(off);

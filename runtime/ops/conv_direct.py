@@ -31,6 +31,10 @@ class _D(ctypes.Structure):
     _fields_ = [(f, ctypes.c_int64) for f in _FIELDS]
 
 
+class _PG(ctypes.Structure):
+    _fields_ = [(f, ctypes.c_int64) for f in ("kh", "kw", "sh", "sw", "pt", "pl", "ho", "wo")]
+
+
 def _cpu_tag() -> str:
     """The CPU's model and feature flags: -march=native code is cached per CPU, never shared."""
     try:
@@ -56,7 +60,7 @@ def _lib() -> Any:
                     break
             if lib is not None:
                 vp = ctypes.c_void_p
-                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, vp]), ("conv_bpf", [vp, vp, vp])):
+                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp]), ("conv_bpf", [vp, vp, vp])):
                     fn = getattr(lib, name)
                     fn.argtypes = [ctypes.POINTER(_D)] + args
                     fn.restype = ctypes.c_int
@@ -79,20 +83,25 @@ def _ptr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
 
-def _run(d: _D, x: np.ndarray, w: np.ndarray, out: np.ndarray, bias: Any = None, relu: bool = False) -> None:
-    """conv_fwd over tiles of whole images of x (and out, both [N, ...]) on the pool."""
+def _run(d: _D, x: np.ndarray, w: np.ndarray, out: np.ndarray, bias: Any = None, relu: bool = False,
+         pool: Any = None, pooled: Any = None) -> None:
+    """conv_fwd over tiles of whole images of x (and out, pooled: all [N, ...]) on the pool."""
     fn, b = _lib().conv_fwd, None if bias is None else _ptr(bias)
+    pg = None if pool is None else ctypes.byref(_PG(pool.kh, pool.kw, pool.sh, pool.sw, pool.pt, pool.pl,
+                                                    pool.ho, pool.wo))
 
     def tile(r: tuple) -> None:
         dd = _D(*(getattr(d, f) for f in _FIELDS))
         dd.n = r[1] - r[0]
-        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), b, int(relu), _ptr(out[r[0]:r[1]])) != 0:
+        pp = None if pooled is None else _ptr(pooled[r[0]:r[1]])
+        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), b, int(relu), pg, pp, _ptr(out[r[0]:r[1]])) != 0:
             raise MemoryError("conv_direct: out of memory for a padded image")
     conv_native.map_tiles(tile, d.n, x[0].nbytes + out[0].nbytes)
 
 
-def forward(xp: Any, x: Any, w: Any, g: Any, bias: Any = None, relu: bool = False) -> Any:
-    """Conv2D: [N,H,W,C] * [kh,kw,C,O] -> [N,Ho,Wo,O] (+ bias[O], then relu: the fused epilogue), or None."""
+def forward(xp: Any, x: Any, w: Any, g: Any, bias: Any = None, relu: bool = False, pool: Any = None) -> Any:
+    """Conv2D: [N,H,W,C] * [kh,kw,C,O] -> [N,Ho,Wo,O] (+ bias[O], then relu: the fused epilogue), or None.
+    With `pool` (the Geometry of a max pool over that output, no dilation): (output, its max pool)."""
     o = w.shape[3]
     if o % 16 or not _usable(xp, x, w, *(() if bias is None else (bias,))) or (
             bias is not None and bias.shape != (o,)):
@@ -101,8 +110,9 @@ def forward(xp: Any, x: Any, w: Any, g: Any, bias: Any = None, relu: bool = Fals
     x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
     out = np.empty((n, g.ho, g.wo, o), np.float32)
     d = _d(n, h, wd, c, o, g.ho, g.wo, g.pt, g.pl, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw)
-    _run(d, x, w, out, None if bias is None else np.ascontiguousarray(bias), relu)
-    return out
+    pooled = None if pool is None else np.empty((n, pool.ho, pool.wo, o), np.float32)
+    _run(d, x, w, out, None if bias is None else np.ascontiguousarray(bias), relu, pool, pooled)
+    return out if pool is None else (out, pooled)
 
 
 def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The plan pass that fuses Conv2D -> BiasAdd -> Relu and MaxPoolGrad -> ReluGrad
+"""The plan pass that fuses Conv2D -> BiasAdd -> Relu (-> MaxPool) and MaxPoolGrad -> ReluGrad
 (runtime/fusion_conv.py): fused where nothing else reads the intermediates, the same values as
 the unfused chain (NumPy reference, always), and TensorFlow's values (oracle)."""
 from __future__ import annotations
@@ -62,7 +62,7 @@ def test_cnn_chains_fuse_and_give_the_unfused_values(fused_ops, monkeypatch):
     params = (K1, C1, K2, C2)
     fused = _run(tf, _ours, params)
     ops = fused_ops[-1]
-    assert "BiasAdd" not in ops and "MaxPoolGrad" not in ops and ops.count("Relu") == 0
+    assert "BiasAdd" not in ops and "MaxPoolGrad" not in ops and "MaxPool" not in ops and ops.count("Relu") == 0
     assert ops.count("Conv2D") == 2 and ops.count("ReluGrad") == 2
     monkeypatch.setattr(fusion_conv, "fuse", lambda steps, fetched: steps)
     plain = _run(tf, _ours, params)
@@ -74,7 +74,7 @@ def test_a_fetched_intermediate_is_not_fused_away(fused_ops):
     """The second conv's raw output is also returned, so that chain keeps its three steps."""
     out = _run(tf, _ours_also, (K1, C1, K2, C2))
     ops = fused_ops[-1]
-    assert ops.count("BiasAdd") == 1 and ops.count("Relu") == 1
+    assert ops.count("BiasAdd") == 1 and ops.count("Relu") == 1 and ops.count("MaxPool") == 1
     assert out[-1].shape == (4, 6, 6, 32)
 
 
@@ -123,3 +123,23 @@ def test_fused_training_step_equals_tensorflow(oracle):
     theirs = _run(oracle, lambda x, ps: _step(oracle, x, ps), params)   # noqa: E731
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-4 * max(1.0, float(np.abs(b).max())))
+
+
+def _pooled_layer(x, k, c, ksize, stride, padding):
+    return tf.nn.max_pool2d(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, 1, "SAME"), c)), ksize, stride, padding)
+
+
+@pytest.mark.parametrize("ksize,stride,padding", [(2, 2, "SAME"), (3, 2, "SAME"), (3, 3, "VALID"), (2, 1, "VALID")])
+def test_pool_fused_into_the_convolution_equals_the_chain(fused_ops, monkeypatch, ksize, stride, padding):
+    """Odd sizes, overlapping and padded windows, a NaN: the in-cache pool gives the MaxPool op's values."""
+    x = RNG.standard_normal((3, 11, 9, 3)).astype(np.float32)
+    x[0, 4, 4, 0] = np.nan
+
+    def layer(x, k, c):
+        return _pooled_layer(x, k, c, ksize, stride, padding)
+    args = (tf.constant(x), tf.constant(K1), tf.constant(C1))
+    fused = tf.function(layer)(*args).numpy()
+    assert "MaxPool" not in fused_ops[-1]
+    monkeypatch.setattr(fusion_conv, "fuse", lambda steps, fetched: steps)
+    np.testing.assert_array_equal(fused, tf.function(layer)(*args).numpy())
+    assert np.isnan(fused).any()
