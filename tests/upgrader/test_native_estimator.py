@@ -18,11 +18,11 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_native", "model_fn_regression", "v2_estimator_datasets")
+CONVERTS = ("canned_native", "model_fn_layers", "model_fn_regression", "v2_estimator_datasets")
 # NOTE: the canned support code uses Keras preprocessing layers, Ftrl and AUC/Precision/Recall, which tfcompat's TF2 API lacks
 ON_TFCOMPAT = [pytest.param("canned_native", marks=pytest.mark.xfail(strict=True, reason=(
     "tfcompat's TF2 API has no StringLookup/IntegerLookup/Hashing/Discretization, Ftrl or AUC yet"))),
-    "model_fn_regression", "v2_estimator_datasets"]
+    "model_fn_layers", "model_fn_regression", "v2_estimator_datasets"]
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
     "canned_linear_baseline": (69, "tf.estimator.DNNLinearCombinedRegressor has no native conversion"),
@@ -115,7 +115,10 @@ est = tf.estimator.Estimator(model_fn, "/tmp/m")
 
 
 @pytest.mark.parametrize("body, driver, reason", [
-    ('pred = tf.layers.dense(features, 1)', 'est.train(None)', "tf.layers.dense inside model_fn 'model_fn'"),
+    ('pred = [tf.layers.dense(features, 1) for _ in range(2)][0]', '', "tf.layers.dense in a loop, comprehension"),
+    ('pred = tf.layers.batch_normalization(features)', '', "tf.layers.batch_normalization in model_fn 'model_fn' has no"),
+    ('pred = tf.layers.dense(tf.layers.dense(features, 4), 1)', '', "a tf.layers call inside another's arguments"),
+    ('pred = tf.layers.dense(features, tf.shape(features)[1])', '', "tf.layers.dense's argument in model_fn 'model_fn' reads"),
     ('w = tf.get_variable("w", [features.shape[1], 1])\n    pred = tf.matmul(features, w)', '',
      "tf.get_variable in model_fn 'model_fn' reads ['features']"),
     ('pred = features\n    tf.metrics.mean(pred)', '', "tf.metrics.mean is not one of model_fn 'model_fn''s eval_metric_ops"),

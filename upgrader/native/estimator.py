@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked, Editor
 from upgrader.native.canned import CANNED, canned_edits
+from upgrader.native.estimator_layers import Layer, find_layers
 from upgrader.native.estimator_run import upgrade_estimators  # noqa: F401  (run.py's hook)
 from upgrader.native.model import Program
 from upgrader.scan import collect_aliases
@@ -59,6 +60,7 @@ class ModelFn:
     cls: str                                          # the tf.Module class it becomes
     params: bool                                      # takes `params`
     variables: list[Variable] = field(default_factory=list)
+    layers: list[Layer] = field(default_factory=list)              # tf.layers calls -> Keras layers
     optimizer: ast.expr | None = None                 # the TF1 optimizer construction
     dropped: list[ast.stmt] = field(default_factory=list)    # optimizer / minimize statements
     metrics: dict[str, tuple[str, ast.Call]] = field(default_factory=dict)   # key -> (Keras metric, tf.metrics call)
@@ -118,6 +120,12 @@ def analyze_estimators(source: str, tree: ast.Module) -> EstimatorPlan | None:
                                        "run the file unchanged with `tfcompat run`)")
         if key and key.startswith("tf.estimator.ModeKeys."):
             plan.edits.append((node, '"%s"' % MODES.get(node.attr, node.attr.lower())))
+    fns = [fn.fn for fn in plan.model_fns.values()]
+    for node in ast.walk(tree):   # NOTE: a tf.layers call the model_fn makes through a helper would make new layers
+        if isinstance(node, ast.Call) and (prog.call_key(node) or "").startswith("tf.layers.") and \
+                not any(fn.lineno <= node.lineno <= fn.end_lineno for fn in fns):
+            raise Blocked(node.lineno, f"{prog.call_key(node)} outside a model_fn (native mode converts tf.layers "
+                                       "calls written in the model_fn itself)")
     canned, bound, plan.optimizers = canned_edits(prog, tree)
     plan.edits += canned
     plan.canned = bool(canned)
@@ -158,7 +166,7 @@ def model_fn_plan(prog: Program, fn: ast.FunctionDef, cls: str) -> ModelFn:
         key = prog.call_key(node) if isinstance(node, ast.Call) and id(node) not in gone else None
         if key == "tf.get_variable" and not any(v.call is node for v in plan.variables):
             raise Blocked(node.lineno, "tf.get_variable inside an expression or a nested block of a model_fn")
-        if key and key.startswith(("tf.layers.", "tf.keras.layers.", "tf.variable_scope", "tf.train.get_global_step",
+        if key and key.startswith(("tf.keras.layers.", "tf.variable_scope", "tf.train.get_global_step",
                                    "tf.train.get_or_create_global_step", "tf.Variable", "tf.feature_column")):
             raise Blocked(node.lineno, f"{key} inside model_fn '{fn.name}' (native mode converts tf.get_variable "
                                        "models; run the file with `tfcompat run`)")
@@ -166,6 +174,13 @@ def model_fn_plan(prog: Program, fn: ast.FunctionDef, cls: str) -> ModelFn:
             raise Blocked(node.lineno, f"{key} is not one of model_fn '{fn.name}''s eval_metric_ops")
         if isinstance(node, ast.Return) and not any(r is node for r, _ in plan.returns) and _owner(fn, node) is fn:
             raise Blocked(node.lineno, f"model_fn '{fn.name}' returns outside a top-level `if mode == ...` branch")
+    plan.layers = find_layers(prog, fn, taken)
+    for layer in plan.layers:
+        inputs = layer.call.args[:1] + [k.value for k in layer.call.keywords if k.arg in ("inputs", "training")]
+        if any(prog.call_key(n) and prog.call_key(n).startswith("tf.layers.") for i in inputs for n in ast.walk(i)):
+            raise Blocked(layer.call.lineno, "a tf.layers call inside another's arguments: name the inner layer's output")
+        for node in layer.call.args[1:] + [k.value for k in layer.call.keywords if k.arg not in ("inputs", "training")]:
+            _static(prog, fn, node, f"{prog.call_key(layer.call)}'s argument")
     if plan.optimizer is None:
         raise Blocked(fn.lineno, f"model_fn '{fn.name}' has no `optimizer.minimize(loss)` statement")
     if not isinstance(body[-1], ast.Return):
@@ -223,10 +238,9 @@ def _metric_dict(prog: Program, plan: ModelFn, node: ast.expr | None) -> str:
         return node.id
     if not isinstance(node, ast.Dict):
         raise Blocked(node.lineno, "eval_metric_ops that is not a dict literal")
-    _metric_entries(prog, plan, node)
-    if any(isinstance(v, ast.Name) for v in node.values):
-        raise Blocked(node.lineno, "eval_metric_ops written inline must call tf.metrics.<metric>(...) in the dict")
-    return "{" + ", ".join(f"{ast.get_source_segment(prog.source, k)}: {metric_arguments(prog, v)}"
+    _metric_entries(prog, plan, node)   # NOTE: a name bound to a tf.metrics call is rewritten where it is bound
+    return "{" + ", ".join(f"{ast.get_source_segment(prog.source, k)}: "
+                           f"{v.id if isinstance(v, ast.Name) else metric_arguments(prog, v)}"
                            for k, v in zip(node.keys, node.values)) + "}"
 
 
@@ -252,7 +266,8 @@ def metric_arguments(prog: Program, call: ast.Call) -> str:
     if set(given) - set(order) - {"weights"} or not set(order) <= set(given):
         raise Blocked(call.lineno, f"tf.metrics.{name} arguments {sorted(k or '**' for k in given)} have no native form")
     text = {k: ast.get_source_segment(prog.source, v) for k, v in given.items()}
-    args = METRICS[name][1].format(**{k: f"({t})" if not t.isidentifier() else t for k, t in text.items()})
+    atomic = {k for k, v in given.items() if isinstance(v, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant))}
+    args = METRICS[name][1].format(**{k: t if k in atomic else f"({t})" for k, t in text.items()})
     args += f", {text['weights']}" if "weights" in text else ""
     return f"({args})" if "," in args else f"({args},)"
 

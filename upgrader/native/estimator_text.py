@@ -99,8 +99,8 @@ class {name}:
                 yield {{k: v[i] for k, v in batch.items()}}
 
     def variables(self):
-        """The model's variables and global_step by name (the optimizer's slots are not listed)."""
-        return {{v.name.split(":")[0]: v for v in list(self.model.variables) + [self.global_step]}}
+        """The model's variables and global_step by name, a Keras layer's by path: 'dense/kernel' (no optimizer slots)."""
+        return {{getattr(v, "path", v.name).split(":")[0]: v for v in list(self.model.variables) + [self.global_step]}}
 
     def get_variable_names(self):
         return sorted(self.variables())

@@ -8,18 +8,9 @@ import re
 from upgrader.native.base import Blocked, NativeRule, indent
 from upgrader.native.estimator import EstimatorPlan, ModelFn, metric_arguments
 from upgrader.native.canned_text import CANNED
+from upgrader.native.estimator_layers import layer_properties, layer_texts, variable_text
 from upgrader.native.estimator_text import ESTIMATOR
 from upgrader.rules.native_minimize import NativeMinimize
-
-# TF1 initializers (v1 names, as in tf.compat.v1) -> the TF2 initializer with the same arguments but dtype
-INITIALIZERS = {"tf.constant_initializer": "constant_initializer", "tf.zeros_initializer": "zeros_initializer",
-                "tf.ones_initializer": "ones_initializer", "tf.random_normal_initializer": "random_normal_initializer",
-                "tf.random_uniform_initializer": "random_uniform_initializer",
-                "tf.truncated_normal_initializer": "keras.initializers.TruncatedNormal",
-                "tf.glorot_uniform_initializer": "keras.initializers.GlorotUniform",
-                "tf.glorot_normal_initializer": "keras.initializers.GlorotNormal"}
-VARIABLE_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable")
-
 
 class NativeEstimator(NativeRule):
     """Rewrite a tf.estimator model_fn and its Estimator as a tf.Module and a TF2 training class.
@@ -96,36 +87,24 @@ class NativeEstimator(NativeRule):
                 raise Blocked(node.lineno, f"a multi-line string in model_fn '{fn.fn.name}' cannot be re-indented safely")
         start = edit.offset(fn.fn.body[0].lineno, 0)
         end = edit.offset(fn.fn.end_lineno, fn.fn.end_col_offset)
-        body = splice(edit.src[:end], inside, start)
         head = [f"class {fn.cls}({tf}.Module):",
-                f'    """`{fn.fn.name}` as a tf.Module: its tf.get_variable calls are attributes; called with mode '
+                f'    """`{fn.fn.name}` as a tf.Module: its variables and layers are attributes; called with mode '
                 '"train", "eval" or "infer"."""', "",
                 "    def __init__(self, params=None):", "        super().__init__()", "        self.params = params"]
-        head += [f"        self.{v.attr} = {self.variable(plan, v.call)}" for v in fn.variables]
+        head += [f"        self.{v.attr} = {variable_text(prog, edit, v.call)}" for v in fn.variables]
+        for layer in fn.layers:
+            made, use = layer_texts(prog, edit, layer, plan.edits)
+            head.append(f"        self.{layer.attr} = {made}")
+            inside.append((*edit.span(layer.call), use))
+        body = splice(edit.src[:end], inside, start)
         head += ["", '    def __call__(self, features, labels=None, mode="infer"):']
         optimizer = NativeMinimize(self.ctx).optimizer(prog, fn.optimizer, edit)
         tail = ["", "    def optimizer(self):"] + (["        params = self.params"] if fn.params else [])
         tail += [f"        return {optimizer}", "", "    def metrics(self):"]
         metrics = ", ".join(f"{json.dumps(k)}: {tf}.keras.metrics.{cls}" for k, (cls, _) in fn.metrics.items())
         tail.append(f"        return {{{metrics}}}")
+        tail += layer_properties(prog, fn.layers)
         return "\n".join(head) + "\n" + indent(body, "    ") + "\n" + "\n".join(tail)
-
-    def variable(self, plan: EstimatorPlan, call: ast.Call) -> str:
-        """`tf.get_variable("w", [1, 1], initializer=init)` -> `tf.Variable(init([1, 1]), name="w")`."""
-        given = dict(zip(VARIABLE_ARGS, call.args)) | {k.arg: k.value for k in call.keywords}
-        extra = set(given) - {"name", "shape", "dtype", "initializer", "trainable"}
-        if extra or "name" not in given:
-            raise Blocked(call.lineno, f"tf.get_variable arguments {sorted(k or '**' for k in extra)} have no native form")
-        text = {k: plan.edit.text(v) for k, v in given.items()}
-        made = given.get("initializer")
-        key = plan.prog.call_key(made) if isinstance(made, ast.Call) else None
-        if key in INITIALIZERS and not any(k.arg in ("dtype", None) for k in made.keywords):
-            text["initializer"] = f"{plan.edit.tf}.{INITIALIZERS[key]}({', '.join(plan.edit.text(a) for a in made.args + made.keywords)})"
-        init = text.get("initializer", f"{plan.edit.tf}.keras.initializers.GlorotUniform()")
-        dtype = f", dtype={text['dtype']}" if "dtype" in text else ""
-        value = f"{init}({text['shape']}{dtype})" if "shape" in text else init + dtype
-        trainable = f", trainable={text['trainable']}" if "trainable" in text else ""
-        return f"{plan.edit.tf}.Variable({value}, name={text['name']}{trainable})"
 
 
 def splice(src: str, edits: list[tuple[int, int, str]], base: int = 0) -> str:
