@@ -28,6 +28,7 @@ NO_CASES = {
         "RandomUniformInt", "TruncatedNormal")},
     **{n: "random (stateless): TensorFlow's Philox numbers, checked in tests/runtime/test_philox.py" for n in (
         "StatelessRandomNormal", "StatelessRandomUniform", "StatelessTruncatedNormal")},
+    "StatelessMultinomial": "random (stateless): TensorFlow's ids, checked in tests/runtime/test_philox_discrete.py",
     # Resource ops act on a variable handle, not arrays; the variable tests cover them.
     **{n: "resource op: needs a variable handle" for n in (
         "ReadVariableOp", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp")},
