@@ -189,6 +189,8 @@ class Function:
         placeholders = []
 
         def symbolic(x: Any) -> Any:
+            if hasattr(x, "_composite_components"):
+                return type(x)._from_components([symbolic(c) for c in x._composite_components()])
             if dispatch.is_tensor(x) or isinstance(x, TensorSpec):
                 spec = next(it)
                 ph = graph.placeholder(spec.dtype, spec.shape, name=spec.name or _arg_name(names))
@@ -310,6 +312,10 @@ def _signature_key(structure: Any) -> tuple[Any, list, list]:
             parts.append(("spec", x.dtype, x.shape.as_tuple()))
         elif hasattr(x, "_handle"):
             parts.append(("var", id(x)))
+        elif hasattr(x, "_composite_components"):  # a SparseTensor: traced as its component tensors
+            parts.append((t, "composite"))
+            for c in x._composite_components():
+                walk(c)
         elif isinstance(x, (list, tuple)):
             parts.append((t, len(x)))
             for c in x:

@@ -197,3 +197,17 @@ def test_edit_distance_matches_tensorflow(oracle) -> None:
         ours = tf.edit_distance(tf.SparseTensor(*hyp), tf.SparseTensor(*truth), normalize=normalize).numpy()
         theirs = oracle.edit_distance(oracle.SparseTensor(*hyp), oracle.SparseTensor(*truth), normalize=normalize)
         np.testing.assert_array_equal(ours, theirs.numpy())
+
+
+def test_tf_function_traces_a_sparse_tensor_argument_as_its_three_tensors() -> None:
+    traces = []
+
+    @tf.function
+    def dense_times(sp, b):
+        traces.append(1)
+        return tf.sparse.sparse_dense_matmul(sp, b), tf.sparse.to_dense(sp)
+    for i in range(3):   # same component shapes: one trace, values fed each call (not captured constants)
+        product, dense = dense_times(tf.SparseTensor([[0, i]], [float(i + 1)], [2, 3]), tf.ones([3, 1]))
+        np.testing.assert_array_equal(dense.numpy(), _dense([[0, i]], [i + 1], [2, 3]))
+        np.testing.assert_array_equal(product.numpy(), [[i + 1.0], [0.0]])
+    assert len(traces) == 1

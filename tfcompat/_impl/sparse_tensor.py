@@ -123,6 +123,11 @@ class SparseTensor:
     def _composite_value(self, parts: list) -> SparseTensorValue:
         return SparseTensorValue(*parts)
 
+    @classmethod
+    def _from_components(cls, parts: list) -> "SparseTensor":
+        """The SparseTensor of these three tensors (tf.function traces a SparseTensor argument this way)."""
+        return cls(*parts)
+
     def _as_tensor(self) -> Any:
         raise ValueError(f"Attempt to convert a value ({self!r}) with an unsupported type ({type(self)!r}) to a "
                          "Tensor. (use tf.sparse.to_dense(sp) for a dense tensor)")
