@@ -17,6 +17,7 @@ from typing import Sequence
 import libcst as cst
 
 from upgrader.modes import DEFAULT_MODE, rules_for
+from upgrader.region_cache import cached_rewrite
 from upgrader.rule import Context, Diagnostic, Rule
 from upgrader.scan import COMPAT, TF, Region, Scanner, collect_aliases
 from upgrader.tables import tables
@@ -55,6 +56,23 @@ class _Dispatch(cst.CSTTransformer):
         super().__init__()
         self.hooks = {h: [getattr(r, h) for r in rules if h in type(r).__dict__ or _inherits(type(r), h)] for h in _HOOKS}
         self.inner: set[cst.CSTNode] = set()   # names that are not references of their own
+        self.attr_of: dict[cst.CSTNode, str] = {}   # x -> "y" for each `x.y`: what a rule's node is used for
+
+    # NOTE: LibCST's own on_visit/on_leave build "visit_<Type>" strings and getattr them for every node and
+    # every field; one dict lookup by type does the same for the few hooks this visitor has.
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        fn = _VISITS.get(type(node))
+        return True if fn is None else fn(self, node) is not False
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+        fn = _LEAVES.get(type(original))
+        return updated if fn is None else fn(self, original, updated)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original: cst.CSTNode, attribute: str) -> None:
+        return None
 
     def _run(self, hook: str, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
         for fn in self.hooks[hook]:
@@ -65,6 +83,7 @@ class _Dispatch(cst.CSTTransformer):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.inner.add(node.value)
+        self.attr_of[node.value] = node.attr.value
         self.inner.add(node.attr)
 
     def visit_Arg(self, node: cst.Arg) -> None:
@@ -91,6 +110,10 @@ class _Dispatch(cst.CSTTransformer):
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.BaseSmallStatement:
         return self._run("leave_ImportFrom", original, updated)
+
+
+_VISITS = {getattr(cst, n[len("visit_"):]): f for n, f in vars(_Dispatch).items() if n.startswith("visit_")}
+_LEAVES = {getattr(cst, n[len("leave_"):]): f for n, f in vars(_Dispatch).items() if n.startswith("leave_")}
 
 
 def _inherits(cls: type, hook: str) -> bool:
@@ -138,7 +161,7 @@ def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] 
         from upgrader.native.run import upgrade_native
         result = upgrade_native(code)
     else:
-        result = upgrade_rules(code, rules_for(mode), aliases, insert_imports)
+        result = upgrade_rules(code, rules_for(mode), aliases, insert_imports, keywords=mode == "compat")
     if "import *" in code and not result.errors:
         result.diagnostics += star_import_warnings(code)
     return result
@@ -178,8 +201,12 @@ def star_import_warnings(code: str) -> list[Diagnostic]:
 
 
 def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str, str] | None = None,
-                  insert_imports: bool = True) -> Result:
-    """Run `rule_types`' hooks over the regions the scan finds (the compat engine)."""
+                  insert_imports: bool = True, keywords: bool = False) -> Result:
+    """Run `rule_types`' hooks over the regions the scan finds (the compat engine).
+
+    `keywords`: write a reordered call as tf_upgrade_v2 does, every positional argument a keyword
+    (compat mode); otherwise the arguments that keep their place stay positional (native mode).
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -202,15 +229,21 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
     if not known:
         return Result(code, code, notes)
     scan = Scanner(code, t, known, attrs, frozenset().union(*(r.KEYS for r in rule_types))).run(tree)
-    ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)), diagnostics=notes)
+    ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)), diagnostics=notes,
+                  keywords=keywords)
     rules = [r(ctx) for r in rule_types]
     dispatch = _Dispatch(rules)
+    pure = all("compat" in r.MODES for r in rule_types)
+    ctx.attr_of = dispatch.attr_of
     edits: list[tuple[int, int, str]] = []
     for region in scan.regions:
         ctx.line, ctx.col = region.line, region.col
         text = code[region.start:region.end]
         try:
-            new = _rewrite(text, region.kind, dispatch)
+            if pure:   # NOTE: compat rules only: those are pure functions of the region (region_cache.py)
+                new = cached_rewrite(text, region.kind, ctx, rule_types, lambda: _rewrite(text, region.kind, dispatch))
+            else:
+                new = _rewrite(text, region.kind, dispatch)
         except Exception as e:   # NOTE: LibCST's grammar lags CPython's; never guess, leave the file alone
             return Result(code, code, [Diagnostic(region.line, region.col, "parse",
                                                   f"LibCST cannot handle this code ({type(e).__name__}); file left unchanged", "error")])

@@ -46,6 +46,8 @@ class Context:
     need_tf_import: bool = False
     notes_once: set[str] = field(default_factory=set)
     owned: frozenset[str] = frozenset()
+    attr_of: dict[cst.CSTNode, str] = field(default_factory=dict)   # original node -> attribute read from it
+    keywords: bool = False   # TF's upgrader style: a reordered call's positional arguments all become keywords
 
     def report(self, rule: str, message: str, severity: str, once: bool = False) -> None:
         if once:

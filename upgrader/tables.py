@@ -25,6 +25,7 @@ class ApiChange:
     prefix: int | None = None
     v1_args: tuple[str, ...] = ()
     guards: tuple[str, ...] = ()
+    reorder: bool = False   # v1's positional order is not v2's (beyond dropped no-op arguments)
     error: str | None = None
     special: str | None = None
     why: str | None = None
@@ -64,7 +65,7 @@ class Tables:
 def _row(name: str, d: dict[str, Any]) -> ApiChange:
     return ApiChange(old=name, new=d.get("new"), renames=d.get("renames", {}), drop=tuple(d.get("drop", ())),
                      v1_only=tuple(d.get("v1_only", ())), prefix=d.get("prefix"), v1_args=tuple(d.get("v1_args", ())),
-                     guards=tuple(d.get("guards", ())), error=d.get("error"), special=d.get("special"), why=d.get("why"))
+                     guards=tuple(d.get("guards", ())), reorder=d.get("reorder", False), error=d.get("error"), special=d.get("special"), why=d.get("why"))
 
 
 @lru_cache(maxsize=1)

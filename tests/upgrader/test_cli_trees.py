@@ -14,7 +14,7 @@ from upgrader.cli import main
 from upgrader.files import upgrade_file
 
 TF1 = "import tensorflow as tf\nx = tf.to_float(1)\n"
-DONE = "import tensorflow as tf\nx = tf.cast(1, tf.float32)\n"
+DONE = "import tensorflow as tf\nx = tf.cast(1, dtype=tf.float32)\n"   # compat mode writes tf_upgrade_v2's keywords
 
 
 def run(*args: str) -> tuple[int, str]:

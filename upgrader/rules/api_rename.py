@@ -76,9 +76,12 @@ class ApiRename(Rule):
             return None
         out: list[cst.Arg] = []
         seen: set[str] = set()
+        first = row.prefix
+        if first is not None and self.ctx.keywords and (row.reorder or sum(a.keyword is None for a in call.args) > first):
+            first = 0   # NOTE: compat mode writes a reordered call all in keywords, as tf_upgrade_v2 does
         for i, arg in enumerate(call.args):
             name = arg.keyword.value if arg.keyword else None
-            if name is None and row.prefix is not None and i >= row.prefix:
+            if name is None and first is not None and i >= first:
                 if i >= len(row.v1_args):
                     return None
                 name = row.v1_args[i]

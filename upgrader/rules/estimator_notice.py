@@ -9,7 +9,7 @@ MESSAGE = ("this file uses tf.estimator, which TensorFlow removed in 2.16 (tf.co
            "run on TensorFlow >= 2.16 as upgraded: run it unchanged with `tfcompat run` (tfcompat provides "
            "tf.estimator, its hooks and canned estimators), or convert it with `tf-upgrade --mode native` (model_fn "
            "Estimators become a tf.Module and a GradientTape loop; canned estimators are not converted yet); "
-           "tf.estimator references are left unchanged")
+           "tf.estimator names are kept (canned estimators get TF1's summed loss or tf.compat.v1.estimator; see estimator_canned)")
 
 
 class EstimatorNotice(Rule):

@@ -12,7 +12,8 @@ CASTS = {"tf.to_float": "float32", "tf.to_double": "float64", "tf.to_int32": "in
 class ToDtypeToCast(Rule):
     """Replace the removed `tf.to_<dtype>(x)` helpers with `tf.cast`.
 
-    tf.to_float(x, name="y")  ->  tf.cast(x, tf.float32, name="y")
+    tf.to_float(x, name="y")  ->  tf.cast(x, name="y", dtype=tf.float32)    # compat mode, as tf_upgrade_v2 writes it
+    tf.to_float(x, name="y")  ->  tf.cast(x, tf.float32, name="y")          # native mode
     """
 
     DESCRIPTION = "tf.to_float/to_int32/... were removed in TF2; use tf.cast"
@@ -32,6 +33,11 @@ class ToDtypeToCast(Rule):
         name = [a.with_changes(keyword=cst.Name("name"), equal=eq) if a.keyword is None else a for a in rest]
         x = x.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT,
                            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args = [x, dtype.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if name else dtype, *name]
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        if self.ctx.keywords:   # NOTE: compat mode spells it as tf_upgrade_v2 does: tf.cast(x, name=n, dtype=tf.T)
+            args = [*([x, *name[:-1], name[-1].with_changes(comma=comma)] if name else [x]),
+                    dtype.with_changes(keyword=cst.Name("dtype"), equal=eq)]
+        else:
+            args = [x, dtype.with_changes(comma=comma) if name else dtype, *name]
         self.change(f"{key}(x) -> tf.cast(x, tf.{CASTS[key]})")
         return updated.with_changes(func=self.ctx.expr("tf.cast"), args=args)

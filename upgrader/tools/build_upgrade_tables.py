@@ -73,7 +73,8 @@ def _arg_changes(name: str, s1: dict[str, Any], s2: dict[str, Any]) -> dict[str,
     v1_only = [p for p in n1 if p not in n2 and p not in renames]
     mapped = [renames.get(p, p) for p in n1]
     prefix = 0
-    while prefix < min(len(mapped), len(n2)) and mapped[prefix] == n2[prefix] and p1[prefix]["kind"] == "POSITIONAL_OR_KEYWORD":
+    while (prefix < min(len(mapped), len(n2)) and mapped[prefix] == n2[prefix]
+           and p1[prefix]["kind"] == p2[prefix]["kind"] == "POSITIONAL_OR_KEYWORD"):
         prefix += 1
     d2 = {p["name"]: p.get("default") for p in p2}
     guards = [p["name"] for p in p1 if p["name"] in d2 and p.get("default") != d2[p["name"]]
@@ -90,6 +91,12 @@ def _arg_changes(name: str, s1: dict[str, Any], s2: dict[str, Any]) -> dict[str,
     npos = sum(1 for p in p1 if p["kind"] == "POSITIONAL_OR_KEYWORD")
     if prefix < npos:
         row["prefix"], row["v1_args"] = prefix, n1[:npos]
+        # NOTE: a reorder proper (not only arguments TF2 no longer takes, nor deprecated spellings kept at the
+        # end, as reduce_sum's keep_dims): compat mode writes every positional argument of such a call as a
+        # keyword, as tf_upgrade_v2 does; a TF2-style tf.reduce_sum(x, 1) stays as it is.
+        kept = list(dict.fromkeys(m for p, m in zip(n1[:npos], mapped[:npos]) if p not in M.SAFE_DROPS and m in n2))
+        if kept != n2[:len(kept)] and name not in M.POSITIONAL_KEPT:
+            row["reorder"] = True
     if guards:
         row["guards"] = guards
     return row
@@ -119,6 +126,10 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
             row = {"new": target}
             if name in M.RENAMES:
                 row.update(_arg_changes(name, sym, v2[target]))
+                if target in v1 and _arg_changes(target, v1[target], v2[target]).get("reorder") and "reorder" not in row:
+                    # NOTE: compat mode keywords the target's calls, so this row must too (a fixed point)
+                    row.update(prefix=row.get("prefix", 0), reorder=True, v1_args=row.get("v1_args") or [
+                        p["name"] for p in _params(sym) if p["kind"] == "POSITIONAL_OR_KEYWORD"])
             rows[name] = row
         else:
             rows[name] = {"new": "tf.compat.v1" + name[2:]}

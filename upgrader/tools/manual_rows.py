@@ -114,6 +114,8 @@ RENAMES: dict[str, str] = {
     "tf.data.experimental.TensorArrayStructure": "tf.TensorArraySpec",
     "tf.data.experimental.TensorStructure": "tf.TensorSpec",
     "tf.saved_model.load_v2": "tf.compat.v2.saved_model.load",   # v1's tf.saved_model.load is another loader
+    "tf.arg_min": "tf.argmin",   # the raw op's (input, dimension, output_type, name): argmin's order, axis named
+    "tf.arg_max": "tf.argmax",
 }
 
 # Deprecated v1 keyword spellings -> their TF2 names (applied when the target
@@ -134,6 +136,10 @@ KEYWORD_ALIASES: dict[str, str] = {
 # Per-function keyword renames that are the same argument under a new name (never derived by position).
 ARG_RENAMES: dict[str, dict[str, str]] = {
     "tf.cond": {"fn1": "true_fn", "fn2": "false_fn"},
+    "tf.nn.separable_conv2d": {"rate": "dilations"},   # TF1 read `rate` as the deprecated spelling of `dilations`
+    "tf.nn.depthwise_conv2d": {"rate": "dilations"},
+    "tf.arg_min": {"dimension": "axis"},
+    "tf.arg_max": {"dimension": "axis"},
     "tf.math.count_nonzero": {"input_tensor": "input"},
     "tf.device": {"device_name_or_function": "device_name"},
     "tf.io.decode_raw": {"bytes": "input_bytes"},
@@ -165,6 +171,11 @@ ARG_RENAMES: dict[str, dict[str, str]] = {
 V1_ONLY_ARGS: dict[str, tuple[str, ...]] = {
     "tf.zeros_initializer": ("dtype",), "tf.ones_initializer": ("dtype",),
     "tf.initializers.zeros": ("dtype",), "tf.initializers.ones": ("dtype",),
+}
+
+# Reordered functions whose calls keep their positional arguments in compat mode (a rule writes them).
+POSITIONAL_KEPT: dict[str, str] = {
+    "tf.nn.dropout": "the dropout_keep_prob rule: TF2's second positional parameter is the rate it writes",
 }
 
 # v1 arguments that have no effect in TF2 and may be dropped silently.
@@ -237,6 +248,10 @@ CONTRIB: dict[str, dict[str, str]] = {
                                              "heads left with tf.estimator (removed in TF 2.16): rewrite with Keras"}
        for h in ("binary_classification_head", "logistic_regression_head", "multi_class_head", "multi_head",
                  "multi_label_head", "poisson_regression_head", "regression_head")},
+    **{f"tf.contrib.estimator.{h}": {"new": f"tf.estimator.experimental.{h}"} for h in (
+        "make_early_stopping_hook", "stop_if_higher_hook", "stop_if_lower_hook", "stop_if_no_decrease_hook",
+        "stop_if_no_increase_hook")},
+    "tf.estimator.inputs": {"new": "tf.compat.v1.estimator.inputs"},   # numpy_input_fn/pandas_input_fn: v1 only
     "tf.contrib.layers.layer_norm": {"error": "`tf.contrib.layers.layer_norm` has been deprecated; use "
                                               "tf.keras.layers.LayerNormalization (check its epsilon and axis)"},
     "tf.contrib.rnn": {"error": "tf.contrib.rnn.* has been deprecated; cells are in tf.keras.layers "
