@@ -150,3 +150,27 @@ def test_optimizer_state_interchanges_with_keras(tmp_path, oracle) -> None:
         again = reader.keras.models.load_model(path)
         again.fit(x, y, epochs=1, verbose=0)
         np.testing.assert_allclose(again.layers[0].kernel.numpy(), continued, rtol=1e-6)
+
+
+def test_weights_h5_is_keras_layout(tmp_path) -> None:
+    h5py = pytest.importorskip("h5py")
+    model = _cnn(tf)
+    model.save_weights(tmp_path / "w.weights.h5")
+    with h5py.File(tmp_path / "w.weights.h5") as f:
+        assert f["layers/conv2d/vars/0"].shape == (3, 3, 1, 4) and len(f["layers/batch_normalization/vars"]) == 4
+        assert "layers/dense_1/vars/1" in f and f["layers/dense/vars"].attrs["name"] == model.layers[4].name
+    clone = _cnn(tf)
+    clone.load_weights(tmp_path / "w.weights.h5")
+    x = RNG.random((2, 6, 6, 1)).astype(np.float32)
+    np.testing.assert_array_equal(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_weights_h5_interchange_with_keras(tmp_path, oracle) -> None:
+    x = RNG.random((2, 6, 6, 1)).astype(np.float32)
+    for writer, reader in ((tf, oracle), (oracle, tf)):
+        path = str(tmp_path / f"{writer.__name__}.weights.h5")
+        model = _cnn(writer)
+        model.save_weights(path)
+        clone = _cnn(reader)
+        clone.load_weights(path)
+        np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

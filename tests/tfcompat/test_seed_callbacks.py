@@ -60,8 +60,15 @@ def test_model_checkpoint_checks_paths_like_keras_and_names_the_alternative():
         tf.keras.callbacks.ModelCheckpoint("w.npz", save_weights_only=True)
     with pytest.raises(ValueError, match=r"must end in `\.keras`"):
         tf.keras.callbacks.ModelCheckpoint("model")
-    with pytest.raises(NotImplementedError, match="save_weights_only=True"):
-        _model().fit(X, Y, epochs=1, verbose=0, callbacks=[tf.keras.callbacks.ModelCheckpoint("m.keras")])
+
+
+
+def test_model_checkpoint_saves_whole_models(tmp_path):
+    model = _model()
+    path = str(tmp_path / "m{epoch}.keras")
+    model.fit(X, Y, epochs=2, verbose=0, callbacks=[tf.keras.callbacks.ModelCheckpoint(path)])
+    again = tf.keras.models.load_model(str(tmp_path / "m2.keras"))
+    np.testing.assert_array_equal(again.predict(X, verbose=0), model.predict(X, verbose=0))
 
 
 def test_early_stopping_default_monitors_val_loss():

@@ -133,13 +133,6 @@ class ModelCheckpoint(Callback):
             raise ValueError(f"The filepath provided must end in `.keras` (Keras model format). Received: "
                              f"filepath={self.filepath}")
 
-    def on_train_begin(self, logs: Any = None) -> None:
-        if not self.save_weights_only:
-            raise NotImplementedError(
-                f"ModelCheckpoint({self.filepath!r}, save_weights_only=False) saves whole models with "
-                "model.save('.keras'), which tfcompat does not implement; use "
-                "ModelCheckpoint('<name>.weights.h5', save_weights_only=True) (model.save_weights).")
-
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._epoch = epoch
 
@@ -183,4 +176,7 @@ class ModelCheckpoint(Callback):
         dirname = os.path.dirname(filepath)
         if dirname:
             os.makedirs(dirname, exist_ok=True)
-        self.model.save_weights(filepath, overwrite=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)

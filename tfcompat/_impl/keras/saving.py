@@ -1,6 +1,7 @@
-"""`model.save_weights` / `load_weights`: a NumPy `.npz` archive of plain arrays, never unpickled.
+"""`model.save_weights` / `load_weights`: `<name>.weights.h5` in Keras 3's HDF5 layout (model_saving.py, with
+h5py), other names a NumPy `.npz` archive of plain arrays, never unpickled.
 
-    model.save_weights("w.weights.npz");  other.load_weights("w.weights.npz")
+    model.save_weights("w.weights.h5");  other.load_weights("w.weights.h5")     # Keras 3 reads it too
 
 Arrays are stored in `model.weights` order under keys `000000:<path>`; loading checks
 count and shapes and reads with `allow_pickle=False`.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,10 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
     path = _path(filepath)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    if path.endswith(".weights.h5"):  # Keras 3's HDF5 layout, which Keras reads
+        from .model_saving import _atomically, write_weights  # noqa: PLC0415
+        _atomically(path, lambda tmp: write_weights(model, tmp))
+        return
     arrays = {f"{i:06d}:{getattr(v, 'path', v.name)}": np.asarray(v.numpy()) for i, v in enumerate(model.weights)}
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -37,6 +43,10 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False) -> None:
     path = _path(filepath)
+    if path.endswith(".h5") and not zipfile.is_zipfile(path):  # Keras 3's HDF5 layout (a .npz is a zip)
+        from .model_saving import read_weights  # noqa: PLC0415
+        read_weights(model, path)
+        return
     with np.load(path, allow_pickle=False) as archive:
         arrays = [archive[k] for k in sorted(archive.files)]
     weights = model.weights
