@@ -79,9 +79,8 @@ def rand_doubles(gen: philox.Philox, n: int, skip: int = 0) -> np.ndarray:
 def multinomial(gen: philox.Philox, logits: np.ndarray, num_samples: int, threads: int | None = None) -> np.ndarray:
     """MultinomialFunctor<CPUDevice>: class ids [batch, num_samples] (int64) from unnormalised log-probs."""
     batch, classes = logits.shape
-    out = np.zeros((batch, num_samples), np.int64)
-    if out.size == 0:
-        return out
+    if batch * num_samples == 0:
+        return np.zeros((batch, num_samples), np.int64)
     z = logits.astype(np.float64)
     finite = np.isfinite(z)
     top = np.max(np.where(finite, z, -np.inf), axis=1, keepdims=True)
@@ -90,16 +89,18 @@ def multinomial(gen: philox.Philox, logits: np.ndarray, num_samples: int, thread
         terms = np.where(finite, np.exp(z - top), 0.0)
     cdf = np.cumsum(terms, axis=1)                                # the kernel's running total, in order
     cost = int(50 * (num_samples * math.log(classes) / math.log(2) + classes))
+    u = np.empty((batch, num_samples))
     for start, limit in shards(batch, cost, threads or intra_op_threads()):
         rows = limit - start
-        u = rand_doubles(gen, rows * num_samples, start * (num_samples + 3) // 4).reshape(rows, num_samples)
-        out[start:limit] = upper_bound(cdf[start:limit], u * cdf[start:limit, -1:])
-    return out
+        u[start:limit] = rand_doubles(gen, rows * num_samples, start * (num_samples + 3) // 4).reshape(rows, -1)
+    return upper_bound(cdf, u * cdf[:, -1:])
 
 
 def upper_bound(cdf: np.ndarray, x: np.ndarray) -> np.ndarray:
     """std::upper_bound per row: the first j with cdf[b, j] > x[b, s] (cdf rows nondecreasing), all rows at once."""
     rows, classes = cdf.shape
+    if x.size * classes <= 1 << 22:  # NOTE: counting the entries <= x is the same index, in one pass
+        return (cdf[:, None, :] <= x[:, :, None]).sum(axis=2, dtype=np.int64)
     lo, hi = np.zeros(x.shape, np.int64), np.full(x.shape, classes, np.int64)
     index = np.arange(rows)[:, None]
     while True:

@@ -113,3 +113,12 @@ def test_log_uniform_sampler_against_tensorflow(oracle, batch, num_true, num_sam
         got = rnd.log_uniform_candidate_sampler(true, **kw)
         for w, g in zip(want, got):
             assert np.asarray(w).tobytes() == np.asarray(g).tobytes()
+
+
+def test_upper_bound_is_std_upper_bound_on_both_paths():
+    rng = np.random.default_rng(3)
+    for rows, samples, classes in ((7, 5, 9), (2000, 50, 50)):   # counting, then binary search (> 4M entries)
+        cdf = np.cumsum(rng.integers(0, 3, size=(rows, classes)).astype(np.float64), axis=1)
+        x = rng.integers(-1, int(cdf.max()) + 2, size=(rows, samples)).astype(np.float64)  # ties with the CDF
+        want = np.stack([np.searchsorted(cdf[b], x[b], side="right") for b in range(rows)])
+        np.testing.assert_array_equal(random_discrete.upper_bound(cdf, x), want)
