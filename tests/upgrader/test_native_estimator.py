@@ -18,11 +18,12 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_native", "model_fn_layers", "model_fn_regression", "v2_estimator_datasets")
+CONVERTS = ("canned_native", "model_fn_layers", "model_fn_regression", "train_and_evaluate_native",
+            "v2_estimator_datasets")
 # NOTE: the canned support code uses Keras preprocessing layers, Ftrl and AUC/Precision/Recall, which tfcompat's TF2 API lacks
 ON_TFCOMPAT = [pytest.param("canned_native", marks=pytest.mark.xfail(strict=True, reason=(
     "tfcompat's TF2 API has no StringLookup/IntegerLookup/Hashing/Discretization, Ftrl or AUC yet"))),
-    "model_fn_layers", "model_fn_regression", "v2_estimator_datasets"]
+    "model_fn_layers", "model_fn_regression", "train_and_evaluate_native", "v2_estimator_datasets"]
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
     "canned_linear_baseline": (69, "tf.estimator.DNNLinearCombinedRegressor has no native conversion"),
@@ -126,6 +127,8 @@ est = tf.estimator.Estimator(model_fn, "/tmp/m")
     ('pred = features', 'est.train(None, hooks=[])', "est.train arguments ['hooks']"),
     ('pred = features', 'est.export_saved_model("/tmp/e", None)', "native mode converts ['evaluate'"),
     ('pred = features', 'x = tf.estimator.inputs.numpy_input_fn({"x": 1}, shuffle=flag)', "shuffle=True or shuffle=False"),
+    ('pred = features', 'tf.estimator.train_and_evaluate(est, tf.estimator.TrainSpec(f, 9, [hook]), spec)',
+     "tf.estimator.TrainSpec arguments ['hooks'] have no native form"),
 ])
 def test_what_blocks_a_model_fn(body: str, driver: str, reason: str) -> None:
     result = upgrade_source(MODEL_FN.format(body=body, driver=driver), "native")

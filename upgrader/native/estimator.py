@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from upgrader.native.base import Blocked, Editor
 from upgrader.native.canned import CANNED, canned_edits
 from upgrader.native.estimator_layers import Layer, find_layers
+from upgrader.native.estimator_specs import spec_edits
 from upgrader.native.estimator_run import upgrade_estimators  # noqa: F401  (run.py's hook)
 from upgrader.native.model import Program
 from upgrader.scan import collect_aliases
@@ -41,7 +42,8 @@ METHODS = {"train": {"input_fn", "steps", "max_steps"}, "evaluate": {"input_fn",
            "predict": {"input_fn", "predict_keys", "yield_single_examples"}, "get_variable_names": set(),
            "get_variable_value": {"name"}, "latest_checkpoint": set()}
 CONVERTED = {"tf.estimator.Estimator", "tf.estimator.EstimatorSpec", "tf.estimator.RunConfig",
-             "tf.estimator.inputs.numpy_input_fn"} | {f"tf.estimator.{name}" for name in CANNED}
+             "tf.estimator.inputs.numpy_input_fn", "tf.estimator.train_and_evaluate", "tf.estimator.TrainSpec",
+             "tf.estimator.EvalSpec"} | {f"tf.estimator.{name}" for name in CANNED}
 GENERATED = {"Estimator", "FeatureColumns", "CannedModel", "AccuracyBaseline"} | set(CANNED)
 RUN_CONFIG = {"model_dir", "tf_random_seed", "save_checkpoints_steps", "keep_checkpoint_max"}
 RUN_CONFIG_IGNORED = {"save_summary_steps", "save_checkpoints_secs", "log_step_count_steps", "session_config"}
@@ -129,7 +131,9 @@ def analyze_estimators(source: str, tree: ast.Module) -> EstimatorPlan | None:
     canned, bound, plan.optimizers = canned_edits(prog, tree)
     plan.edits += canned
     plan.canned = bool(canned)
-    _check_uses(tree, estimators | bound)
+    specs, passed = spec_edits(prog, tree)
+    plan.edits += specs
+    _check_uses(tree, estimators | bound, passed)
     return plan
 
 
@@ -306,11 +310,11 @@ def _model_fn(prog: Program, call: ast.Call) -> ast.FunctionDef:
     return defs[0]
 
 
-def _check_uses(tree: ast.Module, estimators: set[str]) -> None:
-    """Estimators are only built, driven by the methods the converted class has, and read for model_dir."""
+def _check_uses(tree: ast.Module, estimators: set[str], passed: set[int]) -> None:
+    """Estimators are only built, driven by the converted class's methods or train_and_evaluate, read for model_dir."""
     parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Name) and node.id in estimators) or isinstance(node.ctx, ast.Store):
+        if not (isinstance(node, ast.Name) and node.id in estimators) or isinstance(node.ctx, ast.Store) or id(node) in passed:
             continue
         attr, call = parents.get(id(node)), None
         if isinstance(attr, ast.Attribute):

@@ -40,9 +40,8 @@ class Layer:
 
 def find_layers(prog: Program, fn: ast.FunctionDef, taken: set[str]) -> list[Layer]:
     """The model_fn's tf.layers calls, each with a free attribute name; raises Blocked."""
-    looped = {id(n) for loop in ast.walk(fn) if isinstance(loop, (ast.For, ast.While, ast.comprehension, ast.Lambda,
-                                                                    ast.FunctionDef)) and loop is not fn
-              for n in ast.walk(loop)}
+    repeated = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda, ast.FunctionDef)
+    looped = {id(n) for loop in ast.walk(fn) if isinstance(loop, repeated) and loop is not fn for n in ast.walk(loop)}
     found: list[Layer] = []
     for node in ast.walk(fn):
         key = prog.call_key(node) if isinstance(node, ast.Call) else None

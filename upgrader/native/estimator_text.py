@@ -83,6 +83,11 @@ class {name}:
         values = {{key: metric.result().numpy() for key, metric in self.metrics.items()}}
         return dict(sorted(values.items()), global_step=int(self.global_step.numpy()))
 
+    def train_and_evaluate(self, train_spec, eval_spec):
+        """tf.estimator.train_and_evaluate in one process: train to max_steps, then the last evaluation and no exports."""
+        self.train(train_spec["input_fn"], max_steps=train_spec.get("max_steps"))
+        return self.evaluate(eval_spec["input_fn"], steps=eval_spec.get("steps", 100), name=eval_spec.get("name")), []
+
     def predict(self, input_fn, predict_keys=None, yield_single_examples=True):
         for features in self.dataset(input_fn):
             if isinstance(features, tuple):   # (features, labels): labels are not used

@@ -110,7 +110,7 @@ class NativeEstimator(NativeRule):
 def splice(src: str, edits: list[tuple[int, int, str]], base: int = 0) -> str:
     """`src[base:]` with (start, end, text) edits applied; an edit inside an earlier, larger one is dropped."""
     out, last = [], base
-    for s, e, new in sorted(edits, key=lambda x: (x[0], -x[1])):
+    for s, e, new in sorted(edits, key=lambda x: (x[0], x[1] != x[0], -x[1])):   # an insertion before a replacement
         if s < last or s < base:
             continue
         out += [src[last:s], new]

@@ -1,0 +1,46 @@
+"""`tf.estimator.train_and_evaluate` with TrainSpec/EvalSpec in a native Estimator conversion.
+
+    tf.estimator.train_and_evaluate(est, tf.estimator.TrainSpec(train_fn, max_steps=100), eval_spec)
+    ->  Estimator.train_and_evaluate(est, dict(input_fn=train_fn, max_steps=100), eval_spec)
+
+Locally (one process) TensorFlow trains to max_steps, evaluating after checkpoints, and returns the last
+evaluation: the converted Estimator trains, then evaluates once, which gives that last evaluation. Hooks and
+exporters run only under tf.estimator, so a spec with them raises `Blocked`.
+"""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.base import Blocked
+from upgrader.native.model import Program
+
+SPECS = {"TrainSpec": ("input_fn", "max_steps", "hooks"),
+         "EvalSpec": ("input_fn", "steps", "name", "hooks", "exporters", "start_delay_secs", "throttle_secs")}
+CONVERTED = {"TrainSpec": {"input_fn", "max_steps"}, "EvalSpec": {"input_fn", "steps", "name", "start_delay_secs", "throttle_secs"}}
+
+
+def spec_edits(prog: Program, tree: ast.Module) -> tuple[list[tuple[ast.AST, str]], set[int]]:
+    """Edits (an ast.arg node: insert before its position) and the ids of Estimators passed to train_and_evaluate."""
+    edits: list[tuple[ast.AST, str]] = []
+    passed: set[int] = set()
+    for node in ast.walk(tree):
+        key = prog.call_key(node) if isinstance(node, ast.Call) else None
+        name = (key or "").rsplit(".", 1)[-1]
+        if key in ("tf.estimator.TrainSpec", "tf.estimator.EvalSpec"):
+            given = dict(zip(SPECS[name], node.args)) | {k.arg: k.value for k in node.keywords}
+            extra = {k or "**" for k, v in given.items() if k not in CONVERTED[name]
+                     and not (isinstance(v, ast.Constant) and v.value is None)}
+            if extra or any(isinstance(a, ast.Starred) for a in node.args):
+                raise Blocked(node.lineno, f"tf.estimator.{name} arguments {sorted(extra)} have no native form (hooks "
+                                           "and exporters run only under tf.estimator: use `tfcompat run`)")
+            edits.append((node.func, "dict"))
+            edits += [(ast.arg("", lineno=a.lineno, col_offset=a.col_offset, end_lineno=a.lineno,
+                               end_col_offset=a.col_offset), f"{k}=") for k, a in zip(SPECS[name], node.args)]
+        elif key == "tf.estimator.train_and_evaluate":
+            names = ("estimator", "train_spec", "eval_spec")
+            given = dict(zip(names, node.args)) | {k.arg: k.value for k in node.keywords}
+            if set(given) != set(names):
+                raise Blocked(node.lineno, "tf.estimator.train_and_evaluate(estimator, train_spec, eval_spec) expected")
+            edits.append((node.func, "Estimator.train_and_evaluate"))
+            passed.add(id(given["estimator"]))
+    return edits, passed
