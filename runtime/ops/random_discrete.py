@@ -10,6 +10,10 @@ into shards as Eigen's ThreadPoolDevice::parallelFor does and starts each shard'
 `start_row * (num_samples + 3) / 4` blocks on, so its numbers depend on the intra-op thread
 count (TF_NUM_INTRAOP_THREADS, tf.config.threading.set_intra_op_parallelism_threads, else the
 CPUs this process may run on), as TensorFlow's do; `intra_op_threads()` reproduces TF's choice.
+
+NOTE: the CDF's exp is NumPy's where TF's is Eigen's vectorised one; they may differ in the last
+bit, which changes an id only if a draw falls within that bit of a class boundary (about 1e-16
+per sample; never seen in the tests). The sampler uses the C library's exp/log, as TF's does.
 """
 from __future__ import annotations
 
