@@ -61,6 +61,20 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
     return xp.matmul(a, b)
 
 
+def lapack(xp: Any, flops: float, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """fn(*args) (a NumPy LAPACK call: eigh, qr, svd) on one BLAS thread when `flops` is under MIN_THREADED_FLOPS
+    (a 256x256 eigh took 0.2-0.5 s on two spinning OpenBLAS threads of a busy machine, 20 ms on one)."""
+    if xp is np and flops < MIN_THREADED_FLOPS:
+        setter = _set_local()
+        if setter is not None:
+            before = setter(1)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                setter(before)
+    return fn(*args, **kwargs)
+
+
 def serial_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """np.matmul(a, b, out=out) on the calling thread's single BLAS thread, whatever its size
     (for callers that run their own threads)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
+from .. import blas, dtypes
 from ..errors import invalid
 from . import array, linalg, qr_eigen
 from .linalg_solve import band_part, matrix_triangular_solve
@@ -45,6 +45,11 @@ def _matrix_shape(x, square=False):
             raise invalid(f"Dimensions must be equal, but are {m} and {n}")
         m = n = m if m is not None else n
     return tuple(x[:-2]), m, n
+
+
+def _flops(a):
+    m, n = a.shape[-2], a.shape[-1]
+    return (a.size // max(m * n, 1)) * m * n * min(m, n)
 
 
 def _k(m, n):
@@ -100,8 +105,9 @@ def _eigh_grad(gs, outs, a, compute_v=True):
 def _eigh_kernel(xp, a, compute_v):
     _check(xp, a, "SelfAdjointEigV2", square=True)
     if not compute_v:
-        return xp.linalg.eigvalsh(a, UPLO="L").astype(a.dtype, copy=False), xp.zeros((0,), a.dtype)
-    e, v = xp.linalg.eigh(a, UPLO="L")
+        e = blas.lapack(xp, _flops(a), xp.linalg.eigvalsh, a, UPLO="L")
+        return e.astype(a.dtype, copy=False), xp.zeros((0,), a.dtype)
+    e, v = blas.lapack(xp, _flops(a), xp.linalg.eigh, a, UPLO="L")
     return e.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
 
 
@@ -167,7 +173,7 @@ def _qr_kernel(xp, a, full_matrices):
     exact = None if full_matrices or xp is not np else qr_eigen.qr(a)  # NOTE: TF's bits where Eigen is unblocked
     if exact is not None:
         return exact
-    q, r = xp.linalg.qr(a, mode="complete" if full_matrices else "reduced")
+    q, r = blas.lapack(xp, _flops(a), xp.linalg.qr, a, mode="complete" if full_matrices else "reduced")
     return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
 
 
@@ -228,8 +234,8 @@ def _svd_kernel(xp, a, compute_uv, full_matrices):
     _check(xp, a, "Svd")
     if not compute_uv:
         empty = xp.zeros((0,), a.dtype)
-        return xp.linalg.svd(a, compute_uv=False).astype(a.dtype, copy=False), empty, empty
-    u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+        return blas.lapack(xp, _flops(a), xp.linalg.svd, a, compute_uv=False).astype(a.dtype, copy=False), empty, empty
+    u, s, vh = blas.lapack(xp, _flops(a), xp.linalg.svd, a, full_matrices=full_matrices)
     return s.astype(a.dtype, copy=False), u.astype(a.dtype, copy=False), \
         xp.swapaxes(vh, -1, -2).astype(a.dtype, copy=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import blas
 from ..errors import invalid
 from .registry import op
 from .testcases import given
@@ -76,7 +77,8 @@ def _solve_kernel(xp, a, b, adjoint):
                       f"vs. [{','.join(map(str, b.shape))}]")
     m = xp.swapaxes(a, -1, -2).conj() if adjoint else a
     try:
-        return xp.linalg.solve(m, b).astype(b.dtype, copy=False)
+        flops = (m.size // max(m.shape[-1] ** 2, 1)) * m.shape[-1] ** 2 * (m.shape[-1] + b.shape[-1])
+        return blas.lapack(xp, flops, xp.linalg.solve, m, b).astype(b.dtype, copy=False)
     except np.linalg.LinAlgError:
         raise invalid("Input matrix is not invertible.") from None
 
@@ -127,7 +129,7 @@ def _chol_kernel(xp, a):
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise invalid(f"Input matrix must be square, got shape [{','.join(map(str, a.shape))}]")
     try:
-        return xp.linalg.cholesky(a).astype(a.dtype, copy=False)
+        return blas.lapack(xp, a.size * a.shape[-1], xp.linalg.cholesky, a).astype(a.dtype, copy=False)
     except np.linalg.LinAlgError:
         raise invalid("Cholesky decomposition was not successful. The input might not be valid.") from None
 

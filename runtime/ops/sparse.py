@@ -145,8 +145,17 @@ def _matmul_kernel(xp, indices, values, shape, b, adjoint_a, adjoint_b):
             raise invalid(f"{name} ({which[bad[0]]}) from index[{bad[0]},{int((name == 'k') != adjoint_a)}] out of "
                           f"bounds (>={bound})")
     out = xp.zeros((int(m), bm.shape[1]), dtype=b.dtype)
-    rows, cols = xp.asarray(rows), xp.asarray(cols)
-    xp.add.at(out, rows, values[:, None] * bm[cols])
+    if xp is not np:
+        xp.add.at(out, xp.asarray(rows), values[:, None] * bm[xp.asarray(cols)])
+        return out
+    if len(rows) > 1 and np.any(rows[1:] < rows[:-1]):
+        order = np.argsort(rows, kind="stable")
+        rows, cols, values = rows[order], cols[order], values[order]
+    step = max(1, (1 << 22) // max(1, bm.shape[1]))  # NOTE: rows of products summed in ~16 MB chunks
+    for lo in range(0, len(rows), step):
+        r, c, v = rows[lo:lo + step], cols[lo:lo + step], values[lo:lo + step]
+        starts = np.flatnonzero(np.concatenate(([True], r[1:] != r[:-1])))
+        out[r[starts]] += np.add.reduceat(v[:, None] * bm[c], starts, axis=0)  # NOTE: rows sorted: one sum per row
     return out
 
 
