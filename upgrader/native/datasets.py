@@ -34,6 +34,8 @@ class Iterator:
     elements: tuple[str, ...] = ()
     target: ast.expr | None = None   # get_next()'s assignment target, as written ('bx, by')
     get_next: ast.stmt | None = None
+    inits: dict[str, ast.expr] = field(default_factory=dict)   # Iterator.from_structure: initializer -> dataset
+    init_stmts: list[ast.stmt] = field(default_factory=list)   # their `init = it.make_initializer(ds)` statements
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,9 @@ def _blocked(line: int, reason: str) -> Exception:
 
 def iterator_statement(prog: Any, stmt: ast.stmt) -> bool:
     """Record `it = ds.make_*_iterator()` / `x, y = it.get_next()` (True), else False (model.py's hook)."""
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-        return False
+    from upgrader.native.reinit_iterators import reinit_statement
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1) or reinit_statement(prog, stmt):
+        return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
     target, call = stmt.targets[0], stmt.value
     f = getattr(call, "func", None)
     if isinstance(call, ast.Call) and isinstance(f, ast.Attribute) and f.attr == "get_next" and not call.args and not call.keywords:
@@ -264,8 +267,9 @@ def plan(prog: Any, session: list[ast.stmt]) -> Plan:
         loops = [lp for lp in p.loops.values() if lp.iterator == key]
         pulled = any(key in its for its in p.pulls.values())
         inits = [i for i, (k, _) in p.inits.items() if k == key]
-        if it.one_shot and inits:
-            raise _blocked(it.stmt.lineno, f"'{it.name}' is a one-shot iterator but its initializer is run")
+        if it.one_shot and inits or it.dataset is None and not inits:
+            raise _blocked(it.stmt.lineno, f"'{it.name}' is a one-shot iterator but its initializer is run" if inits
+                           else f"none of the initializers of '{it.name}' (Iterator.from_structure) is run")
         if it.one_shot and not pulled and len(loops) == 1 and not loops[0].nested:
             p.direct.add(key)
         elif not it.one_shot and not pulled and loops and all(id(lp.stmt) in p.paired for lp in loops) and len(
@@ -323,7 +327,10 @@ def _as_init(prog: Any, s: ast.stmt) -> tuple[str, ast.Call] | None:
     call = s.value if isinstance(s, ast.Expr) else None
     if not (isinstance(call, ast.Call) and _fetched(call, prog.session_name) is not None and call.args):
         return None
+    from upgrader.native.reinit_iterators import reinit_run
     arg = call.args[0]
+    if (key := reinit_run(prog, arg)) is not None:
+        return key, call
     if isinstance(arg, ast.Attribute) and arg.attr == "initializer" and isinstance(arg.value, ast.Name) and (
             arg.value.id in prog.iterators):
         return arg.value.id, call
@@ -334,7 +341,8 @@ def _check_uses(prog: Any, p: Plan) -> None:
     """An iterator may appear only where it is made, in its get_next() and in `sess.run(it.initializer)`."""
     allowed = {id(it.stmt.targets[0]) for it in prog.iterators.values() if it.name}
     allowed |= {id(it.get_next.value.func.value) for it in prog.iterators.values() if it.get_next is not None}
-    allowed |= {id(call.args[0].value) for _, call in p.inits.values()}
+    allowed |= {id(getattr(call.args[0], "value", None)) for _, call in p.inits.values()}
+    allowed |= {id(s.value.func.value) for it in prog.iterators.values() for s in it.init_stmts}
     of = owner(prog)
     for n in tree_nodes(prog):
         if isinstance(n, ast.Name) and n.id in prog.iterators and id(n) not in allowed:
@@ -348,22 +356,12 @@ def _check_uses(prog: Any, p: Plan) -> None:
 
 
 
-def iterator_name(prog: Any, key: str, edit: Any) -> str:
-    """The Python iterator's name: the TF1 iterator's, or a new one for `ds.make_one_shot_iterator().get_next()`."""
-    it = prog.iterators[key]
-    if not it.name:
-        name = "iterator"
-        while not edit.free(name) or name in prog.iterators:
-            name = f"{it.elements[0]}_{name}"
-        it.name = name
-    return it.name
-
-
 def dataset_source(prog: Any, it: Iterator, edit: Any, init: ast.Call | None) -> str:
     """The dataset as TF2 code: its name, or its function called with what the initializer run fed."""
     from upgrader.native.base import call_text
     from upgrader.native.fetch import feed
-    node = it.dataset
+    from upgrader.native.reinit_iterators import chosen_dataset
+    node = chosen_dataset(it, init) or it.dataset
     e = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
     if e is None or not (e.params or e.variables):   # a constant dataset stays as it was written
         return edit.text(node)
@@ -373,27 +371,3 @@ def dataset_source(prog: Any, it: Iterator, edit: Any, init: ast.Call | None) ->
         raise _blocked(init.lineno if init else it.stmt.lineno, f"the dataset '{node.id}' needs placeholder(s) "
                        f"{', '.join(missing)}, which the iterator's initializer run does not feed")
     return call_text(e, fed, prog)
-
-
-def rename_handler(prog: Any, node: ast.expr, head: str, edit: Any) -> str:
-    """`except tf.errors.OutOfRangeError:` -> `except StopIteration:` (next() ends the data with it)."""
-    for n in ast.walk(node):
-        if prog.key(n) == OUT_OF_RANGE:
-            head = head.replace(edit.text(n), "StopIteration", 1)
-        elif (prog.key(n) or "").startswith("tf.errors."):
-            raise _blocked(n.lineno, f"except {edit.text(n)} around a dataset pull: next() raises StopIteration, "
-                                     "which that handler would not catch")
-    return head
-
-
-def source_line(prog: Any, lineno: int) -> str:
-    return prog.source.splitlines()[lineno - 1]
-
-
-def uncomment(prog: Any, stmt: ast.stmt, text: str) -> str:
-    """Drop the last line's comment: the native pipeline puts a statement's trailing comment back itself."""
-    last = source_line(prog, stmt.end_lineno)
-    tail = last[stmt.end_col_offset:].strip() if last.isascii() else ""
-    if tail.startswith("#") and text.rstrip().endswith(tail):
-        return text.rstrip()[:-len(tail)].rstrip()
-    return text

@@ -5,8 +5,8 @@ import ast
 from types import SimpleNamespace
 
 from upgrader.native.base import Blocked, Editor, NativeRule
-from upgrader.native.datasets import (Iterator, Loop, Plan, dataset_source, iterator_name, plan, rename_handler,
-                                      source_line, uncomment)
+from upgrader.native.dataset_text import iterator_name, rename_handler, source_line, uncomment
+from upgrader.native.datasets import Iterator, Loop, Plan, dataset_source, plan
 from upgrader.native.model import Entity, Program
 
 
@@ -37,7 +37,7 @@ class NativeDataset(NativeRule):
         if not prog.iterators:
             return None
         p = self.plan(prog)
-        made = next((it for it in prog.iterators.values() if stmt in (it.stmt, it.get_next)), None)
+        made = next((it for it in prog.iterators.values() if stmt in (it.stmt, it.get_next, *it.init_stmts)), None)
         if made is not None:
             return self.made(prog, made, stmt, p, edit)
         if id(stmt) not in prog.session_stmts:
