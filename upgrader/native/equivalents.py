@@ -9,7 +9,10 @@
 the original text). A call it cannot convert exactly keeps its TF1 name, so the compat
 rename gives it `tf.compat.v1` and the file falls back, with `why_not(key)` as the reason;
 for rows whose TF2 name is the TF1 name, `swap` reports that call itself (the rename of
-those keys is switched off in native mode by `rules/native_equivalents.py`).
+those keys is switched off in native mode by `rules/native_equivalents.py`). `swap` also
+respells TF1 code into the forms the analysis follows: graph math defined inside the session
+block moves above it (native/hoist.py), `op.run(feed, session=s)` becomes `s.run(op, feed)`
+(native/session_calls.py).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked
+from upgrader.native.hoist import hoist
 from upgrader.native.operand_kinds import FLOAT, Kinds
 from upgrader.native.session_calls import session_calls
 from upgrader.scan import collect_aliases
@@ -75,6 +79,8 @@ def swap(code: str, tree: ast.Module) -> str:
     aliases = collect_aliases(tree)
     if not aliases:
         return code
+    if (hoisted := hoist(code, tree)) != code:   # native/hoist.py; the caller analyses the result again
+        return hoisted
     starts = [0] + [m.end() for m in _NEWLINE.finditer(code)]
 
     def at(line: int, col: int) -> int:
