@@ -30,10 +30,29 @@ def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str,
     for k, v in zip(node.keys, node.values):
         name = k.id if isinstance(k, ast.Name) else by_graph_name.get(k.value.split(":")[0]) if (
             isinstance(k, ast.Constant) and isinstance(k.value, str)) else None
+        if isinstance(k, ast.Name) and k.id not in _bound(prog.tree):
+            raise Blocked(k.lineno, f"feed_dict key {k.id} is not defined anywhere in this file (it does not run as "
+                                    "written: define the placeholder first)")
         if name is None or prog.kind(name) != "placeholder":
             raise Blocked(k.lineno, f"feed_dict key {edit.text(k)} is not a placeholder native mode can follow")
         fed[name] = edit.text(v)
     return elements | fed
+
+
+class _Everything(set):
+    def __contains__(self, item: object) -> bool:   # `from m import *` may bind any name
+        return True
+
+
+def _bound(tree: ast.Module) -> set[str]:
+    """Every name the file binds anywhere (assignments, imports, functions, classes, parameters)."""
+    if any(a.name == "*" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names):
+        return _Everything()
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    names |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+              for a in n.names}
+    return names | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))} | {
+        a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
 
 
 def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> str:
