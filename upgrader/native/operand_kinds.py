@@ -47,6 +47,7 @@ class Kinds:
         self.globals: dict[int, set[str]] = {}     # id(function) -> names it declares global/nonlocal
         self.bindings: dict[tuple[int, str], list[tuple[ast.expr | None, int | None]]] = {}
         self._busy: set[tuple[int, str]] = set()
+        self._memo: dict[tuple[int, str], str | None] = {}
         self._walk(tree, tree)
 
     def _walk(self, node: ast.AST, scope: ast.AST) -> None:
@@ -135,6 +136,8 @@ class Kinds:
             scope = self.parent.get(id(scope), self.module)   # a free name: the enclosing scope's binding
         key = (id(scope), node.id)
         found = self.bindings.get(key)
+        if key in self._memo:
+            return self._memo[key]
         if not found or key in self._busy:
             return None
         self._busy.add(key)
@@ -142,7 +145,8 @@ class Kinds:
             kinds = {self.of(v, i) for v, i in found}
         finally:
             self._busy.discard(key)
-        return kinds.pop() if len(kinds) == 1 else None
+        self._memo[key] = kinds.pop() if len(kinds) == 1 else None   # NOTE: `y = x + x` chains stay linear
+        return self._memo[key]
 
     def _call(self, call: ast.Call, index: int | None) -> str | None:
         key = self.key(call.func)
