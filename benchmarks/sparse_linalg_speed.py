@@ -38,8 +38,8 @@ WORDS = ["".join(RNG.choice(list("abcdefgh"), size=12)) for _ in range(2000)]
 
 
 def _chars(words: list) -> tuple:
-    idx = [[i, 0, j] for i, w in enumerate(words) for j in range(len(w))]
-    return idx, [c for w in words for c in w], [len(words), 1, max(map(len, words))]
+    idx = np.array([[i, 0, j] for i, w in enumerate(words) for j in range(len(w))], np.int64)
+    return idx, np.array([c.encode() for w in words for c in w], dtype=object), [len(words), 1, max(map(len, words))]
 
 
 HYP, TRUTH = _chars(WORDS), _chars(WORDS[::-1])
@@ -49,6 +49,7 @@ def _rows(tf) -> list:
     small = tf.SparseTensor(*SP_SMALL)
     big = tf.SparseTensor(*SP_BIG)
     messy = tf.SparseTensor(SP_BIG[0][::-1].copy(), SP_BIG[1][::-1].copy(), SP_BIG[2])
+    hyp, truth = tf.SparseTensor(*HYP), tf.SparseTensor(*TRUTH)
 
     def grad_of(fn, x):
         v = tf.Variable(x)
@@ -63,8 +64,7 @@ def _rows(tf) -> list:
             ("sparse.to_dense [4096,20000] nnz 400k", lambda: tf.sparse.to_dense(big)),
             ("sparse.reorder nnz 400k (reversed)", lambda: tf.sparse.reorder(messy).values),
             ("sparse.from_dense [128,10000]", lambda: tf.sparse.from_dense(tf.sparse.to_dense(small)).values),
-            ("edit_distance 2000 pairs of 12 chars", lambda: tf.edit_distance(tf.SparseTensor(*HYP),
-                                                                              tf.SparseTensor(*TRUTH))),
+            ("edit_distance 2000 pairs of 12 chars", lambda: tf.edit_distance(hyp, truth)),
             ("linalg.eigh [256,256]", lambda: tf.linalg.eigh(SYM)[0]),
             ("linalg.eigh [256,256] + gradient", grad_of(lambda a: tf.linalg.eigh(a)[1] ** 2, SYM)),
             ("linalg.qr [512,128]", lambda: tf.linalg.qr(DEEP)[0]),

@@ -19,33 +19,52 @@ from .registry import op
 from .testcases import given
 
 
-def _levenshtein(a: list, b: list) -> int:
-    if not a or not b:
-        return len(a) + len(b)
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
+def _codes(*arrays: np.ndarray) -> list:
+    """Equal values get equal integer codes across `arrays` (strings, numbers)."""
+    joined = np.concatenate([np.asarray(a).reshape(-1) for a in arrays])
+    if joined.dtype != object:
+        codes = np.unique(joined, return_inverse=True)[1].reshape(-1)
+    else:  # NOTE: strings: a dict by first appearance (sorting Python objects is 10x slower)
+        seen: dict = {}
+        codes = np.array([seen.setdefault(v, len(seen)) for v in joined.tolist()], np.int64)
+    return np.split(codes, np.cumsum([np.size(a) for a in arrays])[:-1])
 
 
-def _sequences(indices, values, out_shape) -> dict:
-    """{flat output position: the values of that sequence, in index order}."""
-    idx = np.asarray(indices, np.int64).reshape(len(values), -1)
-    if not len(values):
-        return {}
-    if np.any(idx[:, :-1] >= np.asarray(out_shape)) or np.any(idx < 0):
+def _sequences(indices, codes, out_shape) -> tuple:
+    """(flat output position, position in the sequence, code) per entry, in sequence order."""
+    idx = np.asarray(indices, np.int64).reshape(len(codes), len(out_shape) + 1)
+    if len(codes) and (np.any(idx[:, :-1] >= np.asarray(out_shape)) or np.any(idx < 0)):
         raise invalid(f"Got an index {idx.tolist()} outside the output shape {list(map(int, out_shape))}")
     where = np.ravel_multi_index(tuple(idx[:, :-1].T), tuple(int(d) for d in out_shape)) if len(out_shape) else \
-        np.zeros(len(values), np.int64)
+        np.zeros(len(codes), np.int64)
     order = np.lexsort((idx[:, -1], where))
-    seqs: dict = {}
-    vals = np.asarray(values).tolist()
-    for k in order.tolist():
-        seqs.setdefault(int(where[k]), []).append(vals[k])
-    return seqs
+    where, codes = where[order], codes[order]
+    first = np.searchsorted(where, where)                              # where each entry's sequence starts
+    return where, np.arange(len(where)) - first, codes
+
+
+def _table(where, pos, codes, keys, fill):
+    """[len(keys), longest] codes padded with `fill`, and each sequence's length."""
+    row = np.searchsorted(keys, where)
+    lengths = np.bincount(row, minlength=len(keys))
+    out = np.full((len(keys), max(int(lengths.max(initial=0)), 1)), fill, np.int64)
+    out[row, pos] = codes
+    return out, lengths
+
+
+def _levenshtein(hyp, lh, truth, lt) -> np.ndarray:
+    """Levenshtein distances of padded code rows, one dynamic program for all pairs: row i of every pair's table
+    at once, the insertion chain along a row as a running minimum."""
+    steps = np.arange(truth.shape[1] + 1)
+    row = np.broadcast_to(steps, (len(hyp), len(steps))).copy()       # row 0: j insertions
+    out = lt.astype(np.float64)                                        # an empty hypothesis: len(truth)
+    for i in range(1, int(lh.max(initial=0)) + 1):
+        cost = hyp[:, i - 1, None] != truth
+        cand = np.concatenate((np.full((len(hyp), 1), i), np.minimum(row[:, :-1] + cost, row[:, 1:] + 1)), axis=1)
+        row = np.minimum.accumulate(cand - steps, axis=1) + steps       # NOTE: cur[j] = min(cand[j], cur[j-1] + 1)
+        done = lh == i
+        out[done] = row[done, lt[done]]
+    return out
 
 
 def _check_ranks(hs, ts):
@@ -60,13 +79,18 @@ def _kernel(xp, hi, hv, hs, ti, tv, ts, normalize=True):
     hs, ts = (np.asarray(to_host(s), np.int64).reshape(-1) for s in (hs, ts))
     _check_ranks(hs, ts)
     out_shape = np.maximum(hs[:-1], ts[:-1])
-    hyp = _sequences(to_host(hi), to_host(hv), out_shape)
-    truth = _sequences(to_host(ti), to_host(tv), out_shape)
+    hcodes, tcodes = _codes(to_host(hv), to_host(tv))
+    h = _sequences(to_host(hi), hcodes, out_shape)
+    t = _sequences(to_host(ti), tcodes, out_shape)
+    keys = np.union1d(h[0], t[0])
+    hyp, lh = _table(*h, keys, -1)
+    truth, lt = _table(*t, keys, -2)
+    d = _levenshtein(hyp, lh, truth, lt)
+    if normalize:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(lt > 0, d / np.maximum(lt, 1), np.where(lh > 0, np.inf, 0.0))
     out = np.zeros(int(np.prod(out_shape)), np.float32)
-    for k in set(hyp) | set(truth):
-        h, t = hyp.get(k, []), truth.get(k, [])
-        d = float(_levenshtein(h, t))
-        out[k] = (d / len(t) if t else (np.inf if h else 0.0)) if normalize else d
+    out[keys] = d
     return xp.asarray(out.reshape(tuple(int(d) for d in out_shape)))
 
 

@@ -211,3 +211,19 @@ def test_tf_function_traces_a_sparse_tensor_argument_as_its_three_tensors() -> N
         np.testing.assert_array_equal(dense.numpy(), _dense([[0, i]], [i + 1], [2, 3]))
         np.testing.assert_array_equal(product.numpy(), [[i + 1.0], [0.0]])
     assert len(traces) == 1
+
+
+def test_edit_distance_equals_the_reference_on_random_sequences() -> None:
+    from runtime.ops import REGISTRY
+    ref = REGISTRY["EditDistance"].ref
+    rng = np.random.default_rng(12)
+
+    def draw(rows):
+        idx = [[p, j] for p in range(rows) for j in range(rng.integers(0, 5))]  # some sequences empty
+        return np.array(idx, np.int64).reshape(-1, 2), rng.integers(0, 3, len(idx)).astype(np.int32), \
+            np.array([rows, 6], np.int64)
+    for _ in range(25):
+        h, t = draw(int(rng.integers(1, 6))), draw(int(rng.integers(1, 6)))
+        for normalize in (True, False):
+            got = tf.edit_distance(tf.SparseTensor(*h), tf.SparseTensor(*t), normalize=normalize).numpy()
+            np.testing.assert_array_equal(got, ref(*h, *t, normalize=normalize))
