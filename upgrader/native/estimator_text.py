@@ -13,8 +13,8 @@ ESTIMATOR = '''
 class {name}:
     """What tf.estimator.Estimator did, in TF2: a GradientTape train step, Keras metrics, checkpoints in model_dir.
 
-    model_fn is a tf.Module class: built with params; called with (features, labels, mode), mode "train", "eval"
-    or "infer"; it returns predictions in "infer" mode and otherwise (loss, {{metric: update_state arguments}}).
+    model_fn(params) builds the model, a tf.Module called with (features, labels, mode), mode "train", "eval" or
+    "infer": it returns predictions in "infer" mode and otherwise (loss, {{metric: update_state arguments}}).
     Checkpoints are TF2 object-based ones (tf.train.CheckpointManager), written when train() ends and every
     save_checkpoints_steps; without a model_dir nothing is written.
     """
