@@ -66,7 +66,7 @@ def classify(path: Path) -> dict:
     except SyntaxError as e:   # Python 2 code: no upgrade tool can parse it, so it is not counted
         return {"status": "not Python 3", "reason": f"{e.msg} (line {e.lineno})"}
     try:
-        result = upgrade_native(code)
+        result = upgrade_native(code, path)
     except Exception as e:   # NOTE: the measure must survive an upgrader bug; the bug is what it reports
         return {"status": "error", "reason": f"{type(e).__name__}: {e}"}
     blocked = [d for d in result.diagnostics if d.message.startswith(BLOCKED)]

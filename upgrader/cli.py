@@ -41,6 +41,9 @@ def default_jobs(n_files: int) -> int:
 def _jobs(pairs: list[tuple[Path, Path | None]], mode: str, write: bool, backup: str | None, jobs: int,
           progress: bool) -> list:
     from upgrader.files import upgrade_file
+    if mode == "native":   # NOTE: before any file is rewritten in place, so every group decision sees the originals
+        from upgrader.native.imported import snapshot
+        snapshot([s for s, _ in pairs])
     jobs = jobs or default_jobs(len(pairs))
     if jobs <= 1 or len(pairs) < 2:
         done: list = []

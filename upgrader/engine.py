@@ -9,6 +9,7 @@ with an error in `Result.diagnostics`.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -145,8 +146,10 @@ def _syntax_error(code: str) -> tuple[int, int, str] | None:
 
 
 def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] | None = None,
-                   insert_imports: bool = True) -> Result:
+                   insert_imports: bool = True, path: Path | None = None) -> Result:
     """Upgrade one module's source; `aliases` lets notebook cells share one import table.
+
+    `path` (the file's, when there is one) lets native mode follow layer functions imported from beside it.
 
     Native mode restructures whole modules; notebook cells (`aliases` given) get its renames only.
     A file written with CRLF (or CR) line ends keeps them, whatever the mode.
@@ -155,11 +158,11 @@ def upgrade_source(code: str, mode: str = DEFAULT_MODE, aliases: dict[str, str] 
     if nl != "\n":
         # NOTE: modes see LF only, so lines they add cannot mix conventions; Python reads a string
         # literal's line breaks as "\n" whatever the file uses, so meaning is unchanged.
-        inner = upgrade_source(code.replace(nl, "\n"), mode, aliases, insert_imports)
+        inner = upgrade_source(code.replace(nl, "\n"), mode, aliases, insert_imports, path)
         return Result(inner.code.replace("\n", nl) if inner.changed else code, code, inner.diagnostics)
     if mode == "native" and aliases is None:
         from upgrader.native.run import upgrade_native
-        result = upgrade_native(code)
+        result = upgrade_native(code, path)
     else:
         result = upgrade_rules(code, rules_for(mode), aliases, insert_imports, keywords=mode == "compat")
     if "import *" in code and not result.errors:

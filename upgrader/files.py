@@ -72,11 +72,11 @@ def _error(path: str, message: str) -> Outcome:
     return Outcome(path, "error", [Diagnostic(1, 0, "io", message, "error")])
 
 
-def upgrade_text(text: str, mode: str, notebook: bool) -> tuple[str, list[Diagnostic]]:
-    """Upgrade decoded text (a module, or a notebook's JSON)."""
+def upgrade_text(text: str, mode: str, notebook: bool, path: Path | None = None) -> tuple[str, list[Diagnostic]]:
+    """Upgrade decoded text (a module, or a notebook's JSON); `path` is the file it came from."""
     from upgrader.engine import upgrade_source
     if not notebook:
-        result = upgrade_source(text, mode)
+        result = upgrade_source(text, mode, path=path)
         return result.code, result.diagnostics
     from upgrader.notebook import upgrade_notebook
     return upgrade_notebook(text, mode)
@@ -104,7 +104,7 @@ def _upgrade_file(src: Path, dst: Path | None, mode: str, write: bool, backup_su
         if write and dst is not None and dst != src:
             out.diagnostics += copy_file(src, dst).diagnostics
         return out
-    new, diags = upgrade_text(text, mode, src.suffix == ".ipynb")
+    new, diags = upgrade_text(text, mode, src.suffix == ".ipynb", src)
     out = Outcome(name, "changed" if new != text else "unchanged", diags, text, new, text.count("\n") + 1)
     if any(d.severity == "error" and d.rule in ("parse", "engine", "notebook") for d in diags):
         out.status = "error"

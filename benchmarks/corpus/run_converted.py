@@ -58,12 +58,16 @@ def _outcome(proc: subprocess.CompletedProcess | None) -> str:
     return (lines[-1] if lines else f"exit {proc.returncode}")[:200]
 
 
-def _upgrade_siblings(folder: Path, skip: Path) -> None:
+def _upgrade_siblings(folder: Path, skip: Path, original: str) -> None:
     from upgrader.engine import upgrade_source
+    from upgrader.native.imported import remember, snapshot
+    remember(skip, original)   # NOTE: the group decisions (native/imported.py) see the tree as tf-upgrade would
+    snapshot(sorted(folder.rglob("*.py")))
     for path in folder.rglob("*.py"):
         if path != skip:
             try:
-                path.write_text(upgrade_source(path.read_text(encoding="utf-8"), "native").code, encoding="utf-8")
+                text = path.read_text(encoding="utf-8")
+                path.write_text(upgrade_source(text, "native", path=path).code, encoding="utf-8")
             except (UnicodeDecodeError, SyntaxError, ValueError):
                 pass   # left as it is, as tf-upgrade leaves a file it cannot read
 
@@ -84,7 +88,7 @@ def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]]) -
             script = work / src.name
             script.write_text(original if engine == "tf1" else code, encoding="utf-8")
             if engine != "tf1":
-                _upgrade_siblings(work, script)
+                _upgrade_siblings(work, script, original)
             env = dict(os.environ, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="",
                        TF_USE_LEGACY_KERAS="1" if engine == "tf1" else "0", HOME=str(work), STANDINS_DIR=str(work),
                        PYTHONPATH=os.pathsep.join([str(site), str(REPO)]))

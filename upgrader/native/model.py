@@ -13,6 +13,7 @@ with a blocker stays in compat form as a whole.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
 from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
+from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import runs_graph, session_target
 from upgrader.native.naming import layer_variable, names_in
@@ -102,6 +104,7 @@ class Program:
     flags: set[str] = field(default_factory=set)   # placeholders fed to batch_normalization training=: Python bools
     chains: dict[str, Chain] = field(default_factory=dict)   # rebound names -> their versions (native/versions.py)
     functions: Functions | None = None   # defs that build graph code and their calls (native/modules.py)
+    imported: set[int] = field(default_factory=set)   # ids of `from ops import ...` naming layer functions beside it
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
     iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
     unpacked: list[ast.Assign] = field(default_factory=list)   # `a, b = <graph value>`: split, then analysed again
@@ -330,12 +333,18 @@ def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object, first:
     return True
 
 
-def analyze(source: str, tree: ast.Module | None = None) -> Program:
-    """Classify the module's top-level statements; see the module docstring."""
+def analyze(source: str, tree: ast.Module | None = None, path: Path | None = None) -> Program:
+    """Classify the module's top-level statements; see the module docstring.
+
+    With the file's `path`, layer functions imported from modules beside it are known too (native/imported.py).
+    """
     tree = tree if tree is not None else ast.parse(source)
     prog = Program(source, tree, collect_aliases(tree))
     if not prog.aliases:
         return prog
+    defs, prog.imported = preload(tree, path)
+    for d in defs:
+        module_def(prog, d)
     sessions = 0
     in_session = False
     for stmt in tree.body:

@@ -54,6 +54,10 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                         raise Stop(s, "variable_scope(reuse=...) with a value not known statically")
                     flag = value or reuse   # NOTE: TF1 inherits the outer reuse unless this scope sets True/AUTO_REUSE
                 walk(s.body, inner, flag)
+            elif id(s) in b.made:   # NOTE: a factory's variable is named at run time: new on every call, never reused
+                if reuse:
+                    raise Stop(s, f"{s.value.func.id}() makes a new variable on every call, but its scope reuses")
+                events.append((False, f"{path}/{s.value.func.id}()#{len(fx.store) + len(events)}"))
             elif id(s) in b.variables:
                 name = _arg(s.value, 0, "name").value
                 full = f"{path}/{name}" if path else name
@@ -127,7 +131,7 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
         raise Stop(call, f"{b.node.name}() called here: {s.reason} (line {s.node.lineno})") from None
     full = tuple(f for _, f in events)
     if all(not reused for reused, _ in events):
-        inst = Instance(_instance_name(prog, fx, b, path), b, path, {p: args[p] for p in b.init}, full)
+        inst = Instance(_instance_name(prog, fx, b, path, name), b, path, {p: args[p] for p in b.init}, full)
         fx.store.update(dict.fromkeys(full, inst))
         prog.entities[inst.name] = Entity(inst.name, "layer", stmt, func=inst.name)
         prog.order.append(inst.name)
@@ -150,12 +154,12 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
     fx.sites[id(stmt)] = Site(inst, call, new)
 
 
-def _instance_name(prog: Program, fx: Functions, b: Builder, path: str) -> str:
-    """The scope the instance lives in ('model', 'hidden'), else the function's name, made unique."""
+def _instance_name(prog: Program, fx: Functions, b: Builder, path: str, result: str) -> str:
+    """The scope the instance lives in ('model', 'hidden'), else '<its first result>_layer', else the function's name."""
     used = tree_names(prog) | set(prog.entities) | set(fx.builders) - {b.node.name}
     taken = {i.name for i in fx.store.values()}
     own = b.scope_names[-1] if b.own is not None and b.scope_names else None
-    for want in (own, path.rsplit("/", 1)[-1] if path else None, b.node.name):
+    for want in (own, path.rsplit("/", 1)[-1] if path else None, f"{result}_layer", b.node.name):
         if isinstance(want, str) and want.isidentifier() and (want == b.node.name or want not in used) and want not in taken:
             return want
     i = 2

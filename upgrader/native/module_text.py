@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from upgrader.native.base import Blocked, Editor
 
 if TYPE_CHECKING:
+    from upgrader.native.model import Program
     from upgrader.native.modules import Builder
 
 
@@ -50,3 +51,32 @@ def dedent(text: str, width: int, line: int) -> str:
             raise Blocked(line, "a multi-line string inside a graph-building function cannot be re-indented safely")
         out[i] = ln[width:]
     return "\n".join(out)
+
+
+def kept_attribute(param: str) -> str:
+    """The attribute a constructor parameter is kept in: `name` would shadow tf.Module's own `name`."""
+    from upgrader.native.modules import MODULE_ATTRS
+    return f"{param}_arg" if param in MODULE_ATTRS else param
+
+
+class Substituted:
+    """An Editor whose `text` reads parameters and variables from `self` (`num_units` -> `self.num_units`)."""
+
+    def __init__(self, edit: Editor, attrs: dict[str, str]) -> None:
+        self.edit, self.attrs = edit, attrs
+
+    def text(self, node: ast.AST) -> str:
+        return self.edit.with_edits(node, [(n, self.attrs[n.id]) for n in ast.walk(node) if isinstance(n, ast.Name)
+                                           and isinstance(n.ctx, ast.Load) and n.id in self.attrs])
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.edit, name)
+
+
+def class_import(prog: Program, stmt: ast.ImportFrom) -> str | None:
+    """`from ops import fc_layer` -> `from ops import FcLayer`: ops.py converts with this program (native/imported.py)."""
+    builders = prog.functions.builders
+    if not any(a.name in builders for a in stmt.names):
+        return None
+    names = ", ".join(builders[a.name].cls if a.name in builders else a.name for a in stmt.names)
+    return f"from {'.' * stmt.level}{stmt.module} import {names}"

@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ class Builder:
     variables: dict[int, str] = field(default_factory=dict)   # id(get_variable Assign) -> attribute name
     children: dict[int, str] = field(default_factory=dict)    # id(nested builder Call) -> attribute name
     own: ast.With | None = None      # the body's single outer variable_scope, named by the module's own name
+    made: set[int] = field(default_factory=set)      # ids of `w = factory(...)` Assigns (variables named at run time)
+    prep: set[int] = field(default_factory=set)      # lazy: ids of statements computing what creation needs (in_dim)
+    lazy: bool = False               # variable shapes come from an input tensor: created on the first call
     scope_names: list[object] = field(default_factory=list)  # the values that outer scope took, call by call
 
     @property
@@ -158,10 +162,11 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     fx.defs[fn.name] = fn
     if _factory(prog, fn):
         fx.factories.add(fn.name)
+        fx.calls.update(id(n) for n in ast.walk(fn) if prog.call_key(n) == "tf.get_variable")
         return
     gets = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.get_variable"]
     scopes = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.variable_scope"]
-    if not gets and not scopes and not _builder_calls(fx, fn):
+    if not gets and not scopes and not _builder_calls(fx, fn) and not any(_factory_call(fx, n) for n in ast.walk(fn)):
         fx.helpers.add(fn.name)
         return
     for name, other in fx.defs.items():
@@ -170,7 +175,9 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
     b = Builder(fn, _class_name(prog, fn.name), params, defaults)
     body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
-    if len(body) == 1 and (call := _scope_call(prog, body[0])) is not None and prog.call_key(call) == "tf.variable_scope":
+    if body and (call := _scope_call(prog, body[0])) is not None and prog.call_key(call) == "tf.variable_scope" and not any(
+            prog.call_key(n) in ("tf.get_variable", "tf.variable_scope") or _factory_call(fx, n) for s in body[1:]
+            for n in ast.walk(s)):   # NOTE: `return out` after the scope block is computation, not naming
         b.own = body[0]
     compute: list[ast.stmt] = []
     _structure(prog, fx, b, body, compute)
@@ -184,15 +191,18 @@ def _factory(prog: Program, fn: ast.FunctionDef) -> bool:
 
     It is valid TF2 as it stands: each module-level call `w1 = init_weight([7, 25])` makes one variable,
     as in TF1. Only tf.Variable, TensorFlow initial values and Python work on the parameters may appear.
+    A def that makes one `tf.get_variable` (`return tf.get_variable('W_' + name, shape=shape, initializer=init)`)
+    is one too once that call becomes `tf.Variable(init(shape), name='W_' + name)` (rules/native_module.py).
     """
-    made = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.Variable"]
-    if not made or any(prog.call_key(n) in ("tf.get_variable", "tf.variable_scope") for n in ast.walk(fn)):
+    made = [n for n in ast.walk(fn) if prog.call_key(n) in ("tf.Variable", "tf.get_variable")]
+    if not made or any(prog.call_key(n) == "tf.variable_scope" for n in ast.walk(fn)) or (
+            len(made) > 1 and any(prog.call_key(n) == "tf.get_variable" for n in made)):
         return False
     returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return)]
-    made_names = {t.id for a in ast.walk(fn) if isinstance(a, ast.Assign) and prog.call_key(a.value) == "tf.Variable"
+    made_names = {t.id for a in ast.walk(fn) if isinstance(a, ast.Assign) and any(a.value is m for m in made)
                   for t in a.targets if isinstance(t, ast.Name)}
     return len(returns) == 1 and returns[0].value is not None and (
-        prog.call_key(returns[0].value) == "tf.Variable"
+        any(returns[0].value is m for m in made)
         or isinstance(returns[0].value, ast.Name) and returns[0].value.id in made_names)
 
 
@@ -210,8 +220,11 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
     for s in body:
         call = _scope_call(prog, s)
         if call is not None:
-            if s.items[0].optional_vars is not None:
-                raise Stop(s, "variable_scope(...) as a scope object inside a function is not followed")
+            alias = s.items[0].optional_vars
+            if alias is not None and not (isinstance(alias, ast.Name) and (alias.id not in _loads(b.node) or s is b.own and all(
+                    isinstance(p, ast.Attribute) and p.attr == "name" for p in _parents(b.node, alias.id)))):
+                raise Stop(s, "variable_scope(...) as a scope object inside a function is not followed (only "
+                              "`scope.name` of the scope around the whole body is)")
             name = _arg(call, 0, "name_or_scope", "name")
             extra = [k.arg for k in call.keywords if k.arg not in ("name_or_scope", "name", "reuse", "values")]
             if extra or len(call.args) > 1 or name is None:
@@ -234,7 +247,14 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
                 raise Stop(s, "tf.get_variable with a name that is not a string literal")
             b.variables[id(s)] = _attribute(b, target)
             continue
-        if any(prog.call_key(n) in ("tf.get_variable", "tf.variable_scope") for n in ast.walk(s)) or (
+        if isinstance(s, ast.Assign) and _factory_call(fx, s.value):   # `W = weight_variable(name, [n_in, n])`
+            if not (len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)) or sum(
+                    isinstance(n, ast.Name) and n.id == s.targets[0].id and isinstance(n.ctx, ast.Store) for n in ast.walk(b.node)) > 1:
+                raise Stop(s, f"{s.value.func.id}()'s variable must be assigned to one name, once")
+            b.variables[id(s)] = _attribute(b, s.targets[0].id)
+            b.made.add(id(s))
+            continue
+        if any(prog.call_key(n) in ("tf.get_variable", "tf.variable_scope") or _factory_call(fx, n) for n in ast.walk(s)) or (
                 not isinstance(s, (ast.Assign, ast.Expr, ast.Return, ast.AugAssign, ast.AnnAssign)) and _builder_calls(fx, s)):
             raise Stop(s, "variables created under Python control flow or inside an expression (the variables a "
                           "call creates must not depend on branches, loops or run-time values)")
@@ -243,6 +263,10 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
                 raise Stop(c, "a nested builder call inside a conditional expression or comprehension")
             b.children[id(c)] = _attribute(b, _child_name(c, fx.builders[c.func.id]))
         compute.append(s)
+
+
+def _factory_call(fx: Functions, node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in fx.factories
 
 
 def _child_name(call: ast.Call, child: Builder) -> str:
@@ -277,6 +301,8 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
         elif k == "tf.variable_scope":
             init |= _loads(_arg(n, 0, "name_or_scope", "name"))
             reuse |= {r.value.id for r in n.keywords if r.arg == "reuse" and isinstance(r.value, ast.Name)}
+        elif isinstance(n, ast.Assign) and id(n) in b.made:
+            init |= _loads(n.value)
         elif isinstance(n, ast.Call) and id(n) in b.children:
             child = fx.builders[n.func.id]
             for p, node in bind(n, child).items():
@@ -294,9 +320,8 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not _in_child_call(b, s, n):
                 elsewhere.add(n.id)
     local = {n.id for n in ast.walk(b.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    if computed := sorted((init & local) - set(b.params)):
-        raise Stop(b.node, f"a variable's name, shape or initializer uses '{computed[0]}', computed in the function "
-                           "body (only parameters and module-level values can be followed)")
+    tensors = lazy_sizes(b, compute, init, local)
+    init = (init | {x for s in compute if id(s) in b.prep for x in _loads(s)}) - tensors - local
     if reassigned := sorted(local & set(b.params) & (init | reuse)):
         raise Stop(b.node, f"the parameter '{reassigned[0]}' is reassigned in the function body")
     b.init = [p for p in b.params if p in init]
@@ -304,8 +329,15 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
     mixed = sorted(b.reuse & elsewhere)
     if mixed:
         raise Stop(b.node, f"the reuse parameter '{mixed[0]}' is also used by the computation")
-    b.kept = {p for p in b.init if p in elsewhere}
+    built = {x for s in ast.walk(b.node) if id(s) in b.prep or id(s) in b.variables for x in _loads(s)}
+    b.kept = {p for p in b.init if p in elsewhere or b.lazy and p in built}   # lazy: creation reads them in __call__
 
+
+
+def _parents(fn: ast.FunctionDef, name: str) -> list[ast.AST]:
+    """The nodes directly holding each load of `name` (`scope.name` -> the Attribute)."""
+    return [p for p in ast.walk(fn) for c in ast.iter_child_nodes(p)
+            if isinstance(c, ast.Name) and c.id == name and isinstance(c.ctx, ast.Load)]
 
 def _in_child_call(b: Builder, stmt: ast.stmt, name: ast.Name) -> bool:
     return any(isinstance(c, ast.Call) and id(c) in b.children and any(n is name for n in ast.walk(c))

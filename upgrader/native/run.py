@@ -10,17 +10,20 @@ import ast
 import dataclasses
 import re
 import warnings
+from pathlib import Path
 
 from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.equivalents import swap
-from upgrader.native.model import analyze
+from upgrader.native.model import Program, analyze
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
 from upgrader.native.function_body import lift
+from upgrader.native.imported import (CURRENT, group_blocker, importers, library, local_tf_modules, remember,
+                                      sibling_imports, source)
 from upgrader.native.segments import header, join, segments, split_header, with_header
 from upgrader.rule import Context, Diagnostic
 from upgrader.scan import Scan
@@ -55,8 +58,50 @@ def _original_line(code: str, message: str, default: int) -> int:
     return default
 
 
-def upgrade_native(code: str) -> Result:
-    """Native upgrade of one module; see the module docstring."""
+def upgrade_native(code: str, path: Path | None = None) -> Result:
+    """Native upgrade of one module; see the module docstring.
+
+    With the file's `path`, a module of layer functions and the programs beside it importing them convert
+    together or not at all (native/imported.py).
+    """
+    if path is None:
+        return _upgrade(code)
+    remember(path, code)
+    token = CURRENT.set(path)
+    try:
+        result = _upgrade(code)
+    finally:
+        CURRENT.reset(token)
+    if _blocked(result) or result.errors:
+        return result
+    tree = ast.parse(code)
+    for other in local_tf_modules(tree, path):
+        theirs = _alone(source(other) or "", other)   # NOTE: a compat form without TF1 in it is harmless to import
+        if _blocked(theirs) and re.search(r"compat\.v1|disable_eager|contrib", theirs.code):
+            return _fallback(code, [Blocked(1, f"it imports {other.name}, which stays in compat form; a native program "
+                                               "cannot use a compat module (convert both, or neither)")])
+    groups = ([path] if library(tree) and importers(path) else []) + [lib for _, lib in sibling_imports(tree, path)]
+    for lib in groups:
+        why = group_blocker(lib, lambda text, p: not _blocked(_alone(text, p)))
+        if why is not None:
+            return _fallback(code, [Blocked(1, f"{lib.name}'s layer functions convert only with every program beside "
+                                               f"it that imports them: {why}")])
+    return result
+
+
+def _alone(code: str, path: Path) -> Result:
+    token = CURRENT.set(path)
+    try:
+        return _upgrade(code)
+    finally:
+        CURRENT.reset(token)
+
+
+def _blocked(result: Result) -> bool:
+    return any(d.rule == "native" and d.message.startswith("native conversion blocked") for d in result.diagnostics)
+
+
+def _upgrade(code: str) -> Result:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -103,7 +148,7 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         return [b]
     if swapped != code:
         return _native(swapped, ast.parse(swapped))
-    prog = analyze(code, tree)
+    prog = analyze(code, tree, CURRENT.get())
     if prog.implicit and prog.graph:
         with_params = add_parameters(code, tree, close_over_callers(tree, prog.implicit))
         if with_params is None:
@@ -119,7 +164,7 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         split_code = split(code, prog.unpacked)
         out = _native(split_code, ast.parse(split_code))
         return [Blocked(_line_in(code, split_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
-    if not prog.graph:
+    if not prog.graph and not _layer_module(prog, tree):
         try:
             lifted = lift(code, tree, lambda text: _native(text, ast.parse(text)))
         except ValueError as e:   # a program inside a function that did not convert: its reasons
@@ -150,6 +195,12 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         return [Blocked(_original_line(code, left.reason, left.line), left.reason)]
     notes = sorted(ctx.diagnostics, key=lambda d: (d.line, d.col))
     return Result(renamed.code, code, notes + [d for d in renamed.diagnostics if d.severity != "change"])
+
+
+def _layer_module(prog: Program, tree: ast.Module) -> bool:
+    """A module of layer functions (`ops.py`, native/imported.py): its builders and variable factories convert."""
+    fx = prog.functions
+    return library(tree) and fx is not None and bool(fx.builders or fx.factories)
 
 
 def _line_in(original: str, split_code: str, line: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
-from upgrader.native.module_text import arguments, comments, dedent, trailing
+from upgrader.native.module_text import Substituted, arguments, class_import, comments, dedent, kept_attribute, trailing
 from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -37,6 +37,9 @@ class NativeModule(NativeRule):
         if isinstance(stmt, ast.FunctionDef) and stmt.name in fx.builders:
             self.change(f"function '{stmt.name}' creates variables -> class {fx.builders[stmt.name].cls}(tf.Module)")
             return self.klass(prog, fx.builders[stmt.name], edit)
+        if isinstance(stmt, ast.ImportFrom) and id(stmt) in prog.imported and (line := class_import(prog, stmt)):
+            self.change(f"from {stmt.module} import: its layer functions are tf.Module classes after conversion")
+            return line
         site = fx.sites.get(id(stmt))
         if site is None or entity is None:
             return None
@@ -66,11 +69,21 @@ class NativeModule(NativeRule):
                                      "native mode follows (module-level `name = f(...)` or inside another such function)")
         own = b.own is not None and b.own_name_ok()
         name = edit.text(_scope_call(prog, b.own).args[0]) if own else ""
-        init = ["super().__init__(" + (f"name={name}" if own else "") + ")"] + [f"self.{p} = {p}" for p in b.init if p in b.kept]
-        init += self.creation(prog, b, fn.body, edit)
-        attrs = {s.targets[0].id: a for s in ast.walk(fn) if id(s) in b.variables for a in [b.variables[id(s)]]}
-        attrs |= {p: f"self.{p}" for p in b.kept}
-        compute = self.compute(prog, b, fn.body, edit, {k: v if v.startswith("self.") else f"self.{v}" for k, v in attrs.items()})
+        init = ["super().__init__(" + (f"name={name}" if own else "") + ")"] + [
+            f"self.{kept_attribute(p)} = {p}" for p in b.init if p in b.kept]
+        attrs = {s.targets[0].id: f"self.{b.variables[id(s)]}" for s in ast.walk(fn) if id(s) in b.variables}
+        attrs |= {p: f"self.{kept_attribute(p)}" for p in b.kept}
+        if b.own is not None and b.own.items[0].optional_vars is not None:   # `name=scope.name` -> the module's name
+            if not own:
+                raise Blocked(b.own.lineno, f"'{fn.name}' uses its scope's name, which is not always a valid tf.Module name")
+            attrs[b.own.items[0].optional_vars.id] = "self"
+        compute = self.compute(prog, b, fn.body, edit, attrs)
+        if b.lazy:   # NOTE: sizes come from the first input, as a Keras layer's build() would take them
+            build = self.creation(prog, b, fn.body, Substituted(edit, attrs))
+            init.append("self.built = False")
+            compute = ["if not self.built:", indent("\n".join(build + ["self.built = True"]))] + compute
+        else:
+            init += self.creation(prog, b, fn.body, edit)
         if not compute:
             raise Blocked(fn.lineno, f"function '{fn.name}' creates variables but computes nothing")
         doc = [dedent(edit.text(fn.body[0]), fn.body[0].col_offset, fn.body[0].lineno), ""] if ast.get_docstring(fn) is not None else []
@@ -93,6 +106,10 @@ class NativeModule(NativeRule):
                     lines += [f"with {edit.tfx('name_scope')}({edit.text(name)}):", indent("\n".join(inner))]
                 else:
                     raise Blocked(s.lineno, "a variable_scope named by a parameter that is not a valid tf.Module name")
+            elif id(s) in b.prep:
+                lines += comments(edit, s) + [dedent(edit.text(s), s.col_offset, s.lineno)]
+            elif id(s) in b.made:
+                lines += comments(edit, s) + [f"self.{b.variables[id(s)]} = {edit.text(s.value)}"]
             elif id(s) in b.variables:
                 label = f"{b.node.name}: {s.value.args[0].value if s.value.args else 'variable'}"
                 given = s.value.args[0] if s.value.args else next(k.value for k in s.value.keywords if k.arg == "name")
@@ -116,9 +133,14 @@ class NativeModule(NativeRule):
                     edits.append((n, attrs[n.id]))
             return edit.with_edits(node, edits)
 
+        later = {n.id for s in ast.walk(b.node) if isinstance(s, ast.stmt) and id(s) not in b.prep | set(b.variables)
+                 for part in ast.iter_child_nodes(s) if not isinstance(part, ast.stmt)
+                 for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         for i, s in enumerate(body):
             if i == 0 and s is b.node.body[0] and ast.get_docstring(b.node) is not None or id(s) in b.variables:
                 continue
+            if id(s) in b.prep and not {t.id for t in s.targets if isinstance(t, ast.Name)} & later:
+                continue   # only the first call's variable creation needed it
             if _scope_call(prog, s) is not None:
                 lines += self.compute(prog, b, s.body, edit, attrs)
                 continue

@@ -35,10 +35,11 @@ class NativeVariableScope(NativeRule):
         return f"{entity.name} = {variable}"
 
 
-def new_variable(rule: NativeRule, call: ast.Call, edit: Editor, full: str, name: str) -> str:
+def new_variable(rule: NativeRule, call: ast.Call, edit: Editor, full: str, name: str | None) -> str:
     """`tf.Variable(<initial value>, name="<name>")` for a `tf.get_variable` call creating the variable `full`.
 
-    Shared with rules/native_module.py, whose classes create the variables in `__init__`.
+    Shared with rules/native_module.py, whose classes create the variables in `__init__`. With `name` None
+    the call's own name expression is kept (`'W_' + name` in a variable factory).
     """
     if any(k.arg is None for k in call.keywords) or len(call.args) > len(PARAMS):
         raise Blocked(call.lineno, "tf.get_variable with *args/**kwargs or unsupported positional arguments")
@@ -57,9 +58,10 @@ def new_variable(rule: NativeRule, call: ast.Call, edit: Editor, full: str, name
         value = f"{edit.tfx('keras.initializers.GlorotUniform')}()({shape}, {dtype})"
     elif shape is None:
         value = edit.text(init)   # a tensor (or value) initializer carries its own shape
-    elif isinstance(init, ast.Call):
+    elif isinstance(init, (ast.Call, ast.Name, ast.Attribute)):   # NOTE: with a shape, TF1 requires a callable
         value = f"{edit.text(init)}({shape}, {dtype})"
     else:
         raise Blocked(call.lineno, f"get_variable('{full}'): initializer {edit.text(init)} with a shape")
     extra = f", trainable={edit.text(given['trainable'])}" if "trainable" in given else ""
-    return f'{edit.tfx("Variable")}({value}{extra}, name="{name}")'
+    label = f'"{name}"' if name is not None else edit.text(given["name"]) if "name" in given else None
+    return f'{edit.tfx("Variable")}({value}{extra}' + (f", name={label})" if label else ")")
