@@ -169,7 +169,7 @@ class CannedModel(tf.Module):
         else:
             labels = tf.reshape(tf.cast(labels, tf.int64), [-1, 1])
             per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels[:, 0], logits=logits)[:, None]
-        reduce = tf.reduce_sum if self.loss_reduction == "sum" else tf.reduce_mean
+        reduce = tf.reduce_sum if self.loss_reduction in ("sum", "weighted_sum") else tf.reduce_mean   # Keras's, TF1's SUM
         updates = {"average_loss": (per_example,)}
         if self.head == "regressor":
             updates.update({"label/mean": (labels,), "prediction/mean": (logits,)})
@@ -199,7 +199,7 @@ class CannedModel(tf.Module):
         if not isinstance(self.optimizer_arg, str):
             return self.optimizer_arg
         rate = 0.05 if self.kind == "dnn" else min(0.2, len(self.columns) ** -0.5)
-        tf1 = self.loss_reduction == "sum"
+        tf1 = self.loss_reduction in ("sum", "weighted_sum")
         return {"Adagrad": lambda: tf.keras.optimizers.Adagrad(rate, initial_accumulator_value=0.1, epsilon=0.0 if tf1 else 1e-7),
                 "Adam": lambda: tf.keras.optimizers.Adam(rate, epsilon=1e-8 if tf1 else 1e-7),
                 "Ftrl": lambda: tf.keras.optimizers.Ftrl(rate),
