@@ -8,7 +8,8 @@ from upgrader.rule import Rule
 MESSAGE = ("this file uses tf.estimator, which TensorFlow removed in 2.16 (tf.compat.v1.estimator too), so it cannot "
            "run on TensorFlow >= 2.16 as upgraded: run it unchanged with `tfcompat run` (tfcompat provides "
            "tf.estimator, its hooks and canned estimators), or convert it with `tf-upgrade --mode native` (model_fn "
-           "Estimators become a tf.Module and a GradientTape loop; canned estimators are not converted yet); "
+           "Estimators become a tf.Module and a GradientTape loop, canned DNN/Linear estimators on feature columns a "
+           "TF2 model of TF 1.15's defaults; hooks are not converted); "
            "tf.estimator names are kept (canned estimators get TF1's summed loss or tf.compat.v1.estimator; see estimator_canned)")
 
 
