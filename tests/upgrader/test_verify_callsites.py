@@ -97,3 +97,10 @@ def test_verify_reports_call_rows_at_the_mapped_lines(tmp_path):
     calls = [r for r in report.rows if r.kind == "call"]
     assert calls and all(r.old_line in pairs and r.new_line == pairs[r.old_line] for r in calls)
     assert Path(old).read_text() == PROGRAM
+
+
+def test_a_mapped_pair_whose_values_differ_in_number_goes_by_order():
+    """TF1 fetched [summary, loss]; TF2 writes the summary and returns the loss: not paired by the map."""
+    old = [Site("p.py", 22, [np.bytes_(b"summary"), np.float32(1)])]
+    new = [Site("p.py", 43, [np.float32(1)])]
+    assert [(o.line, n) for o, n in match_sites(old, new, {22: 43})] == [(22, None)]

@@ -133,16 +133,21 @@ def match_sites(old: list[Site], new: list[Site], mapping: dict[int, int] | None
                 equal: Any = None) -> list[tuple[Site, Any]]:
     """Pair each original site with its rewrite: by the native mode's line map, else by order.
 
-    A site the map names pairs with the rewrite's site on that line (None when that line recorded
-    none: its values were never taken out). The others go by order:
-    among the rewrite sites after the last one paired that have the same number of values and
-    the same shapes (and are not paired by the map), the first whose values are `equal`, else the
-    first; rewrite sites with no original (a train step returning its loss where the original
-    fetched only the train op) are skipped. An original with no candidate pairs with None.
+    A site the map names pairs with the rewrite's site on that line when their values agree in
+    number and shapes (None when that line recorded none: its values were never taken out). The
+    others go by order: among the rewrite sites after the last one paired that have the same
+    number of values and the same shapes (and are not paired by the map), the first whose values
+    are `equal`, else the first; rewrite sites with no original (a train step returning its loss
+    where the original fetched only the train op) are skipped. An original with no candidate pairs
+    with None.
     """
-    mapping = mapping or {}
     by_line = {s.line: i for i, s in enumerate(new)}
-    mapped = {s.line: by_line[mapping[s.line]] for s in old if mapping.get(s.line) in by_line}
+    mapping = dict(mapping or {})
+    for s in old:  # NOTE: values unlike in number or shape (a summary TF1 fetches and TF2 writes) go by order
+        i = by_line.get(mapping.get(s.line, -1))
+        if i is not None and not _shapes_match(new[i].signature, s.signature):
+            del mapping[s.line]
+    mapped = {line: by_line[n] for line, n in mapping.items() if n in by_line}
     taken = set(mapped.values())
     pairs: list[tuple[Site, Any]] = []
     start = 0
