@@ -222,4 +222,8 @@ def _graph_outside_module(tree: ast.Module, left: Blocked) -> tuple[int, str]:
                 return stmt.lineno, (f"the graph is built inside {what} '{stmt.name}' (no module-level graph to follow): "
                                      "native mode converts graphs built at module level, not yet graphs built in "
                                      f"functions or classes ({left.reason})")
+        if isinstance(stmt, ast.With) and any(isinstance(i.context_expr, ast.Call) and getattr(
+                i.context_expr.func, "attr", "") == "as_default" for i in stmt.items):
+            return stmt.lineno, ("the graph is built inside `with <graph>.as_default():` blocks, each with its own "
+                                 f"session: native mode converts one module-level graph ({left.reason})")
     return left.line, left.reason
