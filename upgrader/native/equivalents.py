@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from upgrader.native.base import Blocked
 from upgrader.native.hoist import hoist
 from upgrader.native.operand_kinds import FLOAT, Kinds
+from upgrader.native.scope_names import scope_names
 from upgrader.native.session_calls import session_calls
 from upgrader.scan import collect_aliases
 
@@ -88,6 +89,7 @@ def swap(code: str, tree: ast.Module) -> str:
         return starts[line - 1] + (col if text.isascii() else len(text.encode("utf-8")[:col].decode("utf-8", "replace")))
 
     spans = session_calls(tree, lambda n: code[at(n.lineno, n.col_offset):at(n.end_lineno, n.end_col_offset)])
+    spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
     if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
         spans += _table_spans(tree, aliases)
     edits = []
