@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from runtime.variables import Variable
 from ..._export import export
 
 _UIDS: dict[str, int] = {}
+_GRAPH_UIDS: "weakref.WeakKeyDictionary[Any, dict[str, int]]" = weakref.WeakKeyDictionary()   # TF1 graph -> counters
 _FLOATX = ["float32"]
 EPSILON = 1e-7
 
@@ -33,15 +35,28 @@ def snake(name: str) -> str:
 
 
 def unique_name(prefix: str) -> str:
-    n = _UIDS.get(prefix, 0)
-    _UIDS[prefix] = n + 1
+    """'dense', 'dense_1', ...: counted per TF1 graph being built (TF 1.15's `backend.get_uid`), else globally."""
+    counters = _counters()
+    n = counters.get(prefix, 0)
+    counters[prefix] = n + 1
     return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def _counters() -> dict[str, int]:
+    from runtime import graph as graph_mod  # noqa: PLC0415
+    g = graph_mod.default_graph()
+    if g is None or getattr(g, "is_function", False):
+        return _UIDS
+    if g not in _GRAPH_UIDS:
+        _GRAPH_UIDS[g] = {}
+    return _GRAPH_UIDS[g]
 
 
 @export("keras.backend.clear_session", "keras.utils.clear_session", v1=("keras.backend.clear_session",))
 def clear_session(free_memory: bool = True) -> None:
     """Reset Keras's name counters (`dense`, `dense_1`, ... start again)."""
     _UIDS.clear()
+    _GRAPH_UIDS.clear()
 
 
 @export("keras.backend.floatx", "keras.config.floatx", v1=("keras.backend.floatx",))
