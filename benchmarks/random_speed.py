@@ -10,17 +10,13 @@ initializer (a QR) are bit-identical to TensorFlow's too.
 """
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from engines import both_engines, child_main
+
 WORKLOADS = [("uniform [784, 256] float32", "uniform", [784, 256]),
              ("normal [784, 256] float32", "normal", [784, 256]),
              ("truncated_normal [784, 256] float32", "truncated_normal", [784, 256]),
@@ -64,13 +60,9 @@ def measure(module: str) -> dict:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(measure(sys.argv[2])))
+    if child_main(measure):
         return
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    results = {m: json.loads(subprocess.run([sys.executable, __file__, "--child", m], capture_output=True, text=True,
-                                            env=env, check=True).stdout.strip().splitlines()[-1])
-               for m in ("tensorflow", "tfcompat")}
+    results = both_engines(__file__)
     print(f"{'workload':42} {'TensorFlow':>12} {'tfcompat':>12} {'ratio':>8}")
     for label, _, _ in WORKLOADS:
         a, b = results["tensorflow"][label], results["tfcompat"][label]
