@@ -61,8 +61,8 @@ def _outcome(proc: subprocess.CompletedProcess | None) -> str:
 def _upgrade_siblings(folder: Path, skip: Path, original: str) -> None:
     from upgrader.engine import upgrade_source
     from upgrader.native.imported import remember, snapshot
+    snapshot(sorted(p for p in folder.rglob("*.py") if p != skip))
     remember(skip, original)   # NOTE: the group decisions (native/imported.py) see the tree as tf-upgrade would
-    snapshot(sorted(folder.rglob("*.py")))
     for path in folder.rglob("*.py"):
         if path != skip:
             try:

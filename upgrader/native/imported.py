@@ -25,7 +25,9 @@ def remember(path: Path, code: str) -> None:
 
 
 def snapshot(paths: list[Path]) -> None:
-    """Remember the sources of the files a tree run will upgrade (a forked worker inherits them)."""
+    """Start a tree run: forget earlier runs, remember the sources it will upgrade (a forked worker inherits them)."""
+    for cache in (_ORIGINAL, _GROUPS, _LAYERS):
+        cache.clear()
     for path in paths:
         if path.suffix == ".py":
             source(path)
