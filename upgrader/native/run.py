@@ -67,11 +67,7 @@ def upgrade_native(code: str, path: Path | None = None) -> Result:
     if path is None:
         return _upgrade(code)
     remember(path, code)
-    token = CURRENT.set(path)
-    try:
-        result = _upgrade(code)
-    finally:
-        CURRENT.reset(token)
+    result = _alone(code, path)
     if _blocked(result) or result.errors:
         return result
     tree = ast.parse(code)
@@ -90,6 +86,7 @@ def upgrade_native(code: str, path: Path | None = None) -> Result:
 
 
 def _alone(code: str, path: Path) -> Result:
+    """The file's own native upgrade, its layer imports followed, without the group checks."""
     token = CURRENT.set(path)
     try:
         return _upgrade(code)
