@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINES = ("tensorflow", "tfcompat")
@@ -31,3 +35,23 @@ def both_engines(script: str) -> dict[str, dict]:
     return {engine: json.loads(subprocess.run([sys.executable, script, "--child", engine], capture_output=True,
                                               text=True, env=env, check=True).stdout.strip().splitlines()[-1])
             for engine in ENGINES}
+
+
+def median_seconds(call: Callable[[], object], repeats: int = 7) -> float:
+    """The median wall time of `call()` (its result brought to the host), after one warm-up call."""
+    call()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.asarray(call())
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def print_table(results: dict[str, dict], labels: list[str]) -> None:
+    """One row per workload: TensorFlow's and tfcompat's milliseconds and their ratio."""
+    width = max(len(label) for label in labels) + 2
+    print(f"{'workload':{width}} {'TensorFlow':>12} {'tfcompat':>12} {'ratio':>8}")
+    for label in labels:
+        a, b = results["tensorflow"][label], results["tfcompat"][label]
+        print(f"{label:{width}} {a * 1e3:10.3f}ms {b * 1e3:10.3f}ms {b / a:7.2f}x")

@@ -10,12 +10,9 @@ initializer (a QR) are bit-identical to TensorFlow's too.
 """
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
-from engines import both_engines, child_main
+from engines import both_engines, child_main, median_seconds, print_table
 
 WORKLOADS = [("uniform [784, 256] float32", "uniform", [784, 256]),
              ("normal [784, 256] float32", "normal", [784, 256]),
@@ -49,24 +46,14 @@ def measure(module: str) -> dict:
     for label, fn, arg in WORKLOADS:
         call = _call(tf, fn, arg)
         tf.random.set_seed(1)
-        call()
-        times = []
-        for _ in range(7):
-            t = time.perf_counter()
-            call().numpy()
-            times.append(time.perf_counter() - t)
-        out[label] = statistics.median(times)
+        out[label] = median_seconds(call)
     return out
 
 
 def main() -> None:
     if child_main(measure):
         return
-    results = both_engines(__file__)
-    print(f"{'workload':42} {'TensorFlow':>12} {'tfcompat':>12} {'ratio':>8}")
-    for label, _, _ in WORKLOADS:
-        a, b = results["tensorflow"][label], results["tfcompat"][label]
-        print(f"{label:42} {a * 1e3:10.3f}ms {b * 1e3:10.3f}ms {b / a:7.1f}x")
+    print_table(both_engines(__file__), [label for label, _, _ in WORKLOADS])
 
 
 if __name__ == "__main__":

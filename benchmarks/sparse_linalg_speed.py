@@ -7,12 +7,9 @@ or forward plus gradient where the label says so).
 """
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
-from engines import both_engines, child_main
+from engines import both_engines, child_main, median_seconds, print_table
 
 RNG = np.random.default_rng(0)
 
@@ -72,26 +69,14 @@ def _rows(tf) -> list:
 
 def measure(module: str) -> dict:
     tf = __import__(module)
-    out = {}
-    for label, call in _rows(tf):
-        call()
-        times = []
-        for _ in range(7):
-            t = time.perf_counter()
-            np.asarray(call())
-            times.append(time.perf_counter() - t)
-        out[label] = statistics.median(times)
-    return out
+    return {label: median_seconds(call) for label, call in _rows(tf)}
 
 
 def main() -> None:
     if child_main(measure):
         return
     results = both_engines(__file__)
-    print(f"{'workload':58} {'TensorFlow':>12} {'tfcompat':>12} {'ratio':>8}")
-    for label in results["tensorflow"]:
-        a, b = results["tensorflow"][label], results["tfcompat"][label]
-        print(f"{label:58} {a * 1e3:10.3f}ms {b * 1e3:10.3f}ms {b / a:7.2f}x")
+    print_table(results, list(results["tensorflow"]))
 
 
 if __name__ == "__main__":
