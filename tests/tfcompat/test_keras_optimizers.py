@@ -17,6 +17,10 @@ OPTIMIZERS = {
     "rmsprop_centered_momentum": lambda k: k.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
     "adagrad": lambda k: k.optimizers.Adagrad(0.1),
     "adadelta": lambda k: k.optimizers.Adadelta(1.0),
+    "ftrl": lambda k: k.optimizers.Ftrl(0.2),
+    "ftrl_regularized": lambda k: k.optimizers.Ftrl(0.1, learning_rate_power=-0.7, initial_accumulator_value=0.3,
+                                                    l1_regularization_strength=0.01, l2_regularization_strength=0.02,
+                                                    l2_shrinkage_regularization_strength=0.01, beta=0.1),
     "adam_expdecay": lambda k: k.optimizers.Adam(k.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5)),
     "sgd_piecewise": lambda k: k.optimizers.SGD(k.optimizers.schedules.PiecewiseConstantDecay([1, 3], [0.1, 0.05, 0.01])),
     "sgd_poly": lambda k: k.optimizers.SGD(k.optimizers.schedules.PolynomialDecay(0.1, 3, 0.01, power=2.0)),
@@ -103,3 +107,33 @@ def test_w6_mlp_adam_matches_tensorflow(oracle):
     ours, theirs = _w6_adam(tf), _w6_adam(oracle)
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-4)
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-3, atol=1e-5)
+
+
+# Recorded from TensorFlow 2.21 (Keras 3): _run(tf, OPTIMIZERS[name]) after 5 steps, rounded to 6 decimals
+FTRL_RECORDED = {
+    "ftrl": ([[0.652203, 0.814861], [-0.275084, -1.047627], [-0.176667, -0.221679]], [0.525378, 0.519982]),
+    "ftrl_regularized": ([[0.501309, 0.472888], [-0.086656, -1.327508], [-0.100617, -0.120294]],
+                         [0.224754, 0.233476]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FTRL_RECORDED))
+def test_ftrl_matches_recorded_tensorflow_numbers(name):
+    w, b, steps = _run(tf, OPTIMIZERS[name])
+    np.testing.assert_allclose(w, FTRL_RECORDED[name][0], atol=2e-6)
+    np.testing.assert_allclose(b, FTRL_RECORDED[name][1], atol=2e-6)
+    assert steps == 5
+
+
+def test_ftrl_slots_and_argument_errors():
+    v = tf.Variable([1.0, 2.0])
+    opt = tf.keras.optimizers.Ftrl(0.1, initial_accumulator_value=0.5)
+    opt.build([v])
+    assert [x.name.split("_")[-1] for x in opt.variables[2:]] == ["accumulator", "linear"]
+    np.testing.assert_allclose(opt.variables[2].numpy(), [0.5, 0.5])
+    assert isinstance(tf.keras.optimizers.get("ftrl"), tf.keras.optimizers.Ftrl)
+    with pytest.raises(ValueError, match=r"`learning_rate_power` needs to be negative or zero. "
+                                         r"Received: learning_rate_power=0.5."):
+        tf.keras.optimizers.Ftrl(learning_rate_power=0.5)
+    with pytest.raises(ValueError, match="`l1_regularization_strength` needs to be positive or zero"):
+        tf.keras.optimizers.Ftrl(l1_regularization_strength=-1.0)
