@@ -46,7 +46,8 @@ def to_array(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
         return backend.to_host(value._value)  # NOTE: tf.data works on the host, as TensorFlow's does
     if isinstance(value, np.ndarray):
-        return value
+        # NOTE: a NumPy str/bytes array holds string elements: tf.string values are an object array of bytes
+        return dispatch.to_array(value) if value.dtype.kind in "US" else value
     if hasattr(value, "_as_tensor"):
         return np.asarray(value)
     if getattr(value, "_is_symbolic", False):

@@ -123,7 +123,10 @@ class Ftrl(Optimizer):
         linear.assign_add(grad_to_use - ((t.pow(new_accum, power) - t.pow(accum, power)) / lr) * variable)
         quadratic = t.pow(new_accum, power) / lr + 2 * l2
         l1 = self.l1_regularization_strength
-        variable.assign((t.clip_by_value(linear, -l1, l1) - linear) / quadratic)
+        # NOTE: with l1 = 0 the clip is a zero of either sign; TF's kernel yields +0.0 there, so a variable whose
+        # linear term is 0 stays 0.0 (not -0.0, which prints differently)
+        clipped = t.clip_by_value(linear, -l1, l1) if l1 else t.zeros_like(linear)
+        variable.assign((clipped - linear) / quadratic)
         accum.assign(new_accum)
 
     def get_config(self) -> dict:
