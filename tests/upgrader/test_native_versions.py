@@ -43,10 +43,17 @@ def test_all_constant_versions_stay_as_written() -> None:
     assert "c = tf.constant(2.0)\nd = c * 3.0\nc = c + 1.0\n" in code and "return c * x" in code
 
 
-def test_constant_version_read_by_a_function_blocks() -> None:
-    _, blocked = _native(HEAD + "c = tf.constant(2.0)\ny = c * x\nc = c + 1.0\n" + RUN.format("[y, c]"))
-    assert blocked == ["native conversion blocked (file kept in compat form): 'c' (a constant tensor) is rebound at "
-                       "line 6 while a function still reads this version: give one of them its own name"]
+def test_constant_version_read_by_a_function_called_later_gets_its_own_name() -> None:
+    code, blocked = _native(HEAD + "c = tf.constant(2.0)\ny = c * x\nc = c + 1.0\n" + RUN.format("[y, c]"))
+    assert not blocked
+    assert "c_0 = tf.constant(2.0)\n" in code and "return c_0 * x\n" in code and "c = c_0 + 1.0\n" in code
+
+
+def test_constant_versions_read_in_order_by_session_code_keep_the_name() -> None:
+    code, blocked = _native("import tensorflow as tf\n\nsess = tf.Session()\nv = tf.constant(2.0)\n"
+                            "a = sess.run(v * 2.0)\nv = tf.constant(3.0)\nb = sess.run(v)\nprint(a, b)\n")
+    assert not blocked
+    assert "v = tf.constant(2.0)\na = (v * 2.0).numpy()\nv = tf.constant(3.0)\nb = v.numpy()\n" in code
 
 
 def test_placeholder_versions_get_functions_of_their_own() -> None:

@@ -8,10 +8,22 @@ of its own, from the rebinding on:
     y_intercept = b / a1     ->   y_intercept = b_value / a1
 
 The file is then analysed again. The rename stops where the name is bound anew.
+
+`Respell` is the same step for names the analysis picks itself: a version of a rebound constant
+that a function still reads after the rebinding gets a name of its own (native/versions.py).
 """
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Respell:
+    """Spell the names at these places (line, byte col, byte end col) as `new`; the file is then analysed again."""
+
+    spots: tuple[tuple[int, int, int], ...]
+    new: str
 
 
 def stored_names(stmt: ast.stmt) -> set[str]:
@@ -27,11 +39,15 @@ def _fresh(tree: ast.Module, name: str) -> str:
     return new
 
 
-def rename(code: str, tree: ast.Module, rebinds: list[tuple[ast.stmt, str]]) -> str:
+def rename(code: str, tree: ast.Module, rebinds: list[tuple[ast.stmt, str] | Respell]) -> str:
     """The source with each rebinding's target and the later reads of that name renamed (see the module docstring)."""
     body = tree.body
     spots: list[tuple[int, int, int, str]] = []   # (line, byte col, byte end col, new text)
-    for stmt, name in rebinds:
+    for item in rebinds:
+        if isinstance(item, Respell):
+            spots += [(line, col, end, item.new) for line, col, end in item.spots]
+            continue
+        stmt, name = item
         new = _fresh(tree, name)
         start = body.index(stmt)
         spots += [(n.lineno, n.col_offset, n.end_col_offset, new) for n in ast.walk(stmt)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from upgrader.native.rebind_data import Respell
 from upgrader.native.naming import given_name, layer_name as plain_layer_name, per_analysis, tree_names, tree_nodes
 
 if TYPE_CHECKING:
@@ -180,9 +181,12 @@ def _owned(first: Entity) -> bool:
 
 
 def _fold(prog: Program, chain: Chain, versions: list[Entity], reads: dict[str, int]) -> None:
-    """Fold each version read only by the next one into the next one's function (last to first)."""
+    """Fold each version read only by the next one into the next one's function (last to first).
+
+    A constant version stays the statement it is, computed where it is written; if a function reads it and is
+    called after the name is bound again, that version gets a name of its own (`own_name`).
+    """
     computed = [False] * len(versions)   # written inside a function: its own or a later version's
-    values = [e.stmt.value for e in prog.entities.values() if isinstance(e.stmt, ast.Assign) and _constant(e)]
     for i in range(len(versions) - 1, -1, -1):
         e, key = versions[i], chain.keys[i]
         nxt = versions[i + 1] if i + 1 < len(versions) else None
@@ -192,9 +196,41 @@ def _fold(prog: Program, chain: Chain, versions: list[Entity], reads: dict[str, 
             computed[i] = True
             continue
         computed[i] = not _constant(e)
-        if nxt is not None and not computed[i] and reads.get(key, 0) != sum(_reads_in(v, key) for v in values):
-            prog.block(e.stmt, f"'{chain.name}' (a constant tensor) is rebound at line {chain.stmts[i + 1].lineno} "
-                               "while a function still reads this version: give one of them its own name")
+        if nxt is not None and not computed[i] and _read_late(prog, key, chain.stmts[i + 1]):
+            own_name(prog, chain, i)
+
+
+def _read_late(prog: Program, key: str, rebinding: ast.stmt) -> bool:
+    """A function reading version `key` (directly, or through the functions it calls) is called after `rebinding`.
+
+    Module-level code reads a constant version where it stands, in statement order; only a function (a tensor
+    fed by placeholders or reading variables) reads the global when it is called.
+    """
+    users: dict[str, list[str]] = {}
+    for name, e in prog.entities.items():
+        for d in e.deps:
+            users.setdefault(d, []).append(name)
+    readers, todo = set(), [u for u in users.get(key, ()) if not _constant(prog.entities[u])]
+    while todo:
+        name = todo.pop()
+        if name not in readers:
+            readers.add(name)
+            todo += users.get(name, ())
+    if not readers:
+        return False
+    inside = {id(n) for r in readers for n in ast.walk(prog.entities[r].stmt)}
+    end = (rebinding.end_lineno, rebinding.end_col_offset)
+    return any(isinstance(n, ast.Name) and n.id in readers and id(n) not in inside
+               and (n.lineno, n.col_offset) >= end for n in tree_nodes(prog))
+
+
+def own_name(prog: Program, chain: Chain, i: int) -> None:
+    """Version `i` and its reads are spelled with a name of its own (`c` -> `c_0`), and the file analysed again."""
+    key, stmt = chain.keys[i], chain.stmts[i]
+    nodes = [n for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id == chain.name]
+    nodes += _reads(prog).get(key, [])
+    prog.rebound.append(Respell(tuple((n.lineno, n.col_offset, n.end_col_offset) for n in nodes),
+                                _fresh(prog, f"{chain.name}_{i}")))
 
 
 def _constant(e: Entity) -> bool:
