@@ -26,8 +26,20 @@ def test_targets_exist(api: tuple[dict, dict]) -> None:
             continue   # NOTE: TensorFlow 2.16 removed tf.estimator; these are TF 2.0-2.15's (and tfcompat's) names
         if row.new and row.new.startswith("tf.compat.v1."):
             assert "tf" + row.new[len("tf.compat.v1"):] in v1, row
+        elif row.new and row.new.startswith("tf.raw_ops."):
+            continue   # NOTE: the API data leaves out tf.raw_ops; test_raw_op_targets checks them on TensorFlow
         elif row.new:
             assert row.new.replace("tf.compat.v2.", "tf.") in v2, row
+
+
+def test_raw_op_targets(oracle) -> None:
+    """A v1 wrapper sent to tf.raw_ops: the op exists and takes the v1 parameter names as its keywords."""
+    import inspect
+    raw = [r for r in tables().rows.values() if r.new and r.new.startswith("tf.raw_ops.")]
+    assert raw
+    for row in raw:
+        op = getattr(oracle.raw_ops, row.new[len("tf.raw_ops."):])
+        assert set(row.v1_args) <= set(inspect.signature(op).parameters), row
 
 
 def test_renamed_keywords_exist_in_both_signatures(api: tuple[dict, dict]) -> None:

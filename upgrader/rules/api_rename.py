@@ -31,6 +31,8 @@ class ApiRename(Rule):
         if isinstance(original, cst.Name) and not tail:
             return updated   # a bare imported name: the import statement itself is rewritten
         target = row.new + ("." + tail if tail else "")
+        if target.startswith("tf.raw_ops.") and not tail:
+            target = row.compat_name   # NOTE: a raw op takes keywords only; leave_Call renames the calls
         self.change(f"{key} -> {target}" + (f" ({row.why})" if row.why else ""))
         new = self.ctx.expr(target)
         return new.with_changes(lpar=getattr(updated, "lpar", ()), rpar=getattr(updated, "rpar", ()))
@@ -40,8 +42,8 @@ class ApiRename(Rule):
         t = self.ctx.tables
         for i in range(2, len(parts) + 1):
             prefix = ".".join(parts[:i])
-            if prefix in t.symbols or prefix == "tf.python":   # NOTE: private modules still exist in TF 2.21
-                return
+            if prefix in t.symbols or prefix in ("tf.python", "tf.raw_ops"):
+                return   # NOTE: private modules still exist in TF 2.21; the API data does not list the raw ops
             if prefix not in t.modules:
                 self.error(f"{prefix} does not exist in TensorFlow 2.21 (neither v1 nor v2 API); left unchanged")
                 return
@@ -62,12 +64,16 @@ class ApiRename(Rule):
         args = self.fix_args(row, updated)
         if args is None:
             return self.to_compat(row, updated)
-        if args == list(updated.args):
+        raw = bool(row.new and row.new.startswith("tf.raw_ops."))
+        if args == list(updated.args) and not raw:
             return updated
         what = sorted({f"{a.keyword.value}=" for a in args if a.keyword} - {f"{a.keyword.value}=" for a in updated.args if a.keyword})
         self.change(f"{key}: arguments rewritten for TF2" + (f" (now {', '.join(what)})" if what else ""))
         if args and updated.args:   # NOTE: the new last argument ends as the old last one did (dropped ones too)
             args[-1] = args[-1].with_changes(comma=updated.args[-1].comma)
+        if raw:
+            self.change(f"{key} -> {row.new} (TF2 has this op only as a raw op, whose arguments are keywords)")
+            return updated.with_changes(func=self.ctx.expr(row.new), args=_fix_commas(args))
         return updated.with_changes(args=_fix_commas(args))
 
     def fix_args(self, row: ApiChange, call: cst.Call) -> list[cst.Arg] | None:

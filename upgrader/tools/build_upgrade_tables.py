@@ -135,6 +135,9 @@ def build(v1: dict[str, Any], v2: dict[str, Any]) -> dict[str, Any]:
             rows[name] = {"new": "tf.compat.v1" + name[2:]}
     for name, v1_only in M.V1_ONLY_ARGS.items():   # v2's signature is only *args/**kwargs in the API data
         rows[name] = {"v1_only": list(v1_only), "prefix": 0, "v1_args": [p["name"] for p in _params(v1[name])]}
+    for name, op in M.RAW_OPS.items():
+        rows[name] = {"new": f"tf.raw_ops.{op}", "prefix": 0, "reorder": True,
+                      "v1_args": [p["name"] for p in _params(v1[name])]}
     for name, spec in M.CONTRIB.items():
         rows[name] = dict(spec)
     modules = sorted({n for n, s in {**v1, **v2}.items() if s["kind"] == "module"})

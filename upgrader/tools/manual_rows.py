@@ -118,6 +118,14 @@ RENAMES: dict[str, str] = {
     "tf.arg_max": "tf.argmax",
 }
 
+# v1 wrappers of raw ops that TF2 exports only under tf.raw_ops (keyword-only: every argument becomes a keyword;
+# the v1 parameter names are the op's input and attribute names).
+RAW_OPS: dict[str, str] = {
+    "tf.train.sdca_fprint": "SdcaFprint",
+    "tf.train.sdca_optimizer": "SdcaOptimizer",
+    "tf.train.sdca_shrink_l1": "SdcaShrinkL1",
+}
+
 # Deprecated v1 keyword spellings -> their TF2 names (applied when the target
 # signature has the new name).
 KEYWORD_ALIASES: dict[str, str] = {
