@@ -15,6 +15,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Sequence
 
+import numpy as np
+
 from . import backend, executor_device, fusion, fusion_conv, fusion_cupy
 from .errors import InvalidArgumentError, OpError
 
@@ -100,6 +102,8 @@ class _Builder:
                                            f"'{node.name}' with dtype {t.dtype.name} and shape {_dims(t.shape)}"
                                            + (f" (the placeholder was defined at {site})" if site else ""))
             ins = [self.env[id(t)] for t in node.inputs]
+            if op.name in _SHAPE_READERS and self.device is None:
+                self.shape_only(node, ins)
             if not op.stateful and not node.control_inputs and node.outputs and all(n in self.consts for n in ins):
                 if self.fold(node, ins):
                     continue
@@ -151,6 +155,19 @@ class _Builder:
             stack.extend(t.op for t in n.inputs if id(t) not in fed)
             stack.extend(n.control_inputs)
         return [needed[i] for i in sorted(needed)]
+
+    def shape_only(self, node: Any, ins: list) -> None:
+        """Inputs read only for their shape and dtype (OnesLike(y), BroadcastLike(g, y)) whose static
+        shape is fully known become a zero-byte constant of that shape: y need not be computed
+        (a gradient of reduce_sum(conv(x)) skips the forward conv, as TensorFlow's grappler does)."""
+        for i in _SHAPE_READERS[node.op.name]:
+            t = node.inputs[i]
+            if ins[i] in self.consts or ins[i].startswith("f") or not t.shape.is_fully_defined():
+                continue   # NOTE: a fed value is already there; nothing is saved by replacing it
+            dtype = getattr(t.dtype, "as_numpy_dtype", None)
+            if dtype is None or np.dtype(dtype).kind not in "biufc":
+                continue
+            ins[i] = self.const(np.broadcast_to(np.zeros((), dtype), t.shape.as_tuple()))
 
     def fold(self, node: Any, ins: list) -> bool:
         try:
@@ -227,6 +244,9 @@ def _unless_scalar(kernel: Any) -> Any:
 
 
 _REDUCTIONS = ("Sum", "Mean")
+# NOTE: ops that read only the shape and dtype of these inputs (never their values)
+_SHAPE_READERS = {"Shape": (0,), "Size": (0,), "Rank": (0,), "ZerosLike": (0,), "OnesLike": (0,),
+                  "BroadcastLike": (1,), "SumToShapeLike": (1,), "ReshapeLike": (1,)}
 # NOTE: ops that return their first input unchanged when it already has the second's shape
 _SHAPE_KEEPING = {"SumToShapeLike": _unless_same_shape, "BroadcastLike": _unless_same_shape}
 
