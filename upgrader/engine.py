@@ -234,6 +234,7 @@ def upgrade_rules(code: str, rule_types: Sequence[type[Rule]], aliases: dict[str
     scan = Scanner(code, t, known, attrs, frozenset().union(*(r.KEYS for r in rule_types))).run(tree)
     ctx = Context(scan=scan, tables=t, owned=frozenset().union(*(r.OWNS for r in rule_types)), diagnostics=notes,
                   keywords=keywords)
+    ctx.facts = {r.NAME: f for r in rule_types if (f := r.file_facts(code)) is not None}
     rules = [r(ctx) for r in rule_types]
     dispatch = _Dispatch(rules)
     pure = all("compat" in r.MODES for r in rule_types)

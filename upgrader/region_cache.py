@@ -3,7 +3,8 @@ rewrites the same way, so a tree's repeated lines (`sess = tf.Session()`) go thr
 
     new = cached_rewrite(text, "expr", ctx, rule_types, lambda: _rewrite(text, "expr", dispatch))
 
-Compat rules are functions of the region's text, the file's import aliases and the tables; what
+Compat rules are functions of the region's text, the file's import aliases, the tables and the few file
+facts a rule declares (`Rule.file_facts`); what
 else they do to the file's `Context` (report lines, ask for `import tensorflow`, add an alias,
 mark graph use) is recorded with the result and replayed on a hit, at the new region's position.
 Native rules keep per-file state and are never cached.
@@ -20,8 +21,9 @@ _CACHE: dict[tuple, tuple] = {}
 
 def cached_rewrite(text: str, kind: str, ctx: Context, rule_types: Sequence[type[Rule]],
                    rewrite: Callable[[], str]) -> str:
-    """`rewrite()`'s result for this region, computed once per (rule set, style, kind, text, aliases)."""
-    key = (tuple(rule_types), ctx.keywords, kind, text, tuple(sorted(ctx.scan.aliases.items())))
+    """`rewrite()`'s result for this region, computed once per (rule set, style, kind, text, aliases, facts)."""
+    key = (tuple(rule_types), ctx.keywords, kind, text, tuple(sorted(ctx.scan.aliases.items())),
+           tuple(sorted(ctx.facts.items())))
     hit = _CACHE.get(key)
     if hit is None:
         hit = _record(ctx, rewrite)

@@ -48,6 +48,7 @@ class Context:
     owned: frozenset[str] = frozenset()
     attr_of: dict[cst.CSTNode, str] = field(default_factory=dict)   # original node -> attribute read from it
     keywords: bool = False   # TF's upgrader style: a reordered call's positional arguments all become keywords
+    facts: dict[str, object] = field(default_factory=dict)   # rule name -> its Rule.file_facts(code)
 
     def report(self, rule: str, message: str, severity: str, once: bool = False) -> None:
         if once:
@@ -112,6 +113,14 @@ class Rule:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+
+    @classmethod
+    def file_facts(cls, code: str) -> object:
+        """What a region's rewrite needs to know about the whole file (hashable; None: nothing).
+
+        It is part of the region cache's key, so keep it small: a bool or a frozenset of names.
+        """
+        return None
 
     def key(self, node: cst.BaseExpression) -> str | None:
         return self.ctx.key(node)

@@ -35,10 +35,6 @@ NOTES: dict[str, tuple[str, str]] = {
     "tf.keras.experimental.load_from_saved_model": ("warning", "tf.keras.experimental.load_from_saved_model is "
                                                                "gone in TF2. Please use model.save(path) and "
                                                                "tf.keras.models.load_model (left unchanged)"),
-    "tf.distribute.MirroredStrategy": ("info", "tf.distribute.MirroredStrategy API has changed in TF2: "
-                                               "make_dataset_iterator->experimental_distribute_dataset, "
-                                               "experimental_run->run, reduce needs an axis; kept as "
-                                               "tf.compat.v1.distribute.MirroredStrategy"),
 }
 
 
