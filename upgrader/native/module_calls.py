@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from upgrader.native.modules import (AUTO, UNKNOWN, Builder, Functions, Instance, Site, Stop, _arg, _builder_calls,
                                      _scope_call, bind)
 from upgrader.native.naming import names_in, tree_names
+from upgrader.native.rnn_builders import variable_names
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -58,16 +59,17 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                 if reuse:
                     raise Stop(s, f"{s.value.func.id}() makes a new variable on every call, but its scope reuses")
                 events.append((False, f"{path}/{s.value.func.id}()#{len(fx.store) + len(events)}"))
-            elif id(s) in b.variables:
-                name = _arg(s.value, 0, "name").value
-                full = f"{path}/{name}" if path else name
-                exists = full in fx.store or any(full == made for _, made in events) or any(
-                    e.kind == "variable" and e.scope == full for e in prog.entities.values())
-                if exists and not reuse:
-                    raise Stop(s, f"get_variable('{full}') already exists and its scope does not reuse: TF1 raises ValueError")
-                if not exists and reuse is True:
-                    raise Stop(s, f"get_variable('{full}') under reuse=True does not exist: TF1 raises ValueError")
-                events.append((exists, full))
+            elif id(s) in b.variables or id(s) in b.rnn:   # NOTE: an rnn call creates its cells' kernel and bias
+                names = variable_names(prog, b.rnn[id(s)], path) if id(s) in b.rnn else [
+                    f"{path}/{_arg(s.value, 0, 'name').value}" if path else _arg(s.value, 0, "name").value]
+                for full in names:
+                    exists = full in fx.store or any(full == made for _, made in events) or any(
+                        e.kind == "variable" and e.scope == full for e in prog.entities.values())
+                    if exists and not reuse:
+                        raise Stop(s, f"get_variable('{full}') already exists and its scope does not reuse: TF1 raises ValueError")
+                    if not exists and reuse is True:
+                        raise Stop(s, f"get_variable('{full}') under reuse=True does not exist: TF1 raises ValueError")
+                    events.append((exists, full))
             else:
                 for c in (c for c in _builder_calls(fx, s) if id(c) in b.children):
                     child = fx.builders[c.func.id]

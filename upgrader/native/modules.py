@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
+from upgrader.native.rnn_builders import Run, cell_statement, follow, has_cells, init_loads, run_statement
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -51,6 +52,8 @@ class Builder:
     prep: set[int] = field(default_factory=set)      # lazy: ids of statements computing what creation needs (in_dim)
     lazy: bool = False               # variable shapes come from an input tensor: created on the first call
     scope_names: list[object] = field(default_factory=list)  # the values that outer scope took, call by call
+    cells: set[int] = field(default_factory=set)     # ids of RNN cell statements (described by their run)
+    rnn: dict[int, Run] = field(default_factory=dict)   # id(rnn call Assign) -> its Keras layer (native/rnn_builders.py)
 
     @property
     def call_params(self) -> list[str]:
@@ -166,7 +169,8 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
         return
     gets = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.get_variable"]
     scopes = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.variable_scope"]
-    if not gets and not scopes and not _builder_calls(fx, fn) and not any(_factory_call(fx, n) for n in ast.walk(fn)):
+    if not gets and not scopes and not _builder_calls(fx, fn) and not any(_factory_call(fx, n) for n in ast.walk(fn)) and (
+            not has_cells(prog, fn)):
         fx.helpers.add(fn.name)
         return
     for name, other in fx.defs.items():
@@ -235,6 +239,13 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
                               "whole body, a parameter)")
             _structure(prog, fx, b, s.body, compute)
             continue
+        if cell_statement(prog, s):
+            b.cells.add(id(s))
+            continue
+        if run_statement(prog, s):
+            b.rnn[id(s)] = follow(prog, b, s)
+            compute.append(s)
+            continue
         if isinstance(s, ast.Assign) and prog.call_key(s.value) == "tf.get_variable":
             if not (len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
                 raise Stop(s, "get_variable's result must be assigned to one name")
@@ -281,7 +292,8 @@ def _child_name(call: ast.Call, child: Builder) -> str:
 
 
 def _attribute(b: Builder, want: str) -> str:
-    taken = set(b.variables.values()) | set(b.children.values()) | MODULE_ATTRS | set(b.params)
+    taken = set(b.variables.values()) | set(b.children.values()) | MODULE_ATTRS | set(b.params) | {
+        r.attr for r in b.rnn.values()}
     name = want if not want.startswith("_") else want.lstrip("_") or "v"
     i = 1
     while name in taken:
@@ -303,6 +315,8 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
             reuse |= {r.value.id for r in n.keywords if r.arg == "reuse" and isinstance(r.value, ast.Name)}
         elif isinstance(n, ast.Assign) and id(n) in b.made:
             init |= _loads(n.value)
+        elif isinstance(n, ast.Assign) and id(n) in b.cells:
+            init |= init_loads(prog, n)
         elif isinstance(n, ast.Call) and id(n) in b.children:
             child = fx.builders[n.func.id]
             for p, node in bind(n, child).items():

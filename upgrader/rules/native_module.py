@@ -6,6 +6,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.native.module_text import Substituted, arguments, class_import, comments, dedent, kept_attribute, trailing
 from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
+from upgrader.native.rnn_text import layers as rnn_layers, run_lines as rnn_lines, tracked
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
 from upgrader.rules.native_variable_scope import new_variable
@@ -70,7 +71,7 @@ class NativeModule(NativeRule):
         own = b.own is not None and b.own_name_ok()
         name = edit.text(_scope_call(prog, b.own).args[0]) if own else ""
         init = ["super().__init__(" + (f"name={name}" if own else "") + ")"] + [
-            f"self.{kept_attribute(p)} = {p}" for p in b.init if p in b.kept]
+            f"self.{kept_attribute(p)} = {p}" for p in b.init if p in b.kept] + rnn_layers(self, prog, b, edit)
         attrs = {s.targets[0].id: f"self.{b.variables[id(s)]}" for s in ast.walk(fn) if id(s) in b.variables}
         attrs |= {p: f"self.{kept_attribute(p)}" for p in b.kept}
         if b.own is not None and b.own.items[0].optional_vars is not None:   # `name=scope.name` -> the module's name
@@ -90,7 +91,7 @@ class NativeModule(NativeRule):
         params = lambda names: "".join(f", {p}" + (f"={edit.text(b.defaults[p])}" if p in b.defaults else "") for p in names)
         return (f"class {b.cls}({edit.tfx('Module')}):\n" + indent("\n".join(doc + [
             f"def __init__(self{params(b.init)}):", indent("\n".join(init)), "",
-            f"def __call__(self{params(b.call_params)}):", indent("\n".join(compute))])))
+            f"def __call__(self{params(b.call_params)}):", indent("\n".join(compute))] + tracked(prog, b))))
 
     def creation(self, prog: Program, b: Builder, body: list[ast.stmt], edit: Editor) -> list[str]:
         fx, lines = prog.functions, []
@@ -137,13 +138,13 @@ class NativeModule(NativeRule):
                  for part in ast.iter_child_nodes(s) if not isinstance(part, ast.stmt)
                  for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         for i, s in enumerate(body):
-            if i == 0 and s is b.node.body[0] and ast.get_docstring(b.node) is not None or id(s) in b.variables:
+            if i == 0 and s is b.node.body[0] and ast.get_docstring(b.node) is not None or id(s) in b.cells.union(b.variables):
                 continue
             if id(s) in b.prep and not {t.id for t in s.targets if isinstance(t, ast.Name)} & later:
                 continue   # only the first call's variable creation needed it
             if _scope_call(prog, s) is not None:
                 lines += self.compute(prog, b, s.body, edit, attrs)
                 continue
-            text = render(s) + trailing(edit, s)
-            lines += comments(edit, s) + [dedent(text, s.col_offset, s.lineno)]
+            lines += comments(edit, s) + (rnn_lines(prog, b.rnn[id(s)], edit, render) if id(s) in b.rnn else [
+                dedent(render(s) + trailing(edit, s), s.col_offset, s.lineno)])
         return lines

@@ -1,0 +1,250 @@
+"""RNN cells inside graph-building functions: each cell run by an rnn call becomes one Keras layer of the tf.Module.
+
+A def whose body builds cells and runs them is a builder (native/modules.py), like one calling get_variable:
+the cell statements and the run describe one Keras layer created in `__init__`, and the run becomes a call of
+that layer in `__call__`. TF1 names the run's variables (`rnn/lstm_cell/kernel`), so reuse is replayed as for
+get_variable:
+
+    def RNN(x, w, n):                                        class RNNModule(tf.Module):
+        cell = tf.nn.rnn_cell.BasicRNNCell(n)                    def __init__(self, n):
+        out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)       self.cell = tf.keras.layers.SimpleRNN(n, return_sequences=True)
+        return tf.matmul(out[:, -1], w)                          def __call__(self, x, w):
+                                                                     out = self.cell(x)
+                                                                     return tf.matmul(out[:, -1], w)
+
+static_rnn takes and returns a list of steps (tf.stack / tf.unstack around the layer); static_bidirectional_rnn
+and bidirectional_dynamic_rnn become tf.keras.layers.Bidirectional (concatenated, or a pair of outputs);
+DropoutWrapper(output_keep_prob=p) becomes tf.nn.dropout on the run's outputs (TF1 drops each step's output
+with a fresh mask; the state it passes on is not dropped).
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from upgrader.native.rnn import CELLS, STACKS
+
+if TYPE_CHECKING:
+    from upgrader.native.model import Program
+    from upgrader.native.modules import Builder
+
+DROPOUT = frozenset({"tf.nn.rnn_cell.DropoutWrapper", "tf.contrib.rnn.DropoutWrapper"})
+# run function -> its parameters in order (TF1 signatures)
+RUNS = {
+    "tf.nn.dynamic_rnn": ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations",
+                          "swap_memory", "time_major", "scope"),
+    "tf.nn.static_rnn": ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope"),
+    "tf.nn.bidirectional_dynamic_rnn": ("cell_fw", "cell_bw", "inputs", "sequence_length", "initial_state_fw",
+                                        "initial_state_bw", "dtype", "parallel_iterations", "swap_memory",
+                                        "time_major", "scope"),
+    "tf.nn.static_bidirectional_rnn": ("cell_fw", "cell_bw", "inputs", "initial_state_fw", "initial_state_bw",
+                                       "dtype", "sequence_length", "scope"),
+}
+RUNS["tf.contrib.rnn.static_rnn"] = RUNS["tf.nn.static_rnn"]
+RUNS["tf.contrib.rnn.static_bidirectional_rnn"] = RUNS["tf.nn.static_bidirectional_rnn"]
+RUNS["tf.contrib.rnn.bidirectional_dynamic_rnn"] = RUNS["tf.nn.bidirectional_dynamic_rnn"]
+IGNORED = frozenset({"dtype", "parallel_iterations", "swap_memory", "scope"})   # no effect on the numbers
+SCOPES = {"LSTMCell": "lstm_cell", "BasicLSTMCell": "basic_lstm_cell", "GRUCell": "gru_cell",
+          "BasicRNNCell": "basic_rnn_cell"}
+
+
+@dataclass(eq=False)
+class Run:
+    """One rnn call in a builder and the Keras layer it becomes."""
+
+    stmt: ast.Assign
+    key: str
+    args: dict[str, ast.expr]
+    cells: list[list[ast.Call]]                 # per direction: the cell constructor calls (several: a MultiRNNCell)
+    values: list[ast.Call]                      # per direction: the cell or MultiRNNCell call (inside any DropoutWrapper)
+    stacked: bool                               # the cell is a MultiRNNCell
+    dropout: dict[str, ast.expr] = field(default_factory=dict)   # DropoutWrapper keep probabilities ('output', 'input')
+    state: bool = False                         # the function reads the returned state
+    attr: str = ""
+
+    @property
+    def bidirectional(self) -> bool:
+        return "bidirectional" in self.key
+
+    @property
+    def static(self) -> bool:
+        return "static" in self.key
+
+
+def has_cells(prog: Program, fn: ast.FunctionDef) -> bool:
+    """The def builds RNN cells (so it is a builder even without get_variable)."""
+    return any(prog.call_key(n) in CELLS or prog.call_key(n) in STACKS for n in ast.walk(fn))
+
+
+def cell_statement(prog: Program, stmt: ast.stmt) -> bool:
+    """`cell = LSTMCell(n)` / MultiRNNCell([...]) / DropoutWrapper(cell, ...): described by the run that uses it."""
+    return isinstance(stmt, ast.Assign) and (prog.call_key(stmt.value) in CELLS or prog.call_key(stmt.value) in STACKS
+                                             or prog.call_key(stmt.value) in DROPOUT)
+
+
+def run_statement(prog: Program, stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in RUNS
+
+
+def follow(prog: Program, b: Builder, stmt: ast.Assign) -> Run:
+    """Check one run statement of builder `b` and describe its layer; raises modules.Stop with the reason."""
+    from upgrader.native.modules import _attribute
+    call, key = stmt.value, prog.call_key(stmt.value)
+    if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        stop(stmt, f"{key} with *args/**kwargs")
+    params = RUNS[key]
+    args = dict(zip(params, call.args)) | {k.arg: k.value for k in call.keywords}
+    if set(args) - set(params) or "inputs" not in args:
+        stop(stmt, f"{key} arguments {sorted(set(args) - set(params)) or ['inputs']} not understood")
+    cells_named = [args.get(p) for p in (("cell_fw", "cell_bw") if "cell_fw" in params else ("cell",))]
+    defs = _cell_defs(prog, b)
+    if not all(isinstance(c, ast.Name) and c.id in defs for c in cells_named):
+        stop(stmt, f"{key}: its cell is not an RNN cell assigned to a name earlier in the function")
+    for p, node in args.items():
+        if p.startswith("initial_state") and not _zero_state(node, [c.id for c in cells_named]):
+            stop(stmt, f"{key}({p}=...): only the cell's zero_state converts (Keras takes [h, c], TF1 (c, h))")
+        if p == "time_major" and not (isinstance(node, ast.Constant) and node.value in (None, False)):
+            stop(stmt, f"{key}(time_major=True): Keras RNN layers take batch-major inputs (transpose by hand)")
+        if p == "dtype" and not (isinstance(node, ast.Constant) and node.value is None) and prog.key(node) not in (
+                "tf.float32", "tf.dtypes.float32"):
+            stop(stmt, f"{key} with a dtype other than float32")
+        if p == "scope" and not (isinstance(node, ast.Constant) and isinstance(node.value, (str, type(None)))):
+            stop(stmt, f"{key}(scope=...) that is not a string literal")
+    if "bidirectional" in key and "sequence_length" in args:
+        stop(stmt, f"{key}(sequence_length=...) is not converted natively yet")
+    run = Run(stmt, key, args, [], [], False)
+    for c in cells_named:
+        calls, stacked, dropout, value = _unwrap(prog, defs, defs[c.id], stop)
+        run.cells.append(calls)
+        run.values.append(value)
+        run.stacked |= stacked
+        for which, p in dropout.items():
+            if which in run.dropout and ast.dump(run.dropout[which]) != ast.dump(p):
+                stop(stmt, f"{key}: the two directions' DropoutWrappers keep different fractions")
+            run.dropout[which] = p
+    if run.bidirectional and "input" in run.dropout:
+        stop(stmt, f"{key}: DropoutWrapper(input_keep_prob=) draws separate masks per direction (no Keras form)")
+    if run.stacked and run.dropout:
+        stop(stmt, "a MultiRNNCell of DropoutWrappers drops between its layers (no Keras form)")
+    _uses(prog, b, stmt, defs, [c.id for c in cells_named], stop)
+    prog.rnn_calls.update(id(n) for s in [stmt, *(defs[c.id] for c in cells_named)] for n in ast.walk(s.value))
+    run.state = _state_read(prog, b, stmt, run, stop)
+    run.attr = _attribute(b, "bidirectional" if run.bidirectional else cells_named[0].id)
+    return run
+
+
+def stop(node: ast.AST, reason: str) -> None:
+    from upgrader.native.modules import Stop
+    raise Stop(node, reason)
+
+
+def init_loads(prog: Program, stmt: ast.Assign) -> set[str]:
+    """Names a cell statement's Keras layer is built from (a DropoutWrapper's keep probability is computation)."""
+    value = stmt.value
+    if prog.call_key(value) in DROPOUT:
+        value = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "cell"), None)
+    return {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if value else set()
+
+
+def _cell_defs(prog: Program, b: Builder) -> dict[str, ast.Assign]:
+    found: dict[str, ast.Assign] = {}
+    for s in ast.walk(b.node):
+        if isinstance(s, ast.Assign) and cell_statement(prog, s):
+            for t in s.targets:
+                if isinstance(t, ast.Name):
+                    found.setdefault(t.id, s)
+    return found
+
+
+def _unwrap(prog: Program, defs: dict[str, ast.Assign], stmt: ast.Assign, stop: Any) -> tuple[list[ast.Call], bool, dict, ast.Call]:
+    """(the cell constructor calls, whether stacked, DropoutWrapper keep probabilities, the cell or stack call)."""
+    if not (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        stop(stmt, "an RNN cell must be assigned to one name")
+    value, dropout = stmt.value, {}
+    if prog.call_key(value) in DROPOUT:
+        inner = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "cell"), None)
+        given = dict(zip(("cell", "input_keep_prob", "output_keep_prob"), value.args)) | {
+            k.arg: k.value for k in value.keywords}
+        if set(given) - {"cell", "input_keep_prob", "output_keep_prob"}:
+            stop(stmt, f"DropoutWrapper({sorted(set(given) - {'cell', 'input_keep_prob', 'output_keep_prob'})[0]}=...)"
+                       " has no Keras form native mode can map")
+        dropout = {k.split("_")[0]: v for k, v in given.items() if k != "cell"}
+        if isinstance(inner, ast.Name) and inner.id in defs and defs[inner.id] is not stmt:
+            value = defs[inner.id].value
+        else:
+            value = inner
+        if prog.call_key(value) in DROPOUT or prog.call_key(value) in STACKS:
+            stop(stmt, "a DropoutWrapper around a MultiRNNCell or another DropoutWrapper is not converted natively")
+    if prog.call_key(value) in CELLS:
+        return [value], False, dropout, value
+    if prog.call_key(value) in STACKS:
+        arg = value.args[0] if len(value.args) == 1 and not value.keywords else None
+        items = [arg.elt] if isinstance(arg, ast.ListComp) else arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else []
+        calls = [defs[i.id].value if isinstance(i, ast.Name) and i.id in defs else i for i in items]
+        if not calls or not all(prog.call_key(c) in CELLS for c in calls):
+            stop(stmt, "a MultiRNNCell is followed over a list (or comprehension) of new cells")
+        return calls, True, dropout, value
+    stop(stmt, "an RNN cell native mode can follow is one cell, a MultiRNNCell of cells, or a DropoutWrapper of a cell")
+    return [], False, {}, value
+
+
+def _zero_state(node: ast.expr, cells: list[str]) -> bool:
+    if isinstance(node, ast.Constant) and node.value is None:
+        return True
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "zero_state"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in cells)
+
+
+def _uses(prog: Program, b: Builder, run: ast.Assign, defs: dict[str, ast.Assign], cells: list[str], stop: Any) -> None:
+    """Each cell name is bound once and read only by its DropoutWrapper/MultiRNNCell or by this one run."""
+    for name in cells:
+        chain = {name}
+        inner = defs[name].value.args[0] if defs[name].value.args else None
+        if isinstance(inner, ast.Name):
+            chain.add(inner.id)
+        for n in ast.walk(b.node):
+            if isinstance(n, ast.Name) and n.id in chain and isinstance(n.ctx, ast.Store) and n is not defs[n.id].targets[0]:
+                stop(n, f"RNN cell '{n.id}' is assigned again (give each cell its own name)")
+    reads = [n for n in ast.walk(b.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in defs]
+    allowed = {id(n) for n in ast.walk(run.value) if isinstance(n, ast.Name)} | {
+        id(n) for s in defs.values() for n in ast.walk(s.value) if isinstance(n, ast.Name)}
+    for n in reads:
+        if id(n) not in allowed:
+            stop(n, f"RNN cell '{n.id}' is used other than by its rnn call (a Keras layer has no TF1 cell attributes)")
+
+
+def _state_read(prog: Program, b: Builder, stmt: ast.Assign, run: Run, stop: Any) -> bool:
+    """Whether the run's state is read; blocks result shapes and state reads native mode does not follow."""
+    target = stmt.targets[0] if len(stmt.targets) == 1 else None
+    want = 3 if run.static and run.bidirectional else 2
+    if not (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == want
+            and all(isinstance(e, (ast.Name, ast.Tuple, ast.List)) for e in target.elts)):
+        stop(stmt, f"{run.key}'s result is followed when unpacked as `outputs, state{', state_bw' * (want == 3)} = ...`")
+    states = [e.id for e in target.elts[1:] if isinstance(e, ast.Name) and e.id != "_"]
+    if any(not isinstance(e, ast.Name) for e in target.elts[1:]):
+        stop(stmt, f"{run.key}: unpacking the state further is not converted natively")
+    read = [n for n in ast.walk(b.node) if isinstance(n, ast.Name) and n.id in states and isinstance(n.ctx, ast.Load)]
+    if not read:
+        return False
+    if run.bidirectional or run.stacked or any(CELLS[prog.call_key(c)] == "LSTMCell" for cs in run.cells for c in cs):
+        stop(read[0], f"'{read[0].id}' (the state {run.key} returns) is read inside the function: only a single "
+                      "SimpleRNN/GRU state converts there (TF1's LSTMStateTuple(c, h) and per-layer tuples do not)")
+    return True
+
+
+def variable_names(prog: Program, run: Run, path: str) -> list[str]:
+    """The TF1 variable names the run creates (kernel, bias per cell), for the reuse replay."""
+    scope = run.args.get("scope")
+    base = scope.value if isinstance(scope, ast.Constant) and scope.value else (
+        "bidirectional_rnn" if run.bidirectional else "rnn")
+    base = f"{path}/{base}" if path else base
+    out = []
+    for d, calls in zip(("fw", "bw") if run.bidirectional else ("",), run.cells):
+        for i, c in enumerate(calls):
+            tf1 = (prog.call_key(c) or "").rsplit(".", 1)[-1]
+            name = next((k.value.value for k in c.keywords if k.arg == "name" and isinstance(k.value, ast.Constant)),
+                        SCOPES.get(tf1, tf1))
+            parts = [base] + ([d] if d else []) + ([f"multi_rnn_cell/cell_{i}"] if run.stacked else []) + [name]
+            out += ["/".join(parts + [v]) for v in ("kernel", "bias")]
+    return out
