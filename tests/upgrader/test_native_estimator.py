@@ -20,10 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
 CONVERTS = ("canned_native", "model_fn_layers", "model_fn_regression", "train_and_evaluate_native",
             "v2_estimator_datasets")
-# NOTE: the canned support code uses Keras preprocessing layers, Ftrl and AUC/Precision/Recall, which tfcompat's TF2 API lacks
-ON_TFCOMPAT = [pytest.param("canned_native", marks=pytest.mark.xfail(strict=True, reason=(
-    "tfcompat's TF2 API has no StringLookup/IntegerLookup/Hashing/Discretization, Ftrl or AUC yet"))),
-    "model_fn_layers", "model_fn_regression", "train_and_evaluate_native", "v2_estimator_datasets"]
+ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
     "canned_linear_baseline": (69, "tf.estimator.DNNLinearCombinedRegressor has no native conversion"),

@@ -56,8 +56,37 @@ def to_array(value: Any) -> np.ndarray:
     return np.asarray(dispatch.to_array(value))
 
 
+class NoneValue(tuple):
+    """A None component (TF's NoneTensor, e.g. the labels of `from_tensor_slices((x, None))`): a structure
+    with no tensors, given back to dataset functions and iterators as None."""
+
+    __slots__ = ()
+
+    def __new__(cls, _children: Any = ()) -> "NoneValue":
+        return tuple.__new__(cls, ())
+
+    def __repr__(self) -> str:
+        return "NoneTensorSpec()"   # NOTE: only element specs show it; elements carry None
+
+
+NONE = NoneValue()
+
+
+def restore_none(value: Any) -> Any:
+    if isinstance(value, NoneValue):
+        return None
+    if isinstance(value, dict):
+        return type(value)((k, restore_none(v)) for k, v in value.items())
+    if isinstance(value, tuple) and any(isinstance(v, (tuple, dict)) for v in value):
+        children = [restore_none(v) for v in value]
+        return type(value)(*children) if hasattr(value, "_fields") else type(value)(children)
+    return value
+
+
 def normalize(value: Any) -> Any:
     """A user value (tensors, arrays, Python values; tuples/dicts as structure) as nested arrays."""
+    if value is None:
+        return NONE
     if isinstance(value, dict):
         return type(value)((k, normalize(v)) for k, v in value.items()) if type(value) is not dict \
             else {k: normalize(v) for k, v in value.items()}
@@ -68,7 +97,7 @@ def normalize(value: Any) -> Any:
 
 
 def to_tensors(element: Any) -> Any:
-    return nest.map_structure(Tensor, element) if is_structure(element) else Tensor(element)
+    return restore_none(nest.map_structure(Tensor, element)) if is_structure(element) else Tensor(element)
 
 
 def to_numpy(element: Any) -> Any:

@@ -120,7 +120,7 @@ class Traced:
             from runtime import function as fn_mod  # noqa: PLC0415  (runtime.function imports the API)
             from runtime.concrete import TensorSpec  # noqa: PLC0415
             spec = self._input_spec()
-            sig = st.map_leaves(lambda s: TensorSpec(s.shape, s.dtype), spec)
+            sig = st.restore_none(st.map_leaves(lambda s: TensorSpec(s.shape, s.dtype), spec))
             is_lambda = getattr(self._fn, "__name__", "") == "<lambda>"
             traced = fn_mod.function(self._fn, autograph=not is_lambda)
             spread = isinstance(spec, tuple) and not hasattr(spec, "_fields")
@@ -141,7 +141,7 @@ class Traced:
             return None
         out = cf.structured_outputs
         out = tuple(out) if isinstance(out, list) else out
-        return st.map_leaves(lambda t: st.TensorSpec(t.shape, t.dtype), out)
+        return st.map_leaves(lambda t: st.NONE if t is None else st.TensorSpec(t.shape, t.dtype), out)
 
 
 def map_elements(source: Source, fn: Callable) -> Iterator[Any]:
