@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime import dispatch, dtypes
+from runtime import backend, dispatch, dtypes
 from runtime.graph_tensor import pseudo_op
 
 M = (1 << 64) - 1
@@ -146,12 +146,13 @@ def _as_bytes(v: Any) -> bytes:
 
 
 def _bucket_kernel(x: Any, num_buckets: int = 1) -> np.ndarray:
-    flat = [fingerprint64(_as_bytes(v)) % num_buckets for v in np.asarray(x).reshape(-1)]
-    return np.asarray(flat, dtype=np.int64).reshape(np.shape(x))
+    x = np.asarray(backend.to_host(x))   # NOTE: a host op (strings live on the host; a device int is copied)
+    flat = [fingerprint64(_as_bytes(v)) % num_buckets for v in x.reshape(-1)]
+    return np.asarray(flat, dtype=np.int64).reshape(x.shape)
 
 
 _BUCKET = pseudo_op("StringToHashBucketFast", _bucket_kernel, shape=lambda s, num_buckets=1: s,
-                    dtype=lambda d, num_buckets=1: dtypes.int64)
+                    dtype=lambda d, num_buckets=1: dtypes.int64, host_only="FarmHash is a host kernel, as in TF")
 
 
 def hash_bucket_ids(x: Any, num_buckets: int) -> Any:

@@ -48,7 +48,7 @@ class _Table:
 
 
 _FIND = pseudo_op("LookupTableFindV2", lambda x, table: table.find(x), shape=lambda s, table: s,
-                  dtype=lambda d, table: table.dtype)
+                  dtype=lambda d, table: table.dtype, host_only="hash tables live on the host, as in TF")
 
 
 def _token(v: Any, string: bool) -> Any:
