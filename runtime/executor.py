@@ -162,8 +162,8 @@ class _Builder:
         (a gradient of reduce_sum(conv(x)) skips the forward conv, as TensorFlow's grappler does)."""
         for i in _SHAPE_READERS[node.op.name]:
             t = node.inputs[i]
-            if ins[i] in self.consts or ins[i].startswith("f") or not t.shape.is_fully_defined():
-                continue   # NOTE: a fed value is already there; nothing is saved by replacing it
+            if ins[i] in self.consts or not t.shape.is_fully_defined():
+                continue   # NOTE: feeds too: Session.run checks a fed value's shape against the static one
             dtype = getattr(t.dtype, "as_numpy_dtype", None)
             if dtype is None or np.dtype(dtype).kind not in "biufc":
                 continue
