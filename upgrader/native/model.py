@@ -26,7 +26,7 @@ from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
-from upgrader.native.sessions import runs_graph, session_target
+from upgrader.native.sessions import later_session, runs_graph, session_target
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
@@ -108,7 +108,7 @@ class Program:
     rnn_calls: set[int] = field(default_factory=set)   # ids of RNN cell / dynamic_rnn calls followed (native/rnn.py)
     iterators: dict[str, Any] = field(default_factory=dict)   # v1 dataset iterators (native/datasets.py)
     unpacked: list[ast.Assign] = field(default_factory=list)   # `a, b = <graph value>`: split, then analysed again
-    rebound: list[tuple[ast.stmt, str]] = field(default_factory=list)   # `[[b]] = sess.run(b)`: native/rebind_data.py
+    rebound: list = field(default_factory=list)   # `[[b]] = sess.run(b)`, Respell edits: native/rebind_data.py
     implicit: dict[str, list[str]] = field(default_factory=dict)   # def -> module-level placeholders it reads
 
     def key(self, node: ast.AST) -> str | None:
@@ -351,8 +351,7 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
         sess = session_target(prog, stmt)
         if sess is not None:
             sessions += 1
-            if sessions > 1:
-                prog.block(stmt, "a second Session: every TF1 session has its own variable state, native code has one")
+            if sessions > 1 and not later_session(prog, stmt, sess):   # NOTE: blocked there when False
                 continue
             prog.session_name = sess
             prog.graph = True

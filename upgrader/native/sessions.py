@@ -37,3 +37,140 @@ def runs_graph(prog: Program, stmt: ast.stmt) -> bool:
                 or isinstance(node.value, ast.Name) and prog.kind(node.value.id) is not None):
             return True
     return False
+
+
+def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
+    """A Session opened after the first one: True when native code can follow it (see `reinitialised`).
+
+    Sessions one after another are one program in TF2, with one variable state. That is TF1's meaning too, except
+    that each TF1 session starts with uninitialised variables: a later session's initialiser run gives the
+    variables their initial values again. Variables nothing has changed still hold them; the changed ones are
+    assigned their initial values explicitly, in the TF1 source, and the file is analysed again:
+
+        sess.run(init)   ->   sess.run([W.assign(10), b.assign(tf.zeros([3]))])
+
+    Sessions open at the same time (`sess1.run(...)` after `sess2 = tf.Session()`) have separate states: blocked.
+    A later session named differently is spelled with the first one's name.
+    """
+    body = prog.tree.body
+    at = body.index(stmt)
+    scope = stmt.body if isinstance(stmt, ast.With) else _until_next_session(prog, body[at + 1:])
+    first = prog.session_name
+    if first is not None and first != name:
+        until = next((i for i, s in enumerate(body[at + 1:]) if session_target(prog, s) == first), len(body))
+        if any(isinstance(n, ast.Name) and n.id == first for s in body[at + 1:at + 1 + until] for n in ast.walk(s)):
+            prog.block(stmt, f"two sessions open at once ('{first}' and '{name}'): each TF1 session has its own "
+                             "variable state, native code has one")
+            return False
+        spots = [n for s in [stmt, *scope] for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name]
+        from upgrader.native.rebind_data import Respell
+        prog.rebound.append(Respell(tuple((n.lineno, n.col_offset, n.end_col_offset) for n in spots), first))
+        return True
+    return reinitialised(prog, scope, name)
+
+
+def _until_next_session(prog: Program, stmts: list[ast.stmt]) -> list[ast.stmt]:
+    return next((stmts[:i] for i, s in enumerate(stmts) if session_target(prog, s) is not None), stmts)
+
+
+def reinitialised(prog: Program, scope: list[ast.stmt], sess: str) -> bool:
+    """Respell each initialiser run in `scope` that must reset changed variables (`later_session`); False if blocked."""
+    from upgrader.native.rebind_data import Respell
+    changed = _changed(prog)
+    alone = {id(n.value) for s in scope for n in ast.walk(s) if isinstance(n, ast.Expr)}
+    for node in (n for s in scope for n in ast.walk(s)):
+        targets = _initialised(prog, node, sess)
+        if targets is None:
+            continue
+        reset = [v for v in targets if v in changed]
+        if not reset:
+            continue   # nothing changed them: they still hold their initial values (the run is dropped)
+        why = next((w for v in reset if (w := changed[v] or _restate(prog, v)[1])), None)
+        if why is not None or node.lineno != node.end_lineno:
+            prog.block(node, f"a later session re-initialises '{reset[0]}', which an earlier one changed: "
+                             f"{why or 'write the initialiser run on one line'}")
+            return False
+        runs = [f"{sess}.run({prog.entities[v].name}.assign({_restate(prog, v)[0]}))" for v in reset]
+        if id(node) in alone:   # a statement of its own: one assign statement per variable
+            indent = prog.source.splitlines()[node.lineno - 1].encode("utf-8")[:node.col_offset].decode("utf-8")
+            text = ("\n" + indent).join(runs)
+        else:
+            text = f"{sess}.run([{', '.join(r[len(sess) + 5:-1] for r in runs)}])"
+        prog.rebound.append(Respell(((node.lineno, node.col_offset, node.end_col_offset),), text))
+    return True
+
+
+def _initialised(prog: Program, node: ast.AST, sess: str) -> list[str] | None:
+    """The variables an initialiser run resets: `sess.run(init)`, `init.run()`, `sess.run(W.initializer)`."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.func.attr != "run":
+        return None
+    f = node.func
+    if isinstance(f.value, ast.Name) and f.value.id == sess:
+        op = node.args[0] if len(node.args) == 1 and not node.keywords else None
+    else:
+        op = f.value if not node.args and not node.keywords else None
+    if op is None:
+        return None
+    if prog.call_key(op) in ("tf.global_variables_initializer", "tf.initialize_all_variables",
+                             "tf.initializers.global_variables") or isinstance(op, ast.Name) and prog.kind(op.id) == "init":
+        return [k for k, e in prog.entities.items() if e.kind == "variable" and not e.alias]
+    if isinstance(op, ast.Attribute) and op.attr == "initializer" and isinstance(op.value, ast.Name):
+        key = prog.chains[op.value.id].keys[-1] if op.value.id in prog.chains else op.value.id
+        return [key] if prog.kind(key) == "variable" else None
+    return None
+
+
+def _changed(prog: Program) -> dict[str, str | None]:
+    """Variables some op writes (train op, assign), each with the reason a reset cannot be restated, or None."""
+    out: dict[str, str | None] = {}
+    for key, e in prog.entities.items():
+        if e.kind == "train":
+            opt = _optimizer(prog, e.stmt)
+            slots = None if opt == "tf.train.GradientDescentOptimizer" else (
+                f"its optimizer ({opt or 'not followed'}) keeps per-variable state that TF1 resets too")
+            for v in _variables(prog, key):
+                out[v] = out.get(v) or slots
+    for node in ast.walk(prog.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        target = None
+        if isinstance(node.func, ast.Attribute) and node.func.attr.startswith(("assign", "scatter_")):
+            target = node.func.value
+        elif prog.call_key(node) in ("tf.assign", "tf.assign_add", "tf.assign_sub") and node.args:
+            target = node.args[0]
+        if isinstance(target, ast.Name) and prog.kind(target.id) == "variable":
+            out.setdefault(target.id, None)
+    return out
+
+
+def _variables(prog: Program, key: str) -> set[str]:
+    seen, todo = set(), [key]
+    while todo:
+        k = todo.pop()
+        if k not in seen and k in prog.entities:
+            seen.add(k)
+            todo += prog.entities[k].deps
+    return {k for k in seen if prog.kind(k) in ("variable", "layer")}
+
+
+def _optimizer(prog: Program, stmt: ast.stmt) -> str | None:
+    """'tf.train.AdamOptimizer' for `opt.minimize(loss)` / `tf.train.AdamOptimizer(0.1).minimize(loss)`."""
+    call = getattr(stmt, "value", None)
+    recv = call.func.value if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) else None
+    if isinstance(recv, ast.Name) and recv.id in prog.entities:
+        recv = getattr(prog.entities[recv.id].stmt, "value", None)
+    return prog.call_key(recv)
+
+
+def _restate(prog: Program, key: str) -> tuple[str, str | None]:
+    """The source of variable `key`'s initial value, or the reason there is none to restate."""
+    e = prog.entities[key]
+    call = getattr(e.stmt, "value", None)
+    if e.kind == "layer" or prog.call_key(call) != "tf.Variable":
+        return "", f"'{e.name}' is not made by tf.Variable(<initial value>), so native mode cannot restate its value"
+    init = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "initial_value"), None)
+    if init is None or any(isinstance(n, ast.Name) and n.id in prog.entities for n in ast.walk(init)):
+        return "", f"'{e.name}''s initial value reads other graph values"
+    if key != e.name or (e.name in prog.chains and prog.chains[e.name].keys[-1] != key):
+        return "", f"'{e.name}' has been bound again since, so its earlier variable has no name to assign"
+    return ast.get_source_segment(prog.source, init) or "", None

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from upgrader.native.random_constants import check as random_constants
 from upgrader.native.rebind_data import Respell
 from upgrader.native.naming import given_name, layer_name as plain_layer_name, per_analysis, tree_names, tree_nodes
 
@@ -166,6 +167,7 @@ def finish(prog: Program) -> None:
                 last = i == len(versions) - 1 and not owned
                 e.func = chain.name if last else key if i else _fresh(prog, f"{chain.name}_0")
             e.name = chain.name
+    random_constants(prog)
     _rename_in_blockers(prog)
 
 

@@ -38,9 +38,8 @@ class NativeSession(NativeRule):
             if f.attr == "close":
                 return True
             arg = v.args[0] if f.attr == "run" and v.args else None
-            return arg is not None and (prog.call_key(arg) in INITS or (isinstance(arg, ast.Name) and prog.kind(arg.id) == "init"))
-        return isinstance(f, ast.Attribute) and f.attr == "run" and not v.args and (
-            prog.call_key(f.value) in INITS or (isinstance(f.value, ast.Name) and prog.kind(f.value.id) == "init"))
+            return arg is not None and _initializer(prog, arg)
+        return isinstance(f, ast.Attribute) and f.attr == "run" and not v.args and _initializer(prog, f.value)
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if entity is not None and entity.kind == "init":
@@ -94,6 +93,13 @@ class NativeSession(NativeRule):
         if edits:
             self.change(f"{len(edits)} sess.run/eval call(s) -> function calls")
         return text
+
+
+def _initializer(prog: Program, op: ast.expr) -> bool:
+    """`init`, `tf.global_variables_initializer()`, `W.initializer`: TF2 variables are initialised when created."""
+    return prog.call_key(op) in INITS or isinstance(op, ast.Name) and prog.kind(op.id) == "init" or (
+        isinstance(op, ast.Attribute) and op.attr == "initializer" and isinstance(op.value, ast.Name)
+        and prog.kind(op.value.id) == "variable")
 
 
 def _unpack(node: ast.AST, fetched: str) -> str | None:

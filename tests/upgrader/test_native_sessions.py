@@ -1,0 +1,74 @@
+"""Several sessions in one script (upgrader/native/sessions.py) and random constant tensors (random_constants.py).
+
+End to end (TF 2.21 and tfcompat print what TF1 printed): fixtures/programs/v1/native_sessions.py.
+"""
+from __future__ import annotations
+
+from upgrader.engine import upgrade_source
+
+HEAD = "import tensorflow as tf\n\nw = tf.Variable(1.0)\nstep = w.assign_add(1.0)\n"
+
+
+def _native(source: str) -> tuple[str, list[str]]:
+    result = upgrade_source(source, "native")
+    return result.code, [d.message for d in result.warnings if d.rule == "native"]
+
+
+def test_a_later_session_resets_only_the_variables_something_changed() -> None:
+    code, blocked = _native(HEAD + "v = tf.Variable(tf.zeros([2]))\n"
+                            "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+                            "    print(sess.run(step))\n"
+                            "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+                            "    print(sess.run([w, v]))\n")
+    assert not blocked
+    assert "print(step().numpy())\nw.assign(1.0)\nprint([w.numpy(), v.numpy()])" in code
+    assert "v.assign" not in code and "initializer" not in code
+
+
+def test_a_variable_initializer_run_resets_that_variable_and_keeps_the_indentation() -> None:
+    code, blocked = _native(HEAD + "sess = tf.Session()\nsess.run(w.initializer)\nsess.run(step)\nsess.close()\n"
+                            "with tf.Session() as sess:\n\tif True:\n\t\tsess.run(w.initializer)\n\t\tprint(sess.run(w))\n")
+    assert not blocked
+    assert "step()\nif True:\n\tw.assign(1.0).numpy()\n\tprint(w.numpy())\n" in code
+
+
+def test_a_later_session_with_another_name_is_spelled_with_the_first_name() -> None:
+    code, blocked = _native(HEAD + "with tf.Session() as sess:\n    sess.run(w.initializer)\n    print(sess.run(w))\n"
+                            "with tf.Session() as s2:\n    s2.run(w.initializer)\n    print(s2.run(step))\n")
+    assert not blocked and "s2" not in code and code.endswith("print(w.numpy())\nw.assign(1.0)\nprint(step().numpy())\n")
+
+
+def test_sessions_open_at_the_same_time_block() -> None:
+    _, blocked = _native(HEAD + "s1 = tf.Session()\ns2 = tf.Session()\ns1.run(w.initializer)\ns2.run(w.initializer)\n"
+                         "print(s1.run(step), s2.run(step))\n")
+    assert blocked == ["native conversion blocked (file kept in compat form): two sessions open at once ('s1' and "
+                       "'s2'): each TF1 session has its own variable state, native code has one"]
+
+
+def test_a_reset_that_cannot_be_restated_blocks() -> None:
+    _, blocked = _native("import tensorflow as tf\n\nx = tf.placeholder(tf.float32)\nw = tf.Variable(1.0)\n"
+                         "train = tf.train.AdamOptimizer(0.1).minimize(tf.square(x * w))\n"
+                         "for _ in range(2):\n    pass\n"
+                         "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+                         "    sess.run(train, {x: 1.0})\n"
+                         "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+                         "    print(sess.run(w))\n")
+    assert any("a later session re-initialises 'w', which an earlier one changed: its optimizer "
+               "(tf.train.AdamOptimizer) keeps per-variable state that TF1 resets too" in b for b in blocked)
+
+
+def test_a_random_constant_run_twice_blocks_and_run_once_converts() -> None:
+    src = "import tensorflow as tf\n\nc = tf.random_uniform([], seed=2)\nwith tf.Session() as sess:\n    print(sess.run(c))\n"
+    code, blocked = _native(src)
+    assert not blocked and "print(c.numpy())" in code
+    _, blocked = _native(src + "    print(sess.run(c))\n")
+    assert len(blocked) == 1 and "'c' is a random tensor and it is run by more than one statement" in blocked[0]
+    _, blocked = _native(src.replace("    print", "    for _ in range(2):\n        print"))
+    assert len(blocked) == 1 and "'c' is a random tensor and it is run in a loop" in blocked[0]
+
+
+def test_a_random_constant_read_by_a_function_blocks() -> None:
+    _, blocked = _native("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [2])\n"
+                         "noise = tf.random_normal([2])\ny = x + noise\n"
+                         "with tf.Session() as sess:\n    print(sess.run(y, {x: [1.0, 2.0]}).shape)\n")
+    assert len(blocked) == 1 and "'noise' is a random tensor and 'y' reads it and runs on every call" in blocked[0]
