@@ -27,6 +27,7 @@ from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import later_session, runs_graph, session_target
+from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.shapes import shape_reads
@@ -228,7 +229,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         prog.entities[layer] = Entity(layer, "layer", stmt, func=layer)
         prog.order.append(layer)
         training = next((k.value for k in value.keywords if k.arg == "training"), None)
-        if LAYERS[key] == "BatchNormalization" and isinstance(training, ast.Name) and prog.kind(training.id) == "placeholder":
+        if LAYERS[key] in ("BatchNormalization", "Dropout") and isinstance(training, ast.Name) and prog.kind(
+                training.id) == "placeholder":   # a bool placeholder is a Python bool parameter in TF2
             prog.flags.add(training.id)
         weighted = LAYERS[key] in ("Dense", "Conv2D", "Conv1D", "BatchNormalization")   # only these own variables
         deps, extra = deps + (layer,) * weighted, {"layer": layer}
@@ -347,7 +349,12 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
         module_def(prog, d)
     sessions = 0
     in_session = False
+    session_defs: list[ast.FunctionDef] = []   # `def predict(x): return sess.run(...)`: native/session_defs.py
+    module_sessions = session_names(prog, tree)
     for stmt in tree.body:
+        if runs_session(stmt, module_sessions):
+            session_defs.append(stmt)
+            continue
         sess = session_target(prog, stmt)
         if sess is not None:
             sessions += 1
@@ -380,6 +387,12 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
         _classify(prog, stmt)
     if any(e.kind == "placeholder" for e in prog.entities.values()):
         prog.graph = True
+    for fn in session_defs:
+        why = not_session_code(prog, fn, prog.session_name or next(iter(module_sessions)))
+        if why is None:
+            prog.session_stmts.add(id(fn))
+        else:
+            prog.block(fn, f"function '{fn.name}' runs the session but {why}")
     if prog.graph:
         _resolve(prog)
         finish_versions(prog)

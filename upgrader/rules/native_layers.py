@@ -63,7 +63,8 @@ class NativeLayers(NativeRule):
             self.warn(f"line {call.lineno}: {entity.name}: no kernel_initializer; Keras and TF1 both use glorot_uniform "
                       "but draw different random numbers", once=False)
         extra = "" if cls != "Dropout" else f", training={edit.text(training) if training is not None else 'False'}"
-        if training is not None and any(isinstance(n, ast.Name) and prog.kind(n.id) for n in ast.walk(training)):
+        if training is not None and not (isinstance(training, ast.Name) and training.id in prog.flags) and any(
+                isinstance(n, ast.Name) and prog.kind(n.id) for n in ast.walk(training)):
             raise Blocked(call.lineno, "tf.layers training= from a graph tensor is not converted natively")
         return f"{edit.tfx('keras.layers.' + cls)}({', '.join(args)})", given["inputs"], extra
 

@@ -1,0 +1,68 @@
+"""Functions that only run the graph: `def train(x, y): return sess.run([cost, opt], {X: x, Y: y})`.
+
+TF1 programs wrap their `sess.run` calls in small functions (`predict`, `get_accuracy`,
+`train`) that read the module-level session and graph objects. Such a def builds nothing:
+its body is session code that happens to be indented, so it converts as session code does,
+`sess.run` by `sess.run`, and keeps its name, parameters and callers:
+
+    def predict(x_test):                                  def predict(x_test):
+        return sess.run(logits, {X: x_test})       ->         return logits(x_test).numpy()
+
+    runs_session(stmt, sessions)   ->  True for a def that calls `sess.run` on the module's session
+    why_not(prog, stmt, sess)      ->  None when its graph reads all go through sess.run, else the reason
+    session_names(prog, tree)      ->  {'sess'}: the names module-level code binds a Session to
+
+The first is asked while the module is analysed (the def may come before the graph it runs),
+the second once every graph object is known.
+"""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from upgrader.native.sessions import session_target
+
+if TYPE_CHECKING:
+    from upgrader.native.model import Program
+
+# NOTE: the kinds a session function may name outside sess.run: they stay Python objects in TF2
+PLAIN_KINDS = (None, "variable", "saver", "writer", "varlist")
+
+
+def session_names(prog: Program, tree: ast.Module) -> set[str]:
+    """Names bound to a Session at module level (`sess = tf.Session()`; `with tf.Session() as sess:`)."""
+    return {name for stmt in tree.body if (name := session_target(prog, stmt)) is not None}
+
+
+def runs_session(stmt: ast.stmt, sessions: set[str]) -> bool:
+    """A plain top-level def calling `<the module's session>.run(...)`."""
+    if not isinstance(stmt, ast.FunctionDef) or stmt.decorator_list or len(sessions) != 1:
+        return False
+    sess = next(iter(sessions))
+    return sess not in {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)} and bool(_runs(stmt, sess))
+
+
+def _runs(stmt: ast.AST, sess: str) -> list[ast.Call]:
+    return [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and isinstance(n.func.value, ast.Name) and n.func.value.id == sess and n.func.attr == "run"]
+
+
+def why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
+    """None when `stmt` is session code (see the module docstring), else why it is not."""
+    if any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal)) and n is not stmt
+           for n in ast.walk(stmt)):
+        return "nested functions, classes and global statements are not followed"
+    local = {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)}
+    inside = {id(m) for r in _runs(stmt, sess) for m in ast.walk(r)}
+    for node in ast.walk(stmt):
+        if id(node) in inside:
+            continue
+        if isinstance(node, ast.Call) and prog.call_key(node) is not None:
+            return f"calls {prog.call_key(node)} outside sess.run, which would add to the graph on every call"
+        if not isinstance(node, ast.Name):
+            continue
+        if node.id == sess:
+            return f"uses the session '{sess}' other than as {sess}.run(...)"
+        if node.id not in local and prog.kind(node.id) not in PLAIN_KINDS:
+            return f"reads the graph {prog.kind(node.id)} '{node.id}' outside sess.run"
+    return None
