@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Callable
 
+from upgrader.scan import collect_aliases
+
 CURRENT: ContextVar[Path | None] = ContextVar("native_upgrade_path", default=None)   # the file being upgraded
 
 _ORIGINAL: dict[Path, str] = {}   # path -> the source first seen in this process (before any in-place write)
@@ -26,7 +28,7 @@ def remember(path: Path, code: str) -> None:
 
 def snapshot(paths: list[Path]) -> None:
     """Start a tree run: forget earlier runs, remember the sources it will upgrade (a forked worker inherits them)."""
-    for cache in (_ORIGINAL, _GROUPS, _LAYERS):
+    for cache in (_ORIGINAL, _GROUPS, _LAYERS, _ALIASES):
         cache.clear()
     for path in paths:
         if path.suffix == ".py":
@@ -99,9 +101,22 @@ def preload(tree: ast.Module, path: Path | None) -> tuple[list[ast.FunctionDef],
     for stmt, other in sibling_imports(tree, path, classes=False):
         if any(a.asname for a in stmt.names):
             continue   # NOTE: a renamed import would need the call sites renamed too; left to the analysis to block
-        defs += [s for s in _tree(other).body if isinstance(s, ast.FunctionDef)]
+        lib = _tree(other)
+        aliases = collect_aliases(lib)   # NOTE: `from tensorflow.contrib import rnn` in ops.py names its defs' calls
+        found = [s for s in lib.body if isinstance(s, ast.FunctionDef)]
+        _ALIASES.update({id(s): (s, aliases) for s in found})
+        defs += found
         stmts.add(id(stmt))
     return defs, stmts
+
+
+_ALIASES: dict[int, tuple[ast.FunctionDef, dict[str, str]]] = {}   # id(preloaded def) -> (it, its module's aliases)
+
+
+def library_aliases(fn: ast.FunctionDef) -> dict[str, str]:
+    """The import aliases of the module a preloaded def comes from (empty for the program's own defs)."""
+    found = _ALIASES.get(id(fn))
+    return found[1] if found is not None and found[0] is fn else {}
 
 
 def local_tf_modules(tree: ast.Module, path: Path) -> list[Path]:

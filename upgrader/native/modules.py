@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from upgrader.native.imported import library_aliases
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
 from upgrader.native.rnn_builders import Run, cell_statement, follow, has_cells, init_loads, run_statement
@@ -128,6 +129,7 @@ def _arg(call: ast.Call, pos: int, *names: str) -> ast.expr | None:
 def define(prog: Program, stmt: ast.stmt) -> bool:
     """A top-level def with graph code: record it as a builder or helper (True), or block it; False for other statements."""
     from upgrader.native.model import _is_tf
+    prog.aliases |= {k: v for k, v in library_aliases(stmt).items() if k not in prog.aliases}   # its module's imports
     if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or not (
             _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)) or _builder_calls(_functions(prog), stmt)):
         return False

@@ -248,3 +248,14 @@ def variable_names(prog: Program, run: Run, path: str) -> list[str]:
             parts = [base] + ([d] if d else []) + ([f"multi_rnn_cell/cell_{i}"] if run.stacked else []) + [name]
             out += ["/".join(parts + [v]) for v in ("kernel", "bias")]
     return out
+
+
+def contrib_import_followed(prog: Program, stmt: ast.ImportFrom) -> bool:
+    """`from tensorflow.contrib import rnn` whose every use is a cell or rnn call that became a Keras layer."""
+    if not (stmt.module or "").startswith("tensorflow.contrib") or stmt.level:
+        return False
+    names = {a.asname or a.name for a in stmt.names}
+    followed = {id(n) for c in ast.walk(prog.tree) if isinstance(c, ast.Call) and id(c) in prog.rnn_calls
+                for n in ast.walk(c.func)}
+    uses = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Name) and n.id in names]
+    return bool(uses) and all(id(n) in followed for n in uses)

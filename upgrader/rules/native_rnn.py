@@ -7,6 +7,7 @@ import re
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.native.rnn import CELLS, DYNAMIC_RNN, DYNAMIC_PARAMS, STACKS, keras_cell, layers, state_kinds
+from upgrader.native.rnn_builders import contrib_import_followed
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
 
@@ -37,6 +38,9 @@ class NativeRnn(NativeRule):
         return keras, args
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
+        if isinstance(stmt, ast.ImportFrom) and contrib_import_followed(prog, stmt):
+            self.change(f"from {stmt.module} import ...: dropped (every use became a Keras layer)")
+            return ""
         if entity is None or not isinstance(stmt, ast.Assign):
             return None
         key = prog.call_key(stmt.value)
