@@ -18,7 +18,7 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_native", "model_fn_layers", "model_fn_regression", "train_and_evaluate_native",
+CONVERTS = ("canned_linear_metrics", "canned_native", "model_fn_layers", "model_fn_regression", "train_and_evaluate_native",
             "v2_estimator_datasets")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
