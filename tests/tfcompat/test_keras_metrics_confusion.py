@@ -90,3 +90,34 @@ def test_errors(make, message):
 def test_multi_label_names_the_argument():
     with pytest.raises(NotImplementedError, match="multi_label"):
         tf.keras.metrics.AUC(multi_label=True)
+
+
+def _fit(t):
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(64, 3)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.float32)[:, None]
+    model = t.keras.Sequential([t.keras.Input((3,)), t.keras.layers.Dense(
+        1, activation="sigmoid", kernel_initializer=t.keras.initializers.Constant(0.1))])
+    model.compile(optimizer=t.keras.optimizers.Ftrl(0.5), loss="binary_crossentropy",
+                  metrics=[t.keras.metrics.AUC(), t.keras.metrics.Precision(), t.keras.metrics.Recall(thresholds=[0.3, 0.6])])
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False).history
+    return {k: np.round(np.asarray(v, np.float64), 4).tolist() for k, v in history.items()}
+
+
+# Recorded from TensorFlow 2.21 (Keras 3): _fit(tf)
+FIT_RECORDED = {"auc": [0.9439, 0.9861], "loss": [0.4989, 0.3131], "precision": [0.8462, 0.9444],
+                "recall": [[1.0, 0.5556], [1.0, 0.9167]]}
+
+
+def test_fit_with_ftrl_and_confusion_metrics_matches_recorded_tensorflow():
+    ours = _fit(tf)
+    assert sorted(ours) == sorted(FIT_RECORDED)
+    for key, want in FIT_RECORDED.items():
+        np.testing.assert_allclose(ours[key], want, atol=2e-4)
+
+
+def test_fit_with_ftrl_and_confusion_metrics_matches_tensorflow(oracle):
+    ours, theirs = _fit(tf), _fit(oracle)
+    assert sorted(ours) == sorted(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], atol=2e-4)

@@ -323,7 +323,10 @@ def _as_xy(data: Any) -> tuple:
 
 
 def _pythonify(logs: Any) -> dict:
-    return {k: float(np.asarray(v)) for k, v in sorted(dict(logs or {}).items())}
+    def value(v: Any) -> Any:
+        a = np.asarray(v)
+        return float(a) if a.ndim == 0 else a   # NOTE: a metric at several thresholds logs an array, as Keras
+    return {k: value(v) for k, v in sorted(dict(logs or {}).items())}
 
 
 def _split(x: Any, y: Any, sw: Any, fraction: float) -> tuple:
