@@ -15,6 +15,7 @@ from pathlib import Path
 from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
+from upgrader.native.class_fold import convert_classes
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
@@ -145,6 +146,9 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         return [b]
     if swapped != code:
         return _native(swapped, ast.parse(swapped))
+    folded = convert_classes(code, tree, lambda text: _native(text, ast.parse(text)))   # native/class_fold.py
+    if folded is not None:
+        return folded if isinstance(folded, list) else _native(folded, ast.parse(folded))
     prog = analyze(code, tree, CURRENT.get())
     if prog.implicit and prog.graph:
         with_params = add_parameters(code, tree, close_over_callers(tree, prog.implicit))

@@ -1,0 +1,185 @@
+"""A TF1 model class that owns its session, written out as the flat program it amounts to.
+
+    class Model:                                      X = tf.placeholder(tf.float32, [None, 8])
+        def __init__(self, sess, name):               logits = tf.layers.dense(X, 3)
+            self.sess = sess                  ->      ...
+            self.name = name                          def predict(x):
+            self._build_net()                             return sess.run(logits, {X: x})
+        def _build_net(self):                         sess = tf.Session()
+            self.X = tf.placeholder(...)
+            self.logits = tf.layers.dense(self.X, 3)
+        def predict(self, x):
+            return self.sess.run(self.logits, {self.X: x})
+
+`__init__` and the methods it calls (`self._build_net()`) are inlined in call order, a
+`with tf.variable_scope(self.name):` around them is dropped (the tf.Module's name takes its
+place), `self.X` becomes `X`, and methods that run `self.sess` become module-level defs running
+`sess`. native/class_fold.py turns the converted program back into the class.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+GRAPH_CALLS = frozenset({"placeholder", "Variable", "get_variable", "dense", "conv2d", "Session"})
+RENAMED = "__param"   # a session method's parameter spelled like an attribute, renamed while flat
+
+
+class NotAModel(Exception):
+    """The class builds a graph but is not a session-owning model class; args[0] says why."""
+
+
+@dataclass
+class Plan:
+    cls: ast.ClassDef
+    init: ast.FunctionDef
+    sess_param: str                       # __init__'s parameter stored as `self.<sess_attr>`
+    sess_attr: str
+    name_param: str | None = None         # the parameter stored as self.name (the tf.Module's name)
+    config: list[ast.stmt] = field(default_factory=list)     # __init__ statements kept as written
+    graph: list[ast.stmt] = field(default_factory=list)      # build statements, inlined in call order
+    runs: list[ast.FunctionDef] = field(default_factory=list)    # methods running the session
+    plain: list[ast.FunctionDef] = field(default_factory=list)   # methods without graph code, kept
+    attrs: set[str] = field(default_factory=set)             # every `self.X` the class mentions
+    renamed: set[str] = field(default_factory=set)           # session-method parameters renamed while flat
+
+
+def _self_attr(node: ast.AST, attr: str | None = None) -> bool:
+    return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+            and (attr is None or node.attr == attr))
+
+
+def _builds(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Attribute) and n.attr in GRAPH_CALLS for n in ast.walk(node))
+
+
+def model_classes(tree: ast.Module) -> list[ast.ClassDef]:
+    """Top-level classes that build graph code and run a session kept on self."""
+    return [c for c in tree.body if isinstance(c, ast.ClassDef) and _builds(c) and any(
+        _self_attr(n.func.value) for n in ast.walk(c) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "run")]
+
+
+def plan(cls: ast.ClassDef) -> Plan:
+    """How `cls` splits into config, build statements and session methods; raises NotAModel."""
+    methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
+    if cls.decorator_list or cls.keywords or any(not (isinstance(b, ast.Name) and b.id == "object") for b in cls.bases):
+        raise NotAModel("decorated classes and subclasses are not converted natively")
+    if any(not isinstance(s, ast.FunctionDef) and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+           for s in cls.body):
+        raise NotAModel("class-level statements other than methods and a docstring are not followed")
+    init = methods.get("__init__")
+    if init is None:
+        raise NotAModel("no __init__ builds the graph")
+    store = next((s for s in init.body if isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0])
+                  and isinstance(s.value, ast.Name) and s.value.id in {a.arg for a in init.args.args}
+                  and any(_self_attr(n.func.value, s.targets[0].attr) for n in ast.walk(cls) if isinstance(n, ast.Call)
+                          and isinstance(n.func, ast.Attribute) and n.func.attr == "run")), None)
+    if store is None:
+        raise NotAModel("the session it runs is not an __init__ parameter kept on self")
+    p = Plan(cls, init, store.value.id, store.targets[0].attr)
+    p.attrs = {n.attr for n in ast.walk(cls) if _self_attr(n)}
+    built = {"__init__"}
+    _inline(p, init, methods, built, top=True)
+    for name, m in methods.items():
+        if name in built:
+            continue
+        a = m.args
+        if m.decorator_list or a.vararg or a.kwarg or a.posonlyargs or a.kwonlyargs or not a.args or a.args[0].arg != "self":
+            raise NotAModel(f"method '{name}': decorators, *args, **kwargs and keyword-only parameters are not followed")
+        if any(_self_attr(n, p.sess_attr) for n in ast.walk(m)):
+            p.runs.append(m)
+        elif _builds(m) or any(_self_attr(n) and n.attr in _graph_attrs(p) for n in ast.walk(m)):
+            raise NotAModel(f"method '{name}' builds or reads graph objects without running the session; "
+                            "call it from __init__ or fetch its values with sess.run")
+        else:
+            p.plain.append(m)
+    if not p.graph or not p.runs:
+        raise NotAModel("no graph built in __init__ (or the methods it calls) and run in a method")
+    return p
+
+
+def _graph_attrs(p: Plan) -> set[str]:
+    return {t.attr for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets if _self_attr(t)}
+
+
+def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], built: set[str], top: bool) -> None:
+    body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
+    for s in body:
+        call = s.value if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) else None
+        if call is not None and _self_attr(call.func) and call.func.attr in methods and not call.args and not call.keywords:
+            inner = methods[call.func.attr]
+            if inner.name in built or len(inner.args.args) != 1 or inner.decorator_list:
+                raise NotAModel(f"method '{inner.name}' is called from __init__ twice or with arguments")
+            built.add(inner.name)
+            _inline(p, inner, methods, built, top=False)
+        elif top and isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0], p.sess_attr):
+            continue
+        elif top and isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0], "name"):
+            if not (isinstance(s.value, ast.Name) and s.value.id in {a.arg for a in fn.args.args}):
+                raise NotAModel("self.name is set to something other than an __init__ parameter (tf.Module owns .name)")
+            p.name_param = s.value.id
+        elif isinstance(s, ast.With) and len(s.items) == 1 and _scope_of_name(p, s.items[0]):
+            p.graph.extend(s.body)
+        elif isinstance(s, (ast.Return, ast.Global, ast.Nonlocal)):
+            raise NotAModel(f"'{type(s).__name__.lower()}' in a method that builds the graph")
+        elif top and not _builds(s) and not any(_self_attr(n) and n.attr in _graph_attrs(p) for n in ast.walk(s)):
+            p.config.append(s)
+        else:
+            p.graph.append(s)
+
+
+def _scope_of_name(p: Plan, item: ast.withitem) -> bool:
+    """`with tf.variable_scope(self.name):`: the scope the tf.Module's own name replaces."""
+    c = item.context_expr
+    return (item.optional_vars is None and isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+            and c.func.attr == "variable_scope" and len(c.args) == 1 and not c.keywords and p.name_param is not None
+            and (_self_attr(c.args[0], "name") or isinstance(c.args[0], ast.Name) and c.args[0].id == p.name_param))
+
+
+def _edits_text(lines: list[str], node: ast.AST, edits: list[tuple[ast.AST, str]], width: int) -> str:
+    """The source of `node` with each edited node's span replaced, dedented by `width` columns."""
+    first, last = node.lineno - 1, node.end_lineno
+    block = [ln.encode("utf-8") for ln in lines[first:last]]
+    for n, new in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        if n.lineno != n.end_lineno:
+            raise NotAModel(f"line {n.lineno}: an attribute spread over several lines")
+        i = n.lineno - 1 - first
+        block[i] = block[i][:n.col_offset] + new.encode("utf-8") + block[i][n.end_col_offset:]
+    out = []
+    for ln in (b.decode("utf-8") for b in block):
+        if width and ln.strip() and not ln[:width].isspace():
+            raise NotAModel(f"line {node.lineno}: a multi-line string at a lower indentation cannot be moved")
+        out.append(ln[width:] if ln.strip() else ln.lstrip(" \t"))
+    return "".join(out)
+
+
+def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
+    """The class as a flat TF1 program (see the module docstring), after the file's imports."""
+    clash = {a.arg for m in p.runs for a in m.args.args[1:]} | {
+        n.id for m in p.runs for n in ast.walk(m) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    p.renamed = clash & p.attrs
+    locals_ = {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name)}
+    if locals_ & p.attrs:
+        raise NotAModel(f"the name '{sorted(locals_ & p.attrs)[0]}' is both a local and an attribute in the build methods")
+    out = [imports]
+    for s in p.graph:
+        edits = [(n, n.attr) for n in ast.walk(s) if _self_attr(n)]
+        out.append(_edits_text(lines, s, edits, s.col_offset))
+    for m in p.runs:
+        edits: list[tuple[ast.AST, str]] = [(n, "sess" if n.attr == p.sess_attr else n.attr)
+                                            for n in ast.walk(m) if _self_attr(n)]
+        edits += [(n, n.id + RENAMED) for n in ast.walk(m) if isinstance(n, ast.Name) and n.id in p.renamed]
+        edits += [(a, a.arg + RENAMED) for a in m.args.args[1:] if a.arg in p.renamed]
+        text = _edits_text(lines, m, edits, m.col_offset)
+        out.append("\n\n" + _drop_self(text, m.name) + "\n")
+    out.append(f"\n\nsess = {tf}.Session()\n")
+    return "".join(out)
+
+
+def _drop_self(text: str, name: str) -> str:
+    """`def f(self, x):` -> `def f(x):` in a method's text."""
+    head, sep, rest = text.partition(f"def {name}(")
+    stripped = rest.lstrip()
+    after = stripped[len("self"):].lstrip()
+    return head + sep + (after[1:].lstrip() if after.startswith(",") else after)
