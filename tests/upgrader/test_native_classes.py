@@ -67,3 +67,15 @@ def test_a_session_used_beside_the_class_is_reported() -> None:
 def test_a_method_reading_graph_objects_without_the_session_is_reported() -> None:
     code = MODEL.replace("    def describe(self):\n        return", "    def describe(self):\n        return self.loss,") + CALLERS
     assert any("method 'describe' builds or reads graph objects without running the session" in m for m in _blockers(code))
+
+
+def test_a_class_that_opens_its_own_session_in_init_converts_and_its_callers_are_unchanged() -> None:
+    code = MODEL.replace("def __init__(self, sess, lr=0.1):\n        self.sess = sess\n", "def __init__(self, lr=0.1):\n") \
+        .replace("self.step = tf.train.GradientDescentOptimizer(self.lr).minimize(self.loss)\n",
+                 "self.step = tf.train.GradientDescentOptimizer(self.lr).minimize(self.loss)\n"
+                 "        self.sess = tf.Session()\n        self.sess.run(tf.global_variables_initializer())\n") + \
+        "\nmodel = Regressor(lr=0.2)\nprint(model.fit(np.ones(4, np.float32), np.ones(4, np.float32) * 3))\n"
+    out = upgrade_native(code).code
+    assert not _blockers(code)
+    assert "def __init__(self, lr=0.1):\n        super().__init__()\n" in out and "model = Regressor(lr=0.2)" in out
+    assert "Session" not in out and "global_variables_initializer" not in out

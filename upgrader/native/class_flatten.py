@@ -22,7 +22,8 @@ import ast
 from dataclasses import dataclass, field
 
 GRAPH_CALLS = frozenset({"placeholder", "Variable", "get_variable", "dense", "conv2d", "Session"})
-RENAMED = "__param"   # a session method's parameter spelled like an attribute, renamed while flat
+RENAMED = "__param"
+INITIALIZERS = frozenset({"global_variables_initializer", "initialize_all_variables", "local_variables_initializer"})   # a session method's parameter spelled like an attribute, renamed while flat
 
 
 class NotAModel(Exception):
@@ -33,7 +34,7 @@ class NotAModel(Exception):
 class Plan:
     cls: ast.ClassDef
     init: ast.FunctionDef
-    sess_param: str                       # __init__'s parameter stored as `self.<sess_attr>`
+    sess_param: str | None                # __init__'s parameter stored as `self.<sess_attr>` (None: opened there)
     sess_attr: str
     name_param: str | None = None         # the parameter stored as self.name (the tf.Module's name)
     config: list[ast.stmt] = field(default_factory=list)     # __init__ statements kept as written
@@ -72,12 +73,12 @@ def plan(cls: ast.ClassDef) -> Plan:
     if init is None:
         raise NotAModel("no __init__ builds the graph")
     store = next((s for s in init.body if isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0])
-                  and isinstance(s.value, ast.Name) and s.value.id in {a.arg for a in init.args.args}
+                  and (isinstance(s.value, ast.Name) and s.value.id in {a.arg for a in init.args.args} or _opens(s.value))
                   and any(_self_attr(n.func.value, s.targets[0].attr) for n in ast.walk(cls) if isinstance(n, ast.Call)
                           and isinstance(n.func, ast.Attribute) and n.func.attr == "run")), None)
     if store is None:
-        raise NotAModel("the session it runs is not an __init__ parameter kept on self")
-    p = Plan(cls, init, store.value.id, store.targets[0].attr)
+        raise NotAModel("the session it runs is neither an __init__ parameter nor opened in __init__, kept on self")
+    p = Plan(cls, init, store.value.id if isinstance(store.value, ast.Name) else None, store.targets[0].attr)
     p.attrs = {n.attr for n in ast.walk(cls) if _self_attr(n)}
     built = {"__init__"}
     _inline(p, init, methods, built, top=True)
@@ -99,6 +100,21 @@ def plan(cls: ast.ClassDef) -> Plan:
     return p
 
 
+def _opens(node: ast.AST) -> bool:
+    """`tf.Session()` / `tf.InteractiveSession()` (with no target or config)."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args and not node.keywords
+            and node.func.attr in ("Session", "InteractiveSession"))
+
+
+def _bookkeeping(p: Plan, s: ast.stmt) -> bool:
+    """`self.sess.run(tf.global_variables_initializer())`, `self.sess.close()`: nothing to do in TF2."""
+    c = s.value if isinstance(s, ast.Expr) else None
+    if not (isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and _self_attr(c.func.value, p.sess_attr)):
+        return False
+    return c.func.attr == "close" or (c.func.attr == "run" and len(c.args) == 1 and isinstance(c.args[0], ast.Call)
+                                      and getattr(c.args[0].func, "attr", "") in INITIALIZERS)
+
+
 def _graph_attrs(p: Plan) -> set[str]:
     return {t.attr for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets if _self_attr(t)}
 
@@ -114,6 +130,8 @@ def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], b
             built.add(inner.name)
             _inline(p, inner, methods, built, top=False)
         elif top and isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0], p.sess_attr):
+            continue
+        elif _bookkeeping(p, s):
             continue
         elif top and isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0], "name"):
             if not (isinstance(s.value, ast.Name) and s.value.id in {a.arg for a in fn.args.args}):

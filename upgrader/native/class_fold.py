@@ -51,7 +51,8 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
             edits.append((cls, _class_text(p, split_header(out.code)[1], lines, tf)))
         except (NotAModel, SyntaxError, ValueError) as e:
             return [Blocked(cls.lineno, f"class '{cls.name}': {e}")]
-        sessions[cls.name] = [a.arg for a in p.init.args.args].index(p.sess_param)
+        if p.sess_param is not None:
+            sessions[cls.name] = [a.arg for a in p.init.args.args].index(p.sess_param)
     new = _replace_statements(lines, edits)
     try:
         return _drop_sessions(new, tf, sessions)
