@@ -124,3 +124,20 @@ def test_fit_with_ftrl_and_confusion_metrics_matches_tensorflow(oracle):
     assert sorted(ours) == sorted(theirs)
     for key in theirs:
         np.testing.assert_allclose(ours[key], theirs[key], atol=2e-4)
+
+
+def test_metrics_and_ftrl_by_name_in_compile():
+    """metrics=["AUC", "precision", "recall"], optimizer="ftrl": Keras 3 resolves names to the classes and
+    keeps the spelling as the metric's name. History recorded from TensorFlow 2.21."""
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(64, 3)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.float32)[:, None]
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1, activation="sigmoid",
+                                                                            kernel_initializer="ones")])
+    model.compile(optimizer="ftrl", loss="binary_crossentropy", metrics=["AUC", "precision", "recall"])
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False).history
+    want = {"AUC": [0.9067, 0.9405], "loss": [0.5633, 0.6593], "precision": [0.9375, 0.9394], "recall": [0.8333, 0.8611]}
+    assert sorted(history) == sorted(want)
+    for key, values in want.items():
+        np.testing.assert_allclose(history[key], values, atol=2e-4)
+    assert isinstance(tf.keras.metrics.get("auc"), tf.keras.metrics.AUC)

@@ -284,8 +284,24 @@ def get(identifier: Any) -> Any:
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
         if fn is None:
-            raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+            cls = _metric_classes().get(identifier)   # NOTE: 'AUC' / 'auc', 'Precision' / 'precision', ...
+            if cls is None:
+                raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+            return cls()
         return MeanMetricWrapper(fn, name=identifier)
     if callable(identifier):
         return MeanMetricWrapper(identifier)
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+
+
+def _metric_classes() -> dict:
+    """Public Metric subclasses by class name and by snake_case name ('AUC' and 'auc')."""
+    out: dict = {}
+    todo = list(Metric.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if not cls.__name__.startswith("_"):
+            out.setdefault(cls.__name__, cls)
+            out.setdefault(cls.__name__.lower() if cls.__name__.isupper() else snake(cls.__name__), cls)
+    return out

@@ -84,7 +84,10 @@ class Trainer:
             if isinstance(spec, str) and spec in ("accuracy", "acc"):
                 resolved.append(_accuracy_for(y_true, y_pred, spec))
             else:
-                resolved.append(metrics_module.get(spec))
+                metric = metrics_module.get(spec)
+                if isinstance(spec, str):
+                    metric.name = spec   # NOTE: Keras names a metric given by name as spelt ('AUC')
+                resolved.append(metric)
         self._compile_metrics = resolved
 
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None,
