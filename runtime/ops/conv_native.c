@@ -247,30 +247,80 @@ static int64_t span(int64_t start, int64_t k, int64_t size) {
     return hi - lo;
 }
 
-/* y = mean of the real (unpadded) inputs of each window (mode 0); dx = dy shared evenly over them (mode 1). */
-static void avg_pool_run(const G *g, const T *restrict in, T *restrict out, int mode) {
-    if (mode == 1) memset(out, 0, sizeof(T) * g->n * g->h * g->w * g->c);
-    for (int64_t b = 0; b < g->n; b++)
-        for (int64_t oh = 0; oh < g->ho; oh++)
-            for (int64_t ow = 0; ow < g->wo; ow++) {
-                const T count = (T)(span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w));
-                const int64_t o = ((b * g->ho + oh) * g->wo + ow) * g->c;
-                if (mode == 0) for (int64_t k = 0; k < g->c; k++) out[o + k] = 0;
-                for (int64_t i = 0; i < g->kh; i++) {
-                    const int64_t ih = IN_ROW(g, oh, i);
-                    if (ih < 0 || ih >= g->h) continue;
-                    for (int64_t j = 0; j < g->kw; j++) {
-                        const int64_t iw = IN_COL(g, ow, j);
-                        if (iw < 0 || iw >= g->w) continue;
-                        const int64_t p = ((b * g->h + ih) * g->w + iw) * g->c;
-                        if (mode == 0) for (int64_t k = 0; k < g->c; k++) out[o + k] += in[p + k];
-                        else for (int64_t k = 0; k < g->c; k++) out[p + k] += in[o + k] / count;
-                    }
+/* y = mean of the real (unpadded) inputs of each window: 0 + the taps in row-major order, / count. */
+void avg_pool(const G *g, const T *restrict x, T *restrict y) {
+    const int64_t C = g->c;
+    int64_t off[MAX_TAPS];
+    const int wide = g->kh * g->kw <= MAX_TAPS;
+    for (int64_t r = 0; r < g->n * g->ho; r++)
+        for (int64_t ow = 0; ow < g->wo; ow++) {
+            const int64_t b = r / g->ho, oh = r % g->ho;
+            const T count = (T)(span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w));
+            T *dst = y + (r * g->wo + ow) * C;
+            int64_t k0 = 0;
+            if (wide) {   /* NOTE: explicit vectors: GCC left the plain loop below scalar */
+                const int nt = window_taps(g, b, oh, ow, off);
+                for (; k0 + LANES <= C; k0 += LANES) {
+                    VT a = (VT){0};
+                    for (int t = 0; t < nt; t++) a += *(const VTU *)(x + off[t] + k0);
+                    *(VTU *)(dst + k0) = a / count;
                 }
-                if (mode == 0) for (int64_t k = 0; k < g->c; k++) out[o + k] /= count;
             }
+            for (int64_t k = k0; k < C; k++) dst[k] = 0;
+            if (k0 == C) continue;
+            for (int64_t i = 0; i < g->kh; i++) {
+                const int64_t ih = IN_ROW(g, oh, i);
+                if (ih < 0 || ih >= g->h) continue;
+                for (int64_t j = 0; j < g->kw; j++) {
+                    const int64_t iw = IN_COL(g, ow, j);
+                    if (iw < 0 || iw >= g->w) continue;
+                    const T *src = x + ((b * g->h + ih) * g->w + iw) * C;
+                    for (int64_t k = k0; k < C; k++) dst[k] += src[k];
+                }
+            }
+            for (int64_t k = k0; k < C; k++) dst[k] /= count;
+        }
 }
 
-void avg_pool(const G *g, const T *x, T *y) { avg_pool_run(g, x, y, 0); }
-
-void avg_pool_grad(const G *g, const T *dy, T *dx) { avg_pool_run(g, dy, dx, 1); }
+/* dx = dy / count added to each real input of its window, windows in row-major order (as a
+   zero-filled scatter-add; the division is done once per window, not once per tap). When the
+   windows tile the input exactly (the usual 2x2/2) each input is written once: 0 + share, no memset. */
+void avg_pool_grad(const G *g, const T *restrict dy, T *restrict dx) {
+    const int64_t C = g->c;
+    int64_t off[MAX_TAPS];
+    const int tiled = g->pt == 0 && g->pl == 0 && g->sh == g->kh && g->sw == g->kw && g->ho * g->kh == g->h &&
+                      g->wo * g->kw == g->w && g->kh * g->kw <= MAX_TAPS;
+    if (!tiled) memset(dx, 0, sizeof(T) * g->n * g->h * g->w * C);
+    for (int64_t r = 0; r < g->n * g->ho; r++)
+        for (int64_t ow = 0; ow < g->wo; ow++) {
+            const int64_t b = r / g->ho, oh = r % g->ho;
+            const T count = (T)(span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w));
+            const T *src = dy + (r * g->wo + ow) * C;
+            if (g->kh * g->kw <= MAX_TAPS) {
+                const int nt = window_taps(g, b, oh, ow, off);
+                int64_t k0 = 0;
+                for (; k0 + LANES <= C; k0 += LANES) {
+                    const VT share = *(const VTU *)(src + k0) / count;
+                    for (int t = 0; t < nt; t++) {
+                        VTU *d = (VTU *)(dx + off[t] + k0);
+                        *d = (tiled ? (VT){0} : *d) + share;
+                    }
+                }
+                for (int64_t k = k0; k < C; k++) {
+                    const T share = src[k] / count;
+                    for (int t = 0; t < nt; t++) dx[off[t] + k] = (tiled ? (T)0 : dx[off[t] + k]) + share;
+                }
+                continue;
+            }
+            for (int64_t i = 0; i < g->kh; i++) {
+                const int64_t ih = IN_ROW(g, oh, i);
+                if (ih < 0 || ih >= g->h) continue;
+                for (int64_t j = 0; j < g->kw; j++) {
+                    const int64_t iw = IN_COL(g, ow, j);
+                    if (iw < 0 || iw >= g->w) continue;
+                    T *d = dx + ((b * g->h + ih) * g->w + iw) * C;
+                    for (int64_t k = 0; k < C; k++) d[k] += src[k] / count;
+                }
+            }
+        }
+}

@@ -166,3 +166,46 @@ def test_disjoint_max_pool_grad_vectors_and_leftover_channels(dtype, k, s, paddi
     dy = rng.standard_normal(y.shape).astype(dtype)
     ours = pool.max_pool_grad(Tensor(x), y, Tensor(dy), **a).numpy()
     _close(ours, numpy_only(lambda: pool.max_pool_grad(Tensor(x), y, Tensor(dy), **a).numpy()), dtype)
+
+
+AVG_CASES = [(2, 2, "SAME", (2, 6, 8, 19)), (2, 2, "SAME", (1, 7, 5, 9)), (3, 2, "SAME", (1, 7, 6, 17)),
+             (3, 1, "VALID", (2, 6, 7, 12)), (3, 3, "SAME", (1, 8, 7, 8))]
+
+
+@needs_cc
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("k,s,padding,shape", AVG_CASES)
+def test_avg_pool_vectors_equal_numpy(dtype, k, s, padding, shape):
+    """AvgPool and AvgPoolGrad in vectors of channels plus the leftover ones (exact tiling, partial
+    windows at the edge, overlapping windows): the values of the NumPy path, to the bit where
+    windows do not overlap (overlapping ones add a gradient's shares window by window, the NumPy
+    path tap by tap: the same terms, rounded in another order)."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(shape).astype(dtype)
+    a = dict(ksize=(1, k, k, 1), strides=(1, s, s, 1), padding=padding)
+    y = pool.avg_pool(x, **a).numpy()
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    dy[0, 0, 0, :2] = -0.0
+    dx = pool.avg_pool_grad(np.array(shape, np.int32), Tensor(dy), **a).numpy()
+    np.testing.assert_array_equal(y, numpy_only(lambda: pool.avg_pool(x, **a).numpy()))
+    ref = numpy_only(lambda: pool.avg_pool_grad(np.array(shape, np.int32), Tensor(dy), **a).numpy())
+    if s >= k:
+        np.testing.assert_array_equal(dx, ref)
+    else:
+        _close(dx, ref, dtype)
+    if s == k and shape[1] % k == shape[2] % k == 0:      # windows tile the input: written once, no memset
+        assert not np.signbit(dx[0, :k, :k, :2]).any()  # 0 + (-0.0): +0.0, as a zero-filled scatter-add gives
+
+
+@pytest.mark.parametrize("k,s,padding,shape", AVG_CASES)
+def test_avg_pool_and_gradient_match_tensorflow(oracle, k, s, padding, shape):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape).astype(np.float32)
+    a = dict(ksize=(1, k, k, 1), strides=(1, s, s, 1), padding=padding)
+    y = pool.avg_pool(x, **a).numpy()
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dx = pool.avg_pool_grad(np.array(shape, np.int32), Tensor(dy), **a).numpy()
+    np.testing.assert_allclose(y, oracle.nn.avg_pool2d(x, k, s, padding).numpy(), rtol=1e-6, atol=1e-6)
+    theirs = oracle.raw_ops.AvgPoolGrad(orig_input_shape=shape, grad=dy, ksize=a["ksize"], strides=a["strides"],
+                                        padding=padding)
+    np.testing.assert_allclose(dx, theirs.numpy(), rtol=1e-6, atol=1e-6)
