@@ -12,7 +12,8 @@ for rows whose TF2 name is the TF1 name, `swap` reports that call itself (the re
 those keys is switched off in native mode by `rules/native_equivalents.py`). `swap` also
 respells TF1 code into the forms the analysis follows: graph math defined inside the session
 block moves above it (native/hoist.py), `op.run(feed, session=s)` becomes `s.run(op, feed)`
-(native/session_calls.py).
+(native/session_calls.py), and `tf.contrib.layers` calls become the `tf.layers` calls they equal
+(native/contrib_layers.py).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked
+from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.hoist import hoist
 from upgrader.native.operand_kinds import FLOAT, Kinds
 from upgrader.native.scope_names import scope_names
@@ -88,7 +90,12 @@ def swap(code: str, tree: ast.Module) -> str:
         text = code[starts[line - 1]:starts[line] if line < len(starts) else len(code)]
         return starts[line - 1] + (col if text.isascii() else len(text.encode("utf-8")[:col].decode("utf-8", "replace")))
 
-    spans = session_calls(tree, lambda n: code[at(n.lineno, n.col_offset):at(n.end_lineno, n.end_col_offset)])
+    def source(n: ast.AST) -> str:
+        return code[at(n.lineno, n.col_offset):at(n.end_lineno, n.end_col_offset)]
+
+    spans = session_calls(tree, source)
+    if "contrib" in code:
+        spans += contrib_layer_spans(tree, aliases, source)   # tf.contrib.layers -> tf.layers (native/contrib_layers.py)
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
     if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
         spans += _table_spans(tree, aliases)

@@ -2,6 +2,7 @@
 
     tf.contrib.layers.xavier_initializer()    -> Glorot uniform
     tf.contrib.layers.fully_connected(x, 10)  -> tf.layers.dense with ReLU
+    tf.contrib.layers.conv2d(x, 32, 5)        -> a SAME convolution with ReLU (scope 'Conv')
     tf.contrib.learn.X                        -> AttributeError naming tf.contrib.learn.X
 """
 from __future__ import annotations
@@ -41,6 +42,52 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = e.relu, 
                              regularizer=biases_regularizer, trainable=trainable)
             y = v2("nn.bias_add")(y, b)
         return activation_fn(y) if activation_fn is not None else y
+
+
+def _pair(v: Any) -> list[int]:
+    return [int(v), int(v)] if isinstance(v, int) else [int(i) for i in v]
+
+
+@v1_export("contrib.layers.conv2d", "contrib.layers.convolution2d")
+def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, padding: str = "SAME",
+           data_format: Any = None, rate: Any = 1, activation_fn: Any = e.relu, normalizer_fn: Any = None,
+           normalizer_params: Any = None, weights_initializer: Any = None, weights_regularizer: Any = None,
+           biases_initializer: Any = Zeros(), biases_regularizer: Any = None, reuse: Any = None,
+           variables_collections: Any = None, outputs_collections: Any = None, trainable: bool = True,
+           scope: Any = None) -> Any:
+    """A 2-D convolution (scope/weights [kh, kw, in, out], scope/biases; default scope 'Conv') then activation_fn."""
+    from .variable_scope import get_variable, variable_scope  # noqa: PLC0415
+    if data_format not in (None, "NHWC"):
+        raise NotImplementedError(f"tf.contrib.layers.conv2d(data_format={data_format!r}): only NHWC is supported; "
+                                  "transpose the input to NHWC")
+    x = dispatch.convert_to_tensor(inputs)
+    with variable_scope(scope, default_name="Conv", reuse=reuse):
+        w = get_variable("weights", _pair(kernel_size) + [x.shape[-1], num_outputs], dtype=x.dtype,
+                         initializer=weights_initializer or xavier_initializer(), regularizer=weights_regularizer,
+                         trainable=trainable)
+        y = v2("nn.conv2d")(x, w, strides=[1] + _pair(stride) + [1], padding=padding.upper(),
+                            dilations=[1] + _pair(rate) + [1])
+        if normalizer_fn is not None:
+            y = normalizer_fn(y, **(normalizer_params or {}))
+        elif biases_initializer is not None:
+            b = get_variable("biases", [num_outputs], dtype=x.dtype, initializer=biases_initializer,
+                             regularizer=biases_regularizer, trainable=trainable)
+            y = v2("nn.bias_add")(y, b)
+        return activation_fn(y) if activation_fn is not None else y
+
+
+@v1_export("contrib.layers.max_pool2d")
+def max_pool2d(inputs: Any, kernel_size: Any, stride: Any = 2, padding: str = "VALID", data_format: str = "NHWC",
+               outputs_collections: Any = None, scope: Any = None) -> Any:
+    return v2("nn.max_pool2d")(inputs, [1] + _pair(kernel_size) + [1], [1] + _pair(stride) + [1], padding.upper(),
+                               data_format=data_format)
+
+
+@v1_export("contrib.layers.avg_pool2d")
+def avg_pool2d(inputs: Any, kernel_size: Any, stride: Any = 2, padding: str = "VALID", data_format: str = "NHWC",
+               outputs_collections: Any = None, scope: Any = None) -> Any:
+    return v2("nn.avg_pool2d")(inputs, [1] + _pair(kernel_size) + [1], [1] + _pair(stride) + [1], padding.upper(),
+                               data_format=data_format)
 
 
 @v1_export("contrib.layers.flatten")

@@ -1,0 +1,96 @@
+"""`tf.contrib.layers` calls spelled as the `tf.layers` calls they equal, for native mode to convert.
+
+    tf.contrib.layers.fully_connected(x, 10)           ->  tf.layers.dense(x, 10, activation=tf.nn.relu)
+    tf.contrib.layers.conv2d(x, 32, 5, stride=2)       ->  tf.layers.conv2d(x, 32, 5, strides=2, padding='SAME',
+                                                                            activation=tf.nn.relu)
+    tf.contrib.layers.max_pool2d(x, 2)                 ->  tf.layers.max_pooling2d(x, 2, strides=2, padding='VALID')
+    tf.contrib.layers.flatten(x)                       ->  tf.layers.flatten(x)
+
+contrib's defaults differ from tf.layers' (fully_connected and conv2d apply relu, conv2d pads
+'SAME', the pools stride 2), so each default is written out. Both draw their kernels from
+Glorot-uniform and start biases at zero. An argument with no tf.layers form (normalizer_fn,
+variables_collections, outputs_collections) leaves the call as it is, and the file falls back
+naming it.
+
+    contrib_layer_spans(tree, aliases, text) -> [(span, new call text)]
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Callable
+
+from upgrader.scan import dotted, to_key
+
+
+@dataclass(frozen=True)
+class Spelling:
+    new: str                          # the tf.layers function
+    positional: tuple[str, ...]       # contrib's parameters, in order (after inputs)
+    renames: dict[str, str]           # contrib keyword -> tf.layers keyword (None: same name)
+    defaults: dict[str, str]          # contrib defaults that differ from tf.layers', written out (text with {tf})
+
+
+_COMMON = {"activation_fn": "activation", "weights_initializer": "kernel_initializer",
+           "biases_initializer": "bias_initializer", "weights_regularizer": "kernel_regularizer",
+           "biases_regularizer": "bias_regularizer", "trainable": "trainable", "scope": "name"}
+_POOL = {"kernel_size": "pool_size", "stride": "strides", "padding": "padding", "scope": "name"}
+TABLE = {
+    "tf.contrib.layers.fully_connected": Spelling(
+        "layers.dense", ("num_outputs", "activation_fn"), {"num_outputs": "units", **_COMMON},
+        {"activation": "{tf}.nn.relu"}),
+    "tf.contrib.layers.conv2d": Spelling(
+        "layers.conv2d", ("num_outputs", "kernel_size", "stride", "padding"),
+        {"num_outputs": "filters", "kernel_size": "kernel_size", "stride": "strides", "padding": "padding",
+         "rate": "dilation_rate", **_COMMON}, {"padding": "'SAME'", "activation": "{tf}.nn.relu"}),
+    "tf.contrib.layers.max_pool2d": Spelling("layers.max_pooling2d", ("kernel_size", "stride", "padding"), _POOL,
+                                             {"strides": "2", "padding": "'VALID'"}),
+    "tf.contrib.layers.avg_pool2d": Spelling("layers.average_pooling2d", ("kernel_size", "stride", "padding"), _POOL,
+                                             {"strides": "2", "padding": "'VALID'"}),
+    "tf.contrib.layers.flatten": Spelling("layers.flatten", (), {"scope": "name"}, {}),
+}
+
+
+def _key(aliases: dict[str, str], node: ast.AST) -> str | None:
+    d = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+    if d is None:
+        return None
+    head, _, rest = d.partition(".")
+    qual = aliases.get(head)
+    return None if qual is None else to_key(qual + ("." + rest if rest else ""))
+
+
+def contrib_layer_spans(tree: ast.Module, aliases: dict[str, str], text: Callable[[ast.AST], str]) -> list:
+    """The edits ((line, col, end_line, end_col), new text) respelling each convertible call."""
+    tf = next((name for name, qual in aliases.items() if qual == "tensorflow"), None)
+    if tf is None:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or (row := TABLE.get(_key(aliases, node.func) or "")) is None:
+            continue
+        new = _respell(node, row, tf, text)
+        if new is not None:
+            out.append(((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset), new))
+    return out
+
+
+def _respell(call: ast.Call, row: Spelling, tf: str, text: Callable[[ast.AST], str]) -> str | None:
+    if not call.args or any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    if len(call.args) - 1 > len(row.positional):
+        return None
+    given = dict(zip(row.positional, call.args[1:])) | {k.arg: k.value for k in call.keywords}
+    if any(name not in row.renames for name in given):
+        return None   # normalizer_fn, collections, reuse...: no tf.layers form; the file falls back naming the call
+    args = [text(call.args[0])]
+    named = {}
+    for name, value in given.items():
+        if row.renames[name] == "bias_initializer" and isinstance(value, ast.Constant) and value.value is None:
+            named["use_bias"] = "False"   # contrib: biases_initializer=None means no bias
+            continue
+        named[row.renames[name]] = text(value)
+    for name, default in row.defaults.items():
+        named.setdefault(name, default.format(tf=tf))
+    args += [f"{k}={v}" for k, v in named.items()]
+    return f"{tf}.{row.new}({', '.join(args)})"
