@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from upgrader.native.imported import library_aliases
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
-from upgrader.native.rnn_builders import Run, cell_statement, follow, has_cells, init_loads, run_statement
+from upgrader.native.rnn_builders import Run, cell_statement, follow, has_cells, init_loads, rnn_call, run_statement
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -139,6 +139,7 @@ def define(prog: Program, stmt: ast.stmt) -> bool:
     except Stop as s:
         prog.block(s.node, f"function '{stmt.name}': {s.reason}")
         fx.calls.update(id(n) for n in ast.walk(stmt) if prog.call_key(n) == "tf.get_variable")   # one reason is enough
+        prog.rnn_calls.update(id(n) for n in ast.walk(stmt) if rnn_call(prog, n))
     return True
 
 
@@ -318,7 +319,7 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
         elif isinstance(n, ast.Assign) and id(n) in b.made:
             init |= _loads(n.value)
         elif isinstance(n, ast.Assign) and id(n) in b.cells:
-            init |= init_loads(prog, n)
+            init |= init_loads(prog, b, n)
         elif isinstance(n, ast.Call) and id(n) in b.children:
             child = fx.builders[n.func.id]
             for p, node in bind(n, child).items():

@@ -98,8 +98,8 @@ def follow(prog: Program, b: Builder, stmt: ast.Assign) -> Run:
     if set(args) - set(params) or "inputs" not in args:
         stop(stmt, f"{key} arguments {sorted(set(args) - set(params)) or ['inputs']} not understood")
     cells_named = [args.get(p) for p in (("cell_fw", "cell_bw") if "cell_fw" in params else ("cell",))]
-    defs = _cell_defs(prog, b)
-    if not all(isinstance(c, ast.Name) and c.id in defs for c in cells_named):
+    bound = [_binding(prog, b, c.id, stmt) if isinstance(c, ast.Name) else None for c in cells_named]
+    if None in bound:
         stop(stmt, f"{key}: its cell is not an RNN cell assigned to a name earlier in the function")
     for p, node in args.items():
         if p.startswith("initial_state") and not _zero_state(node, [c.id for c in cells_named]):
@@ -114,8 +114,8 @@ def follow(prog: Program, b: Builder, stmt: ast.Assign) -> Run:
     if "bidirectional" in key and "sequence_length" in args:
         stop(stmt, f"{key}(sequence_length=...) is not converted natively yet")
     run = Run(stmt, key, args, [], [], False)
-    for c in cells_named:
-        calls, stacked, dropout, value = _unwrap(prog, defs, defs[c.id], stop)
+    for cell in bound:
+        calls, stacked, dropout, value = _unwrap(prog, b, cell)
         run.cells.append(calls)
         run.values.append(value)
         run.stacked |= stacked
@@ -127,8 +127,8 @@ def follow(prog: Program, b: Builder, stmt: ast.Assign) -> Run:
         stop(stmt, f"{key}: DropoutWrapper(input_keep_prob=) draws separate masks per direction (no Keras form)")
     if run.stacked and run.dropout:
         stop(stmt, "a MultiRNNCell of DropoutWrappers drops between its layers (no Keras form)")
-    _uses(prog, b, stmt, defs, [c.id for c in cells_named], stop)
-    prog.rnn_calls.update(id(n) for s in [stmt, *(defs[c.id] for c in cells_named)] for n in ast.walk(s.value))
+    _uses(prog, b)
+    prog.rnn_calls.update(id(n) for s in [stmt, *_cell_statements(prog, b)] for n in ast.walk(s.value))
     run.state = _state_read(prog, b, stmt, run, stop)
     run.attr = _attribute(b, "bidirectional" if run.bidirectional else cells_named[0].id)
     return run
@@ -139,41 +139,51 @@ def stop(node: ast.AST, reason: str) -> None:
     raise Stop(node, reason)
 
 
-def init_loads(prog: Program, stmt: ast.Assign) -> set[str]:
-    """Names a cell statement's Keras layer is built from (a DropoutWrapper's keep probability is computation)."""
-    value = stmt.value
-    if prog.call_key(value) in DROPOUT:
-        value = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "cell"), None)
-    return {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if value else set()
+def rnn_call(prog: Program, node: ast.AST) -> bool:
+    k = prog.call_key(node)
+    return k in CELLS or k in STACKS or k in DROPOUT or k in RUNS
 
 
-def _cell_defs(prog: Program, b: Builder) -> dict[str, ast.Assign]:
-    found: dict[str, ast.Assign] = {}
-    for s in ast.walk(b.node):
-        if isinstance(s, ast.Assign) and cell_statement(prog, s):
-            for t in s.targets:
-                if isinstance(t, ast.Name):
-                    found.setdefault(t.id, s)
-    return found
+def _inner(value: ast.Call) -> ast.expr | None:
+    """The cell a DropoutWrapper wraps."""
+    return value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "cell"), None)
 
 
-def _unwrap(prog: Program, defs: dict[str, ast.Assign], stmt: ast.Assign, stop: Any) -> tuple[list[ast.Call], bool, dict, ast.Call]:
+def init_loads(prog: Program, b: Builder, stmt: ast.Assign) -> set[str]:
+    """Names a cell statement's Keras layer is built from (not other cells; a DropoutWrapper's keep probability is
+    computation)."""
+    value = _inner(stmt.value) if prog.call_key(stmt.value) in DROPOUT else stmt.value
+    cells = {t.id for s in _cell_statements(prog, b) for t in s.targets if isinstance(t, ast.Name)}
+    return {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - cells if value else set()
+
+
+def _cell_statements(prog: Program, b: Builder) -> list[ast.Assign]:
+    return sorted((s for s in ast.walk(b.node) if isinstance(s, ast.Assign) and cell_statement(prog, s)),
+                  key=lambda s: s.lineno)
+
+
+def _binding(prog: Program, b: Builder, name: str, before: ast.stmt) -> ast.Assign | None:
+    """The cell statement that last bound `name` before `before` (`cell = DropoutWrapper(cell)` rebinds it)."""
+    found = [s for s in _cell_statements(prog, b) if s.lineno < before.lineno and any(
+        isinstance(t, ast.Name) and t.id == name for t in s.targets)]
+    return found[-1] if found else None
+
+
+def _unwrap(prog: Program, b: Builder, stmt: ast.Assign) -> tuple[list[ast.Call], bool, dict, ast.Call]:
     """(the cell constructor calls, whether stacked, DropoutWrapper keep probabilities, the cell or stack call)."""
     if not (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         stop(stmt, "an RNN cell must be assigned to one name")
     value, dropout = stmt.value, {}
     if prog.call_key(value) in DROPOUT:
-        inner = value.args[0] if value.args else next((k.value for k in value.keywords if k.arg == "cell"), None)
         given = dict(zip(("cell", "input_keep_prob", "output_keep_prob"), value.args)) | {
             k.arg: k.value for k in value.keywords}
-        if set(given) - {"cell", "input_keep_prob", "output_keep_prob"}:
-            stop(stmt, f"DropoutWrapper({sorted(set(given) - {'cell', 'input_keep_prob', 'output_keep_prob'})[0]}=...)"
-                       " has no Keras form native mode can map")
+        if extra := sorted(set(given) - {"cell", "input_keep_prob", "output_keep_prob"}):
+            stop(stmt, f"DropoutWrapper({extra[0]}=...) has no Keras form native mode can map")
         dropout = {k.split("_")[0]: v for k, v in given.items() if k != "cell"}
-        if isinstance(inner, ast.Name) and inner.id in defs and defs[inner.id] is not stmt:
-            value = defs[inner.id].value
-        else:
-            value = inner
+        value = _inner(value)
+        if isinstance(value, ast.Name):
+            inner = _binding(prog, b, value.id, stmt)
+            value = inner.value if inner is not None else value
         if prog.call_key(value) in DROPOUT or prog.call_key(value) in STACKS:
             stop(stmt, "a DropoutWrapper around a MultiRNNCell or another DropoutWrapper is not converted natively")
     if prog.call_key(value) in CELLS:
@@ -181,7 +191,7 @@ def _unwrap(prog: Program, defs: dict[str, ast.Assign], stmt: ast.Assign, stop: 
     if prog.call_key(value) in STACKS:
         arg = value.args[0] if len(value.args) == 1 and not value.keywords else None
         items = [arg.elt] if isinstance(arg, ast.ListComp) else arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else []
-        calls = [defs[i.id].value if isinstance(i, ast.Name) and i.id in defs else i for i in items]
+        calls = [getattr(_binding(prog, b, i.id, stmt), "value", i) if isinstance(i, ast.Name) else i for i in items]
         if not calls or not all(prog.call_key(c) in CELLS for c in calls):
             stop(stmt, "a MultiRNNCell is followed over a list (or comprehension) of new cells")
         return calls, True, dropout, value
@@ -196,22 +206,22 @@ def _zero_state(node: ast.expr, cells: list[str]) -> bool:
             and isinstance(node.func.value, ast.Name) and node.func.value.id in cells)
 
 
-def _uses(prog: Program, b: Builder, run: ast.Assign, defs: dict[str, ast.Assign], cells: list[str], stop: Any) -> None:
-    """Each cell name is bound once and read only by its DropoutWrapper/MultiRNNCell or by this one run."""
-    for name in cells:
-        chain = {name}
-        inner = defs[name].value.args[0] if defs[name].value.args else None
-        if isinstance(inner, ast.Name):
-            chain.add(inner.id)
-        for n in ast.walk(b.node):
-            if isinstance(n, ast.Name) and n.id in chain and isinstance(n.ctx, ast.Store) and n is not defs[n.id].targets[0]:
-                stop(n, f"RNN cell '{n.id}' is assigned again (give each cell its own name)")
-    reads = [n for n in ast.walk(b.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in defs]
-    allowed = {id(n) for n in ast.walk(run.value) if isinstance(n, ast.Name)} | {
-        id(n) for s in defs.values() for n in ast.walk(s.value) if isinstance(n, ast.Name)}
-    for n in reads:
-        if id(n) not in allowed:
+def _uses(prog: Program, b: Builder) -> None:
+    """Cell names are read only by cell statements and rnn calls; each cell statement feeds exactly one of them."""
+    statements = _cell_statements(prog, b)
+    names = {t.id for s in statements for t in s.targets if isinstance(t, ast.Name)}
+    allowed = {id(n) for s in ast.walk(b.node) if isinstance(s, ast.Assign) and (cell_statement(prog, s) or
+               run_statement(prog, s)) for n in ast.walk(s.value)}
+    for n in ast.walk(b.node):
+        if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) and id(n) not in allowed:
             stop(n, f"RNN cell '{n.id}' is used other than by its rnn call (a Keras layer has no TF1 cell attributes)")
+    for s in statements:
+        target = s.targets[0].id if isinstance(s.targets[0], ast.Name) else ""
+        readers = [r for r in ast.walk(b.node) if isinstance(r, ast.Assign) and r.lineno > s.lineno and (
+            cell_statement(prog, r) or run_statement(prog, r)) and _binding(prog, b, target, r) is s and any(
+            isinstance(n, ast.Name) and n.id == target for n in ast.walk(r.value))]
+        if len(readers) > 1:
+            stop(s, f"RNN cell '{target}' is used by {len(readers)} statements: native mode follows a cell run once")
 
 
 def _state_read(prog: Program, b: Builder, stmt: ast.Assign, run: Run, stop: Any) -> bool:

@@ -77,8 +77,10 @@ def run_lines(prog: Program, run: Run, edit: Editor, render: Callable[[ast.AST],
     lines = []
     if run.state:
         state = edit.text(target.elts[1])
-        first = edit.text(out) if isinstance(out, ast.Name) and out.id != "_" else "outputs"
+        first = edit.text(out) if isinstance(out, ast.Name) else "outputs"
         lines.append(f"{first}, {state} = {value}")
+        if first == "_":
+            return lines
         value = first
     if "output" in run.dropout:
         rate = _keep(edit, render(run.dropout["output"]))
