@@ -1,0 +1,94 @@
+"""RNN cells inside layer functions (native/rnn_builders.py): what converts, how TF1's reuse is replayed, and
+what falls back with which reason."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from upgrader.engine import upgrade_source
+from upgrader.native.model import analyze
+
+HEAD = "import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 5, 2])\n"
+RUN = "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n    print(sess.run(a, {x: [[[1.0, 2.0]] * 5]}))\n"
+
+
+def _program(func: str, calls: str = "a = rnn(x, 4)\n") -> str:
+    return HEAD + textwrap.dedent(func) + textwrap.dedent(calls) + RUN
+
+
+def _blockers(func: str, calls: str = "a = rnn(x, 4)\n") -> list[str]:
+    return [b.reason for b in analyze(_program(func, calls)).blockers]
+
+
+LSTM = '''
+def rnn(x, n):
+    cell = tf.nn.rnn_cell.LSTMCell(n)
+    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    return outputs[:, -1]
+'''
+
+
+def test_cell_in_a_function_becomes_a_keras_layer_of_a_module() -> None:
+    code = upgrade_source(_program(LSTM), "native").code
+    assert "class Rnn(tf.Module):" in code
+    assert "self.cell = tf.keras.layers.LSTM(n, return_sequences=True)" in code
+    assert "outputs = self.cell(x)" in code
+    assert "super().trainable_variables + tuple(self.cell.trainable_variables)" in code
+    assert "variables = [*a_layer.trainable_variables]" not in code   # no train step here: only the call
+    assert "rnn_cell" not in code and "dynamic_rnn" not in code
+
+
+def test_training_lists_the_keras_layer_weights() -> None:
+    program = _program(LSTM).replace(
+        "with tf.Session()", "loss = tf.reduce_sum(a)\ntrain = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+                             "with tf.Session()")
+    code = upgrade_source(program, "native").code
+    assert "variables = [*a_layer.trainable_variables]" in code, code
+
+
+def test_reuse_shares_one_instance_and_a_second_call_without_reuse_is_tf1s_error() -> None:
+    shared = analyze(_program(LSTM, 'with tf.variable_scope("m"):\n    a = rnn(x, 4)\n'
+                                    'with tf.variable_scope("m", reuse=True):\n    b = rnn(x * 2.0, 4)\n'))
+    assert not shared.blockers, shared.blockers
+    assert [(s.instance.name, s.new) for s in shared.functions.sites.values()] == [("m", True), ("m", False)]
+    scoped = analyze(_program(LSTM, 'with tf.variable_scope("one"):\n    a = rnn(x, 4)\n'
+                                    'with tf.variable_scope("two"):\n    b = rnn(x, 4)\n'))
+    assert [s.new for s in scoped.functions.sites.values()] == [True, True]
+    assert any("get_variable('rnn/lstm_cell/kernel') already exists" in r
+               for r in _blockers(LSTM, "a = rnn(x, 4)\nb = rnn(x, 4)\n"))
+
+
+def test_contrib_import_is_dropped_when_every_use_converted() -> None:
+    program = _program(LSTM.replace("tf.nn.rnn_cell.LSTMCell", "rnn_lib.BasicLSTMCell")).replace(
+        "import tensorflow as tf\n", "import tensorflow as tf\nfrom tensorflow.contrib import rnn as rnn_lib\n")
+    result = upgrade_source(program, "native")
+    assert not [d for d in result.warnings if d.rule == "native"], result.warnings
+    assert "contrib" not in result.code and "tf.keras.layers.LSTM(n, return_sequences=True)" in result.code
+
+
+@pytest.mark.parametrize("func, reason", [
+    (LSTM.replace("return outputs[:, -1]", "return state.h"), "only a single SimpleRNN/GRU state converts there"),
+    (LSTM.replace("dtype=tf.float32", "time_major=True, dtype=tf.float32"), "time_major=True"),
+    (LSTM.replace("dtype=tf.float32)", "initial_state=init)").replace("def rnn(x, n):", "def rnn(x, n, init=None):"),
+     "only the cell's zero_state converts"),
+    (LSTM.replace("LSTMCell(n)", "LSTMCell(n, forget_bias=0.5)"), "forget_bias=0.5"),
+    (LSTM.replace("    return", "    print(cell.state_size)\n    return"), "used other than by its rnn call"),
+    (LSTM.replace("outputs, state = tf.nn.dynamic_rnn", "result = tf.nn.dynamic_rnn").replace(
+        "outputs[:, -1]", "result[0][:, -1]"), "unpacked as `outputs, state = ...`"),
+    (LSTM.replace("    outputs, state =", "    first, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32, scope='a')\n"
+                                         "    outputs, state ="), "used by 2 statements"),
+    ('''
+def rnn(x, n, keep):
+    cells = [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.LSTMCell(n), output_keep_prob=keep) for _ in range(2)]
+    stack = tf.nn.rnn_cell.MultiRNNCell(cells)
+    outputs, _ = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)
+    return outputs
+''', "MultiRNNCell"),
+], ids=["lstm_state_read", "time_major", "initial_state", "forget_bias", "cell_attribute", "not_unpacked",
+        "cell_run_twice", "dropout_between_layers"])
+def test_what_falls_back_says_why(func: str, reason: str) -> None:
+    calls = "a = rnn(x, 4, 0.5)\n" if "keep" in func else "a = rnn(x, 4)\n"
+    result = upgrade_source(_program(func, calls), "native")
+    blockers = [d.message for d in result.warnings if d.rule == "native"]
+    assert any(reason in b for b in blockers), blockers
