@@ -57,3 +57,40 @@ show([1.0])
 """
     assert any("function 'show' runs the session but reads the graph tensor 'y' outside sess.run" in m
                for m in _blockers(code))
+
+
+def test_a_named_feed_dict_and_a_global_counter_inside_the_function_convert() -> None:
+    code = HEAD + """
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+calls = 0
+
+
+def run_once(values):
+    global calls
+    feed = {x: values}
+    calls += 1
+    return sess.run(y, feed_dict=feed)
+
+
+print(run_once([1.0]), calls)
+"""
+    out = upgrade_native(code).code
+    assert not _blockers(code)
+    assert 'feed = {"x": values}' in out and 'return y(feed["x"]).numpy()' in out and "global calls" in out
+
+
+def test_a_function_declaring_a_graph_object_global_is_reported() -> None:
+    code = HEAD + """
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+
+
+def rebuild(values):
+    global y
+    return sess.run(y, feed_dict={x: values})
+
+
+print(rebuild([1.0]))
+"""
+    assert any("function 'rebuild' runs the session but declares a graph object global" in m for m in _blockers(code))

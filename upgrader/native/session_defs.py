@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from upgrader.native.feeds import feed_literal
 from upgrader.native.sessions import session_target
 
 if TYPE_CHECKING:
@@ -49,11 +50,15 @@ def _runs(stmt: ast.AST, sess: str) -> list[ast.Call]:
 
 def why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
     """None when `stmt` is session code (see the module docstring), else why it is not."""
-    if any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal)) and n is not stmt
+    if any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Nonlocal)) and n is not stmt
            for n in ast.walk(stmt)):
-        return "nested functions, classes and global statements are not followed"
+        return "nested functions and classes are not followed"
+    if any(prog.kind(name) is not None for n in ast.walk(stmt) if isinstance(n, ast.Global) for name in n.names):
+        return "declares a graph object global"
     local = {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)}
     inside = {id(m) for r in _runs(stmt, sess) for m in ast.walk(r)}
+    inside |= {id(k) for n in ast.walk(stmt) if isinstance(n, ast.Dict) and feed_literal(prog, n)
+               for key in n.keys if key is not None for k in ast.walk(key)}   # `fd = {x: xb}`: fed by name (feeds.py)
     for node in ast.walk(stmt):
         if id(node) in inside:
             continue
