@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import functools
 import struct
 from typing import Any
 
@@ -12,6 +13,8 @@ import numpy as np
 
 from runtime import backend, dispatch, dtypes
 from runtime.graph_tensor import pseudo_op
+
+from .fingerprint_vec import hash_buckets
 
 M = (1 << 64) - 1
 K0, K1, K2 = 0xC3A5C85C97CB3127, 0xB492B66FBE98F273, 0x9AE16A3B2F90404F
@@ -145,10 +148,15 @@ def _as_bytes(v: Any) -> bytes:
     return str(int(v)).encode()   # NOTE: TF hashes integer features as their decimal text (as_string)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_fingerprint(v: bytes) -> int:
+    return fingerprint64(v)
+
+
 def _bucket_kernel(x: Any, num_buckets: int = 1) -> np.ndarray:
     x = np.asarray(backend.to_host(x))   # NOTE: a host op (strings live on the host; a device int is copied)
-    flat = [fingerprint64(_as_bytes(v)) % num_buckets for v in x.reshape(-1)]
-    return np.asarray(flat, dtype=np.int64).reshape(x.shape)
+    # NOTE: values of <= 16 bytes hash together in NumPy; longer ones one by one, remembered across calls
+    return hash_buckets(x, num_buckets, lambda v: _cached_fingerprint(_as_bytes(v)))
 
 
 _BUCKET = pseudo_op("StringToHashBucketFast", _bucket_kernel, shape=lambda s, num_buckets=1: s,

@@ -11,6 +11,7 @@ decimal text's FarmHash with oov_method="farmhash"), so the numbers are TF's.
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 from typing import Any
 
@@ -27,24 +28,48 @@ from .preprocessing_common import PreprocessingLayer, as_tensor, batches, check_
 
 
 class _Table:
-    """A static hash table (keys -> values, `default` otherwise), hashed by identity as an op attr."""
+    """A static hash table (keys -> values, `default` otherwise), hashed by identity as an op attr.
+
+    Integer keys are looked up with a binary search over the sorted keys (NumPy); string keys in a dict.
+    """
 
     def __init__(self, keys: Any, values: Any, default: Any, strict: bool = False) -> None:
+        keys, values = list(keys), list(values)
         self.map = dict(zip(keys, values))
         self.default, self.strict = default, strict
         self.dtype = dtypes.string if isinstance(default, bytes) else dtypes.int64
+        self.sorted = None
+        if keys and all(isinstance(k, int) for k in keys):
+            k = np.asarray(keys, np.int64)
+            order = np.argsort(k, kind="stable")
+            v = np.asarray(values, object if self.dtype == dtypes.string else np.int64)
+            self.sorted = (k[order], v[order])
 
     def find(self, x: Any) -> np.ndarray:
         x = np.asarray(backend.to_host(x))
-        out = [self.map.get(v, self.default) for v in x.reshape(-1).tolist()]
+        if self.sorted is not None and x.dtype.kind in "iu":
+            keys, values = self.sorted
+            pos = np.minimum(np.searchsorted(keys, x), len(keys) - 1)
+            hit = keys[pos] == x
+            if self.strict and not hit.all():
+                self._missing(x[~hit].tolist())
+            return np.where(hit, values[pos], np.asarray(self.default, values.dtype))
+        flat = x.reshape(-1).tolist()
+        if self.dtype == dtypes.int64 and not self.strict:
+            return np.fromiter(map(self.map.get, flat, itertools.repeat(self.default)), np.int64, len(flat)).reshape(
+                x.shape)
+        out = list(map(self.map.get, flat, itertools.repeat(self.default)))
         if self.strict and self.default in out:
-            missing = [v for v in x.reshape(-1).tolist() if v not in self.map]
-            shown = " ".join(f'"{v.decode()}"' if isinstance(v, bytes) else str(v) for v in missing)
-            raise InvalidArgumentError(None, None, "When `num_oov_indices=0` all inputs should be in vocabulary, "
-                                       f"found OOV values [{shown}], consider setting `num_oov_indices=1`.")
+            self._missing([v for v in flat if v not in self.map])
         if self.dtype == dtypes.string:
             return np.array(out, dtype=object).reshape(x.shape)
         return np.array(out, dtype=np.int64).reshape(x.shape)
+
+    @staticmethod
+    def _missing(values: list) -> None:
+        shown = " ".join(f'"{v.decode()}"' if isinstance(v, bytes) else str(v) for v in values)
+        raise InvalidArgumentError(None, None, "When `num_oov_indices=0` all inputs should be in vocabulary, "
+                                   f"found OOV values [{shown}], consider setting `num_oov_indices=1`.")
 
 
 _FIND = pseudo_op("LookupTableFindV2", lambda x, table: table.find(x), shape=lambda s, table: s,
