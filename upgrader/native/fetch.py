@@ -11,6 +11,7 @@ from upgrader.native.datasets import bound
 from upgrader.native.feeds import feed_dicts
 from upgrader.native.gradients import minimized_loss
 from upgrader.native.model import Program
+from upgrader.native.rnn import steps
 from upgrader.rules.native_functions import expression, is_constant
 
 
@@ -84,7 +85,7 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"[v.numpy() for v in {e.name}]"
     if e is not None and prog.call_key(getattr(e.stmt, "value", None)) in OPS:
         return call_text(e, fed, prog)   # an op (tf.group): TF1's sess.run gave None, and so does the eager call
-    if e is not None and isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)):
+    if e is not None and (isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)) or steps(prog, e)):
         return f"[t.numpy() for t in {call_text(e, fed, prog)}]"   # a list of tensors (or of assign ops)
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"

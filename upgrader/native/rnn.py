@@ -21,6 +21,9 @@ STACKS = frozenset({"tf.nn.rnn_cell.MultiRNNCell", "tf.contrib.rnn.MultiRNNCell"
 DYNAMIC_RNN = "tf.nn.dynamic_rnn"
 DYNAMIC_PARAMS = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations",
                   "swap_memory", "time_major", "scope")
+# static_rnn takes and returns a list of steps: the layer runs on tf.stack(inputs, 1), outputs are tf.unstack(..., 1)
+STATIC_PARAMS = ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope")
+RUN_PARAMS = {DYNAMIC_RNN: DYNAMIC_PARAMS, "tf.nn.static_rnn": STATIC_PARAMS, "tf.contrib.rnn.static_rnn": STATIC_PARAMS}
 # TF1 constructor parameters, in order, and the values native mode can map (None: any value; a tuple: only these)
 PARAMS: dict[str, tuple[tuple[str, Any], ...]] = {
     "BasicLSTMCell": (("num_units", None), ("forget_bias", None), ("state_is_tuple", (True,)), ("activation", None),
@@ -75,7 +78,7 @@ def classify(prog: Any, stmt: ast.stmt) -> bool:
     prog.rnn_calls.update(id(n) for n in ast.walk(stmt.value) if prog.call_key(n) in CELLS or prog.call_key(n) in STACKS)
     if key in CELLS or key in STACKS:
         _cell(prog, stmt)
-    elif key == DYNAMIC_RNN:
+    elif key in RUN_PARAMS:
         _dynamic(prog, stmt)
     else:
         return False
@@ -108,7 +111,7 @@ def _cell(prog: Any, stmt: ast.Assign) -> None:
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) and parent.attr == "zero_state":
             continue   # only as dynamic_rnn's initial_state: _dynamic checks it
-        if not (prog.call_key(parent) == DYNAMIC_RNN and parent.args and parent.args[0] is node) and not (
+        if not (prog.call_key(parent) in RUN_PARAMS and parent.args and parent.args[0] is node) and not (
                 isinstance(parent, (ast.List, ast.Tuple)) and prog.call_key(parents.get(id(parent))) in STACKS):
             prog.block(node, f"RNN cell '{target.id}' is used other than by dynamic_rnn or MultiRNNCell "
                              "(a Keras layer has no TF1 cell attributes)")
@@ -132,11 +135,12 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         prog.block(stmt, "dynamic_rnn with *args/**kwargs")
         return
-    args = dict(zip(DYNAMIC_PARAMS, call.args)) | {k.arg: k.value for k in call.keywords}
+    params = RUN_PARAMS[prog.call_key(call)]
+    args = dict(zip(params, call.args)) | {k.arg: k.value for k in call.keywords}
     cell, init = args.get("cell"), args.get("initial_state")
     reason = ""
-    if set(args) - set(DYNAMIC_PARAMS) or "inputs" not in args:
-        reason = f"dynamic_rnn arguments {sorted(set(args) - set(DYNAMIC_PARAMS)) or ['inputs']} not understood"
+    if set(args) - set(params) or "inputs" not in args:
+        reason = f"dynamic_rnn arguments {sorted(set(args) - set(params)) or ['inputs']} not understood"
     elif not (isinstance(cell, ast.Name) and prog.kind(cell.id) == "cell"):
         reason = "dynamic_rnn's cell is not an RNN cell assigned to a name before"
     elif not _constant(args.get("time_major"), (None, False)):
@@ -162,6 +166,13 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
         if name != "_":
             prog.entities[name] = Entity(name, "tensor", stmt, deps, func=name, layer=cell.id)
             prog.order.append(name)
+
+
+def steps(prog: Any, entity: Any) -> bool:
+    """The outputs of static_rnn: a list of per-step tensors (fetched as a list of arrays)."""
+    stmt = entity.stmt
+    return (isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in RUN_PARAMS and "static" in prog.call_key(
+        stmt.value) and isinstance(stmt.targets[0], ast.Tuple) and _named(stmt.targets[0].elts[0], entity.name))
 
 
 def _constant(node: ast.expr | None, allowed: tuple) -> bool:

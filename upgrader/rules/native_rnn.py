@@ -6,7 +6,7 @@ import re
 
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
-from upgrader.native.rnn import CELLS, DYNAMIC_RNN, DYNAMIC_PARAMS, STACKS, keras_cell, layers, state_kinds
+from upgrader.native.rnn import CELLS, RUN_PARAMS, STACKS, keras_cell, layers, state_kinds
 from upgrader.native.rnn_builders import contrib_import_followed
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -45,7 +45,7 @@ class NativeRnn(NativeRule):
             return None
         key = prog.call_key(stmt.value)
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
-        if key == DYNAMIC_RNN:
+        if key in RUN_PARAMS:
             return self.dynamic_rnn(prog, stmt, edit)
         if key not in CELLS and key not in STACKS:
             return None
@@ -80,7 +80,8 @@ class NativeRnn(NativeRule):
 
     def dynamic_rnn(self, prog: Program, stmt: ast.Assign, edit: Editor) -> str:
         call = stmt.value
-        args = dict(zip(DYNAMIC_PARAMS, call.args)) | {k.arg: k.value for k in call.keywords}
+        static = prog.call_key(call) != "tf.nn.dynamic_rnn"   # NOTE: static_rnn's inputs and outputs are lists of steps
+        args = dict(zip(RUN_PARAMS[prog.call_key(call)], call.args)) | {k.arg: k.value for k in call.keywords}
         layer = args["cell"].id
         names = [e.id for e in stmt.targets[0].elts]
         kinds, _ = state_kinds(prog, prog.entities[layer].stmt.value)
@@ -88,9 +89,9 @@ class NativeRnn(NativeRule):
         first = next(prog.entities[n] for n in names if n in prog.entities)
         inputs = expression(prog, args["inputs"], edit)
         body = prologue(prog, first, edit)
-        if not isinstance(args["inputs"], ast.Name):
+        if not isinstance(args["inputs"], ast.Name) or static:
             var = "inputs" if edit.free("inputs") else "rnn_inputs"
-            body.append(f"{var} = {inputs}")
+            body.append(f"{var} = {edit.tfx('stack')}({inputs}, axis=1)" if static else f"{var} = {inputs}")
             inputs = var
         length = args.get("sequence_length")
         run = f"{layer}({inputs})"
@@ -101,7 +102,8 @@ class NativeRnn(NativeRule):
             run = f"{layer}({inputs}, mask={mask})"
         out: list[str] = []
         if names[0] != "_":
-            out.append(f"def {names[0]}({def_params(prog, first)}):\n" + indent("\n".join(body + [f"return {run}[0]"])))
+            ret = f"{edit.tfx('unstack')}({run}[0], axis=1)" if static else f"{run}[0]"
+            out.append(f"def {names[0]}({def_params(prog, first)}):\n" + indent("\n".join(body + [f"return {ret}"])))
         if names[1] != "_":
             ret, pair = self.state(kinds, stacked, run, stmt.lineno)
             if pair:
@@ -136,9 +138,9 @@ class NativeRnn(NativeRule):
 def _run(prog: Program, layer: Entity) -> str:
     """The Keras layer's run arguments; with a sequence_length, TF1 zeroed the outputs past each length
     (Keras repeats the last valid output unless told)."""
-    call = next(n for n in ast.walk(prog.tree) if prog.call_key(n) == DYNAMIC_RNN and n.args and
+    call = next(n for n in ast.walk(prog.tree) if prog.call_key(n) in RUN_PARAMS and n.args and
                 isinstance(n.args[0], ast.Name) and n.args[0].id == layer.name)
-    length = dict(zip(DYNAMIC_PARAMS, call.args)).get("sequence_length") or next(
+    length = dict(zip(RUN_PARAMS[prog.call_key(call)], call.args)).get("sequence_length") or next(
         (k.value for k in call.keywords if k.arg == "sequence_length"), None)
     masked = length is not None and not (isinstance(length, ast.Constant) and length.value is None)
     return RUN + ", zero_output_for_mask=True" * masked
