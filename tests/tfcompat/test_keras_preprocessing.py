@@ -44,6 +44,10 @@ CASES = {
     "integer_two_oov_farmhash": (lambda t: t.keras.layers.IntegerLookup(
         vocabulary=[12, 36, 1138], num_oov_indices=2, oov_method="farmhash")(t.constant([12, 7, 8, -3])),
         "int64", [2, 0, 1, 1]),
+    "integer_extreme_values": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[2 ** 63 - 1, 2 ** 63 - 3])(
+        t.constant([-2 ** 63, -2 ** 63 + 1, 2 ** 63 - 1, 2 ** 63 - 3, 0], t.int64)), "int64", [0, 0, 1, 2, 0]),
+    "integer_two_oov_far_values": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[12, 36], num_oov_indices=2)(
+        t.constant([12, 5, 10 ** 12, -2 ** 63, 2 ** 63 - 1, 36], t.int64)), "int64", [2, 1, 0, 0, 1, 3]),
     "integer_invert": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[12, 36, 1138], invert=True)(
         t.constant([0, 1, 3, 9])), "int64", [-1, 12, 1138, -1]),
     "hashing_strings": (lambda t: t.keras.layers.Hashing(5)(t.constant(CITIES)), "int64", [[2], [2], [3], [3], [3]]),

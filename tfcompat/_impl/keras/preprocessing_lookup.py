@@ -38,15 +38,30 @@ class _Table:
         self.map = dict(zip(keys, values))
         self.default, self.strict = default, strict
         self.dtype = dtypes.string if isinstance(default, bytes) else dtypes.int64
-        self.sorted = None
+        self.sorted = self.dense = None
         if keys and all(isinstance(k, int) for k in keys):
             k = np.asarray(keys, np.int64)
             order = np.argsort(k, kind="stable")
             v = np.asarray(values, object if self.dtype == dtypes.string else np.int64)
             self.sorted = (k[order], v[order])
+            low, span = int(k.min()), int(k.max()) - int(k.min()) + 1
+            if span <= max(4 * len(k), 1 << 16):   # NOTE: keys in a small range: a direct table, O(1) a value
+                dense = np.full(span + 1, default, v.dtype)   # NOTE: the last slot answers out-of-range values
+                dense[k - low] = v
+                hit = np.zeros(span + 1, bool)
+                hit[k - low] = True
+                self.dense = (low, span, dense, hit)
 
     def find(self, x: Any) -> np.ndarray:
         x = np.asarray(backend.to_host(x))
+        if self.dense is not None and x.dtype.kind in "iu":
+            low, span, dense, found = self.dense
+            x = x.astype(np.int64)
+            with np.errstate(over="ignore"):   # NOTE: a difference that wraps is outside the range anyway
+                slot = np.where((x >= low) & (x <= low + (span - 1)), x - low, span)
+            if self.strict and not found[slot].all():
+                self._missing(x[~found[slot]].tolist())
+            return dense[slot]
         if self.sorted is not None and x.dtype.kind in "iu":
             keys, values = self.sorted
             pos = np.minimum(np.searchsorted(keys, x), len(keys) - 1)
