@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked
 from upgrader.native.contrib_layers import contrib_layer_spans
+from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
 from upgrader.native.operand_kinds import FLOAT, Kinds
 from upgrader.native.scope_names import scope_names
@@ -84,6 +85,8 @@ def swap(code: str, tree: ast.Module) -> str:
         return code
     if (hoisted := hoist(code, tree)) != code:   # native/hoist.py; the caller analyses the result again
         return hoisted
+    if (wrapped := wrap_blocks(code, tree)) != code:   # a graph-building for/if -> a function (native/graph_blocks.py)
+        return wrapped
     starts = [0] + [m.end() for m in _NEWLINE.finditer(code)]
 
     def at(line: int, col: int) -> int:
