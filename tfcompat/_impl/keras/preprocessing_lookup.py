@@ -125,8 +125,8 @@ class IndexLookup(PreprocessingLayer):
             if value:
                 raise NotImplementedError(f"{type(self).__name__}({arg}={why}) is not supported by tfcompat; use "
                                           "output_mode='int'/'one_hot'/'multi_hot'/'count' without it")
-        kwargs.pop("trainable", None)
-        kwargs.pop("dtype", None)
+        for saved in ("trainable", "dtype", "vocabulary_size", "has_input_vocabulary"):   # NOTE: get_config's
+            kwargs.pop(saved, None)
         super().__init__(name=name, **kwargs)
         self.invert, self.max_tokens, self.num_oov_indices = invert, max_tokens, num_oov_indices
         self.mask_token, self.oov_token, self.output_mode = mask_token, oov_token, output_mode

@@ -267,8 +267,12 @@ class Normalization(PreprocessingLayer):
     def call(self, inputs: Any) -> Any:
         t = tf()
         x = t.cast(inputs, self._dtype) if inputs.dtype != t.as_dtype(self._dtype) else inputs
-        scale = t.maximum(t.sqrt(self.variance), EPSILON)
-        return self.mean + x * scale if self.invert else (x - self.mean) / scale
+        mean, variance = self.mean, self.variance
+        if self.input_mean is None:   # NOTE: read the variables now: set_weights or a loaded model changed them
+            mean = t.reshape(t.cast(self.adapt_mean, self._dtype), self._broadcast)
+            variance = t.reshape(t.cast(self.adapt_variance, self._dtype), self._broadcast)
+        scale = t.maximum(t.sqrt(variance), EPSILON)
+        return mean + x * scale if self.invert else (x - mean) / scale
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "invert": self.invert,
