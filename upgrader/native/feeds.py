@@ -8,7 +8,9 @@ parameters' names, and each call reads the ones its function takes:
     sess.run(loss, feed_dict=fd)       ->  loss(fd["x"], fd["y"]).numpy()
 
 A name is a feed dict when every binding of it in the file is a dict literal whose keys are
-all placeholders; a call then reads only the keys that every one of those literals has.
+all placeholders. A call reads the keys of the literal bound last before it in the same block
+or an enclosing one (`fd` reused for the test set further down); where that binding is not a
+plain statement of such a block, only the keys that every literal has.
 """
 from __future__ import annotations
 
@@ -24,6 +26,29 @@ if TYPE_CHECKING:
 def feed_dicts(prog: Program) -> dict[str, tuple[str, ...]]:
     """Feed-dict names -> the placeholders every one of their literals feeds (in the first literal's order)."""
     return per_analysis(prog, "_feed_dicts", lambda: _find(prog))
+
+
+def reaching_keys(prog: Program, call: ast.AST, name: str) -> tuple[str, ...]:
+    """The placeholders `call` reads from the feed dict `name` (see the module docstring)."""
+    parents = per_analysis(prog, "_feed_parents", lambda: {
+        id(c): p for p in tree_nodes(prog) for c in ast.iter_child_nodes(p)})
+    node: ast.AST = call
+    while id(node) in parents:
+        parent = parents[id(node)]
+        for block in ("body", "orelse", "finalbody"):
+            stmts = getattr(parent, block, None)
+            if not isinstance(stmts, list) or not any(s is node for s in stmts):
+                continue
+            for before in reversed(stmts[:next(i for i, s in enumerate(stmts) if s is node)]):
+                binds = [n for n in ast.walk(before) if isinstance(n, ast.Name) and n.id == name
+                         and isinstance(n.ctx, ast.Store)]
+                if not binds:
+                    continue
+                keys = _placeholder_keys(prog, before.value) if isinstance(before, ast.Assign) and len(
+                    before.targets) == 1 and before.targets[0] is binds[0] else None
+                return keys if keys is not None else feed_dicts(prog)[name]
+        node = parent
+    return feed_dicts(prog)[name]
 
 
 def feed_literal(prog: Program, node: ast.AST) -> bool:
@@ -68,4 +93,4 @@ def _find(prog: Program) -> dict[str, tuple[str, ...]]:
             other.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             other.update(a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg))
-    return {n: k for n, k in found.items() if n not in other and k}
+    return {n: k for n, k in found.items() if n not in other}

@@ -8,7 +8,7 @@ import ast
 
 from upgrader.native.base import Blocked, Editor, call_text
 from upgrader.native.datasets import bound
-from upgrader.native.feeds import feed_dicts
+from upgrader.native.feeds import feed_dicts, reaching_keys
 from upgrader.native.gradients import minimized_loss
 from upgrader.native.model import Program
 from upgrader.native.rnn import steps
@@ -23,7 +23,7 @@ def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str,
     if node is None:
         return elements
     if isinstance(node, ast.Name) and node.id in feed_dicts(prog):
-        return elements | {p: f'{node.id}["{p}"]' for p in feed_dicts(prog)[node.id]}
+        return elements | {p: f'{node.id}["{p}"]' for p in reaching_keys(prog, call, node.id)}
     if not isinstance(node, ast.Dict) or None in node.keys:
         raise Blocked(call.lineno, "feed_dict is not a literal dict, so the fed placeholders cannot be followed")
     by_graph_name = {edit.graph_name(e): e.name for e in prog.entities.values() if e.kind == "placeholder"}

@@ -114,7 +114,9 @@ def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str]
            for c in _tf_calls(stmt, aliases)) or any(isinstance(n, ast.Attribute) and n.attr in ("run", "eval")
                                                      for n in ast.walk(stmt)):
         return None
-    later = set().union(*(_loads(s) for s in body[i + 1:])) if i + 1 < len(body) else set()
+    later: set[str] = set()
+    for s in body[i + 1:]:   # NOTE: a later loop's own target (`for element in ...` again) is not this block's value
+        later |= _loads(s) - (_stores(s.target) if isinstance(s, ast.For) else set())
     outs = sorted(_stores(stmt) & later)
     if len(outs) != 1:
         return None
