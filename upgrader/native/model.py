@@ -315,7 +315,9 @@ def _scope_block(prog: Program, stmt: ast.stmt, path: str, reuse: object, first:
     name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("name_or_scope", "name",
                                                                                            "device_name_or_function")), None)
     extra = [k.arg for k in call.keywords if k.arg not in ("name_or_scope", "name", "reuse")]
-    if item.optional_vars is not None or extra or len(call.args) > 1 or not (
+    unused = isinstance(item.optional_vars, ast.Name) and item.optional_vars.id not in {   # `as scope`, never read
+        n.id for n in ast.walk(prog.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if item.optional_vars is not None and not unused or extra or len(call.args) > 1 or not (
             isinstance(name, ast.Constant) and isinstance(name.value, str)):
         prog.block(stmt, "variable_scope with a scope object, default_name or initializer= is not converted natively")
         return True
