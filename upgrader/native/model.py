@@ -30,7 +30,7 @@ from upgrader.native.sessions import later_session, runs_graph, session_target
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
-from upgrader.native.shapes import shape_reads
+from upgrader.native.plain_use import check_plain
 from upgrader.native.rebind_data import stored_names
 from upgrader.native.unpack import unpack_targets
 from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
@@ -164,7 +164,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):
-            _check_plain(prog, stmt)
+            check_plain(prog, stmt)
         return
     name, value = stmt.targets[0].id, stmt.value
     if name in prog.entities and (name := rebind(prog, stmt, name)) is None:   # a new version's key, later reads renamed
@@ -220,7 +220,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         kind = "tensor"
     else:
         if any(prog.kind(n) for n in names_in(stmt)):
-            _check_plain(prog, stmt)
+            check_plain(prog, stmt)
         return
     if kind == "variable" and any(prog.kind(d) in ("placeholder", "tensor") for d in deps):
         prog.block(stmt, f"variable '{name}' is initialised from a placeholder or graph tensor")
@@ -237,45 +237,6 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     first = prog.control.get(id(stmt), ())
     prog.entities[name] = Entity(name, kind, stmt, tuple(dict.fromkeys(deps + first)), func=name, first=first, **extra)
     prog.order.append(name)
-
-
-def _check_plain(prog: Program, stmt: ast.stmt) -> None:
-    """A statement outside any session that mentions graph objects: only variables (and static shapes) may appear."""
-    reads = shape_reads(prog, stmt)
-    inside = {id(m) for n, _ in reads for m in ast.walk(n)}
-    for node in ast.walk(stmt):
-        if id(node) in inside:
-            continue
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and prog.kind(node.value.id) in (
-                "placeholder", "tensor", "train", "gradients"):
-            node = node.value
-            use = f"{node.id}.{stmt_attr(stmt, node)}"
-        elif isinstance(node, ast.Name):
-            use = node.id
-        else:
-            continue
-        if prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer", "gradients"):
-            prog.block(node, f"'{node.id}' (a graph {prog.kind(node.id)}) is used outside sess.run ({use}: "
-                             "graph names and collections have no TF2 eager equivalent); "
-                             "remove this use to allow native conversion")
-            return
-    if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in DROPPED:
-        return
-    if reads:
-        prog.shape_stmts.add(id(stmt))
-    for node in ast.walk(stmt):
-        k = prog.call_key(node)
-        if k is not None and (k.startswith(("tf.get_collection", "tf.global_variables", "tf.trainable_variables"))):
-            prog.block(node, f"{k} (graph collections): make the list explicit to allow native conversion")
-            return
-
-
-def stmt_attr(stmt: ast.stmt, name: ast.Name) -> str:
-    """The attribute read from `name` in `stmt` ('name', 'get_shape'), for the report."""
-    for n in ast.walk(stmt):
-        if isinstance(n, ast.Attribute) and n.value is name:
-            return n.attr
-    return "?"
 
 
 def _resolve(prog: Program) -> None:
