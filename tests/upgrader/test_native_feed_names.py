@@ -40,3 +40,27 @@ def test_each_call_reads_the_keys_of_the_literal_bound_last_before_it() -> None:
         want.append(str(round(4 * (w - 1) ** 2, 4)))
     assert printed[:3] == want
     assert printed[3] == str((np.arange(3, dtype=np.float32) * np.float32(w)).round(4).tolist())
+
+
+def test_a_helper_returning_a_list_of_tensors_is_fetched_as_a_list_of_arrays() -> None:
+    code = """import tensorflow as tf
+
+
+def scaled(image, ks):
+    out = [image[0]]
+    for k in ks:
+        out.append(image[0] * k)
+    return out
+
+
+image = tf.ones([1, 2, 2])
+images = scaled(image, [2.0, 3.0])
+with tf.Session() as sess:
+    images = sess.run(images)
+print(len(images), images[1].tolist())
+"""
+    result = upgrade_native(code)
+    assert "images_value = [t.numpy() for t in images]" in result.code
+    printed: list[str] = []
+    exec(compile(result.code, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert printed == ["3 [[2.0, 2.0], [2.0, 2.0]]"]

@@ -77,6 +77,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return call_text(e, fed, prog)   # the values to write; add_summary writes them
     if e is not None and e.value:
         return f"{e.value}.numpy()"
+    if e is not None and is_constant(e) and _returns_list(prog, getattr(e.stmt, "value", None)):
+        return f"[t.numpy() for t in {e.name}]"   # computed once, eagerly: a list of tensors
     if e is not None and (e.kind == "variable" or is_constant(e)):
         return f"{e.name}.numpy()"
     if e is not None and e.kind == "varlist" and isinstance(e.stmt.value, ast.Dict):
@@ -85,7 +87,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"[v.numpy() for v in {e.name}]"
     if e is not None and prog.call_key(getattr(e.stmt, "value", None)) in OPS:
         return call_text(e, fed, prog)   # an op (tf.group): TF1's sess.run gave None, and so does the eager call
-    if e is not None and (isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)) or steps(prog, e)):
+    if e is not None and (isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)) or steps(prog, e)
+                          or _returns_list(prog, getattr(e.stmt, "value", None))):
         return f"[t.numpy() for t in {call_text(e, fed, prog)}]"   # a list of tensors (or of assign ops)
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"
@@ -189,3 +192,17 @@ def _pure(call: ast.Call) -> bool:
     if isinstance(call.func, ast.Attribute) and call.func.attr in PURE_METHODS:
         return True
     return name.split(".")[0] in ("np", "numpy") and ".random" not in name
+
+
+def _returns_list(prog: Program, value: ast.AST | None) -> bool:
+    """`value` calls a def of this file that returns a list of tensors (`images = [...]; ...; return images`)."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return False
+    fn = next((s for s in prog.tree.body if isinstance(s, ast.FunctionDef) and s.name == value.func.id), None)
+    if fn is None:
+        return False
+    lists = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.ListComp))
+             for t in n.targets if isinstance(t, ast.Name)}
+    returns = [n.value for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value is not None]
+    return bool(returns) and all(isinstance(r, (ast.List, ast.ListComp)) or isinstance(r, ast.Name) and r.id in lists
+                                 for r in returns)
