@@ -18,8 +18,8 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_linear_metrics", "canned_native", "model_fn_layers", "model_fn_regression", "train_and_evaluate_native",
-            "v2_estimator_datasets")
+CONVERTS = ("canned_linear_metrics", "canned_native", "model_fn_layers", "model_fn_regression", "monitored_stop_at_step",
+            "train_and_evaluate_native", "v2_estimator_datasets")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
@@ -27,7 +27,7 @@ FALLBACKS = {
     "dnn_classifier_columns": (43, "tf.estimator.DNNClassifier arguments ['warm_start_from'] have no native form"),
     "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
     "keras_layers_v1_graph": (27, "tf.global_variables (graph collections)"),   # prints TF1 variable names
-    "monitored_training_session": (29, "the graph is built inside function 'build'"),
+    "monitored_training_session": (43, "the hook tf.train.NanTensorHook(loss) has no native form"),
     "train_and_evaluate_hooks": (35, "EstimatorSpec ['training_hooks'] have no native form"),
     "v2_canned_estimators": (43, "tf.estimator.DNNClassifier arguments ['warm_start_from'] have no native form"),
 }

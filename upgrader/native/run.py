@@ -19,6 +19,7 @@ from upgrader.native.class_fold import convert_classes
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
+from upgrader.native.monitored import monitored_sessions
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
@@ -142,6 +143,8 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     rule_types = _native_rules()
     try:   # NOTE: TF1 calls with an exact TF2 form (tf.div on floats) first; native/equivalents.py
         swapped = swap(code, tree)
+        if swapped == code:   # NOTE: a MonitoredTrainingSession loop as the plain Session code it runs
+            swapped = monitored_sessions(code, tree) or code
     except Blocked as b:
         return [b]
     if swapped != code:
