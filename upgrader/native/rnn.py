@@ -18,6 +18,7 @@ from upgrader.native.graphs import VARIABLE_KEYS
 CELLS = {f"{module}.{tf1}": keras for module in ("tf.nn.rnn_cell", "tf.contrib.rnn") for tf1, keras in (
     ("BasicLSTMCell", "LSTMCell"), ("LSTMCell", "LSTMCell"), ("GRUCell", "GRUCell"), ("BasicRNNCell", "SimpleRNNCell"))}
 STACKS = frozenset({"tf.nn.rnn_cell.MultiRNNCell", "tf.contrib.rnn.MultiRNNCell"})
+DROPOUT = frozenset({"tf.nn.rnn_cell.DropoutWrapper", "tf.contrib.rnn.DropoutWrapper"})
 DYNAMIC_RNN = "tf.nn.dynamic_rnn"
 DYNAMIC_PARAMS = ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations",
                   "swap_memory", "time_major", "scope")
@@ -74,6 +75,9 @@ def classify(prog: Any, stmt: ast.stmt) -> bool:
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
         return False
     key = prog.call_key(stmt.value)
+    if zero_state_of(prog, stmt.value) or key in DROPOUT and _rewrapped(prog, stmt):
+        _wrapper_or_zero(prog, stmt)
+        return True
     # NOTE: these calls are followed or blocked here with a precise reason, not by model._walk_blockers
     prog.rnn_calls.update(id(n) for n in ast.walk(stmt.value) if prog.call_key(n) in CELLS or prog.call_key(n) in STACKS)
     if key in CELLS or key in STACKS:
@@ -109,8 +113,9 @@ def _cell(prog: Any, stmt: ast.Assign) -> None:
         if not (isinstance(node, ast.Name) and node.id == target.id and isinstance(node.ctx, ast.Load)):
             continue
         parent = parents.get(id(node))
-        if isinstance(parent, ast.Attribute) and parent.attr == "zero_state":
-            continue   # only as dynamic_rnn's initial_state: _dynamic checks it
+        if isinstance(parent, ast.Attribute) and parent.attr == "zero_state" or parent in [
+                w.value for w in dropouts(prog, target.id)]:
+            continue   # zero_state: only as dynamic_rnn's initial_state (_dynamic checks it); `cell = DropoutWrapper(cell)`
         if not (prog.call_key(parent) in RUN_PARAMS and parent.args and parent.args[0] is node) and not (
                 isinstance(parent, (ast.List, ast.Tuple)) and prog.call_key(parents.get(id(parent))) in STACKS):
             prog.block(node, f"RNN cell '{target.id}' is used other than by dynamic_rnn or MultiRNNCell "
@@ -147,8 +152,7 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
         reason = "dynamic_rnn(time_major=True): Keras RNN layers take batch-major inputs (transpose by hand)"
     elif "dtype" in args and not _constant(args["dtype"], (None,)) and prog.key(args["dtype"]) not in FLOAT32:
         reason = "dynamic_rnn with a dtype other than float32"
-    elif not (_constant(init, (None,)) or (isinstance(init, ast.Call) and isinstance(init.func, ast.Attribute)
-                                           and init.func.attr == "zero_state" and _named(init.func.value, cell.id))):
+    elif not (_constant(init, (None,)) or _named(zero_state_of(prog, _bound(prog, init)), cell.id)):
         reason = "dynamic_rnn initial_state other than the cell's zero_state (Keras takes [h, c], TF1 (c, h))"
     elif any(n in prog.entities for n in names) or names[0] == names[1]:
         reason = f"'{names[0]}, {names[1]}' rebinds a graph name"
@@ -160,7 +164,8 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
         return
     prog.entities[cell.id].kind = "layer"   # NOTE: the Keras layer owns the variables minimize collects
     skip = {id(n) for n in ast.walk(init)} if init is not None else set()
-    deps = tuple(dict.fromkeys(n.id for n in ast.walk(call) if isinstance(n, ast.Name) and id(n) not in skip
+    keep = [n for w in dropouts(prog, cell.id) for k in w.value.keywords for n in ast.walk(k.value)]
+    deps = tuple(dict.fromkeys(n.id for n in [*ast.walk(call), *keep] if isinstance(n, ast.Name) and id(n) not in skip
                                and n.id in prog.entities))
     for name in names:
         if name != "_":
@@ -173,6 +178,57 @@ def steps(prog: Any, entity: Any) -> bool:
     stmt = entity.stmt
     return (isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in RUN_PARAMS and "static" in prog.call_key(
         stmt.value) and isinstance(stmt.targets[0], ast.Tuple) and _named(stmt.targets[0].elts[0], entity.name))
+
+
+def zero_state_of(prog: Any, node: ast.AST | None) -> ast.expr | None:
+    """`cell.zero_state(batch, tf.float32)` -> the `cell` node (a Keras layer starts from zeros itself), else None."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "zero_state"
+            and isinstance(node.func.value, ast.Name) and prog.kind(node.func.value.id) in ("cell", "layer")):
+        return node.func.value
+    return None
+
+
+def _bound(prog: Any, node: ast.expr | None) -> ast.expr | None:
+    """A name bound at module level to a zero_state call: that call; otherwise the node itself."""
+    if isinstance(node, ast.Name):
+        return next((s.value for s in prog.tree.body if isinstance(s, ast.Assign) and len(s.targets) == 1
+                     and _named(s.targets[0], node.id) and zero_state_of(prog, s.value) is not None), node)
+    return node
+
+
+def dropouts(prog: Any, cell: str) -> list[ast.Assign]:
+    """`cell = DropoutWrapper(cell, output_keep_prob=p)` statements rewrapping the module-level cell `cell`."""
+    return [s for s in prog.tree.body if isinstance(s, ast.Assign) and prog.call_key(s.value) in DROPOUT
+            and _rewrapped(prog, s) and _named(s.targets[0], cell)]
+
+
+def _rewrapped(prog: Any, stmt: ast.Assign) -> bool:
+    call = stmt.value
+    return (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and len(call.args) >= 1
+            and _named(call.args[0], stmt.targets[0].id))
+
+
+def _wrapper_or_zero(prog: Any, stmt: ast.Assign) -> None:
+    """Follow `cell = DropoutWrapper(cell, ...)` and `init = cell.zero_state(...)`: both disappear in TF2 (the
+    dropout moves onto the outputs, the zero state is Keras's default); anything else they would need blocks."""
+    target, call = stmt.targets[0], stmt.value
+    if zero_state_of(prog, call) is not None:
+        parents = _parents(prog.tree)
+        uses = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                and _named(n, getattr(target, "id", ""))]
+        if not isinstance(target, ast.Name) or target.id in prog.entities or any(
+                not (isinstance(k := parents.get(id(n)), ast.keyword) and k.arg == "initial_state") for n in uses):
+            prog.block(stmt, "a cell's zero_state is followed only as dynamic_rnn's initial_state= (Keras RNN layers "
+                             "start from zeros)")
+        prog.rnn_calls.add(id(call))
+        return
+    given = dict(zip(("cell", "input_keep_prob", "output_keep_prob"), call.args)) | {k.arg: k.value for k in call.keywords}
+    if prog.kind(target.id) != "cell" or prog.call_key(prog.entities[target.id].stmt.value) not in CELLS:
+        prog.block(stmt, f"DropoutWrapper around '{target.id}': native mode follows it around one cell")
+    elif set(given) - {"cell", "output_keep_prob"} or len(call.args) > 1 or len(dropouts(prog, target.id)) > 1:
+        prog.block(stmt, "DropoutWrapper is followed with output_keep_prob= only (once per cell): it becomes "
+                         "tf.nn.dropout on the outputs")
+    prog.rnn_calls.update(id(n) for n in ast.walk(call))
 
 
 def _constant(node: ast.expr | None, allowed: tuple) -> bool:

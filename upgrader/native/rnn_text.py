@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Callable
 
+from upgrader.native.base import Blocked
 from upgrader.native.rnn import keras_cell
 
 if TYPE_CHECKING:
@@ -105,7 +106,6 @@ def tracked(prog: Program, b: Builder) -> list[str]:
     fx = prog.functions
     if any(c.func.id == b.node.name for other in fx.builders.values() for c in ast.walk(other.node)
            if isinstance(c, ast.Call) and id(c) in other.children):
-        from upgrader.native.base import Blocked
         raise Blocked(b.node.lineno, f"'{b.node.name}' builds RNN cells and is called by another layer function: the "
                                      "outer tf.Module would not list the Keras layer's weights")
     layers = " + ".join(f"tuple(self.{r.attr}.{{0}})" for r in b.rnn.values())
@@ -125,3 +125,24 @@ def layers(rule: Any, prog: Program, b: Builder, edit: Editor) -> list[str]:
             rule.warn(message, once=False)
 
     return [f"self.{run.attr} = {layer(prog, run, edit, warn)}" for run in b.rnn.values()]
+
+
+def state_lines(kinds: list[str], stacked: bool, run: str, line: int) -> tuple[list[str], bool]:
+    """(the state function's last lines, whether it needs LSTMStateTuple): TF1's state structure from Keras's."""
+    lstm = [k == "LSTMCell" for k in kinds]
+    if not stacked:
+        return (["_, h, c = " + run, "return LSTMStateTuple(c, h)"], True) if lstm[0] else ([f"return {run}[1]"], False)
+    if any(lstm) and not all(lstm):
+        raise Blocked(line, "MultiRNNCell mixing LSTM and other cells is not converted natively")
+    if all(lstm):
+        return ([f"_, *layer_states = {run}", "return tuple(LSTMStateTuple(c, h) for h, c in layer_states)"], True)
+    return ([f"_, *layer_states = {run}", "return tuple(h for [h] in layer_states)"], False)
+
+
+def output_dropout(prog: Program, cell: str, value: str, edit: Editor, render: Callable[[ast.AST], str]) -> str:
+    """A module-level cell's `cell = DropoutWrapper(cell, output_keep_prob=p)`: tf.nn.dropout on its outputs."""
+    from upgrader.native.rnn import dropouts
+    for wrapper in dropouts(prog, cell):
+        keep = next(k.value for k in wrapper.value.keywords if k.arg == "output_keep_prob")
+        value = f"{edit.tfx('nn.dropout')}({value}, {_keep(edit, render(keep))})"
+    return value

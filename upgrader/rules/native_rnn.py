@@ -8,6 +8,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.native.rnn import CELLS, RUN_PARAMS, STACKS, keras_cell, layers, state_kinds
 from upgrader.native.rnn_builders import contrib_import_followed
+from upgrader.native.rnn_text import output_dropout, state_lines
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
 
@@ -38,8 +39,9 @@ class NativeRnn(NativeRule):
         return keras, args
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
-        if isinstance(stmt, ast.ImportFrom) and contrib_import_followed(prog, stmt):
-            self.change(f"from {stmt.module} import ...: dropped (every use became a Keras layer)")
+        if isinstance(stmt, ast.ImportFrom) and contrib_import_followed(prog, stmt) or entity is None and isinstance(
+                stmt, ast.Assign) and id(stmt.value) in prog.rnn_calls:   # `cell = DropoutWrapper(cell)`, zero_state
+            self.change(f"line {stmt.lineno}: dropped (it became part of a Keras layer or its call)")
             return ""
         if entity is None or not isinstance(stmt, ast.Assign):
             return None
@@ -102,10 +104,11 @@ class NativeRnn(NativeRule):
             run = f"{layer}({inputs}, mask={mask})"
         out: list[str] = []
         if names[0] != "_":
-            ret = f"{edit.tfx('unstack')}({run}[0], axis=1)" if static else f"{run}[0]"
+            ret = output_dropout(prog, layer, f"{run}[0]", edit, lambda n: expression(prog, n, edit))
+            ret = f"{edit.tfx('unstack')}({ret}, axis=1)" if static else ret
             out.append(f"def {names[0]}({def_params(prog, first)}):\n" + indent("\n".join(body + [f"return {ret}"])))
         if names[1] != "_":
-            ret, pair = self.state(kinds, stacked, run, stmt.lineno)
+            ret, pair = state_lines(kinds, stacked, run, stmt.lineno)
             if pair:
                 out.append(f"# TF1's LSTM state is (c, h), read as state.c / state.h; Keras returns h, c\n"
                                      f"{STATE_TUPLE}")
@@ -113,17 +116,6 @@ class NativeRnn(NativeRule):
         self.change(f"dynamic_rnn -> {', '.join(n + '()' for n in names if n != '_')} calling the Keras layer "
                     f"'{layer}'" + (" with a sequence mask" if "mask=" in run else ""))
         return "\n\n\n".join(out)
-
-    def state(self, kinds: list[str], stacked: bool, run: str, line: int) -> tuple[list[str], bool]:
-        """(the state function's last lines, whether it needs LSTMStateTuple): TF1's state structure from Keras's."""
-        lstm = [k == "LSTMCell" for k in kinds]
-        if not stacked:
-            return (["_, h, c = " + run, "return LSTMStateTuple(c, h)"], True) if lstm[0] else ([f"return {run}[1]"], False)
-        if any(lstm) and not all(lstm):
-            raise Blocked(line, "MultiRNNCell mixing LSTM and other cells is not converted natively")
-        if all(lstm):
-            return ([f"_, *layer_states = {run}", "return tuple(LSTMStateTuple(c, h) for h, c in layer_states)"], True)
-        return ([f"_, *layer_states = {run}", "return tuple(h for [h] in layer_states)"], False)
 
     def finish(self, source: str) -> list[tuple[int, str]]:
         """`import collections` above the first import when the LSTMStateTuple namedtuple was written."""
