@@ -92,3 +92,35 @@ def test_what_falls_back_says_why(func: str, reason: str) -> None:
     result = upgrade_source(_program(func, calls), "native")
     blockers = [d.message for d in result.warnings if d.rule == "native"]
     assert any(reason in b for b in blockers), blockers
+
+
+MODULE = '''import tensorflow as tf
+x = tf.placeholder(tf.float32, [2, 5, 3])
+keep = tf.placeholder(tf.float32)
+cell = tf.nn.rnn_cell.LSTMCell(4)
+cell = tf.nn.rnn_cell.DropoutWrapper(cell, output_keep_prob=keep)
+init = cell.zero_state(2, tf.float32)
+outputs, state = tf.nn.dynamic_rnn(cell, x, initial_state=init)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(outputs, {x: [[[1.0] * 3] * 5] * 2, keep: 1.0}))
+'''
+
+
+def test_module_level_dropout_wrapper_and_zero_state_name() -> None:
+    result = upgrade_source(MODULE, "native")
+    assert not [d for d in result.warnings if d.rule == "native"], result.warnings
+    assert "return tf.nn.dropout(cell(x)[0], rate=1 - keep)" in result.code
+    assert "zero_state" not in result.code and "DropoutWrapper" not in result.code
+
+
+@pytest.mark.parametrize("change, reason", [
+    (("output_keep_prob=keep)", "output_keep_prob=keep, state_keep_prob=keep)"), "output_keep_prob= only"),
+    (("    print(sess.run(outputs", "    print(sess.run(init))\n    print(sess.run(outputs"),
+     "zero_state is followed only as dynamic_rnn's initial_state="),
+    (("static", "static"), None),
+], ids=["state_keep_prob", "zero_state_fetched", "unchanged"])
+def test_module_level_fallbacks(change: tuple[str, str], reason: str | None) -> None:
+    result = upgrade_source(MODULE.replace(*change), "native")
+    blockers = [d.message for d in result.warnings if d.rule == "native"]
+    assert (any(reason in b for b in blockers) if reason else not blockers), blockers
