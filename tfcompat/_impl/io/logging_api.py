@@ -33,7 +33,9 @@ class _StderrHandler(logging.StreamHandler):
         """Ignored: always the current sys.stderr."""
 
 
+@export("get_logger")
 def get_logger() -> logging.Logger:
+    """The "tensorflow" logger (`tf.get_logger()`), printing to the current stderr at WARN unless set otherwise."""
     logger = logging.getLogger("tensorflow")
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         logger.addHandler(_StderrHandler())
