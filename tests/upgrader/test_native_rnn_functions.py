@@ -124,3 +124,24 @@ def test_module_level_fallbacks(change: tuple[str, str], reason: str | None) -> 
     result = upgrade_source(MODULE.replace(*change), "native")
     blockers = [d.message for d in result.warnings if d.rule == "native"]
     assert (any(reason in b for b in blockers) if reason else not blockers), blockers
+
+
+def test_old_tensorflow_fallback_in_try_except_goes_with_the_call() -> None:
+    func = '''
+def rnn(x, n):
+    steps = tf.unstack(x, 5, 1)
+    fw = tf.nn.rnn_cell.BasicLSTMCell(n)
+    bw = tf.nn.rnn_cell.BasicLSTMCell(n)
+    try:
+        outputs, _, _ = tf.nn.static_bidirectional_rnn(fw, bw, steps, dtype=tf.float32)
+    except Exception:  # older TensorFlow returned the outputs only
+        outputs = tf.nn.static_bidirectional_rnn(fw, bw, steps, dtype=tf.float32)
+    return outputs[-1]
+'''
+    result = upgrade_source(_program(func), "native")
+    assert not [d for d in result.warnings if d.rule == "native"], result.warnings
+    assert "outputs = tf.unstack(self.bidirectional(tf.stack(steps, axis=1)), axis=1)" in result.code
+    assert "except" not in result.code
+    different = func.replace("outputs = tf.nn.static_bidirectional_rnn(fw, bw, steps, dtype=tf.float32)",
+                             "outputs = tf.nn.static_bidirectional_rnn(bw, fw, steps, dtype=tf.float32)")
+    assert [d for d in upgrade_source(_program(different), "native").warnings if d.rule == "native"]

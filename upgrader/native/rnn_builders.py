@@ -84,12 +84,26 @@ def cell_statement(prog: Program, stmt: ast.stmt) -> bool:
 
 
 def run_statement(prog: Program, stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in RUNS
+    return isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in RUNS or _version_try(prog, stmt) is not None
+
+
+def _version_try(prog: Program, stmt: ast.stmt) -> ast.Assign | None:
+    """`try: outputs, _, _ = static_bidirectional_rnn(...)` / `except Exception: outputs = static_bidirectional_rnn(...)`
+    (the same call, unpacked as an older TensorFlow returned it): the try body's statement; TF2 never raises there."""
+    if not (isinstance(stmt, ast.Try) and len(stmt.body) == 1 and not stmt.orelse and not stmt.finalbody
+            and isinstance(stmt.body[0], ast.Assign) and prog.call_key(stmt.body[0].value) in RUNS):
+        return None
+    same = [len(h.body) == 1 and isinstance(h.body[0], ast.Assign) and ast.dump(h.body[0].value) == ast.dump(
+        stmt.body[0].value) for h in stmt.handlers]
+    return stmt.body[0] if all(same) else None
 
 
 def follow(prog: Program, b: Builder, stmt: ast.Assign) -> Run:
     """Check one run statement of builder `b` and describe its layer; raises modules.Stop with the reason."""
     from upgrader.native.modules import _attribute
+    if isinstance(stmt, ast.Try):   # NOTE: the old-TensorFlow fallback in its handlers disappears with the call
+        prog.rnn_calls.update(id(n) for n in ast.walk(stmt))
+        stmt = _version_try(prog, stmt)
     call, key = stmt.value, prog.call_key(stmt.value)
     if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
         stop(stmt, f"{key} with *args/**kwargs")
@@ -209,6 +223,7 @@ def _zero_state(node: ast.expr, cells: list[str]) -> bool:
 def _uses(prog: Program, b: Builder) -> None:
     """Cell names are read only by cell statements and rnn calls; each cell statement feeds exactly one of them."""
     statements = _cell_statements(prog, b)
+    fallbacks = {id(h.body[0]) for t in ast.walk(b.node) if _version_try(prog, t) is not None for h in t.handlers}
     names = {t.id for s in statements for t in s.targets if isinstance(t, ast.Name)}
     allowed = {id(n) for s in ast.walk(b.node) if isinstance(s, ast.Assign) and (cell_statement(prog, s) or
                run_statement(prog, s)) for n in ast.walk(s.value)}
@@ -217,7 +232,7 @@ def _uses(prog: Program, b: Builder) -> None:
             stop(n, f"RNN cell '{n.id}' is used other than by its rnn call (a Keras layer has no TF1 cell attributes)")
     for s in statements:
         target = s.targets[0].id if isinstance(s.targets[0], ast.Name) else ""
-        readers = [r for r in ast.walk(b.node) if isinstance(r, ast.Assign) and r.lineno > s.lineno and (
+        readers = [r for r in ast.walk(b.node) if isinstance(r, ast.Assign) and id(r) not in fallbacks and r.lineno > s.lineno and (
             cell_statement(prog, r) or run_statement(prog, r)) and _binding(prog, b, target, r) is s and any(
             isinstance(n, ast.Name) and n.id == target for n in ast.walk(r.value))]
         if len(readers) > 1:
