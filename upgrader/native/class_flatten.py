@@ -43,6 +43,7 @@ class Plan:
     plain: list[ast.FunctionDef] = field(default_factory=list)   # methods without graph code, kept
     attrs: set[str] = field(default_factory=set)             # every `self.X` the class mentions
     renamed: set[str] = field(default_factory=set)           # session-method parameters renamed while flat
+    ordered: list[ast.stmt] = field(default_factory=list)    # config and build statements in the order they run
 
 
 def _self_attr(node: ast.AST, attr: str | None = None) -> bool:
@@ -119,8 +120,10 @@ def _graph_attrs(p: Plan) -> set[str]:
     return {t.attr for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets if _self_attr(t)}
 
 
-def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], built: set[str], top: bool) -> None:
-    body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
+def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], built: set[str], top: bool,
+            body: list[ast.stmt] | None = None) -> None:
+    if body is None:
+        body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
     for s in body:
         call = s.value if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) else None
         if call is not None and _self_attr(call.func) and call.func.attr in methods and not call.args and not call.keywords:
@@ -139,12 +142,24 @@ def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], b
             p.name_param = s.value.id
         elif isinstance(s, ast.With) and len(s.items) == 1 and _scope_of_name(p, s.items[0]):
             p.graph.extend(s.body)
+            p.ordered.extend(s.body)
+        elif isinstance(s, ast.With) and all(_naming_only(i) for i in s.items):
+            _inline(p, fn, methods, built, top, s.body)   # name_scope / device: op names and placement only
         elif isinstance(s, (ast.Return, ast.Global, ast.Nonlocal)):
             raise NotAModel(f"'{type(s).__name__.lower()}' in a method that builds the graph")
         elif top and not _builds(s) and not any(_self_attr(n) and n.attr in _graph_attrs(p) for n in ast.walk(s)):
             p.config.append(s)
+            p.ordered.append(s)
         else:
             p.graph.append(s)
+            p.ordered.append(s)
+
+
+def _naming_only(item: ast.withitem) -> bool:
+    """`tf.name_scope("conv")` / `tf.device("/cpu:0")`: a block that only names or places its ops (TF2 has neither)."""
+    c = item.context_expr
+    return (item.optional_vars is None and isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+            and c.func.attr in ("name_scope", "device"))
 
 
 def _scope_of_name(p: Plan, item: ast.withitem) -> bool:

@@ -20,6 +20,8 @@ from typing import Callable
 
 from upgrader.native.base import Blocked
 from upgrader.native.class_flatten import RENAMED, NotAModel, Plan, _edits_text, flat_program, model_classes, plan
+from upgrader.native.class_instance_fold import fold
+from upgrader.native.class_instances import flat_file, instance, sessionless_classes
 from upgrader.native.segments import header, split_header, with_header
 
 INIT_RUNS = frozenset({"global_variables_initializer", "initialize_all_variables", "local_variables_initializer"})
@@ -29,7 +31,7 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
     """See the module docstring; None when the file has no model class."""
     classes = model_classes(tree)
     if not classes:
-        return None
+        return _convert_instances(code, tree, upgrade)
     tf = next((a.asname or a.name for s in tree.body if isinstance(s, ast.Import) for a in s.names
                if a.name == "tensorflow"), None)
     if tf is None:
@@ -58,6 +60,35 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
         return _drop_sessions(new, tf, sessions)
     except NotAModel as e:
         return [Blocked(1, e.args[0])]
+
+
+def _convert_instances(code: str, tree: ast.Module, upgrade: Callable[[str], object]) -> str | list[Blocked] | None:
+    """A model class without a session and its one instance (native/class_instances.py), or None."""
+    found = sessionless_classes(tree)
+    if not found:
+        return None
+    cls = found[0]   # NOTE: a second such class is still in the flat program, which converts it in turn
+    tf = _tf_name(tree)
+    if tf is None:
+        return [Blocked(cls.lineno, "native mode needs `import tensorflow as <name>`")]
+    try:
+        inst = instance(cls, tree, code)
+        flat = flat_file(inst, code, tree)
+    except NotAModel as e:
+        return [Blocked(cls.lineno, f"class '{cls.name}': {e.args[0]}")]
+    out = upgrade(flat)
+    if isinstance(out, list):
+        return [Blocked(cls.lineno, f"class '{cls.name}' (instance '{inst.name}'), written out as a flat program: "
+                                    f"{b.reason}") for b in out]
+    try:
+        return fold(inst, out.code, code, tf)
+    except (NotAModel, SyntaxError, ValueError) as e:
+        return [Blocked(cls.lineno, f"class '{cls.name}': {e}")]
+
+
+def _tf_name(tree: ast.Module) -> str | None:
+    return next((a.asname or a.name for s in tree.body if isinstance(s, ast.Import) for a in s.names
+                 if a.name == "tensorflow"), None)
 
 
 def _replace_statements(lines: list[str], edits: list[tuple[ast.AST, str]]) -> str:

@@ -1,0 +1,171 @@
+"""The converted flat program of a session-less model class (native/class_instances.py) folded back.
+
+    model__W = tf.Variable(...)                        class TextModel(tf.Module):
+    def model__loss(model__input_x):          ->           def __init__(self, vocab):
+        return ... model__W ...                                super().__init__()
+    def train_op(model__input_x):                              self.W = tf.Variable(...)
+        variables = [model__W]                             def loss(self, input_x):
+    train_op(xb)                                               return ... self.W ...
+                                                       model = TextModel(20)
+                                                       def train_op(input_x):
+                                                           variables = [model.W]
+                                                       train_op(xb)
+
+Top-level statements that bind only `model__` names go into `__init__` (as `self.X`, or as plain
+locals when nothing else reads them), `model__` functions become methods, and the rest of the
+script reads `model.X`. The instance statement takes the place of the first folded statement.
+"""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.class_flatten import NotAModel, _edits_text
+from upgrader.native.class_instances import Instance
+
+
+def _stores(s: ast.stmt) -> set[str]:
+    return {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _locals(fn: ast.FunctionDef) -> set[str]:
+    return {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} | _stores(fn)
+
+
+def _indent(text: str, pad: str) -> str:
+    return "".join(pad + ln if ln.strip() else ln for ln in text.splitlines(keepends=True))
+
+
+def fold(inst: Instance, converted: str, code: str, tf: str) -> str:
+    """The converted flat script with the class and its instance back (see the module docstring)."""
+    tree = ast.parse(converted)
+    lines = converted.splitlines(keepends=True)
+    pre = inst.prefix
+    members: list[ast.stmt] = []
+    methods: list[ast.FunctionDef] = []
+    for s in tree.body:
+        if isinstance(s, ast.FunctionDef) and s.name.startswith(pre):
+            methods.append(s)
+        elif not isinstance(s, (ast.FunctionDef, ast.ClassDef)) and _stores(s) and all(
+                n.startswith(pre) for n in _stores(s)):
+            members.append(s)
+    if not members:
+        raise NotAModel("its converted form keeps nothing of the class")
+    folded = {id(s) for s in members + methods}
+    outer = [s for s in tree.body if id(s) not in folded]
+    first = min(s.lineno for s in members + methods)
+    if any(pre in ast.unparse(s) for s in outer if s.end_lineno < first and not isinstance(s, (ast.Import, ast.ImportFrom))):
+        raise NotAModel("its converted form reads the model's attributes before making the model")
+    # names read through `self.` / `model.`: everything methods or the script read, and all attributes
+    read = {n.id[len(pre):] for s in outer + methods for n in ast.walk(s)
+            if isinstance(n, ast.Name) and n.id.startswith(pre) and not _local_to(n, s)}
+    bound = {n[len(pre):] for s in members for n in _stores(s)}
+    stored = read | inst.plan.attrs | {m.name[len(pre):] for m in methods} | (bound - inst.locals_ - set(inst.params))
+    init = [_member(inst, s, lines, stored) for s in members]
+    init = [t for t in init if t]
+    outs: list[tuple[ast.stmt, str]] = [(m, _indent(_method(inst, m, lines), "    ")) for m in methods]
+    cls_text = _class_text(inst, code, tf, init, [t for _, t in outs])
+    new = [ln.encode("utf-8") for ln in lines]
+    edits = []
+    for s in outer:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and n.id.startswith(pre):
+                edits.append((n, n.id[len(pre):] if _local_to(n, s) and not _clash(n.id, s, pre) else
+                              n.id if _local_to(n, s) else f"{inst.name}.{n.id[len(pre):]}"))
+            elif isinstance(n, ast.arg) and n.arg.startswith(pre) and not _clash(n.arg, s, pre):
+                edits.append((n, n.arg[len(pre):] + (": " + ast.unparse(n.annotation) if n.annotation else "")))
+    for n, text in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        i = n.lineno - 1
+        new[i] = new[i][:n.col_offset] + text.encode("utf-8") + new[i][n.end_col_offset:]
+    call = inst.stmt.value
+    made = f"{inst.name} = {ast.get_source_segment(code, call) or ast.unparse(call)}\n"
+    first_stmt = min(members + methods, key=lambda s: s.lineno)
+    pad = " " * first_stmt.col_offset
+    for s in sorted(members + methods, key=lambda s: -s.lineno):
+        start = min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", [])]) - 1
+        end = s.end_lineno
+        while s is not first_stmt and end < len(new) and not new[end].strip():
+            end += 1   # the blank lines after a folded statement go with it
+        new[start:end] = [(pad + made).encode("utf-8")] if s is first_stmt else []
+    head, tail = _split_at_original(b"".join(new).decode("utf-8"), code, inst)
+    return head + cls_text + "\n\n" + tail
+
+
+def _split_at_original(text: str, code: str, inst: Instance) -> tuple[str, str]:
+    """The converted script split where the class stood: after the statements that came before it in TF1."""
+    before = [s for s in ast.parse(code).body if s.end_lineno < inst.plan.cls.lineno]
+    tree = ast.parse(text)
+    if [ast.dump(s) for s in tree.body[:len(before)]] == [ast.dump(s) for s in before]:
+        n = len(before)
+    else:   # the upgrade changed what came before the class: it goes after the docstring and imports
+        n = 0
+        while n < len(tree.body) and (isinstance(tree.body[n], (ast.Import, ast.ImportFrom)) or n == 0 and isinstance(
+                tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant)):
+            n += 1
+    lines = text.splitlines(keepends=True)
+    cut = tree.body[n - 1].end_lineno if n else 0
+    head = "".join(lines[:cut]).rstrip("\n") + "\n\n\n" if cut else ""
+    return head, "".join(lines[cut:]).lstrip("\n")
+
+
+def _local_to(n: ast.Name, s: ast.stmt) -> bool:
+    """Whether `n` is a parameter or local of the function `s` (a top-level def) it sits in."""
+    return isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.id in _locals(s) and not any(
+        n is m for d in s.decorator_list for m in ast.walk(d))
+
+
+def _clash(name: str, s: ast.stmt, pre: str) -> bool:
+    bare = name[len(pre):]
+    return any(isinstance(m, ast.Name) and m.id == bare or isinstance(m, ast.arg) and m.arg == bare for m in ast.walk(s))
+
+
+def _member(inst: Instance, s: ast.stmt, lines: list[str], stored: set[str]) -> str:
+    """A folded top-level statement as __init__ text (8 spaces in), or "" when it only bound an argument."""
+    pre, params = inst.prefix, set(inst.params)
+    targets = {n[len(pre):] for n in _stores(s)}
+    if isinstance(s, ast.Assign) and len(targets) == 1 and targets <= params and isinstance(s.targets[0], ast.Name) \
+            and ast.unparse(s.value) == ast.unparse(ast.parse(inst.args[next(iter(targets))], mode="eval").body):
+        p = next(iter(targets))   # model__vocab = 20: __init__'s own parameter
+        return "" if p not in stored or p == "name" else f"        self.{p} = {p}\n"
+    edits = []
+    for n in ast.walk(s):
+        if isinstance(n, ast.Name) and n.id.startswith(pre):
+            bare = n.id[len(pre):]
+            if bare == "name" and inst.plan.name_param:
+                edits.append((n, "self.name"))
+            elif bare in stored:
+                edits.append((n, "self." + bare))
+            else:
+                edits.append((n, bare))
+    return _indent(_edits_text(lines, s, edits, 0), " " * 8)
+
+
+def _method(inst: Instance, fn: ast.FunctionDef, lines: list[str]) -> str:
+    pre = inst.prefix
+    local = _locals(fn)
+    edits: list[tuple[ast.AST, str]] = []
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and n.id.startswith(pre):
+            edits.append((n, n.id[len(pre):] if n.id in local else "self." + n.id[len(pre):]))
+        elif isinstance(n, ast.arg) and n.arg.startswith(pre):
+            edits.append((n, n.arg[len(pre):] + (": " + ast.unparse(n.annotation) if n.annotation else "")))
+    first = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
+    start = ast.Module(body=[], type_ignores=[])
+    start.lineno, start.end_lineno = first, fn.end_lineno
+    text = _edits_text(lines, start, edits, 0)
+    sig = f"def {fn.name}("
+    at = text.index(sig) + len(sig)
+    text = text[:at] + ("self" if text[at:].lstrip().startswith(")") else "self, ") + text[at:]
+    return text.replace(sig, f"def {fn.name[len(pre):]}(", 1)
+
+
+def _class_text(inst: Instance, code: str, tf: str, init: list[str], methods: list[str]) -> str:
+    p = inst.plan
+    lines = code.splitlines(keepends=True)
+    doc = [_indent(_edits_text(lines, s, [], s.col_offset), "    ") for s in p.cls.body[:1]
+           if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)]
+    plain = [_indent(_edits_text(lines, m, [], m.col_offset), "    ") for m in p.plain]
+    sup = f"super().__init__(name={p.name_param})" if p.name_param else "super().__init__()"
+    params = ast.unparse(p.init.args)
+    head = f"    def __init__({params}):\n        {sup}\n" + "".join(init)
+    parts = doc + [head] + methods + plain
+    return f"class {p.cls.name}({tf}.Module):\n" + "\n".join(part.rstrip("\n") + "\n" for part in parts)
