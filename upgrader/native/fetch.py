@@ -115,8 +115,8 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
         if both := sorted(_runs_first(prog, name, set()) & fetched):
             raise Blocked(call.lineno, f"sess.run fetches {', '.join(both)} and '{name}', which depends on it by "
                                        "control_dependencies: TF1 runs it once, separate TF2 calls would run it twice")
-    train = [n for n in (fetches.elts if isinstance(fetches, (ast.List, ast.Tuple)) else [fetches])
-             if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
+    elts = _elements(fetches)
+    train = [n for n in elts if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
     if not train:
         ops = [i for i, n in enumerate(getattr(fetches, "elts", [])) if isinstance(n, ast.Name) and n.id in prog.entities
                and prog.call_key(getattr(prog.entities[n.id].stmt, "value", None)) in OPS]
@@ -136,11 +136,11 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
         raise Blocked(call.lineno, "sess.run fetches two training ops: TF1 runs both from the same variable values, "
                                    "TF2 steps would run one after the other")
     loss = minimized_loss(prog, t)
-    is_loss = [isinstance(n, ast.Name) and isinstance(loss, ast.Name) and n.id == loss.id for n in fetches.elts]
+    is_loss = [isinstance(n, ast.Name) and isinstance(loss, ast.Name) and n.id == loss.id for n in elts]
     # NOTE: the step returns its loss, computed before the update as TF1 computes every fetch; the loss's
     # slot gets it (the train op's slot, None in TF1, gets the step itself when the loss is not fetched).
     items = []
-    for n, loss_slot in zip(fetches.elts, is_loss):
+    for n, loss_slot in zip(elts, is_loss):
         if n is train[0]:
             items.append("None" if any(is_loss) else step)
         elif loss_slot and step:
@@ -148,12 +148,23 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
             step = ""
         else:
             items.append(_one(prog, n, fed, edit))
-    later = [edit.text(n) for n in fetches.elts[fetches.elts.index(train[0]) + 1:] if not isinstance(n, ast.Name)
+    later = [edit.text(n) for n in elts[elts.index(train[0]) + 1:] if not isinstance(n, ast.Name)
              or prog.kind(n.id) == "tensor" and not (isinstance(loss, ast.Name) and n.id == loss.id)]
     if later:
         edit.notes.append((call.lineno, f"{', '.join(later)}: fetched after the training step, now computed after the "
                                         "update (TF1 computed every fetch of one sess.run from the same variable values)"))
+    if isinstance(fetches, ast.Dict):   # `sess.run({"loss": loss, "train": train}, feed)`: the same, keyed
+        return "{" + ", ".join(f"{edit.text(k)}: {v}" for k, v in zip(fetches.keys, items)) + "}"
     return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
+
+
+def _elements(fetches: ast.expr) -> list[ast.expr]:
+    """The fetched values of a list, tuple or dict literal (with no `**`), or the one fetch."""
+    if isinstance(fetches, (ast.List, ast.Tuple)):
+        return list(fetches.elts)
+    if isinstance(fetches, ast.Dict) and None not in fetches.keys:
+        return list(fetches.values)
+    return [fetches]
 
 
 def _runs_first(prog: Program, name: str, seen: set[str]) -> set[str]:
