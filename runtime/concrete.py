@@ -114,6 +114,8 @@ class ConcreteFunction:
         flat = nest.flatten(structured_outputs) if structured_outputs is not None else []
         self._template = [i for i, v in enumerate(flat) if getattr(v, "_is_symbolic", False)]
         self._flat = flat
+        # NOTE: the fast path returns the one output as is only when the outputs are that tensor, not [t] or (t, {})
+        self._bare = len(flat) == 1 and bool(self._template) and not nest.is_nested(structured_outputs)
         self.saved = saved or []
         self.outputs = [flat[i] for i in self._template] + self.saved
         if targets is None:
@@ -149,7 +151,7 @@ class ConcreteFunction:
         else:
             out = stack[-1].process(self._op, inputs, self._attrs, None)
         flat = self._flat
-        if len(flat) == 1 and self._template:
+        if self._bare:
             return out[0]
         if not flat:
             return self.structured_outputs if self.structured_outputs is None else \
@@ -205,6 +207,7 @@ class ConcreteFunction:
         bwd.structured_outputs = list(grads)
         bwd._flat = list(grads)
         bwd._template = [i for i, v in enumerate(grads) if v is not None]
+        bwd._bare = False   # NOTE: gradients come back as a list (_call_grad makes it a tuple)
         bwd.saved, bwd.outputs = [], [v for v in grads if v is not None]
         bwd.targets, bwd.created_variables = [], False
         bwd.plan = plan_for(g, bwd.outputs, bwd.inputs, ())
