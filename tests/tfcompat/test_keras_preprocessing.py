@@ -48,6 +48,13 @@ CASES = {
         t.constant([-2 ** 63, -2 ** 63 + 1, 2 ** 63 - 1, 2 ** 63 - 3, 0], t.int64)), "int64", [0, 0, 1, 2, 0]),
     "integer_two_oov_far_values": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[12, 36], num_oov_indices=2)(
         t.constant([12, 5, 10 ** 12, -2 ** 63, 2 ** 63 - 1, 36], t.int64)), "int64", [2, 1, 0, 0, 1, 3]),
+    "string_pad_to_max_tokens": (lambda t: t.keras.layers.StringLookup(
+        vocabulary=["a", "b"], max_tokens=6, pad_to_max_tokens=True, output_mode="multi_hot")(t.constant([["a", "z"]])),
+        "int64", [[1, 1, 0, 0, 0, 0]]),
+    "integer_count_with_mask": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[5, 6], mask_token=0, output_mode="count")(
+        t.constant([[5, 0, 5, 9]])), "int64", [[1, 2, 0]]),
+    "integer_binary_is_multi_hot": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[5, 6], output_mode="binary")(
+        t.constant([[5, 6]])), "int64", [[0, 1, 1]]),
     "integer_invert": (lambda t: t.keras.layers.IntegerLookup(vocabulary=[12, 36, 1138], invert=True)(
         t.constant([0, 1, 3, 9])), "int64", [-1, 12, 1138, -1]),
     "hashing_strings": (lambda t: t.keras.layers.Hashing(5)(t.constant(CITIES)), "int64", [[2], [2], [3], [3], [3]]),
@@ -228,3 +235,21 @@ def test_adapted_normalization_saves_and_loads(tmp_path):
     loaded = tf.keras.models.load_model(tmp_path / "m.keras")
     # recorded from TensorFlow 2.21
     np.testing.assert_allclose(loaded(x).numpy(), [[-2.1506], [-0.4629], [2.6135]], atol=1e-4)
+
+
+def test_vocabulary_file_and_adapt_from_dataset(tmp_path):
+    path = tmp_path / "vocab.txt"
+    path.write_text("a\nb\nc\n")
+    assert tf.keras.layers.StringLookup(vocabulary=str(path))(tf.constant(["c", "z", "a"])).numpy().tolist() == [3, 0, 1]
+    with pytest.raises(ValueError, match="Vocabulary file .*none.txt does not exist."):
+        tf.keras.layers.StringLookup(vocabulary=str(tmp_path / "none.txt"))
+    layer = tf.keras.layers.StringLookup()
+    layer.adapt(tf.data.Dataset.from_tensor_slices(["x", "y", "x", "z"]).batch(2))
+    assert layer.get_vocabulary() == ["[UNK]", "x", "z", "y"]   # recorded from TF 2.21
+    masked = tf.keras.layers.StringLookup(mask_token="", num_oov_indices=2)
+    masked.adapt(["", "q", "q", "r"])
+    assert masked.get_vocabulary() == ["", "[UNK]", "[UNK]", "q", "r"]
+    with pytest.raises(ValueError, match="Found reserved OOV token at unexpected location"):
+        tf.keras.layers.StringLookup(vocabulary=["a", "[UNK]"], invert=True)
+    with pytest.raises(ValueError, match="Found reserved mask token at unexpected location"):
+        tf.keras.layers.StringLookup(vocabulary=["a", "m"], mask_token="m")
