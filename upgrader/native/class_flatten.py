@@ -44,6 +44,8 @@ class Plan:
     attrs: set[str] = field(default_factory=set)             # every `self.X` the class mentions
     renamed: set[str] = field(default_factory=set)           # session-method parameters renamed while flat
     ordered: list[ast.stmt] = field(default_factory=list)    # config and build statements in the order they run
+    local_sessions: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # ^ method -> its session names: a parameter (its position after self) or `with tf.Session() as s:` (None)
 
 
 def _self_attr(node: ast.AST, attr: str | None = None) -> bool:
@@ -56,10 +58,48 @@ def _builds(node: ast.AST) -> bool:
 
 
 def model_classes(tree: ast.Module) -> list[ast.ClassDef]:
-    """Top-level classes that build graph code and run a session kept on self."""
-    return [c for c in tree.body if isinstance(c, ast.ClassDef) and _builds(c) and any(
+    """Top-level classes that build graph code and run a session kept on self or opened in a method."""
+    return [c for c in tree.body if isinstance(c, ast.ClassDef) and _builds(c) and (any(
         _self_attr(n.func.value) for n in ast.walk(c) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-        and n.func.attr == "run")]
+        and n.func.attr == "run") or any(_opened(w) for w in ast.walk(c)))]
+
+
+def _opened(node: ast.AST) -> str | None:
+    """`with tf.Session() as sess:` -> "sess"."""
+    if isinstance(node, ast.With) and len(node.items) == 1 and _opens(node.items[0].context_expr) and isinstance(
+            node.items[0].optional_vars, ast.Name):
+        return node.items[0].optional_vars.id
+    return None
+
+
+def _session_names(methods: dict[str, ast.FunctionDef]) -> dict[str, dict[str, int | None]]:
+    """Per method, the names that hold a session it opened (`with tf.Session() as s`) or was passed.
+
+    A parameter is a session when the method calls its `.run(...)` or passes it on as another method's session."""
+    found: dict[str, dict[str, int | None]] = {}
+    for name, m in methods.items():
+        opened = {o: None for w in ast.walk(m) if (o := _opened(w))}
+        params = {a.arg: i for i, a in enumerate(m.args.args[1:])}
+        ran = {n.func.value.id for n in ast.walk(m) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr == "run" and isinstance(n.func.value, ast.Name) and n.func.value.id in params}
+        found[name] = {**opened, **{a: params[a] for a in ran}}
+    changed = True
+    while changed:   # a parameter only passed on to another method's session parameter
+        changed = False
+        for name, m in methods.items():
+            params = {a.arg: i for i, a in enumerate(m.args.args[1:])}
+            for call, callee in _self_calls(m, methods):
+                spots = {i for i in found[callee].values() if i is not None}
+                for i, a in enumerate(call.args):
+                    if i in spots and isinstance(a, ast.Name) and a.id in params and a.id not in found[name]:
+                        found[name][a.id] = params[a.id]
+                        changed = True
+    return {k: v for k, v in found.items() if v}
+
+
+def _self_calls(m: ast.FunctionDef, methods: dict[str, ast.FunctionDef]) -> list[tuple[ast.Call, str]]:
+    return [(n, n.func.attr) for n in ast.walk(m) if isinstance(n, ast.Call) and _self_attr(n.func)
+            and n.func.attr in methods]
 
 
 def plan(cls: ast.ClassDef) -> Plan:
@@ -77,9 +117,15 @@ def plan(cls: ast.ClassDef) -> Plan:
                   and (isinstance(s.value, ast.Name) and s.value.id in {a.arg for a in init.args.args} or _opens(s.value))
                   and any(_self_attr(n.func.value, s.targets[0].attr) for n in ast.walk(cls) if isinstance(n, ast.Call)
                           and isinstance(n.func, ast.Attribute) and n.func.attr == "run")), None)
-    if store is None:
-        raise NotAModel("the session it runs is neither an __init__ parameter nor opened in __init__, kept on self")
-    p = Plan(cls, init, store.value.id if isinstance(store.value, ast.Name) else None, store.targets[0].attr)
+    local = _session_names(methods)
+    if store is None and not any(None in names.values() for names in local.values()):
+        raise NotAModel("the session it runs is neither an __init__ parameter nor opened in __init__ or in a method "
+                        "(`with tf.Session() as sess:`)")
+    if store is not None:
+        p = Plan(cls, init, store.value.id if isinstance(store.value, ast.Name) else None, store.targets[0].attr)
+    else:
+        p = Plan(cls, init, None, "")
+        p.local_sessions = local
     p.attrs = {n.attr for n in ast.walk(cls) if _self_attr(n)}
     built = {"__init__"}
     _inline(p, init, methods, built, top=True)
@@ -89,7 +135,7 @@ def plan(cls: ast.ClassDef) -> Plan:
         a = m.args
         if m.decorator_list or a.vararg or a.kwarg or a.posonlyargs or a.kwonlyargs or not a.args or a.args[0].arg != "self":
             raise NotAModel(f"method '{name}': decorators, *args, **kwargs and keyword-only parameters are not followed")
-        if any(_self_attr(n, p.sess_attr) for n in ast.walk(m)):
+        if any(_self_attr(n, p.sess_attr) for n in ast.walk(m)) or name in p.local_sessions:
             p.runs.append(m)
         elif _builds(m) or any(_self_attr(n) and n.attr in _graph_attrs(p) for n in ast.walk(m)):
             raise NotAModel(f"method '{name}' builds or reads graph objects without running the session; "
@@ -204,8 +250,9 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
                                             for n in ast.walk(m) if _self_attr(n)]
         edits += [(n, n.id + RENAMED) for n in ast.walk(m) if isinstance(n, ast.Name) and n.id in p.renamed]
         edits += [(a, a.arg + RENAMED) for a in m.args.args[1:] if a.arg in p.renamed]
+        edits = _session_edits(p, m, edits)
         text = _edits_text(lines, m, edits, m.col_offset)
-        out.append("\n\n" + _drop_self(text, m.name) + "\n")
+        out.append("\n\n" + unwrap_sessions(_drop_self(text, m.name)) + "\n")
     out.append(f"\n\nsess = {tf}.Session()\n")
     return "".join(out)
 
@@ -216,3 +263,77 @@ def _drop_self(text: str, name: str) -> str:
     stripped = rest.lstrip()
     after = stripped[len("self"):].lstrip()
     return head + sep + (after[1:].lstrip() if after.startswith(",") else after)
+
+
+@dataclass
+class _Span:
+    lineno: int
+    col_offset: int
+    end_lineno: int
+    end_col_offset: int
+
+
+def _cut(items: list[ast.AST], i: int) -> _Span:
+    """The span that removes items[i] from a comma-separated list, with one of its commas."""
+    a = items[i]
+    if i > 0:
+        start, end = items[i - 1], a
+        span = _Span(start.end_lineno, start.end_col_offset, end.end_lineno, end.end_col_offset)
+    elif len(items) > 1:
+        span = _Span(a.lineno, a.col_offset, items[1].lineno, items[1].col_offset)
+    else:
+        span = _Span(a.lineno, a.col_offset, a.end_lineno, a.end_col_offset)
+    if span.lineno != span.end_lineno:
+        raise NotAModel(f"line {a.lineno}: a session argument spread over several lines")
+    return span
+
+
+def _session_edits(p: Plan, m: ast.FunctionDef, edits: list[tuple[ast.AST, str]]) -> list[tuple[ast.AST, str]]:
+    """A method's local sessions are the flat program's one `sess`: session parameters and arguments go."""
+    names = p.local_sessions.get(m.name, {})
+    gone: set[int] = set()
+    out = list(edits)
+    params = m.args.args
+    for name, pos in names.items():
+        if pos is not None:
+            if len(params) - 1 - pos <= len(m.args.defaults):
+                raise NotAModel(f"method '{m.name}': the session parameter '{name}' has a default value")
+            out.append((_cut(params, pos + 1), ""))
+    for call, callee in _self_calls(m, dict.fromkeys(p.local_sessions)):
+        spots = {v: k for k, v in p.local_sessions[callee].items() if v is not None}
+        args: list[ast.AST] = [*call.args, *call.keywords]
+        for i, a in enumerate(call.args):
+            if i in spots:
+                out.append((_cut(args, i), "")); gone.update(id(n) for n in ast.walk(a))
+        for k in call.keywords:
+            if k.arg in spots.values():
+                out.append((_cut(args, args.index(k)), "")); gone.update(id(n) for n in ast.walk(k))
+    for st in ast.walk(m):
+        c = st.value if isinstance(st, ast.Expr) else None
+        if names and isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name) \
+                and c.func.value.id in names and (c.func.attr == "close" or c.func.attr == "run" and len(c.args) == 1 and
+                                                 getattr(getattr(c.args[0], "func", None), "attr", "") in INITIALIZERS):
+            if st.lineno != st.end_lineno:
+                raise NotAModel(f"line {st.lineno}: a session call spread over several lines")
+            out.append((st, "")); gone.update(id(n) for n in ast.walk(st))   # TF2 variables start initialised
+    out += [(n, "sess") for n in ast.walk(m) if isinstance(n, ast.Name) and n.id in names and n.id != "sess"
+            and id(n) not in gone]
+    return out
+
+
+def unwrap_sessions(code: str) -> str:
+    """`with tf.Session() as sess:` blocks give way to their bodies, dedented, innermost last."""
+    while True:
+        tree = ast.parse(code)
+        w = next((n for n in ast.walk(tree) if isinstance(n, ast.With) and len(n.items) == 1
+                  and _opens(n.items[0].context_expr)), None)
+        if w is None:
+            return code
+        lines = code.splitlines(keepends=True)
+        width = w.body[0].col_offset - w.col_offset
+        body = []
+        for ln in lines[w.body[0].lineno - 1:w.end_lineno]:
+            if ln.strip() and not ln[:width].isspace():
+                raise NotAModel(f"line {w.lineno}: a multi-line string inside the session block")
+            body.append(ln[width:] if ln.strip() else ln)
+        code = "".join(lines[:w.lineno - 1] + body + lines[w.end_lineno:])

@@ -140,7 +140,18 @@ def _method(fn: ast.FunctionDef, lines: list[str], members: set[str]) -> str:
     local = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} | {
         n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     edits: list[tuple[ast.AST, str]] = []
+    in_decorators = set()
+    for d in fn.decorator_list:   # no `self` there: a member in an input_signature shape is left open (None)
+        in_decorators |= {id(n) for n in ast.walk(d)}
+        parts = {id(e) for n in ast.walk(d) if isinstance(n, (ast.List, ast.Tuple)) for e in n.elts}
+        used = [n for n in ast.walk(d) if isinstance(n, ast.Name) and n.id in members]
+        if any(id(n) not in parts for n in used) and isinstance(d, ast.Call):
+            edits.append((d, ast.unparse(d.func)))
+        else:
+            edits += [(n, "None") for n in used]
     for n in ast.walk(fn):
+        if id(n) in in_decorators:
+            continue
         if isinstance(n, ast.Name) and n.id.endswith(RENAMED):
             edits.append((n, n.id[:-len(RENAMED)]))
         elif isinstance(n, ast.arg) and n.arg.endswith(RENAMED):

@@ -151,7 +151,8 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         return _native(swapped, ast.parse(swapped))
     folded = convert_classes(code, tree, lambda text: _native(text, ast.parse(text)))   # native/class_fold.py
     if folded is not None:
-        return folded if isinstance(folded, list) else _native(folded, ast.parse(folded))
+        out = folded if isinstance(folded, list) else _native(folded, ast.parse(folded))
+        return out if isinstance(out, list) else dataclasses.replace(out, original=code)
     prog = analyze(code, tree, CURRENT.get())
     if prog.implicit and prog.graph:
         with_params = add_parameters(code, tree, close_over_callers(tree, prog.implicit))
