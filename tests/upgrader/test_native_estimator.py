@@ -19,17 +19,17 @@ from upgrader.engine import upgrade_source
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
 CONVERTS = ("canned_linear_metrics", "canned_native", "model_fn_layers", "model_fn_regression", "monitored_stop_at_step",
-            "train_and_evaluate_native", "v2_estimator_datasets")
+            "train_and_evaluate_native", "train_hooks", "v2_estimator_datasets", "warm_start")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
     "canned_linear_baseline": (69, "tf.estimator.DNNLinearCombinedRegressor has no native conversion"),
-    "dnn_classifier_columns": (43, "tf.estimator.DNNClassifier arguments ['warm_start_from'] have no native form"),
+    "dnn_classifier_columns": (38, "tf.Session has no TF2 equivalent"),   # the TF1 graph writing its warm-start checkpoint
     "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
     "keras_layers_v1_graph": (27, "tf.global_variables (graph collections)"),   # prints TF1 variable names
     "monitored_training_session": (43, "the hook tf.train.NanTensorHook(loss) has no native form"),
     "train_and_evaluate_hooks": (35, "EstimatorSpec ['training_hooks'] have no native form"),
-    "v2_canned_estimators": (43, "tf.estimator.DNNClassifier arguments ['warm_start_from'] have no native form"),
+    "v2_canned_estimators": (38, "tf.Session has no TF2 equivalent"),   # the TF1 graph writing its warm-start checkpoint
 }
 
 
@@ -122,11 +122,20 @@ est = tf.estimator.Estimator(model_fn, "/tmp/m")
      "tf.get_variable in model_fn 'model_fn' reads ['features']"),
     ('pred = features\n    tf.metrics.mean(pred)', '', "tf.metrics.mean is not one of model_fn 'model_fn''s eval_metric_ops"),
     ('pred = features', 'print(est)', "Estimator 'est' is used as"),
-    ('pred = features', 'est.train(None, hooks=[])', "est.train arguments ['hooks']"),
+    ('pred = features', 'est.train(None, saving_listeners=[])', "est.train arguments ['saving_listeners']"),
+    ('pred = tf.layers.dense(features, 1)', 'est2 = tf.estimator.Estimator(model_fn, "/tmp/n", warm_start_from="/tmp/m")',
+     "warm_start_from with tf.layers in model_fn 'model_fn'"),
+    ('pred = features', 'est.train(None, hooks=[tf.train.LoggingTensorHook(["nowhere"], 2)])',
+     "LoggingTensorHook names tensor 'nowhere', which no model_fn statement makes"),
+    ('pred = tf.identity(features, name="p")', 'est.train(None, hooks=[tf.train.LoggingTensorHook(["p"], 2, at_end=True)])',
+     "LoggingTensorHook(at_end=True) has no native form"),
+    ('pred = features', 'est.train(None, hooks=[tf.train.LoggingTensorHook(names, 2)])', "a dict or list literal of tensor names"),
+    ('pred = features', 'est.train(None, hooks=[tf.train.CheckpointSaverHook("/tmp/c")])',
+     "tf.train.CheckpointSaverHook has no native form in a converted Estimator"),
     ('pred = features', 'est.export_saved_model("/tmp/e", None)', "native mode converts ['evaluate'"),
     ('pred = features', 'x = tf.estimator.inputs.numpy_input_fn({"x": 1}, shuffle=flag)', "shuffle=True or shuffle=False"),
-    ('pred = features', 'tf.estimator.train_and_evaluate(est, tf.estimator.TrainSpec(f, 9, [hook]), spec)',
-     "tf.estimator.TrainSpec arguments ['hooks'] have no native form"),
+    ('pred = features', 'tf.estimator.train_and_evaluate(est, spec, tf.estimator.EvalSpec(f, hooks=[hook]))',
+     "tf.estimator.EvalSpec arguments ['hooks'] have no native form"),
 ])
 def test_what_blocks_a_model_fn(body: str, driver: str, reason: str) -> None:
     result = upgrade_source(MODEL_FN.format(body=body, driver=driver), "native")

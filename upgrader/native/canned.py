@@ -5,7 +5,8 @@
 `tf.estimator.DNNClassifier/DNNRegressor/LinearClassifier/LinearRegressor` calls keep their arguments and
 become the TF2 functions of canned_text.py; TF1 code gets `loss_reduction="sum"` (TF 1.15's default; TF2's
 canned estimators average). `tf.feature_column` becomes the `FeatureColumns` class. Arguments with no
-TF2 form here (weight_column, label_vocabulary, warm_start_from, crossed columns...) raise `Blocked`.
+TF2 form here (weight_column, label_vocabulary, crossed columns...) raise `Blocked`; warm_start_from (a checkpoint
+path) restores the model's trainable variables by their TF1 names, which the canned models keep.
 """
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from upgrader.native.model import Program
 # canned estimator -> (its positional parameters, as TensorFlow orders them, that convert; keywords that convert)
 CANNED = {
     "DNNClassifier": (("hidden_units", "feature_columns", "model_dir", "n_classes"),
-                      {"optimizer", "activation_fn", "dropout", "config", "loss_reduction"}),
+                      {"optimizer", "activation_fn", "dropout", "config", "loss_reduction", "warm_start_from"}),
     "DNNRegressor": (("hidden_units", "feature_columns", "model_dir", "label_dimension"),
-                     {"optimizer", "activation_fn", "dropout", "config", "loss_reduction"}),
-    "LinearClassifier": (("feature_columns", "model_dir", "n_classes"), {"optimizer", "config", "loss_reduction"}),
-    "LinearRegressor": (("feature_columns", "model_dir", "label_dimension"), {"optimizer", "config", "loss_reduction"}),
+                     {"optimizer", "activation_fn", "dropout", "config", "loss_reduction", "warm_start_from"}),
+    "LinearClassifier": (("feature_columns", "model_dir", "n_classes"), {"optimizer", "config", "loss_reduction", "warm_start_from"}),
+    "LinearRegressor": (("feature_columns", "model_dir", "label_dimension"), {"optimizer", "config", "loss_reduction", "warm_start_from"}),
 }
 OPTIMIZER_NAMES = frozenset({"Adagrad", "Adam", "Ftrl", "RMSProp", "SGD"})
 # tf.feature_column.<function> -> its keyword arguments that convert

@@ -208,25 +208,31 @@ class CannedModel(tf.Module):
 
 
 def DNNClassifier(hidden_units, feature_columns, model_dir=None, n_classes=2, optimizer="Adagrad",
-                  activation_fn=tf.nn.relu, dropout=None, config=None, loss_reduction="sum_over_batch_size"):
+                  activation_fn=tf.nn.relu, dropout=None, config=None, warm_start_from=None,
+                  loss_reduction="sum_over_batch_size"):
     return Estimator(lambda params: CannedModel("dnn", "classifier", feature_columns, hidden_units, n_classes, 1, optimizer,
-                                                activation_fn, dropout, loss_reduction), model_dir, config)
+                                                activation_fn, dropout, loss_reduction), model_dir, config,
+                     warm_start_from=warm_start_from)
 
 
 def DNNRegressor(hidden_units, feature_columns, model_dir=None, label_dimension=1, optimizer="Adagrad",
-                 activation_fn=tf.nn.relu, dropout=None, config=None, loss_reduction="sum_over_batch_size"):
+                 activation_fn=tf.nn.relu, dropout=None, config=None, warm_start_from=None,
+                  loss_reduction="sum_over_batch_size"):
     return Estimator(lambda params: CannedModel("dnn", "regressor", feature_columns, hidden_units, 2, label_dimension,
-                                                optimizer, activation_fn, dropout, loss_reduction), model_dir, config)
+                                                optimizer, activation_fn, dropout, loss_reduction), model_dir, config,
+                     warm_start_from=warm_start_from)
 
 
 def LinearClassifier(feature_columns, model_dir=None, n_classes=2, optimizer="Ftrl", config=None,
-                     loss_reduction="sum_over_batch_size"):
+                     warm_start_from=None, loss_reduction="sum_over_batch_size"):
     return Estimator(lambda params: CannedModel("linear", "classifier", feature_columns, (), n_classes, 1, optimizer,
-                                                loss_reduction=loss_reduction), model_dir, config)
+                                                loss_reduction=loss_reduction), model_dir, config,
+                     warm_start_from=warm_start_from)
 
 
 def LinearRegressor(feature_columns, model_dir=None, label_dimension=1, optimizer="Ftrl", config=None,
-                    loss_reduction="sum_over_batch_size"):
+                    warm_start_from=None, loss_reduction="sum_over_batch_size"):
     return Estimator(lambda params: CannedModel("linear", "regressor", feature_columns, (), 2, label_dimension, optimizer,
-                                                loss_reduction=loss_reduction), model_dir, config)
+                                                loss_reduction=loss_reduction), model_dir, config,
+                     warm_start_from=warm_start_from)
 '''

@@ -38,13 +38,14 @@ METRICS = {
 }
 SPEC_ARGS = ("mode", "predictions", "loss", "train_op", "eval_metric_ops", "export_outputs", "training_chief_hooks",
              "training_hooks", "scaffold", "evaluation_hooks", "prediction_hooks")
-METHODS = {"train": {"input_fn", "steps", "max_steps"}, "evaluate": {"input_fn", "steps", "name"},
+METHODS = {"train": {"input_fn", "steps", "max_steps", "hooks"}, "evaluate": {"input_fn", "steps", "name"},
            "predict": {"input_fn", "predict_keys", "yield_single_examples"}, "get_variable_names": set(),
            "get_variable_value": {"name"}, "latest_checkpoint": set()}
 CONVERTED = {"tf.estimator.Estimator", "tf.estimator.EstimatorSpec", "tf.estimator.RunConfig",
              "tf.estimator.inputs.numpy_input_fn", "tf.estimator.train_and_evaluate", "tf.estimator.TrainSpec",
-             "tf.estimator.EvalSpec"} | {f"tf.estimator.{name}" for name in CANNED}
-GENERATED = {"Estimator", "FeatureColumns", "CannedModel", "AccuracyBaseline"} | set(CANNED)
+             "tf.estimator.EvalSpec", "tf.estimator.LoggingTensorHook", "tf.estimator.StopAtStepHook"} | {
+    f"tf.estimator.{name}" for name in CANNED}
+GENERATED = {"Estimator", "FeatureColumns", "CannedModel", "AccuracyBaseline", "LoggingTensorHook", "StopAtStepHook"} | set(CANNED)
 RUN_CONFIG = {"model_dir", "tf_random_seed", "save_checkpoints_steps", "keep_checkpoint_max"}
 RUN_CONFIG_IGNORED = {"save_summary_steps", "save_checkpoints_secs", "log_step_count_steps", "session_config"}
 
@@ -68,6 +69,8 @@ class ModelFn:
     metrics: dict[str, tuple[str, ast.Call]] = field(default_factory=dict)   # key -> (Keras metric, tf.metrics call)
     returns: list[tuple[ast.Return, str]] = field(default_factory=list)     # EstimatorSpec returns -> new return text
     infer_after: tuple[ast.stmt, str] | None = None   # no PREDICT branch: `if mode == "infer": return P` after stmt
+    loss_returns: list[ast.Return] = field(default_factory=list)   # the returns of (loss, metrics) in train/eval
+    named: dict[str, str] = field(default_factory=dict)   # graph name -> local, for LoggingTensorHook (estimator_hooks.py)
 
 
 @dataclass
@@ -79,6 +82,7 @@ class EstimatorPlan:
     estimator_cls: str = "Estimator"   # NOTE: canned_text.py's functions call it by this name
     canned: bool = False                                             # needs canned_text.py's code
     optimizers: list[ast.Call] = field(default_factory=list)        # tf.train optimizers given to canned estimators
+    hooks: bool = False                                              # needs estimator_hooks.py's classes
 
 
 def uses_estimator(prog: Program) -> bool:
@@ -224,6 +228,7 @@ def _spec_return(prog: Program, plan: ModelFn, ret: ast.Return, mode: str | None
             raise Blocked(ret.lineno, "an EstimatorSpec with neither loss nor predictions")
         return "return " + ast.get_source_segment(prog.source, spec["predictions"])
     metrics = _metric_dict(prog, plan, spec.get("eval_metric_ops"))
+    plan.loss_returns.append(ret)
     if "predictions" in spec and mode is None and "infer" not in [_mode_test(prog, s.test) for s in plan.fn.body
                                                                    if isinstance(s, ast.If)]:
         plan.infer_after = (_last_def(plan.fn, ret, spec["predictions"]),
@@ -298,9 +303,9 @@ def numpy_dataset(prog: Program, edit: Editor, call: ast.Call) -> str:
 
 def _model_fn(prog: Program, call: ast.Call) -> ast.FunctionDef:
     node = _arg(call, 0, "model_fn")
-    keys = {k.arg for k in call.keywords}
-    if node is None or len(call.args) > 4 or keys - {"model_fn", "model_dir", "config", "params"}:
-        raise Blocked(call.lineno, f"tf.estimator.Estimator arguments {sorted(k or '**' for k in keys - {'model_fn', 'model_dir', 'config', 'params'}) or 'given by position'} have no native form")
+    keys = {k.arg for k in call.keywords} - {"model_fn", "model_dir", "config", "params", "warm_start_from"}
+    if node is None or len(call.args) > 5 or keys:
+        raise Blocked(call.lineno, f"tf.estimator.Estimator arguments {sorted(k or '**' for k in keys) or 'given by position'} have no native form")
     defs = [s for s in prog.tree.body if isinstance(s, ast.FunctionDef) and isinstance(node, ast.Name) and s.name == node.id]
     if len(defs) != 1:
         raise Blocked(call.lineno, "the Estimator's model_fn is not a function defined once at module level")

@@ -17,6 +17,8 @@ def upgrade_estimators(code: str, tree: ast.Module, rule_types: list[type]) -> "
     from upgrader.engine import Result, _syntax_error, upgrade_rules
     from upgrader.native import leftover
     from upgrader.native.estimator import analyze_estimators
+    from upgrader.native.estimator_hooks import hook_edits
+    from upgrader.native.estimator_specs import check_warm_start
     from upgrader.rule import Context
     from upgrader.rules.native_estimator import NativeEstimator
     from upgrader.scan import Scan
@@ -25,6 +27,8 @@ def upgrade_estimators(code: str, tree: ast.Module, rule_types: list[type]) -> "
         plan = analyze_estimators(code, tree)
         if plan is None:
             return None
+        plan.edits += hook_edits(plan)   # NOTE: after the model_fns' analysis: named tensors join their returns
+        check_warm_start(plan)
         ctx = Context(scan=Scan(aliases=dict(plan.prog.aliases)), tables=tables())
         new = NativeEstimator(ctx).convert(plan)
         if _syntax_error(new) is not None:
@@ -39,7 +43,8 @@ def upgrade_estimators(code: str, tree: ast.Module, rule_types: list[type]) -> "
         line = next(i for i, t in enumerate(code.splitlines(), 1) if "estimator." in t and "numpy_input_fn" not in t)
         left = Blocked(line, "tf.estimator is still needed after conversion (native mode converts model_fn Estimators "
                              "with train/evaluate/predict; run the rest with `tfcompat run`)")
-    if left is not None:
-        return [left]
+    if left is not None:   # NOTE: a leftover's line is the converted file's: the original's line naming it
+        from upgrader.native.run import _original_line
+        return [Blocked(_original_line(code, left.reason, left.line), left.reason)]
     notes = sorted(ctx.diagnostics, key=lambda d: (d.line, d.col))
     return Result(renamed.code, code, notes + [d for d in renamed.diagnostics if d.severity != "change"])

@@ -5,7 +5,7 @@
 
 Locally (one process) TensorFlow trains to max_steps, evaluating after checkpoints, and returns the last
 evaluation: the converted Estimator trains, then evaluates once, which gives that last evaluation. Hooks and
-exporters run only under tf.estimator, so a spec with them raises `Blocked`.
+exporters run only under tf.estimator, so a spec with them raises `Blocked` (TrainSpec hooks: estimator_hooks.py).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from upgrader.native.model import Program
 
 SPECS = {"TrainSpec": ("input_fn", "max_steps", "hooks"),
          "EvalSpec": ("input_fn", "steps", "name", "hooks", "exporters", "start_delay_secs", "throttle_secs")}
-CONVERTED = {"TrainSpec": {"input_fn", "max_steps"}, "EvalSpec": {"input_fn", "steps", "name", "start_delay_secs", "throttle_secs"}}
+CONVERTED = {"TrainSpec": {"input_fn", "max_steps", "hooks"}, "EvalSpec": {"input_fn", "steps", "name", "start_delay_secs", "throttle_secs"}}
 
 
 def spec_edits(prog: Program, tree: ast.Module) -> tuple[list[tuple[ast.AST, str]], set[int]]:
@@ -31,8 +31,8 @@ def spec_edits(prog: Program, tree: ast.Module) -> tuple[list[tuple[ast.AST, str
             extra = {k or "**" for k, v in given.items() if k not in CONVERTED[name]
                      and not (isinstance(v, ast.Constant) and v.value is None)}
             if extra or any(isinstance(a, ast.Starred) for a in node.args):
-                raise Blocked(node.lineno, f"tf.estimator.{name} arguments {sorted(extra)} have no native form (hooks "
-                                           "and exporters run only under tf.estimator: use `tfcompat run`)")
+                raise Blocked(node.lineno, f"tf.estimator.{name} arguments {sorted(extra)} have no native form (evaluation "
+                                           "hooks and exporters run only under tf.estimator: use `tfcompat run`)")
             edits.append((node.func, "dict"))
             edits += [(ast.arg("", lineno=a.lineno, col_offset=a.col_offset, end_lineno=a.lineno,
                                end_col_offset=a.col_offset), f"{k}=") for k, a in zip(SPECS[name], node.args)]
@@ -44,3 +44,19 @@ def spec_edits(prog: Program, tree: ast.Module) -> tuple[list[tuple[ast.AST, str
             edits.append((node.func, "Estimator.train_and_evaluate"))
             passed.add(id(given["estimator"]))
     return edits, passed
+
+
+def check_warm_start(plan) -> None:
+    """warm_start_from restores trainable variables by TF1 name: exact for tf.get_variable models and canned ones
+    (their names are TF 1.15's), not for tf.layers, whose Keras layers name their variables by another rule."""
+    for node in ast.walk(plan.prog.tree):
+        if not (isinstance(node, ast.Call) and plan.prog.call_key(node) == "tf.estimator.Estimator"):
+            continue
+        given = dict(zip(("model_fn", "model_dir", "config", "params", "warm_start_from"), node.args)) | {
+            k.arg: k.value for k in node.keywords}
+        fn = given.get("model_fn")
+        model = plan.model_fns.get(fn.id) if isinstance(fn, ast.Name) else None
+        if given.get("warm_start_from") is not None and model is not None and model.layers:
+            raise Blocked(node.lineno, f"warm_start_from with tf.layers in model_fn '{model.fn.name}': their Keras layers "
+                                       "name variables otherwise than TF1 did, so restoring by name is not exact "
+                                       "(name the variables with tf.get_variable, or use `tfcompat run`)")

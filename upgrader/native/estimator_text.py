@@ -14,13 +14,15 @@ class {name}:
     """What tf.estimator.Estimator did, in TF2: a GradientTape train step, Keras metrics, checkpoints in model_dir.
 
     model_fn(params) builds the model, a tf.Module called with (features, labels, mode), mode "train", "eval" or
-    "infer": it returns predictions in "infer" mode and otherwise (loss, {{metric: update_state arguments}}).
+    "infer": it returns predictions in "infer" mode and otherwise (loss, {{metric: update_state arguments}}), and the
+    tensors train hooks name ({{graph name: tensor}}) when there are some.
     Checkpoints are TF2 object-based ones (tf.train.CheckpointManager), written when train() ends and every
     save_checkpoints_steps; without a model_dir nothing is written.
     """
 
-    def __init__(self, model_fn, model_dir=None, config=None, params=None):
+    def __init__(self, model_fn, model_dir=None, config=None, params=None, warm_start_from=None):
         config = config or {{}}
+        self.warm_start_from = warm_start_from
         if config.get("tf_random_seed") is not None:
             {tf}.random.set_seed(config["tf_random_seed"])
         self.model, self.params = model_fn(params), params
@@ -39,15 +41,15 @@ class {name}:
     @{tf}.function
     def train_step(self, features, labels):
         with {tf}.GradientTape() as tape:
-            loss, _ = self.model(features, labels, "train")
+            loss, _, *named = self.model(features, labels, "train")
         variables = self.model.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         self.global_step.assign_add(1)
-        return loss
+        return loss, (named[0] if named else {{}})
 
     @{tf}.function
     def eval_step(self, features, labels):
-        loss, updates = self.model(features, labels, "eval")
+        loss, updates, *_ = self.model(features, labels, "eval")
         self.metrics["loss"].update_state(loss)
         for name, arguments in updates.items():
             self.metrics[name].update_state(*arguments)
@@ -63,17 +65,41 @@ class {name}:
         if self.manager is not None and not (self.manager.latest_checkpoint or "").endswith("-%d" % step):
             self.manager.save(checkpoint_number=step)
 
-    def train(self, input_fn, steps=None, max_steps=None):
+    def train(self, input_fn, steps=None, max_steps=None, hooks=None):
+        """hooks: objects with begin(estimator) and after_run(estimator, named tensors) -> stop (LoggingTensorHook...)."""
         if max_steps is not None:
             steps = max_steps - int(self.global_step.numpy())
             if steps <= 0:
                 return self
+        if self.warm_start_from is not None:   # NOTE: as TF, only a training that starts without a checkpoint
+            if self.latest_checkpoint() is None:
+                self.warm_start(self.warm_start_from)
+            self.warm_start_from = None
+        hooks = list(hooks or [])
+        for hook in hooks:
+            hook.begin(self)
         for features, labels in self.dataset(input_fn).take(-1 if steps is None else steps):
-            self.train_step(features, labels)
+            _, named = self.train_step(features, labels)
             if self.save_steps and int(self.global_step.numpy()) % self.save_steps == 0:
                 self.save()
+            if [hook for hook in hooks if hook.after_run(self, named)]:   # NOTE: a list: every hook sees every step
+                break
         self.save()
         return self
+
+    def warm_start(self, path):
+        """warm_start_from: the model's trainable variables from the checkpoint `path` (or a directory's newest): by TF1
+        name from a TF1 checkpoint, by the model's attributes from a converted Estimator's (object-based) one."""
+        reader = {tf}.train.load_checkpoint(path)
+        if reader.has_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"):
+            path = {tf}.train.latest_checkpoint(path) or path
+            {tf}.train.Checkpoint(model=self.model).read(path).expect_partial().assert_existing_objects_matched()
+            return
+        for variable in self.model.trainable_variables:
+            name = getattr(variable, "path", variable.name).split(":")[0]
+            if not reader.has_tensor(name):
+                raise ValueError("warm_start_from: %s has no tensor %r for the model's variable" % (path, name))
+            variable.assign(reader.get_tensor(name))
 
     def evaluate(self, input_fn, steps=None, name=None):
         for metric in self.metrics.values():
@@ -85,7 +111,7 @@ class {name}:
 
     def train_and_evaluate(self, train_spec, eval_spec):
         """tf.estimator.train_and_evaluate in one process: train to max_steps, then the last evaluation and no exports."""
-        self.train(train_spec["input_fn"], max_steps=train_spec.get("max_steps"))
+        self.train(train_spec["input_fn"], max_steps=train_spec.get("max_steps"), hooks=train_spec.get("hooks"))
         return self.evaluate(eval_spec["input_fn"], steps=eval_spec.get("steps", 100), name=eval_spec.get("name")), []
 
     def predict(self, input_fn, predict_keys=None, yield_single_examples=True):

@@ -8,6 +8,7 @@ import re
 from upgrader.native.base import Blocked, NativeRule, indent
 from upgrader.native.estimator import EstimatorPlan, ModelFn, metric_arguments
 from upgrader.native.canned_text import CANNED
+from upgrader.native.estimator_hooks import HOOK_CLASSES
 from upgrader.native.estimator_layers import layer_properties, layer_texts, variable_text
 from upgrader.native.estimator_text import ESTIMATOR
 from upgrader.rules.native_minimize import NativeMinimize
@@ -36,6 +37,8 @@ class NativeEstimator(NativeRule):
             self.ctx.line, self.ctx.col = 1, 0
             self.change("canned estimators become TF2 functions of the same name (a tf.Module model with TF 1.15's "
                         "defaults); tf.feature_column becomes FeatureColumns (Keras preprocessing layers)")
+        if plan.hooks:
+            support += "\n\n\n" + HOOK_CLASSES.format(tf=tf).strip("\n")
         if not plan.model_fns:   # NOTE: after the imports at the top of the file
             last = max(i for i, s in enumerate(plan.prog.tree.body) if isinstance(s, (ast.Import, ast.ImportFrom)))
             at = edit.offset(plan.prog.tree.body[last].end_lineno + 1, 0)
@@ -53,10 +56,11 @@ class NativeEstimator(NativeRule):
         self.warn("converted Estimators keep TF2 object-based checkpoints in model_dir (not TF1 name-based ones); "
                   "get_variable_names lists the model's variables and global_step, not the optimizer's slots", once=True)
         first_import = next(s for s in plan.prog.tree.body if isinstance(s, (ast.Import, ast.ImportFrom)))
-        if not any(isinstance(s, ast.Import) and any(a.name == "inspect" and a.asname is None for a in s.names)
-                   for s in plan.prog.tree.body):
-            at = edit.offset(first_import.lineno, 0)
-            edits.append((at, at, "import inspect\n"))
+        for module in ["inspect"] + (["numpy", "time"] if plan.hooks else []):
+            if not any(isinstance(s, ast.Import) and any(a.name == module and a.asname is None for a in s.names)
+                       for s in plan.prog.tree.body):
+                at = edit.offset(first_import.lineno, 0)
+                edits.append((at, at, f"import {module}\n"))
         # NOTE: TF2 code calling tf.compat.v1.X means TF1's X: the rename pass gives it its TF2 form
         return re.sub(rf"\b{re.escape(tf)}\.compat\.v1\.", f"{tf}.", splice(plan.prog.source, edits))
 

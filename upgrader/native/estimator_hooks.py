@@ -1,0 +1,147 @@
+"""`LoggingTensorHook` and `StopAtStepHook` given to a converted Estimator's train (or TrainSpec), in native mode.
+
+    hook = tf.train.LoggingTensorHook({"loss": "loss_value"}, every_n_iter=10)    ->  hook = LoggingTensorHook(...)
+    est.train(input_fn, hooks=[hook, tf.train.StopAtStepHook(last_step=500)])     ->  (unchanged)
+
+The hooks become the small TF2 classes of HOOK_CLASSES, which the converted Estimator's training loop calls
+after each step: the logging hook logs (tf.get_logger(), or its formatter) the values of the model_fn tensors
+its names refer to, every_n_iter steps or every_n_secs seconds from the first step, as TensorFlow's did; the
+stop hook ends training once global_step reaches last_step (or num_steps more than when it first ran). A
+name must be that of a model_fn statement's op (`mae = tf.reduce_mean(err, name="mae")`): the model returns
+those values from its train step. Other hooks, custom SessionRunHooks and names native mode cannot find
+raise `Blocked`.
+"""
+from __future__ import annotations
+
+import ast
+import json
+
+from upgrader.native.base import Blocked
+
+HOOKS = {"LoggingTensorHook": ("tensors", "every_n_iter", "every_n_secs", "at_end", "formatter"),
+         "StopAtStepHook": ("num_steps", "last_step")}
+KEYS = {f"tf.{where}.{name}": name for where in ("train", "estimator") for name in HOOKS}
+BASES = ("tf.train.SessionRunHook", "tf.estimator.SessionRunHook")
+
+
+def hook_edits(plan) -> list[tuple[ast.AST, str]]:
+    """Edits renaming the hook constructions; records on each ModelFn the named tensors its train step returns."""
+    prog, edits, names = plan.prog, [], {}
+    fns = [fn.fn for fn in plan.model_fns.values()]
+    for node in ast.walk(prog.tree):
+        if isinstance(node, ast.ClassDef) and any(prog.key(b) in BASES for b in node.bases):
+            raise Blocked(node.lineno, f"the SessionRunHook subclass '{node.name}' has no native form (native mode "
+                                       "converts LoggingTensorHook and StopAtStepHook); run the file with `tfcompat run`")
+        key = prog.call_key(node) if isinstance(node, ast.Call) else None
+        name = KEYS.get(key or "")
+        if name is None and (key or "").startswith(("tf.train.", "tf.estimator.")) and key.endswith("Hook"):
+            raise Blocked(node.lineno, f"{key} has no native form in a converted Estimator (converted: LoggingTensorHook, "
+                                       "StopAtStepHook; RunConfig's save_checkpoints_steps saves checkpoints)")
+        if name is None:
+            continue
+        if any(fn.lineno <= node.lineno <= fn.end_lineno for fn in fns):
+            raise Blocked(node.lineno, f"a {name} made in a model_fn has no native form (give it to train(hooks=...))")
+        given = dict(zip(HOOKS[name], node.args)) | {k.arg: k.value for k in node.keywords}
+        if None in given or set(given) - set(HOOKS[name]) or any(isinstance(a, ast.Starred) for a in node.args):
+            raise Blocked(node.lineno, f"{name} arguments {sorted(k or '**' for k in given)} have no native form")
+        at_end = given.get("at_end")
+        if at_end is not None and not (isinstance(at_end, ast.Constant) and at_end.value in (False, None)):
+            raise Blocked(node.lineno, "LoggingTensorHook(at_end=True) has no native form (it reads a new batch at the end)")
+        if name == "LoggingTensorHook":
+            names.update({n: node.lineno for n in _tensor_names(node, given.get("tensors"))})
+        edits.append((node.func, name))
+    for name, line in names.items():
+        found = False
+        for fn in plan.model_fns.values():
+            for stmt in fn.fn.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
+                        isinstance(stmt.value, ast.Call) and any(k.arg == "name" and isinstance(k.value, ast.Constant) and
+                                                                 k.value.value == name for k in stmt.value.keywords):
+                    fn.named[name], found = stmt.targets[0].id, True
+                    _before_returns(fn, stmt, name)
+        if not found:
+            raise Blocked(line, f"LoggingTensorHook names tensor '{name}', which no model_fn statement makes "
+                                f"(`x = tf.identity(value, name=\"{name}\")` in the model_fn gives it that name)")
+    for fn in plan.model_fns.values():
+        if fn.named:
+            text = ", {" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in sorted(fn.named.items())) + "}"
+            fn.returns = [(ret, t + text if ret in fn.loss_returns else t) for ret, t in fn.returns]
+    plan.hooks = bool(edits)
+    return edits
+
+
+def _tensor_names(call: ast.Call, tensors: ast.expr | None) -> list[str]:
+    """The graph names a LoggingTensorHook logs ('mae:0' -> 'mae'): a dict or list literal of strings."""
+    values = tensors.values if isinstance(tensors, ast.Dict) else tensors.elts if isinstance(tensors, (ast.List, ast.Tuple)) \
+        else None
+    if values is None or not all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in values) or \
+            (isinstance(tensors, ast.Dict) and None in tensors.keys):
+        raise Blocked(call.lineno, "LoggingTensorHook(tensors=...) converts as a dict or list literal of tensor names")
+    out = []
+    for v in values:
+        name, _, index = v.value.partition(":")
+        if index not in ("", "0"):
+            raise Blocked(call.lineno, f"LoggingTensorHook names output {index} of '{name}': native mode follows output 0")
+        out.append(name)
+    return out
+
+
+def _before_returns(fn, stmt: ast.stmt, name: str) -> None:
+    for ret in fn.loss_returns:
+        if not stmt.end_lineno < ret.lineno:
+            raise Blocked(stmt.lineno, f"the tensor '{name}' is made after the model_fn's train return")
+
+
+HOOK_CLASSES = '''
+class LoggingTensorHook:
+    """tf.train.LoggingTensorHook for the converted Estimator: logs the model_fn tensors it names (tf.get_logger() at
+    INFO, or formatter(values)) every_n_iter train steps or every_n_secs seconds, from each train call's first step."""
+
+    def __init__(self, tensors, every_n_iter=None, every_n_secs=None, at_end=False, formatter=None):
+        if (every_n_iter is None) == (every_n_secs is None):
+            raise ValueError("exactly one of every_n_iter and every_n_secs must be provided.")
+        if every_n_iter is not None and every_n_iter <= 0:
+            raise ValueError("invalid every_n_iter=%s." % every_n_iter)
+        self.tags = sorted(tensors) if isinstance(tensors, dict) else list(tensors)
+        self.names = {{tag: (tensors[tag] if isinstance(tensors, dict) else tag).split(":")[0] for tag in self.tags}}
+        self.every_n_iter, self.every_n_secs, self.formatter = every_n_iter, every_n_secs, formatter
+
+    def begin(self, estimator):
+        self.iteration, self.last_iteration, self.last_time = 0, None, None
+
+    def after_run(self, estimator, named):
+        now = time.time()
+        due = self.last_iteration is None or (self.every_n_iter is not None and
+                                              self.iteration >= self.last_iteration + self.every_n_iter) or \\
+            (self.every_n_secs is not None and self.iteration != self.last_iteration and
+             now >= self.last_time + self.every_n_secs)
+        if due:
+            values = {{tag: named[self.names[tag]].numpy() for tag in self.tags}}
+            elapsed = None if self.last_time is None else now - self.last_time
+            self.last_iteration, self.last_time = self.iteration, now
+            with numpy.printoptions(suppress=True):
+                if self.formatter:
+                    {tf}.get_logger().info(self.formatter(values))
+                else:
+                    stats = ", ".join("%s = %s" % (tag, values[tag]) for tag in self.tags)
+                    {tf}.get_logger().info("%s (%.3f sec)" % (stats, elapsed) if elapsed is not None else stats)
+        self.iteration += 1
+        return False
+
+
+class StopAtStepHook:
+    """tf.train.StopAtStepHook for the converted Estimator: training stops once global_step reaches last_step
+    (num_steps: that many steps after the first train call it is given to)."""
+
+    def __init__(self, num_steps=None, last_step=None):
+        if (num_steps is None) == (last_step is None):
+            raise ValueError("exactly one of num_steps and last_step must be specified.")
+        self.num_steps, self.last_step = num_steps, last_step
+
+    def begin(self, estimator):
+        if self.last_step is None:
+            self.last_step = int(estimator.global_step.numpy()) + self.num_steps
+
+    def after_run(self, estimator, named):
+        return int(estimator.global_step.numpy()) >= self.last_step
+'''
