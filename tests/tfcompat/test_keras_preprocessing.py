@@ -253,3 +253,16 @@ def test_vocabulary_file_and_adapt_from_dataset(tmp_path):
         tf.keras.layers.StringLookup(vocabulary=["a", "[UNK]"], invert=True)
     with pytest.raises(ValueError, match="Found reserved mask token at unexpected location"):
         tf.keras.layers.StringLookup(vocabulary=["a", "m"], mask_token="m")
+
+
+def test_encoding_in_a_function_with_unknown_batch_equals_eager():
+    enc = tf.keras.layers.CategoryEncoding(num_tokens=4, output_mode="count")
+    ids = tf.constant([[0, 1, 1], [3, 3, 9]], tf.int64)
+    weights = tf.constant([[.1, .2, .3], [.4, .5, .6]])
+    traced = tf.function(lambda x, w: enc(x, count_weights=w), input_signature=[
+        tf.TensorSpec([None, 3], tf.int64), tf.TensorSpec([None, 3], tf.float32)])
+    np.testing.assert_allclose(traced(ids, weights).numpy(), enc(ids, count_weights=weights).numpy())
+    np.testing.assert_allclose(enc(ids, count_weights=weights).numpy(), [[0.1, 0.5, 0, 0], [0, 0, 0, 0.9]], rtol=1e-6)
+    multi = tf.function(lambda x: tf.keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="multi_hot")(x),
+                        input_signature=[tf.TensorSpec([None, 2], tf.string)])
+    assert multi(tf.constant([["a", "z"], ["b", "b"]])).numpy().tolist() == [[1, 1, 0], [0, 0, 1]]

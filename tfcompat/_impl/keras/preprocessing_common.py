@@ -53,12 +53,34 @@ def encode(ids: Any, output_mode: str, depth: int, dtype: Any, count_weights: An
         raise InvalidArgumentError(None, None, "Input arr must be non-negative! [Op:DenseBincount]")
     if count_weights is not None:
         dtype = count_weights.dtype
+    if rank == 1 or (rank == 2 and ids.shape[0] is not None):   # NOTE: a segment sum needs the row count
+        return _bincount(ids, depth, dtype, count_weights, binary=output_mode == "multi_hot")
     hot = t.one_hot(ids, depth, dtype=dtype)
     if output_mode == "multi_hot":
         return t.reduce_max(hot, axis=-2)
     if count_weights is not None:
         hot = hot * t.expand_dims(t.cast(count_weights, dtype), -1)
     return t.reduce_sum(hot, axis=1 if rank > 1 else 0)
+
+
+def _bincount(ids: Any, depth: int, dtype: Any, weights: Any, binary: bool) -> Any:
+    """Per row (a rank-1 input is one row) the count (or presence) of each id in [0, depth), as DenseBincount:
+    one segment sum over row * depth + id, out-of-range ids into a dropped extra segment."""
+    t = tf()
+    rank1 = ids.shape.rank == 1
+    ids = t.cast(t.expand_dims(ids, 0) if rank1 else ids, t.int64)
+    rows = int(ids.shape[0])
+    valid = t.logical_and(t.greater_equal(ids, 0), t.less(ids, depth))
+    dropped = rows * depth
+    segments = t.where(valid, t.expand_dims(t.range(rows, dtype=t.int64) * depth, 1) + ids,
+                       t.fill(t.shape(ids), dropped))
+    data = t.ones_like(ids, dtype=dtype) if weights is None else t.cast(
+        t.expand_dims(weights, 0) if rank1 else weights, dtype)
+    counts = t.math.unsorted_segment_sum(t.reshape(data, [-1]), t.reshape(segments, [-1]), dropped + 1)
+    counts = t.reshape(counts[:-1], [rows, depth])
+    if binary:
+        counts = t.cast(t.greater(counts, 0), dtype)
+    return counts[0] if rank1 else counts
 
 
 def check_mode(output_mode: str, allowed: tuple, layer: str) -> str:
