@@ -90,3 +90,11 @@ def test_the_instance_used_whole_is_reported() -> None:
 def test_a_method_building_graph_after_init_is_reported() -> None:
     code = MODEL.replace('return "a line"', "return tf.reduce_sum(self.w)") + SCRIPT
     assert any("method 'describe' builds or reads graph objects after __init__" in m for m in _blockers(code))
+
+
+def test_a_build_method_called_on_the_new_instance_becomes_part_of_init() -> None:
+    code = MODEL.replace("        self._add_loss()\n", "") + SCRIPT.replace(
+        "model = Linear(0.5, scale=2.0)\n", "model = Linear(0.5, scale=2.0)\nmodel._add_loss()\n")
+    out = upgrade_native(code).code
+    assert not _blockers(code)
+    assert "_add_loss" not in out and "def loss(self, x, y):" in out and "model.loss(xs, ys)" in out

@@ -74,3 +74,19 @@ def test_a_session_kept_nowhere_the_class_can_see_is_reported() -> None:
                  "    def fit(self, xs, ys, steps):") + SCRIPT
     assert any("the session it runs is neither an __init__ parameter nor opened in __init__ or in a method" in m
                for m in _blockers(code))
+
+
+def test_a_build_method_called_on_the_new_instance_becomes_part_of_init() -> None:
+    code = MODEL.replace("    def __init__(self, lr=0.1):\n        self.lr = lr\n",
+                         "    def __init__(self, lr=0.1):\n        self.lr = lr\n\n    def build(self):\n") \
+        + SCRIPT.replace("line = Line(lr=0.2)\n", "line = Line(lr=0.2)\nline.build()\n")
+    out = upgrade_native(code).code
+    assert not _blockers(code)
+    assert "def build" not in out and "line.build()" not in out and "self.w = tf.Variable(0.0)" in out
+
+
+def test_instances_built_differently_are_reported() -> None:
+    code = MODEL.replace("    def __init__(self, lr=0.1):\n        self.lr = lr\n",
+                         "    def __init__(self, lr=0.1):\n        self.lr = lr\n\n    def build(self):\n") \
+        + SCRIPT.replace("line = Line(lr=0.2)\n", "line = Line(lr=0.2)\nline.build()\nother = Line()\n")
+    assert any("class 'Line': its instances call different build methods after being made" in m for m in _blockers(code))

@@ -102,8 +102,62 @@ def _self_calls(m: ast.FunctionDef, methods: dict[str, ast.FunctionDef]) -> list
             and n.func.attr in methods]
 
 
-def plan(cls: ast.ClassDef) -> Plan:
-    """How `cls` splits into config, build statements and session methods; raises NotAModel."""
+def late_builds(cls: ast.ClassDef, tree: ast.Module) -> tuple[list[str], list[ast.stmt]]:
+    """Methods the script calls right after making each instance (`model = M(); model.build()`), in order,
+    and those call statements; raises NotAModel when instances differ in them."""
+    methods = {m.name for m in cls.body if isinstance(m, ast.FunctionDef)}
+    seqs, stmts = [], []
+    for s in ast.walk(tree):
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
+                and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name) and s.value.func.id == cls.name):
+            continue
+        seq = []
+        for after in _following(tree, s):
+            c = after.value if isinstance(after, ast.Expr) else None
+            if not (isinstance(c, ast.Call) and not c.args and not c.keywords and isinstance(c.func, ast.Attribute)
+                    and isinstance(c.func.value, ast.Name) and c.func.value.id == s.targets[0].id
+                    and c.func.attr in methods and _builds_via(cls, c.func.attr)):
+                break
+            seq.append(c.func.attr)
+            stmts.append(after)
+        seqs.append(seq)
+    if any(q != seqs[0] for q in seqs):
+        raise NotAModel("its instances call different build methods after being made")
+    return (seqs[0] if seqs else []), stmts
+
+
+def _builds_via(cls: ast.ClassDef, name: str) -> bool:
+    """Whether method `name` (and the methods it calls on self) can run as part of __init__: no session, no result."""
+    methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
+    seen, todo = set(), [name]
+    while todo:
+        m = methods[todo.pop()]
+        if m.name in seen:
+            continue
+        seen.add(m.name)
+        if _opened_any(m) or any(isinstance(n, ast.Attribute) and n.attr == "run" for n in ast.walk(m)):
+            return False
+        todo += [c.func.attr for c in ast.walk(m) if isinstance(c, ast.Call) and _self_attr(c.func) and c.func.attr in methods]
+    return not any(isinstance(r, ast.Return) and r.value is not None for n in seen for r in ast.walk(methods[n]))
+
+
+def _opened_any(m: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and _opens(n) for n in ast.walk(m))
+
+
+def _following(tree: ast.Module, stmt: ast.stmt) -> list[ast.stmt]:
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and any(b is stmt for b in block):
+                return block[[id(b) for b in block].index(id(stmt)) + 1:]
+    return []
+
+
+def plan(cls: ast.ClassDef, late: list[str] = ()) -> Plan:
+    """How `cls` splits into config, build statements and session methods; raises NotAModel.
+
+    `late`: build methods the script calls right after making the instance, inlined after __init__."""
     methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
     if cls.decorator_list or cls.keywords or any(not (isinstance(b, ast.Name) and b.id == "object") for b in cls.bases):
         raise NotAModel("decorated classes and subclasses are not converted natively")
@@ -129,6 +183,7 @@ def plan(cls: ast.ClassDef) -> Plan:
     p.attrs = {n.attr for n in ast.walk(cls) if _self_attr(n)}
     built = {"__init__"}
     _inline(p, init, methods, built, top=True)
+    inline_late(p, methods, built, late)
     for name, m in methods.items():
         if name in built:
             continue
@@ -145,6 +200,16 @@ def plan(cls: ast.ClassDef) -> Plan:
     if not p.graph or not p.runs:
         raise NotAModel("no graph built in __init__ (or the methods it calls) and run in a method")
     return p
+
+
+def inline_late(p: Plan, methods: dict[str, ast.FunctionDef], built: set[str], late: list[str]) -> None:
+    """The build methods called on the new instance, after __init__ and in their order."""
+    for name in late:
+        m = methods[name]
+        if name in built or len(m.args.args) != 1 or m.decorator_list:
+            raise NotAModel(f"method '{name}' is called both from __init__ and on the instance, or takes arguments")
+        built.add(name)
+        _inline(p, m, methods, built, top=False)
 
 
 def _opens(node: ast.AST) -> bool:

@@ -19,7 +19,8 @@ import ast
 from typing import Callable
 
 from upgrader.native.base import Blocked
-from upgrader.native.class_flatten import RENAMED, NotAModel, Plan, _edits_text, flat_program, model_classes, plan
+from upgrader.native.class_flatten import (RENAMED, NotAModel, Plan, _edits_text, flat_program, late_builds, model_classes,
+                                           plan)
 from upgrader.native.class_instance_fold import fold
 from upgrader.native.class_instances import flat_file, instance, sessionless_classes
 from upgrader.native.segments import header, split_header, with_header
@@ -42,8 +43,10 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
     sessions: dict[str, int] = {}
     for cls in classes:
         try:
-            p = plan(cls)
+            late, calls = late_builds(cls, tree)
+            p = plan(cls, late)
             flat = flat_program(p, lines, "", tf)
+            edits += [(c, "") for c in calls]   # model.build(): part of __init__ now
         except NotAModel as e:
             return [Blocked(cls.lineno, f"class '{cls.name}': {e.args[0]}")]
         out = upgrade(with_header(code, imports, flat))

@@ -20,7 +20,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from upgrader.native.class_flatten import NotAModel, Plan, _builds, _edits_text, _graph_attrs, _inline, _self_attr
+from upgrader.native.class_flatten import (NotAModel, Plan, _builds, _edits_text, _graph_attrs, _inline, _self_attr,
+                                           inline_late, late_builds)
 
 SEP = "__"
 
@@ -33,6 +34,7 @@ class Instance:
     args: dict[str, str]          # __init__ parameter -> the source of its argument (or default)
     params: list[str]             # __init__'s parameters after self, in order
     locals_: set[str]             # names the build statements bind (not attributes)
+    late: list[ast.stmt]          # `model.build()` statements right after it, inlined after __init__
 
     @property
     def prefix(self) -> str:
@@ -61,12 +63,13 @@ def instance(cls: ast.ClassDef, tree: ast.Module, code: str) -> Instance:
     others = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == cls.name and n is not call.func]
     if others:
         raise NotAModel(f"line {others[0].lineno}: the class is used other than by making its instance")
-    p = _plan(cls)
+    late, calls = late_builds(cls, tree)
+    p = _plan(cls, late)
     params = [a.arg for a in p.init.args.args[1:]]
-    return Instance(p, stmt.targets[0].id, stmt, _bind(p.init, call, code), params, _locals(p))
+    return Instance(p, stmt.targets[0].id, stmt, _bind(p.init, call, code), params, _locals(p), calls)
 
 
-def _plan(cls: ast.ClassDef) -> Plan:
+def _plan(cls: ast.ClassDef, late: list[str]) -> Plan:
     if cls.decorator_list or cls.keywords or any(not (isinstance(b, ast.Name) and b.id == "object") for b in cls.bases):
         raise NotAModel("decorated classes and subclasses are not converted natively")
     if any(not isinstance(s, ast.FunctionDef) and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
@@ -83,6 +86,7 @@ def _plan(cls: ast.ClassDef) -> Plan:
     p.attrs = {n.attr for n in ast.walk(cls) if _self_attr(n)}
     built = {"__init__"}
     _inline(p, init, methods, built, top=True)
+    inline_late(p, methods, built, late)
     graph = _graph_attrs(p)
     for name, m in methods.items():
         if name in built:
@@ -156,7 +160,7 @@ def _outer_edits(inst: Instance, tree: ast.Module) -> list[tuple[ast.AST, str]]:
     """`model.X` -> `model__X` outside the class; anything else done with `model` is reported."""
     p, known = inst.plan, inst.plan.attrs | set(inst.params)
     cls = p.cls
-    inside = {id(n) for n in ast.walk(cls)} | {id(n) for n in ast.walk(inst.stmt)}
+    inside = {id(n) for s in [cls, inst.stmt, *inst.late] for n in ast.walk(s)}
     edits, used = [], set()
     for n in ast.walk(tree):
         if id(n) in inside or not (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
@@ -186,6 +190,8 @@ def _outer_text(lines: list[str], tree: ast.Module, edits: list[tuple[ast.AST, s
     spans = sorted([(stmt.lineno - 1, stmt.end_lineno, b"\0INSTANCE\0"),
                     (min([cls.lineno] + [d.lineno for d in cls.decorator_list]) - 1, cls.end_lineno, b"")],
                    reverse=True)
+    spans += [(s.lineno - 1, s.end_lineno, b"") for s in inst.late]
+    spans.sort(reverse=True)
     for first, last, new in spans:
         out[first:last] = [new] if new else []
     return [b.decode("utf-8") for b in out]
