@@ -72,7 +72,7 @@ def test_contrib_import_is_dropped_when_every_use_converted() -> None:
     (LSTM.replace("dtype=tf.float32", "time_major=True, dtype=tf.float32"), "time_major=True"),
     (LSTM.replace("dtype=tf.float32)", "initial_state=init)").replace("def rnn(x, n):", "def rnn(x, n, init=None):"),
      "only the cell's zero_state converts"),
-    (LSTM.replace("LSTMCell(n)", "LSTMCell(n, forget_bias=0.5)"), "forget_bias=0.5"),
+    (LSTM.replace("LSTMCell(n)", "LSTMCell(n, forget_bias=n / 8)"), "forget_bias=n / 8): native mode maps a number"),
     (LSTM.replace("    return", "    print(cell.state_size)\n    return"), "used other than by its rnn call"),
     (LSTM.replace("outputs, state = tf.nn.dynamic_rnn", "result = tf.nn.dynamic_rnn").replace(
         "outputs[:, -1]", "result[0][:, -1]"), "unpacked as `outputs, state = ...`"),

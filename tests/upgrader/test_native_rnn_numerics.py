@@ -29,6 +29,12 @@ def lstm_masked(x, n, lengths):
     outputs, _ = tf.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=tf.float32)
     return outputs
 ''', (3, 6, 2), [6, 2, 4]),
+    "lstm_forget_half": ('''
+def lstm_forget_half(x, n):
+    cell = tf.nn.rnn_cell.LSTMCell(n, forget_bias=0.5)
+    outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    return outputs
+''', (2, 4, 3), None),
     "basic_lstm_static": ('''
 def basic_lstm_static(x, n):
     cell = tf.nn.rnn_cell.BasicLSTMCell(n, forget_bias=0.0)
@@ -90,7 +96,7 @@ print(json.dumps(out))
 '''
 
 KERAS_SIDE = r'''
-import json, sys
+import json, re, sys
 import numpy as np
 import tensorflow as tf
 cases, classes, tf1 = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.stdin.read())
@@ -134,7 +140,8 @@ for name, (source, shape, lengths) in cases.items():
             mapped += gru(*weights[i:i + 4], inputs)
             i += 4
         elif "lstm_cell" in cell:
-            forget = 0.0 if "basic_lstm_cell" in cell and name == "basic_lstm_static" else 1.0
+            found = re.search(r"forget_bias=([0-9.]+)", source)   # TF1 adds it at run time, Keras starts the bias there
+            forget = float(found.group(1)) if found else 1.0
             units = np.asarray(weights[i]).shape[1] // 4
             mapped += lstm(weights[i], weights[i + 1], np.asarray(weights[i]).shape[0] - units, forget)
             i += 2
@@ -153,8 +160,8 @@ print(json.dumps(result))
 def _program() -> str:
     """One TF1 program calling every case's layer function, which native mode must convert whole."""
     defs = "\n".join(textwrap.dedent(src) for src, _, _ in CASES.values())
-    calls = "\n".join(f"y_{name} = {name}(x_{name}, {UNITS}" + (f", {lengths})" if lengths else ")")
-                      for name, (_, _, lengths) in CASES.items())
+    calls = "\n".join(f"with tf.variable_scope('{name}'):\n    y_{name} = {name}(x_{name}, {UNITS}" + (
+        f", {lengths})" if lengths else ")") for name, (_, _, lengths) in CASES.items())   # TF1: one scope each
     holders = "\n".join(f"x_{name} = tf.placeholder(tf.float32, {[None] + list(shape[1:])})"
                         for name, (_, shape, _) in CASES.items())
     runs = "\n".join(f"    print(sess.run(y_{name}, {{x_{name}: np.ones({shape})}}).shape)"

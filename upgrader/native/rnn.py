@@ -300,11 +300,15 @@ def keras_cell(prog: Any, call: ast.Call, edit: Any, name: str) -> tuple[str, li
     forget = given.get("forget_bias")
     if forget is not None:
         value = ast.literal_eval(forget) if _number(forget) else None
-        if value not in (0.0, 1.0):
-            raise Blocked(call.lineno, f"{tf1}(forget_bias={edit.text(forget)}): Keras LSTMCell can only add 1.0 "
-                                       "(unit_forget_bias=True) or nothing to the forget gate's bias")
-        if value == 0.0:
+        if value is None:
+            raise Blocked(call.lineno, f"{tf1}(forget_bias={edit.text(forget)}): native mode maps a number only (TF1 "
+                                       "adds it to the forget gate at run time; Keras starts that bias at it)")
+        if value != 1.0:
             args.append("unit_forget_bias=False")
+        if value not in (0.0, 1.0):   # NOTE: Keras gate order i, f, c, o; TF1's bias starts at zeros
+            n = args[0] if args[0].isidentifier() or args[0].isdigit() else f"({args[0]})"
+            args.append(f"bias_initializer={edit.tfx('constant_initializer')}([0.0] * {n} + [{value!r}] * {n} + "
+                        f"[0.0] * {n} * 2)")
     if keras == "GRUCell":
         bias = given.get("bias_initializer")
         if bias is None or _constant(bias, (None,)) or not _exact_constant(prog, bias):
