@@ -98,3 +98,11 @@ def test_a_build_method_called_on_the_new_instance_becomes_part_of_init() -> Non
     out = upgrade_native(code).code
     assert not _blockers(code)
     assert "_add_loss" not in out and "def loss(self, x, y):" in out and "model.loss(xs, ys)" in out
+
+
+def test_a_local_spelled_like_an_attribute_converts() -> None:
+    code = MODEL.replace("        pred = self.w * self.x * self.scale + self.b\n        self.loss = tf.reduce_mean(tf.square(pred - self.y))",
+                         "        loss = tf.square(self.w * self.x * self.scale + self.b - self.y)\n"
+                         "        self.loss = tf.reduce_mean(loss)") + SCRIPT
+    out = upgrade_native(code).code
+    assert not _blockers(code) and "def _loss(self, x, y):" in out and "return tf.reduce_mean(self._loss(x, y))" in out

@@ -90,3 +90,13 @@ def test_instances_built_differently_are_reported() -> None:
                          "    def __init__(self, lr=0.1):\n        self.lr = lr\n\n    def build(self):\n") \
         + SCRIPT.replace("line = Line(lr=0.2)\n", "line = Line(lr=0.2)\nline.build()\nother = Line()\n")
     assert any("class 'Line': its instances call different build methods after being made" in m for m in _blockers(code))
+
+
+def test_a_local_spelled_like_an_attribute_converts() -> None:
+    code = MODEL.replace("        self.loss = tf.reduce_mean(tf.square(self.w * self.x - self.y))",
+                         "        loss = tf.square(self.w * self.x - self.y)\n        self.loss = tf.reduce_mean(loss)") + SCRIPT
+    out = upgrade_native(code).code
+    assert not _blockers(code) and "def _loss(self, x, y):" in out
+    printed: list[str] = []
+    exec(compile(out, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert printed[0] == "loss 0.1866"

@@ -227,6 +227,10 @@ def _bookkeeping(p: Plan, s: ast.stmt) -> bool:
                                       and getattr(c.args[0].func, "attr", "") in INITIALIZERS)
 
 
+def _graph_locals(p: Plan) -> set[str]:
+    return {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
 def _graph_attrs(p: Plan) -> set[str]:
     return {t.attr for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets if _self_attr(t)}
 
@@ -258,7 +262,8 @@ def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], b
             _inline(p, fn, methods, built, top, s.body)   # name_scope / device: op names and placement only
         elif isinstance(s, (ast.Return, ast.Global, ast.Nonlocal)):
             raise NotAModel(f"'{type(s).__name__.lower()}' in a method that builds the graph")
-        elif top and not _builds(s) and not any(_self_attr(n) and n.attr in _graph_attrs(p) for n in ast.walk(s)):
+        elif top and not _builds(s) and not any(_self_attr(n) and n.attr in _graph_attrs(p) or isinstance(n, ast.Name)
+                                                and n.id in _graph_locals(p) for n in ast.walk(s)):
             p.config.append(s)
             p.ordered.append(s)
         else:
@@ -303,12 +308,11 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
     clash = {a.arg for m in p.runs for a in m.args.args[1:]} | {
         n.id for m in p.runs for n in ast.walk(m) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     p.renamed = clash & p.attrs
-    locals_ = {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name)}
-    if locals_ & p.attrs:
-        raise NotAModel(f"the name '{sorted(locals_ & p.attrs)[0]}' is both a local and an attribute in the build methods")
+    shadow = _shadowing_locals(p)
     out = [imports]
     for s in p.graph:
         edits = [(n, n.attr) for n in ast.walk(s) if _self_attr(n)]
+        edits += [(n, "_" + n.id) for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in shadow]
         out.append(_edits_text(lines, s, edits, s.col_offset))
     for m in p.runs:
         edits: list[tuple[ast.AST, str]] = [(n, "sess" if n.attr == p.sess_attr else n.attr)
@@ -320,6 +324,20 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
         out.append("\n\n" + unwrap_sessions(_drop_self(text, m.name)) + "\n")
     out.append(f"\n\nsess = {tf}.Session()\n")
     return "".join(out)
+
+
+def _shadowing_locals(p: Plan) -> set[str]:
+    """Build-method locals spelled like an attribute (`img = ...; self.img = tf.reshape(img, ...)`): `_img` while flat."""
+    stored = {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    loaded = {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name)}
+    clash = (stored | loaded) & p.attrs
+    if not clash <= stored:
+        raise NotAModel(f"the build methods read '{sorted(clash - stored)[0]}', a name the class also uses as an attribute")
+    spelled = {n.id for n in ast.walk(p.cls) if isinstance(n, ast.Name)} | p.attrs
+    taken = {"_" + c for c in clash} & spelled
+    if taken:
+        raise NotAModel(f"the name '{sorted(taken)[0][1:]}' is both a local and an attribute in the build methods")
+    return clash
 
 
 def _drop_self(text: str, name: str) -> str:

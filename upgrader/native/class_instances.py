@@ -131,8 +131,9 @@ def flat_file(inst: Instance, code: str, tree: ast.Module) -> str:
     taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id.startswith(pre)}
     if taken:
         raise NotAModel(f"the script already has a name starting '{pre}' ('{sorted(taken)[0]}')")
-    if inst.locals_ & p.attrs - set(inst.params):
-        raise NotAModel(f"the name '{sorted(inst.locals_ & p.attrs)[0]}' is both a local and an attribute in __init__")
+    shadow = inst.locals_ & p.attrs - set(inst.params)   # img = ...; self.img = tf.reshape(img, ...): model___img
+    if any("_" + n in inst.locals_ | p.attrs | set(inst.params) for n in shadow):
+        raise NotAModel(f"the name '{sorted(shadow)[0]}' is both a local and an attribute in __init__")
     for s in p.ordered:
         for n in ast.walk(s):
             if isinstance(n, ast.Assign) and any(_self_attr(t) and t.attr in inst.params for t in n.targets) and not (
@@ -148,7 +149,8 @@ def flat_file(inst: Instance, code: str, tree: ast.Module) -> str:
                 isinstance(s.value, ast.Name) and s.value.id == s.targets[0].attr:
             continue   # self.vocab = vocab: one flat name already
         edits = [(n, pre + n.attr) for n in ast.walk(s) if _self_attr(n)]
-        edits += [(n, pre + n.id) for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in own]
+        edits += [(n, pre + ("_" if n.id in shadow else "") + n.id) for n in ast.walk(s)
+                  if isinstance(n, ast.Name) and n.id in own]
         text = _edits_text(lines, s, edits, s.col_offset)
         out.append("".join(pad + ln if ln.strip() else ln for ln in text.splitlines(keepends=True)))
     edits = _outer_edits(inst, tree)
