@@ -45,6 +45,14 @@ def test_sessions_open_at_the_same_time_block() -> None:
                        "'s2'): each TF1 session has its own variable state, native code has one"]
 
 
+def test_sessions_open_at_once_after_an_earlier_session_block_with_the_names_written() -> None:
+    _, blocked = _native(HEAD + "with tf.Session() as sess:\n    sess.run(w.initializer)\n    print(sess.run(w))\n"
+                         "w = tf.Variable(1.0)\ns1 = tf.Session()\ns2 = tf.Session()\ns1.run(w.initializer)\n"
+                         "s2.run(w.initializer)\nprint(s1.run(w.assign_add(1.0)), s2.run(w))\n")
+    assert blocked == ["native conversion blocked (file kept in compat form): two sessions open at once ('s1' and "
+                       "'s2'): each TF1 session has its own variable state, native code has one"]
+
+
 def test_a_reset_that_cannot_be_restated_blocks() -> None:
     _, blocked = _native("import tensorflow as tf\n\nx = tf.placeholder(tf.float32)\nw = tf.Variable(1.0)\n"
                          "train = tf.train.AdamOptimizer(0.1).minimize(tf.square(x * w))\n"
@@ -72,3 +80,13 @@ def test_a_random_constant_read_by_a_function_blocks() -> None:
                          "noise = tf.random_normal([2])\ny = x + noise\n"
                          "with tf.Session() as sess:\n    print(sess.run(y, {x: [1.0, 2.0]}).shape)\n")
     assert len(blocked) == 1 and "'noise' is a random tensor and 'y' reads it and runs on every call" in blocked[0]
+
+
+def test_a_graph_name_bound_to_data_takes_a_name_of_its_own_from_there_on() -> None:
+    code, blocked = _native("import numpy as np\nimport tensorflow as tf\n\nx = tf.placeholder(tf.float32)\n"
+                            "y = x * 2.0\nwith tf.Session() as sess:\n    if len(\"ab\") == 2:\n"
+                            "        y = sess.run(y, {x: 1.0})\n    print(y)\n"
+                            "x = np.ones(2)\nprint(x + y)\n")
+    assert not blocked
+    assert "y_value = y(1.0).numpy()\nprint(y_value)\nx_value = np.ones(2)\n" \
+           "print(x_value + y_value)\n" in code

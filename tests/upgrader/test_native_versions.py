@@ -77,9 +77,24 @@ def test_blockers_name_what_the_user_wrote() -> None:
     assert blocked and "'h' (a graph tensor) is used outside sess.run (h.name" in blocked[0] and "h_1" not in blocked[0]
 
 
-def test_variables_and_python_values_are_not_rebound() -> None:
-    _, blocked = _native(HEAD + "w = tf.Variable(1.0)\nw = tf.Variable(2.0)\n" + RUN.format("w"))
-    assert "'w' (a graph variable) is assigned again" in blocked[0]
+def test_a_variable_bound_again_gives_each_variable_its_own_name() -> None:
+    code, blocked = _native(HEAD + "w = tf.Variable(1.0)\ny = x * w\nw = tf.Variable(2.0)\n" + RUN.format("[y, w]"))
+    assert not blocked
+    assert "w_0 = tf.Variable(1.0)\n" in code and "return x * w_0\n" in code and "\nw = tf.Variable(2.0)\n" in code
+    assert "print([y([1.0, 2.0]).numpy(), w.numpy()])" in code
+
+
+def test_gradients_bound_again_give_each_list_its_own_name() -> None:
+    code, blocked = _native(HEAD + "w = tf.Variable(1.0)\nloss = tf.reduce_sum(tf.square(x * w))\n"
+                            "opt = tf.train.GradientDescentOptimizer(0.1)\ngv = opt.compute_gradients(loss, [w])\n"
+                            "gv = [(0.5 * g, v) for g, v in gv]\ntrain = opt.apply_gradients(gv)\n"
+                            "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+                            "    sess.run(train, {x: [1.0, 2.0]})\n    print(w.eval())\n")
+    assert not blocked, blocked
+    assert "    gv_0 = list(zip(gradients, variables))\n    gv = [(0.5 * g, v) for g, v in gv_0]\n" in code
+
+
+def test_python_values_are_not_graph_versions() -> None:
     _, blocked = _native(HEAD + "h = tf.square(x)\nh = tf.placeholder(tf.float32)\n" + RUN.format("h"))
     assert "'h' is rebound to a graph placeholder" in blocked[0]
 

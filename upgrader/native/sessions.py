@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from upgrader.native.naming import per_analysis
+
 if TYPE_CHECKING:
     from upgrader.native.model import Program
 
@@ -52,31 +54,52 @@ def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
     Sessions open at the same time (`sess1.run(...)` after `sess2 = tf.Session()`) have separate states: blocked.
     A later session named differently is spelled with the first one's name.
     """
+    blocked = per_analysis(prog, "_sessions_blocked", list)
+    if blocked:   # NOTE: no renaming after that: this pass's reasons must stay the next pass's reasons
+        return False
     body = prog.tree.body
     at = body.index(stmt)
     scope = stmt.body if isinstance(stmt, ast.With) else _until_next_session(prog, body[at + 1:])
     first = prog.session_name
     if first is not None and first != name:
-        until = next((i for i, s in enumerate(body[at + 1:]) if session_target(prog, s) == first), len(body))
-        if any(isinstance(n, ast.Name) and n.id == first for s in body[at + 1:at + 1 + until] for n in ast.walk(s)):
+        if any(isinstance(n, ast.Name) and n.id == first for s in _until_bound(body[at + 1:], first) for n in ast.walk(s)):
             prog.block(stmt, f"two sessions open at once ('{first}' and '{name}'): each TF1 session has its own "
                              "variable state, native code has one")
+            blocked.append(stmt)
             return False
-        spots = [n for s in [stmt, *scope] for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name]
+        named = [stmt] if isinstance(stmt, ast.With) else [stmt, *_until_bound(body[at + 1:], name)]
+        later = next((s for s in named[1:] if (other := session_target(prog, s)) not in (None, name)), None)
+        if later is not None and any(isinstance(n, ast.Name) and n.id == name for s in named[named.index(later) + 1:]
+                                     for n in ast.walk(s)):
+            prog.block(later, f"two sessions open at once ('{name}' and '{session_target(prog, later)}'): each TF1 "
+                              "session has its own variable state, native code has one")
+            blocked.append(stmt)
+            return False
+        spots = [n for s in named for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name]
         from upgrader.native.rebind_data import Respell
         prog.rebound.append(Respell(tuple((n.lineno, n.col_offset, n.end_col_offset) for n in spots), first))
         return True
-    return reinitialised(prog, scope, name)
+    before = next(s for s in reversed(body[:at]) if session_target(prog, s) is not None)
+    return reinitialised(prog, scope, name, before.end_lineno if isinstance(before, ast.With) else stmt.lineno)
+
+
+def _until_bound(stmts: list[ast.stmt], name: str) -> list[ast.stmt]:
+    """The statements in which `name` still means what it means before them (up to its next binding)."""
+    from upgrader.native.rebind_data import stored_names
+    return next((stmts[:i] for i, s in enumerate(stmts) if name in stored_names(s)), stmts)
 
 
 def _until_next_session(prog: Program, stmts: list[ast.stmt]) -> list[ast.stmt]:
     return next((stmts[:i] for i, s in enumerate(stmts) if session_target(prog, s) is not None), stmts)
 
 
-def reinitialised(prog: Program, scope: list[ast.stmt], sess: str) -> bool:
-    """Respell each initialiser run in `scope` that must reset changed variables (`later_session`); False if blocked."""
+def reinitialised(prog: Program, scope: list[ast.stmt], sess: str, ran: int) -> bool:
+    """Respell each initialiser run in `scope` that must reset changed variables (`later_session`); False if blocked.
+
+    Only variables made before line `ran` (where the previous session stopped running) can have been changed.
+    """
     from upgrader.native.rebind_data import Respell
-    changed = _changed(prog)
+    changed = {v: why for v, why in _changed(prog).items() if prog.entities[v].stmt.lineno < ran}
     alone = {id(n.value) for s in scope for n in ast.walk(s) if isinstance(n, ast.Expr)}
     for node in (n for s in scope for n in ast.walk(s)):
         targets = _initialised(prog, node, sess)
@@ -96,8 +119,13 @@ def reinitialised(prog: Program, scope: list[ast.stmt], sess: str) -> bool:
             text = ("\n" + indent).join(runs)
         else:
             text = f"{sess}.run([{', '.join(r[len(sess) + 5:-1] for r in runs)}])"
-        prog.rebound.append(Respell(((node.lineno, node.col_offset, node.end_col_offset),), text))
+        pending_resets(prog).append(Respell(((node.lineno, node.col_offset, node.end_col_offset),), text))
     return True
+
+
+def pending_resets(prog: Program) -> list:
+    """The initialiser runs to respell; applied only in a pass with no other rename (names must be final)."""
+    return per_analysis(prog, "_pending_resets", list)
 
 
 def _initialised(prog: Program, node: ast.AST, sess: str) -> list[str] | None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from upgrader.native.random_constants import check as random_constants
-from upgrader.native.rebind_data import Respell
+from upgrader.native.rebind_data import Respell, data_rebinds
+from upgrader.native.sessions import pending_resets
 from upgrader.native.naming import given_name, layer_name as plain_layer_name, per_analysis, tree_names, tree_nodes
 
 if TYPE_CHECKING:
@@ -52,17 +53,17 @@ def _reads_graph(prog: Program, value: ast.expr) -> bool:
 
 def rebind(prog: Program, stmt: ast.Assign, name: str) -> str | None:
     """`name = <value>` binds a graph name again: the new version's key (later reads now say it), or None if blocked."""
+    if not _reads_graph(prog, stmt.value):   # data from here on: it takes a name of its own (native/rebind_data.py)
+        prog.rebound.append((stmt, name))
+        return None
     chain = prog.chains.get(name) or Chain(name, [name], [prog.entities[name].stmt])
     current = chain.keys[-1]
     old = prog.entities[current]
-    if old.kind not in ("tensor", "placeholder") or old.default:
-        what = "placeholder_with_default" if old.default else old.kind
-        prog.block(stmt, f"'{name}' (a graph {what}) is assigned again; native mode rebinds only tensors and "
-                         "placeholders: give the new value its own name")
-        return None
-    if not _reads_graph(prog, stmt.value):
-        prog.block(stmt, f"'{name}' (a graph {old.kind} from line {chain.stmts[-1].lineno}) is rebound to a Python value; "
-                         "native mode turns graph tensors into functions: give the value its own name")
+    if old.kind not in ("tensor", "placeholder") or old.default:   # a variable, an optimizer, gradients...
+        if not _respell_version(prog, chain, len(chain.keys) - 1, stmt):
+            what = "placeholder_with_default" if old.default else old.kind
+            prog.block(stmt, f"'{name}' (a graph {what}) is assigned again, and its first binding is not one "
+                             "native mode can rename: give the new value its own name")
         return None
     for node, reads in _deferred(prog):
         if node.lineno < stmt.lineno and any(n.id == current for n in reads):
@@ -168,6 +169,9 @@ def finish(prog: Program) -> None:
                 e.func = chain.name if last else key if i else _fresh(prog, f"{chain.name}_0")
             e.name = chain.name
     random_constants(prog)
+    prog.rebound += data_rebinds(prog)
+    if not prog.rebound:   # NOTE: a later session's resets name variables: only once every version has its name
+        prog.rebound += pending_resets(prog)
     _rename_in_blockers(prog)
 
 
@@ -224,6 +228,26 @@ def _read_late(prog: Program, key: str, rebinding: ast.stmt) -> bool:
     end = (rebinding.end_lineno, rebinding.end_col_offset)
     return any(isinstance(n, ast.Name) and n.id in readers and id(n) not in inside
                and (n.lineno, n.col_offset) >= end for n in tree_nodes(prog))
+
+
+def _respell_version(prog: Program, chain: Chain, i: int, rebinding: ast.stmt) -> bool:
+    """A graph object other than a tensor, bound again: its version `i` gets a name of its own (`W` -> `W_0`).
+
+    Variables, optimizers and gradient lists are objects made once, where they are written; every function that
+    reads one reads that object. Spelling each version with its own name says so (the file is analysed again).
+    """
+    key, stmt = chain.keys[i], chain.stmts[i]
+    stores = [n for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id == chain.name]
+    if not stores:
+        return False
+    end = (rebinding.end_lineno, rebinding.end_col_offset)
+    reads = [n for n in _reads(prog).get(key, []) if (n.lineno, n.col_offset) < end]
+    new, k = f"{chain.name}_{i}", i
+    while new in tree_names(prog) or any(r.new == new for r in prog.rebound if isinstance(r, Respell)):
+        k += 1
+        new = f"{chain.name}_{k}"
+    prog.rebound.append(Respell(tuple((n.lineno, n.col_offset, n.end_col_offset) for n in stores + reads), new))
+    return True
 
 
 def own_name(prog: Program, chain: Chain, i: int) -> None:
