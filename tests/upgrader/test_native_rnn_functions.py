@@ -68,7 +68,13 @@ def test_contrib_import_is_dropped_when_every_use_converted() -> None:
 
 
 @pytest.mark.parametrize("func, reason", [
-    (LSTM.replace("return outputs[:, -1]", "return state.h"), "only a single SimpleRNN/GRU state converts there"),
+    ('''
+def rnn(x, n):
+    fw = tf.nn.rnn_cell.GRUCell(n, bias_initializer=tf.zeros_initializer())
+    bw = tf.nn.rnn_cell.GRUCell(n, bias_initializer=tf.zeros_initializer())
+    outputs, states = tf.nn.bidirectional_dynamic_rnn(fw, bw, x, dtype=tf.float32)
+    return states[0]
+''', "a bidirectional state"),
     (LSTM.replace("dtype=tf.float32", "time_major=True, dtype=tf.float32"), "time_major=True"),
     (LSTM.replace("dtype=tf.float32)", "initial_state=init)").replace("def rnn(x, n):", "def rnn(x, n, init=None):"),
      "only the cell's zero_state converts"),
@@ -85,7 +91,7 @@ def rnn(x, n, keep):
     outputs, _ = tf.nn.dynamic_rnn(stack, x, dtype=tf.float32)
     return outputs
 ''', "MultiRNNCell"),
-], ids=["lstm_state_read", "time_major", "initial_state", "forget_bias", "cell_attribute", "not_unpacked",
+], ids=["bidirectional_state_read", "time_major", "initial_state", "forget_bias", "cell_attribute", "not_unpacked",
         "cell_run_twice", "dropout_between_layers"])
 def test_what_falls_back_says_why(func: str, reason: str) -> None:
     calls = "a = rnn(x, 4, 0.5)\n" if "keep" in func else "a = rnn(x, 4)\n"
@@ -145,3 +151,10 @@ def rnn(x, n):
     different = func.replace("outputs = tf.nn.static_bidirectional_rnn(fw, bw, steps, dtype=tf.float32)",
                              "outputs = tf.nn.static_bidirectional_rnn(bw, fw, steps, dtype=tf.float32)")
     assert [d for d in upgrade_source(_program(different), "native").warnings if d.rule == "native"]
+
+
+def test_lstm_state_read_in_a_function_is_tf1s_state_tuple() -> None:
+    code = upgrade_source(_program(LSTM.replace("return outputs[:, -1]", "return state.h - state[0]")), "native").code
+    assert "outputs, state_h, state_c = self.cell(x)\n        state = self.LSTMStateTuple(state_c, state_h)" in code
+    assert 'LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])' in code
+    assert code.startswith("import collections\n")

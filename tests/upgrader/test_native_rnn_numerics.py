@@ -35,6 +35,12 @@ def lstm_forget_half(x, n):
     outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
     return outputs
 ''', (2, 4, 3), None),
+    "lstm_state": ('''
+def lstm_state(x, n):
+    cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(n), tf.nn.rnn_cell.BasicLSTMCell(n)])
+    outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    return outputs + tf.expand_dims(state[1].h - 2.0 * state[0].c, 1)
+''', (2, 4, 3), None),
     "basic_lstm_static": ('''
 def basic_lstm_static(x, n):
     cell = tf.nn.rnn_cell.BasicLSTMCell(n, forget_bias=0.0)
@@ -100,7 +106,7 @@ import json, re, sys
 import numpy as np
 import tensorflow as tf
 cases, classes, tf1 = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.stdin.read())
-scope = {"tf": tf}
+scope = {"tf": tf, "collections": __import__("collections")}   # the classes without their module
 exec(classes, scope)
 
 

@@ -252,9 +252,10 @@ def _state_read(prog: Program, b: Builder, stmt: ast.Assign, run: Run, stop: Any
     read = [n for n in ast.walk(b.node) if isinstance(n, ast.Name) and n.id in states and isinstance(n.ctx, ast.Load)]
     if not read:
         return False
-    if run.bidirectional or run.stacked or any(CELLS[prog.call_key(c)] == "LSTMCell" for cs in run.cells for c in cs):
-        stop(read[0], f"'{read[0].id}' (the state {run.key} returns) is read inside the function: only a single "
-                      "SimpleRNN/GRU state converts there (TF1's LSTMStateTuple(c, h) and per-layer tuples do not)")
+    lstm = {CELLS[prog.call_key(c)] == "LSTMCell" for cs in run.cells for c in cs}
+    if run.bidirectional or len(lstm) > 1:
+        stop(read[0], f"'{read[0].id}' (the state {run.key} returns) is read inside the function: a bidirectional "
+                      "state, or a MultiRNNCell mixing LSTM and other cells, is not converted natively")
     return True
 
 

@@ -9,7 +9,9 @@ import ast
 from typing import TYPE_CHECKING, Any, Callable
 
 from upgrader.native.base import Blocked
-from upgrader.native.rnn import keras_cell
+from upgrader.native.rnn import CELLS, keras_cell
+
+STATE_TUPLE = 'LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])'
 
 if TYPE_CHECKING:
     from upgrader.native.base import Editor
@@ -79,7 +81,14 @@ def run_lines(prog: Program, run: Run, edit: Editor, render: Callable[[ast.AST],
     if run.state:
         state = edit.text(target.elts[1])
         first = edit.text(out) if isinstance(out, ast.Name) else "outputs"
-        lines.append(f"{first}, {state} = {value}")
+        lstm = any(CELLS[prog.call_key(c)] == "LSTMCell" for calls in run.cells for c in calls)
+        if run.stacked:   # NOTE: Keras returns each layer's states as a list: [h, c] (LSTM) or [h]
+            lines += [f"{first}, *{state}_layers = {value}", f"{state} = tuple(self.LSTMStateTuple(c, h) for h, c in "
+                      f"{state}_layers)" if lstm else f"{state} = tuple(h for [h] in {state}_layers)"]
+        elif lstm:   # TF1's LSTMStateTuple(c, h) from Keras's h, c
+            lines += [f"{first}, {state}_h, {state}_c = {value}", f"{state} = self.LSTMStateTuple({state}_c, {state}_h)"]
+        else:
+            lines.append(f"{first}, {state} = {value}")
         if first == "_":
             return lines
         value = first
@@ -109,10 +118,13 @@ def tracked(prog: Program, b: Builder) -> list[str]:
         raise Blocked(b.node.lineno, f"'{b.node.name}' builds RNN cells and is called by another layer function: the "
                                      "outer tf.Module would not list the Keras layer's weights")
     layers = " + ".join(f"tuple(self.{r.attr}.{{0}})" for r in b.rnn.values())
+    pair = any(r.state and any(CELLS[prog.call_key(c)] == "LSTMCell" for cs in r.cells for c in cs) for r in b.rnn.values())
+    tuple_lines = ["", "# TF1's LSTM state is (c, h), read as state.c / state.h; Keras returns h, c", STATE_TUPLE] * pair
     return ["", "@property", "def trainable_variables(self):",
             "    # tf.Module does not look inside Keras layers: add the RNN layers' weights",
             f"    return super().trainable_variables + {layers.format('trainable_variables')}",
-            "", "@property", "def variables(self):", f"    return super().variables + {layers.format('variables')}"]
+            "", "@property", "def variables(self):", f"    return super().variables + {layers.format('variables')}",
+            *tuple_lines]
 
 
 def layers(rule: Any, prog: Program, b: Builder, edit: Editor) -> list[str]:

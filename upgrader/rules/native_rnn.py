@@ -8,12 +8,11 @@ from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.native.rnn import CELLS, RUN_PARAMS, STACKS, keras_cell, layers, state_kinds
 from upgrader.native.rnn_builders import contrib_import_followed
-from upgrader.native.rnn_text import output_dropout, state_lines
+from upgrader.native.rnn_text import STATE_TUPLE, output_dropout, state_lines
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
 
 RUN = "return_sequences=True, return_state=True"
-STATE_TUPLE = 'LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])'
 
 
 class NativeRnn(NativeRule):
