@@ -28,7 +28,7 @@ FALLBACKS = {
     "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
     "keras_layers_v1_graph": (27, "tf.global_variables (graph collections)"),   # prints TF1 variable names
     "monitored_training_session": (43, "the hook tf.train.NanTensorHook(loss) has no native form"),
-    "train_and_evaluate_hooks": (35, "EstimatorSpec ['training_hooks'] have no native form"),
+    "train_and_evaluate_hooks": (33, "a training hook logs the tf.metrics value accuracy[1]"),
     "v2_canned_estimators": (38, "tf.Session has no TF2 equivalent"),   # the TF1 graph writing its warm-start checkpoint
 }
 
@@ -174,3 +174,34 @@ def test_canned_loss_reduction_follows_the_tensorflow_version_of_the_code() -> N
     assert 'est = LinearRegressor(columns, loss_reduction="sum")' in tf1
     tf2 = upgrade_source(CANNED.format(call="LinearRegressor(columns)") + "tf.compat.v1.set_random_seed(1)\n", "native")
     assert "est = LinearRegressor(columns)\n" in tf2.code and "tf.random.set_seed(1)" in tf2.code
+
+
+SPEC_HOOKS = '''import tensorflow as tf
+
+
+def model_fn(features, labels, mode):
+    w = tf.get_variable("w", [], initializer=tf.zeros_initializer())
+    loss = tf.losses.mean_squared_error(labels, w * features)
+    train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+    return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, training_hooks=[{hook}])
+
+
+est = tf.estimator.Estimator(model_fn)
+'''
+
+
+@pytest.mark.parametrize("hook, reason", [
+    ('tf.train.LoggingTensorHook([loss], every_n_iter=2)', "converts as a dict literal"),
+    ('tf.train.NanTensorHook(loss)', "the training hook tf.train.NanTensorHook(loss) has no native form"),
+    ('tf.train.LoggingTensorHook({"l": loss}, every_n_iter=int(loss))', "LoggingTensorHook's every_n_iter in model_fn"),
+])
+def test_what_blocks_an_estimator_spec_training_hook(hook: str, reason: str) -> None:
+    result = upgrade_source(SPEC_HOOKS.format(hook=hook), "native")
+    assert any(reason in d.message for d in _blockers(result)), [d.message for d in result.warnings]
+
+
+def test_estimator_spec_training_hooks_are_made_by_the_model_for_each_train_call() -> None:
+    code = upgrade_source(SPEC_HOOKS.format(hook='tf.train.LoggingTensorHook({"l": loss}, every_n_iter=2)'), "native").code
+    assert 'return loss, {}, {"training_hooks/l": loss}' in code
+    assert 'return [LoggingTensorHook({"l": "training_hooks/l"}, every_n_iter=2)]' in code
+    assert 'self.model.training_hooks() if hasattr(self.model, "training_hooks")' in code

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from upgrader.native.base import Blocked, Editor
 from upgrader.native.canned import CANNED, canned_edits
 from upgrader.native.estimator_layers import Layer, find_layers
-from upgrader.native.estimator_specs import spec_edits
+from upgrader.native.estimator_specs import numpy_dataset, spec_edits
 from upgrader.native.estimator_run import upgrade_estimators  # noqa: F401  (run.py's hook)
 from upgrader.native.model import Program
 from upgrader.scan import collect_aliases
@@ -71,6 +71,8 @@ class ModelFn:
     infer_after: tuple[ast.stmt, str] | None = None   # no PREDICT branch: `if mode == "infer": return P` after stmt
     loss_returns: list[ast.Return] = field(default_factory=list)   # the returns of (loss, metrics) in train/eval
     named: dict[str, str] = field(default_factory=dict)   # graph name -> local, for LoggingTensorHook (estimator_hooks.py)
+    spec_hooks: list[tuple[ast.Return, ast.expr]] = field(default_factory=list)   # EstimatorSpec(training_hooks=...)
+    hook_texts: list[str] = field(default_factory=list)     # those hooks, built by the model's training_hooks()
 
 
 @dataclass
@@ -219,7 +221,7 @@ def _spec_return(prog: Program, plan: ModelFn, ret: ast.Return, mode: str | None
     if not isinstance(call, ast.Call) or prog.call_key(call) != "tf.estimator.EstimatorSpec":
         raise Blocked(ret.lineno, "a model_fn return that is not tf.estimator.EstimatorSpec(...)")
     spec = dict(zip(SPEC_ARGS, call.args)) | {k.arg: k.value for k in call.keywords}
-    extra = set(spec) - {"mode", "predictions", "loss", "train_op", "eval_metric_ops", "export_outputs"}
+    extra = set(spec) - {"mode", "predictions", "loss", "train_op", "eval_metric_ops", "export_outputs", "training_hooks"}
     if extra or None in spec:
         raise Blocked(ret.lineno, f"EstimatorSpec {sorted(k or '**' for k in extra)} have no native form "
                                   "(hooks run only under tf.estimator: use `tfcompat run`)")
@@ -228,6 +230,8 @@ def _spec_return(prog: Program, plan: ModelFn, ret: ast.Return, mode: str | None
             raise Blocked(ret.lineno, "an EstimatorSpec with neither loss nor predictions")
         return "return " + ast.get_source_segment(prog.source, spec["predictions"])
     metrics = _metric_dict(prog, plan, spec.get("eval_metric_ops"))
+    if spec.get("training_hooks") is not None:
+        plan.spec_hooks.append((ret, spec["training_hooks"]))
     plan.loss_returns.append(ret)
     if "predictions" in spec and mode is None and "infer" not in [_mode_test(prog, s.test) for s in plan.fn.body
                                                                    if isinstance(s, ast.If)]:
@@ -279,26 +283,6 @@ def metric_arguments(prog: Program, call: ast.Call) -> str:
     args = METRICS[name][1].format(**{k: t if k in atomic else f"({t})" for k, t in text.items()})
     args += f", {text['weights']}" if "weights" in text else ""
     return f"({args})" if "," in args else f"({args},)"
-
-
-def numpy_dataset(prog: Program, edit: Editor, call: ast.Call) -> str:
-    """numpy_input_fn(x, y, batch_size=4, num_epochs=None, shuffle=False) -> the tf.data.Dataset it read."""
-    names = ("x", "y", "batch_size", "num_epochs", "shuffle", "queue_capacity", "num_threads")
-    given = dict(zip(names, call.args)) | {k.arg: k.value for k in call.keywords}
-    if None in given or set(given) - set(names):
-        raise Blocked(call.lineno, f"numpy_input_fn arguments {sorted(k or '**' for k in set(given) - set(names))}")
-    text = {k: edit.text(v) for k, v in given.items()}
-    y = text.get("y", "None")
-    data = text["x"] if y == "None" else f"({text['x']}, {y})"
-    out = f"{edit.tf}.data.Dataset.from_tensor_slices({data})"
-    shuffle = given.get("shuffle")
-    if not isinstance(shuffle, ast.Constant) or shuffle.value not in (True, False):
-        raise Blocked(call.lineno, "numpy_input_fn needs shuffle=True or shuffle=False (a literal)")
-    if shuffle.value:
-        out += f".shuffle({text.get('queue_capacity', '1000')})"
-    epochs = text.get("num_epochs", "1")
-    out += "" if epochs == "1" else ".repeat()" if epochs == "None" else f".repeat({epochs})"
-    return out + f".batch({text.get('batch_size', '128')})"
 
 
 def _model_fn(prog: Program, call: ast.Call) -> ast.FunctionDef:

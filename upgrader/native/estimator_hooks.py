@@ -28,6 +28,10 @@ def hook_edits(plan) -> list[tuple[ast.AST, str]]:
     """Edits renaming the hook constructions; records on each ModelFn the named tensors its train step returns."""
     prog, edits, names = plan.prog, [], {}
     fns = [fn.fn for fn in plan.model_fns.values()]
+    spec_named, handled = {}, set()   # id(return) -> {name: tensor text}; ids of the EstimatorSpec hook calls
+    for fn in plan.model_fns.values():
+        for ret, hooks in fn.spec_hooks:
+            handled |= _spec_hooks(prog, fn, ret, hooks, spec_named.setdefault(id(ret), {}))
     for node in ast.walk(prog.tree):
         if isinstance(node, ast.ClassDef) and any(prog.key(b) in BASES for b in node.bases):
             raise Blocked(node.lineno, f"the SessionRunHook subclass '{node.name}' has no native form (native mode "
@@ -37,16 +41,11 @@ def hook_edits(plan) -> list[tuple[ast.AST, str]]:
         if name is None and (key or "").startswith(("tf.train.", "tf.estimator.")) and key.endswith("Hook"):
             raise Blocked(node.lineno, f"{key} has no native form in a converted Estimator (converted: LoggingTensorHook, "
                                        "StopAtStepHook; RunConfig's save_checkpoints_steps saves checkpoints)")
-        if name is None:
+        if name is None or id(node) in handled:
             continue
         if any(fn.lineno <= node.lineno <= fn.end_lineno for fn in fns):
             raise Blocked(node.lineno, f"a {name} made in a model_fn has no native form (give it to train(hooks=...))")
-        given = dict(zip(HOOKS[name], node.args)) | {k.arg: k.value for k in node.keywords}
-        if None in given or set(given) - set(HOOKS[name]) or any(isinstance(a, ast.Starred) for a in node.args):
-            raise Blocked(node.lineno, f"{name} arguments {sorted(k or '**' for k in given)} have no native form")
-        at_end = given.get("at_end")
-        if at_end is not None and not (isinstance(at_end, ast.Constant) and at_end.value in (False, None)):
-            raise Blocked(node.lineno, "LoggingTensorHook(at_end=True) has no native form (it reads a new batch at the end)")
+        given = _arguments(name, node)
         if name == "LoggingTensorHook":
             names.update({n: node.lineno for n in _tensor_names(node, given.get("tensors"))})
         edits.append((node.func, name))
@@ -63,11 +62,74 @@ def hook_edits(plan) -> list[tuple[ast.AST, str]]:
             raise Blocked(line, f"LoggingTensorHook names tensor '{name}', which no model_fn statement makes "
                                 f"(`x = tf.identity(value, name=\"{name}\")` in the model_fn gives it that name)")
     for fn in plan.model_fns.values():
-        if fn.named:
-            text = ", {" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in sorted(fn.named.items())) + "}"
-            fn.returns = [(ret, t + text if ret in fn.loss_returns else t) for ret, t in fn.returns]
-    plan.hooks = bool(edits)
+        returns = []
+        for ret, text in fn.returns:
+            named = {**fn.named, **spec_named.get(id(ret), {})} if ret in fn.loss_returns else {}
+            returns.append((ret, text + (", {" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in sorted(named.items())) + "}"
+                                         if named else "")))
+        fn.returns = returns
+    plan.hooks = bool(edits) or any(fn.hook_texts for fn in plan.model_fns.values())
     return edits
+
+
+def _arguments(name: str, call: ast.Call) -> dict[str, ast.expr]:
+    given = dict(zip(HOOKS[name], call.args)) | {k.arg: k.value for k in call.keywords}
+    if None in given or set(given) - set(HOOKS[name]) or any(isinstance(a, ast.Starred) for a in call.args):
+        raise Blocked(call.lineno, f"{name} arguments {sorted(k or '**' for k in given)} have no native form")
+    at_end = given.get("at_end")
+    if at_end is not None and not (isinstance(at_end, ast.Constant) and at_end.value in (False, None)):
+        raise Blocked(call.lineno, "LoggingTensorHook(at_end=True) has no native form (it reads a new batch at the end)")
+    return given
+
+
+def _spec_hooks(prog, fn, ret: ast.Return, hooks: ast.expr, named: dict[str, str]) -> set[int]:
+    """EstimatorSpec(training_hooks=[...]) -> fn.hook_texts (built in the model's training_hooks()), the tensors they
+    log added to `named` (returned by that train return); the ids of the hook calls."""
+    from upgrader.native.estimator import _static
+    if ret not in fn.loss_returns or not isinstance(hooks, (ast.List, ast.Tuple)):
+        raise Blocked(ret.lineno, "EstimatorSpec(training_hooks=...) converts as a list literal on a spec with a loss")
+    handled = set()
+    for hook in hooks.elts:
+        call = hook
+        if isinstance(hook, ast.Name):   # logging_hook = tf.train.LoggingTensorHook(...) in the model_fn: it goes
+            made = [s for s in ast.walk(fn.fn) if isinstance(s, ast.Assign) and len(s.targets) == 1 and
+                    isinstance(s.targets[0], ast.Name) and s.targets[0].id == hook.id]
+            call = made[0].value if len(made) == 1 else None
+            fn.dropped += made[:1]
+        name = KEYS.get(prog.call_key(call) or "") if isinstance(call, ast.Call) else None
+        if name is None:
+            raise Blocked(hook.lineno, f"the training hook {ast.unparse(hook)[:60]} has no native form (converted: "
+                                       "LoggingTensorHook, StopAtStepHook); run the file with `tfcompat run`")
+        handled.add(id(call))
+        args = []
+        for key, value in _arguments(name, call).items():
+            if key != "tensors":
+                _static(prog, fn.fn, value, f"{name}'s {key}")
+                args.append(f"{key}={ast.get_source_segment(prog.source, value)}")
+                continue
+            if not isinstance(value, ast.Dict) or not all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                                          for k in value.keys):
+                raise Blocked(call.lineno, "a training hook's LoggingTensorHook(tensors=...) converts as a dict literal "
+                                           "{\"tag\": tensor}")
+            for tensor in value.values:
+                _no_metric(prog, fn, tensor)
+            named.update({f"training_hooks/{k.value}": ast.get_source_segment(prog.source, v)
+                          for k, v in zip(value.keys, value.values)})
+            args.append("{" + ", ".join(f"{json.dumps(k.value)}: {json.dumps('training_hooks/' + k.value)}"
+                                        for k in value.keys) + "}")
+        fn.hook_texts.append(f"{name}({', '.join(args)})")
+    return handled
+
+
+def _no_metric(prog, fn, tensor: ast.expr) -> None:
+    """A tf.metrics value read in training (a running metric over the train steps) has no Keras form here."""
+    reads = {n.id for n in ast.walk(tensor) if isinstance(n, ast.Name)}
+    for s in ast.walk(fn.fn):
+        value = getattr(s, "value", None) if isinstance(s, ast.Assign) else None
+        bound = {t.id for t in ast.walk(s.targets[0]) if isinstance(t, ast.Name)} if isinstance(s, ast.Assign) else set()
+        if isinstance(value, ast.Call) and (prog.call_key(value) or "").startswith("tf.metrics.") and bound & reads:
+            raise Blocked(tensor.lineno, f"a training hook logs the tf.metrics value {ast.unparse(tensor)}: a metric "
+                                         "running over training steps has no native form")
 
 
 def _tensor_names(call: ast.Call, tensors: ast.expr | None) -> list[str]:

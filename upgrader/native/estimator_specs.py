@@ -1,4 +1,4 @@
-"""`tf.estimator.train_and_evaluate` with TrainSpec/EvalSpec in a native Estimator conversion.
+"""`tf.estimator.train_and_evaluate` with TrainSpec/EvalSpec, and numpy_input_fn, in a native Estimator conversion.
 
     tf.estimator.train_and_evaluate(est, tf.estimator.TrainSpec(train_fn, max_steps=100), eval_spec)
     ->  Estimator.train_and_evaluate(est, dict(input_fn=train_fn, max_steps=100), eval_spec)
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.base import Blocked
+from upgrader.native.base import Blocked, Editor
 from upgrader.native.model import Program
 
 SPECS = {"TrainSpec": ("input_fn", "max_steps", "hooks"),
@@ -60,3 +60,23 @@ def check_warm_start(plan) -> None:
             raise Blocked(node.lineno, f"warm_start_from with tf.layers in model_fn '{model.fn.name}': their Keras layers "
                                        "name variables otherwise than TF1 did, so restoring by name is not exact "
                                        "(name the variables with tf.get_variable, or use `tfcompat run`)")
+
+
+def numpy_dataset(prog: Program, edit: Editor, call: ast.Call) -> str:
+    """numpy_input_fn(x, y, batch_size=4, num_epochs=None, shuffle=False) -> the tf.data.Dataset it read."""
+    names = ("x", "y", "batch_size", "num_epochs", "shuffle", "queue_capacity", "num_threads")
+    given = dict(zip(names, call.args)) | {k.arg: k.value for k in call.keywords}
+    if None in given or set(given) - set(names):
+        raise Blocked(call.lineno, f"numpy_input_fn arguments {sorted(k or '**' for k in set(given) - set(names))}")
+    text = {k: edit.text(v) for k, v in given.items()}
+    y = text.get("y", "None")
+    data = text["x"] if y == "None" else f"({text['x']}, {y})"
+    out = f"{edit.tf}.data.Dataset.from_tensor_slices({data})"
+    shuffle = given.get("shuffle")
+    if not isinstance(shuffle, ast.Constant) or shuffle.value not in (True, False):
+        raise Blocked(call.lineno, "numpy_input_fn needs shuffle=True or shuffle=False (a literal)")
+    if shuffle.value:
+        out += f".shuffle({text.get('queue_capacity', '1000')})"
+    epochs = text.get("num_epochs", "1")
+    out += "" if epochs == "1" else ".repeat()" if epochs == "None" else f".repeat({epochs})"
+    return out + f".batch({text.get('batch_size', '128')})"

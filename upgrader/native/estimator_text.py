@@ -75,7 +75,7 @@ class {name}:
             if self.latest_checkpoint() is None:
                 self.warm_start(self.warm_start_from)
             self.warm_start_from = None
-        hooks = list(hooks or [])
+        hooks = list(hooks or []) + (self.model.training_hooks() if hasattr(self.model, "training_hooks") else [])
         for hook in hooks:
             hook.begin(self)
         for features, labels in self.dataset(input_fn).take(-1 if steps is None else steps):

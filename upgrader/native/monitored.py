@@ -47,6 +47,8 @@ ARGS = ("master", "is_chief", "checkpoint_dir", "scaffold", "hooks", "chief_only
 
 def monitored_sessions(code: str, tree: ast.Module) -> str | None:
     """`code` with each MonitoredTrainingSession block respelt (None: there is none); raises Blocked."""
+    if "MonitoredTrainingSession" not in code:
+        return None
     prog = Program(code, tree, collect_aliases(tree))
     blocks = [n for n in ast.walk(tree) if isinstance(n, ast.With) and len(n.items) == 1 and
               isinstance(n.items[0].context_expr, ast.Call) and prog.call_key(n.items[0].context_expr) == MTS]

@@ -107,6 +107,9 @@ class NativeEstimator(NativeRule):
         tail += [f"        return {optimizer}", "", "    def metrics(self):"]
         metrics = ", ".join(f"{json.dumps(k)}: {tf}.keras.metrics.{cls}" for k, (cls, _) in fn.metrics.items())
         tail.append(f"        return {{{metrics}}}")
+        if fn.hook_texts:   # EstimatorSpec(training_hooks=...): made for each train() call, as model_fn made them
+            tail += ["", "    def training_hooks(self):"] + (["        params = self.params"] if fn.params else [])
+            tail.append(f"        return [{', '.join(fn.hook_texts)}]")
         tail += layer_properties(prog, fn.layers)
         return "\n".join(head) + "\n" + indent(body, "    ") + "\n" + "\n".join(tail)
 
