@@ -106,3 +106,7 @@ def test_a_local_spelled_like_an_attribute_converts() -> None:
                          "        self.loss = tf.reduce_mean(loss)") + SCRIPT
     out = upgrade_native(code).code
     assert not _blockers(code) and "def _loss(self, x, y):" in out and "return tf.reduce_mean(self._loss(x, y))" in out
+
+
+def test_a_class_the_file_never_makes_is_reported() -> None:
+    assert any("class 'Linear': this file never makes an instance of it" in m for m in _blockers(MODEL))

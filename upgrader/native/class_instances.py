@@ -52,8 +52,11 @@ def sessionless_classes(tree: ast.Module) -> list[ast.ClassDef]:
 def instance(cls: ast.ClassDef, tree: ast.Module, code: str) -> Instance:
     """The class's plan and its one instance; raises NotAModel saying why not."""
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == cls.name]
+    if not calls:
+        raise NotAModel("this file never makes an instance of it (a module of model classes: native mode converts "
+                        "such a class in the script that makes its one instance, in the same file)")
     if len(calls) != 1:
-        where = ", ".join(str(c.lineno) for c in calls) or "nowhere"
+        where = ", ".join(str(c.lineno) for c in calls)
         raise NotAModel(f"it is instantiated {len(calls)} times (lines {where}): native mode converts a model class "
                         "without a session when the script makes exactly one instance of it")
     call = calls[0]
