@@ -9,6 +9,7 @@ import ast
 from upgrader.native.base import Blocked, Editor, call_text
 from upgrader.native.datasets import bound
 from upgrader.native.feeds import feed_dicts, reaching_keys
+from upgrader.rules.native_gradient_values import standalone
 from upgrader.native.gradients import minimized_loss
 from upgrader.native.model import Program
 from upgrader.native.rnn import steps
@@ -64,6 +65,9 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
     if isinstance(node, ast.Dict) and None not in node.keys:
         return "{" + ", ".join(f"{edit.text(k)}: {_one(prog, v, fed, edit)}" for k, v in zip(node.keys, node.values)) + "}"
     e = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
+    if e is not None and standalone(prog, e) is not None:   # tf.gradients fetched for its values
+        grads = call_text(e, fed, prog)
+        return f"[g.numpy() for g in {grads}]" if isinstance(e.stmt.targets[0], ast.Name) else f"{grads}.numpy()"
     for n in ast.walk(node):
         if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session", "saver", "writer", "layer", "gradients"):
             raise Blocked(n.lineno, f"'{n.id}' fetched in a way native mode cannot follow")
