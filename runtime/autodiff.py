@@ -80,6 +80,8 @@ class GradientTape:
         stack = dispatch._state.stack
         if self._interp in stack:
             stack.remove(self._interp)
+        self._interp = None   # NOTE: the interpreter refers back to the tape: keeping it made a reference cycle
+                              # that held every recorded tensor until the cyclic GC ran
 
     def _record(self, op: Any, inputs: tuple, attrs: dict, out: Any) -> None:
         outs = out if isinstance(out, tuple) else (out,)

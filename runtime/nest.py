@@ -46,19 +46,18 @@ def _rebuild(template: Any, children: list) -> Any:
 
 def pack_sequence_as(structure: Any, flat_sequence: Any, expand_composites: bool = False) -> Any:
     flat = list(flat_sequence)
-    pos = [0]
-
-    def build(s: Any) -> Any:
-        if not is_nested(s):
-            v = flat[pos[0]]
-            pos[0] += 1
-            return v
-        return _rebuild(s, [build(c) for c in _children(s)])
-
     if len(flatten(structure)) != len(flat):
         raise ValueError(f"Could not pack sequence. Structure had {len(flatten(structure))} atoms, "
                          f"but flat_sequence had {len(flat)} items.")
-    return build(structure)
+    return _pack(structure, iter(flat))
+
+
+def _pack(s: Any, values: Any) -> Any:
+    # NOTE: a module-level function, not a closure calling itself: that closure is a reference cycle,
+    # which kept every packed value (a tf.function's outputs) alive until the cyclic GC ran
+    if not is_nested(s):
+        return next(values)
+    return _rebuild(s, [_pack(c, values) for c in _children(s)])
 
 
 def map_structure(func: Callable[..., Any], *structure: Any, **kwargs: Any) -> Any:
