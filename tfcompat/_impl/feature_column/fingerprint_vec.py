@@ -69,6 +69,15 @@ def hash_buckets(values: np.ndarray, num_buckets: int, one: Callable[[Any], int]
     # NOTE: integers hash as their decimal text, as tf.strings.as_string
     items = flat.astype("S21").tolist() if flat.dtype.kind in "iu" else flat.tolist()
     try:
+        joined = b"".join(items)
+    except TypeError:   # NOTE: str values: the general path below encodes them
+        joined = None
+    if joined is not None and b"\0" not in joined:
+        text = np.array(items, dtype=f"S{SHORT}")
+        lengths = np.char.str_len(text).astype(np.int64)
+        if int(lengths.sum()) == len(joined):   # NOTE: nothing was cut: every value has <= 16 bytes
+            return _buckets(text, lengths, num_buckets).reshape(values.shape)
+    try:
         text = np.array(items, dtype=bytes) if items else np.zeros(0, f"S{SHORT}")
         # NOTE: S arrays drop trailing NUL bytes from their lengths; count those values one by one
         nul = not all(isinstance(v, bytes) for v in items[:1]) or b"\0" in b"".join(items)
