@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked
 from upgrader.native.contrib_layers import contrib_layer_spans
+from upgrader.native.scope_initializer import scope_initializer_spans
 from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
 from upgrader.native.operand_kinds import FLOAT, Kinds
@@ -99,6 +100,8 @@ def swap(code: str, tree: ast.Module) -> str:
     spans = session_calls(tree, source)
     if "contrib" in code:
         spans += contrib_layer_spans(tree, aliases, source)   # tf.contrib.layers -> tf.layers (native/contrib_layers.py)
+    if "initializer=" in code:
+        spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
     if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
         spans += _table_spans(tree, aliases)
