@@ -90,3 +90,16 @@ def test_a_graph_name_bound_to_data_takes_a_name_of_its_own_from_there_on() -> N
     assert not blocked
     assert "y_value = y(1.0).numpy()\nprint(y_value)\nx_value = np.ones(2)\n" \
            "print(x_value + y_value)\n" in code
+
+
+def test_session_options_are_data_and_a_session_nothing_uses_is_dropped() -> None:
+    code, blocked = _native(HEAD + "with tf.Session() as sess:\n    sess.run(w.initializer)\n    print(sess.run(step))\n"
+                            "config = tf.ConfigProto()\nconfig.allow_soft_placement = True\n"
+                            "spare = tf.Session(config=config)\nwith tf.Session() as sess:\n"
+                            "    sess.run(w.initializer)\n    print(sess.run(w))\n")
+    assert blocked == ["native conversion blocked (file kept in compat form): tf.ConfigProto has no TF2 equivalent "
+                       "native mode can use"]   # not "'config' (a graph tensor) is used outside sess.run"
+    code, blocked = _native(HEAD + "with tf.Session() as sess:\n    sess.run(w.initializer)\n    print(sess.run(step))\n"
+                            "spare = tf.Session()\nwith tf.Session() as sess:\n    sess.run(w.initializer)\n"
+                            "    print(sess.run(w))\n")
+    assert not blocked and "spare" not in code and code.endswith("w.assign(1.0)\nprint(w.numpy())\n")

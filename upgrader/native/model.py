@@ -53,7 +53,8 @@ SCOPES = frozenset({"tf.variable_scope", "tf.name_scope", "tf.device"})
 PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/native_flags.py
             "tf.examples.tutorials.mnist",               # data, not graph: rules/native_mnist.py
             "tf.keras.datasets",                         # NumPy arrays in TF1 as in TF2
-            "tf.gfile", "tf.io.gfile")                   # file I/O, plain Python in TF2 (FastGFile: native/equivalents.py)
+            "tf.gfile", "tf.io.gfile",                   # file I/O, plain Python in TF2 (FastGFile: native/equivalents.py)
+            "tf.ConfigProto", "tf.GPUOptions")           # session options: protocol buffers, never graph values
 
 
 
@@ -321,7 +322,7 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
         sess = session_target(prog, stmt)
         if sess is not None:
             sessions += 1
-            if sessions > 1 and not later_session(prog, stmt, sess):   # NOTE: blocked there when False
+            if sessions > 1 and not later_session(prog, stmt, sess):   # NOTE: False: blocked there, or unused
                 continue
             prog.session_name = sess
             prog.graph = True

@@ -42,7 +42,8 @@ def runs_graph(prog: Program, stmt: ast.stmt) -> bool:
 
 
 def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
-    """A Session opened after the first one: True when native code can follow it (see `reinitialised`).
+    """A Session opened after the first one: True when native code follows it (see `reinitialised`); False when
+    it blocks the file, or when nothing uses it.
 
     Sessions one after another are one program in TF2, with one variable state. That is TF1's meaning too, except
     that each TF1 session starts with uninitialised variables: a later session's initialiser run gives the
@@ -59,6 +60,9 @@ def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
         return False
     body = prog.tree.body
     at = body.index(stmt)
+    if not isinstance(stmt, ast.With) and not any(isinstance(n, ast.Name) and n.id == name for s in _until_bound(
+            body[at + 1:], name) for n in ast.walk(s)):
+        return False   # a session nothing uses runs nothing: its statement is dropped like the others
     scope = stmt.body if isinstance(stmt, ast.With) else _until_next_session(prog, body[at + 1:])
     first = prog.session_name
     if first is not None and first != name:
