@@ -266,3 +266,29 @@ def test_encoding_in_a_function_with_unknown_batch_equals_eager():
     multi = tf.function(lambda x: tf.keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="multi_hot")(x),
                         input_signature=[tf.TensorSpec([None, 2], tf.string)])
     assert multi(tf.constant([["a", "z"], ["b", "b"]])).numpy().tolist() == [[1, 1, 0], [0, 0, 1]]
+
+
+def _functional_fit(t):
+    rng = np.random.RandomState(1)
+    words = rng.choice(["a", "b", "c", "d"], (64, 1))
+    nums = rng.normal(size=(64, 1)).astype(np.float32)
+    y = ((words[:, 0] == "a") | (nums[:, 0] > 0.5)).astype(np.float32)[:, None]
+    L = t.keras.layers
+    w_in, n_in = t.keras.Input((1,), dtype="string"), t.keras.Input((1,))
+    ids = L.CategoryEncoding(4, output_mode="one_hot")(L.StringLookup(vocabulary=["a", "b", "c"])(w_in))
+    bins = L.Discretization(bin_boundaries=[0.0, 0.5], output_mode="one_hot")(n_in)
+    hashed = L.Hashing(3, output_mode="one_hot")(w_in)
+    out = L.Dense(1, activation="sigmoid", kernel_initializer="zeros")(L.Concatenate()([ids, bins, hashed]))
+    model = t.keras.Model([w_in, n_in], out)
+    model.compile(optimizer=t.keras.optimizers.Ftrl(0.5), loss="binary_crossentropy",
+                  metrics=[t.keras.metrics.AUC(name="auc")])
+    history = model.fit([t.constant(words), nums], y, batch_size=16, epochs=3, verbose=0, shuffle=False).history
+    return {k: np.round(v, 4).tolist() for k, v in history.items()}
+
+
+def test_functional_model_on_string_input_matches_recorded_tensorflow():
+    assert _functional_fit(tf) == {"auc": [0.8451, 1.0, 1.0], "loss": [0.5599, 0.3511, 0.2643]}
+
+
+def test_functional_model_on_string_input_matches_tensorflow(oracle):
+    assert _functional_fit(tf) == _functional_fit(oracle)

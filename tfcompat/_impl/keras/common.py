@@ -111,6 +111,8 @@ def as_float_tensor(x: Any, dtype: Any = None) -> Any:
             return tf().cast(t, want)
         return t
     arr = np.asarray(x)
+    if arr.dtype.kind in "US" or (arr.dtype == object and arr.size and isinstance(arr.flat[0], (str, bytes))):
+        return dispatch.convert_to_tensor(arr.astype(object))   # NOTE: text stays text (tf.string)
     if arr.dtype.kind == "f" or arr.dtype == object:
         return dispatch.convert_to_tensor(arr.astype(dtypes.as_dtype(dtype or floatx()).as_numpy_dtype))
     if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and not isinstance(x, np.ndarray):

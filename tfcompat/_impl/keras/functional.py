@@ -56,6 +56,8 @@ def _concrete(t: KerasTensor) -> Any:
     """A stand-in value for shape propagation: ones, with 1 for each unknown dimension."""
     from .common import tf  # noqa: PLC0415
     shape = [1 if d is None else d for d in t.shape]
+    if t.dtype.name == "string":   # NOTE: a string input (for StringLookup, Hashing) stands in as b""
+        return tf().constant(np.full(shape, b"", dtype=object))
     return tf().constant(np.ones(shape, dtype=t.dtype.as_numpy_dtype))
 
 
