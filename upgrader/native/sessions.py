@@ -2,6 +2,7 @@
 
     session_target(prog, stmt)  ->  'sess' for `with tf.Session() as sess:` or `sess = tf.Session()`
     runs_graph(prog, stmt)      ->  True for `print(sess.run(loss, fd))`, `acc.eval()`, `init.run()`
+    later_session(prog, stmt, n) ->  True when a second, third... session can be followed (resets respelled)
 """
 from __future__ import annotations
 
@@ -72,9 +73,9 @@ def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
             blocked.append(stmt)
             return False
         named = [stmt] if isinstance(stmt, ast.With) else [stmt, *_until_bound(body[at + 1:], name)]
-        later = next((s for s in named[1:] if (other := session_target(prog, s)) not in (None, name)), None)
+        later = next((s for s in named[1:] if session_target(prog, s) not in (None, name)), None)
         if later is not None and any(isinstance(n, ast.Name) and n.id == name for s in named[named.index(later) + 1:]
-                                     for n in ast.walk(s)):
+                                     for n in ast.walk(s)):   # this one is used while the next one is open
             prog.block(later, f"two sessions open at once ('{name}' and '{session_target(prog, later)}'): each TF1 "
                               "session has its own variable state, native code has one")
             blocked.append(stmt)
