@@ -10,6 +10,11 @@ only: rules edit the source by spans, so the text keeps the user's names. `finis
 each version is written: a version read only by the next one is computed as a statement inside the
 next one's function (`h = fc1(x)`), the last version's function keeps the user's name, and a version
 read anywhere else gets a function of its own (`h_1`).
+
+Versions that stay statements are spelled apart in the source itself (`Respell`, then the file is
+analysed again): a constant version that a function reads after the rebinding (`c` -> `c_0`), and
+every earlier binding of a variable, optimizer or gradient list (`W = tf.Variable(...)` twice ->
+`W_0`, `W`). A name bound to data instead goes to native/rebind_data.py (`X` -> `X_value`).
 """
 from __future__ import annotations
 
