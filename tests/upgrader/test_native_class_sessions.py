@@ -100,3 +100,8 @@ def test_a_local_spelled_like_an_attribute_converts() -> None:
     printed: list[str] = []
     exec(compile(out, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
     assert printed[0] == "loss 0.1866"
+
+
+def test_converting_the_converted_class_changes_nothing() -> None:
+    once = upgrade_native(MODEL + SCRIPT).code
+    assert upgrade_native(once).code == once
