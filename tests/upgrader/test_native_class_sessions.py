@@ -105,3 +105,25 @@ def test_a_local_spelled_like_an_attribute_converts() -> None:
 def test_converting_the_converted_class_changes_nothing() -> None:
     once = upgrade_native(MODEL + SCRIPT).code
     assert upgrade_native(once).code == once
+
+
+def test_a_build_method_called_with_arguments_is_inlined_with_them_bound() -> None:
+    code = MODEL.replace("        self.loss = tf.reduce_mean(tf.square(self.w * self.x - self.y))\n",
+                         "        self._add_loss(self.w * self.x, scale=1.0)\n") \
+        .replace("    def one_step(", "    def _add_loss(self, pred, scale):\n"
+                                   "        self.loss = tf.reduce_mean(tf.square(pred * scale - self.y))\n\n"
+                                   "    def one_step(") + SCRIPT
+    out = upgrade_native(code).code
+    assert not _blockers(code) and "_add_loss" not in out and "def pred(self, x):" in out
+    printed: list[str] = []
+    exec(compile(out, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert printed[0] == "loss 0.1866"
+
+
+def test_a_build_method_called_without_its_argument_is_reported() -> None:
+    code = MODEL.replace("        self.loss = tf.reduce_mean(tf.square(self.w * self.x - self.y))\n",
+                         "        self._add_loss()\n") \
+        .replace("    def one_step(", "    def _add_loss(self, pred):\n"
+                                   "        self.loss = tf.reduce_mean(tf.square(pred - self.y))\n\n"
+                                   "    def one_step(") + SCRIPT
+    assert any("method '_add_loss' is called from __init__ without its argument 'pred'" in m for m in _blockers(code))

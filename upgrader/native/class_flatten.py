@@ -134,11 +134,14 @@ def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], b
         body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
     for s in body:
         call = s.value if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) else None
-        if call is not None and _self_attr(call.func) and call.func.attr in methods and not call.args and not call.keywords:
+        if call is not None and _self_attr(call.func) and call.func.attr in methods:
             inner = methods[call.func.attr]
-            if inner.name in built or len(inner.args.args) != 1 or inner.decorator_list:
-                raise NotAModel(f"method '{inner.name}' is called from __init__ twice or with arguments")
+            if inner.name in built or inner.decorator_list:
+                raise NotAModel(f"method '{inner.name}' is called from __init__ twice (or is decorated)")
             built.add(inner.name)
+            for bound in _arguments(inner, call):   # self._build_rnn(seq): `seq = seq` first
+                p.graph.append(bound)
+                p.ordered.append(bound)
             _inline(p, inner, methods, built, top=False)
         elif top and isinstance(s, ast.Assign) and len(s.targets) == 1 and _self_attr(s.targets[0], p.sess_attr):
             continue
@@ -162,6 +165,31 @@ def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], b
         else:
             p.graph.append(s)
             p.ordered.append(s)
+
+
+def _arguments(fn: ast.FunctionDef, call: ast.Call) -> list[ast.stmt]:
+    """`param = <argument>` statements binding a build method's parameters (each knows its own source line)."""
+    a = fn.args
+    names = [x.arg for x in a.args[1:]]
+    if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or any(isinstance(x, ast.Starred) for x in call.args) \
+            or any(k.arg is None for k in call.keywords) or len(call.args) > len(names):
+        raise NotAModel(f"method '{fn.name}' is called from __init__ with *args/**kwargs or too many arguments")
+    given = dict(zip(names, call.args)) | {k.arg: k.value for k in call.keywords}
+    defaults = dict(zip(names[len(names) - len(a.defaults):], a.defaults))
+    out = []
+    for n in names:
+        value = given.get(n, defaults.get(n))
+        if value is None or n not in names:
+            raise NotAModel(f"method '{fn.name}' is called from __init__ without its argument '{n}'")
+        text = f"{n} = {ast.unparse(value)}\n"
+        if isinstance(value, ast.Name) and value.id == n:
+            continue   # self._build(seq) into def _build(self, seq): the same name already
+        stmt = ast.parse(text).body[0]
+        stmt.source_lines = [text]
+        out.append(stmt)
+    if set(given) - set(names):
+        raise NotAModel(f"method '{fn.name}' has no parameter '{sorted(set(given) - set(names))[0]}'")
+    return out
 
 
 def _naming_only(item: ast.withitem) -> bool:
@@ -206,7 +234,7 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
     for s in p.graph:
         edits = [(n, n.attr) for n in ast.walk(s) if _self_attr(n)]
         edits += [(n, "_" + n.id) for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in shadow]
-        out.append(_edits_text(lines, s, edits, s.col_offset))
+        out.append(_edits_text(getattr(s, "source_lines", lines), s, edits, s.col_offset))
     for m in p.runs:
         edits: list[tuple[ast.AST, str]] = [(n, "sess" if n.attr == p.sess_attr else n.attr)
                                             for n in ast.walk(m) if _self_attr(n)]

@@ -154,7 +154,7 @@ def flat_file(inst: Instance, code: str, tree: ast.Module) -> str:
         edits = [(n, pre + n.attr) for n in ast.walk(s) if _self_attr(n)]
         edits += [(n, pre + ("_" if n.id in shadow else "") + n.id) for n in ast.walk(s)
                   if isinstance(n, ast.Name) and n.id in own]
-        text = _edits_text(lines, s, edits, s.col_offset)
+        text = _edits_text(getattr(s, "source_lines", lines), s, edits, s.col_offset)
         out.append("".join(pad + ln if ln.strip() else ln for ln in text.splitlines(keepends=True)))
     edits = _outer_edits(inst, tree)
     body = "".join(_outer_text(lines, tree, edits, inst))
