@@ -188,6 +188,8 @@ def place(op: Any, arrays: Any) -> tuple:
         for a in arrays:
             if type(a) is np.ndarray and a.dtype.kind in _HOST_KINDS:
                 if _is_text(a):
+                    if getattr(op, "places_per_node", False):
+                        continue  # NOTE: a function's device plan runs its string ops on the host itself
                     host = True  # NOTE: string ops run on the host, as TensorFlow's do
                     break
                 boxes += 1

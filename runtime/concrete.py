@@ -92,6 +92,7 @@ def _call_op(name: str, stateful: bool) -> OpDef:
                dtype=lambda *d, f: tuple(o.dtype for o in f.outputs), grad=_call_grad, stateful=stateful,
                num_outputs=lambda *xs, f: len(f.outputs))
     op.grad_takes_none = True  # NOTE: autodiff passes None (not zeros) for outputs without gradient
+    op.places_per_node = True  # NOTE: string arguments do not move the whole function to the host
     return op
 
 

@@ -292,3 +292,15 @@ def test_functional_model_on_string_input_matches_recorded_tensorflow():
 
 def test_functional_model_on_string_input_matches_tensorflow(oracle):
     assert _functional_fit(tf) == _functional_fit(oracle)
+
+
+def test_traced_function_with_string_arguments_keeps_the_model_on_the_device():
+    """A device process: a tf.function taking strings runs its device plan (string ops on the host, the rest on
+    the device), not its host plan with the device's variables (run under TFCOMPAT_TEST_DEVICE=strict in CI)."""
+    lookup = tf.keras.layers.StringLookup(vocabulary=["a", "b", "c"])
+    dense = tf.keras.layers.Dense(1, kernel_initializer="ones")
+
+    @tf.function
+    def f(words):
+        return dense(tf.cast(tf.one_hot(lookup(words), 4), tf.float32))
+    assert f(tf.constant(["a", "z", "c"])).numpy().ravel().tolist() == [1.0, 1.0, 1.0]
