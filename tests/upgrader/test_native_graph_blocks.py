@@ -14,7 +14,7 @@ def _wrap(code: str) -> str:
 
 def test_an_accumulating_loop_moves_in_with_its_start_value() -> None:
     code = HEAD + "total = 0.0\nfor k in range(3):\n    total += w * k\nprint(total)\n"
-    assert _wrap(code) == HEAD + ("def build_total():\n    total = 0.0\n    for k in range(3):\n        total += w * k\n"
+    assert _wrap(code) == HEAD + ("\n\ndef build_total():\n    total = 0.0\n    for k in range(3):\n        total += w * k\n"
                                   "    return total\n\n\ntotal = build_total()\nprint(total)\n")
 
 

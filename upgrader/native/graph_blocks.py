@@ -38,6 +38,16 @@ def _loads(node: ast.AST) -> set[str]:
         n.target.id for n in ast.walk(node) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
 
 
+def _free_loads(stmt: ast.stmt) -> set[str]:
+    """Names `stmt` reads, less those a loop inside it binds first (`for v in ...: use(v)` reads no outer `v`)."""
+    bound: set[int] = set()
+    for loop in (n for n in ast.walk(stmt) if isinstance(n, (ast.For, ast.comprehension))):
+        names = _stores(loop.target)
+        scope = [loop] if isinstance(loop, ast.For) else [loop.target, *loop.ifs]
+        bound |= {id(n) for part in scope for n in ast.walk(part) if isinstance(n, ast.Name) and n.id in names}
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in bound}
+
+
 def _tf_calls(node: ast.AST, aliases: dict[str, str]) -> list[str]:
     out = []
     for n in ast.walk(node):
@@ -50,8 +60,9 @@ def _tf_calls(node: ast.AST, aliases: dict[str, str]) -> list[str]:
 
 def wrap_blocks(code: str, tree: ast.Module) -> str:
     aliases = collect_aliases(tree)
-    if "tensorflow" not in aliases.values():
-        return code
+    if "tensorflow" not in aliases.values() or not any(
+            c.rsplit(".", 1)[-1] in ("Session", "InteractiveSession", "placeholder") for c in _tf_calls(tree, aliases)):
+        return code   # NOTE: TF2 code (a second upgrade) keeps its loops: only a TF1 graph program is wrapped
     graph, variables = _graph_names(tree, aliases)
     lines = code.splitlines(keepends=True)
     taken = _stores(tree) | {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))}
@@ -73,7 +84,11 @@ def wrap_blocks(code: str, tree: ast.Module) -> str:
             inner += "\n"
         text = (f"def {name}({', '.join(params)}):\n{inner}    return {out}\n\n\n"
                 f"{out} = {name}({', '.join(params)})\n")
-        edits.append((first, stmt.end_lineno, text))
+        top = first
+        while top > 1 and lines[top - 2].lstrip().startswith("#"):   # the comments above describe the block
+            top -= 1
+        gap = "\n\n" if top > 1 and lines[top - 2].strip() else ""   # NOTE: two blank lines before a def (PEP 8)
+        edits.append((top, stmt.end_lineno, gap + "".join(lines[top - 1:first - 1]) + text))
         taken.add(name)
     for first, last, text in sorted(edits, reverse=True):
         lines[first - 1:last] = [text]
@@ -115,8 +130,8 @@ def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str]
                                                      for n in ast.walk(stmt)):
         return None
     later: set[str] = set()
-    for s in body[i + 1:]:   # NOTE: a later loop's own target (`for element in ...` again) is not this block's value
-        later |= _loads(s) - (_stores(s.target) if isinstance(s, ast.For) else set())
+    for s in body[i + 1:]:
+        later |= _free_loads(s)
     outs = sorted(_stores(stmt) & later)
     if len(outs) != 1:
         return None
