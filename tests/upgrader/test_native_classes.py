@@ -79,3 +79,21 @@ def test_a_class_that_opens_its_own_session_in_init_converts_and_its_callers_are
     assert not _blockers(code)
     assert "def __init__(self, lr=0.1):\n        super().__init__()\n" in out and "model = Regressor(lr=0.2)" in out
     assert "Session" not in out and "global_variables_initializer" not in out
+
+
+def test_an_ensemble_of_session_owning_models_made_in_a_loop_converts() -> None:
+    code = MODEL + """
+
+sess = tf.Session()
+models = []
+for m in range(2):
+    models.append(Regressor(sess, lr=0.1 * (m + 1)))
+sess.run(tf.global_variables_initializer())
+print([round(float(m.fit(np.ones(4, np.float32), np.ones(4, np.float32) * 3)), 3) for m in models])
+"""
+    result = upgrade_native(code)
+    assert not _blockers(code)
+    assert "models.append(Regressor(lr=0.1 * (m + 1)))" in result.code and "build_" not in result.code
+    printed: list[str] = []
+    exec(compile(result.code, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert printed == ["[9.0, 9.0]"]

@@ -28,3 +28,14 @@ def test_blocks_that_make_variables_run_a_session_or_bind_two_used_values_stay()
                   "for k in range(2):\n    out = sess.run(w)\nprint(out)\n",
                   "if True:\n    a = w * 2\n    b = w * 3\nprint(a, b)\n"):
         assert _wrap(HEAD + block) == HEAD + block
+
+
+def test_a_loop_handing_the_session_on_is_session_code_not_a_graph_value() -> None:
+    code = (HEAD + "sess = tf.Session()\nmodels = []\nfor k in range(2):\n    models.append(Model(sess, k))\n"
+            "print([m.name for m in models], k)\n")
+    assert _wrap(code) == code
+
+
+def test_a_comprehension_reusing_the_loop_name_does_not_read_the_block_value() -> None:
+    code = HEAD + "for k in range(2):\n    h = w * k\nprint(h, [k for k in range(3)])\n"
+    assert "def build_h():" in _wrap(code)

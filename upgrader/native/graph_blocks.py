@@ -41,10 +41,11 @@ def _loads(node: ast.AST) -> set[str]:
 def _free_loads(stmt: ast.stmt) -> set[str]:
     """Names `stmt` reads, less those a loop inside it binds first (`for v in ...: use(v)` reads no outer `v`)."""
     bound: set[int] = set()
-    for loop in (n for n in ast.walk(stmt) if isinstance(n, (ast.For, ast.comprehension))):
-        names = _stores(loop.target)
-        scope = [loop] if isinstance(loop, ast.For) else [loop.target, *loop.ifs]
-        bound |= {id(n) for part in scope for n in ast.walk(part) if isinstance(n, ast.Name) and n.id in names}
+    for loop in (n for n in ast.walk(stmt) if isinstance(n, (ast.For, ast.ListComp, ast.SetComp, ast.GeneratorExp,
+                                                               ast.DictComp))):
+        targets = [loop.target] if isinstance(loop, ast.For) else [g.target for g in loop.generators]
+        names = set().union(*(_stores(t) for t in targets))
+        bound |= {id(n) for n in ast.walk(loop) if isinstance(n, ast.Name) and n.id in names}
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in bound}
 
 
@@ -64,6 +65,9 @@ def wrap_blocks(code: str, tree: ast.Module) -> str:
             c.rsplit(".", 1)[-1] in ("Session", "InteractiveSession", "placeholder") for c in _tf_calls(tree, aliases)):
         return code   # NOTE: TF2 code (a second upgrade) keeps its loops: only a TF1 graph program is wrapped
     graph, variables = _graph_names(tree, aliases)
+    sessions = {t.id for s in tree.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
+                and (_tf_calls(s.value, aliases)[:1] or [""])[0].rsplit(".", 1)[-1] in ("Session", "InteractiveSession")
+                for t in s.targets if isinstance(t, ast.Name)}
     lines = code.splitlines(keepends=True)
     taken = _stores(tree) | {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))}
     edits: list[tuple[int, int, str]] = []   # (first line, last line, new text), 1-based inclusive
@@ -71,7 +75,7 @@ def wrap_blocks(code: str, tree: ast.Module) -> str:
     for i, stmt in enumerate(body):
         if not isinstance(stmt, (ast.For, ast.If)) or not _tf_calls(stmt, aliases) and not (_loads(stmt) & (graph | variables)):
             continue
-        plan = _plan(body, i, aliases, graph, taken)
+        plan = _plan(body, i, aliases, graph, taken, sessions)
         if plan is None:
             continue
         out, init, params = plan
@@ -116,7 +120,7 @@ def _graph_names(tree: ast.Module, aliases: dict[str, str]) -> tuple[set[str], s
 
 
 def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str],
-          taken: set[str]) -> tuple[str, ast.Assign | None, list[str]] | None:
+          taken: set[str], sessions: set[str]) -> tuple[str, ast.Assign | None, list[str]] | None:
     """(the value it builds, the accumulator's initial assignment moved in, the graph tensors it reads), or None."""
     stmt = body[i]
     if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal, ast.FunctionDef, ast.ClassDef,
@@ -125,6 +129,8 @@ def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str]
     if isinstance(stmt, ast.For) and stmt.orelse or any(isinstance(n, (ast.Break, ast.Continue)) for n in ast.walk(stmt)
                                                          if isinstance(stmt, ast.If)):
         return None
+    if _loads(stmt) & sessions:
+        return None   # it hands the session on (`Model(sess)`): session code, not a graph value
     if any(c.rsplit(".", 1)[-1] in MAKERS or ".layers." in c or c.endswith((".run", ".eval"))
            for c in _tf_calls(stmt, aliases)) or any(isinstance(n, ast.Attribute) and n.attr in ("run", "eval")
                                                      for n in ast.walk(stmt)):
