@@ -224,6 +224,16 @@ def _edits_text(lines: list[str], node: ast.AST, edits: list[tuple[ast.AST, str]
     return "".join(out)
 
 
+def as_method(fn: ast.FunctionDef, lines: list[str], edits: list[tuple[ast.AST, str]]) -> str:
+    """A module-level def's text (decorators included) with `edits` applied and `self` as its first parameter."""
+    start = ast.Module(body=[], type_ignores=[])
+    start.lineno, start.end_lineno = min([fn.lineno] + [d.lineno for d in fn.decorator_list]), fn.end_lineno
+    text = _edits_text(lines, start, edits, 0)
+    sig = f"def {fn.name}("
+    at = text.index(sig) + len(sig)
+    return text[:at] + ("self" if text[at:].lstrip().startswith(")") else "self, ") + text[at:]
+
+
 def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
     """The class as a flat TF1 program (see the module docstring), after the file's imports."""
     clash = {a.arg for m in p.runs for a in m.args.args[1:]} | {

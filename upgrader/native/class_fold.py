@@ -19,9 +19,10 @@ import ast
 from typing import Callable
 
 from upgrader.native.base import Blocked
-from upgrader.native.class_flatten import (RENAMED, NotAModel, Plan, _edits_text, flat_program, late_builds, model_classes,
-                                           plan)
+from upgrader.native.class_flatten import (RENAMED, NotAModel, Plan, _edits_text, as_method, flat_program, late_builds,
+                                           model_classes, plan)
 from upgrader.native.class_instance_fold import fold
+from upgrader.native.class_sessions import unwrap_withs
 from upgrader.native.class_instances import flat_file, instance, sessionless_classes
 from upgrader.native.segments import header, split_header, with_header
 
@@ -161,13 +162,7 @@ def _method(fn: ast.FunctionDef, lines: list[str], members: set[str]) -> str:
             edits.append((n, n.arg[:-len(RENAMED)] + (": " + ast.unparse(n.annotation) if n.annotation else "")))
         elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in members and n.id not in local:
             edits.append((n, "self." + n.id))
-    first = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
-    start = ast.Module(body=[], type_ignores=[])
-    start.lineno, start.end_lineno = first, fn.end_lineno
-    text = _edits_text(lines, start, edits, 0)
-    sig = f"def {fn.name}("
-    at = text.index(sig) + len(sig)
-    return text[:at] + ("self" if text[at:].lstrip().startswith(")") else "self, ") + text[at:]
+    return as_method(fn, lines, edits)
 
 
 def _drop_sessions(code: str, tf: str, classes: dict[str, int]) -> str:
@@ -203,7 +198,7 @@ def _drop_sessions(code: str, tf: str, classes: dict[str, int]) -> str:
                 n is w.items[0].optional_vars for w in withs):
             raise NotAModel(f"line {n.lineno}: the session '{n.id}' is used other than by the model classes")
     new = _apply(lines, edits)
-    return _unwrap_withs(new, makers)
+    return unwrap_withs(new, lambda c: isinstance(c, ast.Call) and ast.unparse(c.func) in makers)
 
 
 def _apply(lines: list[str], edits: list[tuple[ast.AST, str]]) -> str:
@@ -217,21 +212,3 @@ def _apply(lines: list[str], edits: list[tuple[ast.AST, str]]) -> str:
         i = n.lineno - 1
         out[i] = out[i][:n.col_offset] + new.encode("utf-8") + out[i][n.end_col_offset:]
     return b"".join(out).decode("utf-8")
-
-
-def _unwrap_withs(code: str, makers: set[str]) -> str:
-    """`with tf.Session() as sess:` blocks give way to their bodies, dedented, innermost last."""
-    while True:
-        tree = ast.parse(code)
-        w = next((n for n in ast.walk(tree) if isinstance(n, ast.With) and len(n.items) == 1 and isinstance(
-            n.items[0].context_expr, ast.Call) and ast.unparse(n.items[0].context_expr.func) in makers), None)
-        if w is None:
-            return code
-        lines = code.splitlines(keepends=True)
-        width = w.body[0].col_offset - w.col_offset
-        body = []
-        for ln in lines[w.body[0].lineno - 1:w.end_lineno]:
-            if ln.strip() and not ln[:width].isspace():
-                raise NotAModel(f"line {w.lineno}: a multi-line string inside the session block")
-            body.append(ln[width:] if ln.strip() else ln)
-        code = "".join(lines[:w.lineno - 1] + body + lines[w.end_lineno:])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.class_flatten import NotAModel, _edits_text
+from upgrader.native.class_flatten import NotAModel, _edits_text, as_method
 from upgrader.native.class_instances import Instance
 
 
@@ -148,14 +148,7 @@ def _method(inst: Instance, fn: ast.FunctionDef, lines: list[str]) -> str:
             edits.append((n, n.id[len(pre):] if n.id in local else "self." + n.id[len(pre):]))
         elif isinstance(n, ast.arg) and n.arg.startswith(pre):
             edits.append((n, n.arg[len(pre):] + (": " + ast.unparse(n.annotation) if n.annotation else "")))
-    first = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
-    start = ast.Module(body=[], type_ignores=[])
-    start.lineno, start.end_lineno = first, fn.end_lineno
-    text = _edits_text(lines, start, edits, 0)
-    sig = f"def {fn.name}("
-    at = text.index(sig) + len(sig)
-    text = text[:at] + ("self" if text[at:].lstrip().startswith(")") else "self, ") + text[at:]
-    return text.replace(sig, f"def {fn.name[len(pre):]}(", 1)
+    return as_method(fn, lines, edits).replace(f"def {fn.name}(", f"def {fn.name[len(pre):]}(", 1)
 
 
 def _class_text(inst: Instance, code: str, tf: str, init: list[str], methods: list[str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from upgrader.native.class_flatten import Plan
@@ -186,10 +186,15 @@ def _session_edits(p: Plan, m: ast.FunctionDef, edits: list[tuple[ast.AST, str]]
 
 def unwrap_sessions(code: str) -> str:
     """`with tf.Session() as sess:` blocks give way to their bodies, dedented, innermost last."""
+    return unwrap_withs(code, _opens)
+
+
+def unwrap_withs(code: str, opens: Callable[[ast.expr], bool]) -> str:
+    """Each `with <x>:` whose `x` `opens` says is a session gives way to its body, dedented, innermost last."""
     while True:
         tree = ast.parse(code)
         w = next((n for n in ast.walk(tree) if isinstance(n, ast.With) and len(n.items) == 1
-                  and _opens(n.items[0].context_expr)), None)
+                  and opens(n.items[0].context_expr)), None)
         if w is None:
             return code
         lines = code.splitlines(keepends=True)

@@ -34,14 +34,21 @@ def fully_connected(inputs: Any, num_outputs: int, activation_fn: Any = e.relu, 
         w = get_variable("weights", [x.shape[-1], num_outputs], dtype=x.dtype,
                          initializer=weights_initializer or xavier_initializer(), regularizer=weights_regularizer,
                          trainable=trainable)
-        y = v2("linalg.matmul")(x, w)
-        if normalizer_fn is not None:
-            y = normalizer_fn(y, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            b = get_variable("biases", [num_outputs], dtype=x.dtype, initializer=biases_initializer,
-                             regularizer=biases_regularizer, trainable=trainable)
-            y = v2("nn.bias_add")(y, b)
-        return activation_fn(y) if activation_fn is not None else y
+        return _finish(v2("linalg.matmul")(x, w), num_outputs, activation_fn, normalizer_fn, normalizer_params,
+                       biases_initializer, biases_regularizer, trainable)
+
+
+def _finish(y: Any, num_outputs: int, activation_fn: Any, normalizer_fn: Any, normalizer_params: Any,
+            biases_initializer: Any, biases_regularizer: Any, trainable: bool) -> Any:
+    """contrib's layer tail, inside the layer's scope: normalizer (instead of biases) or biases, then activation."""
+    from .variable_scope import get_variable  # noqa: PLC0415
+    if normalizer_fn is not None:
+        y = normalizer_fn(y, **(normalizer_params or {}))
+    elif biases_initializer is not None:
+        b = get_variable("biases", [num_outputs], dtype=y.dtype, initializer=biases_initializer,
+                         regularizer=biases_regularizer, trainable=trainable)
+        y = v2("nn.bias_add")(y, b)
+    return activation_fn(y) if activation_fn is not None else y
 
 
 def _pair(v: Any) -> list[int]:
@@ -67,13 +74,8 @@ def conv2d(inputs: Any, num_outputs: int, kernel_size: Any, stride: Any = 1, pad
                          trainable=trainable)
         y = v2("nn.conv2d")(x, w, strides=[1] + _pair(stride) + [1], padding=padding.upper(),
                             dilations=[1] + _pair(rate) + [1])
-        if normalizer_fn is not None:
-            y = normalizer_fn(y, **(normalizer_params or {}))
-        elif biases_initializer is not None:
-            b = get_variable("biases", [num_outputs], dtype=x.dtype, initializer=biases_initializer,
-                             regularizer=biases_regularizer, trainable=trainable)
-            y = v2("nn.bias_add")(y, b)
-        return activation_fn(y) if activation_fn is not None else y
+        return _finish(y, num_outputs, activation_fn, normalizer_fn, normalizer_params, biases_initializer,
+                       biases_regularizer, trainable)
 
 
 @v1_export("contrib.layers.max_pool2d")
