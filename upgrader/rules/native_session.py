@@ -66,7 +66,9 @@ class NativeSession(NativeRule):
                 fed = feed(prog, node, edit, "feed_dict")
                 edits.append((node, bind_once(fetch(prog, node, node.args[0], fed, edit), fed, edit)))
                 assign = parents.get(id(node))
-                if assign is not None and (pretty := _unpack(assign, edits[-1][1])) is not None:
+                steps = {e.func for e in prog.entities.values() if e.kind == "train"}
+                variables = {e.name for e in prog.entities.values() if e.kind == "variable"}
+                if assign is not None and (pretty := _unpack(assign, edits[-1][1], steps, variables)) is not None:
                     edits.append((assign, pretty))
             elif (hook := next((t for r in edit.rules if (t := r.edit_call(prog, node, edit)) is not None), None)) is not None:
                 edits.append((node, hook))
@@ -102,12 +104,24 @@ def _initializer(prog: Program, op: ast.expr) -> bool:
         and prog.kind(op.value.id) == "variable")
 
 
-def _unpack(node: ast.AST, fetched: str) -> str | None:
+def _unpack(node: ast.AST, fetched: str, steps: set[str] = frozenset(), variables: set[str] = frozenset()) -> str | None:
     """`_, l = sess.run([step, loss])` -> `l = step(x).numpy()`; `a, b = sess.run([W, b])` -> `a, b = W.numpy(), b.numpy()`."""
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(t := node.targets[0], ast.Tuple)
             and all(isinstance(e, ast.Name) for e in t.elts) and fetched.startswith("[")):
         return None
     names = [e.id for e in t.elts]
+    values = ast.parse(fetched, mode="eval").body
+    at = next((i for i, v in enumerate(getattr(values, "elts", [])) if any(
+        isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in steps for c in ast.walk(v))), None)
+    before = [v for n, v in zip(names[:at or 0], getattr(values, "elts", [])) if n != "_"]
+    if at and len(values.elts) == len(names) and names[at] != "_" and before and all(   # only variable reads move
+            isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr == "numpy"
+            and isinstance(v.func.value, ast.Name) and v.func.value.id in variables for v in before):
+        # NOTE: the step runs first, as TF1 updated the variables it fetched beside it (global_step reads 1 after step 1)
+        rest = [(n, ast.unparse(v)) for i, (n, v) in enumerate(zip(names, values.elts)) if i != at and n != "_"]
+        first = f"{names[at]} = {ast.unparse(values.elts[at])}"
+        pad = "\n" + " " * node.col_offset
+        return first + ("" if not rest else pad + f"{', '.join(n for n, _ in rest)} = {', '.join(v for _, v in rest)}")
     if len(names) == 2 and names[0] == "_" and fetched.startswith("[None, "):
         return f"{names[1]} = {fetched[len('[None, '):-1]}"
     return f"{', '.join(names)} = {fetched[1:-1]}"
