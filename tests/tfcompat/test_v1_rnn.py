@@ -87,8 +87,9 @@ def run_case(tf, build) -> tuple[list, list]:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_rnn_matches_tensorflow(case: str, oracle) -> None:
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+def test_rnn_matches_tensorflow(case: str, oracle, monkeypatch: pytest.MonkeyPatch) -> None:
+    # NOTE: set for this test only: a leaked TF_USE_LEGACY_KERAS gives later subprocesses Keras 2
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", os.environ.get("TF_USE_LEGACY_KERAS", "1"))
     try:
         tf = oracle.compat.v1
         tf.nn.rnn_cell.BasicLSTMCell  # noqa: B018  (needs tf-keras)

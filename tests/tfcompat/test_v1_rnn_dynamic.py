@@ -21,8 +21,9 @@ FEEDS = [(RNG.normal(size=(B, 4, F)).astype(np.float32), np.array([4, 2, 3], np.
          (RNG.normal(size=(B, 1, F)).astype(np.float32), np.array([1, 0, 1], np.int32))]
 
 
-def _tf(oracle):
-    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+def _tf(oracle, monkeypatch: pytest.MonkeyPatch):
+    # NOTE: set for the calling test only: a leaked TF_USE_LEGACY_KERAS gives later subprocesses Keras 2
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", os.environ.get("TF_USE_LEGACY_KERAS", "1"))
     try:
         tf = oracle.compat.v1
         tf.nn.rnn_cell.BasicLSTMCell  # noqa: B018  (needs tf-keras)
@@ -70,8 +71,8 @@ def _close(got: list, want: list, rtol: float = 1e-4, atol: float = 1e-5) -> Non
 
 
 @pytest.mark.parametrize("case", sorted(k for k in CASES if k != "static"))
-def test_unknown_time_steps_match_tensorflow(case: str, oracle) -> None:
-    tf = _tf(oracle)
+def test_unknown_time_steps_match_tensorflow(case: str, oracle, monkeypatch: pytest.MonkeyPatch) -> None:
+    tf = _tf(oracle, monkeypatch)
     want_names, want = run_dynamic(tf, CASES[case])
     got_names, got = run_dynamic(tf1, CASES[case])
     assert got_names == want_names
@@ -147,8 +148,8 @@ def _train(tf, steps: int = 4) -> tuple[list, list]:
     return losses, final
 
 
-def test_training_matches_tensorflow(oracle) -> None:
-    tf = _tf(oracle)
+def test_training_matches_tensorflow(oracle, monkeypatch: pytest.MonkeyPatch) -> None:
+    tf = _tf(oracle, monkeypatch)
     want_losses, want_w = _train(tf)
     got_losses, got_w = _train(tf1)
     np.testing.assert_allclose(got_losses, want_losses, rtol=1e-4, atol=1e-6)
