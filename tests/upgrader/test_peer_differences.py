@@ -2,8 +2,9 @@
 
 The peer-tests harness beside the project (not part of this repository) runs TensorFlow's
 `tf_upgrade_v2_test.py` against `tf-upgrade --mode compat` (the README's "N of 145" figure). The
-tests it fails are listed here by name, with the reason; each reason is checked below: our output (a snippet of our own), and on TensorFlow 2.21 why TF's expected
-output is not taken (it raises, computes other values, or changes again on a second run).
+tests it fails are listed here by name, with the reason; each reason is checked below: our output
+(a snippet of our own), and on TensorFlow 2.21 why TF's expected output is not taken (it raises,
+computes other values, or changes again on a second run).
 """
 from __future__ import annotations
 
