@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Blocked
+from upgrader.native.estimator import _free
 from upgrader.native.model import Program
 from upgrader.scan import collect_aliases
 
@@ -229,11 +230,3 @@ def _text(prog: Program, stmt: ast.stmt, pad: str) -> str:
         raise Blocked(stmt.lineno, "a statement in a MonitoredTrainingSession block that cannot be re-indented safely")
     out = "".join(pad + line[stmt.col_offset:] if line.strip() else line for line in lines)
     return out if out.endswith("\n") else out + "\n"
-
-
-def _free(name: str, taken: set[str]) -> str:
-    out, i = name, 1
-    while out in taken:
-        out, i = f"{name}{i}", i + 1
-    taken.add(out)
-    return out
