@@ -43,7 +43,7 @@ def read_mnist(train_dir=None, one_hot=False, reshape=True, validation_size=5000
 
     def split(images, labels):
         images = images.astype({np}.float32) / 255.0
-        images = images.reshape(len(images), -1) if reshape else images[..., None]
+        images = images.reshape(len(images), 28 * 28) if reshape else images[..., None]
         return MnistSplit(images, {np}.eye(10)[labels] if one_hot else labels)
 
     return SimpleNamespace(train=split(x_train[validation_size:], y_train[validation_size:]),
@@ -68,26 +68,74 @@ class NativeMnist(NativeRule):
                 raise Blocked(stmt.lineno, f"from {MODULE} import {', '.join(a.name for a in stmt.names)}: "
                                            "native mode converts `import input_data` only")
             self.change("the tutorial MNIST reader -> read_mnist() on tf.keras.datasets.mnist (same interface)")
-            np = next((n for n, q in _imports(prog).items() if q == "numpy"), None)
+            np = next((n for n, q in _module_imports(prog.tree).items() if q == "numpy"), None)
             head = [] if np else ["import numpy as np"]
-            if _imports(prog).get("SimpleNamespace") != "types.SimpleNamespace":
+            if _module_imports(prog.tree).get("SimpleNamespace") != "types.SimpleNamespace":
                 head.append("from types import SimpleNamespace")
             return "\n".join(head + ["", "", READER.replace("{np}", np or "np").replace("{tf}", edit.tf)])
         calls = [n for n in ast.walk(stmt) if prog.call_key(n) == READ]
         if not calls:
             return None
-        if not (isinstance(stmt, ast.Assign) and stmt.value is calls[0]):
-            raise Blocked(stmt.lineno, "input_data.read_data_sets inside an expression: native mode converts "
-                                       "`mnist = input_data.read_data_sets(...)`")
-        return edit.with_edits(stmt, [(calls[0].func, "read_mnist")])
+        for call in calls:
+            _check_arguments(call)
+        return edit.with_edits(stmt, [(c.func, "read_mnist") for c in calls])
 
 
-def _imports(prog: Program) -> dict[str, str]:
+# NOTE: read_mnist keeps TF1's keyword names; TF1's second positional parameter is fake_data, not one_hot.
+_KEYWORDS = {"train_dir", "one_hot", "reshape", "validation_size"}
+
+
+def _check_arguments(call: ast.Call) -> None:
+    """read_mnist takes what tutorials pass; other arguments keep the file in compat form, named."""
+    if len(call.args) > 1 or any(isinstance(a, ast.Starred) for a in call.args):
+        raise Blocked(call.lineno, "input_data.read_data_sets with more than one positional argument: "
+                                   "pass one_hot=, reshape=, validation_size= by keyword")
+    for kw in call.keywords:
+        if kw.arg not in _KEYWORDS:
+            raise Blocked(call.lineno, f"input_data.read_data_sets({kw.arg or '**'}=...): the TF2 reader takes "
+                                       f"{', '.join(sorted(_KEYWORDS))}; remove {kw.arg or '**kwargs'} or convert by hand")
+
+def _module_imports(tree: ast.Module) -> dict[str, str]:
     """Module-level import bindings: local name -> what it names ('np' -> 'numpy')."""
     out: dict[str, str] = {}
-    for s in prog.tree.body:
+    for s in tree.body:
         if isinstance(s, ast.Import):
             out.update({a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in s.names})
         elif isinstance(s, ast.ImportFrom) and s.module:
             out.update({a.asname or a.name: f"{s.module}.{a.name}" for a in s.names})
     return out
+
+
+def plain_reader(code: str, tree: ast.Module) -> str | None:
+    """A file with no graph that reads MNIST (a data-loading helper beside the program): the same reader.
+
+    The graph programs get it from the rule above; a helper module has no graph for the rule to run on.
+    """
+    imports = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.module == MODULE]
+    if len(imports) != 1 or [a.name for a in imports[0].names] != ["input_data"] or imports[0].names[0].asname:
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == "input_data.read_data_sets"]
+    for call in calls:
+        _check_arguments(call)
+    names = _module_imports(tree)
+    np = next((n for n, q in names.items() if q == "numpy"), None)
+    tf = next((n for n, q in names.items() if q == "tensorflow"), None)
+    head = ([] if np else ["import numpy as np"]) + ([] if tf else ["import tensorflow as tf"])
+    if names.get("SimpleNamespace") != "types.SimpleNamespace":
+        head.append("from types import SimpleNamespace")
+    reader = "\n".join(head + ["", "", READER.replace("{np}", np or "np").replace("{tf}", tf or "tf")])
+    lines = code.splitlines(keepends=True)
+    offsets = [0]
+    for ln in lines:
+        offsets.append(offsets[-1] + len(ln.encode("utf-8")))
+    raw = code.encode("utf-8")
+
+    def at(line: int, col: int) -> int:
+        return offsets[line - 1] + col
+
+    edits = [(at(imports[0].lineno, imports[0].col_offset), at(imports[0].end_lineno, imports[0].end_col_offset), reader)]
+    edits += [(at(c.func.lineno, c.func.col_offset), at(c.func.end_lineno, c.func.end_col_offset), "read_mnist")
+              for c in calls]
+    for start, end, new in sorted(edits, reverse=True):
+        raw = raw[:start] + new.encode("utf-8") + raw[end:]
+    return raw.decode("utf-8")
