@@ -23,6 +23,7 @@ from upgrader.native.monitored import monitored_sessions
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
+from upgrader.rules.native_mnist import plain_reader
 from upgrader.native.function_body import lift
 from upgrader.native.imported import (CURRENT, group_blocker, importers, library, local_tf_modules, remember,
                                       sibling_imports, source)
@@ -170,6 +171,9 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         out = _native(split_code, ast.parse(split_code))
         return [Blocked(_line_in(code, split_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
     if not prog.graph and not _layer_module(prog, tree):
+        reader = plain_reader(code, tree)   # NOTE: a data helper that reads the tutorial MNIST (rules/native_mnist.py)
+        if reader is not None:
+            return _native(reader, ast.parse(reader))
         try:
             lifted = lift(code, tree, lambda text: _native(text, ast.parse(text)))
         except ValueError as e:   # a program inside a function that did not convert: its reasons
