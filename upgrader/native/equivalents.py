@@ -2,6 +2,7 @@
 
     tf.div(3, 4)                                   ->  tf.math.floordiv(3, 4)     (integers: TF1 floored)
     tf.div(total, n)         (total is float32)    ->  tf.math.divide(total, n)
+    tf.floor_div(b, a)                             ->  tf.math.floordiv(b, a)
     tf.nn.embedding_lookup(emb, ids, "div")        ->  tf.nn.embedding_lookup(emb, ids)   (one tensor, not shards)
     tf.gfile.FastGFile(path, "rb")                 ->  tf.io.gfile.GFile(path, "rb")
 
@@ -53,6 +54,7 @@ TABLE: dict[str, Equivalent] = {
     "tf.div": Equivalent("", ("x", "y", "name"), ("x", "y", "name"),
                          why="TF1 floors integers and divides floats, and the dtype of the first operand is not "
                              "known statically (write x / y or x // y)"),
+    "tf.floor_div": Equivalent("tf.math.floordiv", ("x", "y", "name"), ("x", "y", "name")),   # both run FloorDiv
     "tf.gfile.FastGFile": Equivalent("tf.io.gfile.GFile", ("name", "mode"), ("name", "mode")),
     "tf.nn.embedding_lookup": Equivalent(
         "tf.nn.embedding_lookup", ("params", "ids", "partition_strategy", "name", "validate_indices", "max_norm"),

@@ -33,6 +33,7 @@ from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.plain_use import check_plain
 from upgrader.native.rebind_data import stored_names
 from upgrader.native.unpack import unpack_targets
+from upgrader.native.variable_inits import check as initial_values
 from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
 
@@ -223,8 +224,6 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         if any(prog.kind(n) for n in names_in(stmt)):
             check_plain(prog, stmt)
         return
-    if kind == "variable" and any(prog.kind(d) in ("placeholder", "tensor") for d in deps):
-        prog.block(stmt, f"variable '{name}' is initialised from a placeholder or graph tensor")
     if key in LAYERS:
         layer = _layer_name(prog, value, name)
         prog.entities[layer] = Entity(layer, "layer", stmt, func=layer)
@@ -359,6 +358,7 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             prog.block(fn, f"function '{fn.name}' runs the session but {why}")
     if prog.graph:
         _resolve(prog)
+        initial_values(prog)   # a variable initialised from a graph tensor (native/variable_inits.py)
         finish_versions(prog)
         walk_blockers(prog)
     return prog

@@ -1,0 +1,126 @@
+"""Single TF1 patterns from real programs that native mode converts, or keeps in compat form with a reason.
+
+A variable initialised from a constant graph tensor (native/variable_inits.py), `tf.floor_div`
+(native/equivalents.py).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from upgrader.native.run import upgrade_native
+
+RUN_AS_TF = Path(__file__).resolve().parents[1] / "run_as_tf.py"
+
+CONSTANT_INIT = """import numpy as np
+import tensorflow as tf
+
+start = tf.constant([1.0, 2.0]) * 0.5
+halves = tf.floor_div(tf.constant([7, -7]), tf.constant(2))
+w = tf.Variable(start)
+x = tf.placeholder(tf.float32, [2])
+loss = tf.reduce_sum(tf.square(w * x - 1.0))
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        sess.run(train, {x: [1.0, 0.5]})
+    print(sess.run(w).round(5).tolist(), sess.run(halves).tolist())
+"""
+
+
+def _blockers(code: str) -> list[str]:
+    result = upgrade_native(code)
+    return [d.message.split(": ", 1)[1] for d in result.diagnostics if "native conversion blocked" in d.message]
+
+
+def _printed(code: str) -> list[str]:
+    printed: list[str] = []
+    exec(compile(code, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    return printed
+
+
+def test_a_variable_initialised_from_a_constant_tensor_converts_and_trains() -> None:
+    result = upgrade_native(CONSTANT_INIT)
+    assert not _blockers(CONSTANT_INIT)
+    assert "start = tf.constant([1.0, 2.0]) * 0.5\n" in result.code
+    assert "w = tf.Variable(start)\n" in result.code
+    assert "halves = tf.math.floordiv(tf.constant([7, -7]), tf.constant(2))" in result.code
+    w, x = [0.5, 1.0], [1.0, 0.5]
+    for _ in range(3):   # d/dw sum((w x - 1)^2) = 2 x (w x - 1)
+        w = [wi - 0.1 * 2 * xi * (wi * xi - 1.0) for wi, xi in zip(w, x)]
+    got = _printed(result.code)
+    assert len(got) == 1
+    values, halves = got[0].split("] [")
+    assert [float(v) for v in values.strip("[]").split(",")] == pytest.approx(w, abs=1e-5)
+    assert halves.strip("[]") == "3, -4"   # floored, as TF1's FloorDiv: -7 // 2 == -4
+
+
+def test_the_converted_program_prints_what_tf1_printed(oracle, tmp_path: Path) -> None:
+    v1, v2 = tmp_path / "v1.py", tmp_path / "v2.py"
+    v1.write_text(CONSTANT_INIT)
+    v2.write_text(upgrade_native(CONSTANT_INIT).code)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+    one = subprocess.run([sys.executable, str(RUN_AS_TF), "v1", str(v1)], capture_output=True, text=True, env=env,
+                         timeout=300)
+    env.pop("TF_USE_LEGACY_KERAS")
+    two = subprocess.run([sys.executable, str(v2)], capture_output=True, text=True, env=env, timeout=300)
+    assert one.returncode == two.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
+    assert one.stdout.splitlines()[-1] == two.stdout.splitlines()[-1]
+
+
+def test_a_variable_initialised_from_a_placeholder_still_blocks() -> None:
+    code = """import tensorflow as tf
+
+a = tf.placeholder(tf.float32, [])
+scaled = a * 2.0
+v = tf.Variable(scaled)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer(), {a: 3.0})
+    print(sess.run(v))
+"""
+    assert _blockers(code) == ["variable 'v' is initialised from a placeholder or graph tensor"]
+
+
+def test_a_variable_initialised_from_another_variable_s_tensor_still_blocks() -> None:
+    code = """import tensorflow as tf
+
+w = tf.Variable(1.0)
+doubled = w * 2.0
+v = tf.Variable(doubled)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(v))
+"""
+    assert _blockers(code)[0] == "variable 'v' is initialised from a placeholder or graph tensor"
+
+
+def test_a_random_initial_value_also_fetched_elsewhere_blocks() -> None:
+    code = """import tensorflow as tf
+
+r = tf.random_normal([2], seed=1)
+v = tf.Variable(r)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(v), sess.run(r))
+"""
+    assert _blockers(code)[0].startswith("variable 'v' is initialised from the random tensor 'r', which is also run "
+                                         "elsewhere")
+
+
+def test_a_random_initial_value_read_only_by_its_variable_converts() -> None:
+    code = """import tensorflow as tf
+
+r = tf.random_normal([2], seed=1)
+v = tf.Variable(r)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(v).shape)
+"""
+    result = upgrade_native(code)
+    assert not _blockers(code)
+    assert "v = tf.Variable(r)\n" in result.code and "print(v.numpy().shape)" in result.code
