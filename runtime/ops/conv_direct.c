@@ -2,16 +2,19 @@
 
    No im2col matrix: each image is copied once into a zero-padded scratch buffer (a few tens of
    kilobytes, so it stays in cache), and register-blocked loops read the windows straight from it.
-   Filter offsets: tap k = (i, j, c) of the [kh, kw, C] window sits at off[k] = (i*dh*Wp + j*dw)*C + c
-   from the window's corner, so strides and dilations cost nothing in the inner loops.
+   Taps that fall in the padding are skipped, not multiplied by zero (a 5x5 SAME layer on 14x14
+   reads 16% padding): output pixels are grouped by which filter rows and columns read the image,
+   and each group walks only its taps, as spans contiguous in both the image and the filter.
 
-     conv_fwd: y[p, o]  = sum_k xpad[corner(p) + off[k]] * w[k, o]   (R pixels x 16*OB channels in registers)
-                          (+ bias[o], then relu: an epilogue on the registers)
-     conv_bpf: dw[k, o] += sum_p xpad[corner(p) + off[k]] * dy[p, o]  (KB taps x 16*OB channels in registers)
+     conv_fwd: y[p, o]  = sum over the group's taps of xpad[corner(p) + tap] * w[tap, o]
+                          (R pixels x 16*OB channels in registers; + bias[o], then relu: an epilogue)
+     conv_bpf: dw[k, o] += sum over the pixels that read real input at tap k of xpad[...] * dy[p, o]
+                          (KB taps x 16*OB channels in registers)
 
    Output channels must be a multiple of 16 (one vector); the Python side checks. Vectors are GCC
    vector extensions of 16 floats: AVX-512 registers where the CPU has them, two AVX registers
-   otherwise. Each call is single-threaded and covers the images it is given. */
+   otherwise; 16 channels alone may run as two 8-float halves (`halves`, set per CPU). Each call is
+   single-threaded and covers the images it is given. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,13 @@ typedef int32_t VI __attribute__((vector_size(64)));
 #define VL 16
 #define LD(p) (*(const VU *)(p))
 #define ST(p, v) (*(VU *)(p) = (v))
+typedef T H __attribute__((vector_size(32)));      /* half a vector: 8 floats */
+typedef T HU __attribute__((vector_size(32), aligned(4)));
+typedef int32_t HI __attribute__((vector_size(32)));
+#define LDH(p) (*(const HU *)(p))
+#define STH(p, v) (*(HU *)(p) = (v))
+
+int halves = 0;   /* 16 channels as two halves (conv_direct.py sets it per CPU) */
 
 typedef struct { int64_t n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, kh, kw; } D;
 /* A max pool over the convolution's output (the fused conv -> bias -> relu -> max_pool chain). */
@@ -67,46 +77,116 @@ static void pad_image(const D *d, const T *restrict x, int64_t b, T *restrict xp
     }
 }
 
-static int64_t *offsets(const D *d) {
-    int64_t *off = malloc(sizeof(int64_t) * d->kh * d->kw * d->c), k = 0;
-    if (!off) return NULL;
-    for (int64_t i = 0; i < d->kh; i++)
-        for (int64_t j = 0; j < d->kw; j++)
-            for (int64_t c = 0; c < d->c; c++) off[k++] = (i * d->dh * d->wp + j * d->dw) * d->c + c;
-    return off;
+/* The filter taps t in [t0, t1) whose input row (or column) o*s + t*dl of the padded image lies in
+   the real image [pad, pad + size): the others read only padding zeros and are skipped. */
+static void valid_taps(int64_t o, int64_t s, int64_t dl, int64_t k, int64_t pad, int64_t size,
+                       int64_t *t0, int64_t *t1) {
+    int64_t lo = pad - o * s, hi = pad + size - o * s;          /* need lo <= t*dl < hi */
+    int64_t a = lo <= 0 ? 0 : (lo + dl - 1) / dl, b = hi <= 0 ? 0 : (hi + dl - 1) / dl;
+    *t0 = a;
+    *t1 = b > k ? k : b;
+    if (*t1 < *t0) *t1 = *t0;
 }
 
-/* R output pixels (window corners px[r]) x OB vectors of output channels, over all K taps. */
-#define FWD(R, OB)                                                                                  \
-static void fwd_##R##_##OB(const T *const *px, const T *restrict w, const int64_t *restrict off,  \
-                           int64_t K, int64_t O, const T *bias, int relu, T *restrict y) {         \
-    V acc[R][OB];                                                                                   \
+/* A rectangle of output pixels [r0, r1) x [c0, c1) that reads the same filter taps, as spans of
+   taps contiguous both in the padded image and in the filter: (image offset, filter row, length). */
+typedef struct { int64_t r0, r1, c0, c1, ns, sp0; } Grp;
+
+/* Output rows with the same valid filter rows form a band; within a band, columns with the same
+   valid filter columns form a group. A band too thin for such groups to fill the registers (the
+   top and bottom rows) is one group over all columns, reading the union of their taps (the extra
+   taps read zeros). Returns the number of groups (grp and sp sized for ho*wo groups), -1 on OOM. */
+static int64_t groups(const D *d, int64_t rmax, Grp *grp, int64_t *sp) {
+    int64_t ng = 0, ns = 0, *cj = malloc(sizeof(int64_t) * 2 * (d->wo + 1));
+    if (!cj) return -1;
+    int64_t thin = d->wo;                                     /* the narrowest run of equal columns */
+    for (int64_t c = 0; c < d->wo; c++)
+        valid_taps(c, d->sw, d->dw, d->kw, d->pl, d->w, &cj[2 * c], &cj[2 * c + 1]);
+    for (int64_t c = 0, run = 1; c < d->wo; c++, run++)
+        if (c + 1 == d->wo || cj[2 * c + 2] != cj[2 * c] || cj[2 * c + 3] != cj[2 * c + 1]) {
+            if (run < thin) thin = run;
+            run = 0;
+        }
+    for (int64_t r0 = 0, r1; r0 < d->ho; r0 = r1) {
+        int64_t i0, i1, a, b;
+        valid_taps(r0, d->sh, d->dh, d->kh, d->pt, d->h, &i0, &i1);
+        for (r1 = r0 + 1; r1 < d->ho; r1++) {
+            valid_taps(r1, d->sh, d->dh, d->kh, d->pt, d->h, &a, &b);
+            if (a != i0 || b != i1) break;
+        }
+        const int whole = (r1 - r0) * thin < 4;
+        for (int64_t c0 = 0, c1; c0 < d->wo; c0 = c1) {
+            int64_t j0 = d->kw, j1 = 0;                        /* the union of non-empty ranges */
+            for (c1 = c0; c1 < d->wo; c1++) {
+                if (!whole && (cj[2 * c1] != cj[2 * c0] || cj[2 * c1 + 1] != cj[2 * c0 + 1])) break;
+                if (cj[2 * c1] >= cj[2 * c1 + 1]) continue;
+                if (cj[2 * c1] < j0) j0 = cj[2 * c1];
+                if (cj[2 * c1 + 1] > j1) j1 = cj[2 * c1 + 1];
+            }
+            Grp *g = &grp[ng++];
+            g->r0 = r0, g->r1 = r1, g->c0 = c0, g->c1 = c1, g->sp0 = ns, g->ns = 0;
+            if (j1 <= j0) continue;
+            for (int64_t i = i0; i < i1; i++)
+                for (int64_t j = j0; j < j1; j += d->dw == 1 ? j1 - j0 : 1) {
+                    sp[3 * ns] = (i * d->dh * d->wp + j * d->dw) * d->c;
+                    sp[3 * ns + 1] = (i * d->kw + j) * d->c;
+                    sp[3 * ns + 2] = (d->dw == 1 ? j1 - j0 : 1) * d->c;
+                    ns++, g->ns++;
+                }
+        }
+    }
+    free(cj);
+    return ng;
+}
+
+/* R output pixels (window corners px[r], outputs py[r]) x OB vectors of output channels, over the
+   tap spans sp[0:ns]. NOTE: four taps of a span per step, so each pixel's pointer is loaded once
+   per 4 x OB FMAs (with one vector of channels, pointer loads otherwise limit it at ~75% of peak). */
+#define FWDV(R, OB, VV, VLEN, LDV, STV, NAME)                                                                                  \
+static void NAME##_##R##_##OB(const T *const *px, T *const *py, const int64_t *sp, int64_t ns,        \
+                           const T *restrict w, int64_t O, const T *bias, int relu) {              \
+    VV acc[R][OB];                                                                                   \
     _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                           \
-        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] = (V){0};                   \
-    for (int64_t k = 0; k < K; k++) {                                                               \
-        V wv[OB];                                                                                   \
-        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) wv[v] = LD(w + k * O + v * VL);       \
-        const int64_t o = off[k];                                                                   \
-        _Pragma("GCC unroll 32") for (int r = 0; r < R; r++) {                                     \
-            const T s = px[r][o];                                                                   \
-            _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] += s * wv[v];           \
+        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] = (VV){0};                   \
+    for (int64_t s = 0; s < ns; s++) {                                                              \
+        const int64_t xo = sp[3 * s], len = sp[3 * s + 2];                                          \
+        const T *ws = w + sp[3 * s + 1] * O;                                                        \
+        int64_t t = 0;                                                                              \
+        for (; t + 4 <= len; t += 4)                                                                \
+            _Pragma("GCC unroll 4") for (int u = 0; u < 4; u++) {                                   \
+                VV wv[OB];                                                                           \
+                _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) wv[v] = LDV(ws + (t + u) * O + v * VLEN); \
+                _Pragma("GCC unroll 32") for (int r = 0; r < R; r++) {                             \
+                    const T x = px[r][xo + t + u];                                                  \
+                    _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] += x * wv[v];   \
+                }                                                                                   \
+            }                                                                                       \
+        for (; t < len; t++) {                                                                      \
+            VV wv[OB];                                                                               \
+            _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) wv[v] = LDV(ws + t * O + v * VLEN); \
+            _Pragma("GCC unroll 32") for (int r = 0; r < R; r++) {                                 \
+                const T x = px[r][xo + t];                                                          \
+                _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] += x * wv[v];       \
+            }                                                                                       \
         }                                                                                           \
     }                                                                                               \
     if (bias) {                                                                                     \
-        V bv[OB];                                                                                   \
-        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) bv[v] = LD(bias + v * VL);            \
+        VV bv[OB];                                                                                   \
+        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) bv[v] = LDV(bias + v * VLEN);            \
         _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                       \
             _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] += bv[v];               \
     }                                                                                               \
     if (relu)   /* NOTE: x < 0 -> 0 by mask, so NaN stays NaN as in max(x, 0) */                   \
         _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                       \
             _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++)                                   \
-                acc[r][v] = (V)((VI)acc[r][v] & ~(acc[r][v] < (V){0}));                            \
+                acc[r][v] = (VV)((VV##I)acc[r][v] & ~(acc[r][v] < (VV){0}));                            \
     _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                           \
-        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) ST(y + r * O + v * VL, acc[r][v]);   \
+        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) STV(py[r] + v * VLEN, acc[r][v]);       \
 }
 
-typedef void (*fwd_fn)(const T *const *, const T *, const int64_t *, int64_t, int64_t, const T *, int, T *);
+#define FWD(R, OB) FWDV(R, OB, V, VL, LD, ST, fwd)
+#define FWDH(R) FWDV(R, 2, H, 8, LDH, STH, fwdh)
+typedef void (*fwd_fn)(const T *const *, T *const *, const int64_t *, int64_t, const T *, int64_t, const T *, int);
 #define RMAX2 12
 #define RMAX1 24
 FWD(1, 2) FWD(2, 2) FWD(3, 2) FWD(4, 2) FWD(5, 2) FWD(6, 2) FWD(7, 2) FWD(8, 2) FWD(9, 2) FWD(10, 2)
@@ -114,6 +194,9 @@ FWD(11, 2) FWD(12, 2)
 FWD(1, 1) FWD(2, 1) FWD(3, 1) FWD(4, 1) FWD(5, 1) FWD(6, 1) FWD(7, 1) FWD(8, 1) FWD(9, 1) FWD(10, 1)
 FWD(11, 1) FWD(12, 1) FWD(13, 1) FWD(14, 1) FWD(15, 1) FWD(16, 1) FWD(17, 1) FWD(18, 1) FWD(19, 1)
 FWD(20, 1) FWD(21, 1) FWD(22, 1) FWD(23, 1) FWD(24, 1)
+FWDH(1) FWDH(2) FWDH(3) FWDH(4) FWDH(5) FWDH(6) FWDH(7) FWDH(8) FWDH(9) FWDH(10) FWDH(11) FWDH(12)
+static const fwd_fn FWDH2[RMAX2 + 1] = {0, fwdh_1_2, fwdh_2_2, fwdh_3_2, fwdh_4_2, fwdh_5_2, fwdh_6_2, fwdh_7_2,
+                                        fwdh_8_2, fwdh_9_2, fwdh_10_2, fwdh_11_2, fwdh_12_2};
 static const fwd_fn FWD2[RMAX2 + 1] = {0, fwd_1_2, fwd_2_2, fwd_3_2, fwd_4_2, fwd_5_2, fwd_6_2, fwd_7_2,
                                        fwd_8_2, fwd_9_2, fwd_10_2, fwd_11_2, fwd_12_2};
 static const fwd_fn FWD1[RMAX1 + 1] = {0, fwd_1_1, fwd_2_1, fwd_3_1, fwd_4_1, fwd_5_1, fwd_6_1, fwd_7_1,
@@ -121,72 +204,104 @@ static const fwd_fn FWD1[RMAX1 + 1] = {0, fwd_1_1, fwd_2_1, fwd_3_1, fwd_4_1, fw
                                        fwd_15_1, fwd_16_1, fwd_17_1, fwd_18_1, fwd_19_1, fwd_20_1,
                                        fwd_21_1, fwd_22_1, fwd_23_1, fwd_24_1};
 
+/* One group's pixels in row-major order, in near-equal blocks of at most rmax. */
+static void fwd_group(const D *d, const Grp *g, const int64_t *sp, const T *xpad, T *yb, const T *w,
+                      const T *bias, int relu, int64_t o0, int ob, int rmax) {
+    const int64_t cols = g->c1 - g->c0, n = (g->r1 - g->r0) * cols, O = d->o;
+    const int64_t nb = (n + rmax - 1) / rmax;
+    const T *px[RMAX1];
+    T *py[RMAX1];
+    for (int64_t q = 0, blk = 0; q < n; blk++) {
+        const int r = (int)((n * (blk + 1)) / nb - q);
+        for (int k = 0; k < r; k++) {
+            const int64_t oh = g->r0 + (q + k) / cols, ow = g->c0 + (q + k) % cols;
+            px[k] = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c;
+            py[k] = yb + (oh * d->wo + ow) * O + o0;
+        }
+        (ob == 2 ? FWD2 : ob ? FWD1 : FWDH2)[r](px, py, sp + 3 * g->sp0, g->ns, w + o0, O, bias ? bias + o0 : NULL, relu);
+        q += r;
+    }
+}
+
 /* y[n, ho, wo, o] for the d->n images of x, plus bias[o] when given, then max(., 0) when relu
    (Conv2D -> BiasAdd -> Relu in one pass, as TensorFlow's fused conv), and max-pooled into `pooled`
    image by image while the image is in cache when `pool` is given; 0, or -1 when out of memory. */
 int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const PG *pool, T *pooled, T *y) {
-    const int64_t K = d->kh * d->kw * d->c, P = d->ho * d->wo, O = d->o;
+    const int64_t P = d->ho * d->wo, O = d->o;
     T *xpad = malloc(sizeof(T) * (d->hp * d->wp * d->c + VL));
-    int64_t *off = offsets(d);
-    const T *px[RMAX1];
-    if (!xpad || !off) { free(xpad); free(off); return -1; }
+    Grp *g1 = malloc(sizeof(Grp) * P), *g2 = malloc(sizeof(Grp) * P);
+    int64_t *s1 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * P), *s2 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * P);
+    const int64_t n1 = (xpad && g1 && s1) ? groups(d, RMAX1, g1, s1) : -1;
+    const int64_t n2 = (g2 && s2 && n1 >= 0) ? groups(d, RMAX2, g2, s2) : -1;
+    if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); return -1; }
     for (int64_t b = 0; b < d->n; b++) {
         pad_image(d, x, b, xpad);
         T *yb = y + b * P * O;
         for (int64_t o0 = 0; o0 < O; o0 += VL) {
-            const int ob = (O - o0) >= 2 * VL ? 2 : 1, rmax = ob == 2 ? RMAX2 : RMAX1;
-            for (int64_t p = 0; p < P; p += rmax) {
-                const int r = (int)(P - p < rmax ? P - p : rmax);
-                for (int q = 0; q < r; q++) {
-                    const int64_t oh = (p + q) / d->wo, ow = (p + q) % d->wo;
-                    px[q] = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c;
-                }
-                (ob == 2 ? FWD2 : FWD1)[r](px, w + o0, off, K, O, bias ? bias + o0 : NULL, relu, yb + p * O + o0);
-            }
+            const int ob = (O - o0) >= 2 * VL ? 2 : halves ? 0 : 1, wide = ob != 1;
+            const Grp *g = wide ? g2 : g1;
+            for (int64_t k = 0; k < (wide ? n2 : n1); k++)
+                fwd_group(d, &g[k], wide ? s2 : s1, xpad, yb, w, bias, relu, o0, ob, wide ? RMAX2 : RMAX1);
             if (ob == 2) o0 += VL;
         }
         if (pool) pool_image(d, pool, yb, pooled + b * pool->ho * pool->wo * O);
     }
-    free(xpad);
-    free(off);
+    free(xpad); free(g1); free(g2); free(s1); free(s2);
     return 0;
 }
 
-/* KB consecutive taps (offsets off0 + t) x OB vectors of output channels, summed over the P pixels
-   of one image; added into dw (rows of O). */
-#define BPF(KB, OB)                                                                                 \
-static void bpf_##KB##_##OB(const D *d, const T *restrict xpad, int64_t off0, const T *restrict dy, \
-                            int64_t P, T *restrict dw) {                                           \
+/* KB consecutive taps (offsets off0 + t) x OB vectors of output channels, summed over the output
+   pixels [oh0, oh1) x [ow0, ow1) of one image (the others read only padding for these taps); added
+   into dw (rows of O). */
+#define BPFV(KB, OB, VV, VLEN, LDV, STV, NAME)                                                      \
+static void NAME##_##KB##_##OB(const D *d, const T *restrict xpad, int64_t off0, const T *restrict dy, \
+                               const int64_t *box, T *restrict dw) {                               \
     const int64_t O = d->o;                                                                         \
-    V acc[KB][OB];                                                                                  \
+    VV acc[KB][OB];                                                                                 \
     _Pragma("GCC unroll 32") for (int t = 0; t < KB; t++)                                          \
-        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[t][v] = (V){0};                   \
-    for (int64_t p = 0, oh = 0, ow = 0; p < P; p++) {                                               \
-        const T *src = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c + off0;                      \
-        V g[OB];                                                                                    \
-        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) g[v] = LD(dy + p * O + v * VL);       \
-        _Pragma("GCC unroll 32") for (int t = 0; t < KB; t++) {                                    \
-            const T s = src[t];                                                                     \
-            _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[t][v] += s * g[v];            \
+        _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[t][v] = (VV){0};                  \
+    for (int64_t oh = box[0]; oh < box[1]; oh++)                                                    \
+        for (int64_t ow = box[2]; ow < box[3]; ow++) {                                              \
+            const T *src = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c + off0;                  \
+            const T *g0 = dy + (oh * d->wo + ow) * O;                                               \
+            VV g[OB];                                                                               \
+            _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) g[v] = LDV(g0 + v * VLEN);         \
+            _Pragma("GCC unroll 32") for (int t = 0; t < KB; t++) {                                \
+                const T s = src[t];                                                                 \
+                _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[t][v] += s * g[v];        \
+            }                                                                                       \
         }                                                                                           \
-        if (++ow == d->wo) { ow = 0; oh++; }                                                        \
-    }                                                                                               \
     _Pragma("GCC unroll 32") for (int t = 0; t < KB; t++)                                          \
         _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++)                                       \
-            ST(dw + t * O + v * VL, LD(dw + t * O + v * VL) + acc[t][v]);                           \
+            STV(dw + t * O + v * VLEN, LDV(dw + t * O + v * VLEN) + acc[t][v]);                     \
 }
+#define BPF(KB, OB) BPFV(KB, OB, V, VL, LD, ST, bpf)
+#define BPFH(KB) BPFV(KB, 2, H, 8, LDH, STH, bpfh)
 
-typedef void (*bpf_fn)(const D *, const T *, int64_t, const T *, int64_t, T *);
+typedef void (*bpf_fn)(const D *, const T *, int64_t, const T *, const int64_t *, T *);
 #define KMAX2 8
 #define KMAX1 16
 BPF(1, 2) BPF(2, 2) BPF(3, 2) BPF(4, 2) BPF(5, 2) BPF(6, 2) BPF(7, 2) BPF(8, 2)
 BPF(1, 1) BPF(2, 1) BPF(3, 1) BPF(4, 1) BPF(5, 1) BPF(6, 1) BPF(7, 1) BPF(8, 1) BPF(9, 1) BPF(10, 1)
 BPF(11, 1) BPF(12, 1) BPF(13, 1) BPF(14, 1) BPF(15, 1) BPF(16, 1)
+BPFH(1) BPFH(2) BPFH(3) BPFH(4) BPFH(5) BPFH(6) BPFH(7) BPFH(8)
 static const bpf_fn BPF2[KMAX2 + 1] = {0, bpf_1_2, bpf_2_2, bpf_3_2, bpf_4_2, bpf_5_2, bpf_6_2, bpf_7_2,
                                        bpf_8_2};
+static const bpf_fn BPFH2[KMAX2 + 1] = {0, bpfh_1_2, bpfh_2_2, bpfh_3_2, bpfh_4_2, bpfh_5_2, bpfh_6_2,
+                                        bpfh_7_2, bpfh_8_2};
 static const bpf_fn BPF1[KMAX1 + 1] = {0, bpf_1_1, bpf_2_1, bpf_3_1, bpf_4_1, bpf_5_1, bpf_6_1, bpf_7_1,
                                        bpf_8_1, bpf_9_1, bpf_10_1, bpf_11_1, bpf_12_1, bpf_13_1, bpf_14_1,
                                        bpf_15_1, bpf_16_1};
+
+/* The output pixels [lo, hi) along one axis whose input o*s + t*dl (padded) lies in the image. */
+static void valid_outputs(int64_t t, int64_t s, int64_t dl, int64_t n, int64_t pad, int64_t size,
+                          int64_t *lo, int64_t *hi) {
+    const int64_t a = pad - t * dl, b = pad + size - t * dl;   /* need a <= o*s < b */
+    *lo = a <= 0 ? 0 : (a + s - 1) / s;
+    *hi = b <= 0 ? 0 : (b + s - 1) / s;
+    if (*hi > n) *hi = n;
+    if (*lo > *hi) *lo = *hi;
+}
 
 /* dw[kh, kw, c, o] = sum over the d->n images of x and dy; returns 0, or -1 when out of memory.
    NOTE: taps are blocked along one filter row, where consecutive (j, c) are consecutive in memory
@@ -203,11 +318,16 @@ int conv_bpf(const D *d, const T *x, const T *dy, T *dw) {
         for (int64_t i = 0; i < d->kh; i++)
             for (int64_t j = 0; j < d->kw; j += run / C) {
                 const int64_t k0 = (i * d->kw + j) * C, base = (i * d->dh * d->wp + j * d->dw) * C;
+                int64_t box[4], lo, hi;
+                valid_outputs(i, d->sh, d->dh, d->ho, d->pt, d->h, &box[0], &box[1]);
                 for (int64_t o0 = 0; o0 < O; o0 += VL) {
-                    const int ob = (O - o0) >= 2 * VL ? 2 : 1, kmax = ob == 2 ? KMAX2 : KMAX1;
+                    const int ob = (O - o0) >= 2 * VL ? 2 : halves ? 0 : 1, kmax = ob == 1 ? KMAX1 : KMAX2;
                     for (int64_t t = 0; t < run; t += kmax) {
                         const int kb = (int)(run - t < kmax ? run - t : kmax);
-                        (ob == 2 ? BPF2 : BPF1)[kb](d, xpad, base + t, dyb + o0, P, dw + (k0 + t) * O + o0);
+                        /* the block's filter columns j + t/C .. j + (t+kb-1)/C: the union of their pixels */
+                        valid_outputs(j + (t + kb - 1) / C, d->sw, d->dw, d->wo, d->pl, d->w, &box[2], &hi);
+                        valid_outputs(j + t / C, d->sw, d->dw, d->wo, d->pl, d->w, &lo, &box[3]);
+                        (ob == 2 ? BPF2 : ob ? BPF1 : BPFH2)[kb](d, xpad, base + t, dyb + o0, box, dw + (k0 + t) * O + o0);
                     }
                     if (ob == 2) o0 += VL;
                 }

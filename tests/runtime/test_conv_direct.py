@@ -119,3 +119,33 @@ def test_conv2d_and_gradients_equal_tensorflow(oracle, xs, ws, s, padding, d):
     for ours, theirs in zip(*results):
         assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
         _close(ours, theirs)
+
+
+@pytest.mark.parametrize("xs,ws,s,padding,d", CASES + [((2, 9, 7, 5), (5, 3, 5, 48), 1, "SAME", 1),
+                                                       ((2, 10, 10, 3), (3, 3, 3, 16), 2, "SAME", 1)])
+def test_vector_widths_agree_to_the_bit(xs, ws, s, padding, d):
+    """Sixteen output channels run as one 16-float vector or as two 8-float halves (chosen per CPU):
+    each output sums the same products in the same order, so both give the same bits, and both
+    match the float64 definition (padding rows and columns skipped)."""
+    if not ON:
+        pytest.skip("no C compiler: the im2col path serves")
+    import ctypes  # noqa: PLC0415
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal(xs).astype(np.float32), rng.standard_normal(ws).astype(np.float32)
+    g = conv.geometry(xs, ws[0], ws[1], (1, s, s, 1), padding, (), (1, d, d, 1))
+    flag = ctypes.c_int.in_dll(conv_direct._lib(), "halves")
+    saved, results = flag.value, []
+    try:
+        for halves in (0, 1):
+            flag.value = halves
+            y = conv_direct.forward(np, x, w, g)
+            dy = np.random.default_rng(3).standard_normal(y.shape).astype(np.float32)
+            dx = conv_direct.backprop_input(np, xs, w, dy, g) if s == 1 else None
+            results.append((y, dx, conv_direct.backprop_filter(np, x, w.shape, dy, g)))
+    finally:
+        flag.value = saved
+    for a, b in zip(*results):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+    _close(results[0][0], reference(x, w, (s, s), (d, d), ((g.pt, g.pb), (g.pl, g.pr))))
