@@ -17,6 +17,7 @@ import re
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.equivalents import why_not
 from upgrader.native.model import Program, analyze
+from upgrader.native.random_constants import restarts
 from upgrader.rule import Context, Diagnostic
 
 _TF1_LEFT = frozenset({"placeholder", "Session", "InteractiveSession", "global_variables_initializer", "get_default_graph"})
@@ -124,9 +125,9 @@ def structural(prog: Program, ctx: Context, rules: list[NativeRule]) -> str:
                 ctx.line, ctx.col = stmt.lineno, stmt.col_offset
                 ctx.report("native", f"with {edit.text(stmt.items[0].context_expr)}: dropped (TF2 places each op "
                                      "itself; wrap the calls in tf.device to pin them)", "warning")
-            return flatten(stmt)
+            return restarts(prog, stmt, edit.tf) + flatten(stmt)
         if isinstance(stmt, ast.Assign) and prog.call_key(stmt.value) in ("tf.Session", "tf.InteractiveSession"):
-            return ""
+            return restarts(prog, stmt, edit.tf).rstrip("\n")
         entity = by_stmt.get(id(stmt))
         for rule in rules:
             if (new := rule.rewrite(prog, stmt, entity, edit)) is not None:

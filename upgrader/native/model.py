@@ -76,6 +76,7 @@ class Entity:
     value: str = ""              # kinds with no function of their own: their TF2 value ('lr(global_step)')
     default: str = ""            # placeholder_with_default: the value used when nothing is fed ('False')
     first: tuple[str, ...] = ()  # control_dependencies: ops this one's function runs first
+    drawn: bool = False          # a random tensor drawn anew on each call (native/random_constants.py)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
 
 def is_constant(e: Entity) -> bool:
     """A tensor of no placeholder and no variable: computing it once, eagerly, gives the same value."""
-    return not e.params and not e.variables
+    return not e.params and not e.variables and not e.drawn
 
 
 class NativeFunctions(NativeRule):
@@ -65,4 +65,7 @@ class NativeFunctions(NativeRule):
         body = prologue(prog, entity, edit) + ["return " + expression(prog, stmt.value, edit)]
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tensor '{entity.name}' becomes the function {entity.func}({', '.join(entity.params)})")
+        if entity.drawn and not any(prog.entities[d].drawn for d in entity.deps):   # NOTE: its own random stream,
+            # as the TF1 graph op had (native/random_constants.py); a function reading it calls it, eagerly
+            return f"@{edit.tfx('function')}\ndef {entity.func}():\n" + indent("\n".join(body))
         return f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body))
