@@ -97,6 +97,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"
     text = expression(prog, node, edit, fed)
+    if e is None and isinstance(node, ast.Name) and _returns_list(prog, _last_binding(prog, node)):
+        return f"[t.numpy() for t in {text}]"   # an eager value a helper returned as a list of tensors
     many = MULTI_OUTPUT.get(prog.call_key(node) or "")
     if many:   # sess.run gave a tuple (or list) of arrays for an op with several outputs
         return f"{many}(t.numpy() for t in {text})" if many == "tuple" else f"[t.numpy() for t in {text}]"
@@ -207,6 +209,13 @@ def _pure(call: ast.Call) -> bool:
     if isinstance(call.func, ast.Attribute) and call.func.attr in PURE_METHODS:
         return True
     return name.split(".")[0] in ("np", "numpy") and ".random" not in name
+
+
+def _last_binding(prog: Program, name: ast.Name) -> ast.AST | None:
+    """The value of the last module-level `name = ...` above `name`'s line (eager data, not a graph entity)."""
+    values = [s.value for s in prog.tree.body if isinstance(s, ast.Assign) and s.end_lineno < name.lineno
+              and any(isinstance(t, ast.Name) and t.id == name.id for t in s.targets)]
+    return values[-1] if values else None
 
 
 def _returns_list(prog: Program, value: ast.AST | None) -> bool:

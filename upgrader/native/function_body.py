@@ -1,50 +1,168 @@
 """A whole TF1 program inside one function: `def main(): <build graph>; with tf.Session() as sess: ...`.
 
-The function's body is analysed as a program of its own (with the file's imports in front, as
-segments.py does for a script of several graphs), converted, and put back indented: the graph's
-tensors become nested functions and the training step a nested `@tf.function`, next to the
-code that uses them. The function keeps its name, parameters and callers.
+The function's body is written out in place as module-level code, between two marker comments, in
+the file as it is (so the analysis sees the module's helpers: `images = convolve(image, kernels)`
+is a list of tensors because `convolve` returns one). That flat program converts like any script;
+the text between the markers then goes back, indented, under the function's own `def` line and
+docstring: the graph's tensors become nested functions and the training step a nested
+`@tf.function`, next to the code that uses them; the function's locals stay locals, and it keeps
+its name, parameters and callers. Other such functions are kept aside (a `pass` stub) while one
+is converted (and those already converted, which are TF2 code now), and converted in turn.
 
-    lift(code, tree, upgrade)  ->  the file with each such function's body converted, or None
+    lift(code, tree, upgrade)  ->  (the file with each such function's body converted, results), or None
 """
 from __future__ import annotations
 
 import ast
+import builtins
+import dataclasses
 from typing import Callable
 
-from upgrader.native.segments import header, split_header, with_header
+from upgrader.native.base import Blocked
 
 SESSIONS = frozenset({"Session", "InteractiveSession"})
 GRAPH = frozenset({"placeholder", "Variable", "get_variable", "variable_scope"})
+BEGIN, END, KEPT = ("# --- tfcompat: the body of {} %s ---" % w for w in ("begins here", "ends here", "is kept aside"))
 
 
 def _attrs(node: ast.AST) -> set[str]:
     return {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
 
 
+def _own(fn: ast.FunctionDef) -> list[ast.AST]:
+    """The nodes of `fn`'s own scope (not those of defs, lambdas and classes nested in it)."""
+    out, todo = [], list(ast.iter_child_nodes(fn))
+    while todo:
+        n = todo.pop()
+        out.append(n)
+        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _params(fn: ast.FunctionDef) -> set[str]:
+    return {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+
+
+def _runs_a_parameter(fn: ast.FunctionDef) -> bool:
+    """`def show(images): with tf.Session() as s: s.run(images)`: it runs tensors built by its caller."""
+    runs = [n for n in ast.walk(fn) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") in ("run", "eval")]
+    return any(isinstance(m, ast.Name) and m.id in _params(fn) for r in runs for m in ast.walk(r))
+
+
 def candidates(tree: ast.Module) -> list[ast.FunctionDef]:
-    """Top-level defs that build a graph and run it in a session, with a body that can stand alone."""
+    """Top-level defs that open a session on a graph they build, with a body that can stand alone."""
     out = []
     for fn in tree.body:
         if not isinstance(fn, ast.FunctionDef):
             continue
         words = _attrs(fn)
-        if not (words & SESSIONS and words & GRAPH):
+        if not words & SESSIONS or not (words & GRAPH or not _runs_a_parameter(fn)):
             continue
-        own = [n for n in ast.walk(fn) if not _nested_in(fn, n)]
-        if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)) for n in own):
+        if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)) for n in _own(fn)):
             continue   # a body with return/yield is not a program on its own
         out.append(fn)
     return out
 
 
-def _nested_in(fn: ast.FunctionDef, node: ast.AST) -> bool:
-    """`node` lies inside a def or lambda nested in `fn` (its returns are its own)."""
-    for inner in ast.walk(fn):
-        if inner is not fn and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            if any(n is node for n in ast.walk(inner)):
-                return True
-    return False
+def _body(fn: ast.FunctionDef) -> list[ast.stmt]:
+    return fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
+
+
+def _bound(nodes: list[ast.AST]) -> set[str]:
+    names = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    names |= {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return names | {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
+                    for a in n.names}
+
+
+def _reads(node: ast.AST) -> set[str]:
+    """The global names a top-level statement reads (a def's own locals and parameters left out)."""
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        read -= _bound([n for n in ast.walk(node) if n is not node]) | {a.arg for a in ast.walk(node)
+                                                                        if isinstance(a, ast.arg)}
+    return read
+
+
+def _clash(tree: ast.Module, fn: ast.FunctionDef) -> str | None:
+    """A name `fn` binds that another top-level def or class reads as a global: flat, it would read `fn`'s value."""
+    mine = _bound(_own(fn)) | _params(fn)
+    for other in tree.body:
+        if other is fn or not isinstance(other, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        read = _reads(other)
+        if read & mine:
+            return f"'{other.name}' reads the global '{sorted(read & mine)[0]}', which '{fn.name}' also binds"
+    return None
+
+
+def _flat(lines: list[str], fn: ast.FunctionDef, others: list[ast.FunctionDef]) -> tuple[list[str], list[int]] | None:
+    """The file's lines with `fn`'s body at module level between markers, `others` stubbed; and each line's origin."""
+    out: list[str] = []
+    origin: list[int] = []
+    cuts = sorted([fn, *others], key=lambda f: f.lineno)
+    at = 0
+    for f in cuts:
+        body = _body(f)
+        first = body[0].lineno - 1
+        stop = min(d.lineno for d in [f, *f.decorator_list]) - 1 if f is fn else first
+        out += lines[at:stop]
+        origin += list(range(at + 1, stop + 1))
+        indent = body[0].col_offset
+        if f is fn:
+            block = lines[first:f.end_lineno]
+            if any(ln.strip() and not ln[:indent].isspace() for ln in block):
+                return None   # a multi-line string at a lower indentation: leave the function alone
+            out.append(BEGIN.format(f.name) + "\n")
+            origin.append(f.lineno)
+            out += [ln[indent:] if ln.strip() else ln.lstrip(" \t") for ln in block]
+            origin += list(range(first + 1, f.end_lineno + 1))
+            out.append(END.format(f.name) + "\n")
+            origin.append(f.end_lineno)
+        else:
+            out.append(" " * indent + "pass  " + KEPT.format(f.name) + "\n")
+            origin.append(first + 1)
+        at = f.end_lineno
+    out += lines[at:]
+    origin += list(range(at + 1, len(lines) + 1))
+    return out, origin
+
+
+def _fold(converted: str, lines: list[str], fn: ast.FunctionDef, others: list[ast.FunctionDef]) -> str:
+    """The converted flat program with the marked region back under `fn`'s def and the stubs restored."""
+    new = converted.splitlines(keepends=True)
+    marks = [i for i, ln in enumerate(new) if ln.strip() in (BEGIN.format(fn.name), END.format(fn.name))]
+    if len(marks) != 2 or new[marks[0]].strip() != BEGIN.format(fn.name):
+        raise ValueError(f"the body of '{fn.name}' lost its place in the converted program")
+    body = _body(fn)
+    pad = " " * body[0].col_offset
+    head = lines[min(d.lineno for d in [fn, *fn.decorator_list]) - 1:body[0].lineno - 1]
+    region: list[str] = []
+    for ln in new[marks[0] + 1:marks[1]]:   # NOTE: one blank line between nested defs, as PEP 8 has it
+        if ln.strip() or (region and region[-1].strip()):
+            region.append(pad + ln if ln.strip() else ln)
+    while region and not region[-1].strip():
+        region.pop()
+    out = new[:marks[0]] + head + region + new[marks[1] + 1:]
+    for o in others:
+        stub = next((i for i, ln in enumerate(out) if ln.strip().endswith(KEPT.format(o.name))), None)
+        if stub is None:
+            raise ValueError(f"the body of '{o.name}' lost its place in the converted program")
+        out[stub:stub + 1] = lines[_body(o)[0].lineno - 1:o.end_lineno]
+    return "".join(out)
+
+
+def _escapes(folded: str, name: str) -> str | None:
+    """A name the converted body binds that code outside the function reads (it was module-level while flat)."""
+    tree = ast.parse(folded)
+    fn = next(s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == name)
+    inside = _bound([n for n in ast.walk(fn) if n is not fn])
+    outside = [s for s in tree.body if s is not fn]
+    module = _bound([n for s in outside for n in ([s] if isinstance(s, (ast.FunctionDef, ast.ClassDef)) else ast.walk(s))])
+    read = set().union(*(_reads(s) for s in outside))
+    left = (inside & read) - module - set(dir(builtins))
+    return sorted(left)[0] if left else None
 
 
 def lift(code: str, tree: ast.Module, upgrade: Callable[[str], object]) -> tuple[str, list] | None:
@@ -53,31 +171,37 @@ def lift(code: str, tree: ast.Module, upgrade: Callable[[str], object]) -> tuple
     Returns (new code, results) when every candidate converted, None when there is none; raises the
     blockers (as a list in ValueError.args[0]) of the first that did not.
     """
-    fns = candidates(tree)
-    if not fns:
+    names = [f.name for f in candidates(tree)]
+    if not names:
         return None
-    lines = code.splitlines(keepends=True)
-    imports = header(tree)
     results = []
-    for fn in sorted(fns, key=lambda f: -f.lineno):
-        body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
-        first, last = body[0].lineno - 1, fn.end_lineno
-        indent = body[0].col_offset
-        block = lines[first:last]
-        if any(ln.strip() and not ln[:indent].isspace() for ln in block):
-            return None   # a multi-line string at a lower indentation: leave the function alone
-        text = "".join(ln[indent:] if ln.strip() else ln.lstrip(" \t") for ln in block)
-        out = upgrade(with_header(code, imports, text))
+    for name in names:
+        fns = candidates(tree)
+        fn = next((f for f in fns if f.name == name), None)
+        if fn is None:
+            continue
+        if (why := _clash(tree, fn)) is not None:
+            raise ValueError([Blocked(fn.lineno, f"the graph is built inside function '{name}', which cannot be "
+                                                 f"written out as module-level code: {why}")])
+        others = [f for f in tree.body if isinstance(f, ast.FunctionDef) and f.name in names and f is not fn]
+        lines = code.splitlines(keepends=True)
+        flat = _flat(lines, fn, others)
+        if flat is None:
+            return None
+        text, origin = flat
+        out = upgrade("".join(text))
         if isinstance(out, list):
-            shift = first - len([ln for s in imports for ln in range(s.lineno, s.end_lineno + 1)]) - 1
-            raise ValueError([type(b)(b.line + shift, b.reason) for b in out])
-        _, converted = split_header(out.code)
-        pad = " " * indent
-        body_lines: list[str] = []
-        for ln in converted.splitlines(keepends=True):   # NOTE: one blank line between nested defs, as PEP 8 has it
-            if ln.strip() or not body_lines or body_lines[-1].strip():
-                body_lines.append(pad + ln if ln.strip() else ln)
-        lines[first:last] = body_lines
+            raise ValueError([type(b)(origin[min(max(b.line, 1), len(origin)) - 1], b.reason) for b in out])
+        try:
+            code = _fold(out.code, lines, fn, others)
+            left = _escapes(code, name)
+        except (ValueError, SyntaxError, StopIteration) as e:
+            raise ValueError([Blocked(fn.lineno, f"function '{name}': {e}")]) from None
+        if left is not None:
+            raise ValueError([Blocked(fn.lineno, f"function '{name}', converted as module-level code, binds '{left}', "
+                                                 "which code outside it reads")])
+        out.diagnostics = [dataclasses.replace(d, line=origin[min(max(d.line, 1), len(origin)) - 1])
+                           for d in out.diagnostics]
         results.append(out)
-    return "".join(lines), results
-
+        tree = ast.parse(code)
+    return code, results
