@@ -1,7 +1,7 @@
 """Single TF1 patterns from real programs that native mode converts, or keeps in compat form with a reason.
 
 A variable initialised from a constant graph tensor (native/variable_inits.py), `tf.floor_div`
-(native/equivalents.py).
+(native/equivalents.py), a computed tensor fed a value (native/fed_tensors.py).
 """
 from __future__ import annotations
 
@@ -124,3 +124,61 @@ with tf.Session() as sess:
     result = upgrade_native(code)
     assert not _blockers(code)
     assert "v = tf.Variable(r)\n" in result.code and "print(v.numpy().shape)" in result.code
+
+
+FED_TENSOR = """import tensorflow as tf
+
+a = tf.placeholder(tf.float32, shape=[2])
+b = tf.constant([5.0, 5.0])
+print_me = a + b
+with tf.Session() as sess:
+    print(sess.run(print_me, {a: [1, 2]}))
+
+a = tf.add(2, 5)
+b = tf.multiply(a, 3)
+with tf.Session() as sess:
+    print(sess.run(b))
+    print(sess.run(b, feed_dict={a: 15}))
+    replace = {a: 4}
+    print(sess.run(b, feed_dict=replace))
+"""
+
+
+def test_a_fed_constant_tensor_becomes_a_parameter_defaulting_to_its_value() -> None:
+    result = upgrade_native(FED_TENSOR)
+    assert not _blockers(FED_TENSOR)
+    assert "a_value = tf.add(2, 5)\n" in result.code
+    assert "def b(a_1=a_value):\n    a_1 = tf.convert_to_tensor(a_1, a_value.dtype)\n" in result.code
+    assert "print(b(a_value).numpy())\nprint(b(15).numpy())\n" in result.code
+    assert _printed(result.code) == ["[6. 7.]", "21", "45", "12"]   # TF1 printed these (2.21 compat.v1)
+
+
+def test_a_fed_float_tensor_converts_the_fed_int_as_tf1_did() -> None:
+    code = ("import tensorflow as tf\n\nscale = tf.constant(2.0) * 1.5\nout = scale * 2.0\n"
+            "with tf.Session() as sess:\n    print(sess.run(out), sess.run(out, {scale: 4}))\n")
+    result = upgrade_native(code)
+    assert not _blockers(code)
+    assert _printed(result.code) == ["6.0 8.0"]
+
+
+def test_a_fed_tensor_computed_from_a_placeholder_still_blocks() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [])\nh = x * 2.0\ny = h + 1.0\n"
+            "with tf.Session() as sess:\n    print(sess.run(y, {x: 1.0}), sess.run(y, {h: 5.0}))\n")
+    assert _blockers(code) == ["feed_dict key h is not a placeholder native mode can follow"]
+
+
+def test_placeholder_with_default_of_a_tensor_fed_by_a_placeholder_blocks() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [2])\nd = x * 2.0\n"
+            "y = tf.placeholder_with_default(d, shape=[2])\nz = y + 1.0\n"
+            "with tf.Session() as sess:\n    print(sess.run(z, {x: [1.0, 2.0]}))\n")
+    assert _blockers(code) == ["placeholder_with_default 'y': its default d is not a constant tensor native mode "
+                               "computes once"]
+
+
+def test_a_bool_placeholder_with_default_keeps_its_literal_dtype() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [None])\n"
+            "flag = tf.placeholder_with_default(False, shape=())\ny = tf.cond(flag, lambda: x * 2.0, lambda: x)\n"
+            "with tf.Session() as sess:\n    print(sess.run(y, {x: [1.0]}), sess.run(y, {x: [1.0], flag: True}))\n")
+    result = upgrade_native(code)
+    assert "flag = tf.convert_to_tensor(flag, tf.bool)" in result.code
+    assert _printed(result.code) == ["[1.] [2.]"]

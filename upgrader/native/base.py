@@ -13,6 +13,7 @@ Any rule may raise `Blocked(line, reason)`: the whole file then stays in compat 
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from typing import ClassVar
 
@@ -100,6 +101,8 @@ class Editor:
     def dtype(self, ph: Entity) -> str:
         """The placeholder's dtype as TF2 source: `tf.float32` (string dtypes like "float" resolved)."""
         call = ph.stmt.value
+        if ph.default.isidentifier() and not keyword.iskeyword(ph.default):   # a constant tensor's value (rules/native_placeholder_default.py checks)
+            return f"{ph.default}.dtype"
         if ph.default:   # placeholder_with_default: the default value's Python type gives the dtype
             kind = type(ast.literal_eval(ph.default)) if _literal(ph.default) else None
             if kind not in (bool, int, float):

@@ -17,6 +17,7 @@ from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
 from upgrader.native.estimator import upgrade_estimators
+from upgrader.native.fed_tensors import fed_constants, respell
 from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
 from upgrader.native.monitored import monitored_sessions
@@ -184,6 +185,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
             notes = [d for r in lifted[1] for d in r.diagnostics]
             return Result(result.code, code, sorted(notes + result.diagnostics, key=lambda d: (d.line, d.col)))
         return result if left is None else [Blocked(*_graph_outside_module(tree, left))]
+    if prog.graph and (fed := fed_constants(prog)):   # a computed tensor fed a value (native/fed_tensors.py)
+        fed_code = respell(code, prog, fed)
+        out = _native(fed_code, ast.parse(fed_code))
+        return [Blocked(_line_in(code, fed_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
     if prog.blockers:
         return [Blocked(b.line, b.reason) for b in prog.blockers]
     ctx = Context(scan=Scan(aliases=dict(prog.aliases)), tables=tables())

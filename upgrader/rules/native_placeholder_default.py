@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import ast
+import keyword
 
-from upgrader.native.base import Editor, NativeRule
+from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.model import Entity, Program
 
 
@@ -25,6 +26,11 @@ class NativePlaceholderDefault(NativeRule):
         if entity is None or entity.kind != "placeholder" or not entity.default:
             return None
         edit.dtype(entity)   # raises Blocked when the default's dtype cannot be read statically
+        tensor = prog.entities.get(entity.default)
+        if entity.default.isidentifier() and not keyword.iskeyword(entity.default) and (tensor is None or tensor.kind != "tensor" or tensor.params
+                                              or tensor.variables):
+            raise Blocked(stmt.lineno, f"placeholder_with_default '{entity.name}': its default {entity.default} is "
+                                       "not a constant tensor native mode computes once")
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"placeholder_with_default '{entity.name}' becomes a parameter defaulting to {entity.default}")
         return ""
