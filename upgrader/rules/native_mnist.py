@@ -110,9 +110,10 @@ def plain_reader(code: str, tree: ast.Module) -> str | None:
     """A file with no graph that reads MNIST (a data-loading helper beside the program): the same reader.
 
     The graph programs get it from the rule above; a helper module has no graph for the rule to run on.
+    The import may sit inside the loading function: the reader then goes after the module's imports.
     """
-    imports = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.module == MODULE]
-    if len(imports) != 1 or [a.name for a in imports[0].names] != ["input_data"] or imports[0].names[0].asname:
+    imports = [s for s in ast.walk(tree) if isinstance(s, ast.ImportFrom) and s.module == MODULE]
+    if not imports or any([a.name for a in s.names] != ["input_data"] or s.names[0].asname for s in imports):
         return None
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == "input_data.read_data_sets"]
     for call in calls:
@@ -124,18 +125,26 @@ def plain_reader(code: str, tree: ast.Module) -> str | None:
     if names.get("SimpleNamespace") != "types.SimpleNamespace":
         head.append("from types import SimpleNamespace")
     reader = "\n".join(head + ["", "", READER.replace("{np}", np or "np").replace("{tf}", tf or "tf")])
-    lines = code.splitlines(keepends=True)
     offsets = [0]
-    for ln in lines:
+    for ln in code.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(ln.encode("utf-8")))
+
+    def span(node: ast.AST, whole_lines: bool = False) -> tuple[int, int]:
+        if whole_lines:   # NOTE: an import inside a function goes with its line (and the line's end)
+            return offsets[node.lineno - 1], offsets[node.end_lineno]
+        return offsets[node.lineno - 1] + node.col_offset, offsets[node.end_lineno - 1] + node.end_col_offset
+
+    edits = [(*span(c.func), "read_mnist") for c in calls]
+    top = next((s for s in imports if s in tree.body), None)
+    if top is not None:
+        edits.append((*span(top), reader))
+    else:
+        last = max((s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))), default=None,
+                   key=lambda s: s.end_lineno)
+        at = span(last)[1] if last is not None else 0
+        edits.append((at, at, ("\n" if last is not None else "") + reader + ("\n\n" if last is None else "")))
+    edits += [(*span(s, whole_lines=True), "") for s in imports if s is not top]
     raw = code.encode("utf-8")
-
-    def at(line: int, col: int) -> int:
-        return offsets[line - 1] + col
-
-    edits = [(at(imports[0].lineno, imports[0].col_offset), at(imports[0].end_lineno, imports[0].end_col_offset), reader)]
-    edits += [(at(c.func.lineno, c.func.col_offset), at(c.func.end_lineno, c.func.end_col_offset), "read_mnist")
-              for c in calls]
-    for start, end, new in sorted(edits, reverse=True):
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         raw = raw[:start] + new.encode("utf-8") + raw[end:]
     return raw.decode("utf-8")
