@@ -39,28 +39,10 @@ typedef struct { int64_t n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, 
 /* A max pool over the convolution's output (the fused conv -> bias -> relu -> max_pool chain). */
 typedef struct { int64_t kh, kw, sh, sw, pt, pl, ho, wo; } PG;
 
-/* out[pho, pwo, o] = max over each window of y[ho, wo, o] (one image, still in cache); NumPy's NaN
-   rule (a NaN wins) as a mask blend; windows wholly in the padding give -inf. */
-static void pool_image(const D *d, const PG *p, const T *restrict y, T *restrict out) {
-    const int64_t O = d->o;
-    for (int64_t ph = 0; ph < p->ho; ph++)
-        for (int64_t pw = 0; pw < p->wo; pw++)
-            for (int64_t o0 = 0; o0 < O; o0 += VL) {
-                V a = (V){0} - (T)INFINITY;
-                for (int64_t i = 0; i < p->kh; i++) {
-                    const int64_t ih = ph * p->sh - p->pt + i;
-                    if (ih < 0 || ih >= d->ho) continue;
-                    for (int64_t j = 0; j < p->kw; j++) {
-                        const int64_t iw = pw * p->sw - p->pl + j;
-                        if (iw < 0 || iw >= d->wo) continue;
-                        const V v = LD(y + (ih * d->wo + iw) * O + o0);
-                        const VI take = (v > a) | (v != v);
-                        a = (V)(((VI)v & take) | ((VI)a & ~take));
-                    }
-                }
-                ST(out + (ph * p->wo + pw) * O + o0, a);
-            }
-}
+/* In conv_direct_pool.c (built as one unit with this file): the max pool of one image's output,
+   and the workspace of a relu -> max pool pair for its backward pass. */
+static void pool_image(const D *d, const PG *p, const T *restrict y, T *restrict out);
+static void pool_codes(const D *d, const PG *p, const T *restrict y, uint8_t *restrict codes);
 
 /* xpad[hp, wp, c] = image b of x placed at (pt, pl), zeros around it. */
 static void pad_image(const D *d, const T *restrict x, int64_t b, T *restrict xpad) {
@@ -225,18 +207,22 @@ static void fwd_group(const D *d, const Grp *g, const int64_t *sp, const T *xpad
 
 /* y[n, ho, wo, o] for the d->n images of x, plus bias[o] when given, then max(., 0) when relu
    (Conv2D -> BiasAdd -> Relu in one pass, as TensorFlow's fused conv), and max-pooled into `pooled`
-   image by image while the image is in cache when `pool` is given; 0, or -1 when out of memory. */
-int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const PG *pool, T *pooled, T *y) {
+   image by image while the image is in cache when `pool` is given; with `codes`, y is not written
+   (each image goes through a scratch buffer) and the pool's workspace is: 0, or -1 when out of memory. */
+int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const PG *pool, T *pooled,
+             uint8_t *codes, T *y) {
     const int64_t P = d->ho * d->wo, O = d->o;
+    T *scratch = codes ? malloc(sizeof(T) * P * O) : NULL;   /* one image's y: the caller keeps codes */
+    if (codes && !scratch) return -1;
     T *xpad = malloc(sizeof(T) * (d->hp * d->wp * d->c + VL));
     Grp *g1 = malloc(sizeof(Grp) * P), *g2 = malloc(sizeof(Grp) * P);
     int64_t *s1 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * P), *s2 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * P);
     const int64_t n1 = (xpad && g1 && s1) ? groups(d, RMAX1, g1, s1) : -1;
     const int64_t n2 = (g2 && s2 && n1 >= 0) ? groups(d, RMAX2, g2, s2) : -1;
-    if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); return -1; }
+    if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); return -1; }
     for (int64_t b = 0; b < d->n; b++) {
         pad_image(d, x, b, xpad);
-        T *yb = y + b * P * O;
+        T *yb = codes ? scratch : y + b * P * O;
         for (int64_t o0 = 0; o0 < O; o0 += VL) {
             const int ob = (O - o0) >= 2 * VL ? 2 : halves ? 0 : 1, wide = ob != 1;
             const Grp *g = wide ? g2 : g1;
@@ -245,8 +231,9 @@ int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const 
             if (ob == 2) o0 += VL;
         }
         if (pool) pool_image(d, pool, yb, pooled + b * pool->ho * pool->wo * O);
+        if (codes) pool_codes(d, pool, yb, codes + b * pool->ho * pool->wo * O);
     }
-    free(xpad); free(g1); free(g2); free(s1); free(s2);
+    free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch);
     return 0;
 }
 

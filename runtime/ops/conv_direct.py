@@ -60,8 +60,8 @@ def _lib() -> Any:
         lib = None
         tc = fusion_native.toolchain() if fusion_native.enabled() else None
         if tc is not None and os.environ.get("TFCOMPAT_CONV_DIRECT", "1") != "0":
-            with open(_SOURCE) as f:
-                src = f"/* {_cpu_tag()} */\n" + f.read()
+            with open(_SOURCE) as f, open(_SOURCE[:-2] + "_pool.c") as g:
+                src = f"/* {_cpu_tag()} */\n" + f.read() + g.read()
             base = [fl for fl in tc[1] if fl not in ("-ffp-contract=off", "-fopenmp", "-mavx2")]
             for extra in (["-march=native", "-ffp-contract=fast"], ["-ffp-contract=fast"]):
                 path = fusion_native._build(src, tc[0], base + extra, version=tc[2])
@@ -70,10 +70,12 @@ def _lib() -> Any:
                     break
             if lib is not None:
                 vp = ctypes.c_void_p
-                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp]), ("conv_bpf", [vp, vp, vp])):
+                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp, vp]),
+                                   ("conv_bpf", [vp, vp, vp]), ("pool_relu_grad", [ctypes.POINTER(_PG), vp, vp, vp])):
                     fn = getattr(lib, name)
                     fn.argtypes = [ctypes.POINTER(_D)] + args
                     fn.restype = ctypes.c_int
+                lib.pool_relu_grad.restype = None
                 ctypes.c_int.in_dll(lib, "halves").value = int(_halves())
         _LIB.append(lib)
     return _LIB[0]
@@ -94,36 +96,84 @@ def _ptr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
 
-def _run(d: _D, x: np.ndarray, w: np.ndarray, out: np.ndarray, bias: Any = None, relu: bool = False,
-         pool: Any = None, pooled: Any = None) -> None:
-    """conv_fwd over tiles of whole images of x (and out, pooled: all [N, ...]) on the pool."""
+def _pg(pool: Any) -> _PG:
+    return _PG(pool.kh, pool.kw, pool.sh, pool.sw, pool.pt, pool.pl, pool.ho, pool.wo)
+
+
+def _run(d: _D, x: np.ndarray, w: np.ndarray, out: Any, bias: Any = None, relu: bool = False,
+         pool: Any = None, pooled: Any = None, codes: Any = None) -> None:
+    """conv_fwd over tiles of whole images of x (and out, pooled, codes: all [N, ...]) on the pool."""
     fn, b = _lib().conv_fwd, None if bias is None else _ptr(bias)
-    pg = None if pool is None else ctypes.byref(_PG(pool.kh, pool.kw, pool.sh, pool.sw, pool.pt, pool.pl,
-                                                    pool.ho, pool.wo))
+    pg = None if pool is None else ctypes.byref(_pg(pool))
+
+    def part(a: Any, r: tuple) -> Any:
+        return None if a is None else _ptr(a[r[0]:r[1]])
 
     def tile(r: tuple) -> None:
         dd = _D(*(getattr(d, f) for f in _FIELDS))
         dd.n = r[1] - r[0]
-        pp = None if pooled is None else _ptr(pooled[r[0]:r[1]])
-        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), b, int(relu), pg, pp, _ptr(out[r[0]:r[1]])) != 0:
+        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), b, int(relu), pg, part(pooled, r), part(codes, r),
+              part(out, r)) != 0:
             raise MemoryError("conv_direct: out of memory for a padded image")
-    conv_native.map_tiles(tile, d.n, x[0].nbytes + out[0].nbytes)
+    conv_native.map_tiles(tile, d.n, x[0].nbytes + (pooled if out is None else out)[0].nbytes)
 
 
-def forward(xp: Any, x: Any, w: Any, g: Any, bias: Any = None, relu: bool = False, pool: Any = None) -> Any:
+def forward(xp: Any, x: Any, w: Any, g: Any, bias: Any = None, relu: bool = False, pool: Any = None,
+            workspace: bool = False) -> Any:
     """Conv2D: [N,H,W,C] * [kh,kw,C,O] -> [N,Ho,Wo,O] (+ bias[O], then relu: the fused epilogue), or None.
-    With `pool` (the Geometry of a max pool over that output, no dilation): (output, its max pool)."""
+    With `pool` (the Geometry of a max pool over that output, no dilation): (output, its max pool).
+    With `workspace` too (relu, disjoint pool windows): (Workspace, max pool), the relu output never
+    written: what `pool_relu_grad` needs of it."""
     o = w.shape[3]
     if o % 16 or not _usable(xp, x, w, *(() if bias is None else (bias,))) or (
             bias is not None and bias.shape != (o,)):
         return None
+    if workspace and not (relu and pool is not None and disjoint(pool)):
+        return None
     n, h, wd, c = x.shape
     x, w = np.ascontiguousarray(x), np.ascontiguousarray(w)
-    out = np.empty((n, g.ho, g.wo, o), np.float32)
+    out = None if workspace else np.empty((n, g.ho, g.wo, o), np.float32)
     d = _d(n, h, wd, c, o, g.ho, g.wo, g.pt, g.pl, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw)
     pooled = None if pool is None else np.empty((n, pool.ho, pool.wo, o), np.float32)
-    _run(d, x, w, out, None if bias is None else np.ascontiguousarray(bias), relu, pool, pooled)
+    codes = np.empty((n, pool.ho, pool.wo, o), np.uint8) if workspace else None
+    _run(d, x, w, out, None if bias is None else np.ascontiguousarray(bias), relu, pool, pooled, codes)
+    if workspace:
+        return Workspace(codes, (n, g.ho, g.wo, o), pool), pooled
     return out if pool is None else (out, pooled)
+
+
+def disjoint(pool: Any) -> bool:
+    """Pool windows that never overlap (stride >= window), of at most 64 taps: a workspace can route."""
+    return pool.sh >= pool.kh and pool.sw >= pool.kw and pool.kh * pool.kw <= 64
+
+
+class Workspace:
+    """What the backward pass of relu -> max pool needs of the relu output h (never stored): per pooled
+    value and channel, the window tap MaxPoolGrad routes to and whether ReluGrad passes it there."""
+
+    __slots__ = ("codes", "shape", "pool")
+
+    def __init__(self, codes: np.ndarray, shape: tuple, pool: Any) -> None:
+        self.codes, self.shape, self.pool = codes, shape, pool
+
+
+def pool_relu_grad(ws: Workspace, dp: Any) -> Any:
+    """ReluGrad(MaxPoolGrad(h, max_pool(h), dp), h) from the workspace: an array of h's shape, or None
+    when dp is not a float32 array of the pooled shape."""
+    if not (type(dp) is np.ndarray and dp.dtype == np.float32 and dp.shape == ws.codes.shape):
+        return None
+    n, ho, wo, o = ws.shape
+    dp = np.ascontiguousarray(dp)
+    dx = np.empty(ws.shape, np.float32)
+    fn, pg = _lib().pool_relu_grad, _pg(ws.pool)
+    d = _D(n, ho, wo, o, ho, wo, o, 0, 0, ho, wo, 1, 1, 1, 1, 1, 1)
+
+    def tile(r: tuple) -> None:
+        dd = _D(*(getattr(d, f) for f in _FIELDS))
+        dd.n = r[1] - r[0]
+        fn(ctypes.byref(dd), ctypes.byref(pg), _ptr(ws.codes[r[0]:r[1]]), _ptr(dp[r[0]:r[1]]), _ptr(dx[r[0]:r[1]]))
+    conv_native.map_tiles(tile, n, dx[0].nbytes + dp[0].nbytes)
+    return dx
 
 
 def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:

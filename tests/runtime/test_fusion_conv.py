@@ -143,3 +143,93 @@ def test_pool_fused_into_the_convolution_equals_the_chain(fused_ops, monkeypatch
     monkeypatch.setattr(fusion_conv, "fuse", lambda steps, fetched: steps)
     np.testing.assert_array_equal(fused, tf.function(layer)(*args).numpy())
     assert np.isnan(fused).any()
+
+
+@pytest.fixture
+def plan_steps(monkeypatch):
+    """The (op type, inputs, outputs) of each fused plan's steps, one list per plan built."""
+    seen: list = []
+    real = fusion_conv.fuse
+
+    def spy(steps, fetched):
+        out = real(steps, fetched)
+        seen.append([(fusion_conv._op_name(s), list(s[2]), list(s[3])) for s in out])
+        return out
+    monkeypatch.setattr(fusion_conv, "fuse", spy)
+    return seen
+
+
+def _bits(a):
+    return np.ascontiguousarray(a).view(np.uint32 if a.dtype == np.float32 else np.uint64)
+
+
+@pytest.mark.parametrize("ksize,stride,padding,scale", [(2, 2, "SAME", 1.0), (3, 3, "SAME", 1.0),
+                                                        (2, 3, "VALID", 1.0), (2, 2, "SAME", -1.0)])
+def test_relu_output_read_only_by_its_pool_gradient_is_not_stored(plan_steps, monkeypatch, ksize, stride,
+                                                                  padding, scale):
+    """The forward step hands the pool's gradient a one-byte-per-value workspace instead of the relu
+    output: same bits as the unfused chain, with odd sizes, windows in the padding or leaving inputs
+    uncovered, ties at zero (scale -1: most windows all zero), a NaN input and gradients of both signs
+    (ReluGrad's -0 and NaN kept)."""
+    x = (RNG.standard_normal((3, 11, 9, 3)) * scale).astype(np.float32)
+    x[0, 4, 4, 0] = np.nan
+    k, c = K1 * abs(scale), C1 - (scale < 0)
+
+    def layer(x, k, c):
+        with tf.GradientTape() as tape:
+            tape.watch([k, c])
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, 1, "SAME"), c)), ksize, stride, padding)
+            loss = tf.reduce_sum(h * tf.sin(h * 7.0))     # gradients of both signs, NaN where h is
+        return [loss, *tape.gradient(loss, [k, c])]
+    args = (tf.constant(x), tf.constant(k), tf.constant(c))
+    fused = [t.numpy() for t in tf.function(layer)(*args)]
+    steps = [s for plan in plan_steps for s in plan]
+    fwd = [s for s in steps if s[0] == "Conv2D" and len(s[1]) == 3]
+    assert len(fwd) == 1 and fwd[0][2][0].endswith("_ws") == (stride >= ksize)   # disjoint windows only
+    assert any(s[0] == "ReluGrad" and s[1][0] == fwd[0][2][0] for s in steps)
+    monkeypatch.setattr(fusion_conv, "fuse", lambda steps, fetched: steps)
+    plain = [t.numpy() for t in tf.function(layer)(*args)]
+    for a, b in zip(fused, plain):
+        np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+def test_workspace_gradient_matches_numpy_reference():
+    """ReluGrad(MaxPoolGrad(h, ., dp), h) from the workspace against a NumPy definition: the gradient
+    goes to each 2x2 window's first maximum, times (h > 0) there; zero elsewhere."""
+    from runtime.ops import conv, conv_direct, pool  # noqa: PLC0415
+    if conv_direct._lib() is None:
+        pytest.skip("no C compiler: the unfused kernels serve")
+    x = RNG.standard_normal((2, 10, 10, 3)).astype(np.float32)
+    w = RNG.standard_normal((3, 3, 3, 32)).astype(np.float32)
+    b = RNG.standard_normal(32).astype(np.float32)
+    g = conv.geometry(x.shape, 3, 3, (1, 1, 1, 1), "SAME")
+    pg = pool._geo((2, 10, 10, 32), ksize=(1, 2, 2, 1), strides=(1, 2, 2, 1), padding="VALID")
+    h, pooled = conv_direct.forward(np, x, w, g, bias=b, relu=True, pool=pg)
+    ws, pooled2 = conv_direct.forward(np, x, w, g, bias=b, relu=True, pool=pg, workspace=True)
+    np.testing.assert_array_equal(pooled, pooled2)
+    dp = RNG.standard_normal(pooled.shape).astype(np.float32)
+    dx = conv_direct.pool_relu_grad(ws, dp)
+    win = h.reshape(2, 5, 2, 5, 2, 32).transpose(0, 1, 3, 5, 2, 4).reshape(2, 5, 5, 32, 4)
+    first = np.argmax(win, axis=-1)
+    ref = (np.arange(4) == first[..., None]) * (np.take_along_axis(win, first[..., None], -1) > 0) * dp[..., None]
+    ref = ref.reshape(2, 5, 5, 32, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(h.shape)
+    np.testing.assert_array_equal(dx, ref.astype(np.float32))
+
+
+def test_an_elementwise_gradient_into_the_pool_keeps_the_fused_steps_apart(monkeypatch):
+    """Dropout-like scaling after the pool: the pool gradient's input comes from an elementwise op,
+    which elementwise fusion must not merge into the fused pool-gradient step."""
+    mask = (RNG.random((4, 6, 6, 16)) > 0.5).astype(np.float32) * 2
+
+    def layer(x, k, c):
+        with tf.GradientTape() as tape:
+            tape.watch([k, c])
+            h = tf.nn.max_pool2d(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, 1, "SAME"), c)), 2, 2, "SAME")
+            loss = tf.reduce_sum(tf.square(h * mask))
+        return [loss, *tape.gradient(loss, [k, c])]
+    args = (tf.constant(X), tf.constant(K1), tf.constant(C1))
+    fused = [t.numpy() for t in tf.function(layer)(*args)]
+    monkeypatch.setattr(fusion_conv, "fuse", lambda steps, fetched: steps)
+    plain = [t.numpy() for t in tf.function(layer)(*args)]
+    for a, b in zip(fused, plain):
+        np.testing.assert_array_equal(a, b)
