@@ -182,3 +182,20 @@ def test_a_bool_placeholder_with_default_keeps_its_literal_dtype() -> None:
     result = upgrade_native(code)
     assert "flag = tf.convert_to_tensor(flag, tf.bool)" in result.code
     assert _printed(result.code) == ["[1.] [2.]"]
+
+
+def test_import_of_a_module_named_tf_is_reported_as_failing_in_tf1_too() -> None:
+    code = ("import tensorflow as tf\nimport tf.contrib.layers as layers\n\nx = tf.placeholder(tf.float32, [None, 2])\n"
+            "y = layers.fully_connected(x, 1)\nwith tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+            "    print(sess.run(y, {x: [[1.0, 2.0]]}).shape)\n")
+    assert _blockers(code)[0].startswith("import of tf.contrib.layers: there is no module named 'tf'")
+
+
+def test_vocabulary_processor_falls_back_saying_why_no_tf2_layer_matches_its_ids() -> None:
+    code = ("import numpy as np\nimport tensorflow as tf\n\n"
+            "vp = tf.contrib.learn.preprocessing.VocabularyProcessor(4)\n"
+            "ids = np.array(list(vp.fit_transform(['a b', 'b c'])))\nx = tf.placeholder(tf.int32, [None, 4])\n"
+            "y = tf.reduce_sum(x)\nwith tf.Session() as sess:\n    print(sess.run(y, {x: ids}))\n")
+    reason = _blockers(code)[0]
+    assert reason.startswith("tf.contrib.learn.preprocessing.VocabularyProcessor: no TF2 layer numbers words as it did")
+    assert "first-seen order" in reason

@@ -8,6 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.datasets import handled_call as dataset_call
+from upgrader.native.tail_reasons import contrib_reason, failing_imports
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -22,6 +23,7 @@ def walk_blockers(prog: Program) -> None:
     from upgrader.native.model import ASSIGNS, LAYERS, SCHEDULES, SUMMARIES
     values = {id(e.stmt.value) for e in prog.entities.values() if isinstance(e.stmt, ast.Assign)}
     values |= prog.functions.calls if prog.functions else set()   # get_variable inside tf.Module-bound defs
+    failing_imports(prog)   # `import tf.contrib.layers`: fails in TF1 too (native/tail_reasons.py)
     for node in ast.walk(prog.tree):
         k = prog.call_key(node)
         if k is None:
@@ -35,7 +37,8 @@ def walk_blockers(prog: Program) -> None:
         elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS
               and id(node) not in prog.rnn_calls) or (
                 k in LAYERS and id(node) not in values):
-            prog.block(node, f"{k}: not converted natively yet (v1 layers/cells{'' if k not in LAYERS else ' nested in an expression'})")
+            prog.block(node, contrib_reason(k) or f"{k}: not converted natively yet (v1 layers/cells"
+                                                  f"{'' if k not in LAYERS else ' nested in an expression'})")
         elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")) and not dataset_call(prog, node):
             prog.block(node, f"{k} inside an expression: native mode converts an iterator made as a "
                              "statement's whole value (it = tf.data.make_one_shot_iterator(ds))")

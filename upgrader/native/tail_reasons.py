@@ -1,0 +1,51 @@
+"""Precise fallback reasons for TF1 constructs native mode keeps in compat form on purpose.
+
+    prog.block(node, contrib_reason("tf.contrib.learn.preprocessing.VocabularyProcessor"))
+    -> "tf.contrib.learn.preprocessing.VocabularyProcessor: no TF2 layer numbers words as it did ..."
+    failing_imports(prog)   # `import tf.contrib.layers as layers`: the original fails on that line too
+
+A reason says why there is no faithful TF2 form, so the report is something a user can act on.
+"""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from upgrader.native.imported import CURRENT
+
+if TYPE_CHECKING:
+    from upgrader.native.model import Program
+
+CONTRIB = {
+    "tf.contrib.learn.preprocessing.VocabularyProcessor": (
+        "no TF2 layer numbers words as it did (TextVectorization gives 0 to padding and 1 to unknown words where "
+        "VocabularyProcessor gives 0 to both, orders its vocabulary by frequency where VocabularyProcessor keeps "
+        "first-seen order unless min_frequency trims it, has no min_frequency, and its split runs RE2, which lacks the lookaheads of "
+        "VocabularyProcessor's tokenizer); build the vocabulary by hand"),
+    "tf.contrib.training.HParams": (
+        "a Python configuration object with no TF2 counterpart (keep the values in a dict, a dataclass or "
+        "types.SimpleNamespace)"),
+}
+
+
+def contrib_reason(key: str) -> str | None:
+    """The reason a tf.contrib call has no native form, where one is known (None: the generic reason)."""
+    for prefix, why in CONTRIB.items():
+        if key == prefix or key.startswith(prefix + "."):
+            return f"{key}: {why}"
+    return None
+
+
+def failing_imports(prog: Program) -> None:
+    """Block on `import tf.X` / `from tf.X import ...` when no module `tf` sits beside the file: TF1 fails there too."""
+    path = CURRENT.get()
+    if path is not None and ((path.parent / "tf.py").exists() or (path.parent / "tf").is_dir()):
+        return
+    for node in prog.tree.body:
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+        bad = next((n for n in names if n == "tf" or n.startswith("tf.")), None)
+        if bad is not None:
+            prog.block(node, f"import of {bad}: there is no module named 'tf' (TensorFlow's module is `tensorflow`), "
+                             "so the program fails on this line in TF1 too; import tensorflow.contrib... instead")
+            return
