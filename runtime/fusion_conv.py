@@ -5,7 +5,9 @@
     MaxPoolGrad(x, y, g) -> ReluGrad(., x)  ==>  one pass routing g to each window's maximum where x > 0
     both, when nothing else reads the relu output x  ==>  x is never stored: the forward step hands
         the gradient step a workspace of one byte per pooled value (which tap, and x > 0 there),
-        as TensorFlow's oneDNN max pool does
+        as TensorFlow's oneDNN max pool does; a BiasAddGrad of that gradient is computed with it
+        (one float64 term per window, rounded once, where the chain sums float32 pixel by pixel:
+        TensorFlow's fused backprop-with-bias differs from its chain by rounding the same way)
 
 A chain is fused only when each intermediate value has one consumer and is not fetched, so no
 one can see that it was never stored. The fused kernel gives exactly what the chain gives (same
@@ -160,18 +162,25 @@ def _workspaces(steps: list, fetched: set, pooled: dict, grads: list) -> None:
         ws = f"{h}_ws"
         step[1] = _conv_bias_relu_kernel(*chain, workspace=True)
         step[3] = [ws, p]
-        rg[1] = _workspace_grad_kernel(mpg_k, rg_k)
+        bag = [s for s in steps if _op_name(s) == "BiasAddGrad" and s[2] == [rg[3][0]] and len(s[3]) == 1
+               and s[0].attrs.get("data_format", "NHWC") == "NHWC"]
+        rg[1] = _workspace_grad_kernel(mpg_k, rg_k, bag[0][1] if bag else None)
         rg[2] = [ws, p, rg[2][2]]
+        if bag:       # its bias gradient too, one term per window (TF's fused backprop-with-bias)
+            rg[0] = _Outputs(rg[0], (rg[0].outputs[0], bag[0][0].outputs[0]))
+            rg[3] = [rg[3][0], bag[0][3][0]]
+            steps.remove(bag[0])
 
 
-def _workspace_grad_kernel(mpg_k: Callable, rg_k: Callable) -> Callable:
+def _workspace_grad_kernel(mpg_k: Callable, rg_k: Callable, bias_k: Callable | None) -> Callable:
     def run(ws: Any, y: Any, dy: Any) -> Any:
         if type(ws) is not conv_direct.Workspace:     # the forward ran unfused: ws is the relu output
-            return rg_k(mpg_k(ws, y, dy), ws)
-        dx = conv_direct.pool_relu_grad(ws, dy)
-        if dx is None:
+            dx = rg_k(mpg_k(ws, y, dy), ws)
+            return dx if bias_k is None else (dx, bias_k(dx))
+        out = conv_direct.pool_relu_grad(ws, dy, bias=bias_k is not None)
+        if out is None:
             raise InvalidArgumentError(None, None, f"MaxPoolGrad: the gradient must be a float32 array of the "
                                        f"pooled shape {list(ws.codes.shape)}, got {getattr(dy, 'dtype', type(dy))} "
                                        f"{list(getattr(dy, 'shape', ()))}")
-        return dx
+        return out
     return run

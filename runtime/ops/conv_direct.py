@@ -71,7 +71,7 @@ def _lib() -> Any:
             if lib is not None:
                 vp = ctypes.c_void_p
                 for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp, vp]),
-                                   ("conv_bpf", [vp, vp, vp]), ("pool_relu_grad", [ctypes.POINTER(_PG), vp, vp, vp])):
+                                   ("conv_bpf", [vp, vp, vp]), ("pool_relu_grad", [ctypes.POINTER(_PG), vp, vp, vp, vp])):
                     fn = getattr(lib, name)
                     fn.argtypes = [ctypes.POINTER(_D)] + args
                     fn.restype = ctypes.c_int
@@ -157,9 +157,10 @@ class Workspace:
         self.codes, self.shape, self.pool = codes, shape, pool
 
 
-def pool_relu_grad(ws: Workspace, dp: Any) -> Any:
-    """ReluGrad(MaxPoolGrad(h, max_pool(h), dp), h) from the workspace: an array of h's shape, or None
-    when dp is not a float32 array of the pooled shape."""
+def pool_relu_grad(ws: Workspace, dp: Any, bias: bool = False) -> Any:
+    """ReluGrad(MaxPoolGrad(h, max_pool(h), dp), h) from the workspace: an array of h's shape (with
+    `bias`, also its BiasAddGrad: (dx, dbias), dbias summed in float64, one term per window, tiles
+    added in order), or None when dp is not a float32 array of the pooled shape."""
     if not (type(dp) is np.ndarray and dp.dtype == np.float32 and dp.shape == ws.codes.shape):
         return None
     n, ho, wo, o = ws.shape
@@ -168,12 +169,20 @@ def pool_relu_grad(ws: Workspace, dp: Any) -> Any:
     fn, pg = _lib().pool_relu_grad, _pg(ws.pool)
     d = _D(n, ho, wo, o, ho, wo, o, 0, 0, ho, wo, 1, 1, 1, 1, 1, 1)
 
-    def tile(r: tuple) -> None:
+    def tile(r: tuple) -> Any:
         dd = _D(*(getattr(d, f) for f in _FIELDS))
         dd.n = r[1] - r[0]
-        fn(ctypes.byref(dd), ctypes.byref(pg), _ptr(ws.codes[r[0]:r[1]]), _ptr(dp[r[0]:r[1]]), _ptr(dx[r[0]:r[1]]))
-    conv_native.map_tiles(tile, n, dx[0].nbytes + dp[0].nbytes)
-    return dx
+        part = np.zeros(o, np.float64) if bias else None
+        fn(ctypes.byref(dd), ctypes.byref(pg), _ptr(ws.codes[r[0]:r[1]]), _ptr(dp[r[0]:r[1]]), _ptr(dx[r[0]:r[1]]),
+           None if part is None else _ptr(part))
+        return part
+    parts = conv_native.map_tiles(tile, n, dx[0].nbytes + dp[0].nbytes)
+    if not bias:
+        return dx
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    return dx, total.astype(np.float32)
 
 
 def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:

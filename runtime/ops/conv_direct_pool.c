@@ -72,8 +72,11 @@ static void pool_codes(const D *d, const PG *p, const T *restrict y, uint8_t *re
 /* ReluGrad(MaxPoolGrad(h, ., dp), h) from the workspace: dx[tap] = dp * (relu mask) at each window's
    routed tap, 0 at its other taps (and where no window reads), as the two ops compute it (dp * 0
    keeps ReluGrad's -0 and NaN). dx: d->n images [d->ho, d->wo, d->o] (the relu output's shape);
-   dp and codes: [p->ho, p->wo, d->o] each. */
-void pool_relu_grad(const D *d, const PG *p, const uint8_t *codes, const T *dp, T *dx) {
+   dp and codes: [p->ho, p->wo, d->o] each. With dbias, also BiasAddGrad(dx), the sum of dx over
+   pixels, added into dbias[o] in double precision: one term per window (its routed value). */
+typedef double VD __attribute__((vector_size(64)));
+typedef double VDU __attribute__((vector_size(64), aligned(8)));
+void pool_relu_grad(const D *d, const PG *p, const uint8_t *codes, const T *dp, T *dx, double *dbias) {
     const int64_t O = d->o, img = d->ho * d->wo * O, pimg = p->ho * p->wo * O;
     int tap[WS_POS];
     int64_t off[WS_POS];
@@ -90,6 +93,13 @@ void pool_relu_grad(const D *d, const PG *p, const uint8_t *codes, const T *dp, 
                     const V g = LD(dp + q + o) * (V)((VI)((V){0} + 1) & ((c & WS_POS) != 0));
                     for (int t = 0; t < n; t++)
                         ST(dx + b * img + off[t] * O + o, (V)((VI)g & ((c & (WS_POS - 1)) == tap[t])));
+                    if (dbias && n) {
+                        H lo, hi;
+                        memcpy(&lo, &g, sizeof lo);
+                        memcpy(&hi, (const char *)&g + sizeof lo, sizeof hi);
+                        *(VDU *)(dbias + o) += __builtin_convertvector(lo, VD);
+                        *(VDU *)(dbias + o + 8) += __builtin_convertvector(hi, VD);
+                    }
                 }
             }
 }
