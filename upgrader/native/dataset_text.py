@@ -17,7 +17,7 @@ def iterator_name(prog: Any, key: str, edit: Any) -> str:
     it = prog.iterators[key]
     if not it.name:
         name = "iterator"
-        while not edit.free(name) or name in prog.iterators:
+        while not edit.free(name) or name in prog.iterators or any(i.name == name for i in prog.iterators.values()):
             name = f"{it.elements[0]}_{name}"
         it.name = name
     return it.name

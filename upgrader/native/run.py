@@ -22,6 +22,7 @@ from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
 from upgrader.native.monitored import monitored_sessions
 from upgrader.native.implicit_args import add_parameters, close_over_callers
+from upgrader.native.queues import queue_pipelines
 from upgrader.native.rebind_data import rename
 from upgrader.native.unpack import split
 from upgrader.rules.native_mnist import plain_reader
@@ -146,7 +147,7 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     try:   # NOTE: TF1 calls with an exact TF2 form (tf.div on floats) first; native/equivalents.py
         swapped = swap(code, tree)
         if swapped == code:   # NOTE: a MonitoredTrainingSession loop as the plain Session code it runs
-            swapped = monitored_sessions(code, tree) or code
+            swapped = monitored_sessions(code, tree) or queue_pipelines(code, tree) or code   # native/queues.py
     except Blocked as b:
         return [b]
     if swapped != code:

@@ -32,6 +32,8 @@ class NativeStaticShape(NativeRule):
 
     @staticmethod
     def _shape(prog: Program, e: Entity, edit: Editor) -> str | None:
+        if e.kind == "placeholder" and (it := next((i for i in prog.iterators.values() if e.name in i.elements), None)):
+            return _element_shape(prog, e, it, edit)
         if e.kind == "placeholder":
             return f"{edit.tfx('TensorShape')}({edit.shape(e)})"
         if is_constant(e):
@@ -40,3 +42,13 @@ class NativeStaticShape(NativeRule):
             raise Blocked(e.stmt.lineno, f"the static shape of '{e.name}' depends on a Python flag or schedule")
         specs = signature(prog, e.params, edit)[1:-1]
         return f"{edit.tfx('function')}({e.func}).get_concrete_function({specs}).output_shapes"
+
+
+def _element_shape(prog: Program, e: Entity, it: object, edit: Editor) -> str:
+    """A get_next() element's static shape: its dataset's element_spec (`ds.element_spec[0].shape`)."""
+    ds = it.dataset
+    owner = prog.entities.get(ds.id) if isinstance(ds, ast.Name) else None
+    if owner is None or not is_constant(owner):
+        raise Blocked(e.stmt.lineno, f"the static shape of '{e.name}': its dataset is not one named, constant dataset")
+    index = "" if len(it.elements) == 1 and isinstance(it.target, ast.Name) else f"[{it.elements.index(e.name)}]"
+    return f"{ds.id}.element_spec{index}.shape"
