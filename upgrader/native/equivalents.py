@@ -70,7 +70,6 @@ TABLE: dict[str, Equivalent] = {
                                        "name", "seed"),
         ("weights", "biases", "labels", "inputs", "num_sampled", "num_classes", "num_true", "sampled_values",
          "remove_accidental_hits", "seed", "name"), {"partition_strategy": ANY}, "weights", _SHARDS),
-}
     # input parsing (native/queues.py's tf.data pipelines): the same ops, arguments in TF2's order
     "tf.decode_csv": Equivalent("tf.io.decode_csv", ("records", "record_defaults", "field_delim", "use_quote_delim",
                                                      "name", "na_value", "select_cols"),
@@ -81,6 +80,7 @@ TABLE: dict[str, Equivalent] = {
     **{f"tf.{f}": Equivalent(f"tf.io.{f}", ("serialized", "features", "name", "example_names"),
                              ("serialized", "features", "example_names", "name"))
        for f in ("parse_single_example", "parse_example")},
+}
 SAME_NAME = frozenset(k for k, e in TABLE.items() if e.new == k)
 
 
