@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", action="store_true", help="run each converted program on TF 2.21 and tfcompat")
     ap.add_argument("--json", type=Path, help="write per-program results here")
     ap.add_argument("--out", type=Path, help="write converted programs under this folder (for reading them)")
+    ap.add_argument("--only", action="append", default=[], metavar="TEXT",
+                    help="with --run: run only the programs whose path contains TEXT (repeatable)")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per program")
     args = ap.parse_args(argv)
     programs = tf1_programs(args.dir)
@@ -122,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['status']:10} {rel}  {r.get('reason', '')[:150]}")
     if args.run:
         from benchmarks.corpus.run_converted import run_all
-        run_all(args.dir, {k: v for k, v in results.items() if v["status"] == "converted"})
+        run_all(args.dir, {k: v for k, v in results.items() if v["status"] == "converted"
+                           and (not args.only or any(t in k for t in args.only))})
     _print_summary(results)
     if args.json:
         args.json.write_text(json.dumps({k: {x: y for x, y in v.items() if x != "code"} for k, v in results.items()},

@@ -82,6 +82,7 @@ def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]]) -
         site = Path(tmp) / "site"
         site.mkdir()
         shutil.copy(HERE / "standins.py", site / "sitecustomize.py")
+        shutil.copy(HERE / "standin_data.py", site / "standin_data.py")
         for engine in ("tf1", "tf", "tfcompat"):
             work = Path(tmp) / engine
             shutil.copytree(src.parent, work, ignore=shutil.ignore_patterns("*.ipynb", ".git"))
@@ -91,7 +92,8 @@ def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]]) -
                 _upgrade_siblings(work, script, original)
             env = dict(os.environ, MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="",
                        TF_USE_LEGACY_KERAS="1" if engine == "tf1" else "0", HOME=str(work), STANDINS_DIR=str(work),
-                       PYTHONPATH=os.pathsep.join([str(site), str(REPO)]))
+                       PYTHONPATH=os.pathsep.join([str(site), str(REPO)]),
+                       STANDINS_TUTORIAL_MNIST="1" if engine == "tf1" else "")
             try:
                 proc = subprocess.run(_engine_cmd(engine, script), cwd=work, env=env, capture_output=True,
                                       text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
