@@ -16,6 +16,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
+from upgrader.native.default_graphs import default_graphs
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.fed_tensors import fed_constants, respell
 from upgrader.native.equivalents import swap
@@ -112,11 +113,21 @@ def _upgrade(code: str) -> Result:
         return upgrade_rules(code, _native_rules())   # reports the parse error, leaves the file alone
     if (estimator := upgrade_estimators(code, tree, _native_rules())) is not None:   # native/estimator.py
         return _fallback(code, estimator) if isinstance(estimator, list) else estimator
+    if (plain := default_graphs(code, tree)) is not None:   # with tf.Graph().as_default(): as scoping
+        return _unwrapped(code, plain, _upgrade(plain))
     parts = segments(code, tree)
     if parts is None:
         out = _native(code, tree)
         return _fallback(code, out) if isinstance(out, list) else out
     return _upgrade_parts(code, tree, parts)
+
+
+def _unwrapped(code: str, plain: str, out: Result) -> Result:
+    """The upgrade of the file with its graph blocks unwrapped (native/default_graphs.py), or the file's fallback."""
+    if not _blocked(out):
+        return dataclasses.replace(out, original=code)
+    return _fallback(code, [Blocked(_line_in(code, plain, d.line), d.message.split(": ", 1)[1]) for d in out.diagnostics
+                            if d.rule == "native" and d.message.startswith("native conversion blocked")])
 
 
 def _upgrade_parts(code: str, tree: ast.Module, parts: list[str]) -> Result:
@@ -152,6 +163,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         return [b]
     if swapped != code:
         return _native(swapped, ast.parse(swapped))
+    if (plain := default_graphs(code, tree, several=False)) is not None:   # native/default_graphs.py
+        out = _native(plain, ast.parse(plain))
+        return [Blocked(_line_in(code, plain, b.line), b.reason) for b in out] if isinstance(out, list) else \
+            dataclasses.replace(out, original=code)
     folded = convert_classes(code, tree, lambda text: _native(text, ast.parse(text)))   # native/class_fold.py
     if folded is not None:
         out = folded if isinstance(folded, list) else _native(folded, ast.parse(folded))
