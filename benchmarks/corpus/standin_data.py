@@ -17,7 +17,7 @@ import numpy as np
 _WORDS = ("the a of to and in is it that was for on are with as his they be at one have this from or had by "
           "film movie story good bad great dull funny plot actor scene love hate money free win call prize now "
           "text reply claim cash offer week today friend home later see you me we how what time day cliche silly "
-          "sad king queen man woman").split()
+          "sad happy king queen man woman").split()
 _SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 # NOTE: letters only (programs strip digits and punctuation); programs keep the 1,000+ most frequent words
 _VOCAB = _WORDS + [a + b + "x" for a in _SYLLABLES for b in _SYLLABLES][:2000]
