@@ -51,7 +51,7 @@ FALLBACKS = {
     "linreg": (20, "'pred' (a graph tensor) is used outside sess.run (pred.name"),
     "lstm_dynamic_rnn": (13, "RNN cell 'cell' with tf.trainable_variables() at line 20: TF1 lists one"),
     "lstm_variable_length": (19, "RNN cell 'cell' with tf.trainable_variables() at line 26: TF1 lists one"),
-    "saver_roundtrip": (22, "tf.train.get_checkpoint_state"),
+    "saver_roundtrip": (24, "tf.train.checkpoint_exists"),
     "softmax_regression": (23, "'x' (a graph placeholder) is used outside sess.run (x.name"),
     "summaries": (26, "graph code inside a for statement"),
     "variable_sharing": (17, "variable_scope with a scope object"),   # also prints graph names, tests TF1 store errors

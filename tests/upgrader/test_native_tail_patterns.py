@@ -199,3 +199,38 @@ def test_vocabulary_processor_falls_back_saying_why_no_tf2_layer_matches_its_ids
     reason = _blockers(code)[0]
     assert reason.startswith("tf.contrib.learn.preprocessing.VocabularyProcessor: no TF2 layer numbers words as it did")
     assert "first-seen order" in reason
+
+
+RESTORE_IF_EXISTS = (Path(__file__).resolve().parents[2] / "fixtures" / "upgrade" / "native_saver"
+                     / "restore_if_exists.input.py")
+
+
+def test_restore_if_exists_resumes_as_tf1_did_on_a_second_run(oracle, tmp_path: Path) -> None:
+    """Run twice: the first run saves, the second finds the checkpoint through get_checkpoint_state and resumes."""
+    source = RESTORE_IF_EXISTS.read_text()
+    converted = upgrade_native(source).code
+    assert "tf.train.get_checkpoint_state(" in converted and "saver_manager.save(" in converted
+    printed = {}
+    for side, code in (("v1", source), ("v2", converted)):
+        work = tmp_path / side
+        work.mkdir()
+        (work / "prog.py").write_text(code)
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        cmd = [sys.executable, str(RUN_AS_TF), "v1", "prog.py"] if side == "v1" else [sys.executable, "prog.py"]
+        if side == "v1":
+            env["TF_USE_LEGACY_KERAS"] = "1"
+        runs = [subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=work, timeout=300) for _ in range(2)]
+        assert all(r.returncode == 0 for r in runs), runs[-1].stderr[-800:]
+        printed[side] = [line for r in runs for line in r.stdout.splitlines() if line[:1].isdigit() or "restored" in line]
+    assert printed["v1"] == printed["v2"]
+    assert printed["v1"][1] == "restored ckpts/model-3"
+
+
+def test_checkpoint_state_read_before_the_session_is_a_plain_value() -> None:
+    source = RESTORE_IF_EXISTS.read_text()
+    moved = source.replace('with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n    ckpt = '
+                           'tf.train.get_checkpoint_state(os.path.dirname("ckpts/checkpoint"))\n',
+                           'ckpt = tf.train.get_checkpoint_state(os.path.dirname("ckpts/checkpoint"))\n'
+                           'with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n')
+    assert moved != source and not _blockers(moved)
+    assert 'ckpt = tf.train.get_checkpoint_state(os.path.dirname("ckpts/checkpoint"))\n' in upgrade_native(moved).code

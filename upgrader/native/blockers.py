@@ -43,7 +43,7 @@ def walk_blockers(prog: Program) -> None:
             prog.block(node, f"{k} inside an expression: native mode converts an iterator made as a "
                              "statement's whole value (it = tf.data.make_one_shot_iterator(ds))")
         elif k.startswith(("tf.summary.", "tf.train.summary_iterator",
-                           "tf.train.get_checkpoint_state", "tf.train.checkpoint_exists")) and (
+                           "tf.train.checkpoint_exists")) and (
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet" + (
                 " (TF1 rescales float images to 0..255, TF2's tf.summary.image clips them to [0, 1])"

@@ -8,6 +8,9 @@ from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.model import Entity, Program
 
 
+STATE_READERS = ("tf.train.latest_checkpoint", "tf.train.get_checkpoint_state")
+
+
 class NativeSaver(NativeRule):
     """Checkpoint the program's variables (and Keras layers) by their Python names.
 
@@ -53,6 +56,11 @@ class NativeSaver(NativeRule):
             items = [f"{k.value}={edit.text(v)}" for k, v in zip(var_list.keys, var_list.values)]
         else:
             raise Blocked(call.lineno, "tf.train.Saver var_list native mode cannot name statically")
+        stateful = next((k for n in ast.walk(prog.tree) if (k := prog.call_key(n) or "").startswith("tf.train.")
+                         and k.endswith("Optimizer") and k != "tf.train.GradientDescentOptimizer"), None)
+        if stateful and _reads_state(prog):
+            raise Blocked(call.lineno, f"the Saver restores a checkpoint: TF1 saved and restores every global "
+                                       f"variable, the {stateful}'s slots too; the Checkpoint holds the variables only")
         self.change("tf.train.Saver -> tf.train.Checkpoint")
         text = f"{entity.name} = {edit.tfx('train.Checkpoint')}({', '.join(items)})"
         managed = self._manager(prog, entity, edit)
@@ -70,8 +78,7 @@ class NativeSaver(NativeRule):
     def _manager(self, prog: Program, saver: Entity, edit: Editor) -> tuple[str, str, str] | None:
         """(directory, checkpoint_name, manager name) when the saver's one save site maps onto a CheckpointManager."""
         call = saver.stmt.value
-        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or any(
-            prog.call_key(n) == "tf.train.latest_checkpoint" for n in ast.walk(prog.tree))
+        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog)
         saves = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr == "save" and isinstance(n.func.value, ast.Name) and n.func.value.id == saver.name]
         if not wanted:
@@ -89,8 +96,8 @@ class NativeSaver(NativeRule):
                 manager += "_"
             self.managers[saver.name] = manager
             return directory, name, manager
-        if any(prog.call_key(n) == "tf.train.latest_checkpoint" for n in ast.walk(prog.tree)):
-            raise Blocked(saver.stmt.lineno, f"tf.train.latest_checkpoint needs a CheckpointManager, but {why}")
+        if (reader := _reads_state(prog)) is not None:
+            raise Blocked(saver.stmt.lineno, f"{reader} needs a CheckpointManager, but {why}")
         return None
 
     def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
@@ -113,6 +120,11 @@ class NativeSaver(NativeRule):
             value = f"{step.id}.numpy()" if isinstance(step, ast.Name) and prog.kind(step.id) == "variable" else edit.text(step)
             path = f'"%s-%d" % ({path}, {value})'
         return f"{f.value.id}.write({path})"
+
+
+def _reads_state(prog: Program) -> str | None:
+    """The call reading the checkpoint state file TF1's Saver.save updated (a CheckpointManager writes it too)."""
+    return next((k for n in ast.walk(prog.tree) if (k := prog.call_key(n)) in STATE_READERS), None)
 
 
 def _unmanaged(prog: Program, saver: Entity, saves: list[ast.Call]) -> str | None:
