@@ -103,3 +103,17 @@ def test_uses_the_dataset_has_no_counterpart_for_block() -> None:
 
 def test_a_file_without_queues_is_left_alone() -> None:
     assert _respelt("import tensorflow as tf\n\nx = tf.constant(1.0)\n") is None
+
+
+def test_a_pipeline_built_in_a_helper_def_is_respelt_there() -> None:
+    src = ("import tensorflow as tf\n\n\ndef batches(files):\n    q = tf.train.string_input_producer(files, shuffle=False)\n"
+           "    reader = tf.TFRecordReader()\n"
+           "    _, raw = reader.read(q)\n    # one example\n    ex = tf.parse_single_example(raw, {'y': tf.FixedLenFeature([], tf.int64)})\n"
+           "    yb = tf.train.batch([ex['y']], batch_size=2)\n    return yb\n")
+    assert _respelt(src) == (
+        "import tensorflow as tf\n\n\ndef batches(files):\n    def parse_record(raw):\n        # one example\n"
+        "        ex = tf.parse_single_example(raw, {'y': tf.FixedLenFeature([], tf.int64)})\n        return ex['y']\n\n"
+        "    dataset = (tf.data.Dataset.from_tensor_slices(files).repeat()\n"
+        "               .flat_map(tf.data.TFRecordDataset)\n               .map(parse_record)\n"
+        "               .batch(2, drop_remainder=True))\n"
+        "    yb = dataset.make_one_shot_iterator().get_next()\n    return yb\n")

@@ -50,6 +50,10 @@ class Lines:
             raise Blocked(stmt.lineno, "a statement sharing its line with another in a queue pipeline")
         return head
 
+    def prefix_of(self, line: int) -> str:
+        text = self.lines[line - 1]
+        return text[:len(text) - len(text.lstrip())]
+
     def drop(self, stmt: ast.stmt) -> None:
         self.prefix(stmt)
         self.dropped.update(range(stmt.lineno, stmt.end_lineno + 1))
@@ -72,10 +76,14 @@ class Lines:
         self.dedents.append((first, last, old, new))
 
     def block(self, stmt: ast.stmt, pad: str) -> str:
-        """`stmt`'s source re-indented to `pad`."""
+        """`stmt`'s source re-indented to `pad`, with the comment lines right above it (they move with it)."""
         head = self.prefix(stmt)
+        first = stmt.lineno
+        while first > 1 and self.lines[first - 2].strip().startswith("#") and self.lines[first - 2].startswith(head):
+            first -= 1
+        self.drop_lines(first, stmt.lineno - 1)
         out = []
-        for ln in self.lines[stmt.lineno - 1:stmt.end_lineno]:
+        for ln in self.lines[first - 1:stmt.end_lineno]:
             if ln.strip() and not ln.startswith(head):
                 raise Blocked(stmt.lineno, "a statement in a queue pipeline that cannot be re-indented safely")
             out.append(pad + ln[len(head):] if ln.strip() else ln)
@@ -88,13 +96,15 @@ class Lines:
         while i <= len(self.lines):
             if i in self.replaced:
                 last, text = self.replaced[i]
-                if text.startswith("def ") and out:   # NOTE: a new top-level function: two blank lines above it
+                if text.startswith("def ") and out and not self.prefix_of(i):   # NOTE: a new top-level function
                     blank = next((k for k, ln in enumerate(reversed(out)) if ln.strip()), len(out))
                     out += ["\n"] * max(0, 2 - blank)
                 out += [self._dedented(i, ln) for ln in text.splitlines(keepends=True)]
                 i = last + 1
                 continue
-            if i not in self.dropped:
+            blank_again = not self.lines[i - 1].strip() and (i - 1 in self.dropped or i + 1 in self.dropped) and (
+                not out or not out[-1].strip())   # NOTE: the blank lines around a dropped statement merge
+            if i not in self.dropped and not blank_again:
                 ln = self.lines[i - 1]
                 if i in self.subs:
                     ln = ln.replace(*self.subs[i], 1)

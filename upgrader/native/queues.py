@@ -60,17 +60,18 @@ def queue_pipelines(code: str, tree: ast.Module) -> str | None:
         return None
     prog = Program(code, tree, collect_aliases(tree))
     tf = next((a for a, full in prog.aliases.items() if full == "tensorflow"), None)
-    body = tree.body
-    producers = [s for s in body if _assigned(prog, s) in (PRODUCER, *QUEUES)]
+    scopes = [tree.body] + [d.body for d in tree.body if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    producers = [(s, body) for body in scopes for s in body if _assigned(prog, s) == PRODUCER or (
+        body is tree.body and _assigned(prog, s) in QUEUES)]   # NOTE: readers in a helper def too (`return xb, yb`)
     if tf is None or not producers:
         return None
     lines = Lines(code)
     taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
         n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     gone: set[str] = set()   # the queue, reader and runner names no code may read any more
-    for stmt in producers:
+    for stmt, body in producers:
         if _assigned(prog, stmt) == PRODUCER:
-            gone |= _reader_pipeline(prog, tf, stmt, lines, taken)
+            gone |= _reader_pipeline(prog, tf, stmt, lines, taken, body)
         else:
             gone |= _memory_queue(prog, tf, stmt, lines, taken)
     coordinator_edits(prog, tree, lines, gone)
@@ -104,9 +105,9 @@ def _refuse(call: ast.Call, what: str, given: dict[str, ast.expr], allowed: set[
                                    "convert to tf.data without these arguments (use tf.data by hand)")
 
 
-def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, taken: set[str]) -> set[str]:
+def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, taken: set[str],
+                     body: list[ast.stmt]) -> set[str]:
     """string_input_producer -> reader -> read -> per-example statements -> batch, as one dataset statement."""
-    body = prog.tree.body
     queue = _name(stmt, "the filename queue")
     given = _args(stmt.value, PRODUCER_ARGS, PRODUCER)
     _refuse(stmt.value, PRODUCER, given, {"string_tensor", "num_epochs", "shuffle", "seed"})
@@ -121,7 +122,7 @@ def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, tak
         None)
     if reader is None or read is None or body.index(reader) > body.index(read):
         raise Blocked(stmt.lineno, f"{PRODUCER}: no tf.TextLineReader/FixedLengthRecordReader/TFRecordReader at module "
-                                   f"level reads '{queue}' (reader.read({queue}))")
+                                   f"level or in its def reads '{queue}' (reader.read({queue}))")
     kind = prog.call_key(reader.value)
     if _src(prog, read.value.func.value) != _name(reader, "the reader"):
         raise Blocked(read.lineno, f"'{_src(prog, read.value.func.value)}' is not the reader made at line {reader.lineno}")
@@ -160,7 +161,7 @@ def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, tak
     if steps:
         fn = _free("parse_record", taken)
         parse = f"def {fn}({value}):\n" + "".join(lines.block(s, "    ") for s in steps) + \
-            f"    return {tensors[1:-1] if tensors.startswith('(') else tensors}\n\n\n"
+            f"    return {tensors[1:-1] if tensors.startswith('(') else tensors}\n" + ("\n\n" if body is prog.tree.body else "\n")
         stages.append(f".map({fn})")
     elif tensors != value:
         stages.append(f".map(lambda {value}: {tensors})")
