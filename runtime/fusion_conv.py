@@ -7,7 +7,9 @@
         the gradient step a workspace of one byte per pooled value (which tap, and x > 0 there),
         as TensorFlow's oneDNN max pool does; a BiasAddGrad of that gradient is computed with it
         (one float64 term per window, rounded once, where the chain sums float32 pixel by pixel:
-        TensorFlow's fused backprop-with-bias differs from its chain by rounding the same way)
+        TensorFlow's fused backprop-with-bias differs from its chain by rounding the same way);
+        and when only the convolution's filter gradient reads that layer gradient (a first layer),
+        it is made image by image inside the filter-gradient kernel, never stored
 
 A chain is fused only when each intermediate value has one consumer and is not fetched, so no
 one can see that it was never stored. The fused kernel gives exactly what the chain gives (same
@@ -156,7 +158,7 @@ def _workspaces(steps: list, fetched: set, pooled: dict, grads: list) -> None:
         h, p = rg[2][0], rg[2][1]
         fwd = pooled.get(h)
         if (fwd is None or h in fetched or uses[h] != 1 or fwd[0][3][1] != p or dict(fwd[1]) != dict(attrs)
-                or attrs.get("data_format", "NHWC") != "NHWC"):
+                or attrs.get("data_format", "NHWC") != "NHWC" or not _disjoint(attrs)):
             continue
         step, chain = fwd[0], fwd[2]
         ws = f"{h}_ws"
@@ -170,6 +172,49 @@ def _workspaces(steps: list, fetched: set, pooled: dict, grads: list) -> None:
             rg[0] = _Outputs(rg[0], (rg[0].outputs[0], bag[0][0].outputs[0]))
             rg[3] = [rg[3][0], bag[0][3][0]]
             steps.remove(bag[0])
+        _into_filter_grad(rg, steps, fetched, bool(bag))
+
+
+def _into_filter_grad(rg: list, steps: list, fetched: set, bias: bool) -> None:
+    """The layer gradient read only by its convolution's filter gradient (a first layer: no input
+    gradient) is made image by image inside that kernel, never stored."""
+    dx = rg[3][0]
+    readers = [s for s in steps if dx in s[2]]
+    if dx in fetched or len(readers) != 1 or _op_name(readers[0]) != "Conv2DBackpropFilter":
+        return
+    bpf = readers[0]
+    if bpf[2][2] != dx or bpf[2].count(dx) != 1 or bpf[0].attrs.get("data_format", "NHWC") != "NHWC":
+        return
+    nodes = (bpf[0].outputs[0], rg[0].outputs[1]) if bias else None
+    bpf[1] = _filter_grad_kernel(bpf[0].attrs, bpf[1], rg[1], bias)
+    bpf[2] = [bpf[2][0], bpf[2][1], *rg[2]]
+    if bias:
+        bpf[0] = _Outputs(bpf[0], nodes)
+        bpf[3] = [bpf[3][0], rg[3][1]]
+    steps.remove(rg)
+
+
+def _filter_grad_kernel(attrs: dict, bpf_k: Callable, rg_k: Callable, bias: bool) -> Callable:
+    strides, padding = tuple(attrs["strides"]), attrs["padding"]
+    explicit, dilations = tuple(attrs.get("explicit_paddings", ())), tuple(attrs.get("dilations", (1, 1, 1, 1)))
+
+    def run(x: Any, fsizes: Any, ws: Any, y: Any, dy: Any) -> Any:
+        if type(ws) is conv_direct.Workspace and type(x) is np.ndarray and x.ndim == 4 and np.size(fsizes) == 4:
+            fs = tuple(int(v) for v in np.reshape(fsizes, -1))
+            g = conv.geometry(x.shape, fs[0], fs[1], strides, padding, explicit, dilations)
+            out = conv_direct.backprop_filter(np, x, fs, dy, g, ws=ws, bias=bias)
+            if out is not None:
+                return out
+        grads = rg_k(ws, y, dy)       # NOTE: the unfused pair: the layer gradient (and bias gradient) first
+        dw = bpf_k(x, fsizes, grads[0] if bias else grads)
+        return (dw, grads[1]) if bias else dw
+    return run
+
+
+def _disjoint(attrs: dict) -> bool:
+    """MaxPool attrs whose windows never overlap (each input in at most one window), <= 64 taps."""
+    k, st = tuple(attrs.get("ksize", ())), tuple(attrs.get("strides", ()))
+    return len(k) == 4 and len(st) == 4 and st[1] >= k[1] and st[2] >= k[2] and k[1] * k[2] <= 64
 
 
 def _workspace_grad_kernel(mpg_k: Callable, rg_k: Callable, bias_k: Callable | None) -> Callable:

@@ -43,6 +43,7 @@ typedef struct { int64_t kh, kw, sh, sw, pt, pl, ho, wo; } PG;
    and the workspace of a relu -> max pool pair for its backward pass. */
 static void pool_image(const D *d, const PG *p, const T *restrict y, T *restrict out);
 static void pool_codes(const D *d, const PG *p, const T *restrict y, uint8_t *restrict codes);
+void pool_relu_grad(const D *d, const PG *p, const uint8_t *codes, const T *dp, T *dx, double *dbias);
 
 /* xpad[hp, wp, c] = image b of x placed at (pt, pl), zeros around it. */
 static void pad_image(const D *d, const T *restrict x, int64_t b, T *restrict xpad) {
@@ -291,17 +292,28 @@ static void valid_outputs(int64_t t, int64_t s, int64_t dl, int64_t n, int64_t p
 }
 
 /* dw[kh, kw, c, o] = sum over the d->n images of x and dy; returns 0, or -1 when out of memory.
+   With `codes` (a relu -> max pool workspace over the convolution's output), dy is the pooled
+   gradient and each image's dy is ReluGrad(MaxPoolGrad(.)) of it, made in a scratch buffer (and its
+   bias gradient added into dbias) just before use: the layer gradient is never stored.
    NOTE: taps are blocked along one filter row, where consecutive (j, c) are consecutive in memory
    when dw == 1 (else one channel run at a time), so a block's inputs are one pointer + constants. */
-int conv_bpf(const D *d, const T *x, const T *dy, T *dw) {
+int conv_bpf(const D *d, const T *x, const T *dy, T *dw, const PG *pool, const uint8_t *codes, double *dbias) {
     const int64_t P = d->ho * d->wo, O = d->o, C = d->c;
     const int64_t run = d->dw == 1 ? d->kw * C : C;          /* taps contiguous in xpad */
     T *xpad = malloc(sizeof(T) * (d->hp * d->wp * C + VL));
-    if (!xpad) return -1;
+    T *scratch = codes ? malloc(sizeof(T) * P * O) : NULL;
+    if (!xpad || (codes && !scratch)) { free(xpad); free(scratch); return -1; }
+    D one = *d;                                                /* one image of the relu output */
+    one.n = 1, one.h = one.hp = d->ho, one.w = one.wp = d->wo, one.c = O;
     memset(dw, 0, sizeof(T) * d->kh * d->kw * C * O);
     for (int64_t b = 0; b < d->n; b++) {
         pad_image(d, x, b, xpad);
         const T *dyb = dy + b * P * O;
+        if (codes) {   /* dy is the pooled gradient: this image's layer gradient, made in cache */
+            const int64_t q = b * pool->ho * pool->wo * O;
+            pool_relu_grad(&one, pool, codes + q, dy + q, scratch, dbias);
+            dyb = scratch;
+        }
         for (int64_t i = 0; i < d->kh; i++)
             for (int64_t j = 0; j < d->kw; j += run / C) {
                 const int64_t k0 = (i * d->kw + j) * C, base = (i * d->dh * d->wp + j * d->dw) * C;
@@ -321,5 +333,6 @@ int conv_bpf(const D *d, const T *x, const T *dy, T *dw) {
             }
     }
     free(xpad);
+    free(scratch);
     return 0;
 }

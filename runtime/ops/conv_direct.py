@@ -71,7 +71,7 @@ def _lib() -> Any:
             if lib is not None:
                 vp = ctypes.c_void_p
                 for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp, vp]),
-                                   ("conv_bpf", [vp, vp, vp]), ("pool_relu_grad", [ctypes.POINTER(_PG), vp, vp, vp, vp])):
+                                   ("conv_bpf", [vp, vp, vp, ctypes.POINTER(_PG), vp, vp]), ("pool_relu_grad", [ctypes.POINTER(_PG), vp, vp, vp, vp])):
                     fn = getattr(lib, name)
                     fn.argtypes = [ctypes.POINTER(_D)] + args
                     fn.restype = ctypes.c_int
@@ -200,25 +200,35 @@ def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
     return out
 
 
-def backprop_filter(xp: Any, x: Any, fsizes: tuple, dy: Any, g: Any) -> Any:
-    """dConv2D/dfilter: per-tile partial sums over images, added in tile order (deterministic)."""
+def backprop_filter(xp: Any, x: Any, fsizes: tuple, dy: Any, g: Any, ws: Any = None, bias: bool = False) -> Any:
+    """dConv2D/dfilter: per-tile partial sums over images, added in tile order (deterministic).
+    With `ws` (the Workspace of a relu -> max pool over this convolution's output), dy is the pooled
+    gradient: the layer gradient ReluGrad(MaxPoolGrad(.)) is made image by image in cache, never
+    stored; with `bias` too, (dfilter, its BiasAddGrad as pool_relu_grad sums it)."""
     o = fsizes[3]
     if o % 16 or not _usable(xp, x, dy):
         return None
     n, h, wd, c = x.shape
+    if ws is not None and not (dy.shape == ws.codes.shape and ws.shape == (n, g.ho, g.wo, o)):
+        return None
     x, dy = np.ascontiguousarray(x), np.ascontiguousarray(dy)
     d = _d(n, h, wd, c, o, g.ho, g.wo, g.pt, g.pl, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw)
     fn = _lib().conv_bpf
+    pg = None if ws is None else ctypes.byref(_pg(ws.pool))
 
-    def tile(r: tuple) -> np.ndarray:
+    def tile(r: tuple) -> tuple:
         part = np.empty(fsizes, np.float32)
+        db = np.zeros(o, np.float64) if bias else None
         dd = _D(*(getattr(d, f) for f in _FIELDS))
         dd.n = r[1] - r[0]
-        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(dy[r[0]:r[1]]), _ptr(part)) != 0:
+        if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(dy[r[0]:r[1]]), _ptr(part), pg,
+              None if ws is None else _ptr(ws.codes[r[0]:r[1]]), None if db is None else _ptr(db)) != 0:
             raise MemoryError("conv_direct: out of memory for a padded image")
-        return part
+        return part, db
     parts = conv_native.map_tiles(tile, n, x[0].nbytes + dy[0].nbytes)
-    total = parts[0]
-    for p in parts[1:]:
+    total, db = parts[0]
+    for p, b in parts[1:]:
         total += p
-    return total
+        if bias:
+            db += b
+    return (total, db.astype(np.float32)) if bias else total
