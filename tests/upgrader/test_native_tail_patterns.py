@@ -234,3 +234,25 @@ def test_checkpoint_state_read_before_the_session_is_a_plain_value() -> None:
                            'with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n')
     assert moved != source and not _blockers(moved)
     assert 'ckpt = tf.train.get_checkpoint_state(os.path.dirname("ckpts/checkpoint"))\n' in upgrade_native(moved).code
+
+
+def test_add_summary_after_the_session_block_is_rewritten_too(tmp_path: Path) -> None:
+    code = f"""import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None])
+w = tf.Variable(2.0, name="w")
+loss = tf.reduce_mean(tf.square(w * x))
+tf.summary.scalar("loss", loss)
+merged = tf.summary.merge_all()
+writer = tf.summary.FileWriter({str(tmp_path)!r})
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    s = sess.run(merged, {{x: [1.0]}})
+writer.add_summary(s, 0)
+writer.close()
+"""
+    result = upgrade_native(code)
+    assert not _blockers(code)
+    assert "write_summaries(writer, s, 0)\nwriter.close()\n" in result.code
+    exec(compile(result.code, "converted", "exec"), {})
+    assert list(tmp_path.iterdir())   # the event file TF2's writer wrote

@@ -27,6 +27,7 @@ from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import later_session, runs_graph, session_target
+from upgrader.native.tail_reasons import writes_summary
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
@@ -334,7 +335,7 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             else:
                 in_session = True
             continue
-        if in_session and runs_graph(prog, stmt) or feed_assignment(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
+        if in_session and runs_graph(prog, stmt) or feed_assignment(prog, stmt) or writes_summary(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
             prog.session_stmts.add(id(stmt))
             prog.rebound += [(stmt, n) for n in sorted(stored_names(stmt)) if prog.kind(n) not in (None, "placeholder")]
             continue

@@ -1,8 +1,10 @@
-"""Precise fallback reasons for TF1 constructs native mode keeps in compat form on purpose.
+"""Precise fallback reasons for TF1 constructs native mode keeps in compat form on purpose, and small facts
+of the analysis that decide them.
 
     prog.block(node, contrib_reason("tf.contrib.learn.preprocessing.VocabularyProcessor"))
     -> "tf.contrib.learn.preprocessing.VocabularyProcessor: no TF2 layer numbers words as it did ..."
     failing_imports(prog)   # `import tf.contrib.layers as layers`: the original fails on that line too
+    writes_summary(prog, stmt)   # `writer.add_summary(s, i)` after the session block: rewritten as session code
 
 A reason says why there is no faithful TF2 form, so the report is something a user can act on.
 """
@@ -49,3 +51,9 @@ def failing_imports(prog: Program) -> None:
             prog.block(node, f"import of {bad}: there is no module named 'tf' (TensorFlow's module is `tensorflow`), "
                              "so the program fails on this line in TF1 too; import tensorflow.contrib... instead")
             return
+
+
+def writes_summary(prog: Program, stmt: ast.stmt) -> bool:
+    """`stmt` calls a FileWriter's add_summary: it is rewritten like session code, wherever it stands."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "add_summary"
+               and isinstance(n.func.value, ast.Name) and prog.kind(n.func.value.id) == "writer" for n in ast.walk(stmt))
