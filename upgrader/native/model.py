@@ -335,7 +335,8 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             else:
                 in_session = True
             continue
-        if in_session and runs_graph(prog, stmt) or feed_assignment(prog, stmt) or writes_summary(prog, stmt):   # NOTE: by use, not position: graph code may follow the session
+        # NOTE: by use, not position: graph code may follow the session
+        if in_session and runs_graph(prog, stmt) or feed_assignment(prog, stmt) or writes_summary(prog, stmt):
             prog.session_stmts.add(id(stmt))
             prog.rebound += [(stmt, n) for n in sorted(stored_names(stmt)) if prog.kind(n) not in (None, "placeholder")]
             continue

@@ -22,8 +22,8 @@ CONTRIB = {
     "tf.contrib.learn.preprocessing.VocabularyProcessor": (
         "no TF2 layer numbers words as it did (TextVectorization gives 0 to padding and 1 to unknown words where "
         "VocabularyProcessor gives 0 to both, orders its vocabulary by frequency where VocabularyProcessor keeps "
-        "first-seen order unless min_frequency trims it, has no min_frequency, and its split runs RE2, which lacks the lookaheads of "
-        "VocabularyProcessor's tokenizer); build the vocabulary by hand"),
+        "first-seen order unless min_frequency trims it, has no min_frequency, and its split runs RE2, which "
+        "lacks the lookaheads of VocabularyProcessor's tokenizer); build the vocabulary by hand"),
     "tf.contrib.training.HParams": (
         "a Python configuration object with no TF2 counterpart (keep the values in a dict, a dataclass or "
         "types.SimpleNamespace)"),
@@ -56,4 +56,5 @@ def failing_imports(prog: Program) -> None:
 def writes_summary(prog: Program, stmt: ast.stmt) -> bool:
     """`stmt` calls a FileWriter's add_summary: it is rewritten like session code, wherever it stands."""
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "add_summary"
-               and isinstance(n.func.value, ast.Name) and prog.kind(n.func.value.id) == "writer" for n in ast.walk(stmt))
+               and isinstance(n.func.value, ast.Name) and prog.kind(n.func.value.id) == "writer"
+               for n in ast.walk(stmt))
