@@ -86,7 +86,7 @@ def test_arguments_with_no_tf_data_form_block_naming_them(change: str, named: st
 
 
 def test_uses_the_dataset_has_no_counterpart_for_block() -> None:
-    with pytest.raises(Blocked, match="'key' is read outside the per-record pipeline"):
+    with pytest.raises(Blocked, match="'key' \(the reader's record key\) is read"):
         _respelt(READER.replace("_, line", "key, line") + "k = key\n")
     with pytest.raises(Blocked, match="hop_bytes="):
         _respelt(READER.replace("tf.TextLineReader(skip_header_lines=1)", "tf.FixedLengthRecordReader(4, hop_bytes=2)"))
@@ -107,13 +107,33 @@ def test_a_file_without_queues_is_left_alone() -> None:
 
 def test_a_pipeline_built_in_a_helper_def_is_respelt_there() -> None:
     src = ("import tensorflow as tf\n\n\ndef batches(files):\n    q = tf.train.string_input_producer(files, shuffle=False)\n"
-           "    reader = tf.TFRecordReader()\n"
-           "    _, raw = reader.read(q)\n    # one example\n    ex = tf.parse_single_example(raw, {'y': tf.FixedLenFeature([], tf.int64)})\n"
+           "    reader = tf.TFRecordReader()\n    _, raw = reader.read(q)\n    # one example\n"
+           "    ex = tf.parse_single_example(raw, {'y': tf.FixedLenFeature([], tf.int64)})\n"
            "    yb = tf.train.batch([ex['y']], batch_size=2)\n    return yb\n")
+    dataset = ("    dataset = (tf.data.Dataset.from_tensor_slices(files).repeat()\n"
+               "               .flat_map(tf.data.TFRecordDataset)\n               .map(parse_record)\n"
+               "               .batch(2, drop_remainder=True))\n"
+               "    yb = dataset.make_one_shot_iterator().get_next()\n    return yb\n")
+    assert _respelt(src) == (   # the parse function reads no local of the def: it goes beside it
+        "import tensorflow as tf\n\n\ndef parse_record(raw):\n    # one example\n"
+        "    ex = tf.parse_single_example(raw, {'y': tf.FixedLenFeature([], tf.int64)})\n    return ex['y']\n\n\n"
+        "def batches(files):\n" + dataset)
+    local = src.replace("def batches(files):", "def batches(files, key='y'):").replace("{'y'", "{key")
+    assert _respelt(local) == (
+        "import tensorflow as tf\n\n\ndef batches(files, key='y'):\n    def parse_record(raw):\n        # one example\n"
+        "        ex = tf.parse_single_example(raw, {key: tf.FixedLenFeature([], tf.int64)})\n"
+        "        return ex['y']\n\n" + dataset)
+
+
+def test_records_read_unbatched_are_the_element_each_run_takes() -> None:
+    src = ("import tensorflow as tf\n\nq = tf.train.string_input_producer(['a.png'], shuffle=False)\n"
+           "reader = tf.WholeFileReader()\n_, contents = reader.read(q)\nimage = tf.image.decode_png(contents)\n"
+           "size = tf.shape(image)\nwith tf.Session() as sess:\n    coord = tf.train.Coordinator()\n"
+           "    threads = tf.train.start_queue_runners(coord=coord)\n    print(sess.run([size, image]))\n"
+           "    coord.request_stop()\n    coord.join(threads)\n")
     assert _respelt(src) == (
-        "import tensorflow as tf\n\n\ndef batches(files):\n    def parse_record(raw):\n        # one example\n"
-        "        ex = tf.parse_single_example(raw, {'y': tf.FixedLenFeature([], tf.int64)})\n        return ex['y']\n\n"
-        "    dataset = (tf.data.Dataset.from_tensor_slices(files).repeat()\n"
-        "               .flat_map(tf.data.TFRecordDataset)\n               .map(parse_record)\n"
-        "               .batch(2, drop_remainder=True))\n"
-        "    yb = dataset.make_one_shot_iterator().get_next()\n    return yb\n")
+        "import tensorflow as tf\n\n\ndef parse_record(contents):\n    image = tf.image.decode_png(contents)\n"
+        "    size = tf.shape(image)\n    return size, image\n\n\n"
+        "dataset = (tf.data.Dataset.from_tensor_slices(['a.png']).repeat()\n           .map(tf.read_file)\n"
+        "           .map(parse_record))\nsize, image = dataset.make_one_shot_iterator().get_next()\n"
+        "with tf.Session() as sess:\n    print(sess.run([size, image]))\n")

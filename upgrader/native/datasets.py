@@ -344,11 +344,13 @@ def _check_uses(prog: Any, p: Plan) -> None:
     allowed |= {id(getattr(call.args[0], "value", None)) for _, call in p.inits.values()}
     allowed |= {id(s.value.func.value) for it in prog.iterators.values() for s in it.init_stmts}
     of = owner(prog)
+    local = {id(x) for d in tree_nodes(prog) if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+             and not any(isinstance(g, ast.Global) for g in ast.walk(d)) for x in ast.walk(d)}   # a def's own names
     for n in tree_nodes(prog):
         if isinstance(n, ast.Name) and n.id in prog.iterators and id(n) not in allowed:
             raise _blocked(n.lineno, f"iterator '{n.id}' is used in a way native mode cannot follow (only get_next() "
                                     "and sess.run(it.initializer) are converted)")
-        if isinstance(n, ast.Name) and n.id in of and isinstance(n.ctx, ast.Store) and not any(
+        if isinstance(n, ast.Name) and n.id in of and isinstance(n.ctx, ast.Store) and id(n) not in local and not any(
                 n is x for x in ast.walk(prog.iterators[of[n.id]].target)):
             raise _blocked(n.lineno, f"'{n.id}' is a get_next() element and is assigned again")
     if (it := next((it for it in prog.iterators.values() if it.get_next is None), None)) is not None:

@@ -41,6 +41,7 @@ class Lines:
         self.replaced: dict[int, tuple[int, str]] = {}   # first line -> (last line, text)
         self.dedents: list[tuple[int, int, str, str]] = []
         self.subs: dict[int, tuple[str, str]] = {}
+        self.inserts: dict[int, str] = {}     # line -> module-level text written above it
 
     def prefix(self, stmt: ast.AST) -> str:
         line = self.lines[stmt.lineno - 1]
@@ -66,6 +67,11 @@ class Lines:
         pad = self.prefix(stmt)
         self.replaced[stmt.lineno] = (stmt.end_lineno, "".join(pad + ln if ln.strip() else ln
                                                                for ln in text.splitlines(keepends=True)))
+
+    def before(self, stmt: ast.stmt, text: str) -> None:
+        """Write `text` (module-level code) above the top-level `stmt` and its decorators."""
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+        self.inserts[first] = self.inserts.get(first, "") + text
 
     def sub(self, line: int, old: str, new: str) -> None:
         if old not in self.lines[line - 1]:
@@ -94,6 +100,9 @@ class Lines:
         out: list[str] = []
         i = 1
         while i <= len(self.lines):
+            if i in self.inserts:
+                blank = next((k for k, ln in enumerate(reversed(out)) if ln.strip()), len(out))
+                out += ["\n"] * max(0, 2 - blank) + self.inserts[i].splitlines(keepends=True)
             if i in self.replaced:
                 last, text = self.replaced[i]
                 if text.startswith("def ") and out and not self.prefix_of(i):   # NOTE: a new top-level function

@@ -36,14 +36,14 @@ from upgrader.scan import collect_aliases
 
 PRODUCER = "tf.train.string_input_producer"
 READERS = {"tf.TextLineReader": "TextLineDataset", "tf.FixedLengthRecordReader": "FixedLengthRecordDataset",
-           "tf.TFRecordReader": "TFRecordDataset"}
+           "tf.TFRecordReader": "TFRecordDataset", "tf.WholeFileReader": "read_file"}
 BATCHES = ("tf.train.batch", "tf.train.shuffle_batch")
 QUEUES = ("tf.FIFOQueue", "tf.RandomShuffleQueue")
 PRODUCER_ARGS = ("string_tensor", "num_epochs", "shuffle", "seed", "capacity", "shared_name", "name", "cancel_op")
 READER_ARGS = {"tf.TextLineReader": ("skip_header_lines", "name"),
                "tf.FixedLengthRecordReader": ("record_bytes", "header_bytes", "footer_bytes", "hop_bytes", "name",
                                               "encoding"),
-               "tf.TFRecordReader": ("name", "options")}
+               "tf.TFRecordReader": ("name", "options"), "tf.WholeFileReader": ("name",)}
 BATCH_ARGS = {"tf.train.batch": ("tensors", "batch_size", "num_threads", "capacity", "enqueue_many", "shapes",
                                  "dynamic_pad", "allow_smaller_final_batch", "shared_name", "name"),
               "tf.train.shuffle_batch": ("tensors", "batch_size", "capacity", "min_after_dequeue", "num_threads", "seed",
@@ -58,6 +58,18 @@ def queue_pipelines(code: str, tree: ast.Module) -> str | None:
     """`code` with its module-level queue pipelines respelt as tf.data (module docstring); None: none there."""
     if not any(w in code for w in ("string_input_producer", "Queue", "start_queue_runners")):
         return None
+    try:
+        return _respell(code, tree)
+    except Blocked:
+        if any(isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and PRODUCER.rsplit(".", 1)[1] in ast.unparse(d)
+               for d in tree.body):
+            return None   # NOTE: a pipeline in a def the analysis then reports as a graph built in a function
+        raise
+    except Exception as e:   # NOTE: a bug here must cost a fallback with its reason, never the user's upgrade
+        raise Blocked(1, f"internal error in the queue-pipeline conversion ({type(e).__name__}: {e})") from None
+
+
+def _respell(code: str, tree: ast.Module) -> str | None:
     prog = Program(code, tree, collect_aliases(tree))
     tf = next((a for a, full in prog.aliases.items() if full == "tensorflow"), None)
     scopes = [tree.body] + [d.body for d in tree.body if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -122,7 +134,7 @@ def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, tak
         None)
     if reader is None or read is None or body.index(reader) > body.index(read):
         raise Blocked(stmt.lineno, f"{PRODUCER}: no tf.TextLineReader/FixedLengthRecordReader/TFRecordReader at module "
-                                   f"level or in its def reads '{queue}' (reader.read({queue}))")
+                                   f"level or in its def reads '{queue}' (reader.read({queue}); tf.WholeFileReader too)")
     kind = prog.call_key(reader.value)
     if _src(prog, read.value.func.value) != _name(reader, "the reader"):
         raise Blocked(read.lineno, f"'{_src(prog, read.value.func.value)}' is not the reader made at line {reader.lineno}")
@@ -134,22 +146,35 @@ def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, tak
     _refuse(reader.value, kind, rgiven, {"skip_header_lines", "record_bytes", "header_bytes", "footer_bytes"})
     start = body.index(read)
     batch = next((s for s in body[start + 1:] if _assigned(prog, s) in BATCHES), None)
-    if batch is None:
-        raise Blocked(read.lineno, "the records read are not batched by tf.train.batch/shuffle_batch at module level")
+    end = body.index(batch) if batch is not None else len(body)
     example, steps = {value}, []
-    for s in body[start + 1:body.index(batch)]:
+    for s in body[start + 1:end]:
         if _reads(s) & example:
             if not isinstance(s, (ast.Assign, ast.AugAssign)):
+                if batch is None:
+                    break   # where the records are used: unbatched, each run reads one record
                 raise Blocked(s.lineno, f"a {type(s).__name__.lower()} statement in the per-record pipeline")
             steps.append(s)
             example |= _stores(s)
-    tensors, targets, dataset_tail = _batch(prog, batch, example)
-    late = [n for s in body[body.index(batch) + 1:] for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in
-            example | {key} and isinstance(n.ctx, ast.Load)]
-    if late or any(key in _reads(s) for s in steps + [batch]):
-        n = late[0] if late else batch
-        raise Blocked(n.lineno, f"'{n.id if late else key}' is read outside the per-record pipeline; tf.data gives "
-                                "the batch only")
+    if key in {n for s in body[start + 1:] for n in _reads(s)}:
+        raise Blocked(read.lineno, f"'{key}' (the reader's record key) is read: tf.data gives the records only")
+    if batch is not None:
+        tensors, targets, dataset_tail = _batch(prog, batch, example)
+        late = [n for s in body[end + 1:] for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in example
+                and isinstance(n.ctx, ast.Load)]
+        if late:
+            raise Blocked(late[0].lineno, f"'{late[0].id}' is read outside the per-record pipeline; tf.data gives "
+                                          "the batch only")
+    else:   # NOTE: one record per sess.run, as the queue gave: the names read later are the iterator's element
+        batch = steps[-1] if steps else read
+        after = body[body.index(batch) + 1:]
+        used = list(dict.fromkeys(n.id for n in sorted((n for s in after for n in ast.walk(s) if isinstance(n, ast.Name)
+                                                        and n.id in example and isinstance(n.ctx, ast.Load)),
+                                                       key=lambda n: (n.lineno, n.col_offset))))
+        if not used:
+            raise Blocked(read.lineno, "the records read are neither batched nor used (tf.train.batch/shuffle_batch)")
+        targets, dataset_tail = ", ".join(used), []
+        tensors = used[0] if len(used) == 1 else "(" + ", ".join(used) + ")"
     files_ds = f"({tf}.data.Dataset.from_tensor_slices({_src(prog, files)})"
     if shuffle:
         seed = given.get("seed")
@@ -160,9 +185,14 @@ def _reader_pipeline(prog: Program, tf: str, stmt: ast.Assign, lines: Lines, tak
     parse = ""
     if steps:
         fn = _free("parse_record", taken)
+        owner = next((d for d in prog.tree.body if getattr(d, "body", None) is body), None)
+        inner = owner is not None and bool(_locals(owner) & (set().union(*map(_reads, steps)) - example))
         parse = f"def {fn}({value}):\n" + "".join(lines.block(s, "    ") for s in steps) + \
-            f"    return {tensors[1:-1] if tensors.startswith('(') else tensors}\n" + ("\n\n" if body is prog.tree.body else "\n")
+            f"    return {tensors[1:-1] if tensors.startswith('(') else tensors}\n" + ("\n" if inner else "\n\n")
         stages.append(f".map({fn})")
+        if owner is not None and not inner:   # NOTE: reads no local of its def: a module-level function beside it
+            lines.before(owner, parse)
+            parse = ""
     elif tensors != value:
         stages.append(f".map(lambda {value}: {tensors})")
     ds = _free("dataset", taken)
@@ -182,6 +212,8 @@ def _records(prog: Program, tf: str, kind: str, given: dict[str, ast.expr]) -> s
         return f".flat_map(lambda filename: {tf}.data.TextLineDataset(filename){skip})"
     if kind == "tf.TFRecordReader":
         return f".flat_map({tf}.data.TFRecordDataset)"
+    if kind == "tf.WholeFileReader":   # one record per file: its contents
+        return f".map({tf}.read_file)"
     extra = "".join(f", {a}={_src(prog, given[a])}" for a in ("header_bytes", "footer_bytes") if a in given)
     if "record_bytes" not in given:
         raise Blocked(0, "tf.FixedLengthRecordReader without record_bytes")
@@ -307,6 +339,13 @@ def _name(stmt: ast.Assign, what: str) -> str:
     if not isinstance(t, ast.Name):
         raise Blocked(stmt.lineno, f"{what} is not bound to one name")
     return t.id
+
+
+def _locals(fn: ast.FunctionDef) -> set[str]:
+    """The names `fn` binds: its parameters and what its own statements assign."""
+    a = fn.args
+    params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} | {x.arg for x in (a.vararg, a.kwarg) if x}
+    return params | {n for s in fn.body for n in _stores(s)}
 
 
 def _reads(stmt: ast.stmt) -> set[str]:
