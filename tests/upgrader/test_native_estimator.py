@@ -18,8 +18,8 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_linear_metrics", "canned_native", "model_fn_layers", "model_fn_regression", "monitored_stop_at_step",
-            "train_and_evaluate_native", "train_hooks", "v2_estimator_datasets", "warm_start")
+CONVERTS = ("canned_linear_metrics", "canned_native", "custom_hooks", "model_fn_layers", "model_fn_regression", "monitored_stop_at_step",
+            "train_and_evaluate_hooks", "train_and_evaluate_native", "train_hooks", "v2_estimator_datasets", "warm_start")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
@@ -28,7 +28,6 @@ FALLBACKS = {
     "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
     "keras_layers_v1_graph": (27, "tf.global_variables (graph collections)"),   # prints TF1 variable names
     "monitored_training_session": (43, "the hook tf.train.NanTensorHook(loss) has no native form"),
-    "train_and_evaluate_hooks": (33, "a training hook logs the tf.metrics value accuracy[1]"),
     "v2_canned_estimators": (38, "tf.Session has no TF2 equivalent"),   # the TF1 graph writing its warm-start checkpoint
 }
 
@@ -192,7 +191,8 @@ est = tf.estimator.Estimator(model_fn)
 
 @pytest.mark.parametrize("hook, reason", [
     ('tf.train.LoggingTensorHook([loss], every_n_iter=2)', "converts as a dict literal"),
-    ('tf.train.NanTensorHook(loss)', "the training hook tf.train.NanTensorHook(loss) has no native form"),
+    ('tf.train.CheckpointSaverHook("/tmp/c")', "the training hook tf.train.CheckpointSaverHook('/tmp/c') has no"),
+    ('tf.train.LoggingTensorHook({"m": tf.metrics.mean(loss)[0]}, every_n_iter=2)', "tf.metrics.mean is not one of"),
     ('tf.train.LoggingTensorHook({"l": loss}, every_n_iter=int(loss))', "LoggingTensorHook's every_n_iter in model_fn"),
 ])
 def test_what_blocks_an_estimator_spec_training_hook(hook: str, reason: str) -> None:

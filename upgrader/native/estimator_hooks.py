@@ -17,25 +17,27 @@ import ast
 import json
 
 from upgrader.native.base import Blocked
+from upgrader.native.estimator_custom_hooks import custom_hook_edits
+from upgrader.native.estimator_hook_text import HOOK_CLASSES  # noqa: F401  (rules/native_estimator.py's text)
 
 HOOKS = {"LoggingTensorHook": ("tensors", "every_n_iter", "every_n_secs", "at_end", "formatter"),
-         "StopAtStepHook": ("num_steps", "last_step")}
+         "StopAtStepHook": ("num_steps", "last_step"), "NanTensorHook": ("loss_tensor", "fail_on_nan_loss")}
 KEYS = {f"tf.{where}.{name}": name for where in ("train", "estimator") for name in HOOKS}
 BASES = ("tf.train.SessionRunHook", "tf.estimator.SessionRunHook")
 
 
 def hook_edits(plan) -> list[tuple[ast.AST, str]]:
     """Edits renaming the hook constructions; records on each ModelFn the named tensors its train step returns."""
-    prog, edits, names = plan.prog, [], {}
+    prog, edits, names, custom = plan.prog, [], {}, False
     fns = [fn.fn for fn in plan.model_fns.values()]
     spec_named, handled = {}, set()   # id(return) -> {name: tensor text}; ids of the EstimatorSpec hook calls
     for fn in plan.model_fns.values():
         for ret, hooks in fn.spec_hooks:
-            handled |= _spec_hooks(prog, fn, ret, hooks, spec_named.setdefault(id(ret), {}))
+            handled |= _spec_hooks(prog, fn, ret, hooks, spec_named.setdefault(id(ret), {}), plan.edit.tf)
     for node in ast.walk(prog.tree):
         if isinstance(node, ast.ClassDef) and any(prog.key(b) in BASES for b in node.bases):
-            raise Blocked(node.lineno, f"the SessionRunHook subclass '{node.name}' has no native form (native mode "
-                                       "converts LoggingTensorHook and StopAtStepHook); run the file with `tfcompat run`")
+            edits += custom_hook_edits(prog, node)
+            custom = True
         key = prog.call_key(node) if isinstance(node, ast.Call) else None
         name = KEYS.get(key or "")
         if name is None and (key or "").startswith(("tf.train.", "tf.estimator.")) and key.endswith("Hook"):
@@ -45,6 +47,9 @@ def hook_edits(plan) -> list[tuple[ast.AST, str]]:
             continue
         if any(fn.lineno <= node.lineno <= fn.end_lineno for fn in fns):
             raise Blocked(node.lineno, f"a {name} made in a model_fn has no native form (give it to train(hooks=...))")
+        if name == "NanTensorHook":
+            raise Blocked(node.lineno, "a NanTensorHook converts when the model_fn makes it, in "
+                                       "EstimatorSpec(training_hooks=[...]) (the converted model returns its loss)")
         given = _arguments(name, node)
         if name == "LoggingTensorHook":
             names.update({n: node.lineno for n in _tensor_names(node, given.get("tensors"))})
@@ -68,7 +73,7 @@ def hook_edits(plan) -> list[tuple[ast.AST, str]]:
             returns.append((ret, text + (", {" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in sorted(named.items())) + "}"
                                          if named else "")))
         fn.returns = returns
-    plan.hooks = bool(edits) or any(fn.hook_texts for fn in plan.model_fns.values())
+    plan.hooks = bool(edits) or custom or any(fn.hook_texts for fn in plan.model_fns.values())
     return edits
 
 
@@ -82,7 +87,7 @@ def _arguments(name: str, call: ast.Call) -> dict[str, ast.expr]:
     return given
 
 
-def _spec_hooks(prog, fn, ret: ast.Return, hooks: ast.expr, named: dict[str, str]) -> set[int]:
+def _spec_hooks(prog, fn, ret: ast.Return, hooks: ast.expr, named: dict[str, str], tf: str) -> set[int]:
     """EstimatorSpec(training_hooks=[...]) -> fn.hook_texts (built in the model's training_hooks()), the tensors they
     log added to `named` (returned by that train return); the ids of the hook calls."""
     from upgrader.native.estimator import _static
@@ -99,37 +104,54 @@ def _spec_hooks(prog, fn, ret: ast.Return, hooks: ast.expr, named: dict[str, str
         name = KEYS.get(prog.call_key(call) or "") if isinstance(call, ast.Call) else None
         if name is None:
             raise Blocked(hook.lineno, f"the training hook {ast.unparse(hook)[:60]} has no native form (converted: "
-                                       "LoggingTensorHook, StopAtStepHook); run the file with `tfcompat run`")
+                                       "LoggingTensorHook, StopAtStepHook, NanTensorHook); run the file with `tfcompat run`")
         handled.add(id(call))
         args = []
         for key, value in _arguments(name, call).items():
-            if key != "tensors":
+            if key == "loss_tensor":   # NanTensorHook(loss): the train step returns the loss under a hook's name
+                tag = f"training_hooks/nan_loss_{sum(t.startswith('NanTensorHook') for t in fn.hook_texts)}"
+                _metric_value(prog, fn, value, tf)
+                named[tag] = ast.get_source_segment(prog.source, value)
+                args.insert(0, json.dumps(tag))
+            elif key != "tensors":
                 _static(prog, fn.fn, value, f"{name}'s {key}")
                 args.append(f"{key}={ast.get_source_segment(prog.source, value)}")
-                continue
-            if not isinstance(value, ast.Dict) or not all(isinstance(k, ast.Constant) and isinstance(k.value, str)
-                                                          for k in value.keys):
+            elif not isinstance(value, ast.Dict) or not all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                                            for k in value.keys):
                 raise Blocked(call.lineno, "a training hook's LoggingTensorHook(tensors=...) converts as a dict literal "
                                            "{\"tag\": tensor}")
-            for tensor in value.values:
-                _no_metric(prog, fn, tensor)
-            named.update({f"training_hooks/{k.value}": ast.get_source_segment(prog.source, v)
-                          for k, v in zip(value.keys, value.values)})
-            args.append("{" + ", ".join(f"{json.dumps(k.value)}: {json.dumps('training_hooks/' + k.value)}"
-                                        for k in value.keys) + "}")
+            else:
+                metrics = {}
+                for k, tensor in zip(value.keys, value.values):
+                    metric = _metric_value(prog, fn, tensor, tf)
+                    if metric is not None:
+                        metrics[k.value] = metric
+                    named[f"training_hooks/{k.value}"] = tensor.value.id if metric else \
+                        ast.get_source_segment(prog.source, tensor)
+                args.insert(0, "{" + ", ".join(f"{json.dumps(k.value)}: {json.dumps('training_hooks/' + k.value)}"
+                                               for k in value.keys) + "}")
+                if metrics:
+                    args.append("metrics={" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in metrics.items()) + "}")
         fn.hook_texts.append(f"{name}({', '.join(args)})")
     return handled
 
 
-def _no_metric(prog, fn, tensor: ast.expr) -> None:
-    """A tf.metrics value read in training (a running metric over the train steps) has no Keras form here."""
+def _metric_value(prog, fn, tensor: ast.expr, tf: str) -> str | None:
+    """`acc[1]`, acc = tf.metrics.accuracy(...) one of the eval_metric_ops: the Keras metric a training hook updates
+    (TF ran the update op only on the steps the hook fetched it); None: `tensor` reads no tf.metrics value."""
     reads = {n.id for n in ast.walk(tensor) if isinstance(n, ast.Name)}
     for s in ast.walk(fn.fn):
         value = getattr(s, "value", None) if isinstance(s, ast.Assign) else None
         bound = {t.id for t in ast.walk(s.targets[0]) if isinstance(t, ast.Name)} if isinstance(s, ast.Assign) else set()
-        if isinstance(value, ast.Call) and (prog.call_key(value) or "").startswith("tf.metrics.") and bound & reads:
-            raise Blocked(tensor.lineno, f"a training hook logs the tf.metrics value {ast.unparse(tensor)}: a metric "
-                                         "running over training steps has no native form")
+        if not (isinstance(value, ast.Call) and (prog.call_key(value) or "").startswith("tf.metrics.") and bound & reads):
+            continue
+        cls = next((c for c, call in fn.metrics.values() if call is value), None)
+        if cls is not None and isinstance(tensor, ast.Subscript) and isinstance(tensor.value, ast.Name) and \
+                isinstance(tensor.slice, ast.Constant) and tensor.slice.value == 1:
+            return f"{tf}.keras.metrics.{cls}"
+        raise Blocked(tensor.lineno, f"a training hook logs the tf.metrics value {ast.unparse(tensor)}: native mode "
+                                     "converts a metric's update op (metric[1]) when the metric is one of eval_metric_ops")
+    return None
 
 
 def _tensor_names(call: ast.Call, tensors: ast.expr | None) -> list[str]:
@@ -152,58 +174,3 @@ def _before_returns(fn, stmt: ast.stmt, name: str) -> None:
     for ret in fn.loss_returns:
         if not stmt.end_lineno < ret.lineno:
             raise Blocked(stmt.lineno, f"the tensor '{name}' is made after the model_fn's train return")
-
-
-HOOK_CLASSES = '''
-class LoggingTensorHook:
-    """tf.train.LoggingTensorHook for the converted Estimator: logs the model_fn tensors it names (tf.get_logger() at
-    INFO, or formatter(values)) every_n_iter train steps or every_n_secs seconds, from each train call's first step."""
-
-    def __init__(self, tensors, every_n_iter=None, every_n_secs=None, at_end=False, formatter=None):
-        if (every_n_iter is None) == (every_n_secs is None):
-            raise ValueError("exactly one of every_n_iter and every_n_secs must be provided.")
-        if every_n_iter is not None and every_n_iter <= 0:
-            raise ValueError("invalid every_n_iter=%s." % every_n_iter)
-        self.tags = sorted(tensors) if isinstance(tensors, dict) else list(tensors)
-        self.names = {{tag: (tensors[tag] if isinstance(tensors, dict) else tag).split(":")[0] for tag in self.tags}}
-        self.every_n_iter, self.every_n_secs, self.formatter = every_n_iter, every_n_secs, formatter
-
-    def begin(self, estimator):
-        self.iteration, self.last_iteration, self.last_time = 0, None, None
-
-    def after_run(self, estimator, named):
-        now = time.time()
-        due = self.last_iteration is None or (self.every_n_iter is not None and
-                                              self.iteration >= self.last_iteration + self.every_n_iter) or \\
-            (self.every_n_secs is not None and self.iteration != self.last_iteration and
-             now >= self.last_time + self.every_n_secs)
-        if due:
-            values = {{tag: named[self.names[tag]].numpy() for tag in self.tags}}
-            elapsed = None if self.last_time is None else now - self.last_time
-            self.last_iteration, self.last_time = self.iteration, now
-            with numpy.printoptions(suppress=True):
-                if self.formatter:
-                    {tf}.get_logger().info(self.formatter(values))
-                else:
-                    stats = ", ".join("%s = %s" % (tag, values[tag]) for tag in self.tags)
-                    {tf}.get_logger().info("%s (%.3f sec)" % (stats, elapsed) if elapsed is not None else stats)
-        self.iteration += 1
-        return False
-
-
-class StopAtStepHook:
-    """tf.train.StopAtStepHook for the converted Estimator: training stops once global_step reaches last_step
-    (num_steps: that many steps after the first train call it is given to)."""
-
-    def __init__(self, num_steps=None, last_step=None):
-        if (num_steps is None) == (last_step is None):
-            raise ValueError("exactly one of num_steps and last_step must be specified.")
-        self.num_steps, self.last_step = num_steps, last_step
-
-    def begin(self, estimator):
-        if self.last_step is None:
-            self.last_step = int(estimator.global_step.numpy()) + self.num_steps
-
-    def after_run(self, estimator, named):
-        return int(estimator.global_step.numpy()) >= self.last_step
-'''

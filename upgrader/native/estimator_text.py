@@ -39,13 +39,14 @@ class {name}:
             checkpoint.restore(self.manager.latest_checkpoint)
 
     @{tf}.function
-    def train_step(self, features, labels):
+    def train_step(self, features, labels, fetches=()):
+        """One training step; also returns the model_fn tensors named in `fetches` (what the hooks asked for)."""
         with {tf}.GradientTape() as tape:
             loss, _, *named = self.model(features, labels, "train")
         variables = self.model.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         self.global_step.assign_add(1)
-        return loss, (named[0] if named else {{}})
+        return loss, {{name: named[0][name] for name in fetches}}
 
     @{tf}.function
     def eval_step(self, features, labels):
@@ -66,7 +67,9 @@ class {name}:
             self.manager.save(checkpoint_number=step)
 
     def train(self, input_fn, steps=None, max_steps=None, hooks=None):
-        """hooks: objects with begin(estimator) and after_run(estimator, named tensors) -> stop (LoggingTensorHook...)."""
+        """hooks: SessionRunHooks, called around each step: begin(estimator) once; before_run(estimator) returns what
+        to fetch (model_fn tensor names, variables: read after the step) and after_run(estimator, values) gets it;
+        end(estimator) when training ends. A hook stops training with estimator.request_stop()."""
         if max_steps is not None:
             steps = max_steps - int(self.global_step.numpy())
             if steps <= 0:
@@ -75,17 +78,38 @@ class {name}:
             if self.latest_checkpoint() is None:
                 self.warm_start(self.warm_start_from)
             self.warm_start_from = None
-        hooks = list(hooks or []) + (self.model.training_hooks() if hasattr(self.model, "training_hooks") else [])
+        given = list(hooks or [])
+        hooks = given + (self.model.training_hooks() if hasattr(self.model, "training_hooks") else [])
         for hook in hooks:
             hook.begin(self)
+        self.stop_requested = False
         for features, labels in self.dataset(input_fn).take(-1 if steps is None else steps):
-            _, named = self.train_step(features, labels)
+            requests = [hook.before_run(self) for hook in hooks]
+            names = sorted({{f for r in requests for f in {tf}.nest.flatten(r) if isinstance(f, str)}})
+            loss, named = self.train_step(features, labels, tuple(names))
             if self.save_steps and int(self.global_step.numpy()) % self.save_steps == 0:
                 self.save()
-            if [hook for hook in hooks if hook.after_run(self, named)]:   # NOTE: a list: every hook sees every step
+            self.after_run(given, requests, named)
+            if {tf}.math.is_nan(loss):   # NOTE: TF's Estimator ran its own NanTensorHook(loss) after the hooks given here
+                {tf}.get_logger().error("Model diverged with loss = NaN.")
+                raise RuntimeError("NaN loss during training.")
+            self.after_run(hooks[len(given):], requests[len(given):], named)
+            if self.stop_requested:
                 break
         self.save()
+        for hook in hooks:
+            hook.end(self)
         return self
+
+    def after_run(self, hooks, requests, named):
+        """Each hook's after_run, given what its before_run asked for: model_fn tensors by name, variables' values."""
+        for hook, request in zip(hooks, requests):
+            hook.after_run(self, None if request is None else {tf}.nest.map_structure(
+                lambda f: {tf}.nest.map_structure(lambda t: t.numpy(), named[f] if isinstance(f, str) else f), request))
+
+    def request_stop(self):
+        """What run_context.request_stop() did: training stops after this step's hooks."""
+        self.stop_requested = True
 
     def warm_start(self, path):
         """warm_start_from: the model's trainable variables from the checkpoint `path` (or a directory's newest): by TF1

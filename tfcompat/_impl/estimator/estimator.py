@@ -139,10 +139,11 @@ class Estimator:
             with g.control_dependencies([read]):
                 spec = self._call_model_fn(features, labels, ModeKeys.TRAIN)
             summary_scalar("loss", spec.loss)
-            worker_hooks = [NanTensorHook(spec.loss),
-                            LoggingTensorHook({"loss": spec.loss, "step": global_step},
-                                              every_n_iter=config.log_step_count_steps)]
-            worker_hooks += hooks + list(spec.training_hooks)
+            # NOTE: TF's order: the hooks given to train() see a step before the NaN check, the model_fn's after it
+            worker_hooks = list(hooks) + [NanTensorHook(spec.loss),
+                                          LoggingTensorHook({"loss": spec.loss, "step": global_step},
+                                                            every_n_iter=config.log_step_count_steps)]
+            worker_hooks += list(spec.training_hooks)
             scaffold = self._scaffold(spec.scaffold, g)
             chief_hooks = list(spec.training_chief_hooks)
             has_saver_hook = any(isinstance(h, CheckpointSaverHook) for h in worker_hooks + chief_hooks)

@@ -40,7 +40,8 @@ def create_global_step(graph: Any = None) -> Any:
 @v1_export("train.get_or_create_global_step")
 def get_or_create_global_step(graph: Any = None) -> Any:
     """The graph's `global_step` int64 variable, created (0, not trainable) on first use."""
-    return get_global_step(graph) or create_global_step(graph)
+    step = get_global_step(graph)   # NOTE: not `or`: the truth of a variable read in eager code is its value
+    return step if step is not None else create_global_step(graph)
 
 
 @v1_export("train.global_step")
