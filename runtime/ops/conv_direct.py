@@ -7,10 +7,10 @@ channels a vector, 12-24 pixels or 8-16 taps at a time) read windows straight fr
 the taps that read only padding: the skinny GEMMs of a small CNN (K = 400, N = 32) ran at ~55% of
 the BLAS peak through im2col, plus the matrix's memory traffic; these run at 85-100% of one core's
 FMA peak on the W11 layers. Tiles of whole images run on the shared pool (conv_native.map_tiles).
-Float32 with a multiple of 16 output channels only; the input backprop also needs stride 1 (it is
-the forward kernel on the padded out_backprop with the flipped filter). The library is built with
-`-march=native` and FMA contraction (as TensorFlow's oneDNN kernels use FMA), so results differ from
-the BLAS path by float rounding only. None wherever it cannot run; TFCOMPAT_CONV_DIRECT=0 turns it off.
+Float32 with a multiple of 16 output channels only; the input backprop is the forward kernel on
+the padded out_backprop with the flipped filter (strided: one such convolution per stride phase).
+The library is built with `-march=native` and FMA contraction (as TensorFlow's oneDNN kernels use
+FMA), so results differ from the BLAS path by float rounding only. None wherever it cannot run; TFCOMPAT_CONV_DIRECT=0 turns it off.
 """
 from __future__ import annotations
 
@@ -186,17 +186,61 @@ def pool_relu_grad(ws: Workspace, dp: Any, bias: bool = False) -> Any:
 
 
 def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
-    """dConv2D/dinput (stride 1): the forward kernel on out_backprop padded by the filter's reach
-    less the forward padding, with the filter flipped and its channel axes swapped."""
+    """dConv2D/dinput: the forward kernel on out_backprop padded by the filter's reach less the
+    forward padding, with the filter flipped and its channel axes swapped. A stride s > 1 splits
+    into s*s phases (input pixels with the same position mod s), each a stride-1 convolution with
+    the taps that reach it (conv2d_transpose's and strided conv1d's gradient: no zero-stuffing)."""
     n, h, wd, c = sizes
-    top, left = (g.kh - 1) * g.dh - g.pt, (g.kw - 1) * g.dw - g.pl
-    if c % 16 or g.sh != 1 or g.sw != 1 or top < 0 or left < 0 or not _usable(xp, dy, w):
+    if c % 16 or not _usable(xp, dy, w) or ((g.sh > 1 or g.sw > 1) and (g.dh > 1 or g.dw > 1)):
         return None
-    wf = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
     dy = np.ascontiguousarray(dy)
     out = np.empty(sizes, np.float32)
-    d = _d(n, g.ho, g.wo, w.shape[3], c, h, wd, top, left, g.kh, g.kw, 1, 1, g.dh, g.dw)
-    _run(d, dy, wf, out)
+    if g.sh == g.sw == 1:
+        top, left = (g.kh - 1) * g.dh - g.pt, (g.kw - 1) * g.dw - g.pl
+        wf = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
+        _run(_d(n, g.ho, g.wo, w.shape[3], c, h, wd, top, left, g.kh, g.kw, 1, 1, g.dh, g.dw), dy, wf, out)
+        return out
+    if g.sh == 1 and wd % g.sw == 0:     # e.g. a strided conv1d: the W phases are channels of one conv
+        wc, top, left = _phase_filter(w, g)
+        _run(_d(n, g.ho, g.wo, w.shape[3], g.sw * c, h, wd // g.sw, top, left, g.kh, wc.shape[1], 1, 1, 1, 1),
+             dy, wc, out.reshape(n, h, wd // g.sw, g.sw * c))
+        return out
+    for a, ra, ma, pa, ua in _phases(g.kh, g.sh, g.pt, h):
+        for b, rb, mb, pb, ub in _phases(g.kw, g.sw, g.pl, wd):
+            if not (ma and mb):     # no tap reaches these inputs
+                out[:, a::g.sh, b::g.sw, :] = 0
+                continue
+            wf = np.ascontiguousarray(w[ra::g.sh, rb::g.sw][::-1, ::-1].transpose(0, 1, 3, 2))
+            part = np.empty((n, ua, ub, c), np.float32)
+            _run(_d(n, g.ho, g.wo, w.shape[3], c, ua, ub, pa, pb, ma, mb, 1, 1, 1, 1), dy, wf, part)
+            out[:, a::g.sh, b::g.sw, :] = part
+    return out
+
+
+def _phase_filter(w: np.ndarray, g: Any) -> tuple:
+    """Stride 1 in H, s in W: input pixels s*v + b (b < s) side by side are one pixel v of s*C
+    channels, so the W phases are one stride-1 convolution whose filter holds each phase's flipped
+    taps (zeros where a phase has fewer) at a common padding: (filter, top pad, left pad)."""
+    kh, _, c, o = w.shape
+    phases = _phases(g.kw, g.sw, g.pl, g.sw)
+    left = max(p[3] for p in phases)
+    taps = max(left - p[3] + p[2] for p in phases)
+    wc = np.zeros((kh, taps, o, g.sw, c), np.float32)
+    for b, r, m, pad, _ in phases:
+        if m:
+            wc[:, left - pad:left - pad + m, :, b, :] = w[::-1, r::g.sw][:, ::-1].transpose(0, 1, 3, 2)
+    return wc.reshape(kh, taps, o, g.sw * c), kh - 1 - g.pt, left
+
+
+def _phases(k: int, s: int, pad: int, size: int) -> list:
+    """Per phase a (inputs t = s*u + a, u < count): the first tap r that reaches them, their number
+    of taps m (r, r+s, ...), and the padding before out_backprop that makes them a stride-1
+    correlation with those taps flipped: dx[s*u + a] = sum_j dy[u - (m-1-q) + j] * w[r + s*(m-1-j)]."""
+    out = []
+    for a in range(min(s, size)):
+        r = (a + pad) % s
+        m = len(range(r, k, s))
+        out.append((a, r, m, m - 1 - (a + pad) // s, len(range(a, size, s))))
     return out
 
 

@@ -149,3 +149,34 @@ def test_vector_widths_agree_to_the_bit(xs, ws, s, padding, d):
         if a is not None:
             np.testing.assert_array_equal(a, b)
     _close(results[0][0], reference(x, w, (s, s), (d, d), ((g.pt, g.pb), (g.pl, g.pr))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.fixed_dictionaries({
+    "n": st.integers(1, 2), "h": st.integers(1, 10), "w": st.integers(1, 13), "c": st.sampled_from([16, 32]),
+    "o": st.sampled_from([16, 32, 8]), "kh": st.integers(1, 5), "kw": st.integers(1, 5),
+    "sh": st.integers(1, 3), "sw": st.integers(1, 3), "padding": st.sampled_from(["SAME", "VALID", "EXPLICIT"]),
+    "pads": st.lists(st.integers(0, 3), min_size=4, max_size=4), "seed": st.integers(0, 2**16)}))
+def test_strided_input_gradient_matches_float64(gm):
+    """The input gradient of a strided convolution (conv2d_transpose, strided conv1d) runs direct, as
+    stride phases (or, strided in W only, the W phases as channels of one convolution): it equals the
+    float64 col2im path."""
+    if not ON:
+        pytest.skip("no C compiler: the im2col path serves")
+    rng = np.random.default_rng(gm["seed"])
+    xs, ws = (gm["n"], gm["h"], gm["w"], gm["c"]), (gm["kh"], gm["kw"], gm["c"], gm["o"])
+    explicit = (0, 0, *gm["pads"], 0, 0) if gm["padding"] == "EXPLICIT" else ()
+    strides = (1, gm["sh"], gm["sw"], 1)
+    try:
+        g = conv.geometry(xs, gm["kh"], gm["kw"], strides, gm["padding"], explicit)
+    except Exception:  # noqa: BLE001 (a window larger than the padded input: every path raises)
+        return
+    if not (g.ho and g.wo):
+        return
+    w = rng.standard_normal(ws).astype(np.float32)
+    dy = rng.standard_normal((gm["n"], g.ho, g.wo, gm["o"])).astype(np.float32)
+    dx = conv_direct.backprop_input(np, xs, w, dy, g)
+    assert dx is not None and dx.shape == xs
+    ref = conv.conv2d_backprop_input(np.array(xs, np.int32), w.astype(np.float64), dy.astype(np.float64),
+                                     strides=strides, padding=gm["padding"], explicit_paddings=explicit).numpy()
+    _close(dx, ref)
