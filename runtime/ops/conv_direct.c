@@ -45,10 +45,11 @@ static void pool_image(const D *d, const PG *p, const T *restrict y, T *restrict
 static void pool_codes(const D *d, const PG *p, const T *restrict y, uint8_t *restrict codes);
 void pool_relu_grad(const D *d, const PG *p, const uint8_t *codes, const T *dp, T *dx, double *dbias);
 
-/* xpad[hp, wp, c] = image b of x placed at (pt, pl), zeros around it. */
-static void pad_image(const D *d, const T *restrict x, int64_t b, T *restrict xpad) {
+/* xpad[hp, wp, c] = image b of x placed at (pt, pl), zeros around it (zeroed when fresh; every image
+   fills the same interior, so the zeros stay for the next one). */
+static void pad_image(const D *d, const T *restrict x, int64_t b, T *restrict xpad, int fresh) {
     const int64_t row = d->wp * d->c, img = d->h * d->w * d->c;
-    memset(xpad, 0, sizeof(T) * d->hp * row);
+    if (fresh) memset(xpad, 0, sizeof(T) * d->hp * row);   /* NOTE: later images overwrite only the interior */
     for (int64_t ih = 0; ih < d->h; ih++) {
         const int64_t r = ih + d->pt;
         if (r < 0 || r >= d->hp) continue;
@@ -222,7 +223,7 @@ int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const 
     const int64_t n2 = (g2 && s2 && n1 >= 0) ? groups(d, RMAX2, g2, s2) : -1;
     if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); return -1; }
     for (int64_t b = 0; b < d->n; b++) {
-        pad_image(d, x, b, xpad);
+        pad_image(d, x, b, xpad, b == 0);
         T *yb = codes ? scratch : y + b * P * O;
         for (int64_t o0 = 0; o0 < O; o0 += VL) {
             const int ob = (O - o0) >= 2 * VL ? 2 : halves ? 0 : 1, wide = ob != 1;
@@ -307,7 +308,7 @@ int conv_bpf(const D *d, const T *x, const T *dy, T *dw, const PG *pool, const u
     one.n = 1, one.h = one.hp = d->ho, one.w = one.wp = d->wo, one.c = O;
     memset(dw, 0, sizeof(T) * d->kh * d->kw * C * O);
     for (int64_t b = 0; b < d->n; b++) {
-        pad_image(d, x, b, xpad);
+        pad_image(d, x, b, xpad, b == 0);
         const T *dyb = dy + b * P * O;
         if (codes) {   /* dy is the pooled gradient: this image's layer gradient, made in cache */
             const int64_t q = b * pool->ho * pool->wo * O;
