@@ -180,8 +180,8 @@ def _rewrite(code: str, f: _Files, tf: str, blocks: list[ast.With], binds: list[
             lead = _graph_lead(b, rest) if all(f.key(i.context_expr) in SESSIONS for i in rest) else []
             width = b.body[0].col_offset - b.col_offset
             moved = [ln[width:] if ln.strip() else ln for ln in lines[header_end:lead[-1].end_lineno]] if lead else []
-            if any(ln.strip() and not ln[:b.body[0].col_offset].isspace() for ln in lines[header_end:lead[-1].end_lineno]
-                   if lead):
+            span = lines[header_end:lead[-1].end_lineno] if lead else []
+            if any(ln.strip() and not ln[:b.body[0].col_offset].isspace() for ln in span):
                 return None
             edits.append((b.lineno - 1, lead[-1].end_lineno if lead else header_end,
                           reset + moved + [f"{pad}with {text}:\n"]))

@@ -159,7 +159,8 @@ def _escapes(folded: str, name: str) -> str | None:
     fn = next(s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == name)
     inside = _bound([n for n in ast.walk(fn) if n is not fn])
     outside = [s for s in tree.body if s is not fn]
-    module = _bound([n for s in outside for n in ([s] if isinstance(s, (ast.FunctionDef, ast.ClassDef)) else ast.walk(s))])
+    module = _bound([n for s in outside
+                     for n in ([s] if isinstance(s, (ast.FunctionDef, ast.ClassDef)) else ast.walk(s))])
     read = set().union(*(_reads(s) for s in outside))
     left = (inside & read) - module - set(dir(builtins))
     return sorted(left)[0] if left else None

@@ -17,6 +17,7 @@ from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
 from upgrader.native.default_graphs import default_graphs
+from upgrader.native.session_inline import inline_sessions
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.fed_tensors import fed_constants, respell
 from upgrader.native.equivalents import swap
@@ -166,6 +167,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     if (plain := default_graphs(code, tree, several=False)) is not None:   # native/default_graphs.py
         out = _native(plain, ast.parse(plain))
         return [Blocked(_line_in(code, plain, b.line), b.reason) for b in out] if isinstance(out, list) else \
+            dataclasses.replace(out, original=code)
+    if (inlined := inline_sessions(code, tree)) is not None:   # native/session_inline.py
+        out = _native(inlined, ast.parse(inlined))
+        return [Blocked(_line_in(code, inlined, b.line), b.reason) for b in out] if isinstance(out, list) else \
             dataclasses.replace(out, original=code)
     folded = convert_classes(code, tree, lambda text: _native(text, ast.parse(text)))   # native/class_fold.py
     if folded is not None:

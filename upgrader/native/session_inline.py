@@ -1,0 +1,184 @@
+"""A function that runs its caller's graph, or makes its placeholders, called once: its body goes in place of the call.
+
+TF1 programs often build the graph in one function and hand the tensors to another that opens
+the session and trains (`train(x, y, loss, steps)`), called once. The session function cannot
+convert on its own (its parameters are graph tensors it did not build), but its body at the call,
+with the parameters bound to the arguments, is the program TF1 ran: the caller then builds the
+graph and runs it, which native/function_body.py (or the module-level analysis) converts. A
+function making the program's placeholders (`x, y, loss = build_model()`), called once, is inlined
+the same way: its placeholders are the program's inputs.
+
+    def train(x, loss, steps):                         def main():
+        with tf.Session() as sess:                         x = tf.placeholder(tf.float32, [None])
+            for i in range(steps):            ->           loss = tf.reduce_sum(x)
+                sess.run(loss, {x: data})                  steps = 5
+    def main():                                            with tf.Session() as sess:
+        x = tf.placeholder(tf.float32, [None])                 for i in range(steps):
+        loss = tf.reduce_sum(x)                                    sess.run(loss, {x: data})
+        train(x, loss, 5)
+
+Only a plain def (no decorators, *args, **kwargs or keyword-only parameters, no global/yield, a
+return only as its last statement) referenced exactly once, by a call that is a whole statement
+(`train(...)` or `name = train(...)`) directly in a def body or at module level, whose names do
+not collide with the caller's, is inlined.
+
+    inline_sessions(code, tree)  ->  the source with such functions inlined, or None
+"""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.function_body import SESSIONS, _attrs, _body, _bound, _own, _params, _runs_a_parameter
+
+
+def _refs(tree: ast.Module, name: str) -> list[ast.Name]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name]
+
+
+def _call_site(tree: ast.Module, fn: ast.FunctionDef) -> tuple[ast.stmt, list[ast.stmt], ast.AST] | None:
+    """The one statement calling `fn`, the statement list holding it and the scope (a def or the module)."""
+    refs = _refs(tree, fn.name)
+    if len(refs) != 1:
+        return None
+    scopes: list[tuple[list[ast.stmt], ast.AST]] = [(tree.body, tree)] + [
+        (s.body, s) for s in tree.body if isinstance(s, ast.FunctionDef) and s is not fn]
+    for body, scope in scopes:
+        for s in body:
+            value = s.value if isinstance(s, (ast.Expr, ast.Assign)) else None
+            if isinstance(value, ast.Call) and value.func is refs[0] and (isinstance(s, ast.Expr) or len(s.targets) == 1
+                                                                           and _names(s.targets[0]) is not None):
+                return s, body, scope
+    return None
+
+
+def _names(node: ast.AST) -> list[str] | None:
+    """`a` or `a, b` (a tuple or list of plain names) -> their names."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in node.elts):
+        return [e.id for e in node.elts]
+    return None
+
+
+def _bindings(fn: ast.FunctionDef, call: ast.Call, code: str) -> dict[str, str] | None:
+    """Parameter -> the source of its argument (or default); None for calls native mode does not follow."""
+    a = fn.args
+    if a.vararg or a.kwarg or a.posonlyargs or a.kwonlyargs or len(call.args) > len(a.args) or any(
+            isinstance(x, ast.Starred) for x in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    names = [p.arg for p in a.args]
+    out = {p: ast.get_source_segment(code, x) for p, x in zip(names, call.args)}
+    for k in call.keywords:
+        if k.arg not in names or k.arg in out:
+            return None
+        out[k.arg] = ast.get_source_segment(code, k.value)
+    defaults = dict(zip(names[len(names) - len(a.defaults):], a.defaults))
+    for p in names:
+        if p not in out:
+            if p not in defaults:
+                return None
+            out[p] = ast.get_source_segment(code, defaults[p])
+    return out if all(v is not None for v in out.values()) else None
+
+
+def _scope_names(scope: ast.AST, skip: ast.stmt) -> set[str]:
+    """Every name the caller's own scope reads or binds, outside the call statement's call."""
+    nodes = _own(scope) if isinstance(scope, ast.FunctionDef) else [
+        n for s in scope.body if not isinstance(s, (ast.FunctionDef, ast.ClassDef)) for n in ast.walk(s)]
+    inside = {id(n) for n in ast.walk(skip.value)}
+    return {n.id for n in nodes if isinstance(n, ast.Name) and id(n) not in inside} | (
+        _params(scope) if isinstance(scope, ast.FunctionDef) else set())
+
+
+def _inlinable(fn: ast.FunctionDef) -> bool:
+    own = _own(fn)
+    if fn.decorator_list or any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)) for n in own):
+        return False
+    returns = [n for n in own if isinstance(n, ast.Return)]
+    return not returns or (len(returns) == 1 and returns[0] is fn.body[-1])
+
+
+def _runs_callers_graph(fn: ast.FunctionDef) -> bool:
+    """`def train(x, loss): with tf.Session() as sess: sess.run(loss, {x: ...})`."""
+    return bool(_attrs(fn) & SESSIONS) and bool(fn.args.args) and _runs_a_parameter(fn)
+
+
+def _builds_once(fn: ast.FunctionDef) -> bool:
+    """`def build(): x = tf.placeholder(...); ...; return x, loss`: the program's inputs are made in it, so it is
+    part of the one program (a layer function making only variables is native/modules.py's: a tf.Module)."""
+    words = _attrs(fn)
+    return not words & SESSIONS and bool(words & {"placeholder", "placeholder_with_default"}) and isinstance(
+        fn.body[-1], ast.Return)
+
+
+def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list[str]) -> list[str] | None:
+    """The body of `fn` for the place of `stmt`: parameters bound first, its return as the call's value."""
+    pad = " " * stmt.col_offset
+    out = [f"{pad}{p} = {v}\n" for p, v in args.items() if p != v]
+    body = _body(fn)
+    if not body:
+        return None
+    indent = body[0].col_offset
+    last = fn.body[-1]
+    end = last.lineno - 1 if isinstance(last, ast.Return) else fn.end_lineno
+    block = lines[body[0].lineno - 1:end]
+    if any(ln.strip() and not ln[:indent].isspace() for ln in block + lines[end:fn.end_lineno]):
+        return None   # a multi-line string at a lower indentation
+    out += [pad + ln[indent:] if ln.strip() else ln for ln in block]
+    targets = _names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else None
+    returned = _names(last.value) if isinstance(last, ast.Return) and last.value is not None else None
+    if targets and returned and len(targets) == len(returned) and len(targets) > 1:   # x, y = build(): return x, y
+        return out + [f"{pad}{t} = {r}\n" for t, r in zip(targets, returned) if t != r]
+    if isinstance(last, ast.Return) and last.value is not None:
+        value = [pad + ln[indent:] if ln.strip() else ln for ln in lines[last.lineno - 1:fn.end_lineno]]
+        target = f"{ast.get_source_segment(''.join(lines), stmt.targets[0])} = " if isinstance(stmt, ast.Assign) else ""
+        head = value[0]
+        value[0] = head.replace("return ", target, 1)
+        if (target or not isinstance(last.value, ast.Name)) and [getattr(last.value, "id", None)] != targets:
+            out += value
+    return out
+
+
+def inline_sessions(code: str, tree: ast.Module) -> str | None:
+    """See the module docstring."""
+    lines = code.splitlines(keepends=True)
+    edits: list[tuple[int, int, list[str]]] = []
+    for fn in tree.body:
+        if not (isinstance(fn, ast.FunctionDef) and _inlinable(fn) and (_runs_callers_graph(fn) or _builds_once(fn))):
+            continue
+        site = _call_site(tree, fn)
+        if site is None:
+            continue
+        stmt, _, scope = site
+        args = _bindings(fn, stmt.value, code)
+        if args is None:
+            continue
+        mine = _bound(_own(fn)) | _params(fn)
+        theirs = _scope_names(scope, stmt) - set(_names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else [])
+        same = {p for p, v in args.items() if p == v}
+        rebound = {p for p in same if p in _bound(_own(fn))}
+        free = {n.id for n in _own(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - mine
+        local = _bound(_own(scope)) | _params(scope) if isinstance(scope, ast.FunctionDef) else set()
+        if (mine - same) & theirs or free & local or any(_read_after(scope, stmt, p) for p in rebound):
+            continue
+        text = _text(fn, stmt, args, lines)
+        if text is None:
+            continue
+        edits.append((stmt.lineno - 1, stmt.end_lineno, text))
+        gap = fn.end_lineno
+        while gap < len(lines) and not lines[gap].strip() and gap - fn.end_lineno < 2:
+            gap += 1
+        edits.append((fn.lineno - 1, gap, []))
+    if not edits:
+        return None
+    for start, end, new in sorted(edits, key=lambda e: -e[0]):
+        lines[start:end] = new
+    return "".join(lines)
+
+
+def _read_after(scope: ast.AST, stmt: ast.stmt, name: str) -> bool:
+    """The caller reads `name` after the call (a parameter the inlined body rebinds would change it)."""
+    nodes = _own(scope) if isinstance(scope, ast.FunctionDef) else [n for s in scope.body for n in ast.walk(s)]
+    targets = _names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else []
+    return name not in targets and any(isinstance(n, ast.Name) and n.id == name and n.lineno > stmt.end_lineno
+                                  for n in nodes)
