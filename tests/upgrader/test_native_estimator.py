@@ -18,8 +18,9 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_linear_metrics", "canned_native", "custom_hooks", "model_fn_layers", "model_fn_regression", "monitored_stop_at_step",
-            "train_and_evaluate_hooks", "train_and_evaluate_native", "train_hooks", "v2_estimator_datasets", "warm_start")
+CONVERTS = ("canned_linear_metrics", "canned_native", "checkpoint_saver_hook", "custom_hooks", "model_fn_layers",
+            "model_fn_regression", "monitored_stop_at_step", "train_and_evaluate_hooks", "train_and_evaluate_native",
+            "train_hooks", "v2_estimator_datasets", "warm_start")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
@@ -129,8 +130,10 @@ est = tf.estimator.Estimator(model_fn, "/tmp/m")
     ('pred = tf.identity(features, name="p")', 'est.train(None, hooks=[tf.train.LoggingTensorHook(["p"], 2, at_end=True)])',
      "LoggingTensorHook(at_end=True) has no native form"),
     ('pred = features', 'est.train(None, hooks=[tf.train.LoggingTensorHook(names, 2)])', "a dict or list literal of tensor names"),
-    ('pred = features', 'est.train(None, hooks=[tf.train.CheckpointSaverHook("/tmp/c")])',
-     "tf.train.CheckpointSaverHook has no native form in a converted Estimator"),
+    ('pred = features', 'est.train(None, hooks=[tf.train.CheckpointSaverHook("/tmp/c", save_steps=2, saver=s)])',
+     "CheckpointSaverHook arguments ['saver'] have no native form"),
+    ('pred = features', 'est.train(None, hooks=[tf.train.SummarySaverHook(save_steps=2)])',
+     "tf.train.SummarySaverHook has no native form in a converted Estimator"),
     ('pred = features', 'est.export_saved_model("/tmp/e", None)', "native mode converts ['evaluate'"),
     ('pred = features', 'x = tf.estimator.inputs.numpy_input_fn({"x": 1}, shuffle=flag)', "shuffle=True or shuffle=False"),
     ('pred = features', 'tf.estimator.train_and_evaluate(est, spec, tf.estimator.EvalSpec(f, hooks=[hook]))',
@@ -191,7 +194,7 @@ est = tf.estimator.Estimator(model_fn)
 
 @pytest.mark.parametrize("hook, reason", [
     ('tf.train.LoggingTensorHook([loss], every_n_iter=2)', "converts as a dict literal"),
-    ('tf.train.CheckpointSaverHook("/tmp/c")', "the training hook tf.train.CheckpointSaverHook('/tmp/c') has no"),
+    ('tf.train.SummarySaverHook(save_steps=2)', "the training hook tf.train.SummarySaverHook(save_steps=2) has no"),
     ('tf.train.LoggingTensorHook({"m": tf.metrics.mean(loss)[0]}, every_n_iter=2)', "tf.metrics.mean is not one of"),
     ('tf.train.LoggingTensorHook({"l": loss}, every_n_iter=int(loss))', "LoggingTensorHook's every_n_iter in model_fn"),
 ])

@@ -44,10 +44,11 @@ METHODS = {"train": {"input_fn", "steps", "max_steps", "hooks"}, "evaluate": {"i
 CONVERTED = {"tf.estimator.Estimator", "tf.estimator.EstimatorSpec", "tf.estimator.RunConfig",
              "tf.estimator.inputs.numpy_input_fn", "tf.estimator.train_and_evaluate", "tf.estimator.TrainSpec",
              "tf.estimator.EvalSpec", "tf.estimator.LoggingTensorHook", "tf.estimator.StopAtStepHook",
-             "tf.estimator.NanTensorHook", "tf.estimator.SessionRunHook", "tf.estimator.SessionRunArgs"} | {
+             "tf.estimator.NanTensorHook", "tf.estimator.SessionRunHook", "tf.estimator.SessionRunArgs",
+             "tf.estimator.CheckpointSaverHook"} | {
     f"tf.estimator.{name}" for name in CANNED}
 GENERATED = {"Estimator", "FeatureColumns", "CannedModel", "AccuracyBaseline", "LoggingTensorHook", "StopAtStepHook",
-             "NanTensorHook", "SessionRunHook"} | set(CANNED)
+             "NanTensorHook", "SessionRunHook", "CheckpointSaverHook"} | set(CANNED)
 RUN_CONFIG = {"model_dir", "tf_random_seed", "save_checkpoints_steps", "keep_checkpoint_max"}
 RUN_CONFIG_IGNORED = {"save_summary_steps", "save_checkpoints_secs", "log_step_count_steps", "session_config"}
 

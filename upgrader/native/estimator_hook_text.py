@@ -106,4 +106,44 @@ class NanTensorHook(SessionRunHook):
                 raise RuntimeError("NaN loss during training.")
             {tf}.get_logger().warning("Model diverged with loss = NaN.")
             estimator.request_stop()
+
+
+class CheckpointSaverHook(SessionRunHook):
+    """tf.train.CheckpointSaverHook for the converted Estimator: TF2 checkpoints of the model in checkpoint_dir (through
+    the Estimator's CheckpointManager when that is its model_dir) when training starts, every save_steps steps counted
+    from there or save_secs seconds, and when it ends; the Estimator then saves nothing itself, as TF's did."""
+
+    saves_checkpoints = True
+
+    def __init__(self, checkpoint_dir, save_secs=None, save_steps=None, checkpoint_basename="model.ckpt"):
+        if (save_secs is None) == (save_steps is None):
+            raise ValueError("exactly one of save_secs or save_steps must be provided.")
+        self.checkpoint_dir, self.save_secs, self.save_steps = checkpoint_dir, save_secs, save_steps
+        self.checkpoint_basename = checkpoint_basename
+
+    def begin(self, estimator):
+        self.manager = estimator.manager
+        if estimator.manager is None or str(self.checkpoint_dir).rstrip("/") != str(estimator.model_dir).rstrip("/") \
+                or self.checkpoint_basename != "model.ckpt":
+            checkpoint = {tf}.train.Checkpoint(model=estimator.model, optimizer=estimator.optimizer,
+                                             global_step=estimator.global_step)
+            self.manager = {tf}.train.CheckpointManager(checkpoint, self.checkpoint_dir, 5,
+                                                      checkpoint_name=self.checkpoint_basename)
+        self.save(estimator)   # NOTE: TF saved once the session was made, before the first step
+
+    def after_run(self, estimator, run_values):
+        step = int(estimator.global_step.numpy())
+        if step != self.last_step and (self.save_steps is not None and step >= self.last_step + self.save_steps or
+                                       self.save_secs is not None and time.time() >= self.last_time + self.save_secs):
+            self.save(estimator)
+
+    def end(self, estimator):
+        if int(estimator.global_step.numpy()) != self.last_step:
+            self.save(estimator)
+
+    def save(self, estimator):
+        step = int(estimator.global_step.numpy())
+        if not (self.manager.latest_checkpoint or "").endswith("-%d" % step):
+            self.manager.save(checkpoint_number=step)
+        self.last_step, self.last_time = step, time.time()
 '''

@@ -1,15 +1,17 @@
-"""`LoggingTensorHook` and `StopAtStepHook` given to a converted Estimator's train (or TrainSpec), in native mode.
+"""Hooks given to a converted Estimator's train (or TrainSpec), or made by its model_fn, in native mode.
 
     hook = tf.train.LoggingTensorHook({"loss": "loss_value"}, every_n_iter=10)    ->  hook = LoggingTensorHook(...)
     est.train(input_fn, hooks=[hook, tf.train.StopAtStepHook(last_step=500)])     ->  (unchanged)
 
-The hooks become the small TF2 classes of HOOK_CLASSES, which the converted Estimator's training loop calls
-after each step: the logging hook logs (tf.get_logger(), or its formatter) the values of the model_fn tensors
-its names refer to, every_n_iter steps or every_n_secs seconds from the first step, as TensorFlow's did; the
-stop hook ends training once global_step reaches last_step (or num_steps more than when it first ran). A
-name must be that of a model_fn statement's op (`mae = tf.reduce_mean(err, name="mae")`): the model returns
-those values from its train step. Other hooks, custom SessionRunHooks and names native mode cannot find
-raise `Blocked`.
+The hooks become the small TF2 classes of estimator_hook_text.py, which the converted Estimator's training
+loop calls around each step as TF's MonitoredSession did: the logging hook logs (tf.get_logger(), or its
+formatter) the values of the model_fn tensors its names refer to, every_n_iter steps or every_n_secs seconds
+from the first step; the stop hook ends training once global_step reaches last_step (or num_steps more than
+when it first ran); CheckpointSaverHook saves through a tf.train.CheckpointManager; NanTensorHook and a
+logged tf.metrics update op (`acc[1]`) work when the model_fn makes them. A name must be that of a model_fn
+statement's op (`mae = tf.reduce_mean(err, name="mae")`): the model returns those values from its train step.
+A user's SessionRunHook subclass is respelt by estimator_custom_hooks.py. Other hooks and names native mode
+cannot find raise `Blocked`.
 """
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ from upgrader.native.estimator_custom_hooks import custom_hook_edits
 from upgrader.native.estimator_hook_text import HOOK_CLASSES  # noqa: F401  (rules/native_estimator.py's text)
 
 HOOKS = {"LoggingTensorHook": ("tensors", "every_n_iter", "every_n_secs", "at_end", "formatter"),
-         "StopAtStepHook": ("num_steps", "last_step"), "NanTensorHook": ("loss_tensor", "fail_on_nan_loss")}
+         "StopAtStepHook": ("num_steps", "last_step"), "NanTensorHook": ("loss_tensor", "fail_on_nan_loss"),
+         "CheckpointSaverHook": ("checkpoint_dir", "save_secs", "save_steps", "saver", "checkpoint_basename", "scaffold",
+                                 "listeners", "save_graph_def")}
+SAVER_ARGS = {"saver", "scaffold", "listeners"}   # a TF1 Saver or listeners: no native form (save_graph_def: no graph)
 KEYS = {f"tf.{where}.{name}": name for where in ("train", "estimator") for name in HOOKS}
 BASES = ("tf.train.SessionRunHook", "tf.estimator.SessionRunHook")
 
@@ -42,7 +47,7 @@ def hook_edits(plan) -> list[tuple[ast.AST, str]]:
         name = KEYS.get(key or "")
         if name is None and (key or "").startswith(("tf.train.", "tf.estimator.")) and key.endswith("Hook"):
             raise Blocked(node.lineno, f"{key} has no native form in a converted Estimator (converted: LoggingTensorHook, "
-                                       "StopAtStepHook; RunConfig's save_checkpoints_steps saves checkpoints)")
+                                       "StopAtStepHook, NanTensorHook, CheckpointSaverHook, SessionRunHook subclasses)")
         if name is None or id(node) in handled:
             continue
         if any(fn.lineno <= node.lineno <= fn.end_lineno for fn in fns):
@@ -81,6 +86,11 @@ def _arguments(name: str, call: ast.Call) -> dict[str, ast.expr]:
     given = dict(zip(HOOKS[name], call.args)) | {k.arg: k.value for k in call.keywords}
     if None in given or set(given) - set(HOOKS[name]) or any(isinstance(a, ast.Starred) for a in call.args):
         raise Blocked(call.lineno, f"{name} arguments {sorted(k or '**' for k in given)} have no native form")
+    if name == "CheckpointSaverHook" and set(given) & SAVER_ARGS:
+        raise Blocked(call.lineno, f"CheckpointSaverHook arguments {sorted(set(given) & SAVER_ARGS)} have no native form "
+                                   "(converted: checkpoint_dir, save_secs/save_steps, checkpoint_basename)")
+    if name == "CheckpointSaverHook" and "save_graph_def" in given:
+        del given["save_graph_def"]   # NOTE: TF2 checkpoints have no graph to write
     at_end = given.get("at_end")
     if at_end is not None and not (isinstance(at_end, ast.Constant) and at_end.value in (False, None)):
         raise Blocked(call.lineno, "LoggingTensorHook(at_end=True) has no native form (it reads a new batch at the end)")
@@ -104,7 +114,7 @@ def _spec_hooks(prog, fn, ret: ast.Return, hooks: ast.expr, named: dict[str, str
         name = KEYS.get(prog.call_key(call) or "") if isinstance(call, ast.Call) else None
         if name is None:
             raise Blocked(hook.lineno, f"the training hook {ast.unparse(hook)[:60]} has no native form (converted: "
-                                       "LoggingTensorHook, StopAtStepHook, NanTensorHook); run the file with `tfcompat run`")
+                                       "LoggingTensorHook, StopAtStepHook, NanTensorHook, CheckpointSaverHook); run the file with `tfcompat run`")
         handled.add(id(call))
         args = []
         for key, value in _arguments(name, call).items():

@@ -80,6 +80,7 @@ class {name}:
             self.warm_start_from = None
         given = list(hooks or [])
         hooks = given + (self.model.training_hooks() if hasattr(self.model, "training_hooks") else [])
+        saves = not any(getattr(hook, "saves_checkpoints", False) for hook in hooks)   # NOTE: else a hook saves
         for hook in hooks:
             hook.begin(self)
         self.stop_requested = False
@@ -87,7 +88,7 @@ class {name}:
             requests = [hook.before_run(self) for hook in hooks]
             names = sorted({{f for r in requests for f in {tf}.nest.flatten(r) if isinstance(f, str)}})
             loss, named = self.train_step(features, labels, tuple(names))
-            if self.save_steps and int(self.global_step.numpy()) % self.save_steps == 0:
+            if saves and self.save_steps and int(self.global_step.numpy()) % self.save_steps == 0:
                 self.save()
             self.after_run(given, requests, named)
             if {tf}.math.is_nan(loss):   # NOTE: TF's Estimator ran its own NanTensorHook(loss) after the hooks given here
@@ -96,7 +97,8 @@ class {name}:
             self.after_run(hooks[len(given):], requests[len(given):], named)
             if self.stop_requested:
                 break
-        self.save()
+        if saves:
+            self.save()
         for hook in hooks:
             hook.end(self)
         return self
