@@ -27,7 +27,9 @@ from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
 from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
+from upgrader.native.module_imports import module_import_spans
 from upgrader.native.operand_kinds import FLOAT, Kinds
+from upgrader.native.plain_scopes import plain_scope_spans
 from upgrader.native.scope_names import scope_names
 from upgrader.native.session_calls import session_calls
 from upgrader.scan import collect_aliases
@@ -109,12 +111,13 @@ def swap(code: str, tree: ast.Module) -> str:
     def source(n: ast.AST) -> str:
         return code[at(n.lineno, n.col_offset):at(n.end_lineno, n.end_col_offset)]
 
-    spans = session_calls(tree, source)
+    spans = session_calls(tree, source) + module_import_spans(tree, source)   # native/module_imports.py
     if "contrib" in code:
         spans += contrib_layer_spans(tree, aliases, source)   # tf.contrib.layers -> tf.layers (native/contrib_layers.py)
     if "initializer=" in code:
         spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
+    spans += plain_scope_spans(tree, aliases, source, code)   # variable-free scopes in functions (native/plain_scopes.py)
     if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
         spans += _table_spans(tree, aliases)
     edits = []

@@ -28,7 +28,7 @@ def remember(path: Path, code: str) -> None:
 
 def snapshot(paths: list[Path]) -> None:
     """Start a tree run: forget earlier runs, remember the sources it will upgrade (a forked worker inherits them)."""
-    for cache in (_ORIGINAL, _GROUPS, _LAYERS, _ALIASES):
+    for cache in (_ORIGINAL, _GROUPS, _LAYERS, _ALIASES, _NATIVE_FORM):
         cache.clear()
     for path in paths:
         if path.suffix == ".py":
@@ -45,8 +45,35 @@ def source(path: Path) -> str | None:
     return _ORIGINAL[key]
 
 
-def _tree(path: Path) -> ast.Module | None:
+_NATIVE_FORM: dict[tuple[Path, str], str] = {}   # (path, source) -> that source as native mode analyses it
+
+
+def native_source(path: Path) -> str | None:
+    """The module as the native analysis reads it: with the exact TF2 respellings of native/equivalents.py
+    (`variable_scope` blocks that only name ops become `name_scope`...), as its own upgrade reads it."""
     text = source(path)
+    key = (path.resolve(), text or "")
+    if text is None or key in _NATIVE_FORM:
+        return _NATIVE_FORM.get(key, text)
+    from upgrader.native.equivalents import swap   # NOTE: a local import: equivalents' helpers import the analysis
+    _NATIVE_FORM[key] = text   # NOTE: modules importing each other: the second visit reads the source as written
+    done, token = text, CURRENT.set(path)
+    try:
+        for _ in range(8):   # swap hands back one respelling at a time (hoisting, then the spans)
+            new = swap(done, ast.parse(done))
+            if new == done:
+                break
+            done = new
+    except Exception:   # NOTE: a module swap blocks is analysed as written; its own upgrade reports why
+        done = text
+    finally:
+        CURRENT.reset(token)
+    _NATIVE_FORM[key] = done
+    return done
+
+
+def _tree(path: Path) -> ast.Module | None:
+    text = native_source(path)
     try:
         return ast.parse(text) if text is not None else None
     except (SyntaxError, ValueError):
@@ -87,7 +114,7 @@ def layer_kinds(path: Path, tree: ast.Module) -> tuple[bool, bool]:
     key = path.resolve()
     if key not in _LAYERS:
         _LAYERS[key] = (False, False)   # NOTE: modules importing each other: the cycle's second visit sees none yet
-        fx = analyze(source(path) or "", tree, path).functions
+        fx = analyze(native_source(path) or "", tree, path).functions
         _LAYERS[key] = (fx is not None and bool(fx.builders), fx is not None and bool(fx.builders or fx.factories))
     return _LAYERS[key]
 

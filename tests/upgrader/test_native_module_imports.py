@@ -1,0 +1,136 @@
+"""`import ops` + `ops.weight(...)` with ops.py beside the program (native/module_imports.py): the variables
+its functions make are in the training step, as with `from ops import weight`; what cannot be followed is reported.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from upgrader.engine import upgrade_source
+from upgrader.native import imported
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FACTORY = '''import tensorflow as tf
+
+BATCH = 1
+
+
+def weight(shape):
+    return tf.Variable(tf.ones(shape) * 0.05)
+'''
+LAYER = '''import tensorflow as tf
+
+
+def weight_variable(name, shape):
+    return tf.get_variable("W_" + name, shape=shape, initializer=tf.constant_initializer(0.05))
+
+
+def fc_layer(x, num_units, name):
+    in_dim = x.get_shape()[1]
+    W = weight_variable(name, [in_dim, num_units])
+    return tf.matmul(x, W)
+'''
+# the loss reads a variable of this file and one that ops.weight makes in ops.py
+WITH_FACTORY = '''import numpy as np
+import tensorflow as tf
+import ops
+
+x = tf.placeholder(tf.float32, [None, 3])
+w = tf.Variable(2.0)
+W = ops.weight([3, 2])
+out = tf.matmul(x * w, W)
+loss = tf.reduce_sum(out)
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(2):
+        sess.run(train_op, {x: np.ones((1, 3), np.float32)})
+    print(sess.run(out, {x: np.ones((1, 3), np.float32)}))
+'''
+WITH_LAYER = '''import numpy as np
+import tensorflow as tf
+import ops as layers
+
+x = tf.placeholder(tf.float32, [None, 3])
+w = tf.Variable(2.0)
+h = layers.fc_layer(x * w, 4, "h")
+out = layers.fc_layer(h, 2, "out")
+loss = tf.reduce_sum(out)
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(2):
+        sess.run(train_op, {x: np.ones((1, 3), np.float32)})
+    print(sess.run(out, {x: np.ones((1, 3), np.float32)}))
+'''
+
+
+@pytest.fixture(autouse=True)
+def _fresh_groups():
+    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
+        cache.clear()
+    yield
+    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
+        cache.clear()
+
+
+def _native(path: Path):
+    result = upgrade_source(path.read_text(), "native", path=path)
+    return result, [d.message for d in result.warnings if d.rule == "native"]
+
+
+def _pair(tmp_path: Path, ops: str, main: str) -> Path:
+    (tmp_path / "ops.py").write_text(ops)
+    (tmp_path / "main.py").write_text(main)
+    return tmp_path / "main.py"
+
+
+def test_a_variable_made_through_the_module_is_trained(tmp_path: Path) -> None:
+    main, blocked = _native(_pair(tmp_path, FACTORY, WITH_FACTORY))
+    assert not blocked, blocked
+    assert "from ops import weight\n" in main.code and "W = weight([3, 2])" in main.code
+    assert "variables = [w, W]" in main.code
+
+
+def test_layer_functions_called_through_an_aliased_module_become_modules(tmp_path: Path) -> None:
+    main, blocked = _native(_pair(tmp_path, LAYER, WITH_LAYER))
+    assert not blocked, blocked
+    assert "from ops import FcLayer\n" in main.code and 'h_layer = FcLayer(4, "h")' in main.code
+    ops, blocked = _native(tmp_path / "ops.py")
+    assert not blocked, blocked
+    assert "class FcLayer(tf.Module):" in ops.code
+
+
+def test_the_module_used_for_more_than_its_functions_is_reported(tmp_path: Path) -> None:
+    main, blocked = _native(_pair(tmp_path, FACTORY, WITH_FACTORY.replace("[None, 3]", "[ops.BATCH, 3]")))
+    assert any("'ops' (the module ops.py, whose functions make variables) is used other than as ops.<function>(...)"
+               in m for m in blocked), blocked
+    assert "ops.weight([3, 2])" in main.code
+
+
+def test_a_function_name_taken_in_the_program_is_reported(tmp_path: Path) -> None:
+    _, blocked = _native(_pair(tmp_path, FACTORY, WITH_FACTORY.replace("w = tf.Variable(2.0)", "weight = 3.0\nw = tf.Variable(2.0)")))
+    assert any("'weight' names both a function of ops.py and something in this program" in m for m in blocked), blocked
+
+
+@pytest.mark.parametrize("ops, main", [(FACTORY, WITH_FACTORY), (LAYER, WITH_LAYER)], ids=["factory", "layer"])
+def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path, oracle, ops: str, main: str) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    _pair(old, ops, main)
+    _pair(new, ops, main)
+    for name in ("ops.py", "main.py"):
+        (new / name).write_text(_native(new / name)[0].code)
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
+                         capture_output=True, text=True, timeout=300)
+    tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
+    assert tf2.stdout == tf1.stdout and tf1.stdout.strip(), (tf1.stdout, tf2.stdout)

@@ -1,0 +1,134 @@
+"""`variable_scope` blocks in functions that create no variables (native/plain_scopes.py): they only name ops,
+so the function stays a plain helper, in the program and in a module of helpers beside it.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from upgrader.engine import upgrade_source
+from upgrader.native import imported
+from upgrader.native.plain_scopes import plain_scope_spans
+from upgrader.scan import collect_aliases
+
+ROOT = Path(__file__).resolve().parents[2]
+
+LIB = '''"""Helpers whose scopes only name ops."""
+import tensorflow as tf
+
+
+def shape_of(t):
+    return t.get_shape().as_list()
+
+
+def squash(x, name, scale=2.0):
+    dims = shape_of(x)
+    assert len(dims) == 2  # batch, features
+    with tf.variable_scope(name) as scope:  # names the ops below
+        # the activation
+        y = tf.nn.relu(x) * scale
+    return tf.reshape(y, [-1, dims[1]])
+
+
+def pool(x):
+    with tf.variable_scope("pool"):
+        return tf.reduce_mean(x, axis=1, keepdims=True)
+'''
+MAIN = '''import numpy as np
+import tensorflow as tf
+from layers_lib import squash, pool
+
+x = tf.placeholder(tf.float32, [None, 3])
+w = tf.Variable([[0.5], [-1.0], [2.0]])
+h = squash(x, "hidden")
+out = pool(tf.matmul(h, w))
+loss = tf.reduce_sum(tf.square(out - 1.0))
+train_op = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+feed = {x: np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -0.5]], np.float32)}
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        sess.run(train_op, feed)
+    print(sess.run([out, loss], feed))
+'''
+
+
+@pytest.fixture(autouse=True)
+def _fresh_groups():
+    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
+        cache.clear()
+    yield
+    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
+        cache.clear()
+
+
+def _spans(code: str) -> list:
+    tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
+    return plain_scope_spans(tree, collect_aliases(tree), lambda n: ast.get_source_segment(code, n), code)
+
+
+def _native(path: Path):
+    result = upgrade_source(path.read_text(), "native", path=path)
+    return result, [d.message for d in result.warnings if d.rule == "native"]
+
+
+def test_a_module_of_helpers_and_its_program_convert(tmp_path: Path) -> None:
+    (tmp_path / "layers_lib.py").write_text(LIB)
+    (tmp_path / "main.py").write_text(MAIN)
+    lib, blocked = _native(tmp_path / "layers_lib.py")
+    assert not blocked, blocked
+    assert "variable_scope" not in lib.code and 'with tf.name_scope("pool"):' in lib.code
+    assert "    # names the ops below\n    # the activation\n    y = tf.nn.relu(x) * scale\n" in lib.code
+    main, blocked = _native(tmp_path / "main.py")
+    assert not blocked, blocked
+    assert 'return squash(x, "hidden")' in main.code and "Session" not in main.code
+
+
+@pytest.mark.skipif(os.environ.get("TFCOMPAT_CHECK_ORACLE", "1") != "1", reason="runs TensorFlow")
+def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path, oracle) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    for d in (old, new):
+        d.mkdir()
+        (d / "layers_lib.py").write_text(LIB)
+        (d / "main.py").write_text(MAIN)
+    for name in ("layers_lib.py", "main.py"):
+        (new / name).write_text(_native(new / name)[0].code)
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
+    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
+                         capture_output=True, text=True, timeout=300)
+    tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
+    assert tf2.stdout == tf1.stdout and "1.1914" in tf1.stdout
+
+
+@pytest.mark.parametrize("body", [
+    'w = tf.get_variable("w", [2])\n        y = x * w',            # a variable: the scope names it
+    "y = tf.layers.dense(x, 2)",                                    # a layer makes variables
+    "y = make(x)",                                                  # a function of unknown effect
+    "y = x.apply(2)",                                               # a method of unknown effect
+    "y = tf.nn.relu(x)\n        scope.reuse_variables()",           # the scope object is used
+])
+def test_a_scope_that_may_create_or_reuse_variables_stays(body: str) -> None:
+    code = f"import tensorflow as tf\n\n\ndef f(x, name):\n    with tf.variable_scope(name) as scope:\n        {body}\n    return y\n"
+    assert _spans(code) == []
+
+
+def test_a_scope_given_more_than_a_name_or_a_computed_name_stays() -> None:
+    for head in ('tf.variable_scope(name, default_name="d")', 'tf.variable_scope(name, initializer=init)',
+                 'tf.variable_scope(prefix + "x")'):
+        code = f"import tensorflow as tf\n\n\ndef f(x, name, init, prefix):\n    with {head}:\n        y = x + 1\n    return y\n"
+        assert _spans(code) == [], head
+
+
+def test_a_scope_named_by_a_string_becomes_a_name_scope_and_by_a_parameter_goes() -> None:
+    code = ("import tensorflow as tf\n\n\ndef f(x, name):\n    with tf.variable_scope('a', reuse=True):\n        y = x + 1\n"
+            "    with tf.variable_scope(name):\n        return g(y)\n\n\ndef g(v):\n    return tf.square(v)\n")
+    spans = _spans(code)
+    assert [text for _, text in spans] == ["tf.name_scope('a')", "return g(y)"]

@@ -1,0 +1,74 @@
+"""`import ops` + `ops.fc_layer(...)`, with `ops.py` beside the program: the from-import the analysis follows.
+
+    import ops                                 from ops import fc_layer, weight
+    W = ops.weight([3, 2])             ->      W = weight([3, 2])
+    h = ops.fc_layer(x, 4, "h")                h = fc_layer(x, 4, "h")
+
+Functions of a module beside the program that make variables (native/imported.py) must be seen by the
+analysis: a training step lists the variables its loss reads, and a variable made by `ops.weight(...)` in
+a call the analysis cannot follow would be left out of it. The analysis follows `from ops import ...`,
+so a module imported whole is respelled that way, on the same lines. Where the module's name is used
+other than to call or name its functions (`ops.BATCH`, `f(ops)`), or a function's name is taken in the
+program, native mode reports it instead.
+
+    module_import_spans(tree, source) -> [(span, new text)]; raises Blocked
+"""
+from __future__ import annotations
+
+import ast
+from typing import Callable
+
+from upgrader.native.base import Blocked
+from upgrader.native.imported import CURRENT, _tree, layer_kinds, library
+
+
+def module_import_spans(tree: ast.Module, source: Callable[[ast.AST], str]) -> list:
+    path = CURRENT.get()
+    if path is None:
+        return []
+    out: list = []
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.Import):
+            continue
+        for alias in stmt.names:
+            other = path.parent / f"{alias.name}.py"
+            if "." in alias.name or not other.is_file() or other.resolve() == path.resolve():
+                continue
+            lib = _tree(other)
+            if lib is None or not library(lib) or not layer_kinds(other, lib)[1]:
+                continue   # NOTE: helpers that only compute are followed as opaque calls on tensors
+            if len(stmt.names) != 1:
+                raise Blocked(stmt.lineno, f"`{source(stmt)}`: import {alias.name} on a line of its own so native "
+                                           f"mode can follow the variables {other.name} makes")
+            out += _respell(tree, stmt, alias, lib, other.name)
+    return out
+
+
+def _respell(tree: ast.Module, stmt: ast.Import, alias: ast.alias, lib: ast.Module, file: str) -> list:
+    name = alias.asname or alias.name
+    defs = {s.name for s in lib.body if isinstance(s, ast.FunctionDef)}
+    parents = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+    used: dict[str, None] = {}
+    spans = []
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Name) and n.id == name):
+            continue
+        up = parents.get(id(n))
+        if not (isinstance(up, ast.Attribute) and up.value is n and up.attr in defs and isinstance(n.ctx, ast.Load)):
+            raise Blocked(n.lineno, f"'{name}' (the module {file}, whose functions make variables) is used other than "
+                                    f"as {name}.<function>(...); native mode follows its variables through "
+                                    f"`from {alias.name} import ...`")
+        used[up.attr] = None
+        spans.append(((up.lineno, up.col_offset, up.end_lineno, up.end_col_offset), up.attr))
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id != name} | {
+        n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))} | {
+        n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)} | {
+        (a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names}
+    if taken := [u for u in used if u in bound]:
+        raise Blocked(stmt.lineno, f"'{taken[0]}' names both a function of {file} and something in this program")
+    if not used:
+        return []
+    spans.append(((stmt.lineno, stmt.col_offset, stmt.end_lineno, stmt.end_col_offset),
+                  f"from {alias.name} import {', '.join(used)}"))
+    return spans
