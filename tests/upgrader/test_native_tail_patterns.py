@@ -256,3 +256,80 @@ writer.close()
     assert "write_summaries(writer, s, 0)\nwriter.close()\n" in result.code
     exec(compile(result.code, "converted", "exec"), {})
     assert list(tmp_path.iterdir())   # the event file TF2's writer wrote
+
+
+IMAGE_SUMMARY = """import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+pixels = (np.arange(48).reshape(4, 4, 3) * 5).astype(np.uint8)
+image = tf.cast(tf.constant(pixels), tf.uint8)
+image_op = tf.summary.image("plot", tf.expand_dims(image, 0))
+with tf.Session() as sess:
+    for i in range(2):
+        writer = tf.summary.FileWriter(os.path.join(sys.argv[1], str(i)))   # TF1 names event files by the second
+        summary = sess.run(image_op)
+        writer.add_summary(summary, i)
+writer.add_summary(summary, 7)
+writer.close()
+"""
+
+
+def _images(tf, logdir: Path) -> list[tuple[int, list]]:
+    """(step, decoded pixels) of every image summary in the event files under `logdir`."""
+    out = []
+    for f in sorted(p for p in logdir.rglob("*") if p.is_file()):
+        for event in tf.compat.v1.train.summary_iterator(str(f)):
+            for v in event.summary.value:
+                png = v.image.encoded_image_string if v.HasField("image") else v.tensor.string_val[2]
+                out.append((event.step, tf.io.decode_png(png).numpy().tolist()))
+    return sorted(out)
+
+
+def test_a_uint8_image_summary_writes_the_pixels_tf1_wrote(oracle, tmp_path: Path) -> None:
+    converted = upgrade_native(IMAGE_SUMMARY).code
+    assert "writer = tf.summary.create_file_writer(os.path.join(sys.argv[1], str(i)))" in converted   # in the loop
+    assert "write_summaries(writer, summary, 7)" in converted   # after the session block
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    for side, code in (("v1", IMAGE_SUMMARY), ("v2", converted)):
+        (tmp_path / f"{side}.py").write_text(code)
+        cmd = [sys.executable] + ([str(RUN_AS_TF), "v1"] if side == "v1" else []) + [str(tmp_path / f"{side}.py"),
+                                                                                   str(tmp_path / f"logs_{side}")]
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        assert r.returncode == 0, r.stderr[-800:]
+    got_v1, got_v2 = _images(oracle, tmp_path / "logs_v1"), _images(oracle, tmp_path / "logs_v2")
+    assert [s for s, _ in got_v1] == [s for s, _ in got_v2] == [0, 1, 7]
+    assert got_v1 == got_v2
+
+
+def test_a_float_image_summary_still_blocks() -> None:
+    code = ("import tensorflow as tf\n\npixels = tf.placeholder(tf.float32, [None, 4, 4, 1])\n"
+            "image_op = tf.summary.image('inputs', pixels)\nwith tf.Session() as sess:\n"
+            "    writer = tf.summary.FileWriter('logs')\n"
+            "    writer.add_summary(sess.run(image_op, {pixels: [[[[0.5]] * 4] * 4]}), 0)\n")
+    assert _blockers(code)[0].startswith("tf.summary.image of data that is not uint8: TF1 rescales float images")
+
+
+def test_add_summary_of_a_nested_session_run_is_converted_inside(oracle, tmp_path: Path) -> None:
+    code = f"""import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None])
+w = tf.Variable(2.0, name="w")
+loss = tf.reduce_mean(tf.square(w * x))
+tf.summary.scalar("loss", loss)
+merged = tf.summary.merge_all()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    writer = tf.summary.FileWriter({str(tmp_path)!r})
+    for step in range(2):
+        writer.add_summary(sess.run(merged, {{x: [float(step + 1)]}}), step)
+    writer.close()
+"""
+    result = upgrade_native(code)
+    assert "write_summaries(writer, merged([float(step + 1)]), step)" in result.code
+    exec(compile(result.code, "converted", "exec"), {})
+    values = sorted((e.step, round(float(oracle.make_ndarray(v.tensor)), 4)) for f in tmp_path.iterdir()
+                    for e in oracle.compat.v1.train.summary_iterator(str(f)) for v in e.summary.value)
+    assert values == [(0, 4.0), (1, 16.0)]   # (w * x)^2 with w = 2: what TF1's merged summary held

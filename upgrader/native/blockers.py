@@ -45,9 +45,7 @@ def walk_blockers(prog: Program) -> None:
         elif k.startswith(("tf.summary.", "tf.train.summary_iterator",
                            "tf.train.checkpoint_exists")) and (
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
-            prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet" + (
-                " (TF1 rescales float images to 0..255, TF2's tf.summary.image clips them to [0, 1])"
-                if k == "tf.summary.image" else ""))
+            prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
         elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver", "tf.placeholder_with_default"}
               and id(node) not in values) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):
             prog.block(node, f"{k}: not converted natively yet" + (" (only as a statement's whole value)" if k in ASSIGNS else ""))

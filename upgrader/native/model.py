@@ -48,7 +48,7 @@ LAYERS = {"tf.layers.dense": "Dense", "tf.layers.conv2d": "Conv2D", "tf.layers.c
 SCHEDULES = {"tf.train.exponential_decay": "ExponentialDecay", "tf.train.inverse_time_decay": "InverseTimeDecay",
              "tf.train.polynomial_decay": "PolynomialDecay", "tf.train.cosine_decay": "CosineDecay",
              "tf.train.piecewise_constant": "PiecewiseConstantDecay"}
-SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram"})
+SUMMARIES = frozenset({"tf.summary.scalar", "tf.summary.histogram", "tf.summary.image"})   # image: uint8 data only
 ASSIGNS = frozenset({"tf.assign", "tf.assign_add", "tf.assign_sub"})
 # NOTE: `with tf.device(...)` blocks flatten too: TF2 places each op itself (a pinned device is reported).
 SCOPES = frozenset({"tf.variable_scope", "tf.name_scope", "tf.device"})

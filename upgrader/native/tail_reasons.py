@@ -14,6 +14,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.imported import CURRENT
+from upgrader.native.naming import per_analysis, tree_nodes
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -55,6 +56,9 @@ def failing_imports(prog: Program) -> None:
 
 def writes_summary(prog: Program, stmt: ast.stmt) -> bool:
     """`stmt` calls a FileWriter's add_summary: it is rewritten like session code, wherever it stands."""
+    writers = per_analysis(prog, "_file_writers", lambda: {   # FileWriters bound in loops are no entities
+        t.id for n in tree_nodes(prog) if isinstance(n, ast.Assign)
+        and prog.call_key(n.value) == "tf.summary.FileWriter" for t in n.targets if isinstance(t, ast.Name)})
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "add_summary"
-               and isinstance(n.func.value, ast.Name) and prog.kind(n.func.value.id) == "writer"
-               for n in ast.walk(stmt))
+               and isinstance(n.func.value, ast.Name) and (prog.kind(n.func.value.id) == "writer"
+                                                           or n.func.value.id in writers) for n in ast.walk(stmt))

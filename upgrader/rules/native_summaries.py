@@ -5,9 +5,16 @@ import ast
 
 from upgrader.native.base import Blocked, Editor, NativeRule, indent
 from upgrader.native.model import SUMMARIES, Entity, Program
+from upgrader.native.fetch import bind_once, feed, fetch
+from upgrader.native.summary_images import uint8
 from upgrader.rules.native_functions import expression
 
 HELPER = "write_summaries"
+IMAGE = "tf.summary.image"
+
+
+def _literal(node: ast.expr, value: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
 
 
 class NativeSummaries(NativeRule):
@@ -18,6 +25,7 @@ class NativeSummaries(NativeRule):
                                                      return [(tf.summary.scalar, "loss", loss(x))]
     writer = tf.summary.FileWriter(logdir)   ->  writer = tf.summary.create_file_writer(logdir)
     writer.add_summary(s, step)              ->  write_summaries(writer, s, step)
+    tf.summary.image("plot", uint8_images)   ->  (tf.summary.image, "plot", uint8_images)   (float data: blocked)
     """
 
     DESCRIPTION = "FileWriter/scalar/histogram/merge_all -> create_file_writer + tf.summary.scalar(step=...)"
@@ -53,10 +61,15 @@ class NativeSummaries(NativeRule):
 
     def item(self, prog: Program, call: ast.Call, edit: Editor) -> str:
         key = prog.call_key(call)
-        given = dict(zip(("name", "tensor" if key == "tf.summary.scalar" else "values"), call.args)) | {
-            k.arg: k.value for k in call.keywords}
+        given = dict(zip(("name", "tensor" if key in ("tf.summary.scalar", IMAGE) else "values", "max_outputs"),
+                         call.args)) | {k.arg: k.value for k in call.keywords}
         data = given.get("tensor", given.get("values"))
-        if key not in SUMMARIES or data is None or set(given) - {"name", "tensor", "values"}:
+        if key == IMAGE and not uint8(prog, data):   # native/summary_images.py
+            raise Blocked(call.lineno, "tf.summary.image of data that is not uint8: TF1 rescales float images to "
+                                       "0..255, TF2's tf.summary.image clips them to [0, 1]")
+        if given.get("max_outputs") is not None and not (key == IMAGE and _literal(given["max_outputs"], 3)):
+            raise Blocked(call.lineno, f"{key} with max_outputs other than 3 (TF2's default) is not converted natively")
+        if key not in SUMMARIES or data is None or set(given) - {"name", "tensor", "values", "max_outputs"}:
             raise Blocked(call.lineno, f"{key} with arguments native mode does not convert")
         value = expression(prog, data, edit)
         if isinstance(data, ast.Name) and prog.kind(data.id) == "variable":
@@ -65,10 +78,28 @@ class NativeSummaries(NativeRule):
 
     def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
         f = call.func
+        if prog.call_key(call) == "tf.summary.FileWriter":   # a writer made in session code (in a loop)
+            logdir = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "logdir"), None)
+            if logdir is None:
+                raise Blocked(call.lineno, "tf.summary.FileWriter without a logdir")
+            return f"{edit.tfx('summary.create_file_writer')}({edit.text(logdir)})"
         if not (isinstance(f, ast.Attribute) and f.attr == "add_summary" and isinstance(f.value, ast.Name)):
             return None
         if len(call.args) != 2 or call.keywords:
             raise Blocked(call.lineno, "add_summary(summary, step) without an explicit step is not converted natively")
         if not edit.free(HELPER):
             raise Blocked(call.lineno, f"'{HELPER}' is already a name in this file")
-        return f"{HELPER}({f.value.id}, {edit.text(call.args[0])}, {edit.text(call.args[1])})"
+        summary, step = (self.argument(prog, a, edit) for a in call.args)
+        return f"{HELPER}({f.value.id}, {summary}, {step})"
+
+    def argument(self, prog: Program, node: ast.expr, edit: Editor) -> str:
+        """An add_summary argument; `sess.run(merged, feed)` in it is converted here (this call's text replaces it)."""
+        f = node.func if isinstance(node, ast.Call) else None
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == prog.session_name \
+                and f.attr == "run" and node.args:
+            fed = feed(prog, node, edit, "feed_dict")
+            return bind_once(fetch(prog, node, node.args[0], fed, edit), fed, edit)
+        if any(isinstance(n, ast.Attribute) and n.attr in ("run", "eval") for n in ast.walk(node)):
+            raise Blocked(node.lineno, "add_summary(...) with a session run nested in an expression is not converted "
+                                       "natively (bind the fetched summary to a name first)")
+        return edit.text(node)
