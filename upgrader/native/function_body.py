@@ -144,6 +144,8 @@ def _fold(converted: str, lines: list[str], fn: ast.FunctionDef, others: list[as
             region.append(pad + ln if ln.strip() else ln)
     while region and not region[-1].strip():
         region.pop()
+    if region and region[0].lstrip().startswith(("def ", "@", "class ")) and ast.get_docstring(fn) is not None:
+        region.insert(0, "\n")   # NOTE: a blank line between the docstring and a nested def
     out = new[:marks[0]] + head + region + new[marks[1] + 1:]
     for o in others:
         stub = next((i for i, ln in enumerate(out) if ln.strip().endswith(KEPT.format(o.name))), None)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.native.function_body import SESSIONS, _attrs, _body, _bound, _own, _params, _runs_a_parameter
+from upgrader.native.function_body import GRAPH, SESSIONS, _attrs, _body, _bound, _own, _params
 
 
 def _refs(tree: ast.Module, name: str) -> list[ast.Name]:
@@ -99,8 +99,19 @@ def _inlinable(fn: ast.FunctionDef) -> bool:
 
 
 def _runs_callers_graph(fn: ast.FunctionDef) -> bool:
-    """`def train(x, loss): with tf.Session() as sess: sess.run(loss, {x: ...})`."""
-    return bool(_attrs(fn) & SESSIONS) and bool(fn.args.args) and _runs_a_parameter(fn)
+    """`def train(x, loss): with tf.Session() as sess: sess.run(loss, {x: ...})`: a parameter is fetched or fed,
+    and the function makes no placeholder or variable of its own (then it is a program: function_body.py)."""
+    if not _attrs(fn) & SESSIONS or _attrs(fn) & GRAPH or not fn.args.args:
+        return False
+    params = _params(fn)
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("run", "eval"):
+            roles = [n.func.value] if n.func.attr == "eval" else n.args[:1] + [
+                k for a in n.args[1:2] + [k.value for k in n.keywords if k.arg == "feed_dict"]
+                if isinstance(a, ast.Dict) for k in a.keys if k is not None]
+            if any(isinstance(m, ast.Name) and m.id in params for r in roles for m in ast.walk(r)):
+                return True
+    return False
 
 
 def _builds_once(fn: ast.FunctionDef) -> bool:
