@@ -17,7 +17,7 @@ from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
 from upgrader.native.default_graphs import default_graphs
-from upgrader.native.session_inline import inline_sessions
+from upgrader.native.session_inline import inline_sessions, why_kept
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.fed_tensors import fed_constants, respell
 from upgrader.native.equivalents import swap
@@ -205,7 +205,7 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         if left is None and lifted is not None:
             notes = [d for r in lifted[1] for d in r.diagnostics]
             return Result(result.code, code, sorted(notes + result.diagnostics, key=lambda d: (d.line, d.col)))
-        return result if left is None else [Blocked(*_graph_outside_module(tree, left))]
+        return result if left is None else [Blocked(*(why_kept(code, tree) or _graph_outside_module(tree, left)))]
     if prog.graph and (fed := fed_constants(prog)):   # a computed tensor fed a value (native/fed_tensors.py)
         fed_code = respell(code, prog, fed)
         out = _native(fed_code, ast.parse(fed_code))

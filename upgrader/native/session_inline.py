@@ -23,6 +23,7 @@ return only as its last statement) referenced exactly once, by a call that is a 
 not collide with the caller's, is inlined.
 
     inline_sessions(code, tree)  ->  the source with such functions inlined, or None
+    why_kept(code, tree)         ->  (line, reason) for a session function left as it was
 """
 from __future__ import annotations
 
@@ -150,41 +151,60 @@ def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list
     return out
 
 
+def _plan(fn: ast.FunctionDef, tree: ast.Module, code: str, lines: list[str]) -> list[tuple[int, int, list[str]]] | str:
+    """The edits inlining `fn`, or why it stays."""
+    if not _inlinable(fn):
+        return "it has decorators, yield or global statements, or returns before its last statement"
+    site = _call_site(tree, fn)
+    if site is None:
+        n = len(_refs(tree, fn.name))
+        return f"it is used {n} times" if n != 1 else "its one use is not a call statement (`f(...)`, `x = f(...)`)"
+    stmt, _, scope = site
+    args = _bindings(fn, stmt.value, code)
+    if args is None:
+        return f"its call at line {stmt.lineno} passes *args/**kwargs or arguments it does not take"
+    mine = _bound(_own(fn)) | _params(fn)
+    theirs = _scope_names(scope, stmt) - set(_names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else [])
+    same = {p for p, v in args.items() if p == v}
+    rebound = {p for p in same if p in _bound(_own(fn))}
+    free = {n.id for n in _own(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - mine
+    local = _bound(_own(scope)) | _params(scope) if isinstance(scope, ast.FunctionDef) else set()
+    clash = ((mine - same) & theirs) | (free & local) | {p for p in rebound if _read_after(scope, stmt, p)}
+    if clash:
+        return f"the name '{sorted(clash)[0]}' means one thing in it and another where it is called"
+    text = _text(fn, stmt, args, lines)
+    if text is None:
+        return "a multi-line string in it cannot be re-indented safely"
+    gap = fn.end_lineno
+    while gap < len(lines) and not lines[gap].strip() and gap - fn.end_lineno < 2:
+        gap += 1
+    return [(stmt.lineno - 1, stmt.end_lineno, text), (fn.lineno - 1, gap, [])]
+
+
 def inline_sessions(code: str, tree: ast.Module) -> str | None:
     """See the module docstring."""
     lines = code.splitlines(keepends=True)
     edits: list[tuple[int, int, list[str]]] = []
     for fn in tree.body:
-        if not (isinstance(fn, ast.FunctionDef) and _inlinable(fn) and (_runs_callers_graph(fn) or _builds_once(fn))):
-            continue
-        site = _call_site(tree, fn)
-        if site is None:
-            continue
-        stmt, _, scope = site
-        args = _bindings(fn, stmt.value, code)
-        if args is None:
-            continue
-        mine = _bound(_own(fn)) | _params(fn)
-        theirs = _scope_names(scope, stmt) - set(_names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else [])
-        same = {p for p, v in args.items() if p == v}
-        rebound = {p for p in same if p in _bound(_own(fn))}
-        free = {n.id for n in _own(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - mine
-        local = _bound(_own(scope)) | _params(scope) if isinstance(scope, ast.FunctionDef) else set()
-        if (mine - same) & theirs or free & local or any(_read_after(scope, stmt, p) for p in rebound):
-            continue
-        text = _text(fn, stmt, args, lines)
-        if text is None:
-            continue
-        edits.append((stmt.lineno - 1, stmt.end_lineno, text))
-        gap = fn.end_lineno
-        while gap < len(lines) and not lines[gap].strip() and gap - fn.end_lineno < 2:
-            gap += 1
-        edits.append((fn.lineno - 1, gap, []))
+        if isinstance(fn, ast.FunctionDef) and (_runs_callers_graph(fn) or _builds_once(fn)):
+            plan = _plan(fn, tree, code, lines)
+            edits += plan if isinstance(plan, list) else []
     if not edits:
         return None
     for start, end, new in sorted(edits, key=lambda e: -e[0]):
         lines[start:end] = new
     return "".join(lines)
+
+
+def why_kept(code: str, tree: ast.Module) -> tuple[int, str] | None:
+    """The first function running its callers' tensors in a session that stays, and why (a fallback's reason)."""
+    for fn in tree.body:
+        if isinstance(fn, ast.FunctionDef) and _runs_callers_graph(fn):
+            plan = _plan(fn, tree, code, code.splitlines(keepends=True))
+            if isinstance(plan, str):
+                return fn.lineno, (f"function '{fn.name}' runs a session on tensors its caller passes in; native mode "
+                                   f"writes such a function into its one caller, but {plan}")
+    return None
 
 
 def _read_after(scope: ast.AST, stmt: ast.stmt, name: str) -> bool:
