@@ -80,6 +80,21 @@ def birth_life(path: str, n: int = 190) -> None:
         f.write("\n".join(rows) + "\n")
 
 
+def fire_theft_xls(path: str, n: int = 42) -> None:
+    """An Excel (.xls) sheet: a header row, then fires and thefts per 1000 housing units (written with xlwt)."""
+    import xlwt
+    rng = np.random.RandomState(9)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("fire_theft")
+    sheet.write(0, 0, "X")
+    sheet.write(0, 1, "Y")
+    for i, x in enumerate(rng.uniform(2, 40, n), start=1):
+        sheet.write(i, 0, float(x))
+        sheet.write(i, 1, float(1.3 * x + 10 + rng.normal(0, 5)))
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    book.save(path)
+
+
 def text8_zip(path: str, n_words: int = 60000) -> None:
     """A zip holding one file of space-separated words, as text8.zip does."""
     rng = np.random.RandomState(3)
