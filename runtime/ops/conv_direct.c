@@ -69,7 +69,18 @@ static void valid_taps(int64_t o, int64_t s, int64_t dl, int64_t k, int64_t pad,
     int64_t a = lo <= 0 ? 0 : (lo + dl - 1) / dl, b = hi <= 0 ? 0 : (hi + dl - 1) / dl;
     *t0 = a;
     *t1 = b > k ? k : b;
-    if (*t1 < *t0) *t1 = *t0;
+    if (*t1 <= *t0) *t0 = *t1 = 0;                              /* none: one empty range */
+}
+
+/* The number of runs of consecutive outputs (of n) with equal valid tap ranges along one axis. */
+static int64_t runs(int64_t n, int64_t s, int64_t dl, int64_t k, int64_t pad, int64_t size) {
+    int64_t count = 0, a0 = -1, b0 = -1;
+    for (int64_t o = 0; o < n; o++) {
+        int64_t a, b;
+        valid_taps(o, s, dl, k, pad, size, &a, &b);
+        if (a != a0 || b != b0) count++, a0 = a, b0 = b;
+    }
+    return count;
 }
 
 /* A rectangle of output pixels [r0, r1) x [c0, c1) that reads the same filter taps, as spans of
@@ -79,7 +90,8 @@ typedef struct { int64_t r0, r1, c0, c1, ns, sp0; } Grp;
 /* Output rows with the same valid filter rows form a band; within a band, columns with the same
    valid filter columns form a group. A band too thin for such groups to fill the registers (the
    top and bottom rows) is one group over all columns, reading the union of their taps (the extra
-   taps read zeros). Returns the number of groups (grp and sp sized for ho*wo groups), -1 on OOM. */
+   taps read zeros). Returns the number of groups (grp and sp sized for runs(rows) x runs(columns)
+   groups), -1 on OOM. */
 static int64_t groups(const D *d, int64_t rmax, Grp *grp, int64_t *sp) {
     int64_t ng = 0, ns = 0, *cj = malloc(sizeof(int64_t) * 2 * (d->wo + 1));
     if (!cj) return -1;
@@ -217,8 +229,10 @@ int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const 
     T *scratch = codes ? malloc(sizeof(T) * P * O) : NULL;   /* one image's y: the caller keeps codes */
     if (codes && !scratch) return -1;
     T *xpad = malloc(sizeof(T) * (d->hp * d->wp * d->c + VL));
-    Grp *g1 = malloc(sizeof(Grp) * P), *g2 = malloc(sizeof(Grp) * P);
-    int64_t *s1 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * P), *s2 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * P);
+    /* NOTE: at most one group per (run of rows, run of columns) with equal valid taps: a few dozen */
+    const int64_t ng = runs(d->ho, d->sh, d->dh, d->kh, d->pt, d->h) * runs(d->wo, d->sw, d->dw, d->kw, d->pl, d->w);
+    Grp *g1 = malloc(sizeof(Grp) * ng), *g2 = malloc(sizeof(Grp) * ng);
+    int64_t *s1 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * ng), *s2 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * ng);
     const int64_t n1 = (xpad && g1 && s1) ? groups(d, RMAX1, g1, s1) : -1;
     const int64_t n2 = (g2 && s2 && n1 >= 0) ? groups(d, RMAX2, g2, s2) : -1;
     if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); return -1; }

@@ -180,3 +180,26 @@ def test_strided_input_gradient_matches_float64(gm):
     ref = conv.conv2d_backprop_input(np.array(xs, np.int32), w.astype(np.float64), dy.astype(np.float64),
                                      strides=strides, padding=gm["padding"], explicit_paddings=explicit).numpy()
     _close(dx, ref)
+
+
+def test_large_images_and_wide_padding_match_definition():
+    """Output pixels are grouped by the taps that read the image (a few dozen groups whatever the
+    image size); an image larger than the drawn ones, and explicit padding wider than the filter
+    (outputs that read only padding), match the definition."""
+    if not ON:
+        pytest.skip("no C compiler: the im2col path serves")
+    rng = np.random.default_rng(5)
+    for xs, ws, s, padding, explicit in [((1, 90, 120, 3), (7, 7, 3, 16), 2, "SAME", ()),
+                                         ((2, 5, 6, 16), (1, 2, 16, 16), 1, "EXPLICIT", (0, 0, 6, 5, 7, 9, 0, 0))]:
+        x, w = rng.standard_normal(xs).astype(np.float32), rng.standard_normal(ws).astype(np.float32)
+        g = conv.geometry(xs, ws[0], ws[1], (1, s, s, 1), padding, explicit)
+        y = conv_direct.forward(np, x, w, g)
+        _close(y, reference(x, w, (s, s), (1, 1), ((g.pt, g.pb), (g.pl, g.pr))))
+        dy = rng.standard_normal(y.shape).astype(np.float32)
+        a = dict(strides=(1, s, s, 1), padding=padding, explicit_paddings=explicit)
+        _close(conv_direct.backprop_filter(np, x, ws, dy, g),
+               conv.conv2d_backprop_filter(x.astype(np.float64), np.array(ws, np.int32), dy.astype(np.float64), **a).numpy())
+        if xs[3] % 16 == 0:
+            _close(conv_direct.backprop_input(np, xs, w, dy, g),
+                   conv.conv2d_backprop_input(np.array(xs, np.int32), w.astype(np.float64), dy.astype(np.float64),
+                                              **a).numpy())
