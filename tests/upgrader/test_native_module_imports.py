@@ -114,7 +114,8 @@ def test_the_module_used_for_more_than_its_functions_is_reported(tmp_path: Path)
 
 
 def test_a_function_name_taken_in_the_program_is_reported(tmp_path: Path) -> None:
-    _, blocked = _native(_pair(tmp_path, FACTORY, WITH_FACTORY.replace("w = tf.Variable(2.0)", "weight = 3.0\nw = tf.Variable(2.0)")))
+    main = WITH_FACTORY.replace("w = tf.Variable(2.0)", "weight = 3.0\nw = tf.Variable(2.0)")
+    _, blocked = _native(_pair(tmp_path, FACTORY, main))
     assert any("'weight' names both a function of ops.py and something in this program" in m for m in blocked), blocked
 
 

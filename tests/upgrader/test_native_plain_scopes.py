@@ -69,7 +69,6 @@ def _fresh_groups():
 
 def _spans(code: str) -> list:
     tree = ast.parse(code)
-    lines = code.splitlines(keepends=True)
     return plain_scope_spans(tree, collect_aliases(tree), lambda n: ast.get_source_segment(code, n), code)
 
 
@@ -116,19 +115,22 @@ def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path, oracle) -> N
     "y = tf.nn.relu(x)\n        scope.reuse_variables()",           # the scope object is used
 ])
 def test_a_scope_that_may_create_or_reuse_variables_stays(body: str) -> None:
-    code = f"import tensorflow as tf\n\n\ndef f(x, name):\n    with tf.variable_scope(name) as scope:\n        {body}\n    return y\n"
+    code = ("import tensorflow as tf\n\n\ndef f(x, name):\n    with tf.variable_scope(name) as scope:\n"
+            f"        {body}\n    return y\n")
     assert _spans(code) == []
 
 
 def test_a_scope_given_more_than_a_name_or_a_computed_name_stays() -> None:
     for head in ('tf.variable_scope(name, default_name="d")', 'tf.variable_scope(name, initializer=init)',
                  'tf.variable_scope(prefix + "x")'):
-        code = f"import tensorflow as tf\n\n\ndef f(x, name, init, prefix):\n    with {head}:\n        y = x + 1\n    return y\n"
+        code = (f"import tensorflow as tf\n\n\ndef f(x, name, init, prefix):\n    with {head}:\n"
+                "        y = x + 1\n    return y\n")
         assert _spans(code) == [], head
 
 
 def test_a_scope_named_by_a_string_becomes_a_name_scope_and_by_a_parameter_goes() -> None:
-    code = ("import tensorflow as tf\n\n\ndef f(x, name):\n    with tf.variable_scope('a', reuse=True):\n        y = x + 1\n"
+    code = ("import tensorflow as tf\n\n\ndef f(x, name):\n    with tf.variable_scope('a', reuse=True):\n"
+            "        y = x + 1\n"
             "    with tf.variable_scope(name):\n        return g(y)\n\n\ndef g(v):\n    return tf.square(v)\n")
     spans = _spans(code)
     assert [text for _, text in spans] == ["tf.name_scope('a')", "return g(y)"]

@@ -66,7 +66,7 @@ def plain_scope_spans(tree: ast.Module, aliases: dict[str, str], source: Callabl
                 end = alias or call
                 out.append(((call.lineno, call.col_offset, end.end_lineno, end.end_col_offset),
                             f"{head}.name_scope({source(name)})"))
-            elif (body := _unwrapped(w, lines)) is not None:   # NOTE: TF2's name_scope needs a str; TF1 took a scope too
+            elif (body := _unwrapped(w, lines)) is not None:   # NOTE: TF2's name_scope needs a str, TF1's a scope too
                 out.append(((w.lineno, w.col_offset, w.end_lineno, w.end_col_offset), body))
     return out
 
