@@ -18,18 +18,16 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
-CONVERTS = ("canned_linear_metrics", "canned_native", "checkpoint_saver_hook", "custom_hooks", "model_fn_layers",
-            "model_fn_regression", "monitored_stop_at_step", "train_and_evaluate_hooks", "train_and_evaluate_native",
-            "train_hooks", "v2_estimator_datasets", "warm_start")
+CONVERTS = ("canned_linear_metrics", "canned_native", "checkpoint_saver_hook", "custom_hooks", "dnn_classifier_columns",
+            "model_fn_layers", "model_fn_regression", "monitored_stop_at_step", "train_and_evaluate_hooks",
+            "train_and_evaluate_native", "train_hooks", "v2_canned_estimators", "v2_estimator_datasets", "warm_start")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {
     "canned_linear_baseline": (69, "tf.estimator.DNNLinearCombinedRegressor has no native conversion"),
-    "dnn_classifier_columns": (38, "tf.Session has no TF2 equivalent"),   # the TF1 graph writing its warm-start checkpoint
     "early_stopping": (24, "tf.estimator.experimental.stop_if_no_decrease_hook has no native conversion"),
     "keras_layers_v1_graph": (27, "tf.global_variables (graph collections)"),   # prints TF1 variable names
     "monitored_training_session": (43, "the hook tf.train.NanTensorHook(loss) has no native form"),
-    "v2_canned_estimators": (38, "tf.Session has no TF2 equivalent"),   # the TF1 graph writing its warm-start checkpoint
 }
 
 
@@ -81,7 +79,8 @@ def test_converted_program_prints_tf215s_numbers_on_tf221(stem: str, converted: 
 
     canned_native: LinearRegressor/LinearClassifier start at zero as in TF, so their numbers are TF's; the DNNs
     start from random values (TF's and Keras's generators differ), so the program prints what can be compared:
-    metric names, prediction keys and shapes, variable names, that the loss decreased.
+    metric names, prediction keys and shapes, variable names, that the loss decreased. dnn_classifier_columns and
+    v2_canned_estimators warm-start DNNClassifiers from fixed values: their losses are TF 2.15's (TF1 and TF2 code).
     """
     py = oracle_python()
     if py is None:

@@ -90,3 +90,31 @@ def test_a_nan_tensor_hook_outside_the_model_fn_has_no_tensor_to_watch() -> None
     result = upgrade_source(PROGRAM.format(methods="").replace("hooks=[Hook()]", "hooks=[tf.train.NanTensorHook(1.0)]"),
                             "native")
     assert any("a NanTensorHook converts when the model_fn makes it" in m for m in _blockers(result)), _blockers(result)
+
+
+WARM = '''import os
+import numpy as np
+import tensorflow as tf
+
+values = dict(w=np.ones([1, 1], np.float32))
+with tf.Graph().as_default():
+    variables = [tf.Variable(v, name=k) for k, v in values.items()]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        tf.train.Saver(variables).save(sess, os.path.join("/tmp/i", "init"))
+est = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")], warm_start_from={path})
+'''
+
+
+def test_a_graph_writing_the_warm_start_checkpoint_becomes_one_save_v2_call() -> None:
+    result = upgrade_source(WARM.format(path='os.path.join("/tmp/i", "init")'), "native")
+    assert not _blockers(result), _blockers(result)
+    assert ('tf.raw_ops.SaveV2(prefix=os.path.join("/tmp/i", "init"), tensor_names=[k for k, v in values.items()],\n'
+            '                  shape_and_slices=["" for k, v in values.items()], tensors=[v for k, v in values.items()])'
+            in result.code), result.code
+    assert "tf.Session" not in result.code and "tf.Graph" not in result.code
+
+
+def test_a_checkpoint_no_warm_start_reads_is_left_to_the_rest_of_native_mode() -> None:
+    result = upgrade_source(WARM.format(path='"/tmp/i"'), "native")
+    assert any("converts when a warm_start_from names its path" in m for m in _blockers(result)), _blockers(result)

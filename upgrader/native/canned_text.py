@@ -198,13 +198,16 @@ class CannedModel(tf.Module):
         """An optimizer object as given, or by name with the canned default learning rate (TF1's epsilons)."""
         if not isinstance(self.optimizer_arg, str):
             return self.optimizer_arg
-        rate = 0.05 if self.kind == "dnn" else min(0.2, len(self.columns) ** -0.5)
         tf1 = self.loss_reduction in ("sum", "weighted_sum")
-        return {"Adagrad": lambda: tf.keras.optimizers.Adagrad(rate, initial_accumulator_value=0.1, epsilon=0.0 if tf1 else 1e-7),
-                "Adam": lambda: tf.keras.optimizers.Adam(rate, epsilon=1e-8 if tf1 else 1e-7),
-                "Ftrl": lambda: tf.keras.optimizers.Ftrl(rate),
-                "RMSProp": lambda: tf.keras.optimizers.RMSprop(rate, epsilon=1e-10 if tf1 else 1e-7),
-                "SGD": lambda: tf.keras.optimizers.SGD(rate)}[self.optimizer_arg]()
+        # NOTE: TF2's canned DNNs build a named optimizer with Keras's default learning rate; TF1's with 0.05
+        rate = {} if self.kind == "dnn" and not tf1 else {
+            "learning_rate": 0.05 if self.kind == "dnn" else min(0.2, len(self.columns) ** -0.5)}
+        return {"Adagrad": lambda: tf.keras.optimizers.Adagrad(**rate, initial_accumulator_value=0.1,
+                                                               epsilon=0.0 if tf1 else 1e-7),
+                "Adam": lambda: tf.keras.optimizers.Adam(**rate, epsilon=1e-8 if tf1 else 1e-7),
+                "Ftrl": lambda: tf.keras.optimizers.Ftrl(**rate),
+                "RMSProp": lambda: tf.keras.optimizers.RMSprop(**rate, epsilon=1e-10 if tf1 else 1e-7),
+                "SGD": lambda: tf.keras.optimizers.SGD(**rate)}[self.optimizer_arg]()
 
 
 def DNNClassifier(hidden_units, feature_columns, model_dir=None, n_classes=2, optimizer="Adagrad",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from upgrader.native.base import Blocked, Editor
 from upgrader.native.canned import CANNED, canned_edits
+from upgrader.native.estimator_init_checkpoint import init_checkpoint_edits
 from upgrader.native.estimator_layers import Layer, find_layers
 from upgrader.native.estimator_specs import numpy_dataset, spec_edits
 from upgrader.native.estimator_run import upgrade_estimators  # noqa: F401  (run.py's hook)
@@ -141,7 +142,7 @@ def analyze_estimators(source: str, tree: ast.Module) -> EstimatorPlan | None:
     plan.edits += canned
     plan.canned = bool(canned)
     specs, passed = spec_edits(prog, tree)
-    plan.edits += specs
+    plan.edits += specs + init_checkpoint_edits(prog, tree)
     _check_uses(tree, estimators | bound, passed)
     return plan
 

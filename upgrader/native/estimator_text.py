@@ -44,7 +44,10 @@ class {name}:
         with {tf}.GradientTape() as tape:
             loss, _, *named = self.model(features, labels, "train")
         variables = self.model.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        # NOTE: an embedding's gradient (IndexedSlices) made dense: TF1's optimizers summed the rows of repeated ids
+        # before updating (Adagrad's accumulator adds the square of that sum); Keras's add each row's square
+        gradients = [g if g is None else {tf}.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
+        self.optimizer.apply_gradients(zip(gradients, variables))
         self.global_step.assign_add(1)
         return loss, {{name: named[0][name] for name in fetches}}
 
