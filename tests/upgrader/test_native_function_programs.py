@@ -89,3 +89,17 @@ def test_graph_blocks_one_after_another_are_split_by_resets_and_graph_code_leave
         "a = tf.placeholder(tf.float32)\nwith tf.Session() as s1:\n    print(s1.run(a * 2.0, {a: 1.0}))\n"
         "tf.reset_default_graph()\nb = tf.constant(3.0)\nwith tf.Session() as s2:\n    print(s2.run(b))\n")
     assert not _blockers(code)
+
+
+def test_a_main_guard_that_only_calls_main_is_left_to_the_function_it_calls() -> None:
+    from upgrader.native.main_guard import main_guard
+    code = TF + "def main():\n    pass\n\n\nif __name__ == '__main__':\n    main()\n    tf.app.run()\n"
+    assert main_guard(code, ast.parse(code), lambda text: []) is None
+
+
+def test_a_program_under_the_main_guard_stays_guarded() -> None:
+    code = TF + ("if __name__ == '__main__':\n    x = tf.placeholder(tf.float32, [None])\n    y = 2.0 * x\n"
+                 "    with tf.Session() as sess:\n        print(sess.run(y, {x: [1.0]}))\n")
+    out = upgrade_source(code, "native").code
+    assert "\nif __name__ == '__main__':\n    def y(x):\n" in out and out.endswith(
+        "\n    print(y([1.0]).numpy())\n")
