@@ -43,7 +43,7 @@ class _List:
         return obj
 
 
-@shared_export(v1=("train.BytesList",))
+@shared_export("train.BytesList", v1=("train.BytesList",))
 class BytesList(_List):
     def SerializeToString(self) -> bytes:  # noqa: N802
         return b"".join(wire.field_bytes(1, v) for v in self.value)
@@ -52,7 +52,7 @@ class BytesList(_List):
         self.value = [v for n, v in wire.fields(data) if n == 1]
 
 
-@shared_export(v1=("train.FloatList",))
+@shared_export("train.FloatList", v1=("train.FloatList",))
 class FloatList(_List):
     def SerializeToString(self) -> bytes:  # noqa: N802
         return wire.field_bytes(1, struct.pack(f"<{len(self.value)}f", *self.value)) if self.value else b""
@@ -65,7 +65,7 @@ class FloatList(_List):
         self.value = out
 
 
-@shared_export(v1=("train.Int64List",))
+@shared_export("train.Int64List", v1=("train.Int64List",))
 class Int64List(_List):
     def SerializeToString(self) -> bytes:  # noqa: N802
         return wire.field_bytes(1, b"".join(wire.varint(int(v)) for v in self.value)) if self.value else b""
@@ -86,7 +86,7 @@ class Int64List(_List):
 _KINDS = ((1, "bytes_list", BytesList), (2, "float_list", FloatList), (3, "int64_list", Int64List))
 
 
-@shared_export(v1=("train.Feature",))
+@shared_export("train.Feature", v1=("train.Feature",))
 class Feature:
     """One of bytes_list / float_list / int64_list."""
 
@@ -109,7 +109,7 @@ class Feature:
     FromString = classmethod(_List.FromString.__func__)  # type: ignore[attr-defined]
 
 
-@shared_export(v1=("train.Features",))
+@shared_export("train.Features", v1=("train.Features",))
 class Features:
     """`feature`: a dict of name -> Feature (protobuf map<string, Feature>)."""
 
@@ -130,7 +130,7 @@ class Features:
     FromString = classmethod(_List.FromString.__func__)  # type: ignore[attr-defined]
 
 
-@shared_export(v1=("train.Example",))
+@shared_export("train.Example", v1=("train.Example",))
 class Example:
     """`features`: a Features message."""
 
@@ -149,7 +149,7 @@ class Example:
     FromString = classmethod(_List.FromString.__func__)  # type: ignore[attr-defined]
 
 
-@shared_export(v1=("python_io.TFRecordWriter", "io.TFRecordWriter"))
+@shared_export("io.TFRecordWriter", v1=("python_io.TFRecordWriter", "io.TFRecordWriter"))
 class TFRecordWriter:
     """Writes records in TFRecord framing (length, masked CRC32C of length, data, masked CRC32C of data)."""
 
@@ -184,7 +184,7 @@ def tf_record_iterator(path: str, options: Any = None) -> Any:
 FixedLenFeature = collections.namedtuple("FixedLenFeature", ["shape", "dtype", "default_value"])
 FixedLenFeature.__new__.__defaults__ = (None,)
 FixedLenFeature.__doc__ = "A dense feature of fixed `shape` and `dtype` (int64, float32 or string)."
-shared_export(v1=("io.FixedLenFeature", "FixedLenFeature"))(FixedLenFeature)
+shared_export("io.FixedLenFeature", v1=("io.FixedLenFeature", "FixedLenFeature"))(FixedLenFeature)
 
 
 def _values(feature: Any, dtype: Any) -> list:
@@ -259,7 +259,19 @@ def parse_single_example(serialized: Any, features: Any, name: Any = None, examp
     return _parse(serialized, dict(features), name)
 
 
+@shared_export("io.parse_single_example", v1=())
+def parse_single_example_v2(serialized: Any, features: Any, example_names: Any = None, name: Any = None) -> dict:
+    """TF2's argument order (`example_names` before `name`)."""
+    return _parse(serialized, dict(features), name)
+
+
 @shared_export(v1=("io.parse_example", "parse_example"))
 def parse_example(serialized: Any, features: Any, name: Any = None, example_names: Any = None) -> dict:
     """{feature name: tensor with a leading batch axis} parsed from a vector of serialized Examples."""
+    return _parse(serialized, dict(features), name)
+
+
+@shared_export("io.parse_example", v1=())
+def parse_example_v2(serialized: Any, features: Any, example_names: Any = None, name: Any = None) -> dict:
+    """TF2's argument order (`example_names` before `name`)."""
     return _parse(serialized, dict(features), name)

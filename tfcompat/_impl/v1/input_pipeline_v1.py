@@ -16,6 +16,7 @@ from runtime import backend, dispatch, dtypes as dt
 from runtime.errors import InvalidArgumentError, OutOfRangeError
 from runtime.graph_tensor import pseudo_op
 
+from ..._export import export
 from ._api import v1_export
 from .graph_api import get_default_graph
 from .queues_v1 import FIFOQueue, QueueRunner, RandomShuffleQueue, add_queue_runner
@@ -166,8 +167,15 @@ def decode_csv(records: Any, record_defaults: Any, field_delim: str = ",", use_q
     op = pseudo_op("DecodeCSV", kernel, num_outputs=len(cols),
                    shape=lambda *_, **__: shape if len(cols) == 1 else tuple(shape for _ in cols),
                    dtype=lambda *_, **__: cols[0][0] if len(cols) == 1 else tuple(d for d, _ in cols))
-    out = get_default_graph().create_op(op, (recs,), {}, name or "DecodeCSV")
+    out = dispatch.execute(op, (recs,), {}, name or "DecodeCSV")  # eager, tf.function, tf.data and v1 graphs
     return [out] if len(cols) == 1 else list(out)
+
+
+@export("io.decode_csv", v1=())
+def decode_csv_v2(records: Any, record_defaults: Any, field_delim: str = ",", use_quote_delim: bool = True,
+                  na_value: str = "", select_cols: Any = None, name: Any = None) -> list:
+    """TF2's decode_csv: `name` comes last."""
+    return decode_csv(records, record_defaults, field_delim, use_quote_delim, name, na_value, select_cols)
 
 
 def _batch(queue_cls: Any, tensors: Any, batch_size: int, enqueue_many: bool, shapes: Any,
