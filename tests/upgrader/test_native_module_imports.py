@@ -135,3 +135,25 @@ def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path, oracle, ops:
                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
     assert tf2.stdout == tf1.stdout and tf1.stdout.strip(), (tf1.stdout, tf2.stdout)
+
+
+GLOBALS = "import numpy as np\nimport tensorflow as tf\n\nW = tf.Variable(tf.ones([3, 2]) * 0.05)\n" \
+          "K = tf.constant(np.eye(2), tf.float32)\n"
+
+
+@pytest.mark.parametrize("spelling, read", [("import ops", "ops.W"), ("from ops import W", "W"),
+                                            ("from ops import *", "W")], ids=["module", "name", "star"])
+def test_a_variable_made_at_the_top_of_the_module_is_reported(tmp_path: Path, spelling: str, read: str) -> None:
+    main = WITH_FACTORY.replace("import ops", spelling).replace("ops.weight([3, 2])", read)
+    result, blocked = _native(_pair(tmp_path, GLOBALS, main))
+    reason = "'W' is a variable, placeholder or random tensor made at the top of ops.py"
+    assert any(reason in m for m in blocked), blocked
+    assert "Session" in result.code
+
+
+def test_a_constant_made_at_the_top_of_the_module_is_read_as_it_is(tmp_path: Path) -> None:
+    main = WITH_FACTORY.replace("W = ops.weight([3, 2])", "W = tf.Variable(tf.ones([3, 2]) * 0.05)").replace(
+        "out = tf.matmul(x * w, W)", "out = tf.matmul(tf.matmul(x * w, W), ops.K)")
+    result, blocked = _native(_pair(tmp_path, GLOBALS.replace("W = tf.Variable(tf.ones([3, 2]) * 0.05)\n", ""), main))
+    assert not blocked, blocked
+    assert "tf.matmul(tf.matmul(x * w, W), ops.K)" in result.code and "variables = [w, W]" in result.code

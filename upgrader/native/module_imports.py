@@ -11,6 +11,11 @@ so a module imported whole is respelled that way, on the same lines. Where the m
 other than to call or name its functions (`ops.BATCH`, `f(ops)`), or a function's name is taken in the
 program, native mode reports it instead.
 
+A variable, placeholder or random tensor made at the top of such a module (`W = tf.Variable(...)` in ops.py,
+read as `ops.W` or imported by `from ops import W`) is reported too: the analysis sees only this program's
+statements, so a training step would leave that variable out, and a random tensor made there would be drawn
+once. Constants (`tf.constant(kernel)`) are the same computed once.
+
     module_import_spans(tree, source) -> [(span, new text)]; raises Blocked
 """
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Callable
 
 from upgrader.native.base import Blocked
 from upgrader.native.imported import CURRENT, _tree, layer_kinds, library
+from upgrader.scan import collect_aliases, dotted
 
 
 def module_import_spans(tree: ast.Module, source: Callable[[ast.AST], str]) -> list:
@@ -27,6 +33,7 @@ def module_import_spans(tree: ast.Module, source: Callable[[ast.AST], str]) -> l
     if path is None:
         return []
     out: list = []
+    _graph_values(tree, path)
     for stmt in tree.body:
         if not isinstance(stmt, ast.Import):
             continue
@@ -72,3 +79,59 @@ def _respell(tree: ast.Module, stmt: ast.Import, alias: ast.alias, lib: ast.Modu
     spans.append(((stmt.lineno, stmt.col_offset, stmt.end_lineno, stmt.end_col_offset),
                   f"from {alias.name} import {', '.join(used)}"))
     return spans
+
+
+def _graph_values(tree: ast.Module, path) -> None:
+    """Raise Blocked where the program reads a graph value made at the top of a module beside it."""
+    modules = {(a.asname or a.name): a.name for s in tree.body if isinstance(s, ast.Import) for a in s.names
+               if "." not in a.name}
+    for s in tree.body:
+        if isinstance(s, ast.ImportFrom) and s.module and s.level in (0, 1) and "." not in s.module:
+            made = _made_at_top(path.parent / f"{s.module}.py", path)
+            for a in s.names:
+                if a.name in made or a.name == "*" and made:
+                    what = sorted(made)[0] if a.name == "*" else a.name
+                    raise Blocked(s.lineno, _reason(what, s.module))
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in modules:
+            if n.attr in _made_at_top(path.parent / f"{modules[n.value.id]}.py", path):
+                raise Blocked(n.lineno, _reason(n.attr, modules[n.value.id]))
+
+
+def _reason(name: str, module: str) -> str:
+    return (f"'{name}' is a variable, placeholder or random tensor made at the top of {module}.py, which native mode "
+            f"cannot follow into this program's functions and training steps; make it in this program, or in a "
+            f"function of {module}.py")
+
+
+STATEFUL = ("Variable", "variable", "placeholder", "random", "truncated_normal", "multinomial", "dropout", "layers",
+            "keras", "contrib", "rnn", "Cell", "Iterator", "iterator", "Dataset", "Reader", "Queue", "Session")
+
+
+def _stateful(name: str, aliases: dict[str, str]) -> bool:
+    """A TensorFlow call whose value is not the same computed once at import: variables, placeholders, randomness."""
+    return name.split(".")[0] in aliases and any(w in name for w in STATEFUL)
+
+
+def _made_at_top(other, path) -> set[str]:
+    """Names the module `other` (beside `path`) binds at its top level to a variable, placeholder or random tensor
+    (a constant is the same tensor computed once at import, as TF1 computed it on each run)."""
+    if not other.is_file() or other.resolve() == path.resolve():
+        return set()
+    lib = _tree(other)
+    if lib is None:
+        return set()
+    aliases = collect_aliases(lib)
+    made: set[str] = set()
+    todo = list(lib.body)
+    while todo:
+        s = todo.pop()
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(s, (ast.With, ast.If, ast.For, ast.While, ast.Try)):
+            todo += [b for field in ("body", "orelse", "finalbody") for b in getattr(s, field, [])]
+            todo += [b for h in getattr(s, "handlers", []) for b in h.body]
+            continue
+        if any(isinstance(c, ast.Call) and _stateful(dotted(c.func) or "", aliases) for c in ast.walk(s)):
+            made |= {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return made
