@@ -18,6 +18,7 @@ from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
 from upgrader.native.default_graphs import default_graphs
 from upgrader.native.session_inline import inline_sessions, why_kept
+from upgrader.native.main_guard import main_guard
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.fed_tensors import fed_constants, respell
 from upgrader.native.equivalents import swap
@@ -172,6 +173,8 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         out = _native(inlined, ast.parse(inlined))
         return [Blocked(_line_in(code, inlined, b.line), b.reason) for b in out] if isinstance(out, list) else \
             dataclasses.replace(out, original=code)
+    if (guarded := main_guard(code, tree, lambda text: _native(text, ast.parse(text)))) is not None:
+        return guarded   # native/main_guard.py
     folded = convert_classes(code, tree, lambda text: _native(text, ast.parse(text)))   # native/class_fold.py
     if folded is not None:
         out = folded if isinstance(folded, list) else _native(folded, ast.parse(folded))
