@@ -333,3 +333,17 @@ with tf.Session() as sess:
     values = sorted((e.step, round(float(oracle.make_ndarray(v.tensor)), 4)) for f in tmp_path.iterdir()
                     for e in oracle.compat.v1.train.summary_iterator(str(f)) for v in e.summary.value)
     assert values == [(0, 4.0), (1, 16.0)]   # (w * x)^2 with w = 2: what TF1's merged summary held
+
+
+def test_a_name_bound_nowhere_is_reported_as_failing_in_tf1_too() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.zeros(shape, dtype=tf.float32)\ny = x + 1.0\n"
+            "with tf.Session() as sess:\n    print(sess.run(y))\n")
+    assert _blockers(code)[0] == ("name 'shape' is not defined anywhere in this file: the program raises NameError "
+                                  "here in TF1 too (it does not run as written)")
+
+
+def test_names_bound_later_in_functions_or_guarded_by_try_are_not_reported() -> None:
+    code = ("import tensorflow as tf\n\ntry:\n    rng = xrange\nexcept NameError:\n    rng = range\n\n"
+            "def scale():\n    return factor * 2.0\n\nfactor = 3.0\nx = tf.constant(1.0) * scale()\n"
+            "a = tf.constant(1.0)\na = a * 2.0\nwith tf.Session() as sess:\n    print(sess.run(x), sess.run(a), __name__)\n")
+    assert not _blockers(code)

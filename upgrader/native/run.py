@@ -27,6 +27,7 @@ from upgrader.native.monitored import monitored_sessions
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.queues import queue_pipelines
 from upgrader.native.rebind_data import rename
+from upgrader.native.tail_reasons import undefined_name
 from upgrader.native.unpack import split
 from upgrader.rules.native_mnist import plain_reader
 from upgrader.native.function_body import lift
@@ -72,6 +73,8 @@ def upgrade_native(code: str, path: Path | None = None) -> Result:
     With the file's `path`, a module of layer functions and the programs beside it importing them convert
     together or not at all (native/imported.py).
     """
+    if (missing := undefined_name(code)) is not None:   # the original raises NameError (native/tail_reasons.py)
+        return _fallback(code, [Blocked(*missing)])
     if path is None:
         return _upgrade(code)
     remember(path, code)
