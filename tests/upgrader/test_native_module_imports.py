@@ -157,3 +157,13 @@ def test_a_constant_made_at_the_top_of_the_module_is_read_as_it_is(tmp_path: Pat
     result, blocked = _native(_pair(tmp_path, GLOBALS.replace("W = tf.Variable(tf.ones([3, 2]) * 0.05)\n", ""), main))
     assert not blocked, blocked
     assert "tf.matmul(tf.matmul(x * w, W), ops.K)" in result.code and "variables = [w, W]" in result.code
+
+
+@pytest.mark.parametrize("spelling, call", [("import ops", "ops.weight"), ("from ops import weight", "weight")],
+                         ids=["module", "name"])
+def test_a_variable_function_of_a_module_that_runs_code_at_import_is_reported(tmp_path: Path, spelling: str,
+                                                                             call: str) -> None:
+    ops = FACTORY.replace("BATCH = 1\n", 'print("ops loaded")\n')
+    main = WITH_FACTORY.replace("import ops", spelling).replace("ops.weight", call)
+    _, blocked = _native(_pair(tmp_path, ops, main))
+    assert any("weight() makes variables in ops.py, which also runs code at import" in m for m in blocked), blocked

@@ -89,16 +89,20 @@ def _graph_values(tree: ast.Module, path) -> None:
         if isinstance(s, ast.ImportFrom) and s.module and s.level in (0, 1) and "." not in s.module:
             made = _made_at_top(path.parent / f"{s.module}.py", path)
             for a in s.names:
-                if a.name in made or a.name == "*" and made:
-                    what = sorted(made)[0] if a.name == "*" else a.name
+                if a.name in made or a.name + "()" in made or a.name == "*" and made:
+                    what = sorted(made)[0] if a.name == "*" else a.name if a.name in made else a.name + "()"
                     raise Blocked(s.lineno, _reason(what, s.module))
     for n in ast.walk(tree):
         if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in modules:
-            if n.attr in _made_at_top(path.parent / f"{modules[n.value.id]}.py", path):
-                raise Blocked(n.lineno, _reason(n.attr, modules[n.value.id]))
+            made = _made_at_top(path.parent / f"{modules[n.value.id]}.py", path)
+            if n.attr in made or n.attr + "()" in made:
+                raise Blocked(n.lineno, _reason(n.attr if n.attr in made else n.attr + "()", modules[n.value.id]))
 
 
 def _reason(name: str, module: str) -> str:
+    if name.endswith("()"):
+        return (f"{name} makes variables in {module}.py, which also runs code at import: native mode follows "
+                f"the variables of functions imported from a module of defs only (move the other statements out)")
     return (f"'{name}' is a variable, placeholder or random tensor made at the top of {module}.py, which native mode "
             f"cannot follow into this program's functions and training steps; make it in this program, or in a "
             f"function of {module}.py")
@@ -122,7 +126,7 @@ def _made_at_top(other, path) -> set[str]:
     if lib is None:
         return set()
     aliases = collect_aliases(lib)
-    made: set[str] = set()
+    made = set() if library(lib) else _makers(lib, aliases)   # NOTE: a module of defs is followed (imported.py)
     todo = list(lib.body)
     while todo:
         s = todo.pop()
@@ -135,3 +139,16 @@ def _made_at_top(other, path) -> set[str]:
         if any(isinstance(c, ast.Call) and _stateful(dotted(c.func) or "", aliases) for c in ast.walk(s)):
             made |= {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     return made
+
+
+def _makers(lib: ast.Module, aliases: dict[str, str]) -> set[str]:
+    """`name()` for each top-level def of `lib` that makes variables or random tensors, itself or through another."""
+    defs = {d.name: d for d in lib.body if isinstance(d, ast.FunctionDef)}
+    found = {n for n, d in defs.items() if any(isinstance(c, ast.Call) and _stateful(dotted(c.func) or "", aliases)
+                                               for c in ast.walk(d))}
+    while True:
+        more = {n for n, d in defs.items() if n not in found and any(
+            isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in found for c in ast.walk(d))}
+        if not more:
+            return {n + "()" for n in found}
+        found |= more
