@@ -54,7 +54,7 @@ def mnist(folder: str, n_train: int = 6000, n_test: int = 1000) -> None:
             _idx(os.path.join(folder, f"{prefix}-labels-idx1-ubyte{suffix}"), labels)
 
 
-def mnist_npz(path: str, n_train: int = 10000, n_test: int = 1000) -> None:
+def mnist_npz(path: str, n_train: int = 6000, n_test: int = 1000) -> None:
     """Keras's `mnist.npz` layout (uint8 images and labels) with the same learnable stand-in digits."""
     rng = np.random.RandomState(1)
     arrays = {}
