@@ -1,12 +1,19 @@
 """Queue-based input pipelines become tf.data pipelines (upgrader/native/queues.py, queue_text.py).
 
-End to end (TF 2.21 prints what TF1 printed): fixtures/programs/v1/queue_pipeline.py, native_queue_records.py.
+End to end (TF 2.21 prints what TF1 printed): fixtures/programs/v1/queue_pipeline.py, native_queue_runners.py,
+and below, tests/upgrader/data/queues/file_records.py (TFRecord, fixed-length and whole-file readers).
 """
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
+
+from tests.oracle_python import oracle_python
+from tests.output_compare import differences
 
 from upgrader.engine import upgrade_source
 from upgrader.native.base import Blocked
@@ -137,3 +144,18 @@ def test_records_read_unbatched_are_the_element_each_run_takes() -> None:
         "dataset = (tf.data.Dataset.from_tensor_slices(['a.png']).repeat()\n           .map(tf.read_file)\n"
         "           .map(parse_record))\nsize, image = dataset.make_one_shot_iterator().get_next()\n"
         "with tf.Session() as sess:\n    print(sess.run([size, image]))\n")
+
+
+@pytest.mark.oracle
+def test_file_record_readers_convert_and_print_what_tf1_printed(tmp_path: Path) -> None:
+    program = Path(__file__).parent / "data" / "queues" / "file_records.py"
+    code, blocked = _native(program.read_text())
+    assert not blocked and "Reader(" not in code and "Coordinator(" not in code
+    py = oracle_python()
+    if py is None:
+        pytest.skip("no TensorFlow oracle (set TFCOMPAT_ORACLE_PYTHON)")
+    (tmp_path / "converted.py").write_text(code)
+    run = subprocess.run([py, str(tmp_path / "converted.py")], capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert differences(program.with_suffix(".expected.txt").read_text(), run.stdout) is None, run.stdout
