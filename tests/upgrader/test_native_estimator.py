@@ -19,8 +19,9 @@ from upgrader.engine import upgrade_source
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "fixtures" / "programs" / "estimator").glob("*.py"))
 CONVERTS = ("canned_linear_metrics", "canned_native", "checkpoint_saver_hook", "custom_hooks", "dnn_classifier_columns",
-            "model_fn_layers", "model_fn_regression", "monitored_stop_at_step", "train_and_evaluate_hooks",
-            "train_and_evaluate_native", "train_hooks", "v2_canned_estimators", "v2_estimator_datasets", "warm_start")
+            "estimator_checkpoints", "model_fn_layers", "model_fn_regression", "monitored_stop_at_step",
+            "train_and_evaluate_hooks", "train_and_evaluate_native", "train_hooks", "v2_canned_estimators",
+            "v2_estimator_datasets", "warm_start")
 ON_TFCOMPAT = CONVERTS   # NOTE: canned_native's support code needs Keras preprocessing layers, Ftrl and AUC/Precision/Recall
 # program -> (line, what the report names): why the file stays in compat form
 FALLBACKS = {

@@ -16,8 +16,8 @@ class {name}:
     model_fn(params) builds the model, a tf.Module called with (features, labels, mode), mode "train", "eval" or
     "infer": it returns predictions in "infer" mode and otherwise (loss, {{metric: update_state arguments}}), and the
     tensors train hooks name ({{graph name: tensor}}) when there are some.
-    Checkpoints are TF2 object-based ones (tf.train.CheckpointManager), written when train() ends and every
-    save_checkpoints_steps; without a model_dir nothing is written.
+    Checkpoints are TF2 object-based ones (tf.train.CheckpointManager), written when train() starts and ends and
+    every save_checkpoints_steps in between; without a model_dir nothing is written.
     """
 
     def __init__(self, model_fn, model_dir=None, config=None, params=None, warm_start_from=None):
@@ -65,9 +65,11 @@ class {name}:
         return input_fn(self.params) if "params" in inspect.signature(input_fn).parameters else input_fn()
 
     def save(self):
+        """A checkpoint of this step in model_dir (once); returns the step."""
         step = int(self.global_step.numpy())
         if self.manager is not None and not (self.manager.latest_checkpoint or "").endswith("-%d" % step):
             self.manager.save(checkpoint_number=step)
+        return step
 
     def train(self, input_fn, steps=None, max_steps=None, hooks=None):
         """hooks: SessionRunHooks, called around each step: begin(estimator) once; before_run(estimator) returns what
@@ -86,13 +88,15 @@ class {name}:
         saves = not any(getattr(hook, "saves_checkpoints", False) for hook in hooks)   # NOTE: else a hook saves
         for hook in hooks:
             hook.begin(self)
+        if saves:   # NOTE: as TF's CheckpointSaverHook: once training starts, then every save_steps counted from there
+            saved = self.save()
         self.stop_requested = False
         for features, labels in self.dataset(input_fn).take(-1 if steps is None else steps):
             requests = [hook.before_run(self) for hook in hooks]
             names = sorted({{f for r in requests for f in {tf}.nest.flatten(r) if isinstance(f, str)}})
             loss, named = self.train_step(features, labels, tuple(names))
-            if saves and self.save_steps and int(self.global_step.numpy()) % self.save_steps == 0:
-                self.save()
+            if saves and self.save_steps and int(self.global_step.numpy()) >= saved + self.save_steps:
+                saved = self.save()
             self.after_run(given, requests, named)
             if {tf}.math.is_nan(loss):   # NOTE: TF's Estimator ran its own NanTensorHook(loss) after the hooks given here
                 {tf}.get_logger().error("Model diverged with loss = NaN.")
