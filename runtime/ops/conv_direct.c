@@ -35,7 +35,9 @@ typedef int32_t HI __attribute__((vector_size(32)));
 
 int halves = 0;   /* 16 channels as two halves (conv_direct.py sets it per CPU) */
 
-typedef struct { int64_t n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, kh, kw; } D;
+/* Geometry; yrow, ypix, yimg: the output's row, pixel and image pitches in floats (0: contiguous
+   [ho, wo, o] images; others let the phases of a strided input gradient write in place). */
+typedef struct { int64_t n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, kh, kw, yrow, ypix, yimg; } D;
 /* A max pool over the convolution's output (the fused conv -> bias -> relu -> max_pool chain). */
 typedef struct { int64_t kh, kw, sh, sw, pt, pl, ho, wo; } PG;
 
@@ -212,7 +214,7 @@ static void fwd_group(const D *d, const Grp *g, const int64_t *sp, const T *xpad
         for (int k = 0; k < r; k++) {
             const int64_t oh = g->r0 + (q + k) / cols, ow = g->c0 + (q + k) % cols;
             px[k] = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c;
-            py[k] = yb + (oh * d->wo + ow) * O + o0;
+            py[k] = yb + oh * (d->yrow ? d->yrow : d->wo * O) + ow * (d->ypix ? d->ypix : O) + o0;
         }
         (ob == 2 ? FWD2 : ob ? FWD1 : FWDH2)[r](px, py, sp + 3 * g->sp0, g->ns, w + o0, O, bias ? bias + o0 : NULL, relu);
         q += r;
@@ -238,7 +240,7 @@ int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const 
     if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); return -1; }
     for (int64_t b = 0; b < d->n; b++) {
         pad_image(d, x, b, xpad, b == 0);
-        T *yb = codes ? scratch : y + b * P * O;
+        T *yb = codes ? scratch : y + b * (d->yimg ? d->yimg : P * O);
         for (int64_t o0 = 0; o0 < O; o0 += VL) {
             const int ob = (O - o0) >= 2 * VL ? 2 : halves ? 0 : 1, wide = ob != 1;
             const Grp *g = wide ? g2 : g1;

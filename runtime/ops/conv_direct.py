@@ -25,7 +25,8 @@ from . import conv_native
 
 _SOURCE = os.path.join(os.path.dirname(__file__), "conv_direct.c")
 _LIB: list = []
-_FIELDS = ("n", "h", "w", "c", "ho", "wo", "o", "pt", "pl", "hp", "wp", "sh", "sw", "dh", "dw", "kh", "kw")
+_FIELDS = ("n", "h", "w", "c", "ho", "wo", "o", "pt", "pl", "hp", "wp", "sh", "sw", "dh", "dw", "kh", "kw", "yrow", "ypix",
+           "yimg")
 
 
 class _D(ctypes.Structure):
@@ -89,7 +90,7 @@ def _usable(xp: Any, *arrays: Any) -> bool:
 def _d(n, h, w, c, o, ho, wo, pt, pl, kh, kw, sh, sw, dh, dw) -> _D:
     hp = max(h + pt, (ho - 1) * sh + (kh - 1) * dh + 1)
     wp = max(w + pl, (wo - 1) * sw + (kw - 1) * dw + 1)
-    return _D(n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, kh, kw)
+    return _D(n, h, w, c, ho, wo, o, pt, pl, hp, wp, sh, sw, dh, dw, kh, kw, 0, 0, 0)
 
 
 def _ptr(a: np.ndarray) -> int:
@@ -189,7 +190,8 @@ def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
     """dConv2D/dinput: the forward kernel on out_backprop padded by the filter's reach less the
     forward padding, with the filter flipped and its channel axes swapped. A stride s > 1 splits
     into s*s phases (input pixels with the same position mod s), each a stride-1 convolution with
-    the taps that reach it (conv2d_transpose's and strided conv1d's gradient: no zero-stuffing)."""
+    the taps that reach it, written in place through strided output pitches (conv2d_transpose's and
+    strided conv1d's gradient: no zero-stuffing, no copies)."""
     n, h, wd, c = sizes
     if c % 16 or not _usable(xp, dy, w) or ((g.sh > 1 or g.sw > 1) and (g.dh > 1 or g.dw > 1)):
         return None
@@ -211,9 +213,9 @@ def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
                 out[:, a::g.sh, b::g.sw, :] = 0
                 continue
             wf = np.ascontiguousarray(w[ra::g.sh, rb::g.sw][::-1, ::-1].transpose(0, 1, 3, 2))
-            part = np.empty((n, ua, ub, c), np.float32)
-            _run(_d(n, g.ho, g.wo, w.shape[3], c, ua, ub, pa, pb, ma, mb, 1, 1, 1, 1), dy, wf, part)
-            out[:, a::g.sh, b::g.sw, :] = part
+            d = _d(n, g.ho, g.wo, w.shape[3], c, ua, ub, pa, pb, ma, mb, 1, 1, 1, 1)
+            d.yrow, d.ypix, d.yimg = g.sh * wd * c, g.sw * c, h * wd * c     # written in place, strided
+            _run(d, dy, wf, out[:, a::g.sh, b::g.sw, :])
     return out
 
 
