@@ -107,3 +107,51 @@ def test_against_tensorflow(oracle, tmp_path):
         "b": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"hi"]))}))
     real = oracle.io.parse_single_example(ex.SerializeToString(), {"b": oracle.io.FixedLenFeature([], oracle.string)})
     assert real["b"].numpy() == b"hi"
+
+
+def _varlen_example(vals, word=b"w"):
+    return tf.train.Example(features=tf.train.Features(feature={
+        "v": tf.train.Feature(int64_list=tf.train.Int64List(value=vals)),
+        "s": tf.train.Feature(bytes_list=tf.train.BytesList(value=[word] * len(vals))),
+        "y": tf.train.Feature(float_list=tf.train.FloatList(value=[1.0]))})).SerializeToString()
+
+
+VAR_SPEC = {"v": tf.io.VarLenFeature(tf.int64), "s": tf.io.VarLenFeature(tf.string),
+            "y": tf.io.FixedLenFeature([], tf.float32)}
+
+
+def test_varlen_feature_single_and_batch():
+    one = tf.io.parse_single_example(_varlen_example([3, 4, 5]), VAR_SPEC)
+    assert one["v"].indices.numpy().tolist() == [[0], [1], [2]] and one["v"].dense_shape.numpy().tolist() == [3]
+    assert one["s"].values.numpy().tolist() == [b"w"] * 3 and one["y"].numpy() == 1.0
+    batch = tf.io.parse_example([_varlen_example([3, 4]), _varlen_example([]), _varlen_example([7])], VAR_SPEC)
+    assert batch["v"].indices.numpy().tolist() == [[0, 0], [0, 1], [2, 0]]
+    np.testing.assert_array_equal(tf.sparse.to_dense(batch["v"]).numpy(), [[3, 4], [0, 0], [7, 0]])
+
+
+def test_varlen_feature_in_dataset_map_and_v1_graph():
+    ds = tf.data.Dataset.from_tensor_slices([_varlen_example([1, 2]), _varlen_example([5])])
+    got = [x.numpy().tolist() for x in ds.map(lambda r: tf.io.parse_single_example(r, VAR_SPEC)["v"].values)]
+    assert got == [[1, 2], [5]]
+    g = tf1.Graph()
+    with g.as_default():
+        ser = tf1.placeholder(tf1.string, [None])
+        sp = tf1.parse_example(ser, {"v": tf1.VarLenFeature(tf1.int64)})["v"]
+        assert sp.indices.shape.as_list() == [None, 2]
+        with tf1.Session() as sess:
+            vals, shape = sess.run([sp.values, sp.dense_shape], {ser: [_varlen_example([1, 2]), _varlen_example([])]})
+    assert vals.tolist() == [1, 2] and shape.tolist() == [2, 2]
+
+
+def test_varlen_against_tensorflow(oracle):
+    data = [_varlen_example([3, 4]), _varlen_example([]), _varlen_example([7])]
+    real_spec = {"v": oracle.io.VarLenFeature(oracle.int64), "s": oracle.io.VarLenFeature(oracle.string)}
+    real = oracle.io.parse_example(data, real_spec)
+    mine = tf.io.parse_example(data, VAR_SPEC)
+    for k in ("v", "s"):
+        for part in ("indices", "values", "dense_shape"):
+            assert getattr(mine[k], part).numpy().tolist() == getattr(real[k], part).numpy().tolist()
+    one = oracle.io.parse_single_example(data[0], real_spec)["v"]
+    mine_one = tf.io.parse_single_example(data[0], VAR_SPEC)["v"]
+    assert mine_one.indices.numpy().tolist() == one.indices.numpy().tolist()
+    assert mine_one.dense_shape.numpy().tolist() == one.dense_shape.numpy().tolist()

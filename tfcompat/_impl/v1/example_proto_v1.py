@@ -187,6 +187,11 @@ FixedLenFeature.__doc__ = "A dense feature of fixed `shape` and `dtype` (int64, 
 shared_export("io.FixedLenFeature", v1=("io.FixedLenFeature", "FixedLenFeature"))(FixedLenFeature)
 
 
+VarLenFeature = collections.namedtuple("VarLenFeature", ["dtype"])
+VarLenFeature.__doc__ = "A variable-length feature: parsed into a SparseTensor of `dtype` (int64, float32 or string)."
+shared_export("io.VarLenFeature", v1=("io.VarLenFeature", "VarLenFeature"))(VarLenFeature)
+
+
 def _values(feature: Any, dtype: Any) -> list:
     kind = {dtypes.int64: "int64_list", dtypes.float32: "float_list", dtypes.string: "bytes_list"}.get(dtype)
     if kind is None:
@@ -239,18 +244,60 @@ _PARSE = pseudo_op("ParseExampleV2", lambda s, **a: _parse_kernel(s, **a),
                    num_outputs=lambda *x, **a: len(a["keys"]), stateful=False)
 
 
+def _sparse_kernel(serialized: Any, *, keys: tuple, types: tuple) -> Any:
+    batch = np.asarray(serialized, dtype=object)
+    rows = [Example.FromString(bytes(s)).features.feature for s in batch.ravel()]
+    outs: list = []
+    for key, dtype in zip(keys, types):
+        vals = [list(_values(r.get(key), dtype) or []) for r in rows]
+        np_dtype = object if dtype is dtypes.string else dtype.as_numpy_dtype
+        flat = np.array([v for vs in vals for v in vs], dtype=np_dtype)
+        if batch.ndim == 0:
+            idx = np.arange(len(flat), dtype=np.int64)[:, None]
+            shape = np.array([len(flat)], np.int64)
+        else:
+            idx = np.array([[b, j] for b, vs in enumerate(vals) for j in range(len(vs))], np.int64).reshape(-1, 2)
+            shape = np.array([len(rows), max((len(v) for v in vals), default=0)], np.int64)
+        outs += [idx, flat, shape]
+    return tuple(outs)
+
+
+def _sparse_shapes(s: Any, **a: Any) -> tuple:
+    r = None if s is None else len(s) + 1
+    return tuple(x for _ in a["keys"] for x in ((None, r), (None,), (r,)))
+
+
+_PARSE_SPARSE = pseudo_op("ParseExampleSparse", _sparse_kernel, shape=_sparse_shapes,
+                          dtype=lambda d, **a: tuple(x for t in a["types"] for x in (dtypes.int64, t, dtypes.int64)),
+                          num_outputs=lambda *x, **a: 3 * len(a["keys"]), stateful=False)
+
+
 def _parse(serialized: Any, features: dict, name: Any) -> dict:
+    from ..sparse_tensor import SparseTensor  # noqa: PLC0415
     for key, spec in features.items():
-        if not isinstance(spec, FixedLenFeature):
+        if not isinstance(spec, (FixedLenFeature, VarLenFeature)):
             raise ValueError(f"Unsupported feature spec for {key!r}: {type(spec).__name__} (tfcompat parses "
-                             f"FixedLenFeature)")
+                             f"FixedLenFeature and VarLenFeature)")
+    var = tuple(sorted(k for k, v in features.items() if isinstance(v, VarLenFeature)))
+    out: dict = {}
+    if var:
+        t = dispatch.convert_to_tensor(serialized, dtype=dtypes.string)
+        types = tuple(dtypes.as_dtype(features[k].dtype) for k in var)
+        for k, dt in zip(var, types):
+            _values(None, dt)  # NOTE: rejects unsupported dtypes with the FixedLenFeature message
+        parts = dispatch.execute(_PARSE_SPARSE, (t,), {"keys": var, "types": types}, name or "ParseExample")
+        parts = list(parts) if isinstance(parts, (list, tuple)) else [parts]
+        out = {k: SparseTensor(*parts[3 * i:3 * i + 3]) for i, k in enumerate(var)}
+        features = {k: v for k, v in features.items() if k not in out}
+        if not features:
+            return out
     keys = tuple(sorted(features))
     specs = tuple(FixedLenFeature(tuple(features[k].shape), dtypes.as_dtype(features[k].dtype),
                                   features[k].default_value) for k in keys)
     t = dispatch.convert_to_tensor(serialized, dtype=dtypes.string)
     outs = dispatch.execute(_PARSE, (t,), {"keys": keys, "specs": specs}, name or "ParseExample")
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
-    return dict(zip(keys, outs))
+    return {**dict(zip(keys, outs)), **out}
 
 
 @shared_export(v1=("io.parse_single_example", "parse_single_example"))
