@@ -32,6 +32,9 @@ EXCEPTIONS = {
     "types.experimental.ConcreteFunction": "internal in TF; made by tf.function(...).get_concrete_function",
     "types.experimental.GenericFunction": "abstract type in TF; instances come from tf.function",
     "types.experimental.PolymorphicFunction": "abstract type in TF; instances come from tf.function",
+    **{f"train.{m}": "a protobuf message: TF's generated constructor is (*args, **kwargs) taking the fields as "
+                     "keywords; ours names the same fields"
+       for m in ("Example", "Features", "Feature", "BytesList", "FloatList", "Int64List")},
 }
 _KIND = {"POSITIONAL_ONLY": "POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD": "POSITIONAL_OR_KEYWORD",
          "VAR_POSITIONAL": "VAR_POSITIONAL", "KEYWORD_ONLY": "KEYWORD_ONLY", "VAR_KEYWORD": "VAR_KEYWORD"}
