@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from runtime import dispatch, dtypes
+from runtime import backend, dispatch, dtypes
 from runtime.errors import InvalidArgumentError
 from runtime.graph_tensor import pseudo_op
 
@@ -123,7 +123,7 @@ def decode_image(contents: Any, channels: Any = None, dtype: Any = dtypes.uint8,
 
 
 def _encode_kernel(image: Any, *, op: str, **attrs: Any) -> Any:
-    arr = np.asarray(image)
+    arr = backend.to_host(image)  # NOTE: encoding runs on the host, as TF's EncodePng/EncodeJpeg do
     out = k.encode_png(arr, **attrs) if op == "EncodePng" else k.encode_jpeg(arr, **attrs)
     return np.array(out, dtype=object)
 
