@@ -8,7 +8,7 @@ import pytest
 
 import tfcompat as tf
 import tfcompat.compat.v1 as tf1
-from runtime.errors import DataLossError, NotFoundError
+from runtime.errors import DataLossError, InvalidArgumentError, NotFoundError
 
 
 def _example(i: int) -> bytes:
@@ -84,3 +84,22 @@ def test_against_tensorflow(oracle, tmp_path):
     args = (str(tmp_path / "f.bin"), 7, 3, 5)
     assert [r.numpy() for r in tf.data.FixedLengthRecordDataset(*args)] == \
         [r.numpy() for r in oracle.data.FixedLengthRecordDataset(*args)]
+
+
+def test_list_files(tmp_path):
+    for n in ("b.png", "a.png", "c.txt"):
+        (tmp_path / n).write_bytes(b"x")
+    ordered = [f.numpy() for f in tf.data.Dataset.list_files(str(tmp_path / "*.png"), shuffle=False)]
+    assert ordered == [str(tmp_path / "a.png").encode(), str(tmp_path / "b.png").encode()]
+    shuffled = [f.numpy() for f in tf.data.Dataset.list_files([str(tmp_path / "*.png"), str(tmp_path / "*.txt")])]
+    assert sorted(shuffled) == sorted(ordered + [str(tmp_path / "c.txt").encode()])
+    with pytest.raises(InvalidArgumentError, match="No files matched pattern"):
+        tf.data.Dataset.list_files(str(tmp_path / "*.jpg"))
+
+
+def test_list_files_against_tensorflow(oracle, tmp_path):
+    for n in ("b.png", "a.png", "c.png"):
+        (tmp_path / n).write_bytes(b"x")
+    pat = str(tmp_path / "*.png")
+    assert [f.numpy() for f in tf.data.Dataset.list_files(pat, shuffle=False)] == \
+        [f.numpy() for f in oracle.data.Dataset.list_files(pat, shuffle=False)]

@@ -119,6 +119,13 @@ class Dataset:
                        lambda: spec, gi.symbolic_leaves(components))
 
     @staticmethod
+    def list_files(file_pattern: Any, shuffle: bool | None = None, seed: int | None = None,
+                   name: str | None = None) -> "Dataset":
+        """The files matching glob pattern(s), shuffled unless `shuffle=False` (then sorted)."""
+        from .readers import list_files  # noqa: PLC0415  (readers imports this module)
+        return list_files(file_pattern, shuffle, seed)
+
+    @staticmethod
     def range(*args: Any, **kwargs: Any) -> "Dataset":
         """range(stop) / range(start, stop[, step], dtype=tf.int64): like Python's range."""
         dtype = dtypes.as_dtype(kwargs.pop("dtype", dtypes.int64))

@@ -3,12 +3,14 @@
     tf.data.TFRecordDataset(["a.tfrecord", "b.tfrecord"])                # each record's bytes
     tf.data.FixedLengthRecordDataset("cifar.bin", 3073)                  # 3073-byte records
     tf.data.TFRecordDataset("a.tfrecord.gz", compression_type="GZIP")
+    tf.data.Dataset.list_files("data/*.png", shuffle=False)              # sorted file names
 
 Whole files are read (and decompressed: "", "ZLIB", "GZIP" as TensorFlow names them),
 then split; TFRecord CRCs are checked (DataLossError on a corrupt record).
 """
 from __future__ import annotations
 
+import glob
 import gzip
 import io
 import zlib
@@ -100,3 +102,14 @@ class FixedLengthRecordDataset(Dataset):
         if record <= 0:
             raise InvalidArgumentError(None, None, f"record_bytes must be greater than zero, got {record}")
         super().__init__(lambda: _fixed(names, record, header, footer, kind), UNKNOWN, _scalar_string)
+
+
+def list_files(file_pattern: Any, shuffle: bool | None, seed: int | None) -> Dataset:
+    """`Dataset.list_files`: TF's error when nothing matches, a shuffle over all names unless told not to."""
+    patterns = filenames_of(file_pattern)
+    names = sorted({f for p in patterns for f in glob.glob(p)})
+    if not names:
+        raise InvalidArgumentError(None, None, "Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. "
+                                   f"Summarized data: b'No files matched pattern: {', '.join(patterns)}'")
+    ds = Dataset.from_tensor_slices(np.array([n.encode() for n in names], dtype=object))
+    return ds if shuffle is False else ds.shuffle(len(names), seed=seed)
