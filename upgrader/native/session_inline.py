@@ -115,12 +115,23 @@ def _runs_callers_graph(fn: ast.FunctionDef) -> bool:
     return False
 
 
+INPUTS = {"placeholder", "placeholder_with_default", "make_one_shot_iterator"}   # NOTE: `return it.get_next()` too
+
+
 def _builds_once(fn: ast.FunctionDef) -> bool:
     """`def build(): x = tf.placeholder(...); ...; return x, loss`: the program's inputs are made in it, so it is
     part of the one program (a layer function making only variables is native/modules.py's: a tf.Module)."""
     words = _attrs(fn)
-    return not words & SESSIONS and bool(words & {"placeholder", "placeholder_with_default"}) and isinstance(
-        fn.body[-1], ast.Return)
+    return not words & SESSIONS and bool(words & INPUTS) and isinstance(fn.body[-1], ast.Return) and not any(
+        _iterates_a_parameter(n, _params(fn)) for n in ast.walk(fn))
+
+
+def _iterates_a_parameter(node: ast.AST, params: set[str]) -> bool:
+    """`param.make_one_shot_iterator()`: the dataset is the caller's (graph_blocks.py hoists such blocks into defs)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "make_one_shot_iterator"):
+        return False
+    sources = [node.func.value] + node.args[:1]   # ds.make_one_shot_iterator() or tf.data.make_one_shot_iterator(ds)
+    return any(isinstance(s, ast.Name) and s.id in params for s in sources)
 
 
 def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list[str]) -> list[str] | None:

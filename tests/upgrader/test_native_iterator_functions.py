@@ -1,0 +1,36 @@
+"""A def that builds a dataset and returns its iterator's get_next(): session_inline.py writes it into its one caller.
+
+The end-to-end check (the converted program prints what TF1 printed, the data's end ending a `while True`
+loop as StopIteration) is the fixture program native_iterator_function; these are the edges.
+"""
+from __future__ import annotations
+
+import ast
+
+from upgrader.engine import upgrade_source
+from upgrader.native.session_inline import inline_sessions
+
+TF = "import tensorflow as tf\n\n"
+MAKE = ("def batches(n):\n    ds = tf.data.Dataset.range(n).batch(2)\n    it = ds.make_one_shot_iterator()\n"
+        "    return it.get_next()\n\n\n")
+RUN = "    with tf.Session() as sess:\n        print(sess.run(b))\n"
+
+
+def test_an_input_function_called_once_is_inlined_and_its_element_pulled_with_next() -> None:
+    code = TF + MAKE + "def main():\n    b = batches(5)\n" + RUN + "\n\nmain()\n"
+    out = upgrade_source(code, "native")
+    assert not [d for d in out.warnings if d.rule == "native"], out.warnings
+    assert "    n = 5\n    ds = tf.data.Dataset.range(n).batch(2)\n    it = iter(ds)\n" in out.code
+    assert "b = next(it)\n" in out.code and "def batches" not in out.code
+
+
+def test_an_input_function_called_twice_makes_two_iterators_and_stays() -> None:
+    code = TF + MAKE + "def main():\n    b = batches(5)\n    c = batches(3)\n" + RUN + "\n\nmain()\n"
+    assert inline_sessions(code, ast.parse(code)) is None
+
+
+def test_a_function_iterating_a_dataset_it_is_given_is_not_inlined() -> None:
+    """graph_blocks.py hoists `image = ds.make_one_shot_iterator().get_next()` under an if into such a def."""
+    code = TF + ("def first(ds):\n    x = ds.make_one_shot_iterator().get_next()\n    return x\n\n\n"
+                 "d = tf.data.Dataset.range(3)\nx = first(d)\nwith tf.Session() as sess:\n    print(sess.run(x))\n")
+    assert inline_sessions(code, ast.parse(code)) is None
