@@ -24,6 +24,7 @@ from runtime.shape import TensorShape
 
 from ..._export import export
 from ..io import events
+from ..io.tfrecord_options import compression_name
 from . import structure as st
 from .dataset import UNKNOWN, Dataset
 
@@ -37,11 +38,8 @@ def filenames_of(filenames: Any) -> list[str]:
 
 
 def _kind(compression_type: Any) -> str:
-    kind = compression_type.decode() if isinstance(compression_type, bytes) else (compression_type or "")
-    if kind.upper() not in ("", "ZLIB", "GZIP"):
-        raise InvalidArgumentError(None, None, f"Unsupported compression_type: {kind}. Supported types are "
-                                   "'', 'ZLIB' and 'GZIP'")
-    return kind.upper()
+    kind = compression_type.decode() if isinstance(compression_type, bytes) else compression_type
+    return compression_name(kind)
 
 
 def read_whole(name: str, kind: str) -> bytes:

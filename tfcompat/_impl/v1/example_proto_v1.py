@@ -11,6 +11,7 @@ interoperate with TensorFlow's; parsing only splits bytes, no code runs.
 from __future__ import annotations
 
 import collections
+import io
 import struct
 from typing import Any
 
@@ -20,7 +21,7 @@ from runtime import dispatch, dtypes
 from runtime.errors import InvalidArgumentError
 from runtime.graph_tensor import pseudo_op
 
-from ..io import events, wire
+from ..io import events, tfrecord_options, wire
 from ._api import shared_export
 
 
@@ -154,10 +155,7 @@ class TFRecordWriter:
     """Writes records in TFRecord framing (length, masked CRC32C of length, data, masked CRC32C of data)."""
 
     def __init__(self, path: str, options: Any = None) -> None:
-        if options not in (None, "", 0) and getattr(options, "compression_type", options) not in (None, "", 0):
-            raise InvalidArgumentError(None, None, f"TFRecordWriter: compression {options!r} is not supported by "
-                                       "tfcompat; write uncompressed records")
-        self._f = open(path, "wb")  # noqa: SIM115
+        self._f = tfrecord_options.open_for_write(path, options)  # "", "ZLIB", "GZIP" or TFRecordOptions
 
     def write(self, record: Any) -> None:
         self._f.write(events.encode_record(record.encode() if isinstance(record, str) else bytes(record)))
@@ -177,8 +175,13 @@ class TFRecordWriter:
 
 @shared_export(v1=("python_io.tf_record_iterator", "io.tf_record_iterator"))
 def tf_record_iterator(path: str, options: Any = None) -> Any:
-    """Yield each record (bytes) of a TFRecord file."""
-    return events.tf_record_iterator(path)
+    """Yield each record (bytes) of a TFRecord file (compressed as `options` says)."""
+    kind = tfrecord_options.compression_name(options) if options is not None else ""
+    if not kind:
+        return events.tf_record_iterator(path)
+    with open(path, "rb") as f:
+        data = tfrecord_options.decompress(f.read(), kind, path)
+    return events.read_records(io.BytesIO(data), path)
 
 
 FixedLenFeature = collections.namedtuple("FixedLenFeature", ["shape", "dtype", "default_value"])
