@@ -34,3 +34,22 @@ def test_a_function_iterating_a_dataset_it_is_given_is_not_inlined() -> None:
     code = TF + ("def first(ds):\n    x = ds.make_one_shot_iterator().get_next()\n    return x\n\n\n"
                  "d = tf.data.Dataset.range(3)\nx = first(d)\nwith tf.Session() as sess:\n    print(sess.run(x))\n")
     assert inline_sessions(code, ast.parse(code)) is None
+
+
+def _blockers(code: str) -> list[str]:
+    return [d.message for d in upgrade_source(code, "native").warnings if d.rule == "native"]
+
+
+PROGRAM = "x = tf.placeholder(tf.float32, [])\ny = pick(x)\nwith tf.Session() as sess:\n    print(sess.run(y, {x: 2.0}))\n"
+
+
+def test_a_helper_whose_tf_cond_branches_are_computing_lambdas_converts() -> None:
+    code = TF + "def pick(t):\n    return tf.cond(t > 1.0, lambda: t * 2.0, lambda: -t)\n\n\n" + PROGRAM
+    assert not _blockers(code)
+
+
+def test_other_lambdas_in_graph_functions_still_block() -> None:
+    variable = "def pick(t):\n    return tf.cond(t > 1.0, lambda: t * tf.Variable(2.0), lambda: -t)\n\n\n"
+    mapped = "def pick(t):\n    f = lambda v: tf.square(v)\n    return f(t)\n\n\n"
+    for helper in (variable, mapped):
+        assert any("nested functions" in m for m in _blockers(TF + helper + PROGRAM)), helper

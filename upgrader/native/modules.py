@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from upgrader.native.branch_lambdas import nested
 from upgrader.native.imported import library_aliases
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
@@ -146,8 +147,7 @@ def define(prog: Program, stmt: ast.stmt) -> bool:
 def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     if not isinstance(fn, ast.FunctionDef) or fn.decorator_list:
         raise Stop(fn, "decorated or async functions that build graph code are not converted natively")
-    a = fn.args
-    if a.vararg or a.kwarg or a.posonlyargs or a.kwonlyargs:
+    if (a := fn.args).vararg or a.kwarg or a.posonlyargs or a.kwonlyargs:
         raise Stop(fn, "*args, **kwargs and keyword-only parameters are not followed")
     params = [p.arg for p in a.args]
     bound = set(params) | {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
@@ -157,7 +157,7 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
         elif prog.kind(name) not in (None, "variable", "varlist"):   # NOTE: variables stay Python objects in TF2
             raise Stop(fn, f"reads the graph object '{name}' from module level (pass it as an argument)")
     for n in ast.walk(fn):
-        if isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Global, ast.Nonlocal)) and n is not fn:
+        if nested(prog, fn, n):   # NOTE: tf.cond's branches may be lambdas (native/branch_lambdas.py)
             raise Stop(n, "nested functions, classes and global statements are not followed")
         k = prog.call_key(n)
         if k == "tf.Variable" and not _factory(prog, fn):
