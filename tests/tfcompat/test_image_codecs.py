@@ -216,3 +216,28 @@ def test_encoders_roundtrip_like_tensorflow(oracle):
     for img in (RGB, np.dstack([RGB, RGB[..., :1]]), GREY16[..., None]):
         mine = tf.io.encode_png(img).numpy()
         np.testing.assert_array_equal(oracle.io.decode_png(mine, dtype=oracle.as_dtype(img.dtype)).numpy(), img)
+
+
+CROPS = [[0, 0, 3, 3], [3, 5, 2, 1], [2, 17, 5, 3], [5, 31, 4, 2], [1, 9, 3, 7], [16, 16, 4, 16], [0, 0, 37, 51]]
+
+
+def test_decode_and_crop_and_shape():
+    full = tf.io.decode_jpeg(JPEGS["444"]).numpy()
+    np.testing.assert_array_equal(tf.io.decode_and_crop_jpeg(JPEGS["444"], [3, 5, 10, 7]).numpy(), full[3:13, 5:12])
+    assert tf.io.extract_jpeg_shape(JPEGS["grey"]).numpy().tolist() == [37, 51, 1]
+    with pytest.raises(InvalidArgumentError, match="crop window"):
+        tf.io.decode_and_crop_jpeg(JPEGS["420"], [30, 0, 10, 10])
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("kind", sorted(JPEGS))
+@pytest.mark.parametrize("window", CROPS, ids=str)
+def test_decode_and_crop_matches_tensorflow(oracle, kind, window):
+    # libjpeg's crop starts at a 16-pixel block and upsamples chroma as if its columns were the image's edges
+    for channels in (0, 1, 3):
+        for dct, fancy in (("", True), ("INTEGER_FAST", False)):
+            args = dict(channels=channels, dct_method=dct, fancy_upscaling=fancy)
+            np.testing.assert_array_equal(tf.io.decode_and_crop_jpeg(JPEGS[kind], window, **args).numpy(),
+                                          oracle.io.decode_and_crop_jpeg(JPEGS[kind], window, **args).numpy())
+    assert tf.io.extract_jpeg_shape(JPEGS[kind]).numpy().tolist() == \
+        oracle.io.extract_jpeg_shape(JPEGS[kind]).numpy().tolist()

@@ -95,7 +95,7 @@ def _fancy(plane: np.ndarray, vs: int, h: int, w: int) -> np.ndarray:
     return out[:h, :w]
 
 
-def _ifast_fancy_rgb(im: Any) -> np.ndarray:
+def _ifast_fancy_rgb(im: Any, crop: tuple | None = None) -> np.ndarray:
     """TF's default colour decode (IFAST DCT + fancy upsampling), exactly: Pillow's draft mode gives
     the IFAST planes (chroma replicated), then libjpeg's upsampling and YCbCr->RGB run here."""
     from PIL import JpegImagePlugin  # noqa: PLC0415
@@ -105,17 +105,28 @@ def _ifast_fancy_rgb(im: Any) -> np.ndarray:
     im.load()
     ycc = np.asarray(im)
     h, w = ycc.shape[:2]
+    x0, full_w = 0, w
+    if crop is not None:  # NOTE: libjpeg's crop starts at an iMCU (16 px) and upsamples as if at the image edges
+        x0 = crop[1] // 16 * 16  # NOTE: rows keep their neighbours: only the columns start and end afresh
+        end = crop[1] + crop[3]
+        if end - x0 <= 2 and (full_w + 1) // 2 > 2:  # NOTE: one chroma column: libjpeg reads past it
+            raise NotImplementedError("decode_and_crop_jpeg: a crop window of colour JPEG with subsampled chroma "
+                                      "ending in the first 2 columns of a 16-pixel block is not implemented by "
+                                      "tfcompat; use decode_jpeg and then slice")
+        ycc, w = ycc[:, x0:end], end - x0
     y = ycc[..., 0].astype(np.int64)
-    if (w + 1) // 2 > 2:
+    if (full_w + 1) // 2 > 2:  # NOTE: decided on the whole image's width, also when cropping
         cb, cr = (_fancy(ycc[::vs, ::2, i], vs, h, w) - 128 for i in (1, 2))
     else:  # NOTE: libjpeg upsamples by plain replication when the chroma is at most 2 samples wide
         cb, cr = (ycc[..., i].astype(np.int64) - 128 for i in (1, 2))
     rgb = (y + ((_fix(1.402) * cr + 32768) >> 16), y + ((-_fix(0.34414) * cb + 32768 - _fix(0.71414) * cr) >> 16),
            y + ((_fix(1.772) * cb + 32768) >> 16))
-    return np.clip(np.stack(rgb, axis=-1), 0, 255).astype(np.uint8)
+    out = np.clip(np.stack(rgb, axis=-1), 0, 255).astype(np.uint8)
+    return out if crop is None else out[crop[0]:crop[0] + crop[2], crop[1] - x0:crop[1] - x0 + crop[3]]
 
 
-def _jpeg(data: bytes, channels: int, dct: str, fancy: bool, ratio: int, op: str) -> np.ndarray:
+def _jpeg(data: bytes, channels: int, dct: str, fancy: bool, ratio: int, op: str,
+          crop: tuple | None = None) -> np.ndarray:
     from PIL import JpegImagePlugin  # noqa: PLC0415
     im = pillow().open(io.BytesIO(data))
     fast = dct != "INTEGER_ACCURATE"  # NOTE: TF's default '' is libjpeg's IFAST ("INTEGER_FAST")
@@ -130,7 +141,11 @@ def _jpeg(data: bytes, channels: int, dct: str, fancy: bool, ratio: int, op: str
     # default on colour JPEGs with 4:2:0/4:2:2 chroma (IFAST + fancy) is rebuilt from the draft planes.
     try:
         if upsampled and fast and fancy and ratio == 1:
-            return _ifast_fancy_rgb(im)
+            return _ifast_fancy_rgb(im, crop)
+        if crop is not None and (ratio != 1 or (upsampled and fancy)):
+            raise NotImplementedError("decode_and_crop_jpeg: ratio != 1, or dct_method='INTEGER_ACCURATE' on a "
+                                      "colour JPEG with subsampled chroma, is not implemented by tfcompat; use "
+                                      "the default dct_method, or decode_jpeg and then crop")
         im.draft("L" if channels == 1 and im.mode == "RGB" else None, None)
         if ratio != 1:
             _set_scale(im, ratio)
@@ -140,6 +155,8 @@ def _jpeg(data: bytes, channels: int, dct: str, fancy: bool, ratio: int, op: str
     except (OSError, SyntaxError, ValueError):
         raise _bad("jpeg::Uncompress failed. Invalid JPEG data or crop window.", op) from None
     arr = np.asarray(im)
+    if crop is not None:
+        arr = arr[crop[0]:crop[0] + crop[2], crop[1]:crop[1] + crop[3]]
     return arr[..., None] if arr.ndim == 2 else arr
 
 
@@ -228,7 +245,7 @@ def _convert_dtype(arr: np.ndarray, dtype: str, kind: str) -> np.ndarray:
 
 
 def decode(data: bytes, op: str, channels: int = 0, dtype: str = "uint8", expand_animations: bool = True,
-           dct_method: str = "", fancy_upscaling: bool = True, ratio: int = 1) -> np.ndarray:
+           dct_method: str = "", fancy_upscaling: bool = True, ratio: int = 1, crop: tuple | None = None) -> np.ndarray:
     """Decode one image as TF's `op` (DecodeJpeg/DecodePng/DecodeBmp/DecodeGif/DecodeImage) does."""
     kind = sniff(data)
     if kind is None:
@@ -239,7 +256,7 @@ def decode(data: bytes, op: str, channels: int = 0, dtype: str = "uint8", expand
         raise _bad("Trying to decode GIF format using DecodeBmp op. Use `decode_gif` or `decode_image` instead.", op)
     _check_channels(op, kind, channels)
     if kind == "jpeg":
-        arr = _jpeg(data, channels, dct_method, fancy_upscaling, ratio, op)
+        arr = _jpeg(data, channels, dct_method, fancy_upscaling, ratio, op, crop)
     elif kind == "png":
         arr = _png(data, dtype, op)
     elif kind == "bmp":

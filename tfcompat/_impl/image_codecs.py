@@ -11,6 +11,7 @@ in `tf.function`, in `tf.data` map functions and in v1 graphs, with TF's static 
 """
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,12 @@ def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscalin
                 try_recover_truncated: bool = False, acceptable_fraction: float = 1, dct_method: str = "",
                 name: str | None = None) -> Any:
     """A JPEG (or PNG/BMP, or a GIF's first frame) as uint8 [H, W, channels]."""
+    return _decode(contents, "DecodeJpeg", name, **_jpeg_attrs(channels, ratio, fancy_upscaling,
+                                                               try_recover_truncated, acceptable_fraction, dct_method))
+
+
+def _jpeg_attrs(channels: Any, ratio: Any, fancy_upscaling: bool, try_recover_truncated: bool,
+                acceptable_fraction: float, dct_method: str) -> dict:
     if try_recover_truncated:
         raise NotImplementedError("decode_jpeg(try_recover_truncated=True) is not implemented by tfcompat; "
                                   "re-encode the damaged file or drop it from the dataset")
@@ -82,8 +89,8 @@ def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscalin
     ratio = _int(ratio, "ratio")
     if ratio not in (1, 2, 4, 8):
         raise InvalidArgumentError(None, None, f"ratio must be 1, 2, 4, or 8, got {ratio} [Op:DecodeJpeg]")
-    return _decode(contents, "DecodeJpeg", name, channels=_int(channels, "channels"), dct_method=str(dct_method),
-                   fancy_upscaling=bool(fancy_upscaling), ratio=ratio)
+    return {"channels": _int(channels, "channels"), "dct_method": str(dct_method),
+            "fancy_upscaling": bool(fancy_upscaling), "ratio": ratio}
 
 
 def _image_dtype(dtype: Any, allowed: tuple) -> str:
@@ -171,3 +178,47 @@ def encode_jpeg(image: Any, format: str = "", quality: int = 95, progressive: bo
                    progressive=bool(progressive), optimize_size=bool(optimize_size),
                    chroma_downsampling=bool(chroma_downsampling), density_unit=density_unit,
                    x_density=int(x_density), y_density=int(y_density), xmp_metadata=str(xmp_metadata))
+
+
+def _crop_kernel(contents: Any, window: Any, **attrs: Any) -> Any:
+    y, x, h, w = (int(v) for v in np.asarray(backend.to_host(window)).reshape(-1))
+    data = _scalar_bytes(contents, "DecodeAndCropJpeg")
+    if k.sniff(data) == "jpeg":
+        width, height = k.pillow().open(io.BytesIO(data)).size
+        if min(y, x) < 0 or h <= 0 or w <= 0 or y + h > height or x + w > width:
+            raise InvalidArgumentError(None, None, "jpeg::Uncompress failed. Invalid JPEG data or crop window.")
+    return np.ascontiguousarray(k.decode(data, "DecodeAndCropJpeg", crop=(y, x, h, w), **attrs))
+
+
+_CROP = pseudo_op("DecodeAndCropJpeg", _crop_kernel, shape=lambda s, w, **a: (None, None, a["channels"] or None),
+                  dtype=lambda d, w, **a: dtypes.uint8, host_output=True)
+
+
+@export("io.decode_and_crop_jpeg", "image.decode_and_crop_jpeg")
+def decode_and_crop_jpeg(contents: Any, crop_window: Any, channels: int = 0, ratio: int = 1,
+                         fancy_upscaling: bool = True, try_recover_truncated: bool = False,
+                         acceptable_fraction: float = 1, dct_method: str = "", name: str | None = None) -> Any:
+    """decode_jpeg, then the [y, x, height, width] `crop_window` of the decoded image (same pixels)."""
+    attrs = _jpeg_attrs(channels, ratio, fancy_upscaling, try_recover_truncated, acceptable_fraction, dct_method)
+    t = dispatch.convert_to_tensor(contents, dtype=dtypes.string)
+    window = dispatch.convert_to_tensor(crop_window, dtype=dtypes.int32)
+    return dispatch.execute(_CROP, (t, window), attrs, name or "DecodeAndCropJpeg")
+
+
+def _shape_kernel(contents: Any, *, output_type: Any) -> Any:
+    data = _scalar_bytes(contents, "ExtractJpegShape")
+    if k.sniff(data) != "jpeg":
+        raise InvalidArgumentError(None, None, "Invalid JPEG data or crop window.")
+    im = k.pillow().open(io.BytesIO(data))
+    return np.array([im.size[1], im.size[0], len(im.getbands())], output_type.as_numpy_dtype)
+
+
+_SHAPE = pseudo_op("ExtractJpegShape", _shape_kernel, shape=lambda s, **a: (3,), dtype=lambda d, **a: a["output_type"],
+                   host_output=True)
+
+
+@export("io.extract_jpeg_shape", "image.extract_jpeg_shape")
+def extract_jpeg_shape(contents: Any, output_type: Any = dtypes.int32, name: str | None = None) -> Any:
+    """[height, width, channels] read from a JPEG's header, without decoding it."""
+    return dispatch.execute(_SHAPE, (dispatch.convert_to_tensor(contents, dtype=dtypes.string),),
+                            {"output_type": dtypes.as_dtype(output_type)}, name or "ExtractJpegShape")
