@@ -53,3 +53,20 @@ def test_other_lambdas_in_graph_functions_still_block() -> None:
     mapped = "def pick(t):\n    f = lambda v: tf.square(v)\n    return f(t)\n\n\n"
     for helper in (variable, mapped):
         assert any("nested functions" in m for m in _blockers(TF + helper + PROGRAM)), helper
+
+
+ELEMENTS = "ds = tf.data.Dataset.from_tensor_slices(([1, 2], [3.0, 4.0]))\na, b = ds.make_one_shot_iterator().get_next()\n"
+
+
+def test_elements_fetched_into_their_own_names_hold_the_data_after_the_session() -> None:
+    code = TF + ELEMENTS + "with tf.Session() as sess:\n    a, b = sess.run([a, b])\nprint(a)\nprint(b)\n"
+    out = upgrade_source(code, "native")
+    assert not [d for d in out.warnings if d.rule == "native"], out.warnings
+    assert "a, b = next(iterator)\na_value, b_value = a.numpy(), b.numpy()\nprint(a_value)\n" in out.code
+
+
+def test_elements_fetched_into_their_own_names_in_a_loop_stay() -> None:
+    """TF1 fetches the NumPy data itself on the second pass (TypeError): not a program to convert."""
+    code = TF + ELEMENTS + "with tf.Session() as sess:\n    for i in range(2):\n        a, b = sess.run([a, b])\n" \
+                           "        print(a)\n"
+    assert _blockers(code)

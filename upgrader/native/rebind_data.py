@@ -45,7 +45,7 @@ def data_rebinds(prog: Program) -> list[tuple[ast.stmt, str]]:
     for stmt in prog.tree.body:
         if isinstance(stmt, ast.With) and stmt.body and id(stmt.body[0]) in prog.session_stmts \
                 and id(stmt) not in prog.flat_withs:
-            out += [(s, n) for s in stmt.body for n in sorted(stored_names(s)) if _graph_object(prog, n)
+            out += [(s, n) for s in stmt.body for n in sorted(stored_names(s)) if _graph_object(prog, n, s)
                     and _fetched(prog, s, n)]
         elif isinstance(stmt, ast.Assign) and id(stmt) not in prog.session_stmts and not all(
                 isinstance(t, ast.Name) for t in stmt.targets) and not _reads_graph(prog, stmt.value):
@@ -53,9 +53,15 @@ def data_rebinds(prog: Program) -> list[tuple[ast.stmt, str]]:
     return out
 
 
-def _graph_object(prog: Program, name: str) -> bool:
-    """A placeholder's name reused for data in session code is only a parameter name in TF2 (rules/native_session.py)."""
-    return prog.kind(name) not in (None, "placeholder")
+def _graph_object(prog: Program, name: str, stmt: ast.stmt) -> bool:
+    """A placeholder's name reused for data in session code is only a parameter name in TF2 (rules/native_session.py).
+
+    An iterator's element is renamed like a graph object (`x = sess.run(x)` pulls, then holds data), except in a
+    loop: there TF1 would fetch the data itself on the next pass (a TypeError), so the program is not followed."""
+    if prog.kind(name) not in (None, "placeholder"):
+        return True
+    return not any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(stmt)) and any(
+        name in i.elements for i in prog.iterators.values())
 
 
 def _fetched(prog: Program, stmt: ast.stmt, name: str) -> bool:
