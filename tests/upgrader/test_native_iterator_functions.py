@@ -70,3 +70,19 @@ def test_elements_fetched_into_their_own_names_in_a_loop_stay() -> None:
     code = TF + ELEMENTS + "with tf.Session() as sess:\n    for i in range(2):\n        a, b = sess.run([a, b])\n" \
                            "        print(a)\n"
     assert _blockers(code)
+
+
+REBOUND = "x = tf.constant([1.0, 2.0])\nx = double(x) + 1.0\nwith tf.Session() as sess:\n    print(sess.run(x))\n"
+
+
+def test_a_function_binding_its_own_local_of_a_rebound_graph_name_does_not_read_the_global() -> None:
+    """versions.py: `x` inside `double` is double's local, so which module-level `x` exists does not matter."""
+    code = TF + "def double(v):\n    x = v * 2.0\n    return x\n\n\n" + REBOUND
+    out = upgrade_source(code, "native")
+    assert not [d for d in out.warnings if d.rule == "native"] and "print(x.numpy())" in out.code, out.code
+
+
+def test_a_function_reading_the_global_version_of_a_rebound_name_still_blocks() -> None:
+    """A comprehension's `x` is its own: the `x` read after it is the module's, whose version depends on the call."""
+    code = TF + "def double(v):\n    y = [x for x in range(2)]\n    return v * 2.0 + x\n\n\n" + REBOUND
+    assert any("is read inside this functiondef and rebound" in m for m in _blockers(code))

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .model import Entity, Program
 
 _DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)   # bodies that read globals when called
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @dataclass
@@ -103,8 +104,26 @@ def _reads(prog: Program) -> dict[str, list[ast.Name]]:
 def _deferred(prog: Program) -> list[tuple[ast.AST, list[ast.Name]]]:
     """Functions, lambdas and classes with the names they read (listed once per analysis)."""
     return per_analysis(prog, "_deferred_reads", lambda: [
-        (node, [n for n in ast.walk(node) if isinstance(n, ast.Name)])
+        (node, [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id not in _locals(node)])
         for node in tree_nodes(prog) if isinstance(node, _DEFERRED)])
+
+
+def _locals(node: ast.AST) -> set[str]:
+    """A function's parameters and the names it binds itself (not in nested scopes, not declared global)."""
+    if isinstance(node, ast.ClassDef):
+        return set()
+    a = node.args
+    out = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]}
+    todo, declared = list(node.body) if isinstance(node.body, list) else [node.body], set()
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (ast.Global, ast.Nonlocal)):
+            declared.update(n.names)
+        elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            out.add(n.id)
+        if not isinstance(n, _DEFERRED + _COMPREHENSIONS):   # NOTE: a nested scope's own names are its own
+            todo.extend(ast.iter_child_nodes(n))
+    return out - declared
 
 
 def layer_name(prog: Program, call: ast.Call, key: str) -> str:
