@@ -95,6 +95,31 @@ def fire_theft_xls(path: str, n: int = 42) -> None:
     book.save(path)
 
 
+def heart_csv(path: str, n: int = 462) -> None:
+    """Nine feature columns (the fifth 'Present'/'Absent') and a 0/1 label, a header line first."""
+    rng = np.random.RandomState(10)
+    rows = ["sbp,tobacco,ldl,adiposity,famhist,typea,obesity,alcohol,age,chd"]
+    for _ in range(n):
+        age, hist = rng.randint(15, 65), rng.rand() < 0.4
+        sick = int(rng.rand() < 0.15 + 0.01 * (age - 15) + 0.2 * hist)
+        rows.append(f"{rng.randint(100, 200)},{rng.uniform(0, 10):.2f},{rng.uniform(1, 10):.2f},"
+                    f"{rng.uniform(10, 40):.2f},{'Present' if hist else 'Absent'},{rng.randint(20, 70)},"
+                    f"{rng.uniform(15, 40):.2f},{rng.uniform(0, 50):.2f},{age},{sick}")
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
+def photo_jpg(path: str, size: tuple[int, int] = (96, 128)) -> None:
+    """A colour JPEG of smooth gradients and a few edges (what image-filter demos convolve)."""
+    from PIL import Image
+    h, w = size
+    y, x = np.mgrid[0:h, 0:w]
+    rgb = np.stack([x * 255 // w, y * 255 // h, ((x // 16 + y // 16) % 2) * 200], -1).astype(np.uint8)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    Image.fromarray(rgb).save(path, quality=90)
+
+
 def text8_zip(path: str, n_words: int = 60000) -> None:
     """A zip holding one file of space-separated words, as text8.zip does."""
     rng = np.random.RandomState(3)

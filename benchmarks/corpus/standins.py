@@ -121,7 +121,8 @@ def _install():
     if os.environ.get("STANDINS_TUTORIAL_MNIST"):
         sys.meta_path.insert(0, _TutorialMnist(shared))
     files = {"data/birth_life_2010.txt": data.birth_life, "data/text8.zip": data.text8_zip,
-             "data/fire_theft.xls": data.fire_theft_xls,
+             "data/fire_theft.xls": data.fire_theft_xls, "data/heart.csv": data.heart_csv,
+             "data/friday.jpg": data.photo_jpg,
              "base_tic_tac_toe_moves.csv": data.tic_tac_toe}
     for rel, make in files.items():
         if not os.path.exists(os.path.join(_DIR, rel)):
