@@ -12,6 +12,7 @@ import pytest
 
 from upgrader.engine import upgrade_source
 from upgrader.native import imported
+from tests.upgrader.test_native_imported import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,18 +24,7 @@ BATCH = 1
 def weight(shape):
     return tf.Variable(tf.ones(shape) * 0.05)
 '''
-LAYER = '''import tensorflow as tf
-
-
-def weight_variable(name, shape):
-    return tf.get_variable("W_" + name, shape=shape, initializer=tf.constant_initializer(0.05))
-
-
-def fc_layer(x, num_units, name):
-    in_dim = x.get_shape()[1]
-    W = weight_variable(name, [in_dim, num_units])
-    return tf.matmul(x, W)
-'''
+LAYER = OPS   # a layer-function module: get_variable sized by the input
 # the loss reads a variable of this file and one that ops.weight makes in ops.py
 WITH_FACTORY = '''import numpy as np
 import tensorflow as tf
