@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from upgrader.engine import upgrade_source
-from upgrader.native import imported
+from tests.upgrader.multi_file import clear_groups, native as _native
 
 OPS = '''import tensorflow as tf
 
@@ -45,16 +45,9 @@ OTHER = 'import tensorflow as tf\nfrom ops import fc_layer\n\nx = tf.placeholder
 
 @pytest.fixture(autouse=True)
 def _fresh_groups():
-    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
-        cache.clear()
+    clear_groups()
     yield
-    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
-        cache.clear()
-
-
-def _native(path: Path):
-    result = upgrade_source(path.read_text(), "native", path=path)
-    return result, [d.message for d in result.warnings if d.rule == "native"]
+    clear_groups()
 
 
 def test_program_and_its_layer_module_convert_together(tmp_path: Path) -> None:

@@ -3,18 +3,13 @@ its functions make are in the training step, as with `from ops import weight`; w
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from upgrader.engine import upgrade_source
-from upgrader.native import imported
+from tests.upgrader.multi_file import clear_groups, native as _native, run_old_and_new
 from tests.upgrader.test_native_imported import OPS
 
-ROOT = Path(__file__).resolve().parents[2]
 
 FACTORY = '''import tensorflow as tf
 
@@ -62,16 +57,9 @@ with tf.Session() as sess:
 
 @pytest.fixture(autouse=True)
 def _fresh_groups():
-    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
-        cache.clear()
+    clear_groups()
     yield
-    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
-        cache.clear()
-
-
-def _native(path: Path):
-    result = upgrade_source(path.read_text(), "native", path=path)
-    return result, [d.message for d in result.warnings if d.rule == "native"]
+    clear_groups()
 
 
 def _pair(tmp_path: Path, ops: str, main: str) -> Path:
@@ -111,19 +99,7 @@ def test_a_function_name_taken_in_the_program_is_reported(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("ops, main", [(FACTORY, WITH_FACTORY), (LAYER, WITH_LAYER)], ids=["factory", "layer"])
 def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path, oracle, ops: str, main: str) -> None:
-    old, new = tmp_path / "old", tmp_path / "new"
-    old.mkdir()
-    new.mkdir()
-    _pair(old, ops, main)
-    _pair(new, ops, main)
-    for name in ("ops.py", "main.py"):
-        (new / name).write_text(_native(new / name)[0].code)
-    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
-    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
-                         capture_output=True, text=True, timeout=300)
-    tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
+    tf1, tf2 = run_old_and_new(tmp_path, {"ops.py": ops, "main.py": main})
     assert tf2.stdout == tf1.stdout and tf1.stdout.strip(), (tf1.stdout, tf2.stdout)
 
 

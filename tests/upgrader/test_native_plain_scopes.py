@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from upgrader.engine import upgrade_source
-from upgrader.native import imported
+from tests.upgrader.multi_file import clear_groups, native as _native, run_old_and_new
 from upgrader.native.plain_scopes import plain_scope_spans
 from upgrader.scan import collect_aliases
-
-ROOT = Path(__file__).resolve().parents[2]
 
 LIB = '''"""Helpers whose scopes only name ops."""
 import tensorflow as tf
@@ -60,11 +55,9 @@ with tf.Session() as sess:
 
 @pytest.fixture(autouse=True)
 def _fresh_groups():
-    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
-        cache.clear()
+    clear_groups()
     yield
-    for cache in (imported._ORIGINAL, imported._GROUPS, imported._LAYERS):
-        cache.clear()
+    clear_groups()
 
 
 def _spans(code: str) -> list:
@@ -72,9 +65,6 @@ def _spans(code: str) -> list:
     return plain_scope_spans(tree, collect_aliases(tree), lambda n: ast.get_source_segment(code, n), code)
 
 
-def _native(path: Path):
-    result = upgrade_source(path.read_text(), "native", path=path)
-    return result, [d.message for d in result.warnings if d.rule == "native"]
 
 
 def test_a_module_of_helpers_and_its_program_convert(tmp_path: Path) -> None:
@@ -91,19 +81,7 @@ def test_a_module_of_helpers_and_its_program_convert(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.environ.get("TFCOMPAT_CHECK_ORACLE", "1") != "1", reason="runs TensorFlow")
 def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path, oracle) -> None:
-    old, new = tmp_path / "old", tmp_path / "new"
-    for d in (old, new):
-        d.mkdir()
-        (d / "layers_lib.py").write_text(LIB)
-        (d / "main.py").write_text(MAIN)
-    for name in ("layers_lib.py", "main.py"):
-        (new / name).write_text(_native(new / name)[0].code)
-    env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
-    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
-                         capture_output=True, text=True, timeout=300)
-    tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
+    tf1, tf2 = run_old_and_new(tmp_path, {"layers_lib.py": LIB, "main.py": MAIN})
     assert tf2.stdout == tf1.stdout and "1.1914" in tf1.stdout
 
 
