@@ -16,6 +16,7 @@ from upgrader.engine import Result, _syntax_error, upgrade_rules
 from upgrader.native import Blocked, leftover, structural
 from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
+from upgrader.native.class_modules import cross_module
 from upgrader.native.default_graphs import default_graphs
 from upgrader.native.session_inline import inline_sessions, why_kept
 from upgrader.native.main_guard import main_guard
@@ -178,6 +179,9 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
             dataclasses.replace(out, original=code)
     if (guarded := main_guard(code, tree, lambda text: _native(text, ast.parse(text)))) is not None:
         return guarded   # native/main_guard.py
+    if (across := cross_module(code, tree, lambda text: _native(text, ast.parse(text)),
+                               lambda text, p: not _blocked(_alone(text, p)))) is not None:
+        return across   # a model class of a module beside the script (native/class_modules.py)
     folded = convert_classes(code, tree, lambda text: _native(text, ast.parse(text)))   # native/class_fold.py
     if folded is not None:
         out = folded if isinstance(folded, list) else _native(folded, ast.parse(folded))
