@@ -112,3 +112,107 @@ def test_a_scope_named_by_a_string_becomes_a_name_scope_and_by_a_parameter_goes(
             "    with tf.variable_scope(name):\n        return g(y)\n\n\ndef g(v):\n    return tf.square(v)\n")
     spans = _spans(code)
     assert [text for _, text in spans] == ["tf.name_scope('a')", "return g(y)"]
+
+
+NET_LIB = '''"""Layers of a network whose weights are fixed arrays (a pretrained model's, here made up)."""
+import numpy as np
+import tensorflow as tf
+
+
+class Net(object):
+    def __init__(self, image):
+        self.image = image
+        self.params = {"c1": (np.linspace(-1.0, 1.0, 8).reshape(2, 2, 1, 2), np.array([0.1, -0.2])),
+                       "c2": (np.linspace(0.5, -0.5, 8).reshape(2, 2, 2, 1), np.array([0.05]))}
+
+    def _weights(self, name):
+        w, b = self.params[name]
+        return w.astype(np.float32), b.astype(np.float32).reshape(b.size)
+
+    def conv_relu(self, prev, name):
+        with tf.variable_scope(name) as scope:
+            w, b = self._weights(name)
+            w = tf.constant(w, name="weights")
+            out = tf.nn.relu(tf.nn.conv2d(prev, filter=w, strides=[1, 1, 1, 1], padding="SAME") + b)
+        setattr(self, name, out)
+
+    def pool(self, prev, name):
+        with tf.variable_scope(name):
+            out = tf.nn.avg_pool(prev, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+        setattr(self, name, out)
+
+    def load(self):
+        self.conv_relu(self.image, "c1")
+        self.conv_relu(self.c1, "c2")
+        self.pool(self.c2, "p1")
+'''
+PIXELS = "np.arange(16.0, dtype=np.float32).reshape(1, 4, 4, 1) / 8.0"
+TF1_DRIVER = f'''import numpy as np
+import tensorflow as tf
+from net_lib import Net
+
+image = tf.placeholder(tf.float32, [1, 4, 4, 1])
+net = Net(image)
+net.load()
+with tf.Session() as sess:
+    print(sess.run(net.p1, {{image: {PIXELS}}}).ravel().tolist())
+'''
+TF2_DRIVER = f'''import numpy as np
+import tensorflow as tf
+from net_lib import Net
+
+net = Net(tf.constant({PIXELS}))
+net.load()
+print(net.p1.numpy().ravel().tolist())
+'''
+
+
+def test_a_class_whose_scopes_call_its_own_array_helpers_becomes_plain_tf2(tmp_path: Path) -> None:
+    (tmp_path / "net_lib.py").write_text(NET_LIB)
+    lib, blocked = _native(tmp_path / "net_lib.py")
+    assert not blocked, blocked
+    assert "variable_scope" not in lib.code and "compat" not in lib.code
+    assert "        w, b = self._weights(name)\n        w = tf.constant(w, name=\"weights\")\n" in lib.code
+
+
+@pytest.mark.skipif(os.environ.get("TFCOMPAT_CHECK_ORACLE", "1") != "1", reason="runs TensorFlow")
+def test_the_converted_class_computes_on_tf2_what_it_computed_in_a_tf1_session(tmp_path: Path, oracle) -> None:
+    import subprocess
+    import sys
+    from tests.upgrader.multi_file import ROOT
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (new / "net_lib.py").write_text(NET_LIB)
+    (new / "net_lib.py").write_text(_native(new / "net_lib.py")[0].code)
+    (old / "net_lib.py").write_text(NET_LIB)
+    (old / "main.py").write_text(TF1_DRIVER)
+    (new / "main.py").write_text(TF2_DRIVER)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
+                         capture_output=True, text=True, timeout=300)
+    tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, env=env, capture_output=True, text=True, timeout=300)
+    assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
+    assert tf2.stdout == tf1.stdout and len(tf1.stdout.split(",")) == 4
+
+
+@pytest.mark.parametrize("helper", [
+    'return tf.get_variable(name, [2])',                            # the helper makes a variable
+    'return self.other(name)',                                      # through another method that does
+    'return tf.layers.dense(self.image, 2)',
+])
+def test_a_method_helper_that_may_make_variables_keeps_the_scope(helper: str) -> None:
+    code = ("import tensorflow as tf\n\n\nclass Net:\n    def __init__(self, image):\n        self.image = image\n\n"
+            f"    def _weights(self, name):\n        {helper}\n\n"
+            "    def other(self, name):\n        return tf.Variable(1.0, name=name)\n\n"
+            "    def layer(self, x, name):\n        with tf.variable_scope(name):\n            y = x * self._weights(name)\n"
+            "        return y\n")
+    assert _spans(code) == []
+
+
+def test_a_method_helper_of_a_class_another_class_derives_from_keeps_the_scope() -> None:
+    code = ("import tensorflow as tf\n\n\nclass Net:\n    def _w(self, name):\n        return 2.0\n\n"
+            "    def layer(self, x, name):\n        with tf.variable_scope(name):\n            y = x * self._w(name)\n"
+            "        return y\n\n\nclass Deeper(Net):\n    def _w(self, name):\n        return tf.get_variable(name, [])\n")
+    assert _spans(code) == []
+    assert len(_spans(code.split("\n\n\nclass Deeper")[0] + "\n")) == 1

@@ -13,7 +13,8 @@ must call nothing that could create a variable out of sight: TensorFlow calls ou
 families (layers, contrib, keras, RNN cells, get_variable, Variable, optimizers), builtins, a few methods
 of shapes and strings, and functions of this file that pass the same test. The scope must be named by a
 string or a parameter, with no arguments but `reuse=` (nothing to reuse) and `values=`, and a scope
-object it binds (`as scope`) must be unused.
+object it binds (`as scope`) must be unused. In a method, `self.helper(...)` is followed into the class's own
+method of that name (a class no other class of the file derives from), which must pass the same test.
 
     plain_scope_spans(tree, aliases, source, code) -> [(span, new text)]
 """
@@ -42,8 +43,10 @@ def plain_scope_spans(tree: ast.Module, aliases: dict[str, str], source: Callabl
     safe: dict[str, bool] = {}
     lines = code.splitlines(keepends=True)
     out = []
+    owners = _method_owners(tree)
     for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
         params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+        own = owners.get(id(fn))
         for w in (n for n in ast.walk(fn) if isinstance(n, ast.With) and len(n.items) == 1):
             call, alias = w.items[0].context_expr, w.items[0].optional_vars
             if not (isinstance(call, ast.Call) and _key(aliases, call.func) == "tf.variable_scope"):
@@ -59,7 +62,7 @@ def plain_scope_spans(tree: ast.Module, aliases: dict[str, str], source: Callabl
             if alias is not None and not (isinstance(alias, ast.Name) and not any(
                     isinstance(n, ast.Name) and n.id == alias.id and n is not alias for n in ast.walk(fn))):
                 continue
-            if not all(_creates_nothing(s, aliases, defs, safe) for s in w.body):
+            if not all(_creates_nothing(s, aliases, defs, safe, own) for s in w.body):
                 continue
             if isinstance(name, ast.Constant):
                 head, _, _ = source(call.func).rpartition(".")
@@ -94,8 +97,30 @@ def _reassigned(fn: ast.FunctionDef, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in ast.walk(fn))
 
 
+def _method_owners(tree: ast.Module) -> dict[int, tuple[str, str, dict[str, ast.FunctionDef]]]:
+    """id(method) -> (its class's name, the name of its `self`, the class's methods by name), for classes of the file
+    that no class of the file derives from (a subclass could override a helper with one that makes variables)."""
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    based = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for c in classes for b in c.bases}
+    out = {}
+    for c in classes:
+        methods = {m.name: m for m in c.body if isinstance(m, ast.FunctionDef) and not m.decorator_list}
+        for m in methods.values():
+            if c.name not in based and m.args.args:
+                out[id(m)] = (c.name, m.args.args[0].arg, methods)
+    return out
+
+
+def _self_method(call: ast.Call, own: tuple[str, str, dict[str, ast.FunctionDef]] | None) -> ast.FunctionDef | None:
+    """The class's method that `self.helper(...)` calls, inside a method of that class."""
+    f = call.func
+    if own is None or not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == own[1]):
+        return None
+    return own[2].get(f.attr)
+
+
 def _creates_nothing(node: ast.AST, aliases: dict[str, str], defs: dict[str, ast.FunctionDef],
-                     safe: dict[str, bool]) -> bool:
+                     safe: dict[str, bool], own: tuple[str, str, dict[str, ast.FunctionDef]] | None = None) -> bool:
     """Whether `node` calls nothing that could make a variable (see the module docstring)."""
     for n in ast.walk(node):
         if isinstance(n, (ast.Lambda, ast.FunctionDef, ast.ClassDef, ast.Global, ast.Nonlocal)):
@@ -116,6 +141,14 @@ def _creates_nothing(node: ast.AST, aliases: dict[str, str], defs: dict[str, ast
                 safe[n.func.id] = False   # NOTE: recursion counts as unsafe while it is being decided
                 safe[n.func.id] = all(_creates_nothing(s, aliases, defs, safe) for s in fn.body)
             if not safe[n.func.id]:
+                return False
+        elif (method := _self_method(n, own)) is not None:
+            key = f"{own[0]}.{method.name}"
+            if key not in safe:
+                safe[key] = False   # NOTE: recursion counts as unsafe while it is being decided
+                mine = (own[0], method.args.args[0].arg, own[2]) if method.args.args else None
+                safe[key] = mine is not None and all(_creates_nothing(s, aliases, defs, safe, mine) for s in method.body)
+            if not safe[key]:
                 return False
         elif not (isinstance(n.func, ast.Attribute) and n.func.attr in SAFE_METHODS):
             return False
