@@ -146,3 +146,12 @@ def test_a_module_imported_whole_is_reported(tmp_path: Path) -> None:
     _write(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": TRAIN, "whole.py": whole})
     _, blocked = native(tmp_path / "model.py")
     assert any("whole.py imports model.py whole (`import model`)" in m for m in blocked), blocked
+
+
+def test_a_script_that_imports_the_class_without_using_it_is_not_tied_to_it(tmp_path: Path) -> None:
+    unused = "import tensorflow as tf\nfrom model import Regressor\n\nx = tf.placeholder(tf.float32, [2])\nprint(x.name)\n"
+    _write(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": TRAIN, "unused.py": unused})
+    model, blocked = native(tmp_path / "model.py")
+    assert not blocked, blocked
+    result, blocked = native(tmp_path / "unused.py")
+    assert blocked and not any("Regressor" in m for m in blocked), blocked

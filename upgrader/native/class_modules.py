@@ -58,7 +58,9 @@ def _module_tree(path: Path) -> ast.Module | None:
 
 
 def class_imports(tree: ast.Module, path: Path) -> list[tuple[ast.ImportFrom, Path, ast.Module, dict[str, ast.ClassDef]]]:
-    """`from model import Linear` statements naming graph classes of a module beside `path`."""
+    """`from model import Linear` statements naming graph classes of a module beside `path` that the program uses
+    (an import of a class the program never mentions again ties nothing together)."""
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     out = []
     for s in tree.body:
         if isinstance(s, ast.ImportFrom) and s.module and s.level in (0, 1) and "." not in s.module:
@@ -67,7 +69,7 @@ def class_imports(tree: ast.Module, path: Path) -> list[tuple[ast.ImportFrom, Pa
                 continue
             lib = _module_tree(other)
             classes = graph_classes(lib) if lib is not None else None
-            if classes and any(a.name in classes for a in s.names):
+            if classes and any(a.name in classes and (a.asname or a.name) in read for a in s.names):
                 out.append((s, other, lib, classes))
     return out
 
