@@ -25,6 +25,7 @@ from upgrader.native.fed_tensors import fed_constants, respell
 from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
 from upgrader.native.monitored import monitored_sessions
+from upgrader.native.outside_reasons import named_blocker
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.queues import queue_pipelines
 from upgrader.native.rebind_data import rename
@@ -258,7 +259,10 @@ GRAPH_WORDS = ("placeholder", "Session", "get_variable", "variable_scope", "Vari
 
 
 def _graph_outside_module(tree: ast.Module, left: Blocked) -> tuple[int, str]:
-    """Why a file with TF1 left in it had no module-level graph: the first def or class that builds one."""
+    """Why a file with TF1 left in it had no module-level graph: a construct with no TF2 form anywhere
+    (native/outside_reasons.py), else the first def or class that builds one."""
+    if (named := named_blocker(tree, left.reason)) is not None:
+        return named
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             words = {n.attr for n in ast.walk(stmt) if isinstance(n, ast.Attribute)}

@@ -1,0 +1,61 @@
+"""Why a TF1 program whose graph is not built at module level stayed in compat form: the construct itself, by name.
+
+A program that builds its graph in `main()`, a `with g.as_default():` block or a class falls back for the
+first thing its body could not convert. When that thing has no TF2 form wherever it stands, it is the
+reason, not where the graph was built:
+
+    with graph.as_default():                                        ->  'tf.train.import_meta_graph restores a
+        saver = tf.train.import_meta_graph("model.ckpt.meta")             graph that another program saved ...'
+    vocab = learn.preprocessing.VocabularyProcessor(20)  (in main)  ->  'tf.contrib.learn.preprocessing.
+                                                                          VocabularyProcessor: no TF2 layer ...'
+
+    named_blocker(tree, left_reason) -> (line, reason) or None (then the generic "built inside function 'f'")
+"""
+from __future__ import annotations
+
+import ast
+
+from upgrader.native.tail_reasons import contrib_reason
+from upgrader.scan import collect_aliases, dotted, to_key
+
+_NO_GRAPH = "TF2 code has no graph to import it into (without tf.compat.v1)"
+IMPORTED_GRAPHS = {
+    "tf.train.import_meta_graph": (
+        f"restores a graph that another program saved and reads its tensors by name: {_NO_GRAPH}; have the program "
+        "that trains export a SavedModel (tf.saved_model.save) and load it with tf.saved_model.load"),
+    "tf.import_graph_def": (
+        f"loads a frozen GraphDef and reads its tensors by name: {_NO_GRAPH}; load the model as a SavedModel "
+        "(tf.saved_model.load) or a Keras model instead"),
+    "tf.saved_model.loader.load": (
+        f"loads a TF1 SavedModel's graph into a session: {_NO_GRAPH}; tf.saved_model.load returns its signatures as "
+        "functions"),
+}
+IMPORTED_GRAPHS["tf.graph_util.import_graph_def"] = IMPORTED_GRAPHS["tf.import_graph_def"]
+GENERIC = ("has no TF2 equivalent native mode can use", "is still needed after conversion")
+
+
+def _calls(tree: ast.Module) -> list[tuple[str, ast.Call]]:
+    """(TensorFlow key, call) for each call of a `tf.*` name in the file, in source order."""
+    aliases = collect_aliases(tree)
+    out = []
+    for n in ast.walk(tree):
+        d = dotted(n.func) if isinstance(n, ast.Call) else None
+        head, _, rest = (d or "").partition(".")
+        if (qual := aliases.get(head)) is not None and (key := to_key(qual + ("." + rest if rest else ""))).startswith("tf"):
+            out.append((key, n))
+    return sorted(out, key=lambda kc: (kc[1].lineno, kc[1].col_offset))
+
+
+def named_blocker(tree: ast.Module, left_reason: str) -> tuple[int, str] | None:
+    """See the module docstring. `left_reason` is what the compat pass left TF1-only in the file."""
+    calls = _calls(tree)
+    for key, call in calls:
+        if key in IMPORTED_GRAPHS:
+            return call.lineno, f"{key} {IMPORTED_GRAPHS[key]}"
+    symbol = left_reason.split(":", 1)[0].split(" ", 1)[0]
+    if not symbol.startswith("tf.") or left_reason.endswith(GENERIC):
+        return None   # the graph's placement is the reason: TF1 code left because it was not followed
+    where = next((c.lineno for k, c in calls if k == symbol or k.startswith(symbol + ".")), None)
+    if where is None:
+        return None
+    return where, contrib_reason(symbol) or left_reason
