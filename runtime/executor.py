@@ -5,7 +5,7 @@
 
 A plan runs the nodes the fetches and targets need (a fed tensor cuts its producer
 off), in creation order, which is program order, so stateful ops keep their order.
-Passes: constant folding (never stateful ops), common-subexpression elimination,
+Passes: constant folding (never stateful ops), `x * ones` -> x, common-subexpression elimination,
 elementwise fusion (see `fusion`), dead-node removal. The plan is generated Python
 source with kernels and constants bound as closure variables, compiled once. It
 serves `Session.run` (feed any tensor) and concrete functions alike.
@@ -107,6 +107,10 @@ class _Builder:
             if not op.stateful and not node.control_inputs and node.outputs and all(n in self.consts for n in ins):
                 if self.fold(node, ins):
                     continue
+            alias = fusion.identity_input(node, ins, self.consts)
+            if alias is not None:      # x * ones: the plan reads x
+                self.env[id(node.outputs[0])] = alias
+                continue
             key = None
             if not op.stateful and node.outputs:
                 ak = _attrs_key(node.attrs)

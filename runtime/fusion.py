@@ -75,12 +75,45 @@ def fusable(node: Any) -> bool:
     return node.outputs[0].dtype.is_floating and all(t.dtype is node.outputs[0].dtype for t in node.inputs)
 
 
+def identity_input(node: Any, ins: list, consts: dict) -> str | None:
+    """The input a node returns unchanged, or None: `x * 1`, `1 * x` and `x / 1` where the ones are a
+    constant that does not broadcast x to a bigger shape (the `ones * y` a gradient of
+    `reduce_sum(f(y))` starts with). Exact for every value (NaN, -0, inf), so the plan reads x instead.
+
+        Mul(c=ones([64, 200, 32]), y[64, 200, 32]) -> y
+    """
+    op = node.op
+    if op.name not in ("Mul", "RealDiv") or node.control_inputs or len(node.outputs) != 1:
+        return None
+    for i in ((0, 1) if op.name == "Mul" else (1,)):
+        c, x = consts.get(ins[i]), node.inputs[1 - i]
+        if isinstance(c, (np.ndarray, np.generic)) and x.dtype is node.outputs[0].dtype \
+                and _keeps_shape(np.shape(c), x.shape.dims) and _all_ones(np.asarray(c)):
+            return ins[1 - i]
+    return None
+
+
+def _keeps_shape(cshape: tuple, xdims: Any) -> bool:
+    """Broadcasting a constant of shape cshape against x gives x's shape (x's static dims)."""
+    if xdims is None or len(cshape) > len(xdims):
+        return False
+    return all(c == 1 or c == d for c, d in zip(reversed(cshape), reversed(xdims)))
+
+
+def _all_ones(c: np.ndarray) -> bool:
+    if c.size == 0 or c.dtype.kind not in "iufc":
+        return False
+    if c.size == 1 or not any(c.strides):     # one value (a broadcast view of it)
+        return bool(c.reshape(-1)[:1] == 1)
+    return c.size <= 1 << 20 and bool(np.all(c == 1))
+
+
 def fuse(steps: list, fetched: set, compile: Any = None) -> list:
     """Replace chains of fusable steps (each inner value used once, not fetched) by FusedGroups,
     each with its kernel from `compile(group)` (default: the NumPy backend's)."""
     uses: dict[str, int] = {}
     for s in steps:
-        for n in s[2]:
+        for n in set(s[2]):     # NOTE: per consuming step: x + x reads its producer's value once per element
             uses[n] = uses.get(n, 0) + 1
     producer = {s[3][0]: i for i, s in enumerate(steps) if len(s[3]) == 1}
     ok = [not isinstance(s[0], FusedGroup) and hasattr(s[0], "op") and fusable(s[0]) for s in steps]
@@ -238,10 +271,11 @@ def _destinations(steps: tuple) -> list:
     dest[-1] = "out"
     scratch = 0
     for j in range(len(steps) - 1, -1, -1):
-        first = True
+        first, seen = True, set()
         for r in steps[j][1]:
-            if r[0] != "tmp":
+            if r[0] != "tmp" or r[1] in seen:   # x + x: one buffer for both reads
                 continue
+            seen.add(r[1])
             if first:
                 dest[r[1]] = dest[j]
                 first = False
