@@ -31,6 +31,7 @@ from upgrader.native.queues import queue_pipelines
 from upgrader.native.rebind_data import rename
 from upgrader.native.tail_reasons import undefined_name
 from upgrader.native.unpack import split
+from upgrader.native.vocabulary import vocabulary_processors
 from upgrader.rules.native_mnist import plain_reader
 from upgrader.native.function_body import lift
 from upgrader.native.imported import (CURRENT, group_blocker, importers, library, local_tf_modules, remember,
@@ -162,6 +163,14 @@ def _upgrade_parts(code: str, tree: ast.Module, parts: list[str]) -> Result:
 def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
+    try:   # NOTE: a VocabularyProcessor becomes a class the file defines (native/vocabulary.py)
+        helped = vocabulary_processors(code, tree)
+    except Blocked as b:
+        return [b]
+    if helped is not None:
+        out = _native(helped, ast.parse(helped))
+        return [Blocked(_line_in(code, helped, b.line), b.reason) for b in out] if isinstance(out, list) else \
+            dataclasses.replace(out, original=code)
     try:   # NOTE: TF1 calls with an exact TF2 form (tf.div on floats) first; native/equivalents.py
         swapped = swap(code, tree)
         if swapped == code:   # NOTE: a MonitoredTrainingSession loop as the plain Session code it runs
