@@ -10,6 +10,8 @@ In the converted copies every other `.py` of the folder is upgraded too (native 
 where native falls back), as a user upgrading the tree would. Each run gets:
 - `cuts.json`: per-program text substitutions that cut iteration counts
   ({"repo/path.py": [["generations = 1000", "generations = 20"], ...]});
+- `answers.json`: what a person would type at a program's `input()` prompts, as its stdin
+  ({"repo/path.py": "4\n0\n..."}); every other program gets an empty stdin;
 - `standins.py` on the path as `sitecustomize`: synthetic data in place of downloads
   (MNIST IDX files, a text corpus), a non-interactive matplotlib;
 - a time limit per program and engine.
@@ -36,8 +38,8 @@ AS_TF1 = ("import os, runpy, sys; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', 
           "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
 
 
-def _cuts() -> dict[str, list[list[str]]]:
-    path = HERE / "cuts.json"
+def _table(name: str) -> dict:
+    path = HERE / name
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -72,7 +74,8 @@ def _upgrade_siblings(folder: Path, skip: Path, original: str) -> None:
                 pass   # left as it is, as tf-upgrade leaves a file it cannot read
 
 
-def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]]) -> dict[str, str]:
+def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]],
+            answers: dict[str, str]) -> dict[str, str]:
     src = root / rel
     original = src.read_text(encoding="utf-8", errors="replace")
     for old, new in cuts.get(rel, []):
@@ -96,7 +99,7 @@ def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]]) -
                        STANDINS_TUTORIAL_MNIST="1" if engine == "tf1" else "")
             try:
                 proc = subprocess.run(_engine_cmd(engine, script), cwd=work, env=env, capture_output=True,
-                                      text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+                                      text=True, timeout=TIMEOUT, input=answers.get(rel, ""))
             except subprocess.TimeoutExpired:
                 proc = None
             out[f"{engine}_run"] = _outcome(proc)
@@ -104,11 +107,11 @@ def run_one(root: Path, rel: str, code: str, cuts: dict[str, list[list[str]]]) -
 
 
 def run_all(root: Path, converted: dict[str, dict]) -> None:
-    cuts = _cuts()
+    cuts, answers = _table("cuts.json"), _table("answers.json")
 
     def one(item: tuple[str, dict]) -> None:
         rel, result = item
-        result.update(run_one(root, rel, result["code"], cuts))
+        result.update(run_one(root, rel, result["code"], cuts, answers))
         print(f"ran {rel}: tf1={result['tf1_run'][:60]} | tf={result['tf_run'][:60]} | "
               f"tfcompat={result['tfcompat_run'][:60]}", flush=True)
 
