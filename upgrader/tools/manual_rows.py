@@ -229,6 +229,10 @@ CONTRIB: dict[str, dict[str, str]] = {
     "tf.contrib.layers.variance_scaling_initializer": {"error": "use tf.compat.v1.variance_scaling_initializer (arguments renamed: factor->scale, mode lower-case)"},
     "tf.contrib.training.HParams": {"error": "HParams is gone; use a dict, dataclass or the tensorboard hparams plugin"},
     "tf.contrib.layers.optimize_loss": {"error": "write the optimizer step explicitly (optimizer.minimize(loss))"},
+    "tf.contrib.keras.datasets": {"new": "tf.keras.datasets"},   # TF 1.4+: the tf.keras loaders themselves
+    "tf.contrib.util.make_tensor_proto": {"new": "tf.make_tensor_proto"},   # the same tensor_util functions
+    "tf.contrib.util.make_ndarray": {"new": "tf.make_ndarray"},
+    "tf.contrib.util.constant_value": {"new": "tf.get_static_value"},
     "tf.contrib.framework.is_tensor": {"new": "tf.is_tensor"},
     "tf.contrib.framework.argsort": {"new": "tf.argsort"},
     "tf.contrib.framework.sort": {"new": "tf.sort"},
