@@ -16,6 +16,10 @@ import tensorflow as tf
 import config
 
 
+def squash(h):
+    return tf.tanh(h) * config.GAIN
+
+
 class Regressor(object):
     """tanh hidden layer, then a line."""
 
@@ -32,7 +36,7 @@ class Regressor(object):
         with tf.name_scope("hidden"):
             self.w1 = tf.Variable(tf.constant(config.W1, shape=[self.n_in, self.hidden]), name="w1")
             self.b1 = tf.Variable(tf.zeros([self.hidden]), name="b1")
-            h = tf.tanh(tf.matmul(self.x, self.w1) + self.b1)
+            h = squash(tf.matmul(self.x, self.w1) + self.b1)
         self.w2 = tf.Variable(tf.constant(config.W2, shape=[self.hidden, 1]), name="w2")
         self.pred = tf.reshape(tf.matmul(h, self.w2), [-1]) * self.scale
         self.loss = tf.reduce_mean(tf.square(self.pred - self.y))
@@ -41,7 +45,7 @@ class Regressor(object):
         self._create_placeholders()
         self._inference()
 '''
-CONFIG = "W1 = 0.3\nW2 = -0.2\n"
+CONFIG = "W1 = 0.3\nW2 = -0.2\nGAIN = 1.5\n"
 TRAIN = '''import numpy as np
 import tensorflow as tf
 
@@ -91,9 +95,12 @@ def test_the_class_becomes_a_module_in_its_file_and_the_script_imports_it(tmp_pa
     model, blocked = native(tmp_path / "model.py")
     assert not blocked, blocked
     assert model.code.startswith('"""A small regression model the script trains."""\nimport tensorflow as tf\n\n'
-                                 'import config\n\n\nclass Regressor(tf.Module):\n    """tanh hidden layer, then a line."""')
+                                 'import config\n\n\ndef squash(h):\n    return tf.tanh(h) * config.GAIN\n\n\n'
+                                 'class Regressor(tf.Module):\n    """tanh hidden layer, then a line."""')
+    assert "build_graph" not in model.code and "_create_placeholders" not in model.code
     assert "def __init__(self, n_in, hidden, scale=1.0):\n        super().__init__()" in model.code
     assert "def loss(self, x, y):" in model.code and "config.W1" in model.code
+    assert "squash" not in train.code
     for text in (train.code, model.code):
         assert "placeholder" not in text and "Session" not in text and "compat" not in text
 
@@ -155,3 +162,60 @@ def test_a_script_that_imports_the_class_without_using_it_is_not_tied_to_it(tmp_
     assert not blocked, blocked
     result, blocked = native(tmp_path / "unused.py")
     assert blocked and not any("Regressor" in m for m in blocked), blocked
+
+
+SESSION_MODEL = """import tensorflow as tf
+
+
+class Model:
+    def __init__(self, sess, name):
+        self.sess = sess
+        self.name = name
+        self._build_net()
+
+    def _build_net(self):
+        with tf.variable_scope(self.name):
+            self.X = tf.placeholder(tf.float32, [None, 3])
+            self.Y = tf.placeholder(tf.float32, [None, 1])
+            self.W = tf.Variable(tf.constant([[0.1], [-0.2], [0.3]]))
+            self.pred = tf.matmul(self.X, self.W)
+            self.cost = tf.reduce_mean(tf.square(self.pred - self.Y))
+            self.optimizer = tf.train.GradientDescentOptimizer(0.1).minimize(self.cost)
+
+    def predict(self, x):
+        return self.sess.run(self.pred, feed_dict={self.X: x})
+
+    def train(self, x, y):
+        return self.sess.run([self.cost, self.optimizer], feed_dict={self.X: x, self.Y: y})
+"""
+SESSION_MAIN = """import numpy as np
+import tensorflow as tf
+from model import Model
+
+sess = tf.Session()
+m1 = Model(sess, "m1")
+sess.run(tf.global_variables_initializer())
+xs = np.arange(6, dtype=np.float32).reshape(2, 3) / 6
+ys = np.ones((2, 1), np.float32)
+for step in range(3):
+    c, _ = m1.train(xs, ys)
+    print("cost", c)
+print("pred", *m1.predict(xs).ravel())
+"""
+
+
+def test_a_class_that_owns_its_session_converts_with_the_script_that_passes_it(tmp_path: Path) -> None:
+    _write(tmp_path, {"model.py": SESSION_MODEL, "main.py": SESSION_MAIN})
+    main, blocked = native(tmp_path / "main.py")
+    assert not blocked, blocked
+    assert "from model import Model\n\nm1 = Model(\"m1\")\n" in main.code and "Session" not in main.code
+    model, blocked = native(tmp_path / "model.py")
+    assert not blocked, blocked
+    assert "class Model(tf.Module):\n    def __init__(self, name):\n        super().__init__(name=name)" in model.code
+    clear_groups()
+    (tmp_path / "run").mkdir()
+    tf1, tf2 = run_old_and_new(tmp_path / "run", {"model.py": SESSION_MODEL, "main.py": SESSION_MAIN})
+    old, new = tf1.stdout.split(), tf2.stdout.split()
+    assert [w for w in old if w.isalpha()] == [w for w in new if w.isalpha()] == ["cost"] * 3 + ["pred"]
+    np.testing.assert_allclose([float(w) for w in new if not w.isalpha()], [float(w) for w in old if not w.isalpha()],
+                               rtol=1e-5)

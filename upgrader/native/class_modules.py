@@ -36,13 +36,13 @@ _RECORDED: dict[tuple[Path, Path, str], str] = {}   # (script, module, class) ->
 def graph_classes(tree: ast.Module) -> dict[str, ast.ClassDef] | None:
     """The graph-building classes of a module of model classes (None when it is not one).
 
-    Such a module holds a docstring, imports, constants and classes, and nothing else runs at import."""
+    Such a module holds a docstring, imports, constants, functions and classes, and nothing else runs at import."""
     out = {}
     for s in tree.body:
         if isinstance(s, ast.ClassDef):
             if _builds(s):
                 out[s.name] = s
-        elif not (isinstance(s, (ast.Import, ast.ImportFrom)) or isinstance(s, ast.Expr) and isinstance(
+        elif not (isinstance(s, (ast.Import, ast.ImportFrom, ast.FunctionDef)) or isinstance(s, ast.Expr) and isinstance(
                 s.value, ast.Constant) or isinstance(s, (ast.Assign, ast.AnnAssign)) and not any(
                 isinstance(n, ast.Call) for n in ast.walk(s))):
             return None
@@ -86,6 +86,8 @@ def _bound(tree: ast.Module) -> set[str]:
 def _binds(s: ast.stmt) -> set[str]:
     if isinstance(s, (ast.Import, ast.ImportFrom)):
         return {(a.asname or a.name).split(".")[0] for a in s.names}
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {s.name}
     return {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
@@ -114,8 +116,8 @@ def imported(code: str, tree: ast.Module, path: Path | None, upgrade: Callable[[
                                          "it reads mean the same in both")]
         added.append(s)
     lib_text = source(other) or ""
-    inserted = "".join(ast.get_source_segment(lib_text, s) + "\n" for s in added)
-    inserted += "".join("\n\n" + ast.get_source_segment(lib_text, classes[n]) + "\n" for n in names) + "\n\n"
+    inserted = "".join(("\n\n" if isinstance(s, ast.FunctionDef) else "") + _segment(lib_text, s) + "\n" for s in added)
+    inserted += "".join("\n\n" + _segment(lib_text, classes[n]) + "\n" for n in names) + "\n\n"
     lines = code.splitlines(keepends=True)
     combined = "".join(lines[:stmt.lineno - 1]) + inserted + "".join(lines[stmt.end_lineno:])
     out = upgrade(combined)
@@ -124,12 +126,18 @@ def imported(code: str, tree: ast.Module, path: Path | None, upgrade: Callable[[
         return [Blocked(_line_back(b.line, stmt, width), f"{b.reason} ({other.name})" if stmt.lineno <= b.line <=
                         stmt.lineno + width else b.reason) for b in out]
     try:
-        script, texts = _split(out.code, names, added, _spaced(code, stmt), lib)
+        script, texts = _split(out.code, names, added, stmt, _spaced(code, stmt), lib)
     except ValueError as e:
         return [Blocked(stmt.lineno, f"class '{names[0]}' of {other.name}: {e.args[0]}")]
     for n, text in texts.items():
         _RECORDED[(path.resolve(), other.resolve(), n)] = text
     return Result(script, code, [d for d in out.diagnostics if d.severity != "change"])
+
+
+def _segment(code: str, node: ast.stmt) -> str:
+    lines = code.splitlines(keepends=True)
+    return "".join(lines[min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1:
+                         node.end_lineno]).rstrip("\n")
 
 
 def _line(code: str, stmt: ast.stmt) -> str:
@@ -144,32 +152,44 @@ def _spaced(code: str, stmt: ast.stmt) -> str:
     return "\n" * before + _line(code, stmt).strip("\n") + "\n" + "\n" * after
 
 
+def _import_line(stmt: ast.ImportFrom, names: list[str]) -> str:
+    return f"from {'.' * stmt.level}{stmt.module} import {', '.join(names)}"
+
+
 def _line_back(line: int, stmt: ast.stmt, width: int) -> int:
     return line if line < stmt.lineno else stmt.lineno if line <= stmt.lineno + width else line - width
 
 
-def _split(converted: str, names: list[str], added: list[ast.stmt], import_text: str, lib: ast.Module
-           ) -> tuple[str, dict[str, str]]:
-    """The converted combined program -> (the script importing the classes again, each class's converted text)."""
+def _split(converted: str, names: list[str], added: list[ast.stmt], stmt: ast.ImportFrom, import_text: str,
+           lib: ast.Module) -> tuple[str, dict[str, str]]:
+    """The converted combined program -> (the script importing the classes again, the converted text of each class
+    and function of the module)."""
     tree = ast.parse(converted)
     lines = converted.splitlines(keepends=True)
-    found = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef) and s.name in names}
-    if len(found) != len(names):
-        raise ValueError("its converted form has no class of that name")
-    texts = {n: "".join(lines[c.lineno - 1:c.end_lineno]) for n, c in found.items()}
+    defs = [a.name for a in added if isinstance(a, ast.FunctionDef)]
+    found = {s.name: s for s in tree.body if isinstance(s, ast.ClassDef) and s.name in names or
+             isinstance(s, ast.FunctionDef) and s.name in defs}
+    if lost := [n for n in names + defs if n not in found]:
+        raise ValueError(f"its converted form has no {'class' if lost[0] in names else 'function'} '{lost[0]}'")
+    texts = {n: "".join(lines[min([c.lineno] + [d.lineno for d in c.decorator_list]) - 1:c.end_lineno])
+             for n, c in found.items()}
     lib_names = _bound_at_top(lib) | set(dir(builtins))
     for n, c in found.items():
         if free := sorted(_free(c) - lib_names):
             raise ValueError(f"its converted form reads '{free[0]}', which its own module does not define")
-    first = min(found.values(), key=lambda c: c.lineno)
+    first = min((found[n] for n in names), key=lambda c: c.lineno)
     added_dumps = {ast.dump(s) for s in added}
-    rest = [s for s in tree.body if not (isinstance(s, ast.ClassDef) and s.name in found)]
-    used = {n.id for s in rest if ast.dump(s) not in added_dumps for n in ast.walk(s) if isinstance(n, ast.Name)}
-    drop = [s for s in tree.body if not isinstance(s, ast.ClassDef) and (ast.dump(s) in added_dumps or isinstance(
-        s, (ast.Import, ast.ImportFrom)) and _binds(s) and _binds(s) <= {b for a in added for b in _binds(a)} and
-        not _binds(s) & used)]
+    rest = [s for s in tree.body if id(s) not in {id(c) for c in found.values()} and ast.dump(s) not in added_dumps]
+    used = {n.id for s in rest for n in ast.walk(s) if isinstance(n, ast.Name)}
+    mine = {b for a in added for b in _binds(a)} | set(defs)
+    extra = sorted(used & mine - {b for a in added if isinstance(a, (ast.Import, ast.ImportFrom)) for b in _binds(a)})
+    if extra:   # the converted script reads a function or constant of the module: it imports it too
+        import_text = import_text.replace(import_text.strip("\n"), _import_line(stmt, names + extra))
+    drop = [s for s in tree.body if id(s) in {id(found[n]) for n in defs} or not isinstance(s, ast.ClassDef) and (
+        ast.dump(s) in added_dumps or isinstance(s, (ast.Import, ast.ImportFrom))) and _binds(s) and
+        _binds(s) <= mine and not _binds(s) & used]
     out = list(lines)
-    for s in sorted(list(found.values()) + drop, key=lambda s: -s.lineno):
+    for s in sorted([found[n] for n in names] + drop, key=lambda s: -s.lineno):
         start, end = min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", [])]) - 1, s.end_lineno
         if s is first:   # the class and the blank lines around it give way to the import as the script spaced it
             while start > 0 and out[start - 1] is not None and not out[start - 1].strip():
@@ -250,8 +270,10 @@ def class_module(code: str, tree: ast.Module, path: Path | None, converts: Calla
                                                     "instance of it (native mode converts a model class with the "
                                                     "script that makes its one instance)")]
     lines = code.splitlines(keepends=True)
-    for name, cls in sorted(classes.items(), key=lambda kv: -kv[1].lineno):
-        lines[cls.lineno - 1:cls.end_lineno] = [texts[name]]
+    defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name in texts} | classes
+    for name, node in sorted(defs.items(), key=lambda kv: -kv[1].lineno):
+        start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        lines[start:node.end_lineno] = [texts[name]]
     return _finish("".join(lines), code)
 
 
