@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 
+from upgrader.native.inline_dicts import key_edits, returned_names
 from upgrader.native.function_body import GRAPH, SESSIONS, _attrs, _body, _bound, _own, _params
 
 
@@ -134,8 +135,10 @@ def _iterates_a_parameter(node: ast.AST, params: set[str]) -> bool:
     return any(isinstance(s, ast.Name) and s.id in params for s in sources)
 
 
-def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list[str]) -> list[str] | None:
-    """The body of `fn` for the place of `stmt`: parameters bound first, its return as the call's value."""
+def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list[str],
+          keyed: bool = False) -> list[str] | None:
+    """The body of `fn` for the place of `stmt`: parameters bound first, its return as the call's value (none when
+    the caller reads the returned dict's names directly: `keyed`, native/inline_dicts.py)."""
     pad = " " * stmt.col_offset
     out = [f"{pad}{p} = {v}\n" for p, v in args.items() if p != v]
     body = _body(fn)
@@ -148,6 +151,8 @@ def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list
     if any(ln.strip() and not ln[:indent].isspace() for ln in block + lines[end:fn.end_lineno]):
         return None   # a multi-line string at a lower indentation
     out += [pad + ln[indent:] if ln.strip() else ln for ln in block]
+    if keyed:
+        return out
     targets = _names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else None
     returned = _names(last.value) if isinstance(last, ast.Return) and last.value is not None else None
     if targets and returned and len(targets) == len(returned) and len(targets) > 1:   # x, y = build(): return x, y
@@ -183,13 +188,15 @@ def _plan(fn: ast.FunctionDef, tree: ast.Module, code: str, lines: list[str]) ->
     clash = ((mine - same) & theirs) | (free & local) | {p for p in rebound if _read_after(scope, stmt, p)}
     if clash:
         return f"the name '{sorted(clash)[0]}' means one thing in it and another where it is called"
-    text = _text(fn, stmt, args, lines)
+    keys = returned_names(fn) if isinstance(stmt, ast.Assign) else None
+    keyed = key_edits(scope, stmt, keys, lines) if keys else None   # ae['x'] -> x (native/inline_dicts.py)
+    text = _text(fn, stmt, args, lines, keyed is not None)
     if text is None:
         return "a multi-line string in it cannot be re-indented safely"
     gap = fn.end_lineno
     while gap < len(lines) and not lines[gap].strip() and gap - fn.end_lineno < 2:
         gap += 1
-    return [(stmt.lineno - 1, stmt.end_lineno, text), (fn.lineno - 1, gap, [])]
+    return [(stmt.lineno - 1, stmt.end_lineno, text), (fn.lineno - 1, gap, [])] + (keyed or [])
 
 
 def inline_sessions(code: str, tree: ast.Module) -> str | None:
