@@ -11,7 +11,8 @@ from upgrader.native.datasets import bound
 from upgrader.native.feeds import feed_dicts, reaching_keys
 from upgrader.rules.native_gradient_values import standalone
 from upgrader.native.gradients import minimized_loss
-from upgrader.native.model import Program
+from upgrader.native.joint_steps import fetched_elements as _elements, written
+from upgrader.native.model import Entity, Program
 from upgrader.native.rnn import steps
 from upgrader.rules.native_functions import expression, is_constant
 
@@ -131,46 +132,50 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
                                             "an op that changes variables, now computed after it (TF1 computed every "
                                             "fetch of one sess.run from the same variable values)"))
         return _one(prog, fetches, fed, edit)
-    t = prog.entities[train[0].id]
-    missing = [p for p in t.params if p not in fed and not prog.entities[p].default]
-    if missing:
-        raise Blocked(call.lineno, f"training step fed no value for placeholder(s) {', '.join(missing)}")
-    step = call_text(t, fed, prog)
-    if fetches is train[0]:
-        return step
-    if len(train) > 1:
+    trains = list(dict.fromkeys(n.id for n in train))
+    group = tuple(sorted(trains, key=prog.order.index))
+    joint = written(prog).get(group) if len(group) > 1 else None
+    if len(group) > 1 and joint is None:
         raise Blocked(call.lineno, "sess.run fetches two training ops: TF1 runs both from the same variable values, "
                                    "TF2 steps would run one after the other")
-    loss = minimized_loss(prog, t)
-    is_loss = [isinstance(n, ast.Name) and isinstance(loss, ast.Name) and n.id == loss.id for n in elts]
+    params = dict.fromkeys(p for g in group for p in prog.entities[g].params)
+    missing = [p for p in params if p not in fed and not prog.entities[p].default]
+    if missing:
+        raise Blocked(call.lineno, f"training step fed no value for placeholder(s) {', '.join(missing)}")
+    if joint is None:
+        step = call_text(prog.entities[group[0]], fed, prog)
+    else:   # NOTE: one step takes every gradient before any update (native/joint_steps.py); it returns each loss
+        step = call_text(Entity(joint, "train", call, params=tuple(p for p in prog.order if p in params), func=joint), fed, prog)
+    if fetches is train[0]:
+        return step
+    losses = [minimized_loss(prog, prog.entities[g]) for g in group]
+    loss_ids = [loss.id if isinstance(loss, ast.Name) else None for loss in losses]
+    is_loss = [loss_ids.index(n.id) if isinstance(n, ast.Name) and n.id in loss_ids else None for n in elts]
     # NOTE: the step returns its loss, computed before the update as TF1 computes every fetch; the loss's
     # slot gets it (the train op's slot, None in TF1, gets the step itself when the loss is not fetched).
-    items = []
-    for n, loss_slot in zip(elts, is_loss):
-        if n is train[0]:
-            items.append("None" if any(is_loss) else step)
-        elif loss_slot and step:
-            items.append(step + ".numpy()")
-            step = ""
+    items, taken = [], ""
+    for n, slot in zip(elts, is_loss):
+        if isinstance(n, ast.Name) and n.id in trains:
+            items.append(step if not taken and n is train[0] and all(s is None for s in is_loss) else "None")
+        elif slot is not None and joint is None:
+            items.append((step + ".numpy()") if not taken else _one(prog, n, fed, edit))
+            taken = step
+        elif slot is not None:
+            if not taken:
+                taken = edit.claim(next(f"{joint}_losses{'_' * i}" for i in range(9) if edit.free(f"{joint}_losses{'_' * i}")))
+                items.append(f"({taken} := {step})[{slot}].numpy()")
+            else:
+                items.append(f"{taken}[{slot}].numpy()")
         else:
             items.append(_one(prog, n, fed, edit))
     later = [edit.text(n) for n in elts[elts.index(train[0]) + 1:] if not isinstance(n, ast.Name)
-             or prog.kind(n.id) == "tensor" and not (isinstance(loss, ast.Name) and n.id == loss.id)]
+             or prog.kind(n.id) == "tensor" and n.id not in loss_ids]
     if later:
         edit.notes.append((call.lineno, f"{', '.join(later)}: fetched after the training step, now computed after the "
                                         "update (TF1 computed every fetch of one sess.run from the same variable values)"))
     if isinstance(fetches, ast.Dict):   # `sess.run({"loss": loss, "train": train}, feed)`: the same, keyed
         return "{" + ", ".join(f"{edit.text(k)}: {v}" for k, v in zip(fetches.keys, items)) + "}"
     return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
-
-
-def _elements(fetches: ast.expr) -> list[ast.expr]:
-    """The fetched values of a list, tuple or dict literal (with no `**`), or the one fetch."""
-    if isinstance(fetches, (ast.List, ast.Tuple)):
-        return list(fetches.elts)
-    if isinstance(fetches, ast.Dict) and None not in fetches.keys:
-        return list(fetches.values)
-    return [fetches]
 
 
 def _runs_first(prog: Program, name: str, seen: set[str]) -> set[str]:

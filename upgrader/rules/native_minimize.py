@@ -6,6 +6,7 @@ import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, call_text, indent
 from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.graphs import spread
+from upgrader.native.joint_steps import StepParts, joint_steps
 from upgrader.native.model import Entity, Program
 from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL
 from upgrader.rules.native_functions import expression, is_constant
@@ -78,11 +79,12 @@ class NativeMinimize(NativeRule):
         else:
             opt = edit.claim("optimizer" if edit.free("optimizer", entity) else f"{entity.func}_optimizer")
             lines.append(f"{opt} = {self.optimizer(prog, owner, edit)}\n\n\n")
+        given = arguments(prog, entity)
         if call.func.attr == "apply_gradients":
-            given, apply = arguments(prog, entity), self._apply(prog, entity, opt, edit)
+            update = lambda x: self._apply(prog, entity, opt, edit, x)   # noqa: E731
         else:
-            given = arguments(prog, entity)
-            apply = ["gradients = tape.gradient(loss_value, variables)", f"{opt}.apply_gradients(zip(gradients, variables))"]
+            update = lambda x: [f"gradients{x} = tape.gradient(loss_value{x}, variables{x})",   # noqa: E731
+                                f"{opt}.apply_gradients(zip(gradients{x}, variables{x}))"]
         given.pop("grads_and_vars", None)
         if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
             raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
@@ -91,12 +93,10 @@ class NativeMinimize(NativeRule):
             for v in entity.variables if prog.kind(v) in ("layer", "varlist") or _trainable(prog.entities[v])) + "]"
         if variables == "[]":   # NOTE: TF1 raises "No variables to optimize"; an empty step would train nothing
             raise Blocked(call.lineno, f"'{entity.name}': the analysis found no variable its loss depends on")
-        body = [call_text(prog.entities[d]) for d in entity.first] + [f"with {edit.tfx('GradientTape')}() as tape:",
-                f"    loss_value = {expression(prog, given['loss'], edit)}",
-                f"variables = {variables}"] + apply
-        if "global_step" in given:
-            body.append(f"{edit.text(given['global_step'])}.assign_add(1)")
-        body.append("return loss_value")
+        parts = StepParts([call_text(prog.entities[d]) for d in entity.first], expression(prog, given["loss"], edit),
+                          variables, update, [f"{edit.text(given['global_step'])}.assign_add(1)"] if "global_step" in given else [])
+        body = parts.first + [f"with {edit.tfx('GradientTape')}() as tape:", f"    loss_value = {parts.loss}",
+                              f"variables = {variables}"] + update("") + parts.after + ["return loss_value"]
         params = ", ".join(entity.params)
         flags = [p for p in entity.params if p in prog.flags]   # Python bools: each value traces once, no TensorSpec
         decorator = edit.tfx("function") + ("" if flags else f"(input_signature={signature(prog, entity.params, edit)})")
@@ -104,24 +104,28 @@ class NativeMinimize(NativeRule):
                      f"def {entity.func}({params}):\n" + indent("\n".join(body)))
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"'{entity.name}' (minimize) becomes the tf.function {entity.func}({params}) with a GradientTape")
-        return "".join(lines)
+        # NOTE: training ops one sess.run fetches together also get one step taking all gradients first (native/joint_steps.py)
+        return "".join(lines) + joint_steps(prog, entity, parts, edit, lambda ps: signature(prog, ps, edit))
 
 
     @staticmethod
-    def _apply(prog: Program, entity: Entity, opt: str, edit: Editor) -> list[str]:
-        """compute_gradients / tf.gradients -> the user's edits -> apply_gradients, all inside the step."""
+    def _apply(prog: Program, entity: Entity, opt: str, edit: Editor, x: str = "") -> list[str]:
+        """compute_gradients / tf.gradients -> the user's edits -> apply_gradients, all inside the step.
+
+        `x` suffixes the step's own names (loss_value_1) where a joint step holds several (native/joint_steps.py).
+        """
         compute = source(prog, entity.stmt.value)
-        body = [] if prog.call_key(compute) == "tf.gradients" else ["gradients = tape.gradient(loss_value, variables)"]
+        taken = f"tape.gradient(loss_value{x}, variables{x})"
+        body = [] if prog.call_key(compute) == "tf.gradients" else [f"gradients{x} = {taken}"]
         done: set[int] = set()
         for g in steps(prog, entity):
             if id(g.stmt) in done:
                 continue
             done.add(id(g.stmt))
             if g.stmt.value is compute:
-                value = "tape.gradient(loss_value, variables)" if not body else "list(zip(gradients, variables))"
+                value = taken if not body else f"list(zip(gradients{x}, variables{x}))"
             else:
-                value = expression(prog, g.stmt.value, edit).replace(
-                    expression(prog, compute, edit), "tape.gradient(loss_value, variables)")
+                value = expression(prog, g.stmt.value, edit).replace(expression(prog, compute, edit), taken)
             body.append(f"{edit.text(g.stmt.targets[0])} = {value}")
         grads_and_vars = arguments(prog, entity)["grads_and_vars"]
         body.append(f"{opt}.apply_gradients({expression(prog, grads_and_vars, edit)})")
