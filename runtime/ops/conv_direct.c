@@ -87,7 +87,22 @@ static int64_t runs(int64_t n, int64_t s, int64_t dl, int64_t k, int64_t pad, in
 
 /* A rectangle of output pixels [r0, r1) x [c0, c1) that reads the same filter taps, as spans of
    taps contiguous both in the padded image and in the filter: (image offset, filter row, length). */
-typedef struct { int64_t r0, r1, c0, c1, ns, sp0; } Grp;
+typedef struct { int64_t r0, r1, c0, c1, ns, sp0, i0, i1, j0, j1; } Grp;
+
+/* The spans of group g's taps (rows [i0, i1), columns [j0, j1)) in filter columns [lo, hi): their number. */
+static int64_t spans(const D *d, const Grp *g, int64_t lo, int64_t hi, int64_t *sp) {
+    const int64_t j0 = g->j0 > lo ? g->j0 : lo, j1 = g->j1 < hi ? g->j1 : hi;
+    int64_t ns = 0;
+    if (j1 <= j0) return 0;
+    for (int64_t i = g->i0; i < g->i1; i++)
+        for (int64_t j = j0; j < j1; j += d->dw == 1 ? j1 - j0 : 1) {
+            sp[3 * ns] = (i * d->dh * d->wp + j * d->dw) * d->c;
+            sp[3 * ns + 1] = (i * d->kw + j) * d->c;
+            sp[3 * ns + 2] = (d->dw == 1 ? j1 - j0 : 1) * d->c;
+            ns++;
+        }
+    return ns;
+}
 
 /* Output rows with the same valid filter rows form a band; within a band, columns with the same
    valid filter columns form a group. A band too thin for such groups to fill the registers (the
@@ -122,15 +137,10 @@ static int64_t groups(const D *d, int64_t rmax, Grp *grp, int64_t *sp) {
                 if (cj[2 * c1 + 1] > j1) j1 = cj[2 * c1 + 1];
             }
             Grp *g = &grp[ng++];
-            g->r0 = r0, g->r1 = r1, g->c0 = c0, g->c1 = c1, g->sp0 = ns, g->ns = 0;
-            if (j1 <= j0) continue;
-            for (int64_t i = i0; i < i1; i++)
-                for (int64_t j = j0; j < j1; j += d->dw == 1 ? j1 - j0 : 1) {
-                    sp[3 * ns] = (i * d->dh * d->wp + j * d->dw) * d->c;
-                    sp[3 * ns + 1] = (i * d->kw + j) * d->c;
-                    sp[3 * ns + 2] = (d->dw == 1 ? j1 - j0 : 1) * d->c;
-                    ns++, g->ns++;
-                }
+            g->r0 = r0, g->r1 = r1, g->c0 = c0, g->c1 = c1, g->sp0 = ns;
+            g->i0 = i0, g->i1 = i1, g->j0 = j0, g->j1 = j1;
+            g->ns = spans(d, g, 0, d->kw, sp + 3 * ns);
+            ns += g->ns;
         }
     }
     free(cj);
@@ -138,11 +148,13 @@ static int64_t groups(const D *d, int64_t rmax, Grp *grp, int64_t *sp) {
 }
 
 /* R output pixels (window corners px[r], outputs py[r]) x OB vectors of output channels, over the
-   tap spans sp[0:ns]. NOTE: four taps of a span per step, so each pixel's pointer is loaded once
+   tap spans sp[0:ns], then vector v alone over its own spans esp[v][0:ens[v]] (the taps where the
+   other vectors' filter is known zero: a strided input gradient's shorter phases). NOTE: four taps of a span per step, so each pixel's pointer is loaded once
    per 4 x OB FMAs (with one vector of channels, pointer loads otherwise limit it at ~75% of peak). */
 #define FWDV(R, OB, VV, VLEN, LDV, STV, NAME)                                                                                  \
 static void NAME##_##R##_##OB(const T *const *px, T *const *py, const int64_t *sp, int64_t ns,        \
-                           const T *restrict w, int64_t O, const T *bias, int relu) {              \
+                           const T *restrict w, int64_t O, const T *bias, int relu,                \
+                           const int64_t *const *esp, const int64_t *ens) {                       \
     VV acc[R][OB];                                                                                   \
     _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                                           \
         _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) acc[r][v] = (VV){0};                   \
@@ -168,6 +180,22 @@ static void NAME##_##R##_##OB(const T *const *px, T *const *py, const int64_t *s
             }                                                                                       \
         }                                                                                           \
     }                                                                                               \
+    _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++)                                           \
+        for (int64_t s = 0; s < ens[v]; s++) {                                                      \
+            const int64_t xo = esp[v][3 * s], len = esp[v][3 * s + 2];                              \
+            const T *ws = w + esp[v][3 * s + 1] * O + v * VLEN;                                     \
+            int64_t t = 0;                                                                          \
+            for (; t + 4 <= len; t += 4) {       /* NOTE: 4 taps a step, as above */                 \
+                VV wv[4];                                                                            \
+                _Pragma("GCC unroll 4") for (int u = 0; u < 4; u++) wv[u] = LDV(ws + (t + u) * O);  \
+                _Pragma("GCC unroll 32") for (int r = 0; r < R; r++)                               \
+                    _Pragma("GCC unroll 4") for (int u = 0; u < 4; u++) acc[r][v] += px[r][xo + t + u] * wv[u]; \
+            }                                                                                       \
+            for (; t < len; t++) {                                                                  \
+                const VV wv = LDV(ws + t * O);                                                      \
+                _Pragma("GCC unroll 32") for (int r = 0; r < R; r++) acc[r][v] += px[r][xo + t] * wv; \
+            }                                                                                       \
+        }                                                                                           \
     if (bias) {                                                                                     \
         VV bv[OB];                                                                                   \
         _Pragma("GCC unroll 4") for (int v = 0; v < OB; v++) bv[v] = LDV(bias + v * VLEN);            \
@@ -184,7 +212,8 @@ static void NAME##_##R##_##OB(const T *const *px, T *const *py, const int64_t *s
 
 #define FWD(R, OB) FWDV(R, OB, V, VL, LD, ST, fwd)
 #define FWDH(R) FWDV(R, 2, H, 8, LDH, STH, fwdh)
-typedef void (*fwd_fn)(const T *const *, T *const *, const int64_t *, int64_t, const T *, int64_t, const T *, int);
+typedef void (*fwd_fn)(const T *const *, T *const *, const int64_t *, int64_t, const T *, int64_t, const T *, int,
+                       const int64_t *const *, const int64_t *);
 #define RMAX2 12
 #define RMAX1 24
 FWD(1, 2) FWD(2, 2) FWD(3, 2) FWD(4, 2) FWD(5, 2) FWD(6, 2) FWD(7, 2) FWD(8, 2) FWD(9, 2) FWD(10, 2)
@@ -203,8 +232,9 @@ static const fwd_fn FWD1[RMAX1 + 1] = {0, fwd_1_1, fwd_2_1, fwd_3_1, fwd_4_1, fw
                                        fwd_21_1, fwd_22_1, fwd_23_1, fwd_24_1};
 
 /* One group's pixels in row-major order, in near-equal blocks of at most rmax. */
-static void fwd_group(const D *d, const Grp *g, const int64_t *sp, const T *xpad, T *yb, const T *w,
-                      const T *bias, int relu, int64_t o0, int ob, int rmax) {
+static void fwd_group(const D *d, const Grp *g, const int64_t *sp, int64_t ns, const int64_t *const *esp,
+                      const int64_t *ens, const T *xpad, T *yb, const T *w, const T *bias, int relu, int64_t o0,
+                      int ob, int rmax) {
     const int64_t cols = g->c1 - g->c0, n = (g->r1 - g->r0) * cols, O = d->o;
     const int64_t nb = (n + rmax - 1) / rmax;
     const T *px[RMAX1];
@@ -216,7 +246,7 @@ static void fwd_group(const D *d, const Grp *g, const int64_t *sp, const T *xpad
             px[k] = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c;
             py[k] = yb + oh * (d->yrow ? d->yrow : d->wo * O) + ow * (d->ypix ? d->ypix : O) + o0;
         }
-        (ob == 2 ? FWD2 : ob ? FWD1 : FWDH2)[r](px, py, sp + 3 * g->sp0, g->ns, w + o0, O, bias ? bias + o0 : NULL, relu);
+        (ob == 2 ? FWD2 : ob ? FWD1 : FWDH2)[r](px, py, sp, ns, w + o0, O, bias ? bias + o0 : NULL, relu, esp, ens);
         q += r;
     }
 }
@@ -224,9 +254,11 @@ static void fwd_group(const D *d, const Grp *g, const int64_t *sp, const T *xpad
 /* y[n, ho, wo, o] for the d->n images of x, plus bias[o] when given, then max(., 0) when relu
    (Conv2D -> BiasAdd -> Relu in one pass, as TensorFlow's fused conv), and max-pooled into `pooled`
    image by image while the image is in cache when `pool` is given; with `codes`, y is not written
-   (each image goes through a scratch buffer) and the pool's workspace is: 0, or -1 when out of memory. */
+   (each image goes through a scratch buffer) and the pool's workspace is: 0, or -1 when out of memory.
+   With `live` ([lo, hi) per vector of 16 output channels), filter columns outside a vector's range
+   are zero for it and are never multiplied (not even by an inf or NaN input). */
 int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const PG *pool, T *pooled,
-             uint8_t *codes, T *y) {
+             uint8_t *codes, const int64_t *live, T *y) {
     const int64_t P = d->ho * d->wo, O = d->o;
     T *scratch = codes ? malloc(sizeof(T) * P * O) : NULL;   /* one image's y: the caller keeps codes */
     if (codes && !scratch) return -1;
@@ -237,21 +269,42 @@ int conv_fwd(const D *d, const T *x, const T *w, const T *bias, int relu, const 
     int64_t *s1 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * ng), *s2 = malloc(sizeof(int64_t) * 3 * d->kh * d->kw * ng);
     const int64_t n1 = (xpad && g1 && s1) ? groups(d, RMAX1, g1, s1) : -1;
     const int64_t n2 = (g2 && s2 && n1 >= 0) ? groups(d, RMAX2, g2, s2) : -1;
-    if (n2 < 0) { free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); return -1; }
+    int64_t *ls = live ? malloc(sizeof(int64_t) * 15 * d->kh * d->kw) : NULL;   /* a group's spans: all, 2 x own */
+    if (n2 < 0 || (live && !ls)) { free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); free(ls); return -1; }
     for (int64_t b = 0; b < d->n; b++) {
         pad_image(d, x, b, xpad, b == 0);
         T *yb = codes ? scratch : y + b * (d->yimg ? d->yimg : P * O);
         for (int64_t o0 = 0; o0 < O; o0 += VL) {
             const int ob = (O - o0) >= 2 * VL ? 2 : halves ? 0 : 1, wide = ob != 1;
             const Grp *g = wide ? g2 : g1;
-            for (int64_t k = 0; k < (wide ? n2 : n1); k++)
-                fwd_group(d, &g[k], wide ? s2 : s1, xpad, yb, w, bias, relu, o0, ob, wide ? RMAX2 : RMAX1);
+            const int64_t *sp = wide ? s2 : s1, ng = wide ? n2 : n1, nv = ob == 2 ? 2 : 1, K = d->kh * d->kw;
+            const int64_t *lv = live ? live + 2 * (o0 / VL) : NULL;
+            int64_t lo = 0, hi = d->kw, ens[2] = {0, 0}, *esp[2] = {ls, ls};
+            for (int64_t q = 0; live && q < nv; q++) {              /* the columns every vector reads */
+                lo = lv[2 * q] > lo ? lv[2 * q] : lo, hi = lv[2 * q + 1] < hi ? lv[2 * q + 1] : hi;
+                esp[q] = ls + (3 + 6 * q) * K;
+            }
+            for (int64_t k = 0; k < ng; k++) {
+                if (!live) {
+                    fwd_group(d, &g[k], sp + 3 * g[k].sp0, g[k].ns, (const int64_t *const *)esp, ens, xpad, yb, w,
+                              bias, relu, o0, ob, wide ? RMAX2 : RMAX1);
+                    continue;
+                }
+                const int64_t ns = spans(d, &g[k], lo, hi, ls);
+                for (int64_t q = 0; q < nv; q++) {                  /* and each vector's own columns */
+                    const int64_t a = lv[2 * q], z = lv[2 * q + 1];
+                    ens[q] = spans(d, &g[k], a, lo < z ? lo : z, esp[q]);
+                    ens[q] += spans(d, &g[k], hi > a ? hi : a, z, esp[q] + 3 * ens[q]);
+                }
+                fwd_group(d, &g[k], ls, ns, (const int64_t *const *)esp, ens, xpad, yb, w, bias, relu, o0, ob,
+                          wide ? RMAX2 : RMAX1);
+            }
             if (ob == 2) o0 += VL;
         }
         if (pool) pool_image(d, pool, yb, pooled + b * pool->ho * pool->wo * O);
         if (codes) pool_codes(d, pool, yb, codes + b * pool->ho * pool->wo * O);
     }
-    free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch);
+    free(xpad); free(g1); free(g2); free(s1); free(s2); free(scratch); free(ls);
     return 0;
 }
 

@@ -71,7 +71,7 @@ def _lib() -> Any:
                     break
             if lib is not None:
                 vp = ctypes.c_void_p
-                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp, vp]),
+                for name, args in (("conv_fwd", [vp, vp, vp, ctypes.c_int, ctypes.POINTER(_PG), vp, vp, vp, vp]),
                                    ("conv_bpf", [vp, vp, vp, ctypes.POINTER(_PG), vp, vp]), ("pool_relu_grad", [ctypes.POINTER(_PG), vp, vp, vp, vp])):
                     fn = getattr(lib, name)
                     fn.argtypes = [ctypes.POINTER(_D)] + args
@@ -102,8 +102,9 @@ def _pg(pool: Any) -> _PG:
 
 
 def _run(d: _D, x: np.ndarray, w: np.ndarray, out: Any, bias: Any = None, relu: bool = False,
-         pool: Any = None, pooled: Any = None, codes: Any = None) -> None:
-    """conv_fwd over tiles of whole images of x (and out, pooled, codes: all [N, ...]) on the pool."""
+         pool: Any = None, pooled: Any = None, codes: Any = None, live: Any = None) -> None:
+    """conv_fwd over tiles of whole images of x (and out, pooled, codes: all [N, ...]) on the pool.
+    live: int64 [O/16, 2], per 16 output channels the filter columns [lo, hi) that are not all zero."""
     fn, b = _lib().conv_fwd, None if bias is None else _ptr(bias)
     pg = None if pool is None else ctypes.byref(_pg(pool))
 
@@ -114,7 +115,7 @@ def _run(d: _D, x: np.ndarray, w: np.ndarray, out: Any, bias: Any = None, relu: 
         dd = _D(*(getattr(d, f) for f in _FIELDS))
         dd.n = r[1] - r[0]
         if fn(ctypes.byref(dd), _ptr(x[r[0]:r[1]]), _ptr(w), b, int(relu), pg, part(pooled, r), part(codes, r),
-              part(out, r)) != 0:
+              None if live is None else _ptr(live), part(out, r)) != 0:
             raise MemoryError("conv_direct: out of memory for a padded image")
     conv_native.map_tiles(tile, d.n, x[0].nbytes + (pooled if out is None else out)[0].nbytes)
 
@@ -203,9 +204,9 @@ def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
         _run(_d(n, g.ho, g.wo, w.shape[3], c, h, wd, top, left, g.kh, g.kw, 1, 1, g.dh, g.dw), dy, wf, out)
         return out
     if g.sh == 1 and wd % g.sw == 0:     # e.g. a strided conv1d: the W phases are channels of one conv
-        wc, top, left = _phase_filter(w, g)
+        wc, top, left, live = _phase_filter(w, g)
         _run(_d(n, g.ho, g.wo, w.shape[3], g.sw * c, h, wd // g.sw, top, left, g.kh, wc.shape[1], 1, 1, 1, 1),
-             dy, wc, out.reshape(n, h, wd // g.sw, g.sw * c))
+             dy, wc, out.reshape(n, h, wd // g.sw, g.sw * c), live=live)
         return out
     for a, ra, ma, pa, ua in _phases(g.kh, g.sh, g.pt, h):
         for b, rb, mb, pb, ub in _phases(g.kw, g.sw, g.pl, wd):
@@ -222,16 +223,19 @@ def backprop_input(xp: Any, sizes: tuple, w: Any, dy: Any, g: Any) -> Any:
 def _phase_filter(w: np.ndarray, g: Any) -> tuple:
     """Stride 1 in H, s in W: input pixels s*v + b (b < s) side by side are one pixel v of s*C
     channels, so the W phases are one stride-1 convolution whose filter holds each phase's flipped
-    taps (zeros where a phase has fewer) at a common padding: (filter, top pad, left pad)."""
+    taps (zeros where a phase has fewer) at a common padding: (filter, top pad, left pad, live), live
+    holding per 16 output channels (one phase's) its taps' columns [lo, hi): the zeros are never multiplied."""
     kh, _, c, o = w.shape
     phases = _phases(g.kw, g.sw, g.pl, g.sw)
     left = max(p[3] for p in phases)
     taps = max(left - p[3] + p[2] for p in phases)
     wc = np.zeros((kh, taps, o, g.sw, c), np.float32)
+    live = np.zeros((g.sw, c // 16, 2), np.int64)
     for b, r, m, pad, _ in phases:
         if m:
             wc[:, left - pad:left - pad + m, :, b, :] = w[::-1, r::g.sw][:, ::-1].transpose(0, 1, 3, 2)
-    return wc.reshape(kh, taps, o, g.sw * c), kh - 1 - g.pt, left
+            live[b] = (left - pad, left - pad + m)
+    return wc.reshape(kh, taps, o, g.sw * c), kh - 1 - g.pt, left, live.reshape(-1, 2)
 
 
 def _phases(k: int, s: int, pad: int, size: int) -> list:
