@@ -22,6 +22,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from upgrader.native.augmented import augmented_spans
 from upgrader.native.base import Blocked
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
@@ -117,6 +118,7 @@ def swap(code: str, tree: ast.Module) -> str:
     if "initializer=" in code:
         spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
+    spans += augmented_spans(tree, aliases, source)   # `t += e` on a tensor -> `t = t + e` (native/augmented.py)
     spans += plain_scope_spans(tree, aliases, source, code)   # variable-free scopes in functions (native/plain_scopes.py)
     if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
         spans += _table_spans(tree, aliases)

@@ -1,0 +1,70 @@
+"""`t += e` on a graph tensor, spelled `t = t + e`: the rebinding native mode follows.
+
+    l2_loss = tf.constant(0.0)                  l2_loss = tf.constant(0.0)
+    l2_loss += tf.nn.l2_loss(W)         ->      l2_loss = l2_loss + tf.nn.l2_loss(W)
+    l2_loss += tf.nn.l2_loss(b)                 l2_loss = l2_loss + tf.nn.l2_loss(b)
+
+TensorFlow's tensors and variables define no in-place operators (`__iadd__`...), so Python runs
+`t += e` as `t = t + e` already: the respelling is exact. Only names whose binding just before is
+a TensorFlow op's result are respelled (a NumPy array or list would be changed in place), in
+module-level statements and the `with` blocks around them (a class's graph written out flat).
+
+    augmented_spans(tree, aliases, source) -> [((line, col, end_line, end_col), new text)]
+"""
+from __future__ import annotations
+
+import ast
+from typing import Callable
+
+from upgrader.scan import TF, dotted, to_key
+
+OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+# TF1 functions whose result is a Python list or other non-tensor value (`+=` on a list extends it in place)
+NOT_TENSORS = frozenset({"trainable_variables", "global_variables", "local_variables", "all_variables",
+                         "get_collection", "get_collection_ref", "gradients", "split", "unstack", "meshgrid",
+                         "dynamic_partition", "tuple", "while_loop", "Session", "InteractiveSession",
+                         "get_default_graph", "Graph", "trainable_weights"})
+SIMPLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant)
+
+
+def _tf_value(value: ast.expr, aliases: dict[str, str]) -> bool:
+    """Whether `value` is the result of a TensorFlow op (`tf.constant(0.0)`, `tf.nn.l2_loss(W) * 0.5`)."""
+    if isinstance(value, ast.BinOp):
+        return _tf_value(value.left, aliases) or _tf_value(value.right, aliases)
+    if not isinstance(value, ast.Call) or (name := dotted(value.func)) is None:
+        return False
+    root, _, rest = name.partition(".")
+    qualified = aliases.get(root, "")
+    if not (qualified == TF or qualified.startswith(TF + ".")):
+        return False
+    return to_key(qualified + ("." + rest if rest else "")).rsplit(".", 1)[-1] not in NOT_TENSORS
+
+
+def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[[ast.AST], str]) -> list:
+    tensors: set[str] = set()   # names bound to a TF op's result by the last statement that bound them
+    spans: list = []
+
+    def walk(body: list[ast.stmt]) -> None:
+        for s in body:
+            if isinstance(s, ast.With):
+                walk(s.body)
+                continue
+            if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name) and s.target.id in tensors and \
+                    type(s.op) in OPS:
+                value = source(s.value)
+                value = value if isinstance(s.value, SIMPLE) else f"({value})"
+                name = s.target.id
+                spans.append(((s.lineno, s.col_offset, s.end_lineno, s.end_col_offset),
+                               f"{name} = {name} {OPS[type(s.op)]} {value}"))
+                continue
+            stored = {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stored.add(s.name)
+            elif isinstance(s, (ast.Import, ast.ImportFrom)):
+                stored |= {(a.asname or a.name).split(".")[0] for a in s.names}
+            tensors.difference_update(stored)
+            if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
+                    _tf_value(s.value, aliases):
+                tensors.add(s.targets[0].id)
+    walk(tree.body)
+    return spans
