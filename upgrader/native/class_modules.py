@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -116,15 +117,20 @@ def imported(code: str, tree: ast.Module, path: Path | None, upgrade: Callable[[
                                          "it reads mean the same in both")]
         added.append(s)
     lib_text = source(other) or ""
-    inserted = "".join(("\n\n" if isinstance(s, ast.FunctionDef) else "") + _segment(lib_text, s) + "\n" for s in added)
-    inserted += "".join("\n\n" + _segment(lib_text, classes[n]) + "\n" for n in names) + "\n\n"
+    inserted, where = "", {}   # the text in place of the import; its lines -> the module's lines
+    for node in added + [classes[n] for n in names]:
+        inserted += "\n\n" if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else ""
+        text = _segment(lib_text, node) + "\n"
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        where |= {stmt.lineno + inserted.count("\n") + i: first + i for i in range(text.count("\n"))}
+        inserted += text
+    inserted += "\n\n"
     lines = code.splitlines(keepends=True)
     combined = "".join(lines[:stmt.lineno - 1]) + inserted + "".join(lines[stmt.end_lineno:])
     out = upgrade(combined)
     width = inserted.count("\n") - (stmt.end_lineno - stmt.lineno + 1)
     if isinstance(out, list):
-        return [Blocked(_line_back(b.line, stmt, width), f"{b.reason} ({other.name})" if stmt.lineno <= b.line <=
-                        stmt.lineno + width else b.reason) for b in out]
+        return [Blocked(_line_back(b.line, stmt, width), _reason_back(b, stmt, width, other, where)) for b in out]
     try:
         script, texts = _split(out.code, names, added, stmt, _spaced(code, stmt), lib)
     except ValueError as e:
@@ -158,6 +164,18 @@ def _import_line(stmt: ast.ImportFrom, names: list[str]) -> str:
 
 def _line_back(line: int, stmt: ast.stmt, width: int) -> int:
     return line if line < stmt.lineno else stmt.lineno if line <= stmt.lineno + width else line - width
+
+
+def _reason_back(b: Blocked, stmt: ast.ImportFrom, width: int, other: Path, where: dict[int, int]) -> str:
+    """A reason about the combined program with the line numbers in it as the script's or the module's lines."""
+
+    def one(m: re.Match) -> str:
+        n = int(m.group())
+        if n < stmt.lineno or n > stmt.lineno + width:
+            return str(_line_back(n, stmt, width))
+        return f"{other.name}:{where[n]}" if n in where else str(stmt.lineno)
+    text = re.sub(r"(?<=\bline )\d+|(?<=\blines )[\d, ]+", lambda m: re.sub(r"\d+", one, m.group()), b.reason)
+    return text
 
 
 def _split(converted: str, names: list[str], added: list[ast.stmt], stmt: ast.ImportFrom, import_text: str,
