@@ -219,7 +219,11 @@ def backward(records: Sequence[tuple], targets: list, seeds: list, sources: list
                 continue
             if op.grad is None:
                 _check_has_grad(op)
-            in_grads = op.grad(g, outs[0], *inputs, **attrs)
+            if op.grad_wanted:   # NOTE: e.g. a first layer's input gradient, on data nobody differentiates
+                wanted = tuple((watched is None or id(x) in watched) and differentiable(x) for x in inputs)
+                in_grads = op.grad(g, outs[0], *inputs, wanted=wanted, **attrs)
+            else:
+                in_grads = op.grad(g, outs[0], *inputs, **attrs)
         else:
             gs = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None) for o in outs]
             if all(g is None for g in gs) or not op.differentiable:

@@ -238,8 +238,12 @@ def _family(names: tuple, fwd, bp_input, bp_filter, out_channels, cases) -> tupl
     def fwd_ref(x, w, **a):
         return fwd(np, x, w, geo(x.shape, w.shape, fname, **a))
 
-    f = op(fname, shape=fwd_shape, same_dtype=True, ref=fwd_ref, cases=cases[0],
-           grad=lambda g, y, x, w, **a: (bi(array.shape(x), w, g, **a), bf(x, array.shape(w), g, **a)))(fwd_impl)
+    def fwd_grad(g, y, x, w, wanted=(True, True), **a):
+        return (bi(array.shape(x), w, g, **a) if wanted[0] else None,
+                bf(x, array.shape(w), g, **a) if wanted[1] else None)
+
+    f = op(fname, shape=fwd_shape, same_dtype=True, ref=fwd_ref, cases=cases[0], grad=fwd_grad,
+           grad_wanted=True)(fwd_impl)
     bi = op(iname, shape=lambda s, w, dy, **a: (None,) * 4 if s is None else _ints(s), value_inputs=(0,),
             dtype=lambda s, w, dy, **a: w,
             ref=lambda s, w, dy, **a: bp_input(np, _ints(s), w, dy, geo(_ints(s), w.shape, iname, **a)),

@@ -45,18 +45,20 @@ def _mm_kernel(xp, ta, tb, a, b):
     return blas.matmul(xp, _t(a, ta), _t(b, tb))
 
 
-def _mm_grad(g, y, a, b, transpose_a=False, transpose_b=False):
-    # NOTE: the four (ta, tb) cases of d(a @ b), each again a MatMul so second order works.
-    if not transpose_a and not transpose_b:
-        return mat_mul(g, b, transpose_b=True), mat_mul(a, g, transpose_a=True)
-    if not transpose_a and transpose_b:
-        return mat_mul(g, b), mat_mul(g, a, transpose_a=True)
-    if transpose_a and not transpose_b:
-        return mat_mul(b, g, transpose_b=True), mat_mul(a, g)
-    return mat_mul(b, g, transpose_a=True, transpose_b=True), mat_mul(g, a, transpose_a=True, transpose_b=True)
+def _mm_grad(g, y, a, b, transpose_a=False, transpose_b=False, wanted=(True, True)):
+    # NOTE: the four (ta, tb) cases of d(a @ b), each again a MatMul so second order works; only the wanted ones.
+    ta, tb = transpose_a, transpose_b
+    da = db = None
+    if wanted[0]:
+        da = (mat_mul(b, g, transpose_a=True, transpose_b=True) if ta and tb else mat_mul(b, g, transpose_b=True)
+              if ta else mat_mul(g, b) if tb else mat_mul(g, b, transpose_b=True))
+    if wanted[1]:
+        db = (mat_mul(g, a, transpose_a=True, transpose_b=True) if ta and tb else mat_mul(a, g) if ta
+              else mat_mul(g, a, transpose_a=True) if tb else mat_mul(a, g, transpose_a=True))
+    return da, db
 
 
-@op("MatMul", shape=_mm_shape, same_dtype=True, grad=_mm_grad,
+@op("MatMul", shape=_mm_shape, same_dtype=True, grad=_mm_grad, grad_wanted=True,
     ref=lambda a, b, transpose_a=False, transpose_b=False: np.matmul(_t(a, transpose_a), _t(b, transpose_b)),
     cases=given(_RNG.standard_normal((2, 3)), _RNG.standard_normal((3, 4)))
     + given(_RNG.standard_normal((3, 2)), _RNG.standard_normal((4, 3)), transpose_a=True, transpose_b=True))

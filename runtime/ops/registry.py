@@ -44,6 +44,7 @@ class OpDef:
     stateful: bool = False         # side effects or randomness: never folded, merged or pruned
     elementwise: bool = False      # a candidate for elementwise fusion
     differentiable: bool = True    # False: gradients stop here silently (comparisons, shapes)
+    grad_wanted: bool = False      # grad takes wanted=(bool per input: is its gradient needed?), None for the rest
     value_inputs: tuple = ()       # inputs whose constant value (or None) the shape rule gets, not their shape
     host_only: str = ""            # why the op has no device kernel (it runs on the host, with a warning)
     host_output: bool = False      # the output stays in host memory (shape metadata), as TF's HostMemory
