@@ -219,3 +219,10 @@ def test_a_class_that_owns_its_session_converts_with_the_script_that_passes_it(t
     assert [w for w in old if w.isalpha()] == [w for w in new if w.isalpha()] == ["cost"] * 3 + ["pred"]
     np.testing.assert_allclose([float(w) for w in new if not w.isalpha()], [float(w) for w in old if not w.isalpha()],
                                rtol=1e-5)
+
+
+def test_a_reason_names_the_scripts_own_lines(tmp_path: Path) -> None:
+    train = TRAIN + "other = Regressor(3, 2)\n"
+    _write(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": train})
+    _, blocked = native(tmp_path / "train.py")
+    assert any("class 'Regressor': it is instantiated 2 times (lines 6, 17)" in m for m in blocked), blocked
