@@ -21,8 +21,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from upgrader.native.class_params import constant_params, hoisted, param_edits
 from upgrader.native.class_sessions import (INITIALIZERS, NotAModel, _builds, _opened, _opens, _self_attr,
-                                            _session_edits, _session_names, late_builds, unwrap_sessions)
+                                            _session_edits, _session_names, cuts, late_builds, unwrap_sessions)
 
 __all__ = ["NotAModel", "Plan", "late_builds", "model_classes", "plan", "flat_program"]
 RENAMED = "__param"   # a session method's parameter spelled like an attribute, renamed while flat
@@ -43,6 +44,7 @@ class Plan:
     renamed: set[str] = field(default_factory=set)           # session-method parameters renamed while flat
     ordered: list[ast.stmt] = field(default_factory=list)    # config and build statements in the order they run
     local_sessions: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    module: ast.Module | None = None      # the whole file: where else its methods are called (native/class_params.py)
     # ^ method -> its session names: a parameter (its position after self) or `with tf.Session() as s:` (None)
 
 
@@ -238,19 +240,27 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
     """The class as a flat TF1 program (see the module docstring), after the file's imports."""
     clash = {a.arg for m in p.runs for a in m.args.args[1:]} | {
         n.id for m in p.runs for n in ast.walk(m) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    p.renamed = clash & p.attrs
+    p.renamed = clash & (p.attrs | _graph_locals(p))   # NOTE: the flat program has one namespace
     shadow = _shadowing_locals(p)
+    hoist = hoisted(p)   # native/class_params.py: a Saver made in a session method is made with the graph
+    constants = constant_params(p, hoist)
     out = [imports]
-    for s in p.graph:
+    for s in p.graph + list(hoist.values()):
         edits = [(n, n.attr) for n in ast.walk(s) if _self_attr(n)]
         edits += [(n, "_" + n.id) for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in shadow]
         out.append(_edits_text(getattr(s, "source_lines", lines), s, edits, s.col_offset))
     for m in p.runs:
-        edits: list[tuple[ast.AST, str]] = [(n, "sess" if n.attr == p.sess_attr else n.attr)
-                                            for n in ast.walk(m) if _self_attr(n)]
-        edits += [(n, n.id + RENAMED) for n in ast.walk(m) if isinstance(n, ast.Name) and n.id in p.renamed]
+        drops: dict[int, tuple[list[ast.AST], set[int]]] = {}
+        edits: list[tuple[ast.AST, str]] = param_edits(p, m, constants, drops)
+        edits += [(s, "") for s in hoist.values() if any(s is x for x in ast.walk(m))]
+        taken = {id(n) for n, _ in edits}
+        edits += [(n, "sess" if n.attr == p.sess_attr else n.attr) for n in ast.walk(m) if _self_attr(n)]
+        edits += [(n, n.id + RENAMED) for n in ast.walk(m) if isinstance(n, ast.Name) and n.id in p.renamed
+                  and id(n) not in taken]
         edits += [(a, a.arg + RENAMED) for a in m.args.args[1:] if a.arg in p.renamed]
-        edits = _session_edits(p, m, edits)
+        edits = _session_edits(p, m, edits, drops)
+        inside = {id(x) for items, gone in drops.values() for i in gone for x in ast.walk(items[i])}
+        edits = [e for e in edits if id(e[0]) not in inside] + cuts(drops)
         text = _edits_text(lines, m, edits, m.col_offset)
         out.append("\n\n" + unwrap_sessions(_drop_self(text, m.name)) + "\n")
     out.append(f"\n\nsess = {tf}.Session()\n")

@@ -46,6 +46,7 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
         try:
             late, calls = late_builds(cls, tree)
             p = plan(cls, late)
+            p.module = tree
             flat = flat_program(p, lines, "", tf)
             edits += [(c, "") for c in calls]   # model.build(): part of __init__ now
         except NotAModel as e:

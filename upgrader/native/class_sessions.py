@@ -136,23 +136,35 @@ class _Span:
     end_col_offset: int
 
 
-def _cut(items: list[ast.AST], i: int) -> _Span:
-    """The span that removes items[i] from a comma-separated list, with one of its commas."""
-    a = items[i]
-    if i > 0:
-        start, end = items[i - 1], a
-        span = _Span(start.end_lineno, start.end_col_offset, end.end_lineno, end.end_col_offset)
-    elif len(items) > 1:
-        span = _Span(a.lineno, a.col_offset, items[1].lineno, items[1].col_offset)
-    else:
-        span = _Span(a.lineno, a.col_offset, a.end_lineno, a.end_col_offset)
-    if span.lineno != span.end_lineno:
-        raise NotAModel(f"line {a.lineno}: a session argument spread over several lines")
-    return span
+def drop(drops: dict[int, tuple[list[ast.AST], set[int]]], owner: ast.AST, items: list[ast.AST], i: int) -> None:
+    """Mark items[i] of `owner`'s comma-separated list (a call's arguments, a def's parameters) for removal."""
+    drops.setdefault(id(owner), (items, set()))[1].add(i)
 
 
-def _session_edits(p: Plan, m: ast.FunctionDef, edits: list[tuple[ast.AST, str]]) -> list[tuple[ast.AST, str]]:
-    """A method's local sessions are the flat program's one `sess`: session parameters and arguments go."""
+def cuts(drops: dict[int, tuple[list[ast.AST], set[int]]]) -> list[tuple[ast.AST, str]]:
+    """The spans that remove the marked items, each run of neighbours with one of its commas."""
+    out: list[tuple[ast.AST, str]] = []
+    for items, gone in drops.values():
+        marked = sorted(gone)
+        while marked:
+            a = b = marked.pop(0)
+            while marked and marked[0] == b + 1:
+                b = marked.pop(0)
+            if a > 0:
+                span = _Span(items[a - 1].end_lineno, items[a - 1].end_col_offset, items[b].end_lineno, items[b].end_col_offset)
+            elif b + 1 < len(items):
+                span = _Span(items[a].lineno, items[a].col_offset, items[b + 1].lineno, items[b + 1].col_offset)
+            else:
+                span = _Span(items[a].lineno, items[a].col_offset, items[b].end_lineno, items[b].end_col_offset)
+            if span.lineno != span.end_lineno:
+                raise NotAModel(f"line {items[a].lineno}: a session argument spread over several lines")
+            out.append((span, ""))
+    return out
+
+
+def _session_edits(p: Plan, m: ast.FunctionDef, edits: list[tuple[ast.AST, str]],
+                   drops: dict[int, tuple[list[ast.AST], set[int]]]) -> list[tuple[ast.AST, str]]:
+    """A method's local sessions are the flat program's one `sess`: session parameters and arguments go (to `drops`)."""
     names = p.local_sessions.get(m.name, {})
     gone: set[int] = set()
     out = list(edits)
@@ -161,16 +173,16 @@ def _session_edits(p: Plan, m: ast.FunctionDef, edits: list[tuple[ast.AST, str]]
         if pos is not None:
             if len(params) - 1 - pos <= len(m.args.defaults):
                 raise NotAModel(f"method '{m.name}': the session parameter '{name}' has a default value")
-            out.append((_cut(params, pos + 1), ""))
+            drop(drops, m.args, params, pos + 1)
     for call, callee in _self_calls(m, dict.fromkeys(p.local_sessions)):
         spots = {v: k for k, v in p.local_sessions[callee].items() if v is not None}
         args: list[ast.AST] = [*call.args, *call.keywords]
         for i, a in enumerate(call.args):
             if i in spots:
-                out.append((_cut(args, i), "")); gone.update(id(n) for n in ast.walk(a))
+                drop(drops, call, args, i); gone.update(id(n) for n in ast.walk(a))
         for k in call.keywords:
             if k.arg in spots.values():
-                out.append((_cut(args, args.index(k)), "")); gone.update(id(n) for n in ast.walk(k))
+                drop(drops, call, args, args.index(k)); gone.update(id(n) for n in ast.walk(k))
     for st in ast.walk(m):
         c = st.value if isinstance(st, ast.Expr) else None
         if names and isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name) \

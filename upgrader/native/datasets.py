@@ -262,6 +262,9 @@ def plan(prog: Any, session: list[ast.stmt]) -> Plan:
     """Where the session's code takes dataset elements; see the module docstring."""
     p = Plan()
     _visit(prog, p, session, False)
+    for fn in session:   # a def that runs the session (native/session_defs.py): its body pairs its own runs
+        if isinstance(fn, ast.FunctionDef) and _visit(prog, p, fn.body, False):
+            p.touched.add(id(fn))
     _check_uses(prog, p)
     for key, it in prog.iterators.items():
         loops = [lp for lp in p.loops.values() if lp.iterator == key]
@@ -283,6 +286,8 @@ def _visit(prog: Any, p: Plan, block: list[ast.stmt], nested: bool) -> bool:
     found = False
     pending: dict[str, tuple[int, set[str]]] = {}   # iterator -> (its initializer run, names its feed reads)
     for s in block:
+        if isinstance(s, ast.FunctionDef):
+            continue   # a session def: plan() visits its body on its own
         loop = as_loop(prog, s, nested)
         if loop is not None:
             p.loops[id(s)] = loop

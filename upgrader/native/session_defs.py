@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # NOTE: the kinds a session function may name outside sess.run: they stay Python objects in TF2
 PLAIN_KINDS = (None, "variable", "saver", "writer", "varlist")
+# NOTE: calls that make or read files, not graph ops (a FileWriter's graph argument, sess.graph too, is dropped)
+FILE_CALLS = frozenset({"tf.train.get_checkpoint_state", "tf.train.latest_checkpoint", "tf.summary.FileWriter"})
 
 
 def session_names(prog: Program, tree: ast.Module) -> set[str]:
@@ -40,12 +42,20 @@ def runs_session(stmt: ast.stmt, sessions: set[str]) -> bool:
     if not isinstance(stmt, ast.FunctionDef) or stmt.decorator_list or len(sessions) != 1:
         return False
     sess = next(iter(sessions))
-    return sess not in {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)} and bool(_runs(stmt, sess))
+    return sess not in {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)} and bool(
+        _runs(stmt, sess) or _saves(stmt, sess))
 
 
 def _runs(stmt: ast.AST, sess: str) -> list[ast.Call]:
     return [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
             and isinstance(n.func.value, ast.Name) and n.func.value.id == sess and n.func.attr == "run"]
+
+
+def _saves(stmt: ast.AST, sess: str) -> list[ast.Call]:
+    """`saver.save(sess, path)` / `saver.restore(sess, path)`: the session handed to a Saver (rules/native_saver.py)."""
+    return [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr in ("save", "restore") and isinstance(n.func.value, ast.Name) and n.args
+            and isinstance(n.args[0], ast.Name) and n.args[0].id == sess]
 
 
 def why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
@@ -55,12 +65,17 @@ def why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
         return "nested functions and classes are not followed"
     if any(prog.kind(name) is not None for n in ast.walk(stmt) if isinstance(n, ast.Global) for name in n.names):
         return "declares a graph object global"
-    local = {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)}
+    local = {a.arg for a in ast.walk(stmt.args) if isinstance(a, ast.arg)} | {
+        n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}   # Python's scoping
     inside = {id(m) for r in _runs(stmt, sess) for m in ast.walk(r)}
     inside |= {id(k) for n in ast.walk(stmt) if isinstance(n, ast.Dict) and feed_literal(prog, n)
                for key in n.keys if key is not None for k in ast.walk(key)}   # `fd = {x: xb}`: fed by name (feeds.py)
+    inside |= {id(n.args[0]) for n in _saves(stmt, sess) if prog.kind(n.func.value.id) == "saver"}
     for node in ast.walk(stmt):
         if id(node) in inside:
+            continue
+        if isinstance(node, ast.Call) and prog.call_key(node) in FILE_CALLS:
+            inside.update(id(m) for m in ast.walk(node))   # files: Python, not graph
             continue
         if isinstance(node, ast.Call) and prog.call_key(node) is not None:
             return f"calls {prog.call_key(node)} outside sess.run, which would add to the graph on every call"

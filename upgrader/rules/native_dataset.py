@@ -40,7 +40,8 @@ class NativeDataset(NativeRule):
         made = next((it for it in prog.iterators.values() if stmt in (it.stmt, it.get_next, *it.init_stmts)), None)
         if made is not None:
             return self.made(prog, made, stmt, p, edit)
-        if id(stmt) not in prog.session_stmts:
+        if id(stmt) not in prog.session_stmts and not any(id(stmt) in d for d in (p.loops, p.inits, p.pulls, p.bound,
+                                                                                   p.touched)):
             return None
         if id(stmt) in p.loops:
             return self.loop(prog, p.loops[id(stmt)], p, edit)
@@ -104,7 +105,7 @@ class NativeDataset(NativeRule):
         blocks = [(None, stmt.body)]
         if isinstance(stmt, ast.Try):
             blocks += [(h, h.body) for h in stmt.handlers] + [(None, stmt.orelse), (None, stmt.finalbody)]
-        elif not isinstance(stmt, ast.With):
+        elif not isinstance(stmt, (ast.With, ast.FunctionDef)):
             if stmt.orelse and source_line(prog, stmt.orelse[0].lineno).lstrip().startswith("elif"):
                 raise Blocked(stmt.orelse[0].lineno, "an elif chain around a dataset sess.run is not converted natively")
             blocks.append((None, stmt.orelse))

@@ -5,6 +5,7 @@ import ast
 import json
 
 from upgrader.native.base import Blocked, Editor, NativeRule
+from upgrader.native.saver_slots import saved_optimizer
 from upgrader.native.model import Entity, Program
 
 
@@ -58,7 +59,9 @@ class NativeSaver(NativeRule):
             raise Blocked(call.lineno, "tf.train.Saver var_list native mode cannot name statically")
         stateful = next((k for n in ast.walk(prog.tree) if (k := prog.call_key(n) or "").startswith("tf.train.")
                          and k.endswith("Optimizer") and k != "tf.train.GradientDescentOptimizer"), None)
-        if stateful and _reads_state(prog):
+        if stateful and var_list is None and (opt := saved_optimizer(prog, stmt, edit)) is not None:
+            items.append(f"optimizer={opt}")   # NOTE: TF1 saved and restored its slots (Adam's m and v) too
+        elif stateful and _reads_state(prog):
             raise Blocked(call.lineno, f"the Saver restores a checkpoint: TF1 saved and restores every global "
                                        f"variable, the {stateful}'s slots too; the Checkpoint holds the variables only")
         self.change("tf.train.Saver -> tf.train.Checkpoint")

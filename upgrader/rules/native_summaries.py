@@ -85,11 +85,12 @@ class NativeSummaries(NativeRule):
             return f"{edit.tfx('summary.create_file_writer')}({edit.text(logdir)})"
         if not (isinstance(f, ast.Attribute) and f.attr == "add_summary" and isinstance(f.value, ast.Name)):
             return None
-        if len(call.args) != 2 or call.keywords:
+        given = dict(zip(("summary", "global_step"), call.args)) | {k.arg: k.value for k in call.keywords}
+        if len(call.args) > 2 or set(given) != {"summary", "global_step"}:
             raise Blocked(call.lineno, "add_summary(summary, step) without an explicit step is not converted natively")
         if not edit.free(HELPER):
             raise Blocked(call.lineno, f"'{HELPER}' is already a name in this file")
-        summary, step = (self.argument(prog, a, edit) for a in call.args)
+        summary, step = (self.argument(prog, given[a], edit) for a in ("summary", "global_step"))
         return f"{HELPER}({f.value.id}, {summary}, {step})"
 
     def argument(self, prog: Program, node: ast.expr, edit: Editor) -> str:
