@@ -57,8 +57,8 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                 walk(s.body, inner, flag)
             elif id(s) in b.made:   # NOTE: a factory's variable is named at run time: new on every call, never reused
                 if reuse:
-                    raise Stop(s, f"{s.value.func.id}() makes a new variable on every call, but its scope reuses")
-                events.append((False, f"{path}/{s.value.func.id}()#{len(fx.store) + len(events)}"))
+                    raise Stop(s, f"{ast.unparse(s.value.func)}() makes a new variable on every call, but its scope reuses")
+                events.append((False, f"{path}/{ast.unparse(s.value.func)}()#{len(fx.store) + len(events)}"))
             elif id(s) in b.variables or id(s) in b.rnn:   # NOTE: an rnn call creates its cells' kernel and bias
                 names = variable_names(prog, b.rnn[id(s)], path) if id(s) in b.rnn else [
                     f"{path}/{_arg(s.value, 0, 'name').value}" if path else _arg(s.value, 0, "name").value]

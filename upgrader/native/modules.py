@@ -89,6 +89,7 @@ class Functions:
     builders: dict[str, Builder] = field(default_factory=dict)
     helpers: set[str] = field(default_factory=set)
     factories: set[str] = field(default_factory=set)   # defs that only make and return one variable (_factory)
+    variable_calls: set[int] = field(default_factory=set)   # ids of tf.Variable calls in builders: made like factories'
     defs: dict[str, ast.FunctionDef] = field(default_factory=dict)   # every def recorded so far, builders and helpers
     calls: set[int] = field(default_factory=set)     # ids of tf calls inside builders that the module rule rewrites
     sites: dict[int, Site] = field(default_factory=dict)      # id(top-level statement) -> its builder call
@@ -160,9 +161,8 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
         if nested(prog, fn, n):   # NOTE: tf.cond's branches may be lambdas (native/branch_lambdas.py)
             raise Stop(n, "nested functions, classes and global statements are not followed")
         k = prog.call_key(n)
-        if k == "tf.Variable" and not _factory(prog, fn):
-            raise Stop(n, "tf.Variable inside a function that also computes with tensors makes new variables on "
-                          "every call (create the variables outside, or use get_variable)")
+        if k == "tf.Variable" and not _factory(prog, fn):   # NOTE: new on every call, as a factory's variable is
+            fx.variable_calls.add(id(n))
         if k == "tf.get_variable_scope":
             raise Stop(n, "tf.get_variable_scope() inside a function is not followed")
     fx.defs[fn.name] = fn
@@ -264,7 +264,7 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
         if isinstance(s, ast.Assign) and _factory_call(fx, s.value):   # `W = weight_variable(name, [n_in, n])`
             if not (len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)) or sum(
                     isinstance(n, ast.Name) and n.id == s.targets[0].id and isinstance(n.ctx, ast.Store) for n in ast.walk(b.node)) > 1:
-                raise Stop(s, f"{s.value.func.id}()'s variable must be assigned to one name, once")
+                raise Stop(s, f"{ast.unparse(s.value.func)}()'s variable must be assigned to one name, once")
             b.variables[id(s)] = _attribute(b, s.targets[0].id)
             b.made.add(id(s))
             continue
@@ -280,7 +280,8 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
 
 
 def _factory_call(fx: Functions, node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in fx.factories
+    return isinstance(node, ast.Call) and (id(node) in fx.variable_calls or isinstance(node.func, ast.Name)
+                                           and node.func.id in fx.factories)
 
 
 def _child_name(call: ast.Call, child: Builder) -> str:
@@ -348,7 +349,6 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
         raise Stop(b.node, f"the reuse parameter '{mixed[0]}' is also used by the computation")
     built = {x for s in ast.walk(b.node) if id(s) in b.prep or id(s) in b.variables for x in _loads(s)}
     b.kept = {p for p in b.init if p in elsewhere or b.lazy and p in built}   # lazy: creation reads them in __call__
-
 
 
 def _parents(fn: ast.FunctionDef, name: str) -> list[ast.AST]:
