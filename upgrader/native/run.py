@@ -31,7 +31,7 @@ from upgrader.native.queues import queue_pipelines
 from upgrader.native.rebind_data import rename
 from upgrader.native.tail_reasons import undefined_name
 from upgrader.native.unpack import split
-from upgrader.native.vocabulary import vocabulary_processors
+from upgrader.native.plain_respell import respell_plain
 from upgrader.rules.native_mnist import plain_reader
 from upgrader.native.function_body import lift
 from upgrader.native.imported import (CURRENT, group_blocker, importers, library, local_tf_modules, remember,
@@ -163,8 +163,8 @@ def _upgrade_parts(code: str, tree: ast.Module, parts: list[str]) -> Result:
 def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     """The native upgrade of one graph program, or what blocked it."""
     rule_types = _native_rules()
-    try:   # NOTE: a VocabularyProcessor becomes a class the file defines (native/vocabulary.py)
-        helped = vocabulary_processors(code, tree)
+    try:   # NOTE: TF1 code with a plain spelling (a VocabularyProcessor class, version tests); native/plain_respell.py
+        helped = respell_plain(code, tree)
     except Blocked as b:
         return [b]
     if helped is not None:

@@ -1,8 +1,8 @@
 """Precise fallback reasons for TF1 constructs native mode keeps in compat form on purpose, and small facts
 of the analysis that decide them.
 
-    prog.block(node, contrib_reason("tf.contrib.learn.preprocessing.VocabularyProcessor"))
-    -> "tf.contrib.learn.preprocessing.VocabularyProcessor: no TF2 layer numbers words as it did ..."
+    prog.block(node, contrib_reason("tf.contrib.training.HParams"))
+    -> "tf.contrib.training.HParams: a Python configuration object with no TF2 counterpart ..."
     failing_imports(prog)   # `import tf.contrib.layers as layers`: the original fails on that line too
     writes_summary(prog, stmt)   # `writer.add_summary(s, i)` after the session block: rewritten as session code
     undefined_name(code)   # `tf.zeros(shape, ...)` with no `shape` anywhere: (line, reason), a NameError in TF1 too
@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     from upgrader.native.model import Program
 
 CONTRIB = {
-    "tf.contrib.learn.preprocessing.VocabularyProcessor": (
-        "no TF2 layer numbers words as it did (TextVectorization gives 0 to padding and 1 to unknown words where "
-        "VocabularyProcessor gives 0 to both, orders its vocabulary by frequency where VocabularyProcessor keeps "
-        "first-seen order unless min_frequency trims it, has no min_frequency, and its split runs RE2, which "
-        "lacks the lookaheads of VocabularyProcessor's tokenizer); build the vocabulary by hand"),
     "tf.contrib.training.HParams": (
         "a Python configuration object with no TF2 counterpart (keep the values in a dict, a dataclass or "
         "types.SimpleNamespace)"),

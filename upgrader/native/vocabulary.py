@@ -164,14 +164,15 @@ def vocabulary_processors(code: str, tree: ast.Module) -> str | None:
     if anchor is None:
         block = block.lstrip("\n")
     edits.append((*at, *at, block))
-    return _apply(lines, edits)
+    return apply_edits(lines, edits)
 
 
 def _inside(inner: ast.AST, outer: ast.AST) -> bool:
     return inner is not outer and any(n is inner for n in ast.walk(outer))
 
 
-def _apply(lines: list[str], edits: list[tuple[int, int, int, int, str]]) -> str:
+def apply_edits(lines: list[str], edits: list[tuple[int, int, int, int, str]]) -> str:
+    """The text of `lines` with each (line, col, end_line, end_col, new text) edit made (ast positions)."""
     starts = [0]
     for ln in lines:
         starts.append(starts[-1] + len(ln))

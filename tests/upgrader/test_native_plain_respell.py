@@ -1,0 +1,91 @@
+"""TF1 code native mode respells before analysing it (upgrader/native/plain_respell.py): version tests every
+TF 1.x release answers alike keep only the branch TF1 ran, and a program that never opens a session loses
+its graph resets.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from upgrader.native.run import upgrade_native
+
+ROOT = Path(__file__).resolve().parents[2]
+
+VERSIONED = """import numpy as np
+import tensorflow as tf
+
+# TF >= 1.0 moved the cells
+if tf.__version__[0] >= '1':
+    scale = tf.Variable(2.0)   # the branch TF1 ran
+    note = "new"
+else:
+    scale = tf.Variable(3.0)
+    note = "old"
+x = tf.placeholder(tf.float32, [None])
+y = scale * x
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(note, sess.run(y, {x: np.array([1.0, 2.5])}).tolist())
+"""
+
+
+def _blockers(code: str) -> list[str]:
+    return [d.message.split(": ", 1)[1] for d in upgrade_native(code).diagnostics
+            if "native conversion blocked" in d.message]
+
+
+def _run(tmp_path: Path, original: str, converted: str) -> tuple[str, str]:
+    (tmp_path / "v1.py").write_text(original)
+    (tmp_path / "v2.py").write_text(converted)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    one = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", str(tmp_path / "v1.py")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    two = subprocess.run([sys.executable, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert one.returncode == two.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
+    return one.stdout, two.stdout
+
+
+def test_a_version_test_every_tf1_answers_alike_keeps_the_branch_tf1_ran(oracle, tmp_path: Path) -> None:
+    result = upgrade_native(VERSIONED)
+    assert not _blockers(VERSIONED)
+    assert "__version__" not in result.code and "tf.Variable(3.0)" not in result.code
+    assert "# TF >= 1.0 moved the cells\nscale = tf.Variable(2.0)   # the branch TF1 ran\nnote = \"new\"\n" in result.code
+    one, two = _run(tmp_path, VERSIONED, result.code)
+    assert one == two == "new [2.0, 5.0]\n"
+
+
+def test_an_else_branch_and_a_test_with_no_else() -> None:
+    code = VERSIONED.replace("if tf.__version__[0] >= '1':", "if int(tf.__version__.split('.')[0]) < 1:")
+    code = code.replace('note = "old"\n', 'note = "old"\nif tf.VERSION.startswith("0."):\n    note = "ancient"\n')
+    result = upgrade_native(code)
+    assert not _blockers(code)
+    assert "# TF >= 1.0 moved the cells\nscale = tf.Variable(3.0)\nnote = \"old\"\n\n\ndef y(x):" in result.code
+    assert "tf.Variable(2.0)" not in result.code and "ancient" not in result.code and "VERSION" not in result.code
+
+
+def test_a_test_tf1_releases_answer_differently_is_left_to_the_analysis() -> None:
+    code = VERSIONED.replace("tf.__version__[0] >= '1'", "tf.__version__ < '1.5'")
+    assert any("graph code inside a if statement" in b for b in _blockers(code))
+
+
+GRAPH_FREE = """import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework import ops
+ops.reset_default_graph()
+
+data = np.arange(6, dtype=np.float32).reshape(2, 3)
+proto = tf.contrib.util.make_tensor_proto(data, shape=[2, 3])
+print(proto.tensor_shape.dim[1].size, tf.contrib.util.make_ndarray(proto).sum())
+"""
+
+
+def test_a_program_without_a_session_loses_its_graph_resets(oracle, tmp_path: Path) -> None:
+    result = upgrade_native(GRAPH_FREE)
+    assert not _blockers(GRAPH_FREE)
+    assert "reset_default_graph" not in result.code and "tensorflow.python" not in result.code
+    assert "tf.make_tensor_proto(data, shape=[2, 3])" in result.code and "contrib" not in result.code
+    one, two = _run(tmp_path, GRAPH_FREE.replace("tf.contrib.util.", "tf."), result.code)   # TF 2.21 has no contrib
+    assert one == two == "3 15.0\n"
