@@ -226,3 +226,25 @@ def test_a_reason_names_the_scripts_own_lines(tmp_path: Path) -> None:
     _write(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": train})
     _, blocked = native(tmp_path / "train.py")
     assert any("class 'Regressor': it is instantiated 2 times (lines 6, 17)" in m for m in blocked), blocked
+
+
+PREDICT = '''import numpy as np
+import tensorflow as tf
+
+from model import Regressor
+
+model = Regressor(3, 4)
+model.build_graph()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(model.pred, {model.x: np.ones((2, 3), np.float32)}))
+'''
+
+
+def test_scripts_that_use_the_class_differently_convert_with_it_when_they_write_it_alike(tmp_path: Path) -> None:
+    """predict.py only predicts, train.py trains: both write the same tf.Module class, so all three convert."""
+    _write(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": TRAIN, "predict.py": PREDICT})
+    for name in ("model.py", "train.py", "predict.py"):
+        result, blocked = native(tmp_path / name)
+        assert not blocked, (name, blocked)
+    assert "model = Regressor(3, 4)\nprint(model.pred(np.ones((2, 3), np.float32)).numpy())" in result.code

@@ -31,7 +31,7 @@ from upgrader.native.base import Blocked
 from upgrader.native.class_sessions import _builds
 from upgrader.native.imported import CURRENT, source
 
-_RECORDED: dict[tuple[Path, Path, str], str] = {}   # (script, module, class) -> the converted class text
+_RECORDED: dict[tuple[Path, Path, str, str], str] = {}   # (script, module, class, script source) -> converted text
 
 
 def graph_classes(tree: ast.Module) -> dict[str, ast.ClassDef] | None:
@@ -135,8 +135,10 @@ def imported(code: str, tree: ast.Module, path: Path | None, upgrade: Callable[[
         script, texts = _split(out.code, names, added, stmt, _spaced(code, stmt), lib)
     except ValueError as e:
         return [Blocked(stmt.lineno, f"class '{names[0]}' of {other.name}: {e.args[0]}")]
-    for n, text in texts.items():
-        _RECORDED[(path.resolve(), other.resolve(), n)] = text
+    for n, text in texts.items():   # NOTE: keyed by the script's source, which decides the text
+        if _RECORDED.setdefault((path.resolve(), other.resolve(), n, source(path) or ""), text) != text:
+            return [Blocked(stmt.lineno, f"class '{n}' of {other.name} converts differently in two parts of this "
+                                         "program (graphs built one after the other)")]
     return Result(script, code, [d for d in out.diagnostics if d.severity != "change"])
 
 
@@ -278,8 +280,8 @@ def class_module(code: str, tree: ast.Module, path: Path | None, converts: Calla
         if not converts(source(user) or "", user):
             return [Blocked(1, f"{path.name}'s model classes convert only with every program beside it that imports "
                                f"them: {user.name}, which imports them, stays in compat form")]
-        for (script, module, name), text in list(_RECORDED.items()):
-            if script == key and module == here:
+        for (script, module, name, text_of), text in list(_RECORDED.items()):
+            if script == key and module == here and text_of == (source(user) or ""):
                 if texts.setdefault(name, text) != text:
                     return [Blocked(classes[name].lineno, f"class '{name}' converts differently in {user.name} and "
                                                           f"another program beside {path.name}")]
