@@ -89,3 +89,46 @@ def test_a_program_without_a_session_loses_its_graph_resets(oracle, tmp_path: Pa
     assert "tf.make_tensor_proto(data, shape=[2, 3])" in result.code and "contrib" not in result.code
     one, two = _run(tmp_path, GRAPH_FREE.replace("tf.contrib.util.", "tf."), result.code)   # TF 2.21 has no contrib
     assert one == two == "3 15.0\n"
+
+
+SPARSE = """import numpy as np
+import tensorflow as tf
+
+sp = tf.sparse_placeholder(tf.float32)
+w = tf.Variable([[1.0], [2.0], [3.0]])
+y = tf.sparse_tensor_dense_matmul(sp, w)
+loss = tf.reduce_sum(tf.square(y - 1.0))
+train = tf.train.GradientDescentOptimizer(0.05).minimize(loss)
+a = tf.sparse_placeholder(tf.string)
+b = tf.sparse_placeholder(dtype=tf.string)
+dist = tf.edit_distance(a, b, normalize=False)
+
+
+def chars(words):
+    return tf.SparseTensorValue([[i, j] for i, w in enumerate(words) for j in range(len(w))],
+                                list("".join(words)), [len(words), max(map(len, words))])
+
+
+value = tf.SparseTensorValue([[0, 0], [1, 2]], [1.0, 0.5], [2, 3])
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        _, l = sess.run([train, loss], {sp: value})
+        print(round(float(l), 5))
+    print(sess.run(w).round(5).tolist())
+    print(sess.run(dist, {a: chars(["kitten", "abc"]), b: chars(["sitting", "abd"])}).tolist())
+"""
+
+
+def test_sparse_placeholders_take_the_sparse_tensors_they_are_fed(oracle, tmp_path: Path) -> None:
+    result = upgrade_native(SPARSE)
+    assert not _blockers(SPARSE)
+    assert "SparseTensorValue" not in result.code and "sparse_placeholder" not in result.code
+    assert "return tf.SparseTensor([[i, j] for i" in result.code and "def dist(a, b):" in result.code
+    one, two = _run(tmp_path, SPARSE, result.code)
+    assert one == two and one.splitlines()[-1] == "[3.0, 1.0]"
+
+
+def test_a_sparse_placeholder_fed_a_tuple_keeps_the_file_in_compat_form() -> None:
+    code = SPARSE.replace("value = tf.SparseTensorValue(", "value = (").replace("tf.SparseTensorValue(", "(")
+    assert _blockers(code)[0].startswith("tf.sparse_placeholder fed something other than tf.SparseTensorValue")

@@ -59,7 +59,8 @@ PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/nat
             "tf.ConfigProto", "tf.GPUOptions",           # session options: protocol buffers, never graph values
             "tf.python_io.TFRecordWriter", "tf.io.TFRecordWriter",   # file writing and tf.train.Example protos: plain
             "tf.train.Example", "tf.train.Feature", "tf.train.Int64List", "tf.train.BytesList", "tf.train.FloatList",
-            "tf.train.get_checkpoint_state", "tf.train.latest_checkpoint")   # checkpoint paths, in TF2 as in TF1
+            "tf.train.get_checkpoint_state", "tf.train.latest_checkpoint",   # checkpoint paths, in TF2 as in TF1
+            "tf.test.TestCase", "tf.test.main")           # unit-test scaffolding: the same classes in TF2
 
 
 
@@ -184,6 +185,9 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     extra: dict[str, object] = {}
     if key == "tf.placeholder":
         kind = "placeholder"
+    elif key == "tf.sparse_placeholder":   # fed a tf.SparseTensor (native/plain_respell.py), passed on as it comes
+        kind = "placeholder"
+        prog.flags.add(name)
     elif key == "tf.placeholder_with_default":
         kind, extra = "placeholder", {"default": ast.unparse(value.args[0] if value.args else value.keywords[0].value)}
     elif key in GET or key in LISTS:   # tf.trainable_variables() too: a list of the variables made so far

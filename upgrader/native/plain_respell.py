@@ -6,6 +6,8 @@
         cell = tf.nn.rnn_cell.BasicRNNCell(num_units=8)
 
     ops.reset_default_graph()   (a program that never opens a session)  ->  (removed)
+    sess.run(d, {sp: tf.SparseTensorValue(i, v, s)})   ->  d(tf.SparseTensor(i, v, s))   (sp: a sparse_placeholder,
+                                                           a parameter taking the SparseTensor as it comes)
     learn.preprocessing.VocabularyProcessor(25)   ->  VocabularyProcessor(25), a class the file defines
                                                       (native/vocabulary.py)
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import ast
 import re
 
+from upgrader.native.base import Blocked
 from upgrader.native.vocabulary import apply_edits, vocabulary_processors
 from upgrader.scan import collect_aliases, dotted, to_key
 
@@ -25,11 +28,12 @@ TF1_RELEASES = tuple(f"1.{minor}.{patch}" for minor in range(16) for patch in (0
 SAFE_CALLS = {"int": int, "float": float, "str": str, "tuple": tuple, "list": list, "map": map, "len": len}
 SAFE_ATTRS = frozenset({"__version__", "VERSION", "split", "startswith"})
 RESETS = frozenset({"tf.reset_default_graph", "tf.compat.v1.reset_default_graph"})
+SPARSE = frozenset({"tf.sparse_placeholder", "tf.compat.v1.sparse_placeholder"})
 
 
 def respell_plain(code: str, tree: ast.Module) -> str | None:
     """The first respelling that applies (see the module docstring), or None."""
-    for step in (vocabulary_processors, version_branches, graph_free_resets):
+    for step in (vocabulary_processors, version_branches, graph_free_resets, sparse_values):
         new = step(code, tree)
         if new is not None and new != code:
             return new
@@ -81,19 +85,41 @@ def version_branches(code: str, tree: ast.Module) -> str | None:
     return apply_edits(lines, edits) if edits else None
 
 
-def graph_free_resets(code: str, tree: ast.Module) -> str | None:
-    """`ops.reset_default_graph()` statements go from a program that never opens a session (a data loader):
-    TF2 has no default graph. Programs with a session keep theirs for native/segments.py and the
-    graph-reset rule."""
-    if re.search(r"\b(Session|InteractiveSession)\b", code):
-        return None
+def _keys(tree: ast.Module):
     aliases = collect_aliases(tree)
 
     def key(node: ast.AST) -> str | None:
         d = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
         head, _, rest = (d or "").partition(".")
         return to_key(aliases[head] + ("." + rest if rest else "")) if d and head in aliases else None
+    return key
 
+
+def sparse_values(code: str, tree: ast.Module) -> str | None:
+    """In a file with a tf.sparse_placeholder, the tf.SparseTensorValue values it is fed become tf.SparseTensor
+    (the same indices, values and dense_shape): a TF2 function takes the sparse tensor itself."""
+    key = _keys(tree)
+    if not any(isinstance(n, ast.Call) and key(n.func) in SPARSE for n in ast.walk(tree)):
+        return None
+    values = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and key(n) == "tf.SparseTensorValue"]
+    if not values and any(isinstance(n, ast.Attribute) and key(n) == "tf.SparseTensor" for n in ast.walk(tree)):
+        return None   # respelled already
+    if not values:
+        line = next(n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and key(n.func) in SPARSE)
+        raise Blocked(line, "tf.sparse_placeholder fed something other than tf.SparseTensorValue(...): a TF2 "
+                            "function takes a tf.SparseTensor (build one from the indices, values and dense_shape)")
+    edits = [(n.lineno, n.col_offset, n.end_lineno, n.end_col_offset, f"{ast.unparse(n.value)}.SparseTensor")
+             for n in values]
+    return apply_edits(code.splitlines(keepends=True), edits)
+
+
+def graph_free_resets(code: str, tree: ast.Module) -> str | None:
+    """`ops.reset_default_graph()` statements go from a program that never opens a session (a data loader):
+    TF2 has no default graph. Programs with a session keep theirs for native/segments.py and the
+    graph-reset rule."""
+    if re.search(r"\b(Session|InteractiveSession)\b", code):
+        return None
+    key = _keys(tree)
     resets = [s for s in tree.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
               and key(s.value.func) in RESETS]
     if not resets:
