@@ -110,3 +110,16 @@ def test_a_local_spelled_like_an_attribute_converts() -> None:
 
 def test_a_class_the_file_never_makes_is_reported() -> None:
     assert any("class 'Linear': this file never makes an instance of it" in m for m in _blockers(MODEL))
+
+
+def test_an_instance_made_inside_a_function_converts_there() -> None:
+    """The class goes back to module level; `model = Linear(...)` and the script's calls stay in main()."""
+    body = "".join("    " + ln if ln.strip() else ln for ln in SCRIPT.strip("\n").splitlines(keepends=True))
+    code = MODEL + "\n\ndef main():\n" + body + "\n\nmain()\n"
+    out = upgrade_native(code).code
+    assert not _blockers(code)
+    assert "class Linear(tf.Module):" in out and "def loss(self, x, y):" in out and "model__" not in out
+    assert "def main():\n    model = Linear(0.5, scale=2.0)\n" in out and "        variables = [model.w, model.b]\n" in out
+    printed: list[str] = []
+    exec(compile(out, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert [round(float(v), 4) for v in printed[0].split()] == [4.0, 0.0, 2.0]   # as TF1 (see above)

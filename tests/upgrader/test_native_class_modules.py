@@ -248,3 +248,27 @@ def test_scripts_that_use_the_class_differently_convert_with_it_when_they_write_
         result, blocked = native(tmp_path / name)
         assert not blocked, (name, blocked)
     assert "model = Regressor(3, 4)\nprint(model.pred(np.ones((2, 3), np.float32)).numpy())" in result.code
+
+
+def _in_main(script: str) -> str:
+    """The script with everything after its imports in `def main():`, called at the end."""
+    head, body = script.split("\nmodel = ", 1)
+    lines = ("model = " + body).splitlines(keepends=True)
+    return head + "\n\ndef main():\n" + "".join("    " + ln if ln.strip() else ln for ln in lines) + "\n\nmain()\n"
+
+
+def test_an_instance_made_inside_main_converts_and_prints_what_tf1_printed(tmp_path: Path) -> None:
+    files = {"model.py": MODEL, "config.py": CONFIG, "train.py": _in_main(TRAIN)}
+    _write(tmp_path, files)
+    train, blocked = native(tmp_path / "train.py")
+    assert not blocked, blocked
+    assert "def main():\n    model = Regressor(3, 4, scale=2.0)\n    optimizer = tf.keras.optimizers.SGD(0.05)\n" in train.code
+    assert "        variables = [model.w1, model.b1, model.w2]\n" in train.code and "model__" not in train.code
+    assert not native(tmp_path / "model.py")[1]
+    clear_groups()
+    (tmp_path / "run").mkdir()
+    tf1, tf2 = run_old_and_new(tmp_path / "run", files, main="train.py")
+    old, new = tf1.stdout.split(), tf2.stdout.split()
+    assert [w for w in old if w.isalpha()] == [w for w in new if w.isalpha()] == ["loss"] * 4 + ["pred"]
+    np.testing.assert_allclose([float(w) for w in new if not w.isalpha()], [float(w) for w in old if not w.isalpha()],
+                               rtol=1e-5, atol=1e-6)

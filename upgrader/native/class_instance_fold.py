@@ -40,18 +40,18 @@ def fold(inst: Instance, converted: str, code: str, tf: str) -> str:
     tree = ast.parse(converted)
     lines = converted.splitlines(keepends=True)
     pre = inst.prefix
+    body = _container(tree, pre)
     members: list[ast.stmt] = []
     methods: list[ast.FunctionDef] = []
-    for s in tree.body:
+    for s in body:
         if isinstance(s, ast.FunctionDef) and s.name.startswith(pre):
             methods.append(s)
-        elif not isinstance(s, (ast.FunctionDef, ast.ClassDef)) and _stores(s) and all(
-                n.startswith(pre) for n in _stores(s)):
+        elif _member_statement(s, pre):
             members.append(s)
     if not members:
         raise NotAModel("its converted form keeps nothing of the class")
     folded = {id(s) for s in members + methods}
-    outer = [s for s in tree.body if id(s) not in folded]
+    outer = [s for s in body if id(s) not in folded]
     first = min(s.lineno for s in members + methods)
     if any(pre in ast.unparse(s) for s in outer if s.end_lineno < first and not isinstance(s, (ast.Import, ast.ImportFrom))):
         raise NotAModel("its converted form reads the model's attributes before making the model")
@@ -86,8 +86,30 @@ def fold(inst: Instance, converted: str, code: str, tf: str) -> str:
         while s is not first_stmt and end < len(new) and not new[end].strip():
             end += 1   # the blank lines after a folded statement go with it
         new[start:end] = [(pad + made).encode("utf-8")] if s is first_stmt else []
-    head, tail = _split_at_original(b"".join(new).decode("utf-8"), code, inst)
+    text = b"".join(new).decode("utf-8")
+    if any(isinstance(n, ast.Name) and n.id.startswith(pre) for n in ast.walk(ast.parse(text))):
+        raise NotAModel(f"its converted form reads the model's attributes outside the block that makes '{inst.name}'")
+    head, tail = _split_at_original(text, code, inst)
     return head + cls_text + "\n\n" + tail
+
+
+def _member_statement(s: ast.stmt, pre: str) -> bool:
+    return not isinstance(s, (ast.FunctionDef, ast.ClassDef)) and bool(_stores(s)) and all(
+        n.startswith(pre) for n in _stores(s))
+
+
+def _container(tree: ast.Module, pre: str) -> list[ast.stmt]:
+    """The statements the flat class was written among: the module's, or those of the function or block that
+    made the instance (`def main(): model = Model(...)`), the first that holds one of its statements."""
+    todo: list[list[ast.stmt]] = [tree.body]
+    while todo:
+        body = todo.pop(0)
+        if any(isinstance(s, ast.FunctionDef) and s.name.startswith(pre) or _member_statement(s, pre) for s in body):
+            return body
+        for s in body:
+            if not (isinstance(s, ast.FunctionDef) and s.name.startswith(pre)):
+                todo += [b for f in ("body", "orelse", "finalbody") if isinstance(b := getattr(s, f, None), list) and b]
+    return tree.body
 
 
 def _split_at_original(text: str, code: str, inst: Instance) -> tuple[str, str]:
@@ -136,7 +158,7 @@ def _member(inst: Instance, s: ast.stmt, lines: list[str], stored: set[str]) -> 
                 edits.append((n, "self." + bare))
             else:
                 edits.append((n, bare))
-    return _indent(_edits_text(lines, s, edits, 0), " " * 8)
+    return _indent(_edits_text(lines, s, edits, s.col_offset), " " * 8)
 
 
 def _method(inst: Instance, fn: ast.FunctionDef, lines: list[str]) -> str:
@@ -148,7 +170,18 @@ def _method(inst: Instance, fn: ast.FunctionDef, lines: list[str]) -> str:
             edits.append((n, n.id[len(pre):] if n.id in local else "self." + n.id[len(pre):]))
         elif isinstance(n, ast.arg) and n.arg.startswith(pre):
             edits.append((n, n.arg[len(pre):] + (": " + ast.unparse(n.annotation) if n.annotation else "")))
-    return as_method(fn, lines, edits).replace(f"def {fn.name}(", f"def {fn.name[len(pre):]}(", 1)
+    text = _dedent(as_method(fn, lines, edits), fn.col_offset, fn.lineno)
+    return text.replace(f"def {fn.name}(", f"def {fn.name[len(pre):]}(", 1)
+
+
+def _dedent(text: str, width: int, line: int) -> str:
+    """A def nested in the block that made the instance, moved to the class's indentation."""
+    out = []
+    for ln in text.splitlines(keepends=True):
+        if ln.strip() and not ln[:width].isspace() and width:
+            raise NotAModel(f"line {line}: a multi-line string at a lower indentation cannot be moved")
+        out.append(ln[width:] if ln.strip() else ln)
+    return "".join(out)
 
 
 def _class_text(inst: Instance, code: str, tf: str, init: list[str], methods: list[str]) -> str:
