@@ -28,6 +28,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from upgrader.native.naming import per_analysis, tree_nodes
+from upgrader.native.random_readers import follow
 from upgrader.native.sessions import session_target
 
 if TYPE_CHECKING:
@@ -44,10 +45,13 @@ def check(prog: Program) -> None:
     random = _random_constants(prog)
     if not random:
         return
-    for key, e in prog.entities.items():
+    for key, e in list(prog.entities.items()):
         if e.kind in _BUILT and (e.params or e.variables) and (hit := next((d for d in e.deps if d in random), None)):
-            _block(prog, e.stmt, hit, f"'{key}' reads it and runs on every call")
-            return
+            why = follow(prog, hit, key, random)   # drawn inside its one reader, once per run (native/random_readers.py)
+            if why is not None:
+                _block(prog, e.stmt, hit, f"'{key}' reads it and runs on every call" + (f", and {why}" if why else ""))
+                return
+            random.discard(hit)
     defs = {id(n) for e in prog.entities.values() for n in ast.walk(e.stmt)}
     parents = {id(c): p for p in tree_nodes(prog) for c in ast.iter_child_nodes(p)}
     sites = sorted((n for n in tree_nodes(prog) if isinstance(n, ast.Name) and n.id in random and id(n) not in defs

@@ -5,6 +5,7 @@ import ast
 
 from upgrader.native.base import Editor, NativeRule, call_text, def_params, indent
 from upgrader.native.model import Entity, Program
+from upgrader.native.random_readers import inlined
 from upgrader.native.versions import local_name
 from upgrader.rules.native_placeholders import prologue
 
@@ -62,7 +63,11 @@ class NativeFunctions(NativeRule):
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if entity is None or entity.kind != "tensor" or is_constant(entity):
             return None
-        body = prologue(prog, entity, edit) + ["return " + expression(prog, stmt.value, edit)]
+        drawn_here = inlined(prog)   # NOTE: random tensors drawn inside their one reader (native/random_readers.py)
+        if any(entity.name in keys for keys in drawn_here.values()):
+            return ""
+        body = [f"{k} = {expression(prog, prog.entities[k].stmt.value, edit)}" for k in drawn_here.get(entity.name, [])]
+        body += prologue(prog, entity, edit) + ["return " + expression(prog, stmt.value, edit)]
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tensor '{entity.name}' becomes the function {entity.func}({', '.join(entity.params)})")
         if entity.drawn and not any(prog.entities[d].drawn for d in entity.deps):   # NOTE: its own random stream,
