@@ -247,15 +247,66 @@ static int64_t span(int64_t start, int64_t k, int64_t size) {
     return hi - lo;
 }
 
+/* 1 / count where that is exact (count a power of two: a * inv is then a / count to the bit, and
+   a vector product costs a fraction of a vector division), else 0: divide. */
+static inline T exact_inverse(int64_t count) {
+    return count > 0 && (count & (count - 1)) == 0 ? (T)1 / (T)count : (T)0;
+}
+
+/* The windows [*a, *z) of output row r whose taps all read the image (none when its rows do not,
+   or C is not a whole number of vectors): their taps sit at fixed offsets from the window corner. */
+static void interior(const G *g, int64_t r, int64_t *a, int64_t *z) {
+    const int64_t oh = r % g->ho, reach = (g->kw - 1) * g->dw;
+    *a = *z = 0;
+    if (g->c % LANES || IN_ROW(g, oh, 0) < 0 || IN_ROW(g, oh, g->kh - 1) >= g->h || g->w - reach <= 0) return;
+    *a = (g->pl + g->sw - 1) / g->sw;
+    *z = (g->w - 1 - reach + g->pl) / g->sw + 1;                    /* IN_COL(ow, kw-1) < w */
+    if (*z > g->wo) *z = g->wo;
+    if (*a > *z) *a = *z;
+}
+
+/* Row r's interior windows [a, z) of avg_pool, two vectors of channels at a time: the same sums as below. */
+static void avg_interior(const G *g, const T *restrict x, T *restrict y, int64_t r, int64_t a, int64_t z) {
+    const int64_t C = g->c, taps = g->kh * g->kw, rs = g->dh * g->w * C, cs = g->dw * C;
+    const T count = (T)taps, inv = exact_inverse(taps);
+    const T *base = x + ((r / g->ho * g->h + IN_ROW(g, r % g->ho, 0)) * g->w) * C;
+    for (int64_t ow = a; ow < z; ow++) {
+        const T *p = base + IN_COL(g, ow, 0) * C;
+        T *dst = y + (r * g->wo + ow) * C;
+        int64_t k0 = 0;
+        for (; k0 + 2 * LANES <= C; k0 += 2 * LANES) {
+            VT s0 = (VT){0}, s1 = (VT){0};
+            for (int64_t i = 0; i < g->kh; i++)
+                for (int64_t j = 0; j < g->kw; j++) {
+                    s0 += *(const VTU *)(p + i * rs + j * cs + k0);
+                    s1 += *(const VTU *)(p + i * rs + j * cs + k0 + LANES);
+                }
+            *(VTU *)(dst + k0) = inv != 0 ? s0 * inv : s0 / count;
+            *(VTU *)(dst + k0 + LANES) = inv != 0 ? s1 * inv : s1 / count;
+        }
+        for (; k0 < C; k0 += LANES) {
+            VT s0 = (VT){0};
+            for (int64_t i = 0; i < g->kh; i++)
+                for (int64_t j = 0; j < g->kw; j++) s0 += *(const VTU *)(p + i * rs + j * cs + k0);
+            *(VTU *)(dst + k0) = inv != 0 ? s0 * inv : s0 / count;
+        }
+    }
+}
+
 /* y = mean of the real (unpadded) inputs of each window: 0 + the taps in row-major order, / count. */
 void avg_pool(const G *g, const T *restrict x, T *restrict y) {
     const int64_t C = g->c;
     int64_t off[MAX_TAPS];
     const int wide = g->kh * g->kw <= MAX_TAPS;
-    for (int64_t r = 0; r < g->n * g->ho; r++)
+    for (int64_t r = 0; r < g->n * g->ho; r++) {
+        int64_t a, z;
+        interior(g, r, &a, &z);
+        avg_interior(g, x, y, r, a, z);
         for (int64_t ow = 0; ow < g->wo; ow++) {
+            if (ow == a && z > a) { ow = z - 1; continue; }
             const int64_t b = r / g->ho, oh = r % g->ho;
-            const T count = (T)(span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w));
+            const int64_t taps = span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w);
+            const T count = (T)taps, inv = exact_inverse(taps);
             T *dst = y + (r * g->wo + ow) * C;
             int64_t k0 = 0;
             if (wide) {   /* NOTE: explicit vectors: GCC left the plain loop below scalar */
@@ -263,7 +314,7 @@ void avg_pool(const G *g, const T *restrict x, T *restrict y) {
                 for (; k0 + LANES <= C; k0 += LANES) {
                     VT a = (VT){0};
                     for (int t = 0; t < nt; t++) a += *(const VTU *)(x + off[t] + k0);
-                    *(VTU *)(dst + k0) = a / count;
+                    *(VTU *)(dst + k0) = inv != 0 ? a * inv : a / count;
                 }
             }
             for (int64_t k = k0; k < C; k++) dst[k] = 0;
@@ -280,6 +331,26 @@ void avg_pool(const G *g, const T *restrict x, T *restrict y) {
             }
             for (int64_t k = k0; k < C; k++) dst[k] /= count;
         }
+    }
+}
+
+/* Row r's interior windows [a, z) of avg_pool_grad: each share added (or, tiled, written) as below. */
+static void avg_grad_interior(const G *g, const T *restrict dy, T *dx, int64_t r, int64_t a, int64_t z, int tiled) {
+    const int64_t C = g->c, taps = g->kh * g->kw, rs = g->dh * g->w * C, cs = g->dw * C;
+    const T count = (T)taps, inv = exact_inverse(taps);
+    T *base = dx + ((r / g->ho * g->h + IN_ROW(g, r % g->ho, 0)) * g->w) * C;
+    for (int64_t ow = a; ow < z; ow++) {
+        T *p = base + IN_COL(g, ow, 0) * C;
+        const T *src = dy + (r * g->wo + ow) * C;
+        for (int64_t k0 = 0; k0 < C; k0 += LANES) {
+            const VT d = *(const VTU *)(src + k0), share = inv != 0 ? d * inv : d / count;
+            for (int64_t i = 0; i < g->kh; i++)
+                for (int64_t j = 0; j < g->kw; j++) {
+                    VTU *q = (VTU *)(p + i * rs + j * cs + k0);
+                    *q = (tiled ? (VT){0} : *q) + share;
+                }
+        }
+    }
 }
 
 /* dx = dy / count added to each real input of its window, windows in row-major order (as a
@@ -291,16 +362,24 @@ void avg_pool_grad(const G *g, const T *restrict dy, T *restrict dx) {
     const int tiled = g->pt == 0 && g->pl == 0 && g->sh == g->kh && g->sw == g->kw && g->ho * g->kh == g->h &&
                       g->wo * g->kw == g->w && g->kh * g->kw <= MAX_TAPS;
     if (!tiled) memset(dx, 0, sizeof(T) * g->n * g->h * g->w * C);
-    for (int64_t r = 0; r < g->n * g->ho; r++)
+    for (int64_t r = 0; r < g->n * g->ho; r++) {
+        int64_t a, z;
+        interior(g, r, &a, &z);
         for (int64_t ow = 0; ow < g->wo; ow++) {
+            if (ow == a && z > a) {   /* NOTE: in window order, so overlapping windows add in the same order */
+                avg_grad_interior(g, dy, dx, r, a, z, tiled);
+                ow = z - 1;
+                continue;
+            }
             const int64_t b = r / g->ho, oh = r % g->ho;
-            const T count = (T)(span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w));
+            const int64_t taps = span(oh * g->sh - g->pt, g->kh, g->h) * span(ow * g->sw - g->pl, g->kw, g->w);
+            const T count = (T)taps, inv = exact_inverse(taps);
             const T *src = dy + (r * g->wo + ow) * C;
             if (g->kh * g->kw <= MAX_TAPS) {
                 const int nt = window_taps(g, b, oh, ow, off);
                 int64_t k0 = 0;
                 for (; k0 + LANES <= C; k0 += LANES) {
-                    const VT share = *(const VTU *)(src + k0) / count;
+                    const VT share = inv != 0 ? *(const VTU *)(src + k0) * inv : *(const VTU *)(src + k0) / count;
                     for (int t = 0; t < nt; t++) {
                         VTU *d = (VTU *)(dx + off[t] + k0);
                         *d = (tiled ? (VT){0} : *d) + share;
@@ -323,4 +402,5 @@ void avg_pool_grad(const G *g, const T *restrict dy, T *restrict dx) {
                 }
             }
         }
+    }
 }

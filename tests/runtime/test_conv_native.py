@@ -169,7 +169,10 @@ def test_disjoint_max_pool_grad_vectors_and_leftover_channels(dtype, k, s, paddi
 
 
 AVG_CASES = [(2, 2, "SAME", (2, 6, 8, 19)), (2, 2, "SAME", (1, 7, 5, 9)), (3, 2, "SAME", (1, 7, 6, 17)),
-             (3, 1, "VALID", (2, 6, 7, 12)), (3, 3, "SAME", (1, 8, 7, 8))]
+             (3, 1, "VALID", (2, 6, 7, 12)), (3, 3, "SAME", (1, 8, 7, 8)),
+             # whole vectors of channels: interior windows run with fixed tap offsets (edges as above)
+             (2, 2, "SAME", (2, 28, 28, 16)), (3, 2, "SAME", (2, 9, 11, 16)), (3, 1, "VALID", (1, 7, 9, 32)),
+             (2, 3, "VALID", (1, 8, 8, 16)), (3, 3, "SAME", (1, 10, 8, 24)), (5, 2, "SAME", (1, 4, 13, 16))]
 
 
 @needs_cc
