@@ -132,3 +132,12 @@ def test_sparse_placeholders_take_the_sparse_tensors_they_are_fed(oracle, tmp_pa
 def test_a_sparse_placeholder_fed_a_tuple_keeps_the_file_in_compat_form() -> None:
     code = SPARSE.replace("value = tf.SparseTensorValue(", "value = (").replace("tf.SparseTensorValue(", "(")
     assert _blockers(code)[0].startswith("tf.sparse_placeholder fed something other than tf.SparseTensorValue")
+
+
+def test_printing_the_default_graph_keeps_the_file_in_compat_form_saying_why() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.Variable(10, name='x')\nz = tf.add(x, 20)\nwith tf.Session() as sess:\n"
+            "    sess.run(tf.global_variables_initializer())\n    print(sess.run(z))\n"
+            "    print(tf.get_default_graph().as_graph_def())\n")
+    reason = _blockers(code)[0]
+    assert reason.startswith("tf.get_default_graph: TF2 runs eagerly and keeps no default graph")
+    assert "trace_export" in reason

@@ -57,6 +57,10 @@ TABLE: dict[str, Equivalent] = {
     "tf.div": Equivalent("", ("x", "y", "name"), ("x", "y", "name"),
                          why="TF1 floors integers and divides floats, and the dtype of the first operand is not "
                              "known statically (write x / y or x // y)"),
+    "tf.get_default_graph": Equivalent("", (), (), why=(
+        "TF2 runs eagerly and keeps no default graph, so the GraphDef a TF1 program prints or writes for "
+        "TensorBoard has no eager counterpart (a tf.function's get_concrete_function().graph holds other ops; "
+        "tf.summary.trace_on/trace_export records a traced function's graph for TensorBoard)")),
     "tf.floor_div": Equivalent("tf.math.floordiv", ("x", "y", "name"), ("x", "y", "name")),   # both run FloorDiv
     "tf.gfile.FastGFile": Equivalent("tf.io.gfile.GFile", ("name", "mode"), ("name", "mode")),
     "tf.nn.embedding_lookup": Equivalent(
