@@ -1,4 +1,5 @@
-"""Graph objects a model class hands between its methods (native/class_params.py).
+"""Graph objects a model class hands between its methods (native/class_params.py), and the module-level
+functions it builds its graph with (native/class_helpers.py).
 
 An iterator's initializers passed to per-epoch methods (train on one dataset, evaluate on the other), a
 Saver made in the method that opens the session and passed on, a FileWriter, `add_summary(s,
@@ -167,3 +168,41 @@ def test_the_conversion_prints_what_tf1_printed_on_tfcompat(tmp_path: Path) -> N
     run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert run.returncode == 0 and run.stdout == EXPECTED, run.stderr[-2000:]
+
+
+HELPER = '''
+
+def fully_connected(inputs, out_dim, scope_name="fc"):
+    with tf.variable_scope(scope_name, reuse=tf.AUTO_REUSE):
+        in_dim = inputs.shape[-1]
+        w = tf.get_variable("weights", [in_dim, out_dim], initializer=tf.zeros_initializer())
+        b = tf.get_variable("biases", [out_dim], initializer=tf.constant_initializer([0.3, 0.0, -0.3]))
+        out = tf.matmul(inputs, w) + b
+    return out
+'''
+WITH_HELPER = PROGRAM.replace("import tensorflow as tf\n", "import tensorflow as tf\n" + HELPER).replace(
+    'self.logits = tf.layers.dense(hidden, 3, kernel_initializer=tf.zeros_initializer(), name="logits")',
+    'self.logits = fully_connected(hidden, 3, "logits")')
+# NOTE: recorded from TensorFlow 2.21 running WITH_HELPER as TF1 (tests/run_as_tf.py v1)
+EXPECTED_WITH_HELPER = ("epoch 0 loss 3.3656\nepoch 0 correct 2\nepoch 1 loss 3.2386\nepoch 1 correct 2\nsteps 6\n"
+                        "restored model-6\nepoch 0 loss 3.2204\nepoch 0 correct 3\nsteps 9\n")
+
+
+def test_a_module_level_function_the_class_builds_with_converts_with_it() -> None:
+    out = upgrade_native(WITH_HELPER).code
+    assert not _blockers(WITH_HELPER)
+    assert "\n\nclass FullyConnected(tf.Module):\n    def __init__(self, out_dim, scope_name=\"fc\"):\n" in out
+    assert out.index("class FullyConnected(tf.Module)") < out.index("class Classifier(tf.Module)")
+    assert "        self.logits_layer = FullyConnected(3, \"logits\")\n" in out and "def fully_connected" not in out
+    assert upgrade_native(out).code == out
+
+
+def test_a_helper_the_script_also_uses_is_reported() -> None:
+    code = WITH_HELPER + "    print(fully_connected)\n"
+    assert any("function 'fully_connected' builds part of its graph and is also used outside the class" in m
+               for m in _blockers(code))
+
+
+def test_with_a_helper_tf1_and_the_conversion_print_the_same(tmp_path: Path, oracle) -> None:
+    tf1, tf2 = run_old_and_new(tmp_path, {"main.py": WITH_HELPER})
+    assert tf1.stdout == EXPECTED_WITH_HELPER and tf2.stdout == EXPECTED_WITH_HELPER, (tf1.stdout, tf2.stdout)

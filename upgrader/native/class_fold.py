@@ -21,6 +21,7 @@ from typing import Callable
 from upgrader.native.base import Blocked
 from upgrader.native.class_flatten import (RENAMED, NotAModel, Plan, _edits_text, as_method, flat_program, late_builds,
                                            model_classes, plan)
+from upgrader.native.class_helpers import helper_edits, helper_text, helpers, split_helpers
 from upgrader.native.class_instance_fold import fold
 from upgrader.native.class_sessions import unwrap_withs
 from upgrader.native.class_instances import flat_file, instance, sessionless_classes
@@ -47,7 +48,8 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
             late, calls = late_builds(cls, tree)
             p = plan(cls, late)
             p.module = tree
-            flat = flat_program(p, lines, "", tf)
+            used = helpers(cls, tree, tf)   # native/class_helpers.py: the functions it builds its graph with
+            flat = helper_text(used, lines) + flat_program(p, lines, "", tf)
             edits += [(c, "") for c in calls]   # model.build(): part of __init__ now
         except NotAModel as e:
             return [Blocked(cls.lineno, f"class '{cls.name}': {e.args[0]}")]
@@ -55,7 +57,10 @@ def convert_classes(code: str, tree: ast.Module, upgrade: Callable[[str], object
         if isinstance(out, list):
             return [Blocked(cls.lineno, f"class '{cls.name}', written out as a flat program: {b.reason}") for b in out]
         try:
-            edits.append((cls, _class_text(p, split_header(out.code)[1], lines, tf)))
+            helped, part = split_helpers(split_header(out.code)[1])
+            if helped and any(d is n for d in used for n, _ in edits):
+                raise NotAModel("two model classes build their graphs with the same functions")
+            edits += [(cls, _class_text(p, part, lines, tf))] + (helper_edits(used, helped) if helped else [])
         except (NotAModel, SyntaxError, ValueError) as e:
             return [Blocked(cls.lineno, f"class '{cls.name}': {e}")]
         if p.sess_param is not None:
