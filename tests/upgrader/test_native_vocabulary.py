@@ -144,3 +144,10 @@ def test_a_prebuilt_vocabulary_keeps_the_file_in_compat_form() -> None:
     code = PROGRAM.replace("VOCAB_FILE", "'vocab'").replace("(5, min_frequency=1)", "(5, vocabulary=learn.v)")
     reasons = [d.message for d in upgrade_native(code).diagnostics if "native conversion blocked" in d.message]
     assert reasons and "vocabulary=" in reasons[0]
+
+
+def test_a_crlf_file_keeps_its_line_endings() -> None:
+    code = PROGRAM.replace("VOCAB_FILE", "'vocab'").replace("\n", "\r\n")
+    result = upgrade_native(code)
+    helper = result.code[:result.code.index("yield word_ids")]   # NOTE: the rest is the native rewrite's own text
+    assert "class VocabularyProcessor:\r\n" in helper and "\n" not in helper.replace("\r\n", "")

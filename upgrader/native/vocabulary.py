@@ -163,7 +163,8 @@ def vocabulary_processors(code: str, tree: ast.Module) -> str | None:
     at = (anchor.end_lineno + 1, 0) if anchor is not None else (tree.body[first_use].lineno, 0)
     if anchor is None:
         block = block.lstrip("\n")
-    edits.append((*at, *at, block))
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"   # NOTE: a CRLF file stays CRLF
+    edits.append((*at, *at, block.replace("\n", newline)))
     return apply_edits(lines, edits)
 
 
