@@ -29,7 +29,7 @@ GRAPHS = ("tf.Graph", "tf.compat.v1.Graph")
 # NOTE: TF1 calls outside the blocks that build nothing in the default graph
 OUTSIDE = ("tf.Graph", "tf.reset_default_graph", "tf.flags.", "tf.app.", "tf.logging.", "tf.gfile.", "tf.io.gfile.",
            "tf.compat.v1.flags.", "tf.compat.v1.app.", "tf.compat.v1.logging.", "tf.compat.v1.reset_default_graph",
-           "tf.compat.v1.Graph", "tf.test.")
+           "tf.compat.v1.Graph", "tf.test.", "tf.summary.FileWriter", "tf.get_default_graph")
 
 
 class _Files:
@@ -132,7 +132,7 @@ def _nothing_outside(tree: ast.Module, f: _Files, blocks: list[ast.With], binds:
     """No top-level statement outside the blocks builds graph code (it would land in another graph in TF1)."""
     skip = {id(s) for s in blocks + binds}
     tf_defs = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef)) and any(
-        f.key(n) for n in ast.walk(s) if isinstance(n, ast.Call))}
+        f.key(n) and not f.key(n).startswith(OUTSIDE) for n in ast.walk(s) if isinstance(n, ast.Call))}
     first = blocks[0].lineno
     for s in tree.body:
         if id(s) in skip or isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
