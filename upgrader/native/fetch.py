@@ -11,6 +11,7 @@ from upgrader.native.datasets import bound
 from upgrader.native.feeds import feed_dicts, reaching_keys
 from upgrader.rules.native_gradient_values import standalone
 from upgrader.native.gradients import minimized_loss
+from upgrader.native.group_steps import members
 from upgrader.native.joint_steps import fetched_elements as _elements, written
 from upgrader.native.model import Entity, Program
 from upgrader.native.rnn import steps
@@ -70,7 +71,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         grads = call_text(e, fed, prog)
         return f"[g.numpy() for g in {grads}]" if isinstance(e.stmt.targets[0], ast.Name) else f"{grads}.numpy()"
     for n in ast.walk(node):
-        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session", "saver", "writer", "layer", "gradients"):
+        if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "optimizer", "init", "session", "saver", "writer", "layer",
+                                                           "gradients", "steps"):
             raise Blocked(n.lineno, f"'{n.id}' fetched in a way native mode cannot follow")
     needed = e.params if e is not None else tuple(dict.fromkeys(
         p for n in ast.walk(node) if isinstance(n, ast.Name) and (x := prog.entities.get(n.id))
@@ -123,7 +125,7 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
             raise Blocked(call.lineno, f"sess.run fetches {', '.join(both)} and '{name}', which depends on it by "
                                        "control_dependencies: TF1 runs it once, separate TF2 calls would run it twice")
     elts = _elements(fetches)
-    train = [n for n in elts if isinstance(n, ast.Name) and prog.kind(n.id) == "train"]
+    train = [n for n in elts if isinstance(n, ast.Name) and prog.kind(n.id) in ("train", "steps")]
     if not train:
         ops = [i for i, n in enumerate(getattr(fetches, "elts", [])) if isinstance(n, ast.Name) and n.id in prog.entities
                and prog.call_key(getattr(prog.entities[n.id].stmt, "value", None)) in OPS]
@@ -132,7 +134,7 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
                                             "an op that changes variables, now computed after it (TF1 computed every "
                                             "fetch of one sess.run from the same variable values)"))
         return _one(prog, fetches, fed, edit)
-    trains = list(dict.fromkeys(n.id for n in train))
+    trains = list(dict.fromkeys(m for n in train for m in members(prog, n.id)))   # a tf.group: its ops (native/group_steps.py)
     group = tuple(sorted(trains, key=prog.order.index))
     joint = written(prog).get(group) if len(group) > 1 else None
     if len(group) > 1 and joint is None:
@@ -155,11 +157,13 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
     # slot gets it (the train op's slot, None in TF1, gets the step itself when the loss is not fetched).
     items, taken = [], ""
     for n, slot in zip(elts, is_loss):
-        if isinstance(n, ast.Name) and n.id in trains:
+        if any(n is t for t in train):
             items.append(step if not taken and n is train[0] and all(s is None for s in is_loss) else "None")
         elif slot is not None and joint is None:
             items.append((step + ".numpy()") if not taken else _one(prog, n, fed, edit))
             taken = step
+        elif slot is not None and sum(s is not None for s in is_loss) == 1:
+            items.append(f"{step}[{slot}].numpy()")
         elif slot is not None:
             if not taken:
                 taken = edit.claim(next(f"{joint}_losses{'_' * i}" for i in range(9) if edit.free(f"{joint}_losses{'_' * i}")))

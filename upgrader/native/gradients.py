@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 
+from upgrader.native.group_steps import is_group_of_steps
+
 
 def _optimizer_method(prog, value: ast.AST) -> str | None:
     """'compute_gradients' for `opt.compute_gradients(...)` where `opt` is a TF1 optimizer, else None."""
@@ -24,6 +26,8 @@ def _optimizer_method(prog, value: ast.AST) -> str | None:
 
 def gradient_kind(prog, stmt: ast.Assign, deps: tuple[str, ...]) -> str | None:
     """The entity kind of `name = value` when it is part of a gradients-editing step: gradients | train."""
+    if is_group_of_steps(prog, stmt.value):   # tf.group(train_a, train_b): one joint step (native/group_steps.py)
+        return "steps"
     method = _optimizer_method(prog, stmt.value)
     if prog.call_key(stmt.value) == "tf.gradients" or method == "compute_gradients":
         given = _arguments(stmt.value, ("loss", "var_list"))

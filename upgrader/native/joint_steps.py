@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from upgrader.native.base import indent
+from upgrader.native.group_steps import members
 from upgrader.native.naming import per_analysis, tree_nodes
 
 
@@ -61,7 +62,8 @@ def groups(prog) -> list[tuple[str, ...]]:
             if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run" and n.args
                     and isinstance(n.func.value, ast.Name) and n.func.value.id == prog.session_name):
                 continue
-            names = {e.id for e in fetched_elements(n.args[0]) if isinstance(e, ast.Name) and prog.kind(e.id) == "train"}
+            names = {m for e in fetched_elements(n.args[0]) if isinstance(e, ast.Name) for m in members(prog, e.id)
+                     if prog.kind(m) == "train"}
             group = tuple(sorted(names, key=order.__getitem__))
             if len(group) > 1 and group not in found:
                 found.append(group)
@@ -82,15 +84,32 @@ def joint_steps(prog, entity, parts: StepParts, edit, signature: Callable[[tuple
     for group in groups(prog):
         if group[-1] != entity.name or any(name not in done for name in group):
             continue
+        _shared_state(prog, group)
         funcs = [prog.entities[name].func for name in group]
-        name = "_and_".join(funcs)
-        while not edit.free(name):
+        owner = next((e for e in prog.entities.values() if e.kind == "steps" and sorted(members(prog, e.name)) == sorted(group)), None)
+        name = owner.func if owner is not None and edit.free(owner.func, owner) else "_and_".join(funcs)
+        while not edit.free(name, owner):
             name += "_"
         written(prog)[group] = edit.claim(name)
         if (race := _race(prog, group)) is not None:
             edit.notes.append((entity.stmt.lineno, race))
         out.append(_function(prog, group, [done[g] for g in group], name, edit, signature))
     return "".join(out)
+
+
+def _shared_state(prog, group: tuple[str, ...]) -> None:
+    """Block where two ops of one run apply one TF1 AdamOptimizer: its beta powers advance once per apply, in the
+    same run, and both updates race to read them (TF1's numbers vary from run to run); Keras optimizers own one
+    step count each."""
+    from upgrader.native.base import Blocked
+    owners = [getattr(prog.entities[g].stmt.value.func.value, "id", None) for g in group]
+    for i, owner in enumerate(owners):
+        if owner is not None and owner in owners[i + 1:] and (prog.call_key(prog.entities[owner].stmt.value) or "").endswith(
+                "AdamOptimizer"):
+            raise Blocked(prog.entities[group[i]].stmt.lineno, f"'{owner}' (AdamOptimizer) applies gradients twice in one "
+                          "run: TF1 advances its beta powers once per apply and the two updates race to read them, so "
+                          "its numbers vary from run to run; give each apply its own optimizer (or apply every "
+                          "gradient in one apply_gradients call)")
 
 
 def _race(prog, group: tuple[str, ...]) -> str | None:

@@ -22,6 +22,7 @@ from upgrader.native.session_inline import inline_sessions, why_kept
 from upgrader.native.main_guard import main_guard
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.fed_tensors import fed_constants, respell
+from upgrader.native.group_steps import name_group_steps, original_line
 from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
 from upgrader.native.monitored import monitored_sessions
@@ -212,6 +213,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         split_code = split(code, prog.unpacked)
         out = _native(split_code, ast.parse(split_code))
         return [Blocked(_line_in(code, split_code, b.line), b.reason) for b in out] if isinstance(out, list) else out
+    if prog.graph and (named := name_group_steps(code, prog)) is not None:   # tf.group(opt.minimize(...), ...)
+        out = _native(named[0], ast.parse(named[0]))
+        return [Blocked(original_line(named[1], b.line), b.reason) for b in out] if isinstance(out, list) else \
+            dataclasses.replace(out, original=code)
     if not prog.graph and not _layer_module(prog, tree):
         reader = plain_reader(code, tree)   # NOTE: a data helper that reads the tutorial MNIST (rules/native_mnist.py)
         if reader is not None:

@@ -29,7 +29,7 @@ class NativeMinimize(NativeRule):
     """
 
     DESCRIPTION = "minimize -> GradientTape + apply_gradients; TF1 optimizers -> Keras with the same numbers"
-    KINDS = frozenset({"optimizer", "train", "gradients"})
+    KINDS = frozenset({"optimizer", "train", "gradients", "steps"})
     PRIORITY = 30
 
     def optimizer(self, prog: Program, call: ast.Call, edit: Editor) -> str:
@@ -64,8 +64,8 @@ class NativeMinimize(NativeRule):
             return None
         if entity.kind == "optimizer":
             return f"{entity.name} = {self.optimizer(prog, stmt.value, edit)}"
-        if entity.kind == "gradients":
-            return ""   # written inside the training step (see _apply)
+        if entity.kind in ("gradients", "steps"):
+            return ""   # written inside the training step (see _apply), or a group's joint step (native/joint_steps.py)
         call = stmt.value
         owner = call.func.value
         lines: list[str] = []
