@@ -123,3 +123,18 @@ def test_an_instance_made_inside_a_function_converts_there() -> None:
     printed: list[str] = []
     exec(compile(out, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
     assert [round(float(v), 4) for v in printed[0].split()] == [4.0, 0.0, 2.0]   # as TF1 (see above)
+
+
+def test_feed_keys_and_a_class_above_a_changed_header_are_spelled_as_a_person_would() -> None:
+    """A named feed dict keeps the placeholders' own names as keys ("x", not "model__x"); when the upgrade changes
+    a statement above the class (tf.set_random_seed), the class goes right above the statement making the instance."""
+    model = MODEL.replace("import tensorflow as tf\n", "import tensorflow as tf\ntf.set_random_seed(0)\n")
+    script = SCRIPT.replace("_, first = sess.run([train_op, model.loss], feed_dict={model.x: xs, model.y: ys})",
+                            "feed = {model.x: xs, model.y: ys}\n_, first = sess.run([train_op, model.loss], feed_dict=feed)")
+    out = upgrade_native(model + script).code
+    assert not _blockers(model + script)
+    assert 'feed = {"x": xs, "y": ys}' in out and "model__" not in out
+    assert out.index("tf.random.set_seed(0)") < out.index("class Linear(tf.Module):") < out.index("model = Linear(")
+    printed: list[str] = []
+    exec(compile(out, "converted", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert [round(float(v), 4) for v in printed[0].split()] == [4.0, 0.0, 2.0]

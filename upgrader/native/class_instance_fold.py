@@ -18,6 +18,7 @@ script reads `model.X`. The instance statement takes the place of the first fold
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from upgrader.native.class_flatten import NotAModel, _edits_text, as_method
 from upgrader.native.class_instances import Instance
@@ -66,6 +67,8 @@ def fold(inst: Instance, converted: str, code: str, tf: str) -> str:
     cls_text = _class_text(inst, code, tf, init, [t for _, t in outs])
     new = [ln.encode("utf-8") for ln in lines]
     edits = []
+    taken = {n.value for s in outer for n in ast.walk(s) if isinstance(n, ast.Constant) and isinstance(n.value, str)} | {
+        k.arg for s in outer for k in ast.walk(s) if isinstance(k, ast.keyword) and k.arg}
     for s in outer:
         for n in ast.walk(s):
             if isinstance(n, ast.Name) and n.id.startswith(pre):
@@ -73,6 +76,7 @@ def fold(inst: Instance, converted: str, code: str, tf: str) -> str:
                               n.id if _local_to(n, s) else f"{inst.name}.{n.id[len(pre):]}"))
             elif isinstance(n, ast.arg) and n.arg.startswith(pre) and not _clash(n.arg, s, pre):
                 edits.append((n, n.arg[len(pre):] + (": " + ast.unparse(n.annotation) if n.annotation else "")))
+        edits += _keys(s, pre, taken)
     for n, text in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
         i = n.lineno - 1
         new[i] = new[i][:n.col_offset] + text.encode("utf-8") + new[i][n.end_col_offset:]
@@ -91,6 +95,27 @@ def fold(inst: Instance, converted: str, code: str, tf: str) -> str:
         raise NotAModel(f"its converted form reads the model's attributes outside the block that makes '{inst.name}'")
     head, tail = _split_at_original(text, code, inst)
     return head + cls_text + "\n\n" + tail
+
+
+@dataclass(frozen=True)
+class _Span:
+    lineno: int
+    col_offset: int
+    end_col_offset: int
+
+
+def _keys(s: ast.stmt, pre: str, taken: set[str]) -> list[tuple[_Span, str]]:
+    """Feed keys and checkpoint names the conversion spelled from the flat names ("model__x", model__w=...),
+    without the prefix where the script has no string or keyword of that name already (`taken`)."""
+    strings = [n for n in ast.walk(s) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    out: list[tuple[_Span, str]] = [
+        (_Span(n.lineno, n.col_offset, n.end_col_offset), f'"{n.value[len(pre):]}"') for n in strings
+        if n.value.startswith(pre) and n.value[len(pre):].isidentifier() and n.value[len(pre):] not in taken
+        and n.lineno == n.end_lineno]
+    out += [(_Span(k.lineno, k.col_offset, k.col_offset + len(k.arg.encode("utf-8"))), k.arg[len(pre):])
+            for k in ast.walk(s) if isinstance(k, ast.keyword) and k.arg and k.arg.startswith(pre)
+            and k.arg[len(pre):] not in taken]
+    return out
 
 
 def _member_statement(s: ast.stmt, pre: str) -> bool:
@@ -113,16 +138,17 @@ def _container(tree: ast.Module, pre: str) -> list[ast.stmt]:
 
 
 def _split_at_original(text: str, code: str, inst: Instance) -> tuple[str, str]:
-    """The converted script split where the class stood: after the statements that came before it in TF1."""
+    """The converted script split where the class stood: after the statements that came before it in TF1 (or, where
+    the upgrade changed those, right above the statement that makes the instance: after everything the class saw)."""
     before = [s for s in ast.parse(code).body if s.end_lineno < inst.plan.cls.lineno]
     tree = ast.parse(text)
     if [ast.dump(s) for s in tree.body[:len(before)]] == [ast.dump(s) for s in before]:
         n = len(before)
-    else:   # the upgrade changed what came before the class: it goes after the docstring and imports
-        n = 0
-        while n < len(tree.body) and (isinstance(tree.body[n], (ast.Import, ast.ImportFrom)) or n == 0 and isinstance(
-                tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant)):
-            n += 1
+    else:   # the upgrade changed what came before the class: it goes just above the statement making the instance
+        n = next((i for i, s in enumerate(tree.body) if any(
+            isinstance(a, ast.Assign) and any(isinstance(t, ast.Name) and t.id == inst.name for t in a.targets) and
+            isinstance(a.value, ast.Call) and isinstance(a.value.func, ast.Name) and a.value.func.id == inst.plan.cls.name
+            for a in ast.walk(s))), len(tree.body))
     lines = text.splitlines(keepends=True)
     cut = tree.body[n - 1].end_lineno if n else 0
     head = "".join(lines[:cut]).rstrip("\n") + "\n\n\n" if cut else ""
