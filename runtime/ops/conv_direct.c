@@ -239,12 +239,15 @@ static void fwd_group(const D *d, const Grp *g, const int64_t *sp, int64_t ns, c
     const int64_t nb = (n + rmax - 1) / rmax;
     const T *px[RMAX1];
     T *py[RMAX1];
+    const int64_t xrow = d->sh * d->wp * d->c, xpix = d->sw * d->c;
+    const int64_t yrow = d->yrow ? d->yrow : d->wo * O, ypix = d->ypix ? d->ypix : O;
+    int64_t oh = g->r0, ow = g->c0;                           /* the next pixel, in row-major order */
     for (int64_t q = 0, blk = 0; q < n; blk++) {
         const int r = (int)((n * (blk + 1)) / nb - q);
         for (int k = 0; k < r; k++) {
-            const int64_t oh = g->r0 + (q + k) / cols, ow = g->c0 + (q + k) % cols;
-            px[k] = xpad + (oh * d->sh * d->wp + ow * d->sw) * d->c;
-            py[k] = yb + oh * (d->yrow ? d->yrow : d->wo * O) + ow * (d->ypix ? d->ypix : O) + o0;
+            px[k] = xpad + oh * xrow + ow * xpix;
+            py[k] = yb + oh * yrow + ow * ypix + o0;
+            if (++ow == g->c1) ow = g->c0, oh++;
         }
         (ob == 2 ? FWD2 : ob ? FWD1 : FWDH2)[r](px, py, sp, ns, w + o0, O, bias ? bias + o0 : NULL, relu, esp, ens);
         q += r;
