@@ -19,7 +19,9 @@ class NativeFlags(Rule):
     tf.app.run()                        ->  absl.app.run(main)
 
     NOTE: TF1's FLAGS parsed sys.argv on the first read; absl's raises UnparsedFlagAccessError.
-    Without an app.run, `absl.flags.FLAGS(sys.argv)` is inserted after the last top-level DEFINE.
+    Without an app.run, `absl.flags.FLAGS(sys.argv)` is inserted after the last top-level DEFINE; with one,
+    flags read while the module loads (`def f(d=FLAGS.dir)`, `if FLAGS.test:` before app.run) get
+    `absl.flags.FLAGS(sys.argv, known_only=True)` there, the parse TF1's first read did.
     """
 
     DESCRIPTION = "tf.app.flags/tf.flags -> absl.flags; tf.app.run -> absl.app.run(main)"
@@ -63,11 +65,36 @@ class NativeFlags(Rule):
         if not self.used or line is None:
             return []
         inserts = [(line, f"import absl.{m}") for m in sorted(self.used) if f"import absl.{m}\n" not in source]
-        if "app" not in self.used and (after := _last_define(source)) is not None:
+        early = "app" in self.used and _read_while_loading(source)
+        if ("app" not in self.used or early) and (after := _last_define(source)) is not None:
             if "import sys\n" not in source:
                 inserts.insert(0, (line, "import sys"))
-            inserts.append((after, "absl.flags.FLAGS(sys.argv)   # TF1 parsed the command line on the first FLAGS read"))
+            parse = "absl.flags.FLAGS(sys.argv, known_only=True)" if early else "absl.flags.FLAGS(sys.argv)"
+            inserts.append((after, f"{parse}   # TF1 parsed the command line on the first FLAGS read"))
         return inserts
+
+
+def _read_while_loading(source: str) -> bool:
+    """A flag value is read by code that runs as the module loads (not inside a function body)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    names = {"FLAGS"} | {t.id for s in tree.body if isinstance(s, ast.Assign) and ast.unparse(s.value).endswith(
+        "flags.FLAGS") for t in s.targets if isinstance(t, ast.Name)}
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo += node.decorator_list + node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names and (
+                isinstance(node.ctx, ast.Load)):
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _last_define(source: str) -> int | None:
