@@ -141,3 +141,64 @@ def test_printing_the_default_graph_keeps_the_file_in_compat_form_saying_why() -
     reason = _blockers(code)[0]
     assert reason.startswith("tf.get_default_graph: TF2 runs eagerly and keeps no default graph")
     assert "trace_export" in reason
+
+
+HPARAMS = """import tensorflow as tf
+
+hparams = tf.contrib.training.HParams(learning_rate=0.1, steps=3)
+hparams.add_hparam("scale", 2.0)
+print(sorted(hparams.values().items()))
+x = tf.placeholder(tf.float32, [None])
+w = tf.Variable(1.0)
+loss = tf.reduce_mean(tf.square(w * x - hparams.scale))
+train = tf.train.GradientDescentOptimizer(hparams.learning_rate).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(hparams.steps):
+        sess.run(train, {x: [1.0, 2.0]})
+    print(round(float(sess.run(w)), 5))
+"""
+# TF 1.15's HParams, restated for the original's run (tf.contrib is gone from TensorFlow 2.21): add_hparam refuses
+# names already holding a value and empty lists, and values() returns the hyperparameters added, by name.
+HPARAMS_TF1 = """import sys, types
+import tensorflow as tf
+
+
+class HParams:
+    def __init__(self, hparam_def=None, model_structure=None, **kwargs):
+        self._hparam_types = {}
+        for name, value in kwargs.items():
+            self.add_hparam(name, value)
+
+    def add_hparam(self, name, value):
+        if getattr(self, name, None) is not None:
+            raise ValueError("Hyperparameter name is reserved: %s" % name)
+        if isinstance(value, (list, tuple)) and not value:
+            raise ValueError("Multi-valued hyperparameters cannot be empty: %s" % name)
+        self._hparam_types[name] = type(value[0] if isinstance(value, (list, tuple)) else value)
+        setattr(self, name, value)
+
+    def values(self):
+        return {name: getattr(self, name) for name in self._hparam_types}
+
+
+tf.contrib = types.SimpleNamespace(training=types.SimpleNamespace(HParams=HParams))
+"""
+
+
+def test_hparams_become_a_namespace_holding_the_same_values(oracle, tmp_path: Path) -> None:
+    result = upgrade_native(HPARAMS)
+    assert not _blockers(HPARAMS)
+    assert "hparams = types.SimpleNamespace(learning_rate=0.1, steps=3)" in result.code
+    assert 'setattr(hparams, "scale", 2.0)' in result.code and "dict(vars(hparams))" in result.code
+    assert result.code.startswith("import tensorflow as tf\nimport types\n")
+    original = HPARAMS.replace("import tensorflow as tf\n", HPARAMS_TF1)
+    one, two = _run(tmp_path, original, result.code)
+    assert one == two and one.startswith("[('learning_rate', 0.1), ('scale', 2.0), ('steps', 3)]\n")
+
+
+def test_hparams_parsed_or_handed_to_other_code_keep_the_file_in_compat_form() -> None:
+    parsed = HPARAMS.replace('hparams.add_hparam("scale", 2.0)', 'hparams.parse("scale=2.0")')
+    assert _blockers(parsed)[0].startswith("HParams.parse: parsing, type-checked setting")
+    handed = HPARAMS.replace("print(sorted(hparams.values().items()))", "import copy\nmodel = copy.copy(hparams)")
+    assert _blockers(handed)[0].startswith("an HParams object is passed to copy.copy")

@@ -10,6 +10,7 @@
                                                            a parameter taking the SparseTensor as it comes)
     learn.preprocessing.VocabularyProcessor(25)   ->  VocabularyProcessor(25), a class the file defines
                                                       (native/vocabulary.py)
+    tf.contrib.training.HParams(lr=0.1)           ->  types.SimpleNamespace(lr=0.1)   (native/hparams.py)
 
 A version test is resolved when every TF 1.x release takes the same branch: that branch is what the
 original ran, and it is the only branch the native analysis has to follow. `respell_plain(code, tree)` returns
@@ -21,6 +22,7 @@ import ast
 import re
 
 from upgrader.native.base import Blocked
+from upgrader.native.hparams import hparams_namespaces
 from upgrader.native.vocabulary import apply_edits, vocabulary_processors
 from upgrader.scan import collect_aliases, dotted, to_key
 
@@ -33,7 +35,7 @@ SPARSE = frozenset({"tf.sparse_placeholder", "tf.compat.v1.sparse_placeholder"})
 
 def respell_plain(code: str, tree: ast.Module) -> str | None:
     """The first respelling that applies (see the module docstring), or None."""
-    for step in (vocabulary_processors, version_branches, graph_free_resets, sparse_values):
+    for step in (vocabulary_processors, hparams_namespaces, version_branches, graph_free_resets, sparse_values):
         new = step(code, tree)
         if new is not None and new != code:
             return new
