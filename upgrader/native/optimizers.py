@@ -1,6 +1,10 @@
 """TF1 optimizers and the Keras optimizers that compute the same numbers (data for rules/native_minimize.py)."""
 from __future__ import annotations
 
+import ast
+
+from upgrader.native.naming import per_analysis
+
 # TF1 optimizer -> (Keras class, {TF1 argument: Keras argument}, TF1 defaults Keras lacks, warning or None)
 OPTIMIZERS: dict[str, tuple[str, dict[str, str], dict[str, str], str | None]] = {
     "GradientDescentOptimizer": ("SGD", {"learning_rate": "learning_rate"}, {}, None),
@@ -20,3 +24,36 @@ OPTIMIZERS: dict[str, tuple[str, dict[str, str], dict[str, str], str | None]] = 
 POSITIONAL = {"GradientDescentOptimizer": ("learning_rate",), "AdamOptimizer": ("learning_rate", "beta1", "beta2", "epsilon"),
               "MomentumOptimizer": ("learning_rate", "momentum"), "RMSPropOptimizer": ("learning_rate", "decay", "momentum", "epsilon"),
               "AdagradOptimizer": ("learning_rate", "initial_accumulator_value")}
+
+
+def users(prog, opt: str) -> list:
+    """The training ops of the TF1 optimizer named `opt` (minimize or apply_gradients on it), in program order."""
+    return [e for e in prog.entities.values() if e.kind == "train" and isinstance(e.stmt.value.func, ast.Attribute)
+            and getattr(e.stmt.value.func.value, "id", None) == opt]
+
+
+def shared(prog, opt: str) -> bool:
+    """One Keras optimizer can serve every training op of `opt`: its variables all exist when the module runs
+    (Keras layers create theirs at the first call, so their ops keep an optimizer each)."""
+    ops = users(prog, opt)
+    return prog.kind(opt) == "optimizer" and len(ops) > 1 and all(
+        prog.kind(v) in ("variable", "varlist") for e in ops for v in e.variables)
+
+
+def build_line(prog, entity, opt: str, variables: str) -> str:
+    """`opt.build([...])` over every variable of `opt`'s training ops, written at the last of them (else "").
+
+    NOTE: a TF1 optimizer keeps one slot per variable and (Adam) one pair of beta powers advanced by every
+    apply of any of its ops; one Keras optimizer built over all the variables keeps the same: one slot per
+    variable and one step count, so each op's update uses the step count TF1 used.
+    """
+    texts = per_analysis(prog, "_optimizer_variables", dict)
+    texts[entity.name] = variables
+    ops = users(prog, opt)
+    if entity is not ops[-1] or any(e.name not in texts for e in ops):
+        return ""
+    items: list[str] = []
+    for e in ops:
+        node = ast.parse(texts[e.name], mode="eval").body
+        items += [ast.unparse(n) for n in node.elts] if isinstance(node, ast.List) else [f"*{texts[e.name]}"]
+    return f"{opt}.build([{', '.join(dict.fromkeys(items))}])  # every variable of its {len(ops)} training ops\n\n\n"

@@ -8,7 +8,7 @@ from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.graphs import spread
 from upgrader.native.joint_steps import StepParts, joint_steps
 from upgrader.native.model import Entity, Program
-from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL
+from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, shared
 from upgrader.rules.native_functions import expression, is_constant
 from upgrader.rules.native_placeholders import signature
 
@@ -69,9 +69,9 @@ class NativeMinimize(NativeRule):
         call = stmt.value
         owner = call.func.value
         lines: list[str] = []
-        if isinstance(owner, ast.Name) and _later_user(prog, entity, owner.id):
-            # NOTE: a TF1 optimizer may minimize several losses over different variables; a Keras
-            # optimizer is built for one set, so each later training op gets an optimizer of its own.
+        one = isinstance(owner, ast.Name) and shared(prog, owner.id)   # one Keras optimizer for all (optimizers.py)
+        if isinstance(owner, ast.Name) and _later_user(prog, entity, owner.id) and not one:
+            # NOTE: a Keras optimizer builds its slots at its first apply: ops over layers get one each.
             opt = edit.claim(next(n for i in range(9) if edit.free(n := f"{entity.func}_optimizer" + "_" * i)))
             lines.append(f"{opt} = {self.optimizer(prog, prog.entities[owner.id].stmt.value, edit)}\n\n\n")
         elif isinstance(owner, ast.Name):
@@ -93,6 +93,7 @@ class NativeMinimize(NativeRule):
             for v in entity.variables if prog.kind(v) in ("layer", "varlist") or _trainable(prog.entities[v])) + "]"
         if variables == "[]":   # NOTE: TF1 raises "No variables to optimize"; an empty step would train nothing
             raise Blocked(call.lineno, f"'{entity.name}': the analysis found no variable its loss depends on")
+        lines.append(build_line(prog, entity, opt, variables) if one else "")
         parts = StepParts([call_text(prog.entities[d]) for d in entity.first], expression(prog, given["loss"], edit),
                           variables, update, [f"{edit.text(given['global_step'])}.assign_add(1)"] if "global_step" in given else [])
         body = parts.first + [f"with {edit.tfx('GradientTape')}() as tape:", f"    loss_value = {parts.loss}",
