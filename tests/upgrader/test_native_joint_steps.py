@@ -103,3 +103,14 @@ def test_a_group_applying_one_adam_optimizer_twice_falls_back_saying_why() -> No
     blocked = [(d.line, d.message) for d in result.warnings if d.rule == "native"]
     assert len(blocked) == 1 and blocked[0][0] == 12   # the tf.group statement's line in the original
     assert "'opt' (AdamOptimizer) applies gradients twice in one run: TF1 advances its beta powers" in blocked[0][1]
+
+
+def test_one_adam_optimizer_training_layers_in_two_ops_says_the_step_counts_differ() -> None:
+    code, blocked, warnings = _native(
+        "import numpy as np\nimport tensorflow as tf\n\nx = tf.placeholder(tf.float32, [None, 2])\n"
+        "h = tf.layers.dense(x, 3)\nloss1 = tf.reduce_mean(tf.square(h - 1.0))\nloss2 = tf.reduce_mean(tf.abs(h))\n"
+        "opt = tf.train.AdamOptimizer(0.1)\nt1 = opt.minimize(loss1)\nt2 = opt.minimize(loss2)\n"
+        "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+        "    sess.run(t1, {x: np.ones((2, 2))})\n    sess.run(t2, {x: np.ones((2, 2))})\n")
+    assert not blocked and "t2_optimizer = tf.keras.optimizers.Adam(" in code
+    assert any(w.startswith("'opt' (AdamOptimizer) trains Keras layers in several ops") for w in warnings)

@@ -32,6 +32,11 @@ def users(prog, opt: str) -> list:
             and getattr(e.stmt.value.func.value, "id", None) == opt]
 
 
+def later_user(prog, entity, opt: str) -> bool:
+    """`entity` is a training op of the TF1 optimizer `opt`, and not its first."""
+    return prog.kind(opt) == "optimizer" and entity in users(prog, opt)[1:]
+
+
 def shared(prog, opt: str) -> bool:
     """One Keras optimizer can serve every training op of `opt`: its variables all exist when the module runs
     (Keras layers create theirs at the first call, so their ops keep an optimizer each)."""

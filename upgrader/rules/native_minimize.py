@@ -8,7 +8,7 @@ from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.graphs import spread
 from upgrader.native.joint_steps import StepParts, joint_steps
 from upgrader.native.model import Entity, Program
-from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, shared
+from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, later_user, shared
 from upgrader.rules.native_functions import expression, is_constant
 from upgrader.rules.native_placeholders import signature
 
@@ -70,10 +70,13 @@ class NativeMinimize(NativeRule):
         owner = call.func.value
         lines: list[str] = []
         one = isinstance(owner, ast.Name) and shared(prog, owner.id)   # one Keras optimizer for all (optimizers.py)
-        if isinstance(owner, ast.Name) and _later_user(prog, entity, owner.id) and not one:
+        if isinstance(owner, ast.Name) and later_user(prog, entity, owner.id) and not one:
             # NOTE: a Keras optimizer builds its slots at its first apply: ops over layers get one each.
             opt = edit.claim(next(n for i in range(9) if edit.free(n := f"{entity.func}_optimizer" + "_" * i)))
             lines.append(f"{opt} = {self.optimizer(prog, prog.entities[owner.id].stmt.value, edit)}\n\n\n")
+            if (prog.call_key(prog.entities[owner.id].stmt.value) or "").endswith("AdamOptimizer"):
+                self.warn(f"'{owner.id}' (AdamOptimizer) trains Keras layers in several ops: each op gets a Keras Adam "
+                          "counting its own steps, where TF1's beta powers advanced on every op's update")
         elif isinstance(owner, ast.Name):
             opt = owner.id
         else:
@@ -139,9 +142,3 @@ def _trainable(var: Entity) -> bool:
     step = isinstance(call.func, ast.Attribute) and call.func.attr == "get_or_create_global_step"
     return not (isinstance(flag, ast.Constant) and flag.value is False) and not step
 
-
-def _later_user(prog: Program, entity: Entity, opt: str) -> bool:
-    """`entity` is a training op of optimizer `opt`, and not its first."""
-    users = [e for e in prog.entities.values() if e.kind == "train" and isinstance(e.stmt.value.func, ast.Attribute)
-             and getattr(e.stmt.value.func.value, "id", None) == opt]
-    return prog.kind(opt) == "optimizer" and entity in users[1:]
