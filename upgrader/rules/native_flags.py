@@ -53,8 +53,11 @@ class NativeFlags(Rule):
         if has_star(updated):
             self.error("tf.app.run(*args/**kwargs) is not converted; left unchanged")
             return updated
-        if not any(a.keyword is None or a.keyword.value == "main" for a in args):
+        given = next((i for i, a in enumerate(args) if a.keyword is None or a.keyword.value == "main"), None)
+        if given is None:
             args.insert(0, cst.Arg(cst.Name("main")))   # NOTE: TF1 ran sys.modules['__main__'].main
+        elif isinstance(args[given].value, cst.Name) and args[given].value.value == "None":
+            args[given] = args[given].with_changes(value=cst.Name("main"))   # tf.app.run(main=None) did too
         self.used.add("app")
         self.change("tf.app.run -> absl.app.run")
         self.warn("absl.app.run rejects command-line flags that were never defined (tf.app.run ignored them)", once=True)
