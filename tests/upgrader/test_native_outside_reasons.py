@@ -68,3 +68,35 @@ def test_importing_a_frozen_graph_def_is_the_reason_at_its_line() -> None:
 def test_a_graph_left_unfollowed_in_a_function_still_says_where_it_is_built() -> None:
     (line, reason), = _reasons(LAYERS)
     assert line == 4 and reason.startswith("the graph is built inside function 'two_layers'")
+
+
+MODULE_IMPORT = '''import numpy as np
+import tensorflow as tf
+
+with tf.gfile.FastGFile("graph.pb", "rb") as f:
+    graph_def = tf.GraphDef()
+    graph_def.ParseFromString(f.read())
+image = tf.placeholder(np.float32, name="input")
+tf.import_graph_def(graph_def, {"input": image})
+with tf.Session() as sess:
+    print(sess.run(tf.get_default_graph().get_tensor_by_name("import/out:0"), {image: 1.0}))
+'''
+SAVED_MODEL = '''import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2], name="x")
+w = tf.Variable(tf.ones([2, 1]))
+y = tf.matmul(x, w)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    builder = tf.saved_model.builder.SavedModelBuilder("export/1")
+    builder.add_meta_graph_and_variables(sess, [tf.saved_model.tag_constants.SERVING])
+    builder.save()
+'''
+
+
+def test_a_graph_imported_or_saved_as_a_tf1_saved_model_anywhere_is_the_reason() -> None:
+    (line, reason), = _reasons(MODULE_IMPORT)
+    assert line == 8 and reason.startswith("tf.import_graph_def loads a frozen GraphDef")
+    (line, reason), = _reasons(SAVED_MODEL)
+    assert line == 8 and reason.startswith("tf.saved_model.builder.SavedModelBuilder writes the session's graph")
+    assert "tf.saved_model.save" in reason

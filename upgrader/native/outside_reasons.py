@@ -10,6 +10,7 @@ reason, not where the graph was built:
                                                                           VocabularyProcessor: no TF2 layer ...'
 
     named_blocker(tree, left_reason) -> (line, reason) or None (then the generic "built inside function 'f'")
+    never_native(tree) -> (line, reason) for a graph import or TF1 SavedModel export anywhere in the file, or None
 """
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ IMPORTED_GRAPHS = {
         "functions"),
 }
 IMPORTED_GRAPHS["tf.graph_util.import_graph_def"] = IMPORTED_GRAPHS["tf.import_graph_def"]
+SAVED_GRAPHS = {
+    "tf.saved_model.builder.SavedModelBuilder": (
+        "writes the session's graph with TF1 signature defs: TF2 code has no session graph to save; export a "
+        "tf.Module or Keras model with tf.saved_model.save(obj, path, signatures=...) instead"),
+}
+SAVED_GRAPHS["tf.saved_model.Builder"] = SAVED_GRAPHS["tf.saved_model.builder.SavedModelBuilder"]
 GENERIC = ("has no TF2 equivalent native mode can use", "is still needed after conversion")
 
 
@@ -59,3 +66,13 @@ def named_blocker(tree: ast.Module, left_reason: str) -> tuple[int, str] | None:
     if where is None:
         return None
     return where, contrib_reason(symbol) or left_reason
+
+
+def never_native(tree: ast.Module) -> tuple[int, str] | None:
+    """The first call, anywhere in the file, of a construct that only exists on a TF1 graph (importing one, or
+    saving the session's graph as a TF1 SavedModel): the file stays in compat form, and this is why."""
+    for key, call in _calls(tree):
+        why = IMPORTED_GRAPHS.get(key) or SAVED_GRAPHS.get(key)
+        if why is not None:
+            return call.lineno, f"{key} {why}"
+    return None

@@ -26,7 +26,7 @@ from upgrader.native.group_steps import name_group_steps, original_line
 from upgrader.native.equivalents import swap
 from upgrader.native.model import Program, analyze
 from upgrader.native.monitored import monitored_sessions
-from upgrader.native.outside_reasons import named_blocker
+from upgrader.native.outside_reasons import named_blocker, never_native
 from upgrader.native.implicit_args import add_parameters, close_over_callers
 from upgrader.native.queues import queue_pipelines
 from upgrader.native.rebind_data import rename
@@ -120,6 +120,8 @@ def _upgrade(code: str) -> Result:
             tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return upgrade_rules(code, _native_rules())   # reports the parse error, leaves the file alone
+    if (tf1_only := never_native(tree)) is not None:   # a graph imported or saved as such (native/outside_reasons.py)
+        return _fallback(code, [Blocked(*tf1_only)])
     if (estimator := upgrade_estimators(code, tree, _native_rules())) is not None:   # native/estimator.py
         return _fallback(code, estimator) if isinstance(estimator, list) else estimator
     if (plain := default_graphs(code, tree)) is not None:   # with tf.Graph().as_default(): as scoping
