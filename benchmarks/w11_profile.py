@@ -1,7 +1,10 @@
 """Where one W11 training step spends its time: per-op CPU ms in tfcompat (tf.function plan
 steps, or eager ops), beside TensorFlow's own per-op times from its profiler.
 
-    python benchmarks/w11_profile.py [function|eager] [tfcompat|tensorflow] [STEPS]
+    python benchmarks/w11_profile.py [function|eager] [tfcompat|tensorflow] [STEPS] [--row N]
+
+With `--row N`, the step is conv_speed.py's workload N instead (e.g. 7: conv1d fwd+bwd, 8:
+conv2d_transpose), its gradients of sum(y*y) taken as conv_speed.py does.
 
 Both run on one thread (TFCOMPAT_NUM_THREADS=1; TensorFlow's pools of 1). tfcompat: each kernel of
 the compiled plan (or each eager `execute`) is wrapped in a thread-CPU timer; TensorFlow: the
@@ -22,6 +25,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TFCOMPAT_NUM_THREADS", "1")
 
 import conv_speed  # noqa: E402
+import numpy as np  # noqa: E402
+
+ROW = len(conv_speed.WORKLOADS) - 1       # the W11 training step; --row N: another workload
 
 TOTALS: collections.Counter = collections.Counter()
 CALLS: collections.Counter = collections.Counter()
@@ -79,17 +85,24 @@ def profile_tfcompat(mode: str, steps: int) -> None:
 
 def _run(lib: str, mode: str, steps: int):
     tf = importlib.import_module(lib)
-    conv_speed.train_state(tf)
-    fn = conv_speed.train_step
-    step = tf.function(lambda *ts: fn(tf, *ts)) if mode == "function" else (lambda *ts: fn(tf, *ts))
-    consts = [tf.constant(a) for a in (conv_speed.X1, conv_speed.LABELS)]
+    _, fn, arrays, backward = conv_speed.WORKLOADS[ROW]
+    if backward is None:      # the training step
+        conv_speed.train_state(tf)
+
+    def body(*ts):
+        return conv_speed._traced_grads(tf, fn, *ts) if backward else fn(tf, *ts)
+    step = tf.function(body) if mode == "function" else body
+    consts = [tf.constant(a) for a in arrays]
+
+    def call():
+        return [np.asarray(t) for t in tf.nest.flatten(step(*consts))]
     for _ in range(3):
-        step(*consts).numpy()
+        call()
     TOTALS.clear()
     CALLS.clear()
     t0 = time.process_time()
     for _ in range(steps):
-        step(*consts).numpy()
+        call()
     total = (time.process_time() - t0) / steps * 1e3
     if lib == "tfcompat":
         _report(lib, mode, steps, total)
@@ -118,7 +131,7 @@ def profile_tensorflow(mode: str, steps: int) -> None:
     logdir = tempfile.mkdtemp()
     tf.profiler.experimental.start(logdir)
     for _ in range(steps):
-        step(*consts).numpy()
+        [np.asarray(t) for t in tf.nest.flatten(step(*consts))]
     tf.profiler.experimental.stop()
     space = xplane_pb2.XSpace()
     with open(glob.glob(f"{logdir}/**/*.xplane.pb", recursive=True)[0], "rb") as f:
@@ -138,7 +151,11 @@ def profile_tensorflow(mode: str, steps: int) -> None:
 
 
 if __name__ == "__main__":
-    MODE = sys.argv[1] if len(sys.argv) > 1 else "function"
-    LIB = sys.argv[2] if len(sys.argv) > 2 else "tfcompat"
-    STEPS = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+    ARGS = sys.argv[1:]
+    if "--row" in ARGS:
+        ROW = int(ARGS[ARGS.index("--row") + 1])
+        del ARGS[ARGS.index("--row"):ARGS.index("--row") + 2]
+    MODE = ARGS[0] if len(ARGS) > 0 else "function"
+    LIB = ARGS[1] if len(ARGS) > 1 else "tfcompat"
+    STEPS = int(ARGS[2]) if len(ARGS) > 2 else 20
     (profile_tfcompat if LIB == "tfcompat" else profile_tensorflow)(MODE, STEPS)
