@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import pickle
 import struct
 import tarfile
 import zipfile
@@ -189,12 +190,58 @@ def movie_reviews_tgz() -> bytes:
     return out.getvalue()
 
 
+def plays_txt(n_lines: int = 4000) -> bytes:
+    """A 7,675-character preamble (the programs drop it) and then lines of play-like text, CRLF ends."""
+    rng = np.random.RandomState(9)
+    body = "\r\n".join(("KING. " if rng.rand() < 0.1 else "") + s.capitalize() + rng.choice([".", ",", "!", "?"])
+                        for s in sentences(rng, n_lines, 3, 12))
+    return ("*" * 7675 + "\r\n" + body + "\r\n").encode("utf-8")
+
+
+def sentence_pairs_zip(n: int = 3000) -> bytes:
+    """A zip with `deu.txt`: `english<TAB>other` lines, the other side a fixed word-for-word cipher."""
+    rng = np.random.RandomState(10)
+    lines = [s.capitalize() + ".\t" + " ".join(w[::-1] + "en" for w in s.split()).capitalize() + "."
+             for s in sentences(rng, n, 2, 9)]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("deu.txt", "\n".join(lines) + "\n")
+    return out.getvalue()
+
+
+def boston_npz(path: str, n: int = 506) -> str:
+    """Keras's boston_housing.npz layout: `x` (n, 13) and `y` (n,), the price a function of x."""
+    if not os.path.exists(path):
+        x = np.random.RandomState(6).uniform(0, 10, (n, 13))
+        np.savez(path, x=x, y=5 + x[:, 5] * 2.5 - x[:, 12] * 0.8)
+    return path
+
+
+def cifar10_python(folder: str, per_batch: int = 10000) -> str:
+    """Keras's extracted cifar-10-python layout: cifar-10-batches-py/{data_batch_1..5,test_batch}
+    pickles of uint8 rows (3x32x32, channels first) and labels; images are a label's colour plus noise."""
+    inner = os.path.join(folder, "cifar-10-batches-py")
+    if os.path.exists(os.path.join(inner, "test_batch")):
+        return folder
+    os.makedirs(inner, exist_ok=True)
+    rng = np.random.RandomState(11)
+    colours = rng.randint(0, 256, (10, 3, 1))
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        labels = rng.randint(0, 10, per_batch)
+        pixels = np.clip(colours[labels] + rng.randint(-40, 41, (per_batch, 3, 1024)), 0, 255).astype(np.uint8)
+        with open(os.path.join(inner, name), "wb") as f:
+            pickle.dump({b"data": pixels.reshape(per_batch, 3072), b"labels": labels.tolist()}, f)
+    return folder
+
+
 # NOTE: URL endings -> bytes served in place of the download (requests.get, urllib's urlopen/urlretrieve).
 DOWNLOADS = {
     "birthweight.dat": birthweight_dat,
     "housing/housing.data": housing_data,
     "smsspamcollection.zip": sms_spam_zip,
     "rt-polaritydata.tar.gz": movie_reviews_tgz,
+    "epub/100/pg100.txt": plays_txt,
+    "anki/deu-eng.zip": sentence_pairs_zip,
 }
 
 
