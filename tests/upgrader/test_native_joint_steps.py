@@ -33,7 +33,7 @@ def test_two_training_ops_in_one_run_take_both_gradients_before_either_update() 
                                       "        _, _, l1, l2 = sess.run([step1, step2, loss1, loss2], {x: np.ones((3, 2))})\n")
     assert not blocked
     assert ("def step1_and_step2(x):\n"
-            '    """step1 and step2 as one TF1 sess.run ran them: every gradient from the same variable values, then '
+            '    """step1 and step2, run by one TF1 sess.run: every gradient from the same variable values, then '
             'every update."""\n'
             "    with tf.GradientTape(persistent=True) as tape:\n"
             "        loss_value = loss1(x)\n"
@@ -47,13 +47,16 @@ def test_two_training_ops_in_one_run_take_both_gradients_before_either_update() 
             "    return loss_value, loss_value_1\n") in code
     assert ("(step1_and_step2_losses := step1_and_step2(np.ones((3, 2))))[0].numpy(), "
             "step1_and_step2_losses[1].numpy()") in code
-    assert "def step1(x):" in code and "def step2(x):" in code   # each op alone is still a step of its own
+    assert "def step1(" not in code and "def step2(" not in code   # never run alone: the joint step is their code
+    assert "optimizer = tf.keras.optimizers.SGD(0.1)\n\n\nstep2_optimizer = tf.keras.optimizers.Adam(" in code
     assert not any("no fixed order" in w for w in warnings)
 
 
 def test_the_losses_take_their_slots_in_fetch_order() -> None:
-    code, blocked, _ = _native(HEAD.format(reads="w2") + "    print(sess.run([loss2, step2, step1], {x: np.ones((3, 2))}))\n")
+    code, blocked, _ = _native(HEAD.format(reads="w2") + "    print(sess.run([loss2, step2, step1], {x: np.ones((3, 2))}))\n"
+                               "    sess.run(step2, {x: np.ones((3, 2))})\n")
     assert not blocked
+    assert "def step1(" not in code and "def step2(x):" in code   # run alone too: a step of its own
     assert "print([step1_and_step2(np.ones((3, 2)))[1].numpy(), None, None])" in code
 
 
@@ -92,10 +95,10 @@ with tf.Session() as sess:
 def test_a_group_of_optimizer_calls_becomes_one_joint_step_named_after_it() -> None:
     code, blocked, _ = _native(GROUP.format(opt="GradientDescentOptimizer"))
     assert not blocked
-    assert "def both_1(x):" in code and "def both_2(x):" in code   # each update, named
-    assert '@tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])\ndef both(x):\n    """both_1 and ' in code
+    assert "def both_1(" not in code and "def both_2(" not in code   # its updates run only in the group
+    assert '@tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])\ndef both(x):\n    """TF1\'s tf.group both: every' in code
     assert "print([None, both(np.ones((3, 2)))[1].numpy()])" in code
-    assert "tf.group" not in code
+    assert "tf.group(" not in code
 
 
 def test_a_group_applying_one_adam_optimizer_twice_falls_back_saying_why() -> None:

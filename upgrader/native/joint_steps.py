@@ -71,6 +71,25 @@ def groups(prog) -> list[tuple[str, ...]]:
     return per_analysis(prog, "_joint_groups", build)
 
 
+def only_joint(prog, name: str) -> bool:
+    """The training op `name` is read only by runs (and tf.group statements) that run it with others."""
+    def build() -> set[int]:
+        ids: set[int] = set()
+        for n in tree_nodes(prog):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run" and n.args and (
+                    isinstance(n.func.value, ast.Name) and n.func.value.id == prog.session_name):
+                elements = [e for e in fetched_elements(n.args[0]) if isinstance(e, ast.Name)]
+                if len({m for e in elements for m in members(prog, e.id) if prog.kind(m) == "train"}) > 1:
+                    ids.update(id(e) for e in elements)
+        for e in prog.entities.values():
+            if e.kind == "steps":
+                ids.update(id(a) for a in e.stmt.value.args)
+        return ids
+    grouped = per_analysis(prog, "_joint_reads", build)
+    reads = [n for n in tree_nodes(prog) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    return bool(reads) and all(id(n) in grouped for n in reads)
+
+
 def written(prog) -> dict[tuple[str, ...], str]:
     """Group -> the name of the joint step written for it (filled as the steps are written)."""
     return per_analysis(prog, "_joint_steps", dict)
@@ -93,7 +112,8 @@ def joint_steps(prog, entity, parts: StepParts, edit, signature: Callable[[tuple
         written(prog)[group] = edit.claim(name)
         if (race := _race(prog, group)) is not None:
             edit.notes.append((entity.stmt.lineno, race))
-        out.append(_function(prog, group, [done[g] for g in group], name, edit, signature))
+        what = f"TF1's tf.group {owner.name}" if owner is not None else f"{' and '.join(group)}, run by one TF1 sess.run"
+        out.append(_function(prog, group, [done[g] for g in group], name, edit, signature, what))
     return "".join(out)
 
 
@@ -139,7 +159,7 @@ def _variables(prog, node: ast.AST) -> set[str]:
     return out
 
 
-def _function(prog, group: tuple[str, ...], steps: list[StepParts], name: str, edit, signature) -> str:
+def _function(prog, group: tuple[str, ...], steps: list[StepParts], name: str, edit, signature, what: str) -> str:
     order = {n: i for i, n in enumerate(prog.order)}
     params = tuple(sorted({p for g in group for p in prog.entities[g].params}, key=order.__getitem__))
     suffixes = [""] + [f"_{i}" for i in range(1, len(steps))]
@@ -153,6 +173,5 @@ def _function(prog, group: tuple[str, ...], steps: list[StepParts], name: str, e
     body.append("return " + ", ".join(f"loss_value{x}" for x in suffixes))
     flags = [p for p in params if p in prog.flags]
     decorator = edit.tfx("function") + ("" if flags else f"(input_signature={signature(params)})")
-    doc = (f'"""{" and ".join(group)} as one TF1 sess.run ran them: every gradient from the same variable values, '
-           'then every update."""')
+    doc = f'"""{what}: every gradient from the same variable values, then every update."""'
     return f"\n\n\n@{decorator}\ndef {name}({', '.join(params)}):\n" + indent("\n".join([doc] + body))

@@ -6,7 +6,7 @@ import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, call_text, indent
 from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.graphs import spread
-from upgrader.native.joint_steps import StepParts, joint_steps
+from upgrader.native.joint_steps import StepParts, joint_steps, only_joint
 from upgrader.native.model import Entity, Program
 from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, later_user, shared
 from upgrader.rules.native_functions import expression, is_constant
@@ -104,12 +104,13 @@ class NativeMinimize(NativeRule):
         params = ", ".join(entity.params)
         flags = [p for p in entity.params if p in prog.flags]   # Python bools: each value traces once, no TensorSpec
         decorator = edit.tfx("function") + ("" if flags else f"(input_signature={signature(prog, entity.params, edit)})")
-        lines.append(f"@{decorator}\n"
-                     f"def {entity.func}({params}):\n" + indent("\n".join(body)))
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
-        self.change(f"'{entity.name}' (minimize) becomes the tf.function {entity.func}({params}) with a GradientTape")
         # NOTE: training ops one sess.run fetches together also get one step taking all gradients first (native/joint_steps.py)
-        return "".join(lines) + joint_steps(prog, entity, parts, edit, lambda ps: signature(prog, ps, edit))
+        joint = joint_steps(prog, entity, parts, edit, lambda ps: signature(prog, ps, edit))
+        if only_joint(prog, entity.name):   # never run alone: the joint step is its only code
+            return ("".join(lines) + joint.lstrip("\n")).strip("\n")
+        self.change(f"'{entity.name}' (minimize) becomes the tf.function {entity.func}({params}) with a GradientTape")
+        return "".join(lines) + f"@{decorator}\ndef {entity.func}({params}):\n" + indent("\n".join(body)) + joint
 
 
     @staticmethod
