@@ -206,3 +206,18 @@ def test_a_helper_the_script_also_uses_is_reported() -> None:
 def test_with_a_helper_tf1_and_the_conversion_print_the_same(tmp_path: Path, oracle) -> None:
     tf1, tf2 = run_old_and_new(tmp_path, {"main.py": WITH_HELPER})
     assert tf1.stdout == EXPECTED_WITH_HELPER and tf2.stdout == EXPECTED_WITH_HELPER, (tf1.stdout, tf2.stdout)
+
+
+def test_state_a_method_keeps_on_self_stays_an_attribute() -> None:
+    code = PROGRAM.replace('        print("epoch", epoch, "correct", int(correct))\n',
+                           '        print("epoch", epoch, "correct", int(correct))\n        self.last_correct = int(correct)\n') \
+        .replace('        print("steps", step)\n', '        print("steps", step, self.last_correct)\n')
+    out = upgrade_native(code).code
+    assert not _blockers(code)
+    assert "        self.last_correct = int(correct)\n" in out and 'print("steps", step, self.last_correct)' in out
+
+
+def test_a_build_time_attribute_a_method_sets_and_reads_back_is_reported() -> None:
+    code = PROGRAM.replace('        print("steps", step)\n', '        self.training = True\n        print("steps", step, self.training)\n')
+    assert any("'self.training' is read when the graph is built and set again by a method that runs it" in m
+               for m in _blockers(code))

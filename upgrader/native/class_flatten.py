@@ -242,6 +242,7 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
         n.id for m in p.runs for n in ast.walk(m) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     p.renamed = clash & (p.attrs | _graph_locals(p))   # NOTE: the flat program has one namespace
     shadow = _shadowing_locals(p)
+    state = _run_state(p)
     hoist = hoisted(p)   # native/class_params.py: a Saver made in a session method is made with the graph
     constants = constant_params(p, hoist)
     out = [imports]
@@ -254,7 +255,8 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
         edits: list[tuple[ast.AST, str]] = param_edits(p, m, constants, drops)
         edits += [(s, "") for s in hoist.values() if any(s is x for x in ast.walk(m))]
         taken = {id(n) for n, _ in edits}
-        edits += [(n, "sess" if n.attr == p.sess_attr else n.attr) for n in ast.walk(m) if _self_attr(n)]
+        edits += [(n, "sess" if n.attr == p.sess_attr else n.attr) for n in ast.walk(m) if _self_attr(n)
+                  and n.attr not in state]
         edits += [(n, n.id + RENAMED) for n in ast.walk(m) if isinstance(n, ast.Name) and n.id in p.renamed
                   and id(n) not in taken]
         edits += [(a, a.arg + RENAMED) for a in m.args.args[1:] if a.arg in p.renamed]
@@ -265,6 +267,20 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
         out.append("\n\n" + unwrap_sessions(_drop_self(text, m.name)) + "\n")
     out.append(f"\n\nsess = {tf}.Session()\n")
     return "".join(out)
+
+
+def _run_state(p: Plan) -> set[str]:
+    """Attributes the session methods set: Python state they keep on self, spelled `self.X` in the flat program too.
+
+    One the graph also read when it was built (`training=self.training`) kept its build-time value in the TF1
+    graph: the method's assignment stays a local of the method, unless some method also reads it back."""
+    stored = {n.attr for m in p.runs for n in ast.walk(m) if _self_attr(n) and isinstance(n.ctx, ast.Store)}
+    built = {n.attr for s in p.graph for n in ast.walk(s) if _self_attr(n)}
+    for name in sorted(stored & built):
+        if any(_self_attr(n, name) and isinstance(n.ctx, ast.Load) for m in p.runs for n in ast.walk(m)):
+            raise NotAModel(f"'self.{name}' is read when the graph is built and set again by a method that runs it: "
+                            "the TF1 graph kept its first value, TF2 code would read the new one")
+    return stored - built - {p.sess_attr}
 
 
 def _shadowing_locals(p: Plan) -> set[str]:
