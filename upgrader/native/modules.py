@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from upgrader.native.branch_lambdas import nested
+from upgrader.native.builder_checks import builder_blocker
 from upgrader.native.imported import library_aliases
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
@@ -176,9 +177,8 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
             not has_cells(prog, fn)):
         fx.helpers.add(fn.name)
         return
-    for name, other in fx.defs.items():
-        if fn.name in _loads(other):
-            raise Stop(fn, f"is defined after '{name}', which calls it (define graph-building functions first)")
+    if (why := builder_blocker(prog, fx.defs, fn)) is not None:   # native/builder_checks.py
+        raise Stop(*why)
     defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
     b = Builder(fn, _class_name(prog, fn.name), params, defaults)
     body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
@@ -237,7 +237,8 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
             if extra or len(call.args) > 1 or name is None:
                 raise Stop(s, f"variable_scope arguments {extra or 'default_name'} are not followed")
             literal = isinstance(name, ast.Constant) and isinstance(name.value, str)
-            if not literal and not (s is b.own and isinstance(name, ast.Name) and name.id in b.params):
+            if not literal and prog.call_key(call) != "tf.name_scope" and not (   # NOTE: name_scope only names ops
+                    s is b.own and isinstance(name, ast.Name) and name.id in b.params):
                 raise Stop(s, "a variable_scope name must be a string literal (or, for the scope around the "
                               "whole body, a parameter)")
             _structure(prog, fx, b, s.body, compute)
@@ -280,8 +281,7 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
 
 
 def _factory_call(fx: Functions, node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and (id(node) in fx.variable_calls or isinstance(node.func, ast.Name)
-                                           and node.func.id in fx.factories)
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") in fx.factories or id(node) in fx.variable_calls
 
 
 def _child_name(call: ast.Call, child: Builder) -> str:
