@@ -256,13 +256,18 @@ _PENDING: list = []
 
 
 def restore_deferred() -> None:
-    """Give variables created after a restore (optimizer slots, layers built later) their checkpointed values."""
+    """Give variables created after a restore (optimizer slots, layers built later) their checkpointed values.
+
+    The values are assigned once, now, even where the variables are made while a tf.function traces (a first
+    training step): assigned in the trace, they would be set back to the checkpoint on every call."""
+    from .scopes_api import init_scope  # noqa: PLC0415
     for entry in list(_PENDING):
         checkpoint, values, saved = entry
         keys = _match(checkpoint, saved)
-        for key in [k for k in values if k in keys]:
-            var = keys[key]
-            var.assign(np.asarray(values.pop(key)).astype(var.dtype.as_numpy_dtype))
+        with init_scope():
+            for key in [k for k in values if k in keys]:
+                var = keys[key]
+                var.assign(np.asarray(values.pop(key)).astype(var.dtype.as_numpy_dtype))
         if not values:
             _PENDING.remove(entry)
 
