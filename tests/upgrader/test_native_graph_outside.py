@@ -47,3 +47,20 @@ def test_a_unit_test_class_of_plain_python_stays_and_the_program_converts() -> N
 def test_a_unit_test_class_reading_a_graph_tensor_still_blocks() -> None:
     code = TF + PROGRAM.replace("\n\nif __name__", "\n\n" + TEST_CASE.format(expected="y") + "if __name__")
     assert any("graph code inside a classdef" in m for m in _blockers(code))
+
+
+def test_a_program_function_returning_what_it_computed_converts_and_still_returns_it() -> None:
+    code = TF + ("def fit(n):\n    x = tf.placeholder(tf.float32, [None])\n    w = tf.Variable(1.0)\n"
+                 "    with tf.Session() as sess:\n        sess.run(tf.global_variables_initializer())\n"
+                 "        value = sess.run(w * x, {x: [float(n)]})\n    return value * 2\n\n\nprint(fit(3))\n")
+    assert not _blockers(code)
+    out = upgrade_source(code, "native").code
+    assert "\n    return value * 2\n" in out and "tfcompat" not in out and "Session" not in out
+
+
+def test_a_program_function_returning_a_graph_tensor_or_returning_early_stays() -> None:
+    body = ("    x = tf.placeholder(tf.float32, [None])\n    y = x * 2.0\n"
+            "    with tf.Session() as sess:\n        print(sess.run(y, {x: [1.0]}))\n")
+    for code in (TF + "def build():\n" + body + "    return y\n\n\nbuild()\n",
+                 TF + "def build(flag):\n    if flag:\n        return None\n" + body + "\n\nbuild(False)\n"):
+        assert _blockers(code), code

@@ -23,6 +23,7 @@ from upgrader.native.base import Blocked
 SESSIONS = frozenset({"Session", "InteractiveSession"})
 GRAPH = frozenset({"placeholder", "Variable", "get_variable", "variable_scope"})
 BEGIN, END, KEPT = ("# --- tfcompat: the body of {} %s ---" % w for w in ("begins here", "ends here", "is kept aside"))
+RETURNED = "tfcompat_returned_value"   # NOTE: the final `return X` stands as `RETURNED = X` while the body is flat
 
 
 def _attrs(node: ast.AST) -> set[str]:
@@ -50,6 +51,18 @@ def _runs_a_parameter(fn: ast.FunctionDef) -> bool:
     return any(isinstance(m, ast.Name) and m.id in _params(fn) for r in runs for m in ast.walk(r))
 
 
+def _fetches_a_parameter(fn: ast.FunctionDef) -> bool:
+    """A parameter is fetched (`sess.run(loss)`, `loss.eval()`) or fed (`{x: data}`): the caller's tensors."""
+    params = _params(fn)
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("run", "eval"):
+            feeds = [a for a in n.args[1:2] + [k.value for k in n.keywords if k.arg == "feed_dict"] if isinstance(a, ast.Dict)]
+            roles = [n.func.value] if n.func.attr == "eval" else n.args[:1] + [k for a in feeds for k in a.keys if k]
+            if any(isinstance(m, ast.Name) and m.id in params for r in roles for m in ast.walk(r)):
+                return True
+    return False
+
+
 def candidates(tree: ast.Module) -> list[ast.FunctionDef]:
     """Top-level defs that open a session on a graph they build, with a body that can stand alone."""
     out = []
@@ -59,8 +72,11 @@ def candidates(tree: ast.Module) -> list[ast.FunctionDef]:
         words = _attrs(fn)
         if not words & SESSIONS or not (words & GRAPH or not _runs_a_parameter(fn)):
             continue
-        if any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)) for n in _own(fn)):
-            continue   # a body with return/yield is not a program on its own
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)) or isinstance(n, ast.Return)
+               and n is not fn.body[-1] for n in _own(fn)):
+            continue   # a body with yield, or a return before its end, is not a program on its own
+        if isinstance(fn.body[-1], ast.Return) and _fetches_a_parameter(fn):
+            continue   # it returns what it computed from its caller's tensors: session code, not a program
         out.append(fn)
     return out
 
@@ -116,6 +132,11 @@ def _flat(lines: list[str], fn: ast.FunctionDef, others: list[ast.FunctionDef]) 
                 return None   # a multi-line string at a lower indentation: leave the function alone
             out.append(BEGIN.format(f.name) + "\n")
             origin.append(f.lineno)
+            if isinstance(f.body[-1], ast.Return):   # the value it returns is computed like any module-level value
+                at_return = f.body[-1].lineno - 1 - first
+                head = block[at_return][indent:]
+                block = block[:at_return] + [" " * indent + (head.replace("return", f"{RETURNED} =", 1) if f.body[
+                    -1].value is not None else "pass\n")] + block[at_return + 1:]
             out += [ln[indent:] if ln.strip() else ln.lstrip(" \t") for ln in block]
             origin += list(range(first + 1, f.end_lineno + 1))
             out.append(END.format(f.name) + "\n")
@@ -144,6 +165,11 @@ def _fold(converted: str, lines: list[str], fn: ast.FunctionDef, others: list[as
             region.append(pad + ln if ln.strip() else ln)
     while region and not region[-1].strip():
         region.pop()
+    if isinstance(fn.body[-1], ast.Return) and fn.body[-1].value is not None:
+        at = [i for i, ln in enumerate(region) if ln.startswith(f"{pad}{RETURNED} = ")]
+        if len(at) != 1:
+            raise ValueError("the value it returns lost its place in the converted program")
+        region[at[0]] = region[at[0]].replace(f"{RETURNED} =", "return", 1)
     if region and region[0].lstrip().startswith(("def ", "@", "class ")) and ast.get_docstring(fn) is not None:
         region.insert(0, "\n")   # NOTE: a blank line between the docstring and a nested def
     out = new[:marks[0]] + head + region + new[marks[1] + 1:]
