@@ -75,10 +75,13 @@ def test_a_random_constant_run_once_stays_a_value_and_run_twice_is_drawn_on_each
     assert not blocked and "for _ in range(2):\n    print(c().numpy())" in code
 
 
-def test_a_random_constant_read_by_a_function_blocks() -> None:
-    _, blocked = _native("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [2])\n"
-                         "noise = tf.random_normal([2])\ny = x + noise\n"
-                         "with tf.Session() as sess:\n    print(sess.run(y, {x: [1.0, 2.0]}).shape)\n")
+def test_a_random_constant_read_by_one_function_is_drawn_inside_it_and_by_two_blocks() -> None:
+    src = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [2])\n"
+           "noise = tf.random_normal([2])\ny = x + noise\n"
+           "with tf.Session() as sess:\n    print(sess.run(y, {x: [1.0, 2.0]}).shape)\n")
+    code, blocked = _native(src)   # more in tests/upgrader/test_native_random_readers.py
+    assert not blocked and "def y(x):\n    noise = tf.random.normal([2])\n" in code
+    _, blocked = _native(src.replace("y = x + noise\n", "y = x + noise\nz = x * noise\n"))
     assert len(blocked) == 1 and "'noise' is a random tensor and 'y' reads it and runs on every call" in blocked[0]
 
 
