@@ -3,12 +3,15 @@ a tf.Module subclass in its own module and the script uses it, or both stay in c
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.upgrader.multi_file import clear_groups, native, run_old_and_new
+from tests.upgrader.multi_file import ROOT, clear_groups, native, run_old_and_new
 
 MODEL = '''"""A small regression model the script trains."""
 import tensorflow as tf
@@ -105,13 +108,18 @@ def test_the_class_becomes_a_module_in_its_file_and_the_script_imports_it(tmp_pa
         assert "placeholder" not in text and "Session" not in text and "compat" not in text
 
 
-def test_the_converted_pair_prints_what_tf1_printed(tmp_path: Path) -> None:
+def test_the_converted_pair_prints_what_tf1_printed_on_tensorflow_and_tfcompat(tmp_path: Path) -> None:
     tf1, tf2 = run_old_and_new(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": TRAIN}, main="train.py")
-    old, new = tf1.stdout.split(), tf2.stdout.split()
-    assert [w for w in old if not w[0].isdigit() and w[0] != "-"] == [w for w in new if not w[0].isdigit() and w[0] != "-"]
-    numbers = [(float(a), float(b)) for a, b in zip(old, new) if a[0].isdigit() or a[0] == "-"]
-    assert len(numbers) == 4 * 2 + 4
-    np.testing.assert_allclose([b for _, b in numbers], [a for a, _ in numbers], rtol=1e-5, atol=1e-6)
+    ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "train.py"], cwd=tmp_path / "new",
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert ours.returncode == 0, ours.stderr[-1500:]
+    old = tf1.stdout.split()
+    for new in (tf2.stdout.split(), ours.stdout.split()):
+        assert [w for w in old if not w[0].isdigit() and w[0] != "-"] == [
+            w for w in new if not w[0].isdigit() and w[0] != "-"]
+        numbers = [(float(a), float(b)) for a, b in zip(old, new) if a[0].isdigit() or a[0] == "-"]
+        assert len(numbers) == 4 * 2 + 4
+        np.testing.assert_allclose([b for _, b in numbers], [a for a, _ in numbers], rtol=1e-5, atol=1e-6)
 
 
 def test_converting_the_converted_pair_changes_nothing(tmp_path: Path) -> None:
