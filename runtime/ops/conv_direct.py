@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,8 +62,8 @@ def _lib() -> Any:
         lib = None
         tc = fusion_native.toolchain() if fusion_native.enabled() else None
         if tc is not None and os.environ.get("TFCOMPAT_CONV_DIRECT", "1") != "0":
-            with open(_SOURCE) as f, open(_SOURCE[:-2] + "_pool.c") as g:
-                src = f"/* {_cpu_tag()} */\n" + f.read() + g.read()
+            parts = [_SOURCE, _SOURCE[:-2] + "_pool.c", _SOURCE[:-2] + "_bpf.c"]
+            src = f"/* {_cpu_tag()} */\n" + "".join(Path(part).read_text() for part in parts)
             base = [fl for fl in tc[1] if fl not in ("-ffp-contract=off", "-fopenmp", "-mavx2")]
             for extra in (["-march=native", "-ffp-contract=fast"], ["-ffp-contract=fast"]):
                 path = fusion_native._build(src, tc[0], base + extra, version=tc[2])
