@@ -135,8 +135,10 @@ def test_a_program_converts_and_prints_what_tf1_printed(oracle, tmp_path: Path) 
                          timeout=300)
     two = subprocess.run([sys.executable, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env,
                          timeout=300)
-    assert one.returncode == two.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
-    assert one.stdout == two.stdout
+    ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")],
+                          capture_output=True, text=True, env=env, timeout=300)   # and on tfcompat's v2 API
+    assert one.returncode == two.returncode == ours.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
+    assert one.stdout == two.stdout == ours.stdout
     assert "vocabulary 5" in one.stdout   # now (4 uses), call, free (3; ties by name), prize (2), and <UNK>
 
 
