@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.upgrader.multi_file import ROOT, run_old_and_new
+from tests.upgrader.multi_file import ROOT
 from upgrader.native.run import upgrade_native
 
 PROGRAM = """import os
@@ -105,12 +105,11 @@ if __name__ == "__main__":
     model = Classifier()
     model.build()
     model.train(n_epochs=2)
-    model.train(n_epochs=1)
 """
 
-# NOTE: recorded from TensorFlow 2.21 running PROGRAM as TF1 (tests/run_as_tf.py v1)
-EXPECTED = ("epoch 0 loss 3.3262\nepoch 0 correct 2\nepoch 1 loss 3.2271\nepoch 1 correct 2\nsteps 6\n"
-            "restored model-6\nepoch 0 loss 3.2274\nepoch 0 correct 2\nsteps 9\n")
+# NOTE: recorded from TensorFlow 2.21 running PROGRAM twice as TF1 (tests/run_as_tf.py v1); the second run restores
+EXPECTED = ("epoch 0 loss 3.3262\nepoch 0 correct 2\nepoch 1 loss 3.2271\nepoch 1 correct 2\nsteps 6\n",
+            "restored model-6\nepoch 0 loss 3.2274\nepoch 0 correct 2\nepoch 1 loss 3.2321\nepoch 1 correct 3\nsteps 12\n")
 
 
 def _blockers(code: str) -> list[str]:
@@ -158,16 +157,33 @@ def test_converting_the_converted_class_changes_nothing() -> None:
     assert upgrade_native(once).code == once
 
 
+def _twice(command: list[str], folder: Path, code: str) -> tuple[str, ...]:
+    """stdout of two runs in one folder: the second finds the first's checkpoint."""
+    folder.mkdir()
+    (folder / "main.py").write_text(code)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+    runs = [subprocess.run(command + ["main.py"], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+            for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr[-2000:]
+    return tuple(r.stdout for r in runs)
+
+
+TF1 = [sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1"]
+TFCOMPAT = [sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2"]
+
+
 def test_tf1_and_the_conversion_on_tf2_print_the_same(tmp_path: Path, oracle) -> None:
-    tf1, tf2 = run_old_and_new(tmp_path, {"main.py": PROGRAM})
-    assert tf1.stdout == EXPECTED and tf2.stdout == EXPECTED, (tf1.stdout, tf2.stdout)
+    assert _twice(TF1, tmp_path / "tf1", PROGRAM) == EXPECTED
+    assert _twice([sys.executable], tmp_path / "tf2", upgrade_native(PROGRAM).code) == EXPECTED
 
 
 def test_the_conversion_prints_what_tf1_printed_on_tfcompat(tmp_path: Path) -> None:
-    (tmp_path / "main.py").write_text(upgrade_native(PROGRAM).code)
-    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    assert run.returncode == 0 and run.stdout == EXPECTED, run.stderr[-2000:]
+    assert _twice(TFCOMPAT, tmp_path / "tfcompat", upgrade_native(PROGRAM).code) == EXPECTED
+
+
+def test_a_session_method_the_script_runs_twice_is_reported() -> None:
+    code = PROGRAM + "    model.train(n_epochs=1)\n"
+    assert any("method 'train' opens a new session and runs more than once" in m for m in _blockers(code))
 
 
 HELPER = '''
@@ -183,9 +199,10 @@ def fully_connected(inputs, out_dim, scope_name="fc"):
 WITH_HELPER = PROGRAM.replace("import tensorflow as tf\n", "import tensorflow as tf\n" + HELPER).replace(
     'self.logits = tf.layers.dense(hidden, 3, kernel_initializer=tf.zeros_initializer(), name="logits")',
     'self.logits = fully_connected(hidden, 3, "logits")')
-# NOTE: recorded from TensorFlow 2.21 running WITH_HELPER as TF1 (tests/run_as_tf.py v1)
-EXPECTED_WITH_HELPER = ("epoch 0 loss 3.3656\nepoch 0 correct 2\nepoch 1 loss 3.2386\nepoch 1 correct 2\nsteps 6\n"
-                        "restored model-6\nepoch 0 loss 3.2204\nepoch 0 correct 3\nsteps 9\n")
+# NOTE: recorded from TensorFlow 2.21 running WITH_HELPER twice as TF1 (tests/run_as_tf.py v1)
+EXPECTED_WITH_HELPER = ("epoch 0 loss 3.3656\nepoch 0 correct 2\nepoch 1 loss 3.2386\nepoch 1 correct 2\nsteps 6\n",
+                        "restored model-6\nepoch 0 loss 3.2204\nepoch 0 correct 3\nepoch 1 loss 3.2418\n"
+                        "epoch 1 correct 2\nsteps 12\n")
 
 
 def test_a_module_level_function_the_class_builds_with_converts_with_it() -> None:
@@ -204,8 +221,8 @@ def test_a_helper_the_script_also_uses_is_reported() -> None:
 
 
 def test_with_a_helper_tf1_and_the_conversion_print_the_same(tmp_path: Path, oracle) -> None:
-    tf1, tf2 = run_old_and_new(tmp_path, {"main.py": WITH_HELPER})
-    assert tf1.stdout == EXPECTED_WITH_HELPER and tf2.stdout == EXPECTED_WITH_HELPER, (tf1.stdout, tf2.stdout)
+    assert _twice(TF1, tmp_path / "tf1", WITH_HELPER) == EXPECTED_WITH_HELPER
+    assert _twice([sys.executable], tmp_path / "tf2", upgrade_native(WITH_HELPER).code) == EXPECTED_WITH_HELPER
 
 
 def test_state_a_method_keeps_on_self_stays_an_attribute() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from upgrader.native.class_params import constant_params, hoisted, param_edits
+from upgrader.native.class_params import constant_params, hoisted, one_session_each, param_edits
 from upgrader.native.class_sessions import (INITIALIZERS, NotAModel, _builds, _opened, _opens, _self_attr,
                                             _session_edits, _session_names, cuts, late_builds, unwrap_sessions)
 
@@ -242,6 +242,7 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
         n.id for m in p.runs for n in ast.walk(m) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     p.renamed = clash & (p.attrs | _graph_locals(p))   # NOTE: the flat program has one namespace
     shadow = _shadowing_locals(p)
+    one_session_each(p)
     state = _run_state(p)
     hoist = hoisted(p)   # native/class_params.py: a Saver made in a session method is made with the graph
     constants = constant_params(p, hoist)

@@ -54,7 +54,7 @@ def hoisted(p: Plan) -> dict[str, ast.Assign]:
                     and isinstance(c := s.value, ast.Call) and isinstance(c.func, ast.Attribute)
                     and c.func.attr in HOISTED and s.lineno == s.end_lineno):
                 continue
-            reads = {n.id for n in ast.walk(c) if isinstance(n, ast.Name)}
+            reads = {n.id for n in ast.walk(c) if isinstance(n, ast.Name)} - {"self"}   # self.X: the graph's X
             if reads & local or everywhere.count(name.id) != 1 or name.id in taken:
                 continue   # NOTE: it reads the method's own values, or the name means something else elsewhere
             out[name.id] = s
@@ -114,3 +114,20 @@ def param_edits(p: Plan, m: ast.FunctionDef, constants: dict[str, dict[int, str]
             at = i if i < len(call.args) else next(j for j, k in enumerate(items) if getattr(k, "arg", None) == params[i])
             drop(drops, call, items, at)
     return edits
+
+
+def one_session_each(p: Plan) -> None:
+    """A method that opens its own session runs once: each TF1 session started the variables again from their
+    initializers, where the converted class keeps training the same ones; raises NotAModel otherwise."""
+    from upgrader.native.class_sessions import NotAModel
+    tree = p.module or p.cls
+    loops = {id(n) for s in ast.walk(tree) if isinstance(s, (ast.For, ast.While, ast.comprehension))
+             for n in ast.walk(s)}
+    for name, sessions in p.local_sessions.items():
+        if None not in sessions.values():
+            continue   # NOTE: handed its session by a caller: the opener is what counts
+        sites = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                 and n.func.attr == name]
+        if len(sites) > 1 or any(id(n) in loops for n in sites):
+            raise NotAModel(f"method '{name}' opens a new session and runs more than once: each TF1 session starts "
+                            "the variables again from their initializers, the converted class would keep training them")

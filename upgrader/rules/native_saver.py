@@ -61,7 +61,7 @@ class NativeSaver(NativeRule):
                          and k.endswith("Optimizer") and k != "tf.train.GradientDescentOptimizer"), None)
         if stateful and var_list is None and (opt := saved_optimizer(prog, stmt, edit)) is not None:
             items.append(f"optimizer={opt}")   # NOTE: TF1 saved and restored its slots (Adam's m and v) too
-        elif stateful and _reads_state(prog):
+        elif stateful and var_list is None and _reads_state(prog):   # NOTE: a var_list saved only those
             raise Blocked(call.lineno, f"the Saver restores a checkpoint: TF1 saved and restores every global "
                                        f"variable, the {stateful}'s slots too; the Checkpoint holds the variables only")
         self.change("tf.train.Saver -> tf.train.Checkpoint")
