@@ -44,7 +44,6 @@ def two_layers(x):
 
 with tf.variable_scope("top") as scope:
     y = two_layers(tf.ones([1, 3]))
-writer = tf.summary.FileWriter("logs", tf.get_default_graph())
 '''
 
 
@@ -68,6 +67,11 @@ def test_importing_a_frozen_graph_def_is_the_reason_at_its_line() -> None:
 def test_a_graph_left_unfollowed_in_a_function_still_says_where_it_is_built() -> None:
     (line, reason), = _reasons(LAYERS)
     assert line == 4 and reason.startswith("the graph is built inside function 'two_layers'")
+
+
+def test_a_graph_built_only_to_be_written_for_tensorboard_says_so() -> None:
+    (line, reason), = _reasons(LAYERS + 'writer = tf.summary.FileWriter("logs", tf.get_default_graph())\n')
+    assert line == 12 and reason.startswith("the program builds a graph without ever running it (no session)")
 
 
 MODULE_IMPORT = '''import numpy as np

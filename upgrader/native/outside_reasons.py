@@ -8,6 +8,8 @@ reason, not where the graph was built:
         saver = tf.train.import_meta_graph("model.ckpt.meta")             graph that another program saved ...'
     vocab = learn.preprocessing.VocabularyProcessor(20)  (in main)  ->  'tf.contrib.learn.preprocessing.
                                                                           VocabularyProcessor: no TF2 layer ...'
+    no session; tf.summary.FileWriter(logdir, graph)                ->  'the program builds a graph without ever
+                                                                          running it ...'
 
     named_blocker(tree, left_reason) -> (line, reason) or None (then the generic "built inside function 'f'")
     never_native(tree) -> (line, reason) for a graph import or TF1 SavedModel export anywhere in the file, or None
@@ -48,7 +50,8 @@ def _calls(tree: ast.Module) -> list[tuple[str, ast.Call]]:
     for n in ast.walk(tree):
         d = dotted(n.func) if isinstance(n, ast.Call) else None
         head, _, rest = (d or "").partition(".")
-        if (qual := aliases.get(head)) is not None and (key := to_key(qual + ("." + rest if rest else ""))).startswith("tf"):
+        key = to_key(aliases[head] + ("." + rest if rest else "")) if head in aliases else ""
+        if key.startswith("tf"):
             out.append((key, n))
     return sorted(out, key=lambda kc: (kc[1].lineno, kc[1].col_offset))
 
@@ -59,6 +62,12 @@ def named_blocker(tree: ast.Module, left_reason: str) -> tuple[int, str] | None:
     for key, call in calls:
         if key in IMPORTED_GRAPHS:
             return call.lineno, f"{key} {IMPORTED_GRAPHS[key]}"
+    runs = any(k in ("tf.Session", "tf.InteractiveSession") for k, _ in calls) or any(
+        isinstance(n, ast.Call) and getattr(n.func, "attr", None) in ("run", "eval") for n in ast.walk(tree))
+    writer = next((c for k, c in calls if k == "tf.summary.FileWriter"), None)
+    if writer is not None and not runs:
+        return writer.lineno, ("the program builds a graph without ever running it (no session): what it leaves is the "
+                               "graph written for TensorBoard, and TF2 code, which runs eagerly, has no such graph")
     symbol = left_reason.split(":", 1)[0].split(" ", 1)[0]
     if not symbol.startswith("tf.") or left_reason.endswith(GENERIC):
         return None   # the graph's placement is the reason: TF1 code left because it was not followed
