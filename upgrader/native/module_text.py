@@ -53,6 +53,13 @@ def dedent(text: str, width: int, line: int) -> str:
     return "\n".join(out)
 
 
+def not_computed(prog: Program, b: Builder) -> set[int]:
+    """Ids of the body statements `__call__` leaves out: RNN cells, variable creation, and summaries, which the
+    converted merge_all lists with the instance's variables (native/summary_tags.py)."""
+    return b.cells | set(b.variables) | {id(s) for s in ast.walk(b.node) if isinstance(s, ast.Expr) and (
+        prog.call_key(s.value) or "").startswith("tf.summary.")}
+
+
 def kept_attribute(param: str) -> str:
     """The attribute a constructor parameter is kept in: `name` would shadow tf.Module's own `name`."""
     from upgrader.native.modules import MODULE_ATTRS

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
-from upgrader.native.module_text import Substituted, arguments, class_import, comments, dedent, kept_attribute, trailing
+from upgrader.native.module_text import Substituted, arguments, class_import, comments, dedent, kept_attribute, not_computed, trailing
 from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
 from upgrader.native.rnn_text import layers as rnn_layers, run_lines as rnn_lines, tracked
 from upgrader.rules.native_functions import expression
@@ -138,7 +138,7 @@ class NativeModule(NativeRule):
                  for part in ast.iter_child_nodes(s) if not isinstance(part, ast.stmt)
                  for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         for i, s in enumerate(body):
-            if i == 0 and s is b.node.body[0] and ast.get_docstring(b.node) is not None or id(s) in b.cells.union(b.variables):
+            if i == 0 and s is b.node.body[0] and ast.get_docstring(b.node) is not None or id(s) in not_computed(prog, b):
                 continue
             if id(s) in b.prep and not {t.id for t in s.targets if isinstance(t, ast.Name)} & later:
                 continue   # only the first call's variable creation needed it

@@ -7,6 +7,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule, indent
 from upgrader.native.model import SUMMARIES, Entity, Program
 from upgrader.native.fetch import bind_once, feed, fetch
 from upgrader.native.summary_images import uint8
+from upgrader.native.summary_tags import layer_summaries, summary_tags
 from upgrader.rules.native_functions import expression
 
 HELPER = "write_summaries"
@@ -50,7 +51,10 @@ class NativeSummaries(NativeRule):
         if entity is None or entity.kind != "summary":
             return None
         ops = prog.summaries if key == "tf.summary.merge_all" else [ast.Expr(value)]
-        items = [self.item(prog, s.value, edit) for s in ops]
+        tags = summary_tags(prog)   # native/summary_tags.py: TF1's scope-prefixed, unique tags
+        items = [self.item(prog, s.value, edit, tags.get(id(s.value))) for s in ops]
+        if key == "tf.summary.merge_all":   # NOTE: after the module-level ones, whose values build lazy layers
+            items += layer_summaries(prog, lambda inst, attr: f"{inst}.{attr}", edit)
         params = ", ".join(entity.params)
         self.change(f"summary op '{entity.name}' becomes {entity.name}({params}), the values add_summary writes")
         helper = (f"def {HELPER}(writer, summary, step):\n" + indent(
@@ -59,7 +63,7 @@ class NativeSummaries(NativeRule):
         edit.helper_done = True   # type: ignore[attr-defined]
         return f"def {entity.func}({params}):\n" + indent(f"return [{', '.join(items)}]") + ("\n\n\n" + helper if first else "")
 
-    def item(self, prog: Program, call: ast.Call, edit: Editor) -> str:
+    def item(self, prog: Program, call: ast.Call, edit: Editor, tag: str | None = None) -> str:
         key = prog.call_key(call)
         given = dict(zip(("name", "tensor" if key in ("tf.summary.scalar", IMAGE) else "values", "max_outputs"),
                          call.args)) | {k.arg: k.value for k in call.keywords}
@@ -74,7 +78,10 @@ class NativeSummaries(NativeRule):
         value = expression(prog, data, edit)
         if isinstance(data, ast.Name) and prog.kind(data.id) == "variable":
             value = f"{edit.tfx('identity')}({value})"   # the value now, not when written
-        return f"({edit.tfx(key[3:])}, {edit.text(given['name'])}, {value})"
+        name = edit.text(given["name"])
+        if tag is not None and tag != getattr(given["name"], "value", None):   # TF1's tag: scope-prefixed, unique
+            name = f"{name[0]}{tag}{name[0]}" if name[:1] in "'\"" and name[0] not in tag else repr(tag)
+        return f"({edit.tfx(key[3:])}, {name}, {value})"
 
     def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
         f = call.func
