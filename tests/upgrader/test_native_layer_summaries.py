@@ -144,3 +144,14 @@ def test_a_layer_histogram_of_a_variable_is_listed_under_the_call_scope() -> Non
 def test_what_keeps_a_layer_summary_from_converting_is_named(body: str, reason: str) -> None:
     _, blocked = _converted(body)
     assert any(reason in m for m in blocked), blocked
+
+
+def test_a_layer_that_writes_a_summary_and_is_reused_keeps_its_reason() -> None:
+    # TF1 made the histogram again under the name scope of each call ('dense/w', 'dense_1/w')
+    code = HEAD + ("def layer(x, reuse=False):\n    with tf.variable_scope('dense', reuse=reuse):\n"
+                   "        w = tf.get_variable('w', [3, 2])\n        tf.summary.histogram('w', w)\n"
+                   "        return tf.matmul(x, w)\n\n\nx = tf.placeholder(tf.float32, [None, 3])\ny = layer(x)\n"
+                   "z = layer(x, reuse=True)\nmerged = tf.summary.merge_all()\nwith tf.Session() as sess:\n"
+                   "    sess.run(tf.global_variables_initializer())\n    print(sess.run([y, z, merged], {x: [[1.0, 2.0, 3.0]]}))\n")
+    result = upgrade_source(code, "native")
+    assert any("is called again reusing its variables" in d.message for d in result.warnings if d.rule == "native")
