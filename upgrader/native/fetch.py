@@ -172,14 +172,54 @@ def fetch(prog: Program, call: ast.Call, fetches: ast.expr, fed: dict[str, str],
                 items.append(f"{taken}[{slot}].numpy()")
         else:
             items.append(_one(prog, n, fed, edit))
-    later = [edit.text(n) for n in elts[elts.index(train[0]) + 1:] if not isinstance(n, ast.Name)
-             or prog.kind(n.id) == "tensor" and n.id not in loss_ids]
-    if later:
-        edit.notes.append((call.lineno, f"{', '.join(later)}: fetched after the training step, now computed after the "
-                                        "update (TF1 computed every fetch of one sess.run from the same variable values)"))
+    _before_step(prog, call, elts, items, step, loss_ids, edit)
     if isinstance(fetches, ast.Dict):   # `sess.run({"loss": loss, "train": train}, feed)`: the same, keyed
         return "{" + ", ".join(f"{edit.text(k)}: {v}" for k, v in zip(fetches.keys, items)) + "}"
     return ("[%s]" if isinstance(fetches, ast.List) else "(%s)") % ", ".join(items)
+
+
+def _before_step(prog: Program, call: ast.Call, elts: list[ast.expr], items: list[str], step: str, loss_ids: list,
+                 edit: Editor) -> None:
+    """Tensors and summaries fetched with a training step are computed before it, from the variables it reads:
+    `[None, train(x).numpy(), merged(x)]` -> `[None, (merged_fetched := merged(x), train(x).numpy())[-1], merged_fetched]`.
+
+    NOTE: TF1 computes every fetch of one sess.run before the update (a summary of the loss is the fetched loss);
+    Python evaluates a display left to right, so each is bound by the first item that runs the step.
+    """
+    first = next((i for i, item in enumerate(items) if step in item), None)
+    if first is None:
+        return
+    mine = edit.__dict__.setdefault("before_step_names", set())
+    hoisted, names = [], []
+    for i in range(first + 1, len(items)):
+        n = elts[i]
+        if isinstance(n, ast.Name) and (prog.kind(n.id) not in ("tensor", "summary") or n.id in loss_ids):
+            continue   # the loss (the step returns it), a variable, an op
+        if _changes_variables(prog, n, set()):   # TF1 gave the update and the assignment no order: it stays after
+            edit.notes.append((call.lineno, f"{edit.text(n)}: assigns variables and is fetched with the training step; "
+                                            "it now runs after the update (TF1 ran both in one step, in no set order)"))
+            continue
+        base = (n.id if isinstance(n, ast.Name) else "value") + "_fetched"
+        name = next(b for k in range(99) if (b := base + "_" * k) in mine and b not in names or edit.free(b))
+        mine.add(edit.claim(name))
+        names.append(name)
+        hoisted.append(f"{name} := {items[i]}")
+        items[i] = name
+    if hoisted:
+        items[first] = f"({', '.join(hoisted)}, {items[first]})[-1]"
+
+
+def _changes_variables(prog: Program, node: ast.AST, seen: set[str]) -> bool:
+    """`node` (or a graph value it is computed from) assigns to a variable: `v.assign(...)`, `tf.assign_add`, a group."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute) and n.attr.startswith(("assign", "scatter")) or isinstance(n, ast.Call) and \
+                prog.call_key(n) in OPS:
+            return True
+        if isinstance(n, ast.Name) and n.id not in seen and (e := prog.entities.get(n.id)) is not None:
+            seen.add(n.id)
+            if e.kind not in ("placeholder", "variable") and _changes_variables(prog, e.stmt, seen):
+                return True
+    return False
 
 
 def _runs_first(prog: Program, name: str, seen: set[str]) -> set[str]:
