@@ -155,3 +155,17 @@ def test_a_layer_that_writes_a_summary_and_is_reused_keeps_its_reason() -> None:
                    "    sess.run(tf.global_variables_initializer())\n    print(sess.run([y, z, merged], {x: [[1.0, 2.0, 3.0]]}))\n")
     result = upgrade_source(code, "native")
     assert any("is called again reusing its variables" in d.message for d in result.warnings if d.rule == "native")
+
+
+def test_a_named_module_level_summary_op_keeps_its_scope_in_the_tag() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [None])\nw = tf.Variable(2.0, name='w')\n"
+            "with tf.name_scope('metrics'):\n    loss = tf.reduce_mean(tf.square(w * x))\n"
+            "    loss_summary = tf.summary.scalar('loss', loss)\n    w_summary = tf.summary.histogram('w', w)\n"
+            "with tf.Session() as sess:\n    writer = tf.summary.FileWriter('/tmp/logs')\n"
+            "    sess.run(tf.global_variables_initializer())\n    for step in range(2):\n"
+            "        writer.add_summary(sess.run(loss_summary, {x: [1.0]}), step)\n"
+            "        writer.add_summary(sess.run(w_summary), step)\n")
+    result = upgrade_source(code, "native")
+    assert not [d.message for d in result.warnings if d.rule == "native"]
+    assert "(tf.summary.scalar, 'metrics/loss', loss(x))" in result.code   # as TF1 tagged it
+    assert "(tf.summary.histogram, 'metrics/w', tf.identity(w))" in result.code

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from upgrader.native.modules import Builder, Instance
 
 SCOPE_KEYS = ("tf.variable_scope", "tf.name_scope")
+SUMMARY_OPS = frozenset(f"tf.summary.{n}" for n in ("audio", "histogram", "image", "scalar", "text"))
 
 
 class Names:
@@ -113,8 +114,8 @@ def summary_tags(prog: Program) -> dict[object, str]:
             elif isinstance(s, ast.With):
                 inner = _scope_name(prog, s, None)
                 visit(s.body, scope if inner is None else names.unique(_join(scope, inner)))
-            elif isinstance(s, ast.Expr) and (prog.call_key(s.value) or "").startswith("tf.summary."):
-                tags[id(s.value)] = _tag(s.value, scope, names)
+            elif isinstance(s, (ast.Expr, ast.Assign)) and (prog.call_key(s.value) or "") in SUMMARY_OPS:
+                tags[id(s.value)] = _tag(s.value, scope, names)   # `s = tf.summary.scalar(...)` too
             elif not isinstance(s, (ast.FunctionDef, ast.ClassDef)):
                 _literal_names(prog, s, scope, names)
 
