@@ -193,8 +193,9 @@ def _before_step(prog: Program, call: ast.Call, elts: list[ast.expr], items: lis
     hoisted, names = [], []
     for i in range(first + 1, len(items)):
         n = elts[i]
-        if isinstance(n, ast.Name) and (prog.kind(n.id) not in ("tensor", "summary") or n.id in loss_ids):
-            continue   # the loss (the step returns it), a variable, an op
+        if isinstance(n, ast.Name) and (prog.kind(n.id) not in ("tensor", "summary") or n.id in loss_ids) or not any(
+                isinstance(m, ast.Name) and getattr(prog.entities.get(m.id), "variables", ()) for m in ast.walk(n)):
+            continue   # the loss (the step returns it), a variable, an op, a value that reads no variable
         if _changes_variables(prog, n, set()):   # TF1 gave the update and the assignment no order: it stays after
             edit.notes.append((call.lineno, f"{edit.text(n)}: assigns variables and is fetched with the training step; "
                                             "it now runs after the update (TF1 ran both in one step, in no set order)"))
