@@ -99,3 +99,43 @@ def test_tf1_tf2_and_tfcompat_write_the_same_summaries(oracle, tmp_path: Path) -
     assert len(tf1) == 10
     assert _scalars(oracle, tmp_path / "tf2") == tf1
     assert _scalars(oracle, tmp_path / "tfcompat") == pytest.approx(tf1, abs=2e-4)
+
+
+IN_A_CLASS = """import numpy as np
+import tensorflow as tf
+
+
+class Regressor:
+    def __init__(self):
+        self.x = tf.placeholder(tf.float32, [None, 3])
+        self.y = tf.placeholder(tf.float32, [None, 1])
+        self.w = tf.Variable(tf.ones([3, 1]))
+        self.pred = tf.matmul(self.x, self.w)
+        self.loss = tf.reduce_mean(tf.square(self.pred - self.y))
+        self.train = tf.train.GradientDescentOptimizer(0.1).minimize(self.loss)
+        tf.summary.scalar("loss", self.loss)
+        self.summary_op = tf.summary.merge_all()
+
+
+def fit(model, xs, ys):
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        writer = tf.summary.FileWriter("logs")
+        for step in range(3):
+            l, _, s = sess.run([model.loss, model.train, model.summary_op], {model.x: xs, model.y: ys})
+            writer.add_summary(s, global_step=step)
+            print(l)
+
+
+model = Regressor()
+fit(model, np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32))
+"""
+
+
+def test_a_summary_fetched_after_the_step_in_a_model_class_is_a_local_not_an_attribute():
+    """The hoisted value's name drops the flattened instance prefix (model__summary_op): folded back, an
+    attribute target (model.summary_op_fetched := ...) would be a SyntaxError."""
+    result = upgrade_native(IN_A_CLASS)
+    assert "compat.v1" not in result.code, [d.message for d in result.diagnostics]
+    compile(result.code, "converted.py", "exec")
+    assert "summary_op_fetched := model.summary_op(" in result.code

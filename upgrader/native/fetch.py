@@ -200,7 +200,9 @@ def _before_step(prog: Program, call: ast.Call, elts: list[ast.expr], items: lis
             edit.notes.append((call.lineno, f"{edit.text(n)}: assigns variables and is fetched with the training step; "
                                             "it now runs after the update (TF1 ran both in one step, in no set order)"))
             continue
-        base = (n.id if isinstance(n, ast.Name) else "value") + "_fetched"
+        # NOTE: a flattened class's names carry its instance prefix (model__loss); the new local must not,
+        # or folding the class back would make it an attribute (model.loss_fetched), which := cannot bind
+        base = (n.id.rsplit("__", 1)[-1] if isinstance(n, ast.Name) else "value") + "_fetched"
         name = next(b for k in range(99) if (b := base + "_" * k) in mine and b not in names or edit.free(b))
         mine.add(edit.claim(name))
         names.append(name)
