@@ -109,7 +109,7 @@ class CannedModel(tf.Module):
         scope = "dnn/input_from_feature_columns/input_layer/" if kind == "dnn" else "linear/linear_model/"
         for c in self.columns:
             if c.dimension is not None:
-                init = c.initializer or tf.keras.initializers.TruncatedNormal(stddev=c.dimension ** -0.5)
+                init = c.initializer or CannedModel.truncated_normal(c.dimension ** -0.5)
                 self.add(c.name, scope + c.name + "/embedding_weights", init, [c.size, c.dimension])
         if kind == "linear":
             for c in self.columns:
@@ -121,12 +121,23 @@ class CannedModel(tf.Module):
         width = sum(c.width for c in self.columns)
         for i, units in enumerate(list(hidden_units) + [self.outputs]):
             layer = "dnn/logits/" if i == len(hidden_units) else f"dnn/hiddenlayer_{i}/"
-            self.add(layer + "kernel", layer + "kernel", tf.keras.initializers.GlorotUniform(), [width, units])
+            self.add(layer + "kernel", layer + "kernel", CannedModel.glorot_uniform, [width, units])
             self.add(layer + "bias", layer + "bias", tf.zeros_initializer(), [units])
             width = units
 
     def add(self, key, name, initializer, shape):
         self.weights[key] = tf.Variable(initializer(shape), name=name)
+
+    # TF's random ops, not Keras 3's initializers: an unseeded Keras 3 initializer ignores tf.random.set_seed,
+    # so RunConfig(tf_random_seed=...) would not make the model's start repeatable.
+    @staticmethod
+    def glorot_uniform(shape):
+        limit = (6.0 / (shape[0] + shape[1])) ** 0.5
+        return tf.random.uniform(shape, -limit, limit)
+
+    @staticmethod
+    def truncated_normal(stddev):
+        return lambda shape: tf.random.truncated_normal(shape, stddev=stddev)
 
     def block(self, column, features):
         if column.dense is not None:
