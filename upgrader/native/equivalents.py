@@ -61,6 +61,11 @@ TABLE: dict[str, Equivalent] = {
         "TF2 runs eagerly and keeps no default graph, so the GraphDef a TF1 program prints or writes for "
         "TensorBoard has no eager counterpart (a tf.function's get_concrete_function().graph holds other ops; "
         "tf.summary.trace_on/trace_export records a traced function's graph for TensorBoard)")),
+    "tf.ConfigProto": Equivalent("", (), (), why=(
+        "a session configuration kept as an object of its own: TF2 has no session to give it to and sets these "
+        "options process-wide instead (tf.config.set_soft_device_placement, tf.debugging.set_log_device_placement, "
+        "tf.config.experimental.set_memory_growth per GPU); gpu_options.per_process_gpu_memory_fraction has no TF2 "
+        "form (tf.config.set_logical_device_configuration takes a limit in MB)")),
     "tf.floor_div": Equivalent("tf.math.floordiv", ("x", "y", "name"), ("x", "y", "name")),   # both run FloorDiv
     "tf.gfile.FastGFile": Equivalent("tf.io.gfile.GFile", ("name", "mode"), ("name", "mode")),
     "tf.nn.embedding_lookup": Equivalent(

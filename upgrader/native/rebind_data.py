@@ -110,6 +110,10 @@ def rename(code: str, tree: ast.Module, rebinds: list[tuple[ast.stmt, str] | Res
                       if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)]
             for later in after(inner):
                 if name in stored_names(later) or isinstance(later, (ast.FunctionDef, ast.ClassDef)) and later.name == name:
+                    if isinstance(later, (ast.Assign, ast.AnnAssign)) and later.value is not None:
+                        # NOTE: `c = tf.reshape(c, [-1])` reads the renamed binding before it binds the name again
+                        spots += [(n.lineno, n.col_offset, n.end_col_offset, new) for n in ast.walk(later.value)
+                                  if isinstance(n, ast.Name) and n.id == name]
                     break
                 spots += [(n.lineno, n.col_offset, n.end_col_offset, new) for n in ast.walk(later)
                           if isinstance(n, ast.Name) and n.id == name]

@@ -10,6 +10,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.naming import per_analysis
+from upgrader.native.session_copies import session_copies
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -53,7 +54,8 @@ def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
 
         sess.run(init)   ->   sess.run([W.assign(10), b.assign(tf.zeros([3]))])
 
-    Sessions open at the same time (`sess1.run(...)` after `sess2 = tf.Session()`) have separate states: blocked.
+    Sessions open at the same time (`sess1.run(...)` after `sess2 = tf.Session()`) have separate states: the
+    second one runs on copies of the variables it names (native/session_copies.py).
     A later session named differently is spelled with the first one's name.
     """
     blocked = per_analysis(prog, "_sessions_blocked", list)
@@ -68,18 +70,16 @@ def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
     first = prog.session_name
     if first is not None and first != name:
         if any(isinstance(n, ast.Name) and n.id == first for s in _until_bound(body[at + 1:], first) for n in ast.walk(s)):
-            prog.block(stmt, f"two sessions open at once ('{first}' and '{name}'): each TF1 session has its own "
-                             "variable state, native code has one")
-            blocked.append(stmt)
-            return False
+            if not session_copies(prog, stmt, name, first):   # its own copies of the variables (native/session_copies.py)
+                blocked.append(stmt)
+            return False   # NOTE: its statement goes; its runs are spelled with the first session's name
         named = [stmt] if isinstance(stmt, ast.With) else [stmt, *_until_bound(body[at + 1:], name)]
         later = next((s for s in named[1:] if session_target(prog, s) not in (None, name)), None)
         if later is not None and any(isinstance(n, ast.Name) and n.id == name for s in named[named.index(later) + 1:]
                                      for n in ast.walk(s)):   # this one is used while the next one is open
-            prog.block(later, f"two sessions open at once ('{name}' and '{session_target(prog, later)}'): each TF1 "
-                              "session has its own variable state, native code has one")
-            blocked.append(stmt)
-            return False
+            if not session_copies(prog, later, session_target(prog, later), first):
+                blocked.append(stmt)
+                return False
         spots = [n for s in named for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name]
         from upgrader.native.rebind_data import Respell
         prog.rebound.append(Respell(tuple((n.lineno, n.col_offset, n.end_col_offset) for n in spots), first))
