@@ -38,9 +38,15 @@ def runs_graph(prog: Program, stmt: ast.stmt) -> bool:
             return True
         if isinstance(node, ast.Attribute) and node.attr in ("eval", "run") and (
                 prog.call_key(node.value) is not None
-                or isinstance(node.value, ast.Name) and prog.kind(node.value.id) is not None):
+                or isinstance(node.value, ast.Name) and prog.kind(node.value.id) is not None
+                or _variable_initializer(prog, node.value)):   # `W.initializer.run()` under an InteractiveSession
             return True
     return False
+
+
+def _variable_initializer(prog: Program, node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "initializer" and isinstance(node.value, ast.Name) \
+        and prog.kind(node.value.id) == "variable"
 
 
 def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
