@@ -57,10 +57,11 @@ def test_reuse_false_inside_a_reusing_scope_still_reuses() -> None:
     ('a = layer(x, 2)\nb = layer(x, 3, reuse=True)\n', "with a different 'size'"),
     ("a = layer(x, x)\n", "'size' names or shapes variables but is given a graph tensor"),
     ("n = 'l' + 'x'\na = layer(x, 2, n)\n", "its variable_scope name is not a string known before run time"),
-    ("a = tf.reduce_sum(layer(x, 2))\n", "assign each call's result to a name"),
-    ("f = layer\na = f(x, 2)\n", "is used other than as"),
-], ids=["twice_without_reuse", "reuse_missing", "different_shape", "tensor_shape", "computed_scope", "nested_call",
-        "function_as_value"])
+    ("a = [layer(x, 2, n) for n in 'pq'][0]\n", "is called inside a ListComp, which may run it zero or several times"),
+    ("layer(x, 2)\na = x\n", "is called in a statement that binds no one name to its result"),
+    ("f = layer\na = f(x, 2)\n", "is used other than by calling it"),
+], ids=["twice_without_reuse", "reuse_missing", "different_shape", "tensor_shape", "computed_scope", "in_comprehension",
+        "result_unbound", "function_as_value"])
 def test_blocked_calls(body: str, reason: str) -> None:
     prog = analyze(HEAD + LAYER + body + RUN)
     assert any(reason in b.reason for b in prog.blockers), prog.blockers

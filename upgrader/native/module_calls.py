@@ -95,13 +95,13 @@ def classify(prog: Program, stmt: ast.stmt) -> bool:
     if not uses:
         return False
     calls = _builder_calls(fx, stmt)
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-            and calls == [stmt.value]) or len(uses) != 1:
-        prog.block(uses[0], f"'{uses[0].id}' (a function that creates variables) is used other than as "
-                            "`name = {0}(...)` at module level; assign each call's result to a name".format(uses[0].id))
-        return True
     try:
-        _site(prog, fx, stmt, stmt.value)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and (
+                calls == [stmt.value]) and len(uses) == 1:
+            _site(prog, fx, stmt, stmt.value)
+        else:   # NOTE: calls inside an expression, a returned tuple unpacked (native/layer_sites.py)
+            from upgrader.native.layer_sites import general_sites
+            general_sites(prog, fx, stmt, uses, calls)
     except Stop as s:
         prog.block(s.node, s.reason)
     return True
@@ -109,10 +109,23 @@ def classify(prog: Program, stmt: ast.stmt) -> bool:
 
 def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> None:
     from upgrader.native.model import Entity
-    b = fx.builders[call.func.id]
     name = stmt.targets[0].id
     if name in prog.entities:
         raise Stop(stmt, f"'{name}' is assigned twice while the graph is built; native mode needs one name per tensor")
+    site = call_site(prog, fx, stmt, call, name)
+    b, args = site.instance.builder, bind(call, site.instance.builder)
+    deps = [n for p in b.call_params if args[p] is not None for n in names_in(args[p]) if n in prog.entities]
+    prog.entities[name] = Entity(name, "tensor", stmt, tuple(dict.fromkeys(deps + [site.instance.name])), func=name)
+    prog.order.append(name)
+    fx.sites[id(stmt)] = site
+
+
+def call_site(prog: Program, fx: Functions, stmt: ast.stmt, call: ast.Call, result: str) -> Site:
+    """The instance one module-level call of a builder constructs (a new `layer` entity) or reuses; raises Stop.
+
+    `result` names the instance when nothing else does ('<result>_layer')."""
+    from upgrader.native.model import Entity
+    b = fx.builders[call.func.id]
     args = bind(call, b)
     missing = [p for p, node in args.items() if node is None]
     if missing:
@@ -133,7 +146,7 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
         raise Stop(call, f"{b.node.name}() called here: {s.reason} (line {s.node.lineno})") from None
     full = tuple(f for _, f in events)
     if all(not reused for reused, _ in events):
-        inst = Instance(_instance_name(prog, fx, b, path, name), b, path, {p: args[p] for p in b.init}, full)
+        inst = Instance(_instance_name(prog, fx, b, path, result), b, path, {p: args[p] for p in b.init}, full)
         fx.store.update(dict.fromkeys(full, inst))
         prog.entities[inst.name] = Entity(inst.name, "layer", stmt, func=inst.name)
         prog.order.append(inst.name)
@@ -150,10 +163,7 @@ def _site(prog: Program, fx: Functions, stmt: ast.Assign, call: ast.Call) -> Non
         new = False
         for x_name, x in fx.builders.items():   # NOTE: only constructions name modules; a reusing call's spelling is moot
             del x.scope_names[marks[x_name]:]
-    deps = [n for p in b.call_params if args[p] is not None for n in names_in(args[p]) if n in prog.entities]
-    prog.entities[name] = Entity(name, "tensor", stmt, tuple(dict.fromkeys(deps + [inst.name])), func=name)
-    prog.order.append(name)
-    fx.sites[id(stmt)] = Site(inst, call, new)
+    return Site(inst, call, new)
 
 
 def _instance_name(prog: Program, fx: Functions, b: Builder, path: str, result: str) -> str:

@@ -5,6 +5,7 @@ import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.native.module_text import Substituted, arguments, class_import, comments, dedent, kept_attribute, not_computed, trailing
+from upgrader.native.layer_sites import construction, general_text, statement_sites
 from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
 from upgrader.native.rnn_text import layers as rnn_layers, run_lines as rnn_lines, tracked
 from upgrader.rules.native_functions import expression
@@ -42,9 +43,9 @@ class NativeModule(NativeRule):
             self.change(f"from {stmt.module} import: its layer functions are tf.Module classes after conversion")
             return line
         site = fx.sites.get(id(stmt))
-        if site is None or entity is None:
-            return None
-        return self.site(prog, site, entity, edit)
+        if site is None and statement_sites(fx, stmt):   # calls inside an expression, tuples unpacked
+            return general_text(prog, stmt, edit, expression, self.change)
+        return None if site is None or entity is None else self.site(prog, site, entity, edit)
 
     def site(self, prog: Program, site: Site, entity: Entity, edit: Editor) -> str:
         inst, b = site.instance, site.instance.builder
@@ -54,9 +55,7 @@ class NativeModule(NativeRule):
         if not site.new:
             self.change(f"{b.node.name}() reuses the variables of '{inst.name}': the same {b.cls} instance")
             return text
-        make = f"{inst.name} = {b.cls}({arguments(site.call, b, b.init, edit.text)})"
-        if inst.path:   # NOTE: the variable_scope around the call: TF2 name scopes name eager variables too
-            make = f'with {edit.tfx("name_scope")}("{inst.path}"):\n    {make}'
+        make = construction(prog, site, edit)
         self.change(f"{b.node.name}() creates {len(inst.variables)} variable(s): instance '{inst.name}' of {b.cls}")
         return make + "\n\n\n" + text
 
