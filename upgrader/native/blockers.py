@@ -47,5 +47,5 @@ def walk_blockers(prog: Program) -> None:
                 k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
         elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver", "tf.placeholder_with_default"}
-              and id(node) not in values) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):
+              and id(node) not in values | prog.rnn_calls) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):
             prog.block(node, f"{k}: not converted natively yet" + (" (only as a statement's whole value)" if k in ASSIGNS else ""))

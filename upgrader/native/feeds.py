@@ -52,10 +52,27 @@ def reaching_keys(prog: Program, call: ast.AST, name: str) -> tuple[str, ...]:
 
 
 def feed_literal(prog: Program, node: ast.AST) -> bool:
-    """`node` is a dict literal bound to a feed-dict name (its keys become the parameters' names)."""
+    """`node` is a dict literal bound to a feed-dict name, or added to one by `fd.update({...})` (its keys become
+    the parameters' names)."""
     return id(node) in per_analysis(prog, "_feed_literals", lambda: {
         id(n.value) for n in tree_nodes(prog) if isinstance(n, ast.Assign) and len(n.targets) == 1
-        and isinstance(n.targets[0], ast.Name) and n.targets[0].id in feed_dicts(prog)})
+        and isinstance(n.targets[0], ast.Name) and n.targets[0].id in feed_dicts(prog)} | {
+        id(c.args[0]) for c in _updates(prog)})
+
+
+def optional_keys(prog: Program, name: str) -> dict[str, str]:
+    """Placeholders with a default that `fd.update({state: s})` may add to the feed dict `name` -> their defaults:
+    a call reads them as `fd.get("state", default)`, whether or not the update ran."""
+    return {k.id: prog.entities[k.id].default for c in _updates(prog) if c.func.value.id == name for k in c.args[0].keys}
+
+
+def _updates(prog: Program) -> list[ast.Call]:
+    """`fd.update({p: v})` calls on a feed-dict name whose keys are all placeholders with a default value."""
+    return per_analysis(prog, "_feed_updates", lambda: [
+        n for n in tree_nodes(prog) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "update" and isinstance(n.func.value, ast.Name) and n.func.value.id in feed_dicts(prog)
+        and len(n.args) == 1 and not n.keywords and _placeholder_keys(prog, n.args[0]) is not None
+        and all(prog.entities[k.id].default for k in n.args[0].keys)])
 
 
 def feed_assignment(prog: Program, stmt: ast.stmt) -> bool:

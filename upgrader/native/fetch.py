@@ -8,13 +8,14 @@ import ast
 
 from upgrader.native.base import Blocked, Editor, call_text
 from upgrader.native.datasets import bound
-from upgrader.native.feeds import feed_dicts, reaching_keys
+from upgrader.native.feeds import feed_dicts, optional_keys, reaching_keys
 from upgrader.rules.native_gradient_values import standalone
 from upgrader.native.gradients import minimized_loss
 from upgrader.native.group_steps import members
 from upgrader.native.joint_steps import fetched_elements as _elements, written
 from upgrader.native.model import Entity, Program
 from upgrader.native.rnn import steps
+from upgrader.native.rnn_states import structured
 from upgrader.rules.native_functions import expression, is_constant
 
 
@@ -26,7 +27,9 @@ def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str,
     if node is None:
         return elements
     if isinstance(node, ast.Name) and node.id in feed_dicts(prog):
-        return elements | {p: f'{node.id}["{p}"]' for p in reaching_keys(prog, call, node.id)}
+        added = {p: f'{node.id}.get("{p}"' + (")" if d == "None" else f", {d})")   # fd.update({...})
+                 for p, d in optional_keys(prog, node.id).items()}
+        return elements | added | {p: f'{node.id}["{p}"]' for p in reaching_keys(prog, call, node.id)}
     if not isinstance(node, ast.Dict) or None in node.keys:
         raise Blocked(call.lineno, "feed_dict is not a literal dict, so the fed placeholders cannot be followed")
     by_graph_name = {edit.graph_name(e): e.name for e in prog.entities.values() if e.kind == "placeholder"}
@@ -97,6 +100,8 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
     if e is not None and (isinstance(getattr(e.stmt, "value", None), (ast.List, ast.Tuple, ast.ListComp)) or steps(prog, e)
                           or _returns_list(prog, getattr(e.stmt, "value", None))):
         return f"[t.numpy() for t in {call_text(e, fed, prog)}]"   # a list of tensors (or of assign ops)
+    if e is not None and structured(prog, e):   # an RNN state tuple: sess.run gave the same structure of arrays
+        return f"{edit.tfx('nest.map_structure')}(lambda t: t.numpy(), {call_text(e, fed, prog)})"
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"
     text = expression(prog, node, edit, fed)

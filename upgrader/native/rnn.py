@@ -14,6 +14,7 @@ import ast
 from typing import Any
 
 from upgrader.native.graphs import VARIABLE_KEYS
+from upgrader.native.rnn_states import fetched, holder_statement, holders, zero_iterated
 
 CELLS = {f"{module}.{tf1}": keras for module in ("tf.nn.rnn_cell", "tf.contrib.rnn") for tf1, keras in (
     ("BasicLSTMCell", "LSTMCell"), ("LSTMCell", "LSTMCell"), ("GRUCell", "GRUCell"), ("BasicRNNCell", "SimpleRNNCell"))}
@@ -55,7 +56,8 @@ def layers(prog: Any, value: ast.expr) -> tuple[list[ast.Call], bool] | None:
     """
     if prog.call_key(value) in CELLS:
         return [value], False
-    arg = value.args[0] if len(value.args) == 1 and not value.keywords else None
+    arg = cell_list(prog, value.args[0]) if isinstance(value, ast.Call) and len(value.args) == 1 and not \
+        value.keywords else value   # MultiRNNCell([...]), or a cell list statement's own value
     items = [arg.elt] if isinstance(arg, ast.ListComp) else arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else []
     calls = [prog.entities[i.id].stmt.value if isinstance(i, ast.Name) and prog.kind(i.id) == "cell" else i for i in items]
     if not calls or not all(prog.call_key(c) in CELLS for c in calls):
@@ -63,10 +65,26 @@ def layers(prog: Any, value: ast.expr) -> tuple[list[ast.Call], bool] | None:
     return calls, True
 
 
+def cell_list(prog: Any, node: ast.expr) -> ast.expr:
+    """`layers` bound to a list of cells (`layers = [GRUCell(n) for n in sizes]`): that list; else the node."""
+    entity = prog.entities.get(node.id) if isinstance(node, ast.Name) else None
+    if entity is not None and entity.kind == "cell" and isinstance(entity.stmt.value, (ast.List, ast.Tuple, ast.ListComp)):
+        return entity.stmt.value
+    return node
+
+
+def cells_statement(prog: Any, stmt: ast.Assign) -> bool:
+    """`layers = [GRUCell(n) for n in sizes]` / `[LSTMCell(8), LSTMCell(4)]`: a list of new cells for a MultiRNNCell."""
+    value = stmt.value
+    items = [value.elt] if isinstance(value, ast.ListComp) else value.elts if isinstance(value, (ast.List, ast.Tuple)) \
+        else []
+    return bool(items) and all(prog.call_key(i) in CELLS for i in items)
+
+
 def state_kinds(prog: Any, value: ast.expr) -> tuple[list[str], bool]:
     """The Keras cell class of each layer (one entry for a comprehension) and whether the list is literal."""
     calls, _ = layers(prog, value) or ([], False)
-    arg = value.args[0] if value.args else None
+    arg = cell_list(prog, value.args[0]) if value.args else None
     return [CELLS[prog.call_key(c)] for c in calls], not isinstance(arg, ast.ListComp)
 
 
@@ -75,6 +93,13 @@ def classify(prog: Any, stmt: ast.stmt) -> bool:
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
         return False
     key = prog.call_key(stmt.value)
+    if holder_statement(prog, stmt):   # a fed state defaulting to the zero state (native/rnn_states.py)
+        return True
+    if cells_statement(prog, stmt):   # the layers of a MultiRNNCell built later from this name
+        prog.rnn_calls.update(id(n) for n in ast.walk(stmt.value) if prog.call_key(n) in CELLS)
+        _cell(prog, stmt)
+        prog.rnn_calls.add(id(stmt.value))
+        return True
     if zero_state_of(prog, stmt.value) or key in DROPOUT and _rewrapped(prog, stmt):
         _wrapper_or_zero(prog, stmt)
         return True
@@ -116,8 +141,9 @@ def _cell(prog: Any, stmt: ast.Assign) -> None:
         if isinstance(parent, ast.Attribute) and parent.attr == "zero_state" or parent in [
                 w.value for w in dropouts(prog, target.id)]:
             continue   # zero_state: only as dynamic_rnn's initial_state (_dynamic checks it); `cell = DropoutWrapper(cell)`
-        if not (prog.call_key(parent) in RUN_PARAMS and parent.args and parent.args[0] is node) and not (
-                isinstance(parent, (ast.List, ast.Tuple)) and prog.call_key(parents.get(id(parent))) in STACKS):
+        listed = isinstance(parent, (ast.List, ast.Tuple)) or isinstance(parent, ast.ListComp) and parent.elt is node
+        if not (prog.call_key(parent) in (RUN_PARAMS.keys() | STACKS) and parent.args and parent.args[0] is node) \
+                and not (listed and prog.call_key(parents.get(id(parent))) in STACKS):   # NOTE: [cell] * n shares it
             prog.block(node, f"RNN cell '{target.id}' is used other than by dynamic_rnn or MultiRNNCell "
                              "(a Keras layer has no TF1 cell attributes)")
             return
@@ -152,7 +178,8 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
         reason = "dynamic_rnn(time_major=True): Keras RNN layers take batch-major inputs (transpose by hand)"
     elif "dtype" in args and not _constant(args["dtype"], (None,)) and prog.key(args["dtype"]) not in FLOAT32:
         reason = "dynamic_rnn with a dtype other than float32"
-    elif not (_constant(init, (None,)) or _named(zero_state_of(prog, _bound(prog, init)), cell.id)):
+    elif not (_constant(init, (None,)) or _named(zero_state_of(prog, _bound(prog, init)), cell.id)
+              or isinstance(init, ast.Name) and holders(prog).get(init.id) == cell.id):
         reason = "dynamic_rnn initial_state other than the cell's zero_state (Keras takes [h, c], TF1 (c, h))"
     elif any(n in prog.entities for n in names) or names[0] == names[1]:
         reason = f"'{names[0]}, {names[1]}' rebinds a graph name"
@@ -163,7 +190,8 @@ def _dynamic(prog: Any, stmt: ast.Assign) -> None:
     if not _state_uses(prog, names[1], kinds, prog.call_key(prog.entities[cell.id].stmt.value) in STACKS, literal):
         return
     prog.entities[cell.id].kind = "layer"   # NOTE: the Keras layer owns the variables minimize collects
-    skip = {id(n) for n in ast.walk(init)} if init is not None else set()
+    held = isinstance(init, ast.Name) and init.id in holders(prog)   # a fed state: a parameter of its functions
+    skip = {id(n) for n in ast.walk(init)} if init is not None and not held else set()
     keep = [n for w in dropouts(prog, cell.id) for k in w.value.keywords for n in ast.walk(k.value)]
     deps = tuple(dict.fromkeys(n.id for n in [*ast.walk(call), *keep] if isinstance(n, ast.Name) and id(n) not in skip
                                and n.id in prog.entities))
@@ -216,7 +244,7 @@ def _wrapper_or_zero(prog: Any, stmt: ast.Assign) -> None:
         parents = _parents(prog.tree)
         uses = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                 and _named(n, getattr(target, "id", ""))]
-        if not isinstance(target, ast.Name) or target.id in prog.entities or any(
+        if not isinstance(target, ast.Name) or target.id in prog.entities or not zero_iterated(prog, target.id) and any(
                 not (isinstance(k := parents.get(id(n)), ast.keyword) and k.arg == "initial_state") for n in uses):
             prog.block(stmt, "a cell's zero_state is followed only as dynamic_rnn's initial_state= (Keras RNN layers "
                              "start from zeros)")
@@ -255,6 +283,8 @@ def _state_uses(prog: Any, state: str, kinds: list[str], stacked: bool, literal:
             if kind == "stack" and index is not None and (not literal or -len(kinds) <= index < len(kinds)):
                 at, kind = parent, kinds[index] if literal else kinds[0]
                 continue
+            if at is node and fetched(prog, parents, node):   # sess.run gives the same structure of arrays
+                break
             what = "an LSTMStateTuple(c, h)" if kind == "LSTMCell" else "a tuple of per-layer states"
             prog.block(node, f"'{state}' ({what}) is read other than down to one tensor (state.h, state[1].c): "
                              "TF2 Keras layers return their states as plain tensors")
@@ -311,10 +341,16 @@ def keras_cell(prog: Any, call: ast.Call, edit: Any, name: str) -> tuple[str, li
                         f"[0.0] * {n} * 2)")
     if keras == "GRUCell":
         bias = given.get("bias_initializer")
-        if bias is None or _constant(bias, (None,)) or not _exact_constant(prog, bias):
-            raise Blocked(call.lineno, "TF1 GRUCell starts its gate biases at 1.0 and its candidate bias at 0, Keras "
-                                       "GRUCell all at 0: give GRUCell a constant bias_initializer= to convert it")
-        args += [f"bias_initializer={edit.text(bias)}", "reset_after=False"]   # NOTE: TF1's GRU resets before the matmul
+        if bias is None or _constant(bias, (None,)):   # NOTE: TF1 starts the r, u gate biases at 1.0, the candidate at 0
+            n = args[0] if args[0].isidentifier() or args[0].isdigit() else f"({args[0]})"
+            text = f"{edit.tfx('constant_initializer')}([1.0] * {n} * 2 + [0.0] * {n})"   # Keras order z, r, h
+        elif not _exact_constant(prog, bias):
+            raise Blocked(call.lineno, "TF1 GRUCell fills its [2 * units] gate bias and [units] candidate bias "
+                                       f"separately from bias_initializer={edit.text(bias)}, Keras GRUCell one "
+                                       "[3 * units] bias: native mode maps none or a one-number constant initializer")
+        else:
+            text = edit.text(bias)
+        args += [f"bias_initializer={text}", "reset_after=False"]   # NOTE: TF1's GRU resets before the matmul
     if "name" in given and not _constant(given["name"], (None,)):
         args.append(f"name={edit.text(given['name'])}")
     dtype = given.get("dtype")

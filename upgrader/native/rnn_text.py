@@ -139,7 +139,8 @@ def layers(rule: Any, prog: Program, b: Builder, edit: Editor) -> list[str]:
     return [f"self.{run.attr} = {layer(prog, run, edit, warn)}" for run in b.rnn.values()]
 
 
-def state_lines(kinds: list[str], stacked: bool, run: str, line: int) -> tuple[list[str], bool]:
+def state_lines(kinds: list[str], stacked: bool, run: str, line: int, flatten: str = "tf.nest.flatten") -> tuple[
+        list[str], bool]:
     """(the state function's last lines, whether it needs LSTMStateTuple): TF1's state structure from Keras's."""
     lstm = [k == "LSTMCell" for k in kinds]
     if not stacked:
@@ -148,7 +149,8 @@ def state_lines(kinds: list[str], stacked: bool, run: str, line: int) -> tuple[l
         raise Blocked(line, "MultiRNNCell mixing LSTM and other cells is not converted natively")
     if all(lstm):
         return ([f"_, *layer_states = {run}", "return tuple(LSTMStateTuple(c, h) for h, c in layer_states)"], True)
-    return ([f"_, *layer_states = {run}", "return tuple(h for [h] in layer_states)"], False)
+    # NOTE: Keras gives each layer's state as [h], or as h when it was given an initial_state
+    return ([f"_, *layer_states = {run}", f"return tuple({flatten}(layer_states))"], False)
 
 
 def output_dropout(prog: Program, cell: str, value: str, edit: Editor, render: Callable[[ast.AST], str]) -> str:

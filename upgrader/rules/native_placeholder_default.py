@@ -6,6 +6,7 @@ import keyword
 
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.model import Entity, Program
+from upgrader.native.rnn_states import holders
 
 
 class NativePlaceholderDefault(NativeRule):
@@ -25,6 +26,10 @@ class NativePlaceholderDefault(NativeRule):
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if entity is None or entity.kind != "placeholder" or not entity.default:
             return None
+        if entity.name in holders(prog):   # an RNN state: None is Keras's zero state (native/rnn_states.py)
+            self.change(f"placeholder_with_default '{entity.name}' (a fed RNN state) becomes a parameter defaulting "
+                        "to None, the zero state")
+            return ""
         edit.dtype(entity)   # raises Blocked when the default's dtype cannot be read statically
         tensor = prog.entities.get(entity.default)
         if entity.default.isidentifier() and not keyword.iskeyword(entity.default) and (tensor is None or tensor.kind != "tensor" or tensor.params

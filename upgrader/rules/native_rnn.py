@@ -6,8 +6,9 @@ import re
 
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
-from upgrader.native.rnn import CELLS, RUN_PARAMS, STACKS, keras_cell, layers, state_kinds
+from upgrader.native.rnn import CELLS, RUN_PARAMS, STACKS, keras_cell, state_kinds
 from upgrader.native.rnn_builders import contrib_import_followed
+from upgrader.native.rnn_states import holders
 from upgrader.native.rnn_text import STATE_TUPLE, output_dropout, state_lines
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -48,6 +49,9 @@ class NativeRnn(NativeRule):
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         if key in RUN_PARAMS:
             return self.dynamic_rnn(prog, stmt, edit)
+        if entity.kind == "cell" and isinstance(stmt.value, (ast.List, ast.Tuple, ast.ListComp)):   # [GRUCell(n) ...]
+            self.change(f"RNN cells '{entity.name}' -> a list of Keras cells")
+            return f"{entity.name} = {self.cells(prog, stmt.value, edit, entity.name)}"
         if key not in CELLS and key not in STACKS:
             return None
         if entity.kind == "cell":   # one layer of a MultiRNNCell built later
@@ -60,24 +64,28 @@ class NativeRnn(NativeRule):
             self.change(f"RNN cell '{entity.name}' -> tf.keras.layers.{layer} layer run by dynamic_rnn")
             return f"{entity.name} = {edit.tfx('keras.layers.' + layer)}({', '.join(args + [_run(prog, entity)])})"
         arg = stmt.value.args[0]
-        calls, _ = layers(prog, stmt.value) or ([], False)
-        if isinstance(arg, ast.ListComp):
-            keras, args = self.cell(prog, calls[0], edit, entity.name)
-            loops = "".join(f" for {edit.text(g.target)} in {edit.text(g.iter)}" + "".join(
-                f" if {edit.text(c)}" for c in g.ifs) for g in arg.generators)
-            inner = f"[{edit.tfx('keras.layers.' + keras)}({', '.join(args)}){loops}]"
-        else:
-            items = []
-            for item in arg.elts:
-                if isinstance(item, ast.Name):
-                    items.append(item.id)
-                    continue
-                keras, args = self.cell(prog, item, edit, entity.name)
-                items.append(f"{edit.tfx('keras.layers.' + keras)}({', '.join(args)})")
-            inner = "[" + ", ".join(items) + "]"
+        inner = arg.id if isinstance(arg, ast.Name) else self.cells(prog, arg, edit, entity.name)
         self.change(f"MultiRNNCell '{entity.name}' -> tf.keras.layers.RNN over a list of Keras cells")
         line = f"{entity.name} = {edit.tfx('keras.layers.RNN')}({inner}, {_run(prog, entity)})"
         return line if len(line) <= 120 else f"{entity.name} = {edit.tfx('keras.layers.RNN')}(\n    {inner},\n    {_run(prog, entity)})"
+
+    def cells(self, prog: Program, arg: ast.expr, edit: Editor, name: str) -> str:
+        """A list (or comprehension) of TF1 cells as the list of Keras cells a tf.keras.layers.RNN stacks."""
+        if isinstance(arg, ast.ListComp) and isinstance(arg.elt, ast.Name):   # one cell in every layer: its weights
+            return edit.text(arg)                                            # are shared, in TF1 as in Keras
+        if isinstance(arg, ast.ListComp):
+            keras, args = self.cell(prog, arg.elt, edit, name)
+            loops = "".join(f" for {edit.text(g.target)} in {edit.text(g.iter)}" + "".join(
+                f" if {edit.text(c)}" for c in g.ifs) for g in arg.generators)
+            return f"[{edit.tfx('keras.layers.' + keras)}({', '.join(args)}){loops}]"
+        items = []
+        for item in arg.elts:
+            if isinstance(item, ast.Name):
+                items.append(item.id)
+                continue
+            keras, args = self.cell(prog, item, edit, name)
+            items.append(f"{edit.tfx('keras.layers.' + keras)}({', '.join(args)})")
+        return "[" + ", ".join(items) + "]"
 
     def dynamic_rnn(self, prog: Program, stmt: ast.Assign, edit: Editor) -> str:
         call = stmt.value
@@ -95,19 +103,21 @@ class NativeRnn(NativeRule):
             body.append(f"{var} = {edit.tfx('stack')}({inputs}, axis=1)" if static else f"{var} = {inputs}")
             inputs = var
         length = args.get("sequence_length")
-        run = f"{layer}({inputs})"
+        init = args.get("initial_state")
+        state = f", initial_state={init.id}" if isinstance(init, ast.Name) and init.id in holders(prog) else ""
+        run = f"{layer}({inputs}{state})"
         if length is not None and not (isinstance(length, ast.Constant) and length.value is None):
             mask = "mask" if edit.free("mask") else "sequence_mask"
             body.append(f"{mask} = {edit.tfx('sequence_mask')}({expression(prog, length, edit)}, "
                         f"{edit.tfx('shape')}({inputs})[1])")
-            run = f"{layer}({inputs}, mask={mask})"
+            run = f"{layer}({inputs}, mask={mask}{state})"
         out: list[str] = []
         if names[0] != "_":
             ret = output_dropout(prog, layer, f"{run}[0]", edit, lambda n: expression(prog, n, edit))
             ret = f"{edit.tfx('unstack')}({ret}, axis=1)" if static else ret
             out.append(f"def {names[0]}({def_params(prog, first)}):\n" + indent("\n".join(body + [f"return {ret}"])))
         if names[1] != "_":
-            ret, pair = state_lines(kinds, stacked, run, stmt.lineno)
+            ret, pair = state_lines(kinds, stacked, run, stmt.lineno, edit.tfx("nest.flatten"))
             if pair:
                 out.append(f"# TF1's LSTM state is (c, h), read as state.c / state.h; Keras returns h, c\n"
                                      f"{STATE_TUPLE}")
