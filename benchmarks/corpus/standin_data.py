@@ -121,6 +121,47 @@ def photo_jpg(path: str, size: tuple[int, int] = (96, 128)) -> None:
     Image.fromarray(rgb).save(path, quality=90)
 
 
+# NOTE: VGG-19's convolution part in MatConvNet's order (the file goes on with fc6...fc8, which no program reads)
+VGG19 = [name for block, n in ((1, 2), (2, 2), (3, 4), (4, 4), (5, 4)) for name in
+         [f"{kind}{block}_{i}" for i in range(1, n + 1) for kind in ("conv", "relu")] + [f"pool{block}"]]
+
+
+def _struct(fields: list[tuple[str, object]]) -> np.ndarray:
+    """A 1x1 MATLAB struct with its fields in this order (scipy.io.loadmat keeps it)."""
+    out = np.empty((1, 1), dtype=[(name, object) for name, _ in fields])
+    for name, value in fields:
+        out[0, 0][name] = value
+    return out
+
+
+def vgg19_mat(path: str, beta16: bool = False, widths: tuple[int, ...] = (4, 6, 8, 8, 8)) -> None:
+    """MatConvNet's imagenet-vgg-verydeep-19.mat layout: `layers`, a 1xN cell of layer structs (conv weights
+    a 1x2 cell {W (3, 3, in, out), b (1, out)}), and `normalization` (its averageImage first), with few channels.
+
+    The original file's structs begin name, type, weights; the beta16 file's begin with weights (programs
+    index fields by position: `layers[0][i][0][0][2][0][0]` or `layers[0][i][0][0][0][0]`)."""
+    import scipy.io
+    rng = np.random.RandomState(19)
+    cells = np.empty((1, len(VGG19)), dtype=object)
+    channels = 3
+    for i, name in enumerate(VGG19):
+        weights = np.empty((1, 2), dtype=object)
+        if name.startswith("conv"):
+            out = widths[int(name[4]) - 1]
+            weights[0, 0] = (rng.randn(3, 3, channels, out) * np.sqrt(2.0 / (9 * channels))).astype(np.float32)
+            weights[0, 1] = (rng.rand(1, out) * 0.1).astype(np.float32)
+            channels = out
+        else:
+            weights = np.zeros((0, 0))
+        kind = "conv" if name.startswith("conv") else "relu" if name.startswith("relu") else "pool"
+        fields = [("name", np.array([name])), ("type", np.array([kind])), ("weights", weights)]
+        cells[0, i] = _struct(fields[2:] + fields[:2] if beta16 else fields)
+    average = np.tile(np.array([123.68, 116.779, 103.939], np.float32), (8, 8, 1))
+    normalization = _struct([("averageImage", average), ("keepAspect", np.array([[1]]))])
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    scipy.io.savemat(path, {"layers": cells, "normalization": normalization})
+
+
 def text8_zip(path: str, n_words: int = 60000) -> None:
     """A zip holding one file of space-separated words, as text8.zip does."""
     rng = np.random.RandomState(3)

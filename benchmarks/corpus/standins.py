@@ -126,12 +126,27 @@ def _install():
         sys.meta_path.insert(0, _TutorialMnist(shared))
     files = {"data/birth_life_2010.txt": data.birth_life, "data/text8.zip": data.text8_zip,
              "data/fire_theft.xls": data.fire_theft_xls, "data/heart.csv": data.heart_csv,
-             "data/friday.jpg": data.photo_jpg,
+             "data/friday.jpg": data.photo_jpg, "images/book_cover.jpg": data.photo_jpg,
+             "images/starry_night.jpg": data.photo_jpg, "content/deadpool.jpg": data.photo_jpg,
+             "styles/guernica.jpg": data.photo_jpg,
              "base_tic_tac_toe_moves.csv": data.tic_tac_toe}
     for rel, make in files.items():
         if not os.path.exists(os.path.join(_DIR, rel)):
             make(os.path.join(_DIR, rel))
     data.nltk_data(os.environ.get("HOME", _DIR))
+    _vgg19()
+
+
+def _vgg19():
+    """imagenet-vgg-verydeep-19.mat beside a program that reads it, in the layout of the URL it names."""
+    path = os.path.join(_DIR, "imagenet-vgg-verydeep-19.mat")
+    texts = []
+    for name in os.listdir(_DIR) if not os.path.exists(path) else []:
+        if name.endswith(".py"):
+            with open(os.path.join(_DIR, name), encoding="utf-8", errors="replace") as f:
+                texts.append(f.read())
+    if any("imagenet-vgg-verydeep-19.mat" in t for t in texts):
+        data.vgg19_mat(path, beta16=any("models/beta16/imagenet-vgg" in t for t in texts))
 
 
 _install()

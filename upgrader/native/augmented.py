@@ -9,6 +9,10 @@ TensorFlow's tensors and variables define no in-place operators (`__iadd__`...),
 a TensorFlow op's result are respelled (a NumPy array or list would be changed in place), in
 module-level statements and the `with` blocks around them (a class's graph written out flat).
 
+A name bound to a number (`loss = 0`) whose `+=` adds a TensorFlow op's result becomes that
+tensor: `loss += tf.nn.l2_loss(W)` is `loss = 0 + tf.nn.l2_loss(W)`, a version of its own (the
+number was never a graph value, so `loss = loss + ...` would read the tensor being defined).
+
     augmented_spans(tree, aliases, source) -> [((line, col, end_line, end_col), new text)]
 """
 from __future__ import annotations
@@ -40,8 +44,14 @@ def _tf_value(value: ast.expr, aliases: dict[str, str]) -> bool:
     return to_key(qualified + ("." + rest if rest else "")).rsplit(".", 1)[-1] not in NOT_TENSORS
 
 
+def _has_op(value: ast.expr, aliases: dict[str, str]) -> bool:
+    """A TensorFlow op's result anywhere in `value` (`w * tf.reduce_sum(losses)`)."""
+    return any(_tf_value(n, aliases) for n in ast.walk(value) if isinstance(n, ast.Call))
+
+
 def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[[ast.AST], str]) -> list:
     tensors: set[str] = set()   # names bound to a TF op's result by the last statement that bound them
+    numbers: dict[str, str] = {}   # names bound to a number literal (`loss = 0`) -> it: `loss += <TF op>` makes a tensor
     spans: list = []
 
     def walk(body: list[ast.stmt]) -> None:
@@ -49,13 +59,15 @@ def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[
             if isinstance(s, ast.With):
                 walk(s.body)
                 continue
-            if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name) and s.target.id in tensors and \
-                    type(s.op) in OPS:
+            if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name) and type(s.op) in OPS and (
+                    s.target.id in tensors or s.target.id in numbers and _has_op(s.value, aliases)):
                 value = source(s.value)
                 value = value if isinstance(s.value, SIMPLE) else f"({value})"
                 name = s.target.id
+                start = numbers.pop(name, name)   # NOTE: `loss = 0` ... `loss += t`: `loss = 0 + t`, then a tensor
+                tensors.add(name)
                 spans.append(((s.lineno, s.col_offset, s.end_lineno, s.end_col_offset),
-                               f"{name} = {name} {OPS[type(s.op)]} {value}"))
+                               f"{name} = {start} {OPS[type(s.op)]} {value}"))
                 continue
             stored = {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -63,8 +75,13 @@ def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[
             elif isinstance(s, (ast.Import, ast.ImportFrom)):
                 stored |= {(a.asname or a.name).split(".")[0] for a in s.names}
             tensors.difference_update(stored)
+            for name in stored:
+                numbers.pop(name, None)
             if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
                     _tf_value(s.value, aliases):
                 tensors.add(s.targets[0].id)
+            elif isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
+                    isinstance(s.value, ast.Constant) and type(s.value.value) in (int, float):
+                numbers[s.targets[0].id] = source(s.value)
     walk(tree.body)
     return spans

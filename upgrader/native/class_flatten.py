@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from upgrader.native.class_params import constant_params, hoisted, one_session_each, param_edits
 from upgrader.native.class_sessions import (INITIALIZERS, NotAModel, _builds, _opened, _opens, _self_attr,
-                                            _session_edits, _session_names, cuts, late_builds, unwrap_sessions)
+                                            _session_edits, _session_names, cuts, late_builds, mid_build,
+                                            unwrap_sessions)
 
 __all__ = ["NotAModel", "Plan", "late_builds", "model_classes", "plan", "flat_program"]
 RENAMED = "__param"   # a session method's parameter spelled like an attribute, renamed while flat
@@ -94,8 +95,8 @@ def plan(cls: ast.ClassDef, late: list[str] = ()) -> Plan:
         if any(_self_attr(n, p.sess_attr) for n in ast.walk(m)) or name in p.local_sessions:
             p.runs.append(m)
         elif _builds(m) or any(_self_attr(n) and n.attr in _graph_attrs(p) for n in ast.walk(m)):
-            raise NotAModel(f"method '{name}' builds or reads graph objects without running the session; "
-                            "call it from __init__ or fetch its values with sess.run")
+            raise NotAModel(f"method '{name}' builds or reads graph objects without running the session; " + (
+                mid_build(cls, name) or "call it from __init__ or fetch its values with sess.run"))
         else:
             p.plain.append(m)
     if not p.graph or not p.runs:

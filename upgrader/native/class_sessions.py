@@ -217,3 +217,23 @@ def unwrap_withs(code: str, opens: Callable[[ast.expr], bool]) -> str:
                 raise NotAModel(f"line {w.lineno}: a multi-line string inside the session block")
             body.append(ln[width:] if ln.strip() else ln)
         code = "".join(lines[:w.lineno - 1] + body + lines[w.end_lineno:])
+
+
+def mid_build(cls: ast.ClassDef, name: str) -> str | None:
+    """Why method `name`, which builds graph objects, is not part of construction: a method calling it also calls
+    one that opens a session before the graph is complete (`build()` -> `create_input()`, `losses()` with a session)."""
+    methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
+
+    def calls(m: ast.FunctionDef) -> list[str]:
+        return [c.func.attr for c in ast.walk(m) if isinstance(c, ast.Call) and _self_attr(c.func) and c.func.attr in methods]
+
+    for caller in methods.values():
+        if name not in calls(caller):
+            continue
+        for other in dict.fromkeys(calls(caller)):
+            opens = sorted(n.lineno for n in ast.walk(methods[other]) if isinstance(n, ast.Call) and _opens(n))
+            if opens and other != name:
+                return (f"'{caller.name}' calls it and also '{other}', which opens a session (line {opens[0]}) while "
+                        "the graph is still being built; native mode converts a model class whose graph is complete "
+                        "before a session runs it")
+    return None

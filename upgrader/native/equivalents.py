@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from upgrader.native.augmented import augmented_spans
+from upgrader.native.dimension_values import dimension_spans
 from upgrader.native.base import Blocked
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
@@ -121,13 +122,16 @@ def swap(code: str, tree: ast.Module) -> str:
     def source(n: ast.AST) -> str:
         return code[at(n.lineno, n.col_offset):at(n.end_lineno, n.end_col_offset)]
 
-    spans = session_calls(tree, source) + module_import_spans(tree, source)   # native/module_imports.py
+    spans = session_calls(tree, source, aliases) + module_import_spans(tree, source)   # native/module_imports.py
     if "contrib" in code:
         spans += contrib_layer_spans(tree, aliases, source)   # tf.contrib.layers -> tf.layers (native/contrib_layers.py)
     if "initializer=" in code:
         spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
     spans += augmented_spans(tree, aliases, source)   # `t += e` on a tensor -> `t = t + e` (native/augmented.py)
+    if ".value" in code:
+        spans += [d for d in dimension_spans(tree, source) if not any(   # (native/dimension_values.py)
+            s[:2] <= d[0][:2] and d[0][2:] <= s[2:] for s, _ in spans)]   # NOTE: not inside another edit
     spans += plain_scope_spans(tree, aliases, source, code)   # variable-free scopes in functions (native/plain_scopes.py)
     if any(k.rsplit(".", 1)[-1] in code for k in TABLE):
         spans += _table_spans(tree, aliases)

@@ -49,6 +49,12 @@ def _free_loads(stmt: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in bound}
 
 
+def _appended(node: ast.AST) -> set[str]:
+    """Lists a block fills: `losses.append(...)`, `losses.extend(...)` (the value it builds, as a store would be)."""
+    return {n.func.value.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and n.func.attr in ("append", "extend") and isinstance(n.func.value, ast.Name)}
+
+
 def _tf_calls(node: ast.AST, aliases: dict[str, str]) -> list[str]:
     out = []
     for n in ast.walk(node):
@@ -138,7 +144,7 @@ def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str]
     later: set[str] = set()
     for s in body[i + 1:]:
         later |= _free_loads(s)
-    outs = sorted(_stores(stmt) & later)
+    outs = sorted((_stores(stmt) | _appended(stmt)) & later)
     if len(outs) != 1:
         return None
     out = outs[0]

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import ast
 
+from upgrader.native.imported import CURRENT, source
 from upgrader.native.naming import per_analysis
+from upgrader.native.operand_kinds import INT, Kinds
+from upgrader.scan import collect_aliases
 
 # TF1 optimizer -> (Keras class, {TF1 argument: Keras argument}, TF1 defaults Keras lacks, warning or None)
 OPTIMIZERS: dict[str, tuple[str, dict[str, str], dict[str, str], str | None]] = {
@@ -62,3 +65,27 @@ def build_line(prog, entity, opt: str, variables: str) -> str:
         node = ast.parse(texts[e.name], mode="eval").body
         items += [ast.unparse(n) for n in node.elts] if isinstance(node, ast.List) else [f"*{texts[e.name]}"]
     return f"{opt}.build([{', '.join(dict.fromkeys(items))}])  # every variable of its {len(ops)} training ops\n\n\n"
+
+
+def hyperparameter(prog, value: ast.expr, text: str) -> str:
+    """A hyperparameter as Keras takes it: a constant tensor (`lr = tf.constant(0.1)`) or an int (`lr = 10`,
+    which TF1 cast to float32; Keras 3 rejects an int learning rate) becomes a Python float."""
+    from upgrader.rules.native_functions import is_constant   # noqa: PLC0415 (the rules import this module)
+    if isinstance(value, ast.Constant) and type(value.value) is int:
+        return f"{value.value}.0"
+    e = prog.entities.get(value.id) if isinstance(value, ast.Name) else None
+    if e is None and _int(prog, value) or e is not None and e.kind == "tensor" and is_constant(e):
+        return f"float({text})"
+    return text
+
+
+def _int(prog, value: ast.expr) -> bool:
+    """`value` is an int: by this program's bindings, or, for a name an earlier graph of the file binds
+    (native/segments.py), by the whole file's."""
+    if Kinds(prog.tree, prog.aliases).of(value) == INT:
+        return True
+    if not isinstance(value, ast.Name) or any(isinstance(n, ast.Name) and n.id == value.id and isinstance(
+            n.ctx, ast.Store) for n in ast.walk(prog.tree)) or (path := CURRENT.get()) is None:
+        return False
+    whole = ast.parse(source(path) or "")
+    return Kinds(whole, collect_aliases(whole)).of(ast.Name(value.id, ast.Load())) == INT

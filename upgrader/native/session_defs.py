@@ -60,6 +60,19 @@ def _saves(stmt: ast.AST, sess: str) -> list[ast.Call]:
 
 def why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
     """None when `stmt` is session code (see the module docstring), else why it is not."""
+    why = _why_not(prog, stmt, sess)
+    opened = sorted({n.lineno for n in ast.walk(stmt) if isinstance(n, ast.Call) and prog.call_key(n) in OPENS})
+    if why is None or not opened or why.startswith(("nested", "declares")):
+        return why
+    lines = f"line {opened[0]}" if len(opened) == 1 else f"lines {', '.join(map(str, opened))}"
+    return (f"opens sessions of its own ({lines}) besides the program's: TF1 runs such a session while the graph is "
+            f"still being built, and native mode converts sessions that run a graph already built (it {why})")
+
+
+OPENS = frozenset({"tf.Session", "tf.InteractiveSession", "tf.compat.v1.Session", "tf.compat.v1.InteractiveSession"})
+
+
+def _why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
     if any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Nonlocal)) and n is not stmt
            for n in ast.walk(stmt)):
         return "nested functions and classes are not followed"

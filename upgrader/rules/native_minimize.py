@@ -8,8 +8,8 @@ from upgrader.native.gradients import arguments, source, steps
 from upgrader.native.graphs import spread
 from upgrader.native.joint_steps import StepParts, joint_steps, only_joint
 from upgrader.native.model import Entity, Program
-from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, later_user, shared
-from upgrader.rules.native_functions import expression, is_constant
+from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, hyperparameter, later_user, shared
+from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import signature
 
 
@@ -40,7 +40,7 @@ class NativeMinimize(NativeRule):
         given = dict(zip(POSITIONAL[name], call.args)) | {k.arg: k.value for k in call.keywords}
         if len(call.args) > len(POSITIONAL[name]) or any(k not in names and k not in ("name", "use_locking") for k in given):
             raise Blocked(call.lineno, f"tf.train.{name}: arguments {sorted(set(given) - set(names))} have no Keras form")
-        args = [f"{names[k]}={self._number(prog, v, edit)}" for k, v in given.items() if k in names]
+        args = [f"{names[k]}={hyperparameter(prog, v, edit.text(v))}" for k, v in given.items() if k in names]
         args += [f"{names.get(k, k)}={v}" for k, v in defaults.items() if k not in given]
         if args and args[0].startswith("learning_rate=") and "learning_rate" in given:
             args[0] = args[0][len("learning_rate="):]
@@ -51,13 +51,6 @@ class NativeMinimize(NativeRule):
         if name == "AdagradOptimizer":
             self.warn("AdagradOptimizer adds no epsilon; Keras Adagrad is given epsilon=0.0 to match")
         return f"{edit.tfx('keras.optimizers.' + cls)}({', '.join(args)})"
-
-    @staticmethod
-    def _number(prog: Program, value: ast.expr, edit: Editor) -> str:
-        """A hyperparameter: a constant tensor (`lr = tf.constant(0.1)`) is given as the Python number Keras takes."""
-        text = edit.text(value)
-        e = prog.entities.get(value.id) if isinstance(value, ast.Name) else None
-        return f"float({text})" if e is not None and e.kind == "tensor" and is_constant(e) else text
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
         if entity is None or entity.kind not in self.KINDS:

@@ -72,9 +72,9 @@ class NativeSession(NativeRule):
                     edits.append((assign, pretty))
             elif (hook := next((t for r in edit.rules if (t := r.edit_call(prog, node, edit)) is not None), None)) is not None:
                 edits.append((node, hook))
-            elif f.attr == "eval" and isinstance(f.value, ast.Name) and prog.kind(f.value.id) in ("tensor", "variable"):
-                if any(k.arg not in ("feed_dict",) for k in node.keywords) or node.args:
-                    raise Blocked(node.lineno, f"{f.value.id}.eval with a session argument")
+            elif f.attr == "eval" and _evaluates_graph(prog, f.value):
+                if any(k.arg not in ("feed_dict",) for k in node.keywords) or len(node.args) > 1:
+                    raise Blocked(node.lineno, f"{edit.text(f.value)}.eval with a session argument")
                 edits.append((node, _one(prog, f.value, feed(prog, node, edit, "feed_dict"), edit)))
         for line, note in edit.notes:
             self.ctx.line = line
@@ -95,6 +95,13 @@ class NativeSession(NativeRule):
         if edits:
             self.change(f"{len(edits)} sess.run/eval call(s) -> function calls")
         return text
+
+
+def _evaluates_graph(prog: Program, value: ast.expr) -> bool:
+    """`loss.eval()` or `net['relu4_2'].eval()`: a tensor, a variable, or an element of a container of them."""
+    while isinstance(value, ast.Subscript):
+        value = value.value
+    return isinstance(value, ast.Name) and prog.kind(value.id) in ("tensor", "variable")
 
 
 def _initializer(prog: Program, op: ast.expr) -> bool:
