@@ -118,3 +118,17 @@ def test_a_function_that_returns_fewer_values_than_unpacked_is_reported(tmp_path
 def test_the_converted_program_prints_what_tf1_printed(tmp_path: Path, oracle, files: dict[str, str]) -> None:
     tf1, tf2 = run_old_and_new(tmp_path, files)
     assert tf2.stdout == tf1.stdout and tf1.stdout.strip(), (tf1.stdout, tf2.stdout)
+
+
+def test_summaries_of_layers_called_in_expressions_keep_tf1_tags_and_values(tmp_path: Path, oracle) -> None:
+    from tests.upgrader.test_native_layer_summaries import MAIN, OPS as SUMMARY_OPS, _summaries
+    ops = SUMMARY_OPS.replace("        return layer\n", "        return layer, W\n")
+    main = MAIN.replace("fc1 = fc_layer(x, 5,", "fc1, W1 = fc_layer(x, 5,").replace(
+        "logits = fc_layer(fc1, 2, 'Output', use_relu=False)", "logits = tf.identity(fc_layer(fc1, 2, 'Output', use_relu=False)[0])")
+    tf1, tf2 = run_old_and_new(tmp_path, {"ops.py": ops, "main.py": main})
+    assert tf1.stdout == tf2.stdout
+    code = (tmp_path / "new" / "main.py").read_text()
+    assert "(tf.summary.histogram, 'Output/b', tf.identity(Output.b))" in code
+    old = _summaries(tmp_path / "old")
+    assert "0 Hidden/W ('histo', 15.0, 0.05, 0.05)" in old and "Output/b" in old
+    assert _summaries(tmp_path / "new") == old

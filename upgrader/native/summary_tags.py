@@ -26,6 +26,7 @@ import ast
 from typing import TYPE_CHECKING, Callable
 
 from upgrader.native.base import Blocked
+from upgrader.native.layer_sites import statement_sites
 
 if TYPE_CHECKING:
     from upgrader.native.base import Editor
@@ -105,12 +106,13 @@ def summary_tags(prog: Program) -> dict[object, str]:
 
     def visit(body: list[ast.stmt], scope: str) -> None:
         for s in body:
-            site = fx.sites.get(id(s)) if fx is not None else None
-            if site is not None and site.new:
-                for v in site.instance.variables:
-                    names.unique(v)
-                if summary_calls(prog, site.instance.builder.node):
-                    layer(site.instance, site.instance.builder.node.body, scope)
+            sites = statement_sites(fx, s) if fx is not None else []   # NOTE: several calls in one statement run in order
+            if sites and any(site.new for site in sites):
+                for site in (site for site in sites if site.new):
+                    for v in site.instance.variables:
+                        names.unique(v)
+                    if summary_calls(prog, site.instance.builder.node):
+                        layer(site.instance, site.instance.builder.node.body, scope)
             elif isinstance(s, ast.With):
                 inner = _scope_name(prog, s, None)
                 visit(s.body, scope if inner is None else names.unique(_join(scope, inner)))
