@@ -44,7 +44,7 @@ def walk_blockers(prog: Program) -> None:
                              "statement's whole value (it = tf.data.make_one_shot_iterator(ds))")
         elif k.startswith(("tf.summary.", "tf.train.summary_iterator",
                            "tf.train.checkpoint_exists")) and (
-                k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.FileWriter"}):
+                k not in SUMMARIES | {"tf.summary.merge_all", "tf.summary.merge", "tf.summary.FileWriter"}):
             prog.block(node, f"{k}: v1 summaries/checkpoints are not converted natively yet")
         elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver", "tf.placeholder_with_default"}
               and id(node) not in values | prog.rnn_calls) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):

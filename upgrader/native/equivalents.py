@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from upgrader.native.augmented import augmented_spans
 from upgrader.native.dimension_values import dimension_spans
 from upgrader.native.base import Blocked
+from upgrader.native.call_respells import call_respell_spans
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
 from upgrader.native.graph_blocks import wrap_blocks
@@ -128,6 +129,8 @@ def swap(code: str, tree: ast.Module) -> str:
     if "initializer=" in code:
         spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
+    if any(w in code for w in ("xw_plus_b", "global_step(", "Saver(")):   # native/call_respells.py
+        spans += call_respell_spans(tree, aliases, source)
     spans += augmented_spans(tree, aliases, source)   # `t += e` on a tensor -> `t = t + e` (native/augmented.py)
     if ".value" in code:
         spans += [d for d in dimension_spans(tree, source) if not any(   # (native/dimension_values.py)

@@ -27,6 +27,7 @@ from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import later_session, runs_graph, session_target
+from upgrader.native.summary_merge import collected, members
 from upgrader.native.tail_reasons import writes_summary
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
 from upgrader.native.naming import layer_variable, names_in
@@ -211,10 +212,16 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         kind = "saver"
     elif key == "tf.summary.FileWriter":
         kind = "writer"
-    elif key == "tf.summary.merge_all" or key in SUMMARIES:
+    elif key in ("tf.summary.merge_all", "tf.summary.merge") or key in SUMMARIES:
         kind = "summary"
-        if key == "tf.summary.merge_all":
-            deps = tuple(dict.fromkeys(n for s in prog.summaries for n in names_in(s) if n in prog.entities))
+        if key == "tf.summary.merge_all":   # native/summary_merge.py: bare summaries and named ones made before
+            deps = tuple(dict.fromkeys(n for s in collected(prog, stmt) for n in (
+                names_in(s) if isinstance(s, ast.Expr) else [t.id for t in s.targets]) if n in prog.entities))
+        elif key == "tf.summary.merge":
+            if isinstance(merged := members(prog, value), str):
+                prog.block(stmt, merged)
+            else:
+                deps = tuple(merged)
     elif key in INITS:
         kind = "init"
     elif key is not None and key.startswith("tf.train.") and key.endswith("Optimizer"):

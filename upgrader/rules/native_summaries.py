@@ -7,6 +7,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule, indent
 from upgrader.native.model import SUMMARIES, Entity, Program
 from upgrader.native.fetch import bind_once, feed, fetch
 from upgrader.native.summary_images import uint8
+from upgrader.native.summary_merge import collected, entry
 from upgrader.native.summary_tags import layer_summaries, summary_tags
 from upgrader.rules.native_functions import expression
 
@@ -50,9 +51,12 @@ class NativeSummaries(NativeRule):
             return f"{edit.text(stmt.targets[0])} = {edit.tfx('summary.create_file_writer')}({edit.text(logdir)})"
         if entity is None or entity.kind != "summary":
             return None
-        ops = prog.summaries if key == "tf.summary.merge_all" else [ast.Expr(value)]
+        ops = collected(prog, stmt) if key == "tf.summary.merge_all" else [] if key == "tf.summary.merge" else [
+            ast.Expr(value)]
         tags = summary_tags(prog)   # native/summary_tags.py: TF1's scope-prefixed, unique tags
-        items = [self.item(prog, s.value, edit, tags.get(id(s.value))) for s in ops]
+        named = {id(e.stmt): k for k, e in prog.entities.items() if e.kind == "summary"}
+        items = [entry(prog, named[id(s)]) if id(s) in named else self.item(prog, s.value, edit, tags.get(id(s.value)))
+                 for s in ops] + ([entry(prog, m) for m in entity.deps] if key == "tf.summary.merge" else [])
         if key == "tf.summary.merge_all":   # NOTE: after the module-level ones, whose values build lazy layers
             items += layer_summaries(prog, lambda inst, attr: f"{inst}.{attr}", edit)
         params = ", ".join(entity.params)
