@@ -148,3 +148,12 @@ def test_a_build_method_with_a_session_in_the_middle_names_it() -> None:
     assert any("method 'create_input' builds or reads graph objects without running the session; 'build' calls it "
                "and also 'losses', which opens a session (line 13) while the graph is still being built"
                in m for m in _native_blockers(code))
+
+
+def test_a_loop_appending_fetched_values_stays_a_loop() -> None:
+    code = ("import numpy as np\nimport tensorflow as tf\n\nx = tf.placeholder(tf.float32, [None])\nm = tf.Variable(2.0)\n"
+            "y = m * x\nwith tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+            "    slope = sess.run(m)\nbest = []\nfor i in [1.0, 2.0]:\n    best.append(slope * i)\nprint(best)\n")
+    out = upgrade_native(code).code
+    assert not _native_blockers(code)
+    assert "best = []\nfor i in [1.0, 2.0]:\n    best.append(slope * i)\n" in out and "def build_best" not in out

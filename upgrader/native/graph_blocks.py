@@ -144,7 +144,8 @@ def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str]
     later: set[str] = set()
     for s in body[i + 1:]:
         later |= _free_loads(s)
-    outs = sorted((_stores(stmt) | _appended(stmt)) & later)
+    filled = _appended(stmt) if _tf_calls(stmt, aliases) else set()   # NOTE: lists of TF results, not of fetched data
+    outs = sorted((_stores(stmt) | filled) & later)
     if len(outs) != 1:
         return None
     out = outs[0]
