@@ -23,6 +23,9 @@ def feed(prog: Program, call: ast.Call, edit: Editor, keyword: str) -> dict[str,
     node = next((k.value for k in call.keywords if k.arg == keyword), None)
     if node is None and keyword == "feed_dict" and len(call.args) > 1:
         node = call.args[1]
+    elif node is None and keyword == "feed_dict" and isinstance(call.func, ast.Attribute) and call.func.attr == "eval" \
+            and call.args:
+        node = call.args[0]   # Tensor.eval(feed_dict=None, session=None): `acc.eval({x: xs})`
     elements = bound(prog)   # get_next() elements: bound by the for loop or next() that native_dataset writes
     if node is None:
         return elements

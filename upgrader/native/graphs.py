@@ -63,6 +63,15 @@ def _variables(prog: Any, call: ast.Call, trainable: bool, scope: str | None) ->
     out = []
     for name in prog.order:
         e = prog.entities[name]
+        if e.kind == "varlist" and _creates_variables(prog, e.stmt.value):
+            # `weights = {"h1": tf.Variable(...), ...}` made its variables here, in the literal's order
+            if scope is not None:
+                prog.block(call, f"a variable listing by scope in a file that keeps variables in '{name}' (a container)")
+            elif not trainable or _all_trainable(prog, e.stmt.value):
+                out.append(name)
+            else:
+                prog.block(call, f"'{name}' holds variables with trainable=False: list the trainable ones by name")
+            continue
         if e.kind != "variable" or e.alias:
             continue
         v = e.stmt.value
@@ -78,6 +87,20 @@ def _variables(prog: Any, call: ast.Call, trainable: bool, scope: str | None) ->
         if scope is None or re.match(scope, full):
             out.append(name)
     return tuple(out)
+
+
+def _container_items(value: ast.expr) -> list[ast.expr]:
+    return value.values if isinstance(value, ast.Dict) else value.elts if isinstance(value, (ast.List, ast.Tuple)) else []
+
+
+def _creates_variables(prog: Any, value: ast.expr) -> bool:
+    items = _container_items(value)
+    return bool(items) and all(prog.call_key(v) in ("tf.Variable", "tf.get_variable") for v in items)
+
+
+def _all_trainable(prog: Any, value: ast.expr) -> bool:
+    return not any(k.arg == "trainable" and not (isinstance(k.value, ast.Constant) and k.value.value is True)
+                   for v in _container_items(value) for k in v.keywords)
 
 
 def members(prog: Any, call: ast.Call) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Editor, NativeRule
+from upgrader.native.graphs import spread
 from upgrader.native.model import Entity, Program
 
 
@@ -33,4 +34,4 @@ class NativeCollections(NativeRule):
         if isinstance(stmt.value, (ast.List, ast.Tuple, ast.Dict)):
             return None   # already the explicit list (or dict) of variables
         self.change(f"'{entity.name}' (a variable collection) becomes the explicit list of its variables")
-        return f"{entity.name} = [{', '.join(entity.deps)}]"
+        return f"{entity.name} = [{', '.join(spread(prog, d) if prog.kind(d) == 'varlist' else d for d in entity.deps)}]"

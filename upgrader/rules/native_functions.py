@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Editor, NativeRule, call_text, def_params, indent
+from upgrader.native.graphs import spread
 from upgrader.native.model import Entity, Program
 from upgrader.native.random_readers import inlined
 from upgrader.native.versions import local_name
@@ -19,8 +20,9 @@ def expression(prog: Program, node: ast.expr, edit: Editor, args: dict[str, str]
     for n in ast.walk(node):
         if id(n) in prog.resolved:   # tf.get_collection(...) -> the list it returned when the graph was built
             items = [prog.entities[m] for m in prog.resolved[id(n)]]
-            edits.append((n, "[" + ", ".join(m.name if m.kind == "variable" or is_constant(m) else call_text(m, args, prog)
-                                             if args is not None else call_text(m) for m in items) + "]"))
+            edits.append((n, "[" + ", ".join(
+                spread(prog, m.name) if m.kind == "varlist" else m.name if m.kind == "variable" or is_constant(m)
+                else call_text(m, args, prog) if args is not None else call_text(m) for m in items) + "]"))
             continue
         if not isinstance(n, ast.Name) or not isinstance(n.ctx, ast.Load):
             continue
