@@ -117,3 +117,27 @@ def test_a_session_configuration_object_names_the_tf2_settings() -> None:
     inline = "import tensorflow as tf\n\nsess = tf.Session(config=tf.ConfigProto(log_device_placement=False))\n" \
              "print(sess.run(tf.constant(1.0) * 2))\n"
     assert not _blockers(inline)   # a configuration given straight to the session goes with it
+
+
+INITIALIZER_LISTS = """import tensorflow as tf
+
+w = tf.Variable(1.0)
+v = tf.Variable(2.0)
+step = w.assign_add(v)
+sess = tf.Session()
+sess.run([w.initializer, v.initializer])
+print(sess.run(step), sess.run(step))
+sess.close()
+with tf.Session() as sess:
+    sess.run((w.initializer, v.initializer))
+    print(sess.run(step))
+"""
+
+
+def test_a_list_of_initialisers_run_at_once_goes_or_resets_what_changed(oracle, tmp_path: Path) -> None:
+    assert not _blockers(INITIALIZER_LISTS)
+    code = upgrade_native(INITIALIZER_LISTS).code
+    assert "initializer" not in code   # was `[w.initializer.numpy(), v.initializer.numpy()]`: None has no numpy()
+    assert code.endswith("print(step().numpy(), step().numpy())\nw.assign(1.0)\nprint(step().numpy())\n")
+    tf1, tf2, ours = _three_ways(tmp_path, INITIALIZER_LISTS)
+    assert tf1 == tf2 == ours == "3.0 5.0\n3.0\n"

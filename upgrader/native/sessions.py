@@ -148,6 +148,14 @@ def _initialised(prog: Program, node: ast.AST, sess: str) -> list[str] | None:
         op = node.args[0] if len(node.args) == 1 and not node.keywords else None
     else:
         op = f.value if not node.args and not node.keywords else None
+    if isinstance(op, (ast.List, ast.Tuple)) and op.elts:   # `sess.run([W.initializer, b.initializer])`
+        parts = [_reset_by(prog, e) for e in op.elts]
+        return None if any(p is None for p in parts) else list(dict.fromkeys(v for p in parts for v in p))
+    return _reset_by(prog, op)
+
+
+def _reset_by(prog: Program, op: ast.expr | None) -> list[str] | None:
+    """The variables one initialiser op resets (`init`, `tf.global_variables_initializer()`, `W.initializer`)."""
     if op is None:
         return None
     if prog.call_key(op) in ("tf.global_variables_initializer", "tf.initialize_all_variables",

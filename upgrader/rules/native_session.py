@@ -38,7 +38,8 @@ class NativeSession(NativeRule):
             if f.attr == "close":
                 return True
             arg = v.args[0] if f.attr == "run" and v.args else None
-            return arg is not None and _initializer(prog, arg)
+            return arg is not None and (_initializer(prog, arg) or isinstance(arg, (ast.List, ast.Tuple)) and bool(
+                arg.elts) and all(_initializer(prog, e) for e in arg.elts))   # a list of initialisers run at once
         return isinstance(f, ast.Attribute) and f.attr == "run" and not v.args and _initializer(prog, f.value)
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
