@@ -2,7 +2,7 @@
 
 The pattern (features of a fixed image fetched layer by layer with `net[layer].eval(...)` in one graph,
 then a loss over a variable image summed in a loop and trained with `step.run()` in another) converts:
-`.eval()` on an element of a graph dict, `op.run()` on the session of the `with` block around it, a list
+`.eval()` on an element of a graph dict, `op.run()` on the default session (rules/native_session.py), a list
 of losses a loop appends to (native/graph_blocks.py), `loss = 0; loss += <tensor>` (native/augmented.py),
 TF1's `Dimension.value` read from a shape (native/dimension_values.py) and an int learning rate, which
 Keras 3 rejects (native/optimizers.py).
@@ -17,8 +17,6 @@ import numpy as np
 from tests.upgrader.multi_file import run_old_and_new
 from upgrader.native.dimension_values import dimension_spans
 from upgrader.native.run import upgrade_native
-from upgrader.native.session_calls import default_runs
-from upgrader.scan import collect_aliases
 
 PROGRAM = """import numpy as np
 import tensorflow as tf
@@ -95,14 +93,15 @@ def test_the_converted_program_prints_what_tf1_printed(tmp_path: Path) -> None:
                                rtol=1e-4, atol=1e-3)
 
 
-def test_run_is_respelled_only_on_the_with_blocks_session() -> None:
-    code = ("import tensorflow as tf\nfrom absl import app\nstep = tf.no_op()\nwith tf.Session() as sess:\n"
-            "    step.run()\n    step.run(feed_dict={})\n    app.run(main)\n    sess.run(step)\n"
-            "    def later():\n        step.run()\nstep.run()\n")
-    tree = ast.parse(code)
-    spans = default_runs(tree, lambda n: ast.get_source_segment(code, n), collect_aliases(tree))
-    assert sorted((span[0], text) for span, text in spans) == [
-        (5, "sess.run(step)"), (6, "sess.run(step, feed_dict={})")]
+def test_run_on_a_graph_op_is_a_step_and_on_a_python_object_stays_a_call() -> None:
+    code = ("import numpy as np\nimport tensorflow as tf\n\n\nclass Printer(object):\n    def run(self):\n"
+            "        print('hello')\n\n\nx = tf.placeholder(tf.float32, [None])\nw = tf.Variable(1.0)\n"
+            "loss = tf.reduce_sum((w * x - 2.0) ** 2)\nstep = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+            "p = Printer()\nwith tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+            "    p.run()\n    step.run({x: [1.0]})\n    step.run(feed_dict={x: [1.0]})\n    print(w.eval())\n")
+    out = upgrade_native(code).code
+    assert not _native_blockers(code)
+    assert "    p.run()\n" not in out and "\np.run()\nstep([1.0])\nstep([1.0])\nprint(w.numpy())\n" in out
 
 
 def test_a_number_accumulator_becomes_a_tensor_only_when_a_tensor_is_added() -> None:

@@ -73,6 +73,11 @@ class NativeSession(NativeRule):
                     edits.append((assign, pretty))
             elif (hook := next((t for r in edit.rules if (t := r.edit_call(prog, node, edit)) is not None), None)) is not None:
                 edits.append((node, hook))
+            elif f.attr == "run" and _evaluates_graph(prog, f.value, RUNS) and len(node.args) + len(node.keywords) <= 1 \
+                    and all(k.arg == "feed_dict" for k in node.keywords):   # `step.run(feed)`: the default session's run
+                call = ast.copy_location(ast.Call(f, [f.value, *node.args], node.keywords), node)
+                fed = feed(prog, call, edit, "feed_dict")
+                edits.append((node, bind_once(fetch(prog, call, f.value, fed, edit), fed, edit)))
             elif f.attr == "eval" and _evaluates_graph(prog, f.value):
                 if any(k.arg not in ("feed_dict",) for k in node.keywords) or len(node.args) > 1:
                     raise Blocked(node.lineno, f"{edit.text(f.value)}.eval with a session argument")
@@ -98,11 +103,14 @@ class NativeSession(NativeRule):
         return text
 
 
-def _evaluates_graph(prog: Program, value: ast.expr) -> bool:
+RUNS = ("train", "steps", "tensor")   # `op.run()`: a training op, or an op (tf.group, an assign) kept as a tensor
+
+
+def _evaluates_graph(prog: Program, value: ast.expr, kinds: tuple[str, ...] = ("tensor", "variable")) -> bool:
     """`loss.eval()` or `net['relu4_2'].eval()`: a tensor, a variable, or an element of a container of them."""
     while isinstance(value, ast.Subscript):
         value = value.value
-    return isinstance(value, ast.Name) and prog.kind(value.id) in ("tensor", "variable")
+    return isinstance(value, ast.Name) and prog.kind(value.id) in kinds
 
 
 def _initializer(prog: Program, op: ast.expr) -> bool:
