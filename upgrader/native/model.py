@@ -361,7 +361,11 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             computes = any(isinstance(n, (ast.Assign, ast.AugAssign)) and any(prog.kind(m) for m in names_in(n.value))
                            for n in ast.walk(stmt))   # `total += (y - m * x) ** 2`: builds graph values from variables
             if computes or _is_tf(prog, stmt) or not all(prog.kind(n) in ("variable", None) for n in names_in(stmt)):
-                prog.block(stmt, f"graph code inside a {type(stmt).__name__.lower()} statement "
+                made = isinstance(stmt, (ast.For, ast.While)) and any(prog.call_key(n) in (
+                    "tf.Variable", "tf.get_variable") for n in ast.walk(stmt))
+                prog.block(stmt, f"variables made inside a {type(stmt).__name__.lower()} loop, a new set on each pass: "
+                                 "native mode does not yet turn them into lists of variables" if made else
+                                 f"graph code inside a {type(stmt).__name__.lower()} statement "
                                  "(graphs built in functions, loops or branches are not followed)")
                 continue
         _classify(prog, stmt)
