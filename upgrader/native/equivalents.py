@@ -35,6 +35,7 @@ from upgrader.native.operand_kinds import FLOAT, Kinds
 from upgrader.native.plain_scopes import plain_scope_spans
 from upgrader.native.scope_names import scope_names
 from upgrader.native.session_calls import session_calls
+from upgrader.native.session_default import unwrap_session_defaults
 from upgrader.scan import collect_aliases
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -110,6 +111,8 @@ def swap(code: str, tree: ast.Module) -> str:
     aliases = collect_aliases(tree)
     if not aliases:
         return code
+    if (unwrapped := unwrap_session_defaults(code, tree)) != code:   # `with sess.as_default():` (session_default.py)
+        return unwrapped
     if (hoisted := hoist(code, tree)) != code:   # native/hoist.py; the caller analyses the result again
         return hoisted
     if (wrapped := wrap_blocks(code, tree)) != code:   # a graph-building for/if -> a function (native/graph_blocks.py)
