@@ -70,6 +70,15 @@ def sentences(rng: np.random.RandomState, n: int, lo: int = 4, hi: int = 14) -> 
     return [" ".join(rng.choice(_VOCAB, rng.randint(lo, hi), p=p)) for _ in range(n)]
 
 
+def text_lines(path: str, n: int = 240) -> None:
+    """Lines of prose (abstracts, tweets) for character-level models: a few sentences each, 100-300 characters."""
+    rng = np.random.RandomState(11)
+    lines = [" ".join(s.capitalize() + "." for s in sentences(rng, rng.randint(2, 5), 6, 14)) for _ in range(n)]
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def birth_life(path: str, n: int = 190) -> None:
     """Tab-separated country, birth rate, life expectancy (a header line first), roughly linear."""
     rng = np.random.RandomState(2)

@@ -129,7 +129,8 @@ def _install():
              "data/friday.jpg": data.photo_jpg, "images/book_cover.jpg": data.photo_jpg,
              "images/starry_night.jpg": data.photo_jpg, "content/deadpool.jpg": data.photo_jpg,
              "styles/guernica.jpg": data.photo_jpg,
-             "base_tic_tac_toe_moves.csv": data.tic_tac_toe}
+             "base_tic_tac_toe_moves.csv": data.tic_tac_toe, "data/arvix_abstracts.txt": data.text_lines,
+             "data/trump_tweets.txt": data.text_lines}
     for rel, make in files.items():
         if not os.path.exists(os.path.join(_DIR, rel)):
             make(os.path.join(_DIR, rel))

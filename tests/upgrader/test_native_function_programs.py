@@ -42,13 +42,20 @@ BUILD = "def main():\n    x = tf.placeholder(tf.float32, [])\n    loss = x * 2.0
 
 @pytest.mark.parametrize("caller", [
     BUILD + "    fit(x, loss)\n    fit(x, loss)\n",            # called twice: not one program
-    BUILD + "    sess = 1\n    fit(x, loss)\n",                # its local `sess` would clobber the caller's
+    BUILD + "    print = 1\n    fit(x, loss)\n",               # the global `print` it reads is the caller's local
     BUILD + "    fit(x, loss=loss * 1.0, extra=1)\n",          # an argument it does not take
     BUILD + "    f = fit\n    f(x, loss)\n",                   # referenced other than by the call
 ], ids=["twice", "name_clash", "bad_keyword", "aliased"])
 def test_session_functions_stay_where_inlining_would_change_the_program(caller: str) -> None:
     code = TF + SESSION_FN + caller
     assert inline_sessions(code, ast.parse(code)) is None
+
+
+def test_an_inlined_function_s_own_names_that_the_caller_uses_are_renamed() -> None:
+    code = TF + SESSION_FN + BUILD + "    sess = 1\n    fit(x, loss)\n    print(sess)\n"
+    out = inline_sessions(code, ast.parse(code))
+    assert out == TF + BUILD + ("    sess = 1\n    with tf.Session() as sess_:\n        print(sess_.run(loss, {x: 1.0}))\n"
+                                "    print(sess)\n")
 
 
 def test_an_inlined_session_function_binds_its_parameters_and_returns_into_the_target() -> None:

@@ -71,6 +71,56 @@ with tf.Session() as sess:
     (c0, h0), (c1, h1) = sess.run(state, {{seq: [[1, 2, 3]]}})
     print(np.round(h1, 4).tolist(), np.round(c0, 4).tolist())
 ''',
+    # the gist's shape: graph-building functions rebinding their parameter (`seq = tf.one_hot(seq, n)`, the caller's
+    # name too), a sampler taking the session called inside the training loop, the state fed back through it
+    "sampler_functions": '''import numpy as np
+import tensorflow as tf
+
+
+def create_rnn(seq, hidden_size=6):
+    cell = tf.nn.rnn_cell.GRUCell(hidden_size, kernel_initializer=tf.constant_initializer(0.1))
+    in_state = tf.placeholder_with_default(cell.zero_state(tf.shape(seq)[0], tf.float32), [None, hidden_size])
+    output, out_state = tf.nn.dynamic_rnn(cell, seq, initial_state=in_state)
+    return output, in_state, out_state
+
+
+def create_model(seq, temp):
+    seq = tf.one_hot(seq, 4)
+    output, in_state, out_state = create_rnn(seq)
+    logits = tf.layers.dense(output, 4, None, kernel_initializer=tf.constant_initializer(0.05))
+    loss = tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(logits=logits[:, :-1], labels=seq[:, 1:]))
+    sample = tf.argmax(logits[:, -1] / temp, 1)
+    return loss, sample, in_state, out_state
+
+
+def online_inference(sess, seq, sample, temp, in_state, out_state):
+    sentence, state = [1], None
+    for _ in range(3):
+        feed = {seq: [sentence[-1:]], temp: 0.7}
+        if state is not None:
+            feed.update({in_state: state})
+        index, state = sess.run([sample, out_state], feed)
+        sentence.append(int(index[0]))
+    print(sentence, np.round(state, 4).tolist())
+
+
+def main():
+    seq = tf.placeholder(tf.int32, [None, None])
+    temp = tf.placeholder(tf.float32)
+    loss, sample, in_state, out_state = create_model(seq, temp)
+    optimizer = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step, batch in enumerate([[[1, 2, 3, 0]], [[2, 3, 1, 1]]] * 2):
+            batch_loss, _ = sess.run([loss, optimizer], {seq: batch})
+            if step % 2 == 1:
+                print(step, round(float(batch_loss), 4))
+                online_inference(sess, seq, sample, temp, in_state, out_state)
+
+
+if __name__ == "__main__":
+    main()
+''',
 }
 
 
@@ -110,6 +160,14 @@ def test_shared_cell_stays_one_keras_cell() -> None:
     assert not blocked, blocked
     assert "stack = tf.keras.layers.RNN([cell for _ in range(2)]" in code
     assert "cell = tf.keras.layers.LSTMCell(4, " in code
+
+
+def test_functions_around_a_sampler_are_written_into_their_caller() -> None:
+    code, blocked = _native(PROGRAMS["sampler_functions"])
+    assert not blocked, blocked
+    assert "def online_inference" not in code and "def create_model" not in code   # called once: inlined
+    assert "seq_ = seq" in code   # create_model's own `seq` renamed: main still feeds the placeholder `seq`
+    assert 'feed.get("in_state")' in code and "sess" not in code
 
 
 @pytest.mark.parametrize("change, reason", [

@@ -75,7 +75,7 @@ def holder_statement(prog: Any, stmt: ast.Assign) -> bool:
             parent = parents.get(id(parent))
         if isinstance(parent, ast.Dict) and any(k is node for k in parent.keys):
             continue   # a feed
-        if initial_state_of(prog, parent, node) == cell:
+        if initial_state_of(prog, parent, node) == cell or _def_call(prog, parent, node):
             continue
         prog.block(node, f"'{name}' (a placeholder_with_default of {cell}'s zero state) is read other than as "
                          "dynamic_rnn's initial_state or fed: in TF2 it is an optional parameter, None for zeros")
@@ -127,3 +127,10 @@ def _cell_arg(prog: Any, call: ast.Call) -> ast.expr | None:
     from upgrader.native.rnn import RUN_PARAMS
     return dict(zip(RUN_PARAMS[prog.call_key(call)], call.args)).get("cell") or next(
         (k.value for k in call.keywords if k.arg == "cell"), None)
+
+
+def _def_call(prog: Any, call: ast.AST | None, node: ast.Name) -> bool:
+    """`online_inference(sess, seq, in_state)`: handed to a def of this file (whose own uses are analysed there)."""
+    defs = {d.name for d in prog.tree.body if isinstance(d, ast.FunctionDef)}
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in defs and any(
+        a is node for a in call.args)

@@ -45,12 +45,25 @@ def _call_site(tree: ast.Module, fn: ast.FunctionDef) -> tuple[ast.stmt, list[as
     scopes: list[tuple[list[ast.stmt], ast.AST]] = [(tree.body, tree)] + [
         (s.body, s) for s in tree.body if isinstance(s, ast.FunctionDef) and s is not fn]
     for body, scope in scopes:
-        for s in body:
+        for s in _statements(body):   # NOTE: also in a loop or branch (`online_inference(sess, ...)` every N steps)
             value = s.value if isinstance(s, (ast.Expr, ast.Assign)) else None
             if isinstance(value, ast.Call) and value.func is refs[0] and (isinstance(s, ast.Expr) or len(s.targets) == 1
                                                                            and _names(s.targets[0]) is not None):
                 return s, body, scope
     return None
+
+
+def _statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of `body` and of the blocks nested in them (loops, branches, with, try), not of defs or classes."""
+    out = []
+    for s in body:
+        out.append(s)
+        if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for block in ("body", "orelse", "finalbody"):
+                out += _statements(getattr(s, block, None) or [])
+            for h in getattr(s, "handlers", []):
+                out += _statements(h.body)
+    return out
 
 
 def _names(node: ast.AST) -> list[str] | None:
@@ -103,9 +116,11 @@ def _inlinable(fn: ast.FunctionDef) -> bool:
 def _runs_callers_graph(fn: ast.FunctionDef) -> bool:
     """`def train(x, loss): with tf.Session() as sess: sess.run(loss, {x: ...})`: a parameter is fetched or fed,
     and the function makes no placeholder or variable of its own (then it is a program: function_body.py)."""
-    if not _attrs(fn) & SESSIONS or _attrs(fn) & GRAPH or not fn.args.args:
-        return False
     params = _params(fn)
+    handed = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run" and isinstance(
+        n.func.value, ast.Name) and n.func.value.id in params for n in ast.walk(fn))   # `def sample(sess, ...)`
+    if not (_attrs(fn) & SESSIONS or handed) or _attrs(fn) & GRAPH or not fn.args.args:
+        return False
     for n in ast.walk(fn):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("run", "eval"):
             roles = [n.func.value] if n.func.attr == "eval" else n.args[:1] + [
@@ -136,7 +151,7 @@ def _iterates_a_parameter(node: ast.AST, params: set[str]) -> bool:
 
 
 def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list[str],
-          keyed: bool = False) -> list[str] | None:
+          keyed: bool = False, renames: dict[str, str] | None = None) -> list[str] | None:
     """The body of `fn` for the place of `stmt`: parameters bound first, its return as the call's value (none when
     the caller reads the returned dict's names directly: `keyed`, native/inline_dicts.py)."""
     pad = " " * stmt.col_offset
@@ -155,6 +170,7 @@ def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list
         return out
     targets = _names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else None
     returned = _names(last.value) if isinstance(last, ast.Return) and last.value is not None else None
+    returned = [(renames or {}).get(r, r) for r in returned] if returned else returned
     if targets and returned and len(targets) == len(returned) and len(targets) > 1:   # x, y = build(): return x, y
         return out + [f"{pad}{t} = {r}\n" for t, r in zip(targets, returned) if t != r]
     if isinstance(last, ast.Return) and last.value is not None:
@@ -162,7 +178,8 @@ def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list
         target = f"{ast.get_source_segment(''.join(lines), stmt.targets[0])} = " if isinstance(stmt, ast.Assign) else ""
         head = value[0]
         value[0] = head.replace("return ", target, 1)
-        if (target or not isinstance(last.value, ast.Name)) and [getattr(last.value, "id", None)] != targets:
+        if (target or not isinstance(last.value, ast.Name)) and [
+                (renames or {}).get(getattr(last.value, "id", None), getattr(last.value, "id", None))] != targets:
             out += value
     return out
 
@@ -185,18 +202,51 @@ def _plan(fn: ast.FunctionDef, tree: ast.Module, code: str, lines: list[str]) ->
     rebound = {p for p in same if p in _bound(_own(fn))}
     free = {n.id for n in _own(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - mine
     local = _bound(_own(scope)) | _params(scope) if isinstance(scope, ast.FunctionDef) else set()
-    clash = ((mine - same) & theirs) | (free & local) | {p for p in rebound if _read_after(scope, stmt, p)}
-    if clash:
-        return f"the name '{sorted(clash)[0]}' means one thing in it and another where it is called"
+    if free & local:
+        return f"the name '{sorted(free & local)[0]}' means one thing in it and another where it is called"
+    # NOTE: its own names that the caller uses too (`seq = tf.one_hot(seq, n)` rebinding the caller's `seq`) are
+    # renamed in the inlined body: `seq_ = seq; seq_ = tf.one_hot(seq_, n)`
+    clash = ((mine - same) & theirs) | {p for p in rebound if _read_after(scope, stmt, p)}
+    renames = _fresh(tree, clash)
+    nested = {n.id for d in ast.walk(fn) if d is not fn and isinstance(d, (ast.FunctionDef, ast.Lambda, ast.ClassDef))
+              for n in ast.walk(d) if isinstance(n, ast.Name)}
     keys = returned_names(fn) if isinstance(stmt, ast.Assign) else None
+    if clash & nested or clash and keys:
+        return f"the name '{sorted(clash)[0]}' means one thing in it and another where it is called"
+    if renames:
+        lines, args = _renamed(fn, lines, renames), {renames.get(p, p): v for p, v in args.items()}
     keyed = key_edits(scope, stmt, keys, lines) if keys else None   # ae['x'] -> x (native/inline_dicts.py)
-    text = _text(fn, stmt, args, lines, keyed is not None)
+    text = _text(fn, stmt, args, lines, keyed is not None, renames)
     if text is None:
         return "a multi-line string in it cannot be re-indented safely"
     gap = fn.end_lineno
     while gap < len(lines) and not lines[gap].strip() and gap - fn.end_lineno < 2:
         gap += 1
     return [(stmt.lineno - 1, stmt.end_lineno, text), (fn.lineno - 1, gap, [])] + (keyed or [])
+
+
+def _fresh(tree: ast.Module, names: set[str]) -> dict[str, str]:
+    """A new name for each of `names` (`seq` -> `seq_`) that the module uses nowhere."""
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    out: dict[str, str] = {}
+    for name in sorted(names):
+        new = name + "_"
+        while new in taken:
+            new += "_"
+        out[name] = new
+        taken.add(new)
+    return out
+
+
+def _renamed(fn: ast.FunctionDef, lines: list[str], renames: dict[str, str]) -> list[str]:
+    """`lines` with every use of a renamed name in `fn`'s body respelled (columns are UTF-8 byte offsets)."""
+    out = list(lines)
+    uses = [n for s in fn.body for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in renames]
+    for n in sorted(uses, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        raw = out[n.lineno - 1].encode("utf-8")
+        out[n.lineno - 1] = (raw[:n.col_offset] + renames[n.id].encode() + raw[n.end_col_offset:]).decode("utf-8")
+    return out
 
 
 def inline_sessions(code: str, tree: ast.Module) -> str | None:
@@ -206,7 +256,8 @@ def inline_sessions(code: str, tree: ast.Module) -> str | None:
     for fn in tree.body:
         if isinstance(fn, ast.FunctionDef) and (_runs_callers_graph(fn) or _builds_once(fn)):
             plan = _plan(fn, tree, code, lines)
-            edits += plan if isinstance(plan, list) else []
+            if isinstance(plan, list) and not any(a < d and c < b for a, b, _ in plan for c, d, _ in edits):
+                edits += plan   # NOTE: one whose call is inside another being inlined waits for the next pass
     if not edits:
         return None
     for start, end, new in sorted(edits, key=lambda e: -e[0]):
