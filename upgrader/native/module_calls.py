@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from upgrader.native.modules import (AUTO, UNKNOWN, Builder, Functions, Instance, Site, Stop, _arg, _builder_calls,
                                      _scope_call, bind)
+from upgrader.native.layer_functions import events as layer_events, open_scope
 from upgrader.native.naming import names_in, tree_names
 from upgrader.native.rnn_builders import variable_names
 
@@ -49,6 +50,7 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                     if s is b.own:
                         b.scope_names.append(name)
                     inner = f"{path}/{name}" if path else name
+                    open_scope(fx, inner)   # NOTE: TF1 numbers unnamed layers afresh under a scope entered by name
                     given = next((k.value for k in call.keywords if k.arg == "reuse"), None)
                     value = _value(given, env, prog)
                     if value not in (None, True, False, AUTO):
@@ -71,6 +73,7 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                         raise Stop(s, f"get_variable('{full}') under reuse=True does not exist: TF1 raises ValueError")
                     events.append((exists, full))
             else:
+                layer_events(prog, fx, b, s, path, reuse, events)
                 for c in (c for c in _builder_calls(fx, s) if id(c) in b.children):
                     child = fx.builders[c.func.id]
                     inner_env = {p: _value(node, env, prog) for p, node in bind(c, child).items()}
@@ -168,10 +171,12 @@ def call_site(prog: Program, fx: Functions, stmt: ast.stmt, call: ast.Call, resu
 
 def _instance_name(prog: Program, fx: Functions, b: Builder, path: str, result: str) -> str:
     """The scope the instance lives in ('model', 'hidden'), else '<its first result>_layer', else the function's name."""
-    used = tree_names(prog) | set(prog.entities) | set(fx.builders) - {b.node.name}
+    classes = {x.cls for x in fx.builders.values()}   # NOTE: scope 'ConvNet' of conv_net: the class's name
+    used = tree_names(prog) | set(prog.entities) | set(fx.builders) - {b.node.name} | classes
     taken = {i.name for i in fx.store.values()}
     own = b.scope_names[-1] if b.own is not None and b.scope_names else None
-    for want in (own, path.rsplit("/", 1)[-1] if path else None, f"{result}_layer", b.node.name):
+    for want in (own, path.rsplit("/", 1)[-1] if path else None, b.node.name if own in classes else None,
+                 f"{result}_layer", b.node.name):
         if isinstance(want, str) and want.isidentifier() and (want == b.node.name or want not in used) and want not in taken:
             return want
     i = 2

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from upgrader.native.branch_lambdas import nested
 from upgrader.native.builder_checks import builder_blocker
+from upgrader.native.global_reads import global_reads  # noqa: F401  (model.py imports it from here)
 from upgrader.native.imported import library_aliases
+from upgrader.native.layer_functions import construction_names, follow as follow_layers, has_layers, init_loads as layer_loads
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
 from upgrader.native.rnn_builders import Run, cell_statement, follow, has_cells, init_loads, rnn_call, run_statement
@@ -57,6 +59,7 @@ class Builder:
     scope_names: list[object] = field(default_factory=list)  # the values that outer scope took, call by call
     cells: set[int] = field(default_factory=set)     # ids of RNN cell statements (described by their run)
     rnn: dict[int, Run] = field(default_factory=dict)   # id(rnn call Assign) -> its Keras layer (native/rnn_builders.py)
+    layers: dict[int, Any] = field(default_factory=dict)   # id(tf.layers call) -> its Keras layer (native/layer_functions.py)
 
     @property
     def call_params(self) -> list[str]:
@@ -95,6 +98,7 @@ class Functions:
     calls: set[int] = field(default_factory=set)     # ids of tf calls inside builders that the module rule rewrites
     sites: dict[int, Site] = field(default_factory=dict)      # id(top-level statement) -> its builder call
     store: dict[str, Instance] = field(default_factory=dict)  # variable full name -> owning instance
+    layer_counts: dict[str, int] = field(default_factory=dict)  # TF1's count of each layer scope (native/layer_functions.py)
 
 
 class Stop(Exception):
@@ -174,7 +178,7 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     gets = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.get_variable"]
     scopes = [n for n in ast.walk(fn) if prog.call_key(n) == "tf.variable_scope"]
     if not gets and not scopes and not _builder_calls(fx, fn) and not any(_factory_call(fx, n) for n in ast.walk(fn)) and (
-            not has_cells(prog, fn)):
+            not has_cells(prog, fn)) and not has_layers(prog, fn):
         fx.helpers.add(fn.name)
         return
     if (why := builder_blocker(prog, fx.defs, fn)) is not None:   # native/builder_checks.py
@@ -273,6 +277,7 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
                 not isinstance(s, (ast.Assign, ast.Expr, ast.Return, ast.AugAssign, ast.AnnAssign)) and _builder_calls(fx, s)):
             raise Stop(s, "variables created under Python control flow or inside an expression (the variables a "
                           "call creates must not depend on branches, loops or run-time values)")
+        follow_layers(prog, fx, b, s, isinstance(s, (ast.Assign, ast.Expr, ast.Return, ast.AugAssign, ast.AnnAssign)))
         for c in _builder_calls(fx, s):
             if any(isinstance(n, (ast.comprehension, ast.IfExp, ast.BoolOp)) for n in ast.walk(s)):
                 raise Stop(c, "a nested builder call inside a conditional expression or comprehension")
@@ -297,7 +302,7 @@ def _child_name(call: ast.Call, child: Builder) -> str:
 
 def _attribute(b: Builder, want: str) -> str:
     taken = set(b.variables.values()) | set(b.children.values()) | MODULE_ATTRS | set(b.params) | {
-        r.attr for r in b.rnn.values()}
+        r.attr for r in b.rnn.values()} | {x.attr for x in b.layers.values()}
     name = want if not want.startswith("_") else want.lstrip("_") or "v"
     i = 1
     while name in taken:
@@ -310,6 +315,7 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
     """Each parameter is for __init__ (names/shapes variables), for reuse= only (dropped), or for __call__."""
     init: set[str] = set()
     reuse: set[str] = set()
+    init |= layer_loads(b)   # NOTE: tf.layers arguments other than inputs/training construct the Keras layer
     for n in ast.walk(b.node):
         k = prog.call_key(n)
         if k == "tf.get_variable":
@@ -329,13 +335,15 @@ def _classify_params(prog: Program, fx: Functions, b: Builder, compute: list[ast
                 elif node is not None and p in child.reuse:
                     reuse |= _loads(node)
     elsewhere = set()
+    construct = construction_names(b)
     for s in compute:
         for n in ast.walk(s):
             if isinstance(n, ast.Call) and id(n) in b.children:
                 child = fx.builders[n.func.id]
                 elsewhere |= {x for p, node in bind(n, child).items() if node is not None and p in child.call_params
                               for x in _loads(node)}
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not _in_child_call(b, s, n):
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not _in_child_call(b, s, n) and (
+                    id(n) not in construct):
                 elsewhere.add(n.id)
     local = {n.id for n in ast.walk(b.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     tensors = lazy_sizes(b, compute, init, local)
@@ -375,26 +383,3 @@ def factory_call(prog: Program, value: ast.expr) -> bool:
     """`w1 = init_weight([7, 25])`: a call of a def that makes one variable (modules._factory)."""
     return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and prog.functions is not None
             and value.func.id in prog.functions.factories)
-
-
-def global_reads(prog: Program, value: ast.AST) -> list[str]:
-    """Module-level variables that the defs `value` calls read, through the defs they call in turn.
-
-    `logits = conv_net(x)` depends on `weights` when `conv_net` reads the module-level dict `weights`:
-    its training step must list those variables.
-    """
-    fx = _functions(prog)
-    out: list[str] = []
-    seen: set[str] = set()
-    todo = [n.func.id for n in ast.walk(value) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
-    while todo:
-        name = todo.pop()
-        fn = fx.defs.get(name)
-        if fn is None or name in seen:
-            continue
-        seen.add(name)
-        local = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)} | {
-            n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        out += [n for n in sorted(_loads(fn) - local) if prog.kind(n) in ("variable", "varlist")]
-        todo += [n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
-    return out

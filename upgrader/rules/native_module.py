@@ -5,9 +5,10 @@ import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
 from upgrader.native.model import Entity, Program
 from upgrader.native.module_text import Substituted, arguments, class_import, comments, dedent, kept_attribute, not_computed, trailing
+from upgrader.native.layer_functions import call_text, class_tail, constructions
 from upgrader.native.layer_sites import construction, general_text, statement_sites
 from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
-from upgrader.native.rnn_text import layers as rnn_layers, run_lines as rnn_lines, tracked
+from upgrader.native.rnn_text import layers as rnn_layers, run_lines as rnn_lines
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
 from upgrader.rules.native_variable_scope import new_variable
@@ -90,7 +91,7 @@ class NativeModule(NativeRule):
         params = lambda names: "".join(f", {p}" + (f"={edit.text(b.defaults[p])}" if p in b.defaults else "") for p in names)
         return (f"class {b.cls}({edit.tfx('Module')}):\n" + indent("\n".join(doc + [
             f"def __init__(self{params(b.init)}):", indent("\n".join(init)), "",
-            f"def __call__(self{params(b.call_params)}):", indent("\n".join(compute))] + tracked(prog, b))))
+            f"def __call__(self{params(b.call_params)}):", indent("\n".join(compute))] + class_tail(prog, b, edit))))
 
     def creation(self, prog: Program, b: Builder, body: list[ast.stmt], edit: Editor) -> list[str]:
         fx, lines = prog.functions, []
@@ -114,10 +115,8 @@ class NativeModule(NativeRule):
                 label = f"{b.node.name}: {s.value.args[0].value if s.value.args else 'variable'}"
                 given = s.value.args[0] if s.value.args else next(k.value for k in s.value.keywords if k.arg == "name")
                 lines += comments(edit, s) + [f"self.{b.variables[id(s)]} = {new_variable(self, s.value, edit, label, given.value)}"]
-            else:
-                for c in (c for c in _builder_calls(fx, s) if id(c) in b.children):
-                    child = fx.builders[c.func.id]
-                    lines.append(f"self.{b.children[id(c)]} = {child.cls}({arguments(c, child, child.init, edit.text)})")
+            else:   # nested builders' instances and tf.layers' Keras layers, in the order they run
+                lines += constructions(self, prog, b, s, edit)
         return lines
 
     def compute(self, prog: Program, b: Builder, body: list[ast.stmt], edit: Editor, attrs: dict[str, str]) -> list[str]:
@@ -126,9 +125,8 @@ class NativeModule(NativeRule):
         def render(node: ast.AST) -> str:
             edits: list[tuple[ast.AST, str]] = []
             for n in ast.walk(node):
-                if isinstance(n, ast.Call) and id(n) in b.children:
-                    child = fx.builders[n.func.id]
-                    edits.append((n, f"self.{b.children[id(n)]}({arguments(n, child, child.call_params, render)})"))
+                if isinstance(n, ast.Call) and (text := call_text(prog, b, n, render)) is not None:
+                    edits.append((n, text))   # a nested builder's instance or a tf.layers call's Keras layer
                 elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in attrs:
                     edits.append((n, attrs[n.id]))
             return edit.with_edits(node, edits)
