@@ -33,6 +33,7 @@ from upgrader.native.session_defs import runs_session, session_names, why_not as
 from upgrader.native.naming import layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.plain_use import check_plain
+from upgrader.native.shapes import only_shapes
 from upgrader.native.rebind_data import stored_names
 from upgrader.native.unpack import unpack_targets
 from upgrader.native.variable_inits import check as initial_values
@@ -180,6 +181,9 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     key = prog.call_key(value)
     if plain_tf(prog, value) and not any(prog.kind(n) for n in names_in(value)):
+        return
+    if only_shapes(prog, value):   # `dims = (n, h.get_shape()[1])`: Python values read from static shapes
+        check_plain(prog, stmt)
         return
     deps = tuple(dict.fromkeys([n for n in names_in(value) if n in prog.entities] + expand_collections(prog, value)
                                + global_reads(prog, value)))

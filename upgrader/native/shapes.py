@@ -29,3 +29,12 @@ def shape_reads(prog, stmt: ast.stmt) -> list[tuple[ast.AST, str]]:
     """(read node, tensor name) for each static-shape read of a placeholder or graph tensor in `stmt`."""
     return [(n, name.id) for n in ast.walk(stmt) if (name := shape_read(n)) is not None
             and prog.kind(name.id) in SHAPE_KINDS]
+
+
+def only_shapes(prog, value: ast.expr) -> bool:
+    """`dims = (n, h.get_shape()[1])`: graph values appear only through static-shape reads and no TensorFlow
+    call is made, so the value is plain Python, which TF1 computed once while building the graph."""
+    reads = [n for n in ast.walk(value) if (name := shape_read(n)) is not None and prog.kind(name.id) in SHAPE_KINDS]
+    inside = {id(m) for n in reads for m in ast.walk(n)}
+    rest = [n for n in ast.walk(value) if id(n) not in inside and isinstance(n, (ast.Name, ast.Attribute))]
+    return bool(reads) and not any(isinstance(n, ast.Name) and prog.kind(n.id) or prog.key(n) is not None for n in rest)

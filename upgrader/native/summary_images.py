@@ -4,11 +4,13 @@
     image = tf.expand_dims(image, 0)
     tf.summary.image("plot", image)        # uint8: TF1 and TF2 both encode the values as they are
 
-TF1's `tf.summary.image` rescales float images to 0..255 (by their maximum, or around 127 when negative);
-TF2's clips floats to [0, 1] and scales by 255. Only uint8 data means the same in both, so a float or
-unknown dtype keeps the file in compat form.
+TF1's `tf.summary.image` rescales float images to 0..255 (by their maximum, or around 128 when negative);
+TF2's clips floats to [0, 1] and scales by 255. Only uint8 data means the same in both; other data is
+written through `tf1_image_pixels` (PIXELS, emitted once into the converted file), which computes the
+pixels TF1's image summary kernel wrote, image by image, and passes uint8 data through:
 
     uint8(prog, <image>)  ->  True
+    pixels_helper("tf")   ->  'def tf1_image_pixels(images): ...'
 """
 from __future__ import annotations
 
@@ -49,3 +51,29 @@ def uint8(prog: Program, node: ast.expr | None, depth: int = 0) -> bool:
     if key in ("tf.concat", "tf.stack") and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
         return bool(node.args[0].elts) and all(uint8(prog, e, depth + 1) for e in node.args[0].elts)
     return False
+
+
+PIXELS = "tf1_image_pixels"
+
+
+def pixels_helper(tf: str) -> str:
+    """The helper converted image summaries of float data call; checked pixel for pixel against TF1's PNGs."""
+    return f'''def {PIXELS}(images):
+    """The uint8 pixels TF1's tf.summary.image wrote: each float image scaled by its largest value to 0..255
+    (by its largest magnitude around 128 when it has negative values), pixels with a non-finite channel red."""
+    images = {tf}.convert_to_tensor(images)
+    if images.dtype == {tf}.uint8:
+        return images
+    images = {tf}.cast(images, {tf}.float32)
+    finite = {tf}.cast({tf}.reduce_all({tf}.math.is_finite(images), axis=-1, keepdims=True), {tf}.float32)
+    finite = {tf}.broadcast_to(finite, {tf}.shape(images))
+    clean = {tf}.math.divide_no_nan(images, finite)   # NOTE: 0 where not finite (tf.where is a v1 name with other semantics)
+    low = {tf}.reduce_min(clean + (1.0 - finite) * 3e38, axis=[1, 2, 3], keepdims=True)
+    high = {tf}.reduce_max(clean - (1.0 - finite) * 3e38, axis=[1, 2, 3], keepdims=True)
+    negative = {tf}.cast(low < 0, {tf}.float32)
+    bound = negative * {tf}.maximum({tf}.abs(low), {tf}.abs(high)) + (1.0 - negative) * high
+    keep = {tf}.cast(bound >= 1e-6, {tf}.float32)
+    scale = (127.0 * negative + 255.0 * (1.0 - negative)) / (bound * keep + (1.0 - keep)) * keep
+    pixels = {tf}.cast(clean * scale + 128.0 * negative, {tf}.uint8)
+    red = {tf}.constant([255, 0, 0, 255], {tf}.uint8)[:images.shape[-1]]
+    return pixels * {tf}.cast(finite, {tf}.uint8) + red * {tf}.cast(1.0 - finite, {tf}.uint8)'''

@@ -6,7 +6,7 @@ import ast
 from upgrader.native.base import Blocked, Editor, NativeRule, indent
 from upgrader.native.model import SUMMARIES, Entity, Program
 from upgrader.native.fetch import bind_once, feed, fetch
-from upgrader.native.summary_images import uint8
+from upgrader.native.summary_images import PIXELS, pixels_helper, uint8
 from upgrader.native.summary_merge import collected, entry
 from upgrader.native.summary_tags import layer_summaries, summary_tags
 from upgrader.rules.native_functions import expression
@@ -65,18 +65,20 @@ class NativeSummaries(NativeRule):
             f"with writer.as_default():\n    for write, tag, value in summary:\n        write(tag, value, step=step)"))
         first = edit.free(HELPER) and not getattr(edit, "helper_done", False)
         edit.helper_done = True   # type: ignore[attr-defined]
-        return f"def {entity.func}({params}):\n" + indent(f"return [{', '.join(items)}]") + ("\n\n\n" + helper if first else "")
+        pixels = any(PIXELS in i for i in items) and not getattr(edit, "pixels_done", False)
+        if pixels and not edit.free(PIXELS):
+            raise Blocked(stmt.lineno, f"'{PIXELS}' (the helper float image summaries need) is already a name in this file")
+        edit.pixels_done = getattr(edit, "pixels_done", False) or pixels   # type: ignore[attr-defined]
+        return f"def {entity.func}({params}):\n" + indent(f"return [{', '.join(items)}]") + ("\n\n\n" + helper if first else "") + (
+            "\n\n\n" + pixels_helper(edit.tf) if pixels else "")
 
     def item(self, prog: Program, call: ast.Call, edit: Editor, tag: str | None = None) -> str:
         key = prog.call_key(call)
         given = dict(zip(("name", "tensor" if key in ("tf.summary.scalar", IMAGE) else "values", "max_outputs"),
                          call.args)) | {k.arg: k.value for k in call.keywords}
         data = given.get("tensor", given.get("values"))
-        if key == IMAGE and not uint8(prog, data):   # native/summary_images.py
-            raise Blocked(call.lineno, "tf.summary.image of data that is not uint8: TF1 rescales float images to "
-                                       "0..255, TF2's tf.summary.image clips them to [0, 1]")
-        if given.get("max_outputs") is not None and not (key == IMAGE and _literal(given["max_outputs"], 3)):
-            raise Blocked(call.lineno, f"{key} with max_outputs other than 3 (TF2's default) is not converted natively")
+        if given.get("max_outputs") is not None and key != IMAGE:
+            raise Blocked(call.lineno, f"{key} with a third positional argument is not converted natively")
         if key not in SUMMARIES or data is None or set(given) - {"name", "tensor", "values", "max_outputs"}:
             raise Blocked(call.lineno, f"{key} with arguments native mode does not convert")
         value = expression(prog, data, edit)
@@ -85,7 +87,12 @@ class NativeSummaries(NativeRule):
         name = edit.text(given["name"])
         if tag is not None and tag != getattr(given["name"], "value", None):   # TF1's tag: scope-prefixed, unique
             name = f"{name[0]}{tag}{name[0]}" if name[:1] in "'\"" and name[0] not in tag else repr(tag)
-        return f"({edit.tfx(key[3:])}, {name}, {value})"
+        write, most = edit.tfx(key[3:]), given.get("max_outputs")
+        if key == IMAGE and not uint8(prog, data):   # NOTE: TF1 rescaled float images itself (native/summary_images.py)
+            value = f"{PIXELS}({value})"
+        if key == IMAGE and most is not None and not _literal(most, 3):   # TF2's default is 3 too
+            write = f"lambda tag, data, step: {write}(tag, data, step, max_outputs={edit.text(most)})"
+        return f"({write}, {name}, {value})"
 
     def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
         f = call.func
