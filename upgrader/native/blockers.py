@@ -24,6 +24,7 @@ def walk_blockers(prog: Program) -> None:
     values = {id(e.stmt.value) for e in prog.entities.values() if isinstance(e.stmt, ast.Assign)}
     values |= prog.functions.calls if prog.functions else set()   # get_variable inside tf.Module-bound defs
     failing_imports(prog)   # `import tf.contrib.layers`: fails in TF1 too (native/tail_reasons.py)
+    _helper_summaries(prog, SUMMARIES)
     for node in ast.walk(prog.tree):
         k = prog.call_key(node)
         if k is None:
@@ -49,3 +50,19 @@ def walk_blockers(prog: Program) -> None:
         elif (k in ASSIGNS | SCHEDULES.keys() | {"tf.get_variable", "tf.train.Saver", "tf.placeholder_with_default"}
               and id(node) not in values | prog.rnn_calls) or (k == "tf.control_dependencies" and id(node) not in prog.control_calls):
             prog.block(node, f"{k}: not converted natively yet" + (" (only as a statement's whole value)" if k in ASSIGNS else ""))
+
+
+def _helper_summaries(prog: Program, summaries: frozenset) -> None:
+    """A summary op in a plain helper function (`tf.summary.histogram("relu1", h)` in `def mlp(x)`): TF1 added it
+    to the graph each time the function built its ops, and merge_all wrote it. The converted function would call
+    TF2's summary op with no writer and no step, which writes nothing: keep the file in compat form instead."""
+    fx = prog.functions
+    if fx is None:
+        return
+    for name in sorted(fx.helpers):
+        node = fx.defs.get(name)
+        call = next((n for n in ast.walk(node) if prog.call_key(n) in summaries), None) if node is not None else None
+        if call is not None:
+            prog.block(call, f"{prog.call_key(call)} inside function '{name}', which only computes tensors: TF2 would "
+                             "call it with no writer and write nothing; native mode converts summaries made at module "
+                             "level and summaries of a layer function's variables")
