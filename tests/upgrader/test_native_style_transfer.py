@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from tests.upgrader.multi_file import run_old_and_new
+from upgrader.native.augmented import augmented_spans
 from upgrader.native.dimension_values import dimension_spans
 from upgrader.native.run import upgrade_native
+from upgrader.scan import collect_aliases
 
 PROGRAM = """import numpy as np
 import tensorflow as tf
@@ -77,7 +79,7 @@ def test_the_layer_dict_program_converts_without_tf1() -> None:
     out = upgrade_native(PROGRAM).code
     assert not _native_blockers(PROGRAM)
     assert "features[layer] = net(target)[layer].numpy()" in out
-    assert "def build_losses(net):" in out and "return 0 + tf.reduce_sum(losses())" in out
+    assert "def build_losses(net):" in out and "return 0 + tf.reduce_sum(losses())" in out and "loss = 0" not in out
     assert "    step()\n" in out and "canvas.numpy().sum()" in out
     for tf1 in ("Session", "placeholder", "initializer", ".eval(", ".run("):
         assert tf1 not in out, tf1
@@ -110,7 +112,15 @@ def test_a_number_accumulator_becomes_a_tensor_only_when_a_tensor_is_added() -> 
             "    print(sess.run(total, {x: np.ones(2)}), count)\n")
     out = upgrade_native(code).code
     assert not _native_blockers(code)
-    assert "return 0 + tf.reduce_sum(x)" in out and "count += 1" in out
+    assert "return 0 + tf.reduce_sum(x)" in out and "count += 1" in out and "total = 0" not in out
+
+
+def test_a_number_read_before_its_tensor_is_added_is_kept() -> None:
+    code = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [2])\ntotal = 0\nprint(total)\n"
+            "total += tf.reduce_sum(x)\n")
+    tree = ast.parse(code)
+    spans = augmented_spans(tree, collect_aliases(tree), lambda n: ast.get_source_segment(code, n))
+    assert [text for _, text in spans] == ["total = 0 + tf.reduce_sum(x)"]
 
 
 def test_dimension_values_are_dropped_only_where_read_from_a_shape() -> None:

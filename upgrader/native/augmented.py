@@ -11,7 +11,8 @@ module-level statements and the `with` blocks around them (a class's graph writt
 
 A name bound to a number (`loss = 0`) whose `+=` adds a TensorFlow op's result becomes that
 tensor: `loss += tf.nn.l2_loss(W)` is `loss = 0 + tf.nn.l2_loss(W)`, a version of its own (the
-number was never a graph value, so `loss = loss + ...` would read the tensor being defined).
+number was never a graph value, so `loss = loss + ...` would read the tensor being defined); the
+module-level `loss = 0` goes when nothing reads the name before the `+=`.
 
     augmented_spans(tree, aliases, source) -> [((line, col, end_line, end_col), new text)]
 """
@@ -51,7 +52,11 @@ def _has_op(value: ast.expr, aliases: dict[str, str]) -> bool:
 
 def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[[ast.AST], str]) -> list:
     tensors: set[str] = set()   # names bound to a TF op's result by the last statement that bound them
-    numbers: dict[str, str] = {}   # names bound to a number literal (`loss = 0`) -> it: `loss += <TF op>` makes a tensor
+    numbers: dict[str, tuple] = {}   # `loss = 0`: name -> (the number, the statement at module level, else None)
+    loads: dict[str, list[ast.Name]] = {}   # every read of each name, anywhere in the file
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+            loads.setdefault(n.id, []).append(n)
     spans: list = []
 
     def walk(body: list[ast.stmt]) -> None:
@@ -64,8 +69,10 @@ def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[
                 value = source(s.value)
                 value = value if isinstance(s.value, SIMPLE) else f"({value})"
                 name = s.target.id
-                start = numbers.pop(name, name)   # NOTE: `loss = 0` ... `loss += t`: `loss = 0 + t`, then a tensor
+                start, init = numbers.pop(name, (name, None))   # NOTE: `loss = 0` ... `loss += t`: `loss = 0 + t`
                 tensors.add(name)
+                if init is not None and not any(n.lineno <= s.end_lineno for n in loads.get(name, ())):
+                    spans.append(((init.lineno, init.col_offset, init.end_lineno, init.end_col_offset), ""))
                 spans.append(((s.lineno, s.col_offset, s.end_lineno, s.end_col_offset),
                                f"{name} = {start} {OPS[type(s.op)]} {value}"))
                 continue
@@ -82,6 +89,6 @@ def augmented_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[
                 tensors.add(s.targets[0].id)
             elif isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
                     isinstance(s.value, ast.Constant) and type(s.value.value) in (int, float):
-                numbers[s.targets[0].id] = source(s.value)
+                numbers[s.targets[0].id] = (source(s.value), s if any(s is t for t in tree.body) else None)
     walk(tree.body)
     return spans
