@@ -36,7 +36,7 @@ def walk_blockers(prog: Program) -> None:
         if k.startswith(QUEUES) or "Queue" in k or k.endswith("Reader"):
             prog.block(node, f"{k}: queue-based input pipelines have no native TF2 form (use tf.data by hand)")
         elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS
-              and id(node) not in prog.rnn_calls) or (
+              and id(node) not in prog.rnn_calls | (prog.functions.calls if prog.functions else set())) or (
                 k in LAYERS and id(node) not in values):
             prog.block(node, contrib_reason(k) or f"{k}: not converted natively yet (v1 layers/cells"
                                                   f"{'' if k not in LAYERS else ' nested in an expression'})")

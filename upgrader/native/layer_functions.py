@@ -152,6 +152,24 @@ def open_scope(fx: Functions, path: str) -> None:
         del fx.layer_counts[k]
 
 
+def enter_blocks(prog: Program, fx: Functions, stmt: ast.stmt) -> None:
+    """Open the module-level variable_scope blocks around `stmt` that no earlier call ran in."""
+    def chain(body: list[ast.stmt], path: str) -> list[tuple[ast.With, str]]:
+        for s in body:
+            if isinstance(s, ast.With) and s is not stmt and any(n is stmt for n in ast.walk(s)):
+                call = s.items[0].context_expr
+                name = call.args[0] if isinstance(call, ast.Call) and call.args else None
+                if prog.call_key(call) != "tf.variable_scope" or not isinstance(name, ast.Constant):
+                    return chain(s.body, path)
+                inner = f"{path}/{name.value}" if path else str(name.value)
+                return [(s, inner)] + chain(s.body, inner)
+        return []
+    for block, path in chain(prog.tree.body, ""):
+        if id(block) not in fx.scope_blocks:
+            fx.scope_blocks.add(id(block))
+            open_scope(fx, path)
+
+
 def events(prog: Program, fx: Functions, b: Builder, stmt: ast.stmt, path: str, reuse: object,
            out: list[tuple[bool, str]]) -> None:
     """The replay of `stmt`'s layer calls: (reused?, full TF1 name) per variable, as TF1's variable store made them."""

@@ -99,6 +99,7 @@ class Functions:
     sites: dict[int, Site] = field(default_factory=dict)      # id(top-level statement) -> its builder call
     store: dict[str, Instance] = field(default_factory=dict)  # variable full name -> owning instance
     layer_counts: dict[str, int] = field(default_factory=dict)  # TF1's count of each layer scope (native/layer_functions.py)
+    scope_blocks: set[int] = field(default_factory=set)   # ids of module-level variable_scope blocks entered so far
 
 
 class Stop(Exception):
