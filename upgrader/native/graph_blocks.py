@@ -70,6 +70,9 @@ def wrap_blocks(code: str, tree: ast.Module) -> str:
     if "tensorflow" not in aliases.values() or not any(
             c.rsplit(".", 1)[-1] in ("Session", "InteractiveSession", "placeholder") for c in _tf_calls(tree, aliases)):
         return code   # NOTE: TF2 code (a second upgrade) keeps its loops: only a TF1 graph program is wrapped
+    from upgrader.native.variable_loops import split_variable_loops   # NOTE: it builds on this module's helpers
+    if (split := split_variable_loops(code, tree)) != code:   # a loop that also makes variables: lists + a function
+        return split
     graph, variables = _graph_names(tree, aliases)
     sessions = {t.id for s in tree.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call)
                 and (_tf_calls(s.value, aliases)[:1] or [""])[0].rsplit(".", 1)[-1] in ("Session", "InteractiveSession")

@@ -90,6 +90,8 @@ def _variables(prog: Any, call: ast.Call, trainable: bool, scope: str | None) ->
 
 
 def _container_items(value: ast.expr) -> list[ast.expr]:
+    if isinstance(value, ast.ListComp):   # `[tf.Variable(...) for i in range(3)]`: one call, made once per item
+        return [value.elt]
     return value.values if isinstance(value, ast.Dict) else value.elts if isinstance(value, (ast.List, ast.Tuple)) else []
 
 
@@ -146,10 +148,13 @@ def collection(prog: Any, stmt: ast.Assign, name: str) -> tuple[str, tuple[str, 
 
 
 def variable_list(prog: Any, value: ast.expr) -> bool:
-    """`params = [w, b]`, `weights = {"h1": tf.Variable(...), ...}`: a Python list, tuple or dict of variables
+    """`params = [w, b]`, `weights = {"h1": tf.Variable(...), ...}`, `[tf.Variable(...) for i in range(3)]`: a Python list, tuple or dict of variables
     (names of variables or tf.Variable calls) stays that container (a 'varlist'), not a function."""
     items = value.values if isinstance(value, ast.Dict) and None not in value.keys else (
         value.elts if isinstance(value, (ast.List, ast.Tuple)) else [])
+    if isinstance(value, ast.ListComp) and not any(prog.kind(n.id) for g in value.generators
+                                                   for n in ast.walk(g) if isinstance(n, ast.Name)):
+        items = [value.elt]   # `[tf.Variable(...) for i in range(3)]` over Python values (native/variable_loops.py)
     return bool(items) and all(isinstance(n, ast.Name) and prog.kind(n.id) == "variable"
                                or prog.call_key(n) == "tf.Variable" for n in items)
 

@@ -31,7 +31,7 @@ class NativeCollections(NativeRule):
         if entity.kind == "collection":
             self.change(f"'{entity.name}' (UPDATE_OPS) removed: Keras layers update their own state in TF2")
             return ""
-        if isinstance(stmt.value, (ast.List, ast.Tuple, ast.Dict)):
+        if isinstance(stmt.value, (ast.List, ast.Tuple, ast.Dict, ast.ListComp)):
             return None   # already the explicit list (or dict) of variables
         self.change(f"'{entity.name}' (a variable collection) becomes the explicit list of its variables")
         return f"{entity.name} = [{', '.join(spread(prog, d) if prog.kind(d) == 'varlist' else d for d in entity.deps)}]"
