@@ -153,3 +153,42 @@ def test_layers_under_control_flow_fall_back_with_the_reason() -> None:
     assert any("tf.layers.dense inside a ListComp" in r for r in _blockers(comp))
     reuse = MLP.replace("tf.layers.dense(h, 1)", "tf.layers.dense(h, 1, reuse=True)")
     assert any("reuse=...): share the layer through" in r for r in _blockers(reuse))
+
+
+GAN = '''
+def generator(z, reuse=False):
+    with tf.variable_scope('Generator', reuse=reuse):
+        return tf.layers.dense(z, 4)
+def discriminator(x, reuse=False):
+    with tf.variable_scope('Discriminator', reuse=reuse):
+        w = tf.get_variable("w", [4, 1])
+        return tf.matmul(x, w)
+'''
+GAN_CALLS = '''
+a = discriminator(generator(x))
+b = discriminator(x, reuse=True)
+loss = tf.reduce_mean(a - b)
+g_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='Generator')
+d_vars = tf.trainable_variables('Discriminator')
+train_g = tf.train.AdamOptimizer(0.1).minimize(-loss, var_list=g_vars)
+train_d = tf.train.AdamOptimizer(0.1).minimize(loss, var_list=d_vars)
+'''
+
+
+def test_var_lists_by_scope_are_the_modules_variables_read_in_the_step() -> None:
+    code = upgrade_source(_program(GAN, GAN_CALLS), "native").code
+    assert "variables = [*generator.trainable_variables]" in code, code
+    assert "variables = [*discriminator.trainable_variables]" in code
+    assert "g_vars" not in code and "d_vars" not in code   # read only as var_lists: where TF1 read them
+    assert "get_collection" not in code
+
+
+def test_a_listing_splitting_a_module_or_read_before_its_first_call_falls_back() -> None:
+    split = _blockers(GAN, GAN_CALLS.replace("scope='Generator'", "scope='Generator/dense/kernel'"))
+    assert any("takes 1 of the 2 variables of 'generator'" in r for r in split), split
+    printed = _program(GAN, GAN_CALLS + "print(len(g_vars))\n")
+    result = upgrade_source(printed, "native")
+    assert any("'g_vars' lists the variables of 'generator', which its tf.Module creates on its first call" in d.message
+               for d in result.warnings), result.warnings
+    eager = upgrade_source(_program(GAN, GAN_CALLS + "print(len(d_vars))\n"), "native").code
+    assert "d_vars = [*discriminator.trainable_variables]" in eager   # get_variable: made at construction

@@ -58,11 +58,15 @@ def user_collection(prog: Any, stmt: ast.Expr) -> bool:
 
 
 def _variables(prog: Any, call: ast.Call, trainable: bool, scope: str | None) -> tuple[str, ...]:
-    if any(e.kind == "layer" for e in prog.entities.values()):
+    from upgrader.native.module_lists import instances, member   # NOTE: layer-function instances list their own
+    if any(e.kind == "layer" and n not in instances(prog) for n, e in prog.entities.items()):
         prog.block(call, "get_collection of variables in a file with tf.layers layers (their variables are Keras-owned)")
     out = []
     for name in prog.order:
         e = prog.entities[name]
+        if (found := member(prog, call, name, scope)) is not None:
+            out += found
+            continue
         if e.kind == "varlist" and _creates_variables(prog, e.stmt.value):
             # `weights = {"h1": tf.Variable(...), ...}` made its variables here, in the literal's order
             if scope is not None:

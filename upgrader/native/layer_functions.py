@@ -274,9 +274,9 @@ def properties(prog: Program, b: Builder, edit: Editor) -> list[str]:
     """The class lines listing the Keras layers' weights, its own and its submodules', after tf.Module's own."""
     out = ["", "def _keras_weights(self, kind):",
            "    # tf.Module does not look inside Keras layers: their weights, this module's and its submodules'",
-           "    layers = [v for m in (self, *self.submodules) for v in vars(m).values() if isinstance(v, "
+           "    keras_layers = [v for m in (self, *self.submodules) for v in vars(m).values() if isinstance(v, "
            f"{edit.tfx('keras.layers.Layer')})]",
-           "    return tuple(w for layer in layers for w in getattr(layer, kind))"]
+           "    return tuple(w for layer in keras_layers for w in getattr(layer, kind))"]
     for prop, weights in (("trainable_variables", "trainable_weights"), ("variables", "weights"),
                           ("non_trainable_variables", "non_trainable_weights")):
         out += ["", "@property", f"def {prop}(self):", f'    return super().{prop} + self._keras_weights("{weights}")']

@@ -9,6 +9,7 @@ from upgrader.native.graphs import spread
 from upgrader.native.joint_steps import StepParts, joint_steps, only_joint
 from upgrader.native.model import Entity, Program
 from upgrader.native.optimizers import OPTIMIZERS, POSITIONAL, build_line, hyperparameter, later_user, shared
+from upgrader.native.module_lists import var_list
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import signature
 
@@ -84,7 +85,8 @@ class NativeMinimize(NativeRule):
         given.pop("grads_and_vars", None)
         if set(given) - {"loss", "global_step", "var_list", "name"} or "loss" not in given:
             raise Blocked(call.lineno, f"minimize arguments {sorted(set(given) - {'loss', 'global_step', 'var_list', 'name'})} not converted")
-        variables = expression(prog, given["var_list"], edit) if "var_list" in given else "[" + ", ".join(
+        variables = (var_list(prog, given["var_list"]) or expression(prog, given["var_list"], edit)) if (
+            "var_list" in given) else "[" + ", ".join(
             f"*{v}.trainable_variables" if prog.kind(v) == "layer" else spread(prog, v) if prog.kind(v) == "varlist" else v
             for v in entity.variables if prog.kind(v) in ("layer", "varlist") or _trainable(prog.entities[v])) + "]"
         if variables == "[]":   # NOTE: TF1 raises "No variables to optimize"; an empty step would train nothing
