@@ -7,7 +7,11 @@ a parameter too, and every call passes it on (as a keyword, so any call stays va
     logits = conv_net(X)             ->  logits = conv_net(X, keep_prob=keep_prob)
 
 The file is then analysed again. A helper that calls such a helper reads the placeholder
-through it and gets the parameter as well.
+through it and gets the parameter as well. A helper passed as a function rather than called
+(`tf.while_loop(cond, body, [i, total])`) is passed as a lambda that passes the placeholder on,
+so what the loop computes depends on the placeholder as it did in TF1:
+
+    tf.while_loop(cond, body, [i, t])  ->  tf.while_loop(lambda *args: cond(*args, n=n), body, [i, t])
 """
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def close_over_callers(tree: ast.Module, reads: dict[str, list[str]]) -> dict[st
 def add_parameters(code: str, tree: ast.Module, reads: dict[str, list[str]]) -> str | None:
     """The source with each helper taking the placeholders it reads, and every call passing them; None if unsafe."""
     defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
-    edits: list[tuple[int, int, str]] = []   # (line, byte col, text to insert)
+    edits: list[tuple[int, int, str] | tuple[int, int, str, int]] = []   # (line, byte col, text[, byte end col])
     for name, names in reads.items():
         fn = defs.get(name)
         if fn is None or fn.args.vararg or fn.args.kwarg or fn.args.kwonlyargs or fn.args.posonlyargs:
@@ -62,11 +66,22 @@ def add_parameters(code: str, tree: ast.Module, reads: dict[str, list[str]]) -> 
                 edits.append((end // 10**6, end % 10**6, ", " + text))
             else:
                 edits.append((call.end_lineno, call.end_col_offset - 1, text))
+        for use in _passed(tree, fn):
+            text = f"(lambda *args: {name}(*args, {', '.join(f'{p}={p}' for p in names)}))"
+            edits.append((use.lineno, use.col_offset, text, use.end_col_offset))
     lines = code.splitlines(keepends=True)
-    for line, col, text in sorted(edits, key=lambda e: (-e[0], -e[1])):
+    for line, col, text, *end in sorted(edits, key=lambda e: (-e[0], -e[1])):
         raw = lines[line - 1].encode("utf-8")
-        lines[line - 1] = (raw[:col] + text.encode("utf-8") + raw[col:]).decode("utf-8")
+        lines[line - 1] = (raw[:col] + text.encode("utf-8") + raw[end[0] if end else col:]).decode("utf-8")
     return "".join(lines)
+
+
+def _passed(tree: ast.Module, fn: ast.FunctionDef) -> list[ast.Name]:
+    """Where the helper is used as a value (passed to tf.while_loop, tf.cond, map_fn...), not called or defined."""
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    inside = {id(n) for n in ast.walk(fn)}
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == fn.name and isinstance(n.ctx, ast.Load)
+            and id(n) not in called and id(n) not in inside]
 
 
 def _open_paren(code: str, fn: ast.FunctionDef) -> tuple[int, int]:
