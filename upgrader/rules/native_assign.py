@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.base import Blocked, Editor, NativeRule, def_params, indent
+from upgrader.native.fetch import _one
 from upgrader.native.model import ASSIGNS, Entity, Program
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -14,6 +15,7 @@ class NativeAssign(NativeRule):
 
     reset = tf.assign(W, tf.zeros([2]))  ->  def reset():
                                                  return W.assign(tf.zeros([2]))
+    global_step.assign(i + 1).eval()     ->  global_step.assign(i + 1)
     """
 
     DESCRIPTION = "tf.assign/assign_add/assign_sub ops -> functions calling var.assign*(value)"
@@ -34,3 +36,18 @@ class NativeAssign(NativeRule):
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tf.{method} op '{entity.name}' becomes {entity.name}(), calling {ref.id}.{method}")
         return f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body))
+
+    def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
+        """`v.assign(x).eval()` in the session's code: the default session ran the assign op; TF2 assigns at once."""
+        f = call.func
+        op = f.value if isinstance(f, ast.Attribute) and f.attr == "eval" and not call.args and not call.keywords else None
+        if not (isinstance(op, ast.Call) and isinstance(op.func, ast.Attribute) and op.func.attr in METHODS
+                and isinstance(op.func.value, ast.Name) and prog.kind(op.func.value.id) == "variable"):
+            return None
+        self.change(f"{edit.text(op)}.eval() -> {edit.text(op)}: the variable is assigned when the method runs")
+        value = _one(prog, op, {}, edit)
+        alone = any(isinstance(n, ast.Expr) and n.value is call for n in ast.walk(prog.tree))   # its value unused
+        return value[:-len(".numpy()")] if alone and value.endswith(".numpy()") else value
+
+
+METHODS = ("assign", "assign_add", "assign_sub")

@@ -6,6 +6,7 @@ import json
 
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.saver_slots import saved_optimizer
+from upgrader.native.save_paths import split_save_path
 from upgrader.native.model import Entity, Program
 
 
@@ -92,8 +93,9 @@ class NativeSaver(NativeRule):
             if isinstance(path, ast.Constant):
                 head, _, tail = path.value.rpartition("/")
                 directory, name = json.dumps(head or "."), json.dumps(tail)
-            else:
-                directory, name = edit.text(path.args[0]), edit.text(path.args[1])
+            else:   # native/save_paths.py: os.path.join(d, "m"), d + "/m", f"{d}/m", "%s/m" % d
+                folder, file = split_save_path(path)
+                directory, name = edit.text(folder), json.dumps(file)
             manager = f"{saver.name}_manager"
             while not edit.free(manager):
                 manager += "_"
@@ -141,8 +143,8 @@ def _unmanaged(prog: Program, saver: Entity, saves: list[ast.Call]) -> str | Non
         return f"{saver.name}.save has no global_step= (a manager numbers every checkpoint)"
     if isinstance(path, ast.Constant) and isinstance(path.value, str) and path.value.rpartition("/")[2]:
         return None
-    if not (isinstance(path, ast.Call) and prog.key(path.func) is None and ast.unparse(path.func) == "os.path.join"
-            and len(path.args) == 2 and not path.keywords and isinstance(path.args[1], ast.Constant)):
-        return f"the save path at line {saves[0].lineno} is not os.path.join(directory, \"name\")"
-    unknown = [n.id for n in ast.walk(path.args[0]) if isinstance(n, ast.Name) and n.id not in before and n.id != "os"]
+    split = split_save_path(path) if path is not None else None
+    if split is None:
+        return f"the save path at line {saves[0].lineno} is not a directory and a file name (directory + \"/name\")"
+    unknown = [n.id for n in ast.walk(split[0]) if isinstance(n, ast.Name) and n.id not in before and n.id != "os"]
     return f"the checkpoint directory uses {unknown} defined after the Saver" if unknown else None
