@@ -192,3 +192,15 @@ def test_a_listing_splitting_a_module_or_read_before_its_first_call_falls_back()
                for d in result.warnings), result.warnings
     eager = upgrade_source(_program(GAN, GAN_CALLS + "print(len(d_vars))\n"), "native").code
     assert "d_vars = [*discriminator.trainable_variables]" in eager   # get_variable: made at construction
+
+
+def test_a_bool_placeholder_fed_to_training_becomes_a_python_bool() -> None:
+    func = '''
+    def net(x, training):
+        return tf.layers.dropout(tf.layers.dense(x, 3), 0.5, training=training)
+    '''
+    program = _program(func, "flag = tf.placeholder(tf.bool)\na = net(x, flag)\n").replace("[[1.0] * 4]}", "[[1.0] * 4], flag: False}")
+    code = upgrade_source(program, "native").code
+    assert "return self.dropout(self.dense(x), training=training)" in code, code
+    assert "convert_to_tensor(flag" not in code   # a Python bool, as Keras takes it
+    assert "print(a(" in code and ", False)" in code

@@ -146,6 +146,24 @@ def construction_names(b: Builder) -> set[int]:
             for n in ast.walk(v)}
 
 
+def training_flags(prog: Program, b: Builder, args: dict[str, ast.expr | None]) -> None:
+    """A bool placeholder a call passes to a parameter that reaches a layer's `training=` becomes a Python bool
+    parameter (prog.flags), as for module-level layers: Keras layers take `training` as a Python value."""
+    for p in _training_params(prog, b):
+        node = args.get(p)
+        if isinstance(node, ast.Name) and prog.kind(node.id) == "placeholder":
+            prog.flags.add(node.id)
+
+
+def _training_params(prog: Program, b: Builder) -> set[str]:
+    from upgrader.native.modules import bind
+    out = {layer.given["training"].id for layer in b.layers.values() if isinstance(layer.given.get("training"), ast.Name)}
+    for c in (c for c in ast.walk(b.node) if isinstance(c, ast.Call) and id(c) in b.children):
+        child = prog.functions.builders[c.func.id]
+        out |= {n.id for p, n in bind(c, child).items() if p in _training_params(prog, child) and isinstance(n, ast.Name)}
+    return out & set(b.params)
+
+
 def open_scope(fx: Functions, path: str) -> None:
     """Entering variable_scope `path` by name restarts the numbering of unnamed layers under it, as in TF1."""
     for k in [k for k in fx.layer_counts if k.startswith(path + "/")]:

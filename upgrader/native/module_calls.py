@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from upgrader.native.modules import (AUTO, UNKNOWN, Builder, Functions, Instance, Site, Stop, _arg, _builder_calls,
                                      _scope_call, bind)
-from upgrader.native.layer_functions import enter_blocks, events as layer_events, open_scope
+from upgrader.native.layer_functions import enter_blocks, events as layer_events, open_scope, training_flags
 from upgrader.native.naming import names_in, tree_names
 from upgrader.native.rnn_builders import variable_names
 
@@ -144,6 +144,7 @@ def call_site(prog: Program, fx: Functions, stmt: ast.stmt, call: ast.Call, resu
     events: list[tuple[bool, str]] = []
     marks = {name: len(x.scope_names) for name, x in fx.builders.items()}
     enter_blocks(prog, fx, stmt)   # NOTE: a module-level variable_scope entered again numbers its layers afresh
+    training_flags(prog, b, args)   # a bool placeholder fed to training=: a Python bool
     try:
         replay(prog, fx, b, {p: _value(node, {}, prog) for p, node in args.items()}, path, reuse, events)
     except Stop as s:   # NOTE: reported at the call, whose scope and reuse decided it
