@@ -58,7 +58,62 @@ with tf.Session() as sess:
     feed = {{seq: [[3], [1]]}}
     feed.update({{in_state: state}})
     second, state = sess.run([total, out_state], feed)
-    print(round(float(first), 4), round(float(second), 4), len(state), np.round(state[1], 4).tolist())
+    feed = {{seq: [[2], [2]]}}
+    for i in range(len(state)):   # layer by layer: every layer's state is fed
+        feed.update({{in_state[i]: state[i]}})
+    third = sess.run(total, feed)
+    print(round(float(first), 4), round(float(second), 4), round(float(third), 4), np.round(state[1], 4).tolist())
+''',
+    # 11_char_rnn's shape: a model class whose cells are a comprehension, a state holder per layer, and a sampler
+    # method handed the session that feeds the state back layer by layer
+    "class_sampler": '''import numpy as np
+import tensorflow as tf
+
+
+class CharModel(object):
+    def __init__(self):
+        self.seq = tf.placeholder(tf.int32, [None, None])
+        self.hidden_sizes = [6, 5]
+
+    def create_rnn(self, seq):
+        layers = [tf.nn.rnn_cell.GRUCell(size, kernel_initializer=tf.constant_initializer(0.1))
+                  for size in self.hidden_sizes]
+        cells = tf.nn.rnn_cell.MultiRNNCell(layers)
+        zero_states = cells.zero_state(tf.shape(seq)[0], dtype=tf.float32)
+        self.in_state = tuple([tf.placeholder_with_default(state, [None, state.shape[1]]) for state in zero_states])
+        self.output, self.out_state = tf.nn.dynamic_rnn(cells, seq, initial_state=self.in_state)
+
+    def create_model(self):
+        seq = tf.one_hot(self.seq, 4)
+        self.create_rnn(seq)
+        self.logits = tf.layers.dense(self.output, 4, None, kernel_initializer=tf.constant_initializer(0.05))
+        self.loss = tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(logits=self.logits[:, :-1], labels=seq[:, 1:]))
+        self.sample = tf.argmax(self.logits[:, -1], 1)
+        self.opt = tf.train.GradientDescentOptimizer(0.5).minimize(self.loss)
+
+    def train(self):
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for batch in [[[1, 2, 3, 0]], [[2, 3, 1, 1]]]:
+                batch_loss, _ = sess.run([self.loss, self.opt], {self.seq: batch})
+                print(round(float(batch_loss), 4))
+                self.online_infer(sess)
+
+    def online_infer(self, sess):
+        sentence, state = [1], None
+        for _ in range(3):
+            feed = {self.seq: [sentence[-1:]]}
+            if state is not None:
+                for i in range(len(state)):
+                    feed.update({self.in_state[i]: state[i]})
+            index, state = sess.run([self.sample, self.out_state], feed)
+            sentence.append(int(index[0]))
+        print(sentence, np.round(state[1], 4).tolist())
+
+
+model = CharModel()
+model.create_model()
+model.train()
 ''',
     # one cell object in every layer: TF1 and Keras both share its weights
     "shared_cell_stack": HEAD + f'''
@@ -153,6 +208,21 @@ def test_named_list_of_cells_and_state_tuple_fetch() -> None:
     assert "cells = tf.keras.layers.RNN(layers, return_sequences=True" in code
     assert "return tuple(tf.nest.flatten(layer_states))" in code   # [h] per layer, or h given an initial state
     assert "tf.nest.map_structure(lambda t: t.numpy(), out_state(" in code
+
+
+def test_state_fed_layer_by_layer_is_fed_whole() -> None:
+    code, blocked = _native(PROGRAMS["stacked_list_state"])
+    assert not blocked, blocked
+    assert ("for i in range(len(state)):   # layer by layer: every layer's state is fed\n"
+            '    feed.update({"in_state": tuple(state)})') in code
+
+
+def test_model_class_sampler_converts() -> None:
+    code, blocked = _native(PROGRAMS["class_sampler"])
+    assert not blocked, blocked
+    assert "class CharModel(tf.Module):" in code
+    assert "for size in self.hidden_sizes]" in code and "self.size" not in code   # the loop variable stays local
+    assert 'feed.update({"in_state": tuple(state)})' in code
 
 
 def test_shared_cell_stays_one_keras_cell() -> None:

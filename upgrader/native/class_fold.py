@@ -116,8 +116,9 @@ def _indent(text: str, pad: str) -> str:
 def _class_text(p: Plan, converted: str, lines: list[str], tf: str) -> str:
     body = ast.parse(converted)
     clines = converted.splitlines(keepends=True)
-    top = {n.id for s in body.body if not isinstance(s, ast.FunctionDef) for n in ast.walk(s)
-           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    looped = {id(n) for g in ast.walk(body) if isinstance(g, ast.comprehension) for n in ast.walk(g.target)}
+    top = {n.id for s in body.body if not isinstance(s, ast.FunctionDef) for n in ast.walk(s)   # NOTE: not the
+           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and id(n) not in looped}   # `size` of [.. for size in ..]
     members = top | p.attrs | {s.name for s in body.body if isinstance(s, ast.FunctionDef)} | {
         m.name for m in p.cls.body if isinstance(m, ast.FunctionDef)}
     init_lines, methods = [], []

@@ -18,6 +18,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.naming import per_analysis, tree_nodes
+from upgrader.native.rnn_states import elementwise
 
 if TYPE_CHECKING:
     from .model import Program
@@ -63,7 +64,8 @@ def feed_literal(prog: Program, node: ast.AST) -> bool:
 def optional_keys(prog: Program, name: str) -> dict[str, str]:
     """Placeholders with a default that `fd.update({state: s})` may add to the feed dict `name` -> their defaults:
     a call reads them as `fd.get("state", default)`, whether or not the update ran."""
-    return {k.id: prog.entities[k.id].default for c in _updates(prog) if c.func.value.id == name for k in c.args[0].keys}
+    return {(k.id if isinstance(k, ast.Name) else k.value.id): "None" if isinstance(k, ast.Subscript) else
+            prog.entities[k.id].default for c in _updates(prog) if c.func.value.id == name for k in c.args[0].keys}
 
 
 def _updates(prog: Program) -> list[ast.Call]:
@@ -71,8 +73,8 @@ def _updates(prog: Program) -> list[ast.Call]:
     return per_analysis(prog, "_feed_updates", lambda: [
         n for n in tree_nodes(prog) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
         and n.func.attr == "update" and isinstance(n.func.value, ast.Name) and n.func.value.id in feed_dicts(prog)
-        and len(n.args) == 1 and not n.keywords and _placeholder_keys(prog, n.args[0]) is not None
-        and all(prog.entities[k.id].default for k in n.args[0].keys)])
+        and len(n.args) == 1 and not n.keywords and (_placeholder_keys(prog, n.args[0]) is not None
+        and all(prog.entities[k.id].default for k in n.args[0].keys) or elementwise(prog, n) is not None)])
 
 
 def feed_assignment(prog: Program, stmt: ast.stmt) -> bool:
@@ -81,8 +83,10 @@ def feed_assignment(prog: Program, stmt: ast.stmt) -> bool:
 
 
 def key_edits(prog: Program, node: ast.Dict) -> list[tuple[ast.AST, str]]:
-    """The literal's placeholder keys as strings: `{x: xb}` -> `{"x": xb}`."""
-    return [(k, f'"{k.id}"') for k in node.keys]
+    """The literal's placeholder keys as strings: `{x: xb}` -> `{"x": xb}`; a state fed layer by layer whole:
+    `{in_state[i]: state[i]}` -> `{"in_state": tuple(state)}` (native/rnn_states.py)."""
+    return [e for k, v in zip(node.keys, node.values) for e in ([(k, f'"{k.id}"')] if isinstance(k, ast.Name) else [
+        (k, f'"{k.value.id}"'), (v, f"tuple({v.value.id})")])]
 
 
 def _placeholder_keys(prog: Program, value: ast.AST) -> tuple[str, ...] | None:

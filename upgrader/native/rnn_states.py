@@ -73,7 +73,9 @@ def holder_statement(prog: Any, stmt: ast.Assign) -> bool:
         parent = parents.get(id(node))
         if isinstance(parent, ast.keyword):   # dynamic_rnn(..., initial_state=in_state)
             parent = parents.get(id(parent))
-        if isinstance(parent, ast.Dict) and any(k is node for k in parent.keys):
+        if isinstance(parent, ast.Dict) and any(k is node for k in parent.keys) or isinstance(parent, ast.Subscript) \
+                and any(elementwise(prog, c) for c in ast.walk(prog.tree) if isinstance(c, ast.Call)
+                        and any(k is parent for a in c.args if isinstance(a, ast.Dict) for k in a.keys)):
             continue   # a feed
         if initial_state_of(prog, parent, node) == cell or _def_call(prog, parent, node):
             continue
@@ -134,3 +136,30 @@ def _def_call(prog: Any, call: ast.AST | None, node: ast.Name) -> bool:
     defs = {d.name for d in prog.tree.body if isinstance(d, ast.FunctionDef)}
     return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in defs and any(
         a is node for a in call.args)
+
+
+def elementwise(prog: Any, call: ast.AST) -> tuple[str, str] | None:
+    """`for i in range(len(state)): feed.update({in_state[i]: state[i]})`, in_state a holder of one state per layer:
+    (the holder, `state`). TF1 fed every layer's state, so TF2 passes the whole tuple: `{"in_state": tuple(state)}`."""
+    arg = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords else None
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "update" and isinstance(arg, ast.Dict)
+            and len(arg.keys) == 1 and isinstance(key := arg.keys[0], ast.Subscript) and isinstance(
+                value := arg.values[0], ast.Subscript)):
+        return None
+    names = [key.value, key.slice, value.value, value.slice]
+    if not all(isinstance(n, ast.Name) for n in names) or key.slice.id != value.slice.id:
+        return None
+    holder, index, state = key.value.id, key.slice.id, value.value.id
+    stmt = next((s for s in prog.tree.body if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+                 and s.targets[0].id == holder), None)
+    if holder not in holders(prog) or stmt is None or prog.call_key(stmt.value) == HOLDER:
+        return None
+    parents = per_analysis(prog, "_rnn_parents", lambda: {
+        id(c): p for p in ast.walk(prog.tree) for c in ast.iter_child_nodes(p)})
+    loop = parents.get(id(parents.get(id(call))))
+    whole = f"range(len({state}))"
+    if not (isinstance(loop, ast.For) and len(loop.body) == 1 and loop.body[0] is parents.get(id(call)) and not
+            loop.orelse and isinstance(loop.target, ast.Name) and loop.target.id == index
+            and ast.unparse(loop.iter) == whole):
+        return None
+    return holder, state
