@@ -132,3 +132,22 @@ def test_summaries_of_layers_called_in_expressions_keep_tf1_tags_and_values(tmp_
     old = _summaries(tmp_path / "old")
     assert "0 Hidden/W ('histo', 15.0, 0.05, 0.05)" in old and "Output/b" in old
     assert _summaries(tmp_path / "new") == old
+
+
+def test_only_the_weights_of_a_layer_sized_by_its_input_is_reported(tmp_path: Path) -> None:
+    main = UNPACKED.replace("out, _ = fc_layer(fc1, 3, 'Output', use_relu=False)",
+                            "out = fc1 * 2.0\n_, W2 = fc_layer(fc1, 3, 'Output', use_relu=False)")
+    _, blocked = _native(_pair(tmp_path, OPS, main))
+    assert any("'fc_layer' sizes its variables from its input, so its TF2 module makes them on its first call, and "
+               "this call's result is used only for its variables" in m for m in blocked), blocked
+
+
+def test_the_weights_of_a_layer_built_in_its_constructor_are_read_without_calling_it() -> None:
+    from upgrader.engine import upgrade_source
+    code = ("import tensorflow as tf\n\n\ndef dense(x, n):\n"
+            "    w = tf.get_variable('w', [3, n], initializer=tf.constant_initializer(0.25))\n"
+            "    return tf.matmul(x, w), w\n\n\nx = tf.placeholder(tf.float32, [None, 3])\n_, w1 = dense(x, 3)\n"
+            "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n    print(sess.run(w1))\n")
+    result = upgrade_source(code, "native")
+    assert not [d for d in result.warnings if d.rule == "native"], result.warnings
+    assert "w1_layer = Dense(3)" in result.code and "print(w1_layer.w.numpy())" in result.code

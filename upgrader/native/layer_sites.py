@@ -64,7 +64,8 @@ def general_sites(prog: Program, fx: Functions, stmt: ast.stmt, uses: list[ast.N
                          f"(`a, b = {name}(...)`)")
     if taken := next((n for n in names if n in prog.entities), None):
         raise Stop(stmt, f"'{taken}' is assigned twice while the graph is built; native mode needs one name per tensor")
-    sites = [call_site(prog, fx, stmt, c, names[0]) for c in sorted(calls, key=_run_order)]
+    hint = next((n for n in names if n != "_"), name)   # NOTE: names the instance when its scope does not
+    sites = [call_site(prog, fx, stmt, c, hint) for c in sorted(calls, key=_run_order)]
     fx.sites.update((id(s.call), s) for s in sites)
     layers = [s.instance.name for s in sites]
     if isinstance(target, ast.Name):
@@ -74,7 +75,11 @@ def general_sites(prog: Program, fx: Functions, stmt: ast.stmt, uses: list[ast.N
     site = sites[0]
     b, args = site.instance.builder, bind(site.call, site.instance.builder)
     deps = [n for p in b.call_params if args[p] is not None for n in names_in(args[p]) if n in prog.entities]
-    for i, (n, attr) in enumerate(zip(names, returned(b, len(names)))):
+    attrs = returned(b, len(names))
+    if b.lazy and not any(n != "_" and a is None for n, a in zip(names, attrs)):
+        raise Stop(stmt, f"'{b.node.name}' sizes its variables from its input, so its TF2 module makes them on its first "
+                         "call, and this call's result is used only for its variables: nothing would call it")
+    for i, (n, attr) in enumerate(zip(names, attrs)):
         if n == "_":
             continue
         if attr is None:   # computed from the inputs: a function of them
