@@ -21,6 +21,7 @@ from typing import Callable
 from upgrader.native.base import Blocked
 from upgrader.native.class_flatten import (RENAMED, NotAModel, Plan, _edits_text, as_method, flat_program, late_builds,
                                            model_classes, plan)
+from upgrader.native.class_eager_runs import eager_run
 from upgrader.native.class_helpers import helper_edits, helper_text, helpers, split_helpers
 from upgrader.native.class_instance_fold import fold
 from upgrader.native.class_sessions import unwrap_withs
@@ -200,6 +201,8 @@ def _drop_sessions(code: str, tf: str, classes: dict[str, int]) -> str:
             if len(n.args) <= pos or not (isinstance(n.args[pos], ast.Name) and n.args[pos].id in names) or None in kept:
                 raise NotAModel(f"line {n.lineno}: {n.func.id}(...) is not given the session as its argument {pos + 1}")
             edits.append((n, f"{n.func.id}({', '.join(kept)})")); used.add(id(n.args[pos]))
+        elif isinstance(n, ast.Call) and (eager := eager_run(tree, n, names)) is not None:   # class_eager_runs.py
+            edits.append((n, eager)); used.update(id(m) for m in ast.walk(n))
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and n.id in names and id(n) not in used and not any(
                 n is w.items[0].optional_vars for w in withs):

@@ -121,6 +121,8 @@ def _graph_names(tree: ast.Module, aliases: dict[str, str]) -> tuple[set[str], s
         elif isinstance(s, ast.Assign) and (_tf_calls(s.value, aliases) or _loads(s.value) & (graph | variables | builders)):
             calls = _tf_calls(s.value, aliases)
             names = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if calls and calls[0].rsplit(".", 1)[-1] in ("Session", "InteractiveSession"):
+                continue   # NOTE: a loop handing the session on (`Model(sess)`) makes models, not graph values
             if calls and calls[0].rsplit(".", 1)[-1] in ("Variable", "get_variable"):
                 variables |= names   # NOTE: variables stay globals in TF2, as in the helper functions that read them
             else:
