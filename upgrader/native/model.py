@@ -156,6 +156,14 @@ def plain_tf(prog: Program, node: ast.AST) -> bool:
                               for k in keys)
 
 
+def _graph_in_session(prog: Program, stmt: ast.stmt) -> bool:
+    """`noise = tf.placeholder(...)` / `decoder = tf.matmul(noise, W)` in the session's block: a graph value built
+    there (a sampler after training) without running anything, as it would be at module level."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+        and _is_tf(prog, stmt.value) and not plain_tf(prog, stmt.value) and not runs_graph(prog, stmt) \
+        and prog.call_key(stmt.value) not in ("tf.summary.FileWriter", "tf.train.Saver")
+
+
 def _classify(prog: Program, stmt: ast.stmt) -> None:
     """Record the entity `stmt` defines, if it defines one."""
     if isinstance(stmt, ast.Expr) and prog.call_key(stmt.value) in SUMMARIES:
@@ -346,7 +354,11 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             prog.session_name = sess
             prog.graph = True
             if isinstance(stmt, ast.With):
-                prog.session_stmts.update(id(s) for s in stmt.body)
+                for inner in stmt.body:   # NOTE: graph built in the session block, after training, is graph code
+                    if _graph_in_session(prog, inner):
+                        _classify(prog, inner)
+                    else:
+                        prog.session_stmts.add(id(inner))
             else:
                 in_session = True
             continue

@@ -159,7 +159,7 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     params = [p.arg for p in a.args]
     bound = set(params) | {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     for name in sorted(_loads(fn) - bound, key=lambda n: min(x.lineno for x in ast.walk(fn) if isinstance(x, ast.Name) and x.id == n)):
-        if prog.kind(name) == "placeholder":   # becomes a parameter of the def (native/implicit_args.py)
+        if prog.kind(name) in ("placeholder", "tensor"):   # becomes a parameter of the def (native/implicit_args.py)
             prog.implicit.setdefault(fn.name, []).append(name)
         elif prog.kind(name) not in (None, "variable", "varlist"):   # NOTE: variables stay Python objects in TF2
             raise Stop(fn, f"reads the graph object '{name}' from module level (pass it as an argument)")

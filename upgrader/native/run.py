@@ -204,8 +204,8 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
         with_params = add_parameters(code, tree, close_over_callers(tree, prog.implicit))
         if with_params is None:
             name = next(iter(prog.implicit))
-            return [Blocked(1, f"function '{name}' reads the placeholder '{prog.implicit[name][0]}' from module level "
-                               "and is called with *args/**kwargs (pass the placeholder as an argument)")]
+            return [Blocked(1, f"function '{name}' reads the graph value '{prog.implicit[name][0]}' from module level "
+                               "and is called with *args/**kwargs (pass it as an argument)")]
         return _native(with_params, ast.parse(with_params))
     if prog.rebound and prog.graph:
         renamed_code = rename(code, tree, prog.rebound)
