@@ -91,10 +91,12 @@ def test_two_sessions_print_what_tf1_printed(oracle, tmp_path: Path) -> None:
 @pytest.mark.parametrize("run, why", [
     ("right.run(total)", "'right' runs 'total', a graph value built on the first session's variables"),
     ("right.run(counter.initializer, feed_dict=fd)\nfd = right", "'right' is used other than as right.run(...)"),
+    ("right.run(counter.initializer)\nprint(counter.eval())", "the session every .eval() runs in"),
 ])
 def test_a_second_session_that_needs_more_than_copies_of_variables_keeps_compat_form(run: str, why: str) -> None:
+    opens = "tf.InteractiveSession()" if ".eval()" in run else "tf.Session()"
     code = ("import tensorflow as tf\n\ncounter = tf.Variable(1)\ntotal = counter * 2\nleft = tf.Session()\n"
-            "right = tf.Session()\nfd = {}\nleft.run(counter.initializer)\n" + run + "\nprint(left.run(total))\n")
+            f"right = {opens}\nfd = {{}}\nleft.run(counter.initializer)\n" + run + "\nprint(left.run(total))\n")
     reasons = _blockers(code)
     assert reasons and reasons[0].startswith("two sessions open at once ('right' is the second)") and why in reasons[0]
 

@@ -89,6 +89,8 @@ def session_copies(prog: Program, opened: ast.stmt, name: str, into: str) -> boo
     body = prog.tree.body
     if not isinstance(opened, ast.Assign) or opened not in body or opened.lineno != opened.end_lineno:
         return _block(prog, opened, name, "the second session is not opened by a one-line `name = tf.Session()`")
+    if prog.call_key(opened.value) == "tf.InteractiveSession":
+        return _block(prog, opened, name, "an InteractiveSession also becomes the session every .eval() runs in")
     uses = _uses(prog, name, body[body.index(opened) + 1:])
     if isinstance(uses, str):
         return _block(prog, opened, name, uses)
