@@ -204,3 +204,18 @@ def test_a_bool_placeholder_fed_to_training_becomes_a_python_bool() -> None:
     assert "return self.dropout(self.dense(x), training=training)" in code, code
     assert "convert_to_tensor(flag" not in code   # a Python bool, as Keras takes it
     assert "print(a(" in code and ", False)" in code
+
+
+def test_module_level_keras_layers_are_listed_by_their_scope() -> None:
+    program = HEAD + textwrap.dedent('''
+    with tf.variable_scope("G"):
+        g1 = tf.layers.dense(x, 4)
+        g2 = tf.layers.dropout(g1, 0.5)
+    with tf.variable_scope("D"):
+        d = tf.layers.dense(g2, 1)
+    loss = tf.reduce_sum(d)
+    train = tf.train.AdamOptimizer(0.1).minimize(
+        loss, var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="G"))
+    ''') + RUN.replace("(a,", "(d,")
+    code = upgrade_source(program, "native").code
+    assert "variables = [*g1_layer.trainable_variables]" in code, code

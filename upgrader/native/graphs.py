@@ -58,9 +58,7 @@ def user_collection(prog: Any, stmt: ast.Expr) -> bool:
 
 
 def _variables(prog: Any, call: ast.Call, trainable: bool, scope: str | None) -> tuple[str, ...]:
-    from upgrader.native.module_lists import instances, member   # NOTE: layer-function instances list their own
-    if any(e.kind == "layer" and n not in instances(prog) for n, e in prog.entities.items()):
-        prog.block(call, "get_collection of variables in a file with tf.layers layers (their variables are Keras-owned)")
+    from upgrader.native.module_lists import member   # NOTE: layer-function instances and Keras layers list their own
     out = []
     for name in prog.order:
         e = prog.entities[name]

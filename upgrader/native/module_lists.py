@@ -30,16 +30,35 @@ def instances(prog: Program) -> dict[str, Instance]:
 
 
 def member(prog: Program, call: ast.Call, name: str, scope: str | None) -> list[str] | None:
-    """[name] when the listing takes every variable of instance `name`, [] when none; None when `name` is no
-    instance. A listing taking only some blocks the file."""
+    """[name] when the listing takes every variable of instance or module-level Keras layer `name`, [] when none;
+    None when `name` is neither. A listing taking only some of an instance's blocks the file."""
     inst = instances(prog).get(name)
     if inst is None:
-        return None
+        return _keras_layer(prog, call, name, scope)
     taken = [v for v in inst.variables if scope is None or re.match(scope, v)]
     if taken and len(taken) != len(inst.variables):
         prog.block(call, f"the variable listing by scope '{scope}' takes {len(taken)} of the {len(inst.variables)} "
                          f"variables of '{inst.name}' ({inst.builder.node.name}()): one tf.Module cannot be split")
     return [name] if taken else []
+
+
+def _keras_layer(prog: Program, call: ast.Call, name: str, scope: str | None) -> list[str] | None:
+    """A module-level tf.layers layer under variable_scope path P, named N: its variables are 'P/N/kernel'..."""
+    from upgrader.native.layer_functions import BASES, keras_classes
+    e = prog.entities.get(name)
+    if e is None or e.kind != "layer":
+        return None
+    cls = keras_classes().get(prog.call_key(getattr(e.stmt, "value", None)) or "")
+    if cls is None:
+        prog.block(call, f"a variable listing in a file with the Keras layer '{name}', whose TF1 variable names "
+                         "native mode does not follow")
+        return []
+    if not cls.startswith(("Dense", "Conv", "Batch")):
+        return []   # pooling, flatten, dropout: no variables
+    given = next((k.value for k in e.stmt.value.keywords if k.arg == "name"), None)
+    layer = given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else BASES[cls]
+    path = prog.scopes.get(id(e.stmt), ("", False))[0]
+    return [name] if scope is None or re.match(scope, f"{path}/{layer}/" if path else f"{layer}/") else []
 
 
 def _trainable(prog: Program, value: ast.expr) -> bool:
@@ -52,20 +71,27 @@ def _trainable(prog: Program, value: ast.expr) -> bool:
 def listed(prog: Program, name: str) -> bool:
     """`name` is a variable listing holding a layer-function instance."""
     e = prog.entities.get(name)
-    return e is not None and e.kind == "varlist" and any(d in instances(prog) for d in e.deps)
+    return e is not None and e.kind == "varlist" and any(prog.kind(d) == "layer" for d in e.deps)
 
 
 def items(prog: Program, name: str) -> str:
     """The listing as a list display: `[*generator.trainable_variables, w]`."""
-    from upgrader.native.graphs import spread
     e = prog.entities[name]
-    attr = "trainable_variables" if _trainable(prog, e.stmt.value) else "variables"
-    return "[" + ", ".join(f"*{d}.{attr}" if d in instances(prog) else spread(prog, d) if prog.kind(d) == "varlist"
-                           else d for d in e.deps) + "]"
+    return _display(prog, e.stmt.value, e.deps)
+
+
+def _display(prog: Program, listing: ast.expr, members: tuple[str, ...]) -> str:
+    from upgrader.native.graphs import spread
+    attr = "trainable_variables" if _trainable(prog, listing) else "variables"
+    return "[" + ", ".join(f"*{d}.{attr}" if prog.kind(d) == "layer" else spread(prog, d) if prog.kind(d) == "varlist"
+                           else d for d in members) + "]"
 
 
 def var_list(prog: Program, node: ast.expr) -> str | None:
-    """A minimize/compute_gradients var_list naming such a listing, as the list display read in the step."""
+    """A minimize/compute_gradients var_list naming such a listing (or making it: `var_list=tf.get_collection(...)`),
+    as the list display read in the step."""
+    if isinstance(node, ast.Call) and any(prog.kind(d) == "layer" for d in prog.resolved.get(id(node), ())):
+        return _display(prog, node, prog.resolved[id(node)])
     return items(prog, node.id) if isinstance(node, ast.Name) and listed(prog, node.id) else None
 
 
@@ -86,7 +112,8 @@ def statement(prog: Program, stmt: ast.stmt, name: str, edit: Editor) -> str | N
         return None
     if only_var_lists(prog, name):
         return ""
-    built = [d for d in prog.entities[name].deps if d in instances(prog) and not _eager(prog, instances(prog)[d])]
+    built = [d for d in prog.entities[name].deps if prog.kind(d) == "layer" and not (
+        d in instances(prog) and _eager(prog, instances(prog)[d]))]
     if built:
         raise Blocked(stmt.lineno, f"'{name}' lists the variables of '{built[0]}', which its tf.Module creates on its "
                                    "first call: read it only as a var_list (or list them after the first call by hand)")
