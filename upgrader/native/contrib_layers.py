@@ -76,14 +76,15 @@ def contrib_layer_spans(tree: ast.Module, aliases: dict[str, str], text: Callabl
 
 
 def _respell(call: ast.Call, row: Spelling, tf: str, text: Callable[[ast.AST], str]) -> str | None:
-    if not call.args or any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return None
-    if len(call.args) - 1 > len(row.positional):
+    given = dict(zip(("inputs",) + row.positional, call.args)) | {k.arg: k.value for k in call.keywords}
+    if len(call.args) > 1 + len(row.positional) or "inputs" not in given:
         return None
-    given = dict(zip(row.positional, call.args[1:])) | {k.arg: k.value for k in call.keywords}
+    inputs = given.pop("inputs")   # `fully_connected(inputs=x, num_outputs=10)` as well as positional
     if any(name not in row.renames for name in given):
         return None   # normalizer_fn, collections, reuse...: no tf.layers form; the file falls back naming the call
-    args = [text(call.args[0])]
+    args = [text(inputs)]
     named = {}
     for name, value in given.items():
         if row.renames[name] == "bias_initializer" and isinstance(value, ast.Constant) and value.value is None:

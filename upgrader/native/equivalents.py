@@ -13,8 +13,8 @@ for rows whose TF2 name is the TF1 name, `swap` reports that call itself (the re
 those keys is switched off in native mode by `rules/native_equivalents.py`). `swap` also
 respells TF1 code into the forms the analysis follows: graph math defined inside the session
 block moves above it (native/hoist.py), `op.run(feed, session=s)` becomes `s.run(op, feed)`
-(native/session_calls.py), and `tf.contrib.layers` calls become the `tf.layers` calls they equal
-(native/contrib_layers.py).
+(native/session_calls.py), `tf.contrib.layers` calls become the `tf.layers` calls they equal
+(native/contrib_layers.py), and `tf.contrib.seq2seq.sequence_loss` its core ops (native/sequence_loss.py).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from upgrader.native.base import Blocked
 from upgrader.native.call_respells import call_respell_spans
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
+from upgrader.native.sequence_loss import sequence_loss_spans
 from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
 from upgrader.native.module_imports import module_import_spans
@@ -129,6 +130,7 @@ def swap(code: str, tree: ast.Module) -> str:
     spans = session_calls(tree, source) + module_import_spans(tree, source)   # native/module_imports.py
     if "contrib" in code:
         spans += contrib_layer_spans(tree, aliases, source)   # tf.contrib.layers -> tf.layers (native/contrib_layers.py)
+        spans += sequence_loss_spans(tree, aliases, source)   # seq2seq.sequence_loss in core ops (native/sequence_loss.py)
     if "initializer=" in code:
         spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)

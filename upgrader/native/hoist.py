@@ -5,7 +5,9 @@
         preds = tf.nn.softmax(logits)                      sess.run(train, feed_dict=...)
         print(sess.run(preds, feed_dict=...))              print(sess.run(preds, feed_dict=...))
 
-Only a statement `name = <TensorFlow math>` directly in the block moves: every call in it is a
+So does `init = tf.global_variables_initializer()` when nothing before it in the block stays (it covers
+the variables made so far, the same ones just above the block). Otherwise only a statement
+`name = <TensorFlow math>` directly in the block moves: every call in it is a
 `tf.*` / `tf.nn.*` / `tf.math.*` op that makes no variable, reads no collection and changes no
 state; every name it reads is bound above the block and never rebound in it; its own name is bound
 nowhere else and not read before it. The native analysis then sees an ordinary module-level tensor.
@@ -18,6 +20,7 @@ import re
 from upgrader.scan import TF, collect_aliases, dotted, to_key
 
 SESSIONS = frozenset({"tf.Session", "tf.InteractiveSession"})
+INITS = frozenset({"tf.global_variables_initializer", "tf.initialize_all_variables", "tf.compat.v1.global_variables_initializer"})
 PURE_MODULES = ("tf.nn.", "tf.math.", "tf.linalg.")
 NOT_PURE = re.compile(r"[vV]ariable|rnn|initializer|collection|assign|print|Print|py_func|graph|control_dependencies|"
                       r"group|no_op|summary|scope|device|placeholder|random|set_seed|make_|Saver|Session")
@@ -73,6 +76,11 @@ def _pure(value: ast.expr, aliases: dict[str, str]) -> bool:
     return not any(isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.comprehension)) for n in ast.walk(value))
 
 
+def _initializer(value: ast.expr, aliases: dict[str, str]) -> bool:
+    """`tf.global_variables_initializer()`: an op over the variables made so far, runs nothing when made."""
+    return isinstance(value, ast.Call) and not value.args and not value.keywords and _key(value, aliases) in INITS
+
+
 def _movable(block: ast.With, above: set[str], aliases: dict[str, str], tree: ast.Module) -> list[ast.Assign]:
     """The block's statements that can move above it, in order."""
     stored_in_block = [n.id for n in ast.walk(block) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
@@ -80,8 +88,12 @@ def _movable(block: ast.With, above: set[str], aliases: dict[str, str], tree: as
     out: list[ast.Assign] = []
     read_before: set[str] = set()
     available = set(above)
-    for stmt in block.body:
+    for at, stmt in enumerate(block.body):
         target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        if isinstance(target, ast.Name) and len(out) == at and _initializer(stmt.value, aliases):
+            # NOTE: nothing in the block ran before it, so just above the block it sees the same variables
+            out.append(stmt)
+            continue
         if (isinstance(target, ast.Name) and _pure(stmt.value, aliases) and stored_anywhere.count(target.id) == 1
                 and target.id not in read_before and target.id not in above):
             reads = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}

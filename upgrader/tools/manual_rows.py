@@ -292,5 +292,8 @@ GRAPH_ONLY: frozenset[str] = frozenset({
     "tf.train.GradientDescentOptimizer", "tf.train.AdamOptimizer",
     "tf.train.MomentumOptimizer", "tf.train.RMSPropOptimizer", "tf.train.AdagradOptimizer",
     "tf.train.AdadeltaOptimizer", "tf.gradients", "tf.layers", "tf.reset_default_graph",
+    # v1 layers, which contrib_layers_v1 turns these into, build graph variables (no eager form)
+    "tf.contrib.layers.fully_connected", "tf.contrib.layers.conv2d", "tf.contrib.layers.max_pool2d",
+    "tf.contrib.layers.avg_pool2d", "tf.contrib.layers.flatten",
     "tf.summary.FileWriter", "tf.summary.merge_all", "tf.data.Iterator",
 })
