@@ -276,3 +276,38 @@ def test_converted_program_prints_what_tf1_printed(name: str, tmp_path: Path) ->
         assert run.returncode == 0, run.stderr[-3000:]
         outputs.append(run.stdout.strip().splitlines()[-1])
     assert outputs[0] == outputs[1]
+
+
+TWO_MODELS = '''import numpy as np
+import tensorflow as tf
+
+
+class Model():
+    def __init__(self, steps):
+        self.cell = tf.contrib.rnn.BasicLSTMCell(4)
+        self.initial_state = self.cell.zero_state(1, tf.float32)
+        self.x = tf.placeholder(tf.float32, [1, steps, 3])
+        inputs = [tf.squeeze(s, [1]) for s in tf.split(self.x, steps, 1)]
+        outputs, self.final_state = tf.contrib.legacy_seq2seq.rnn_decoder(inputs, self.initial_state, self.cell)
+        self.out = outputs[-1]
+
+    def step(self, sess, x, state):
+        return sess.run([self.out, self.final_state], {self.x: x, self.initial_state: state})
+
+
+train = Model(3)
+with tf.variable_scope(tf.get_variable_scope(), reuse=True):
+    sample = Model(1)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+print(sample.step(sess, np.ones((1, 1, 3)), sess.run(sample.initial_state))[0])
+'''
+
+
+def test_cell_in_a_class_left_as_written_says_why() -> None:
+    _, blocked = _native(TWO_MODELS)
+    reason = next((b for b in blocked if "BasicLSTMCell" in b), "")
+    assert "tf.contrib.rnn.BasicLSTMCell in class 'Model' (line 5), which stays as written: it is instantiated 2 " \
+           "times, at lines 18, 20 (sharing variables under variable_scope reuse)" in reason, blocked
+    assert "tf.contrib.legacy_seq2seq.rnn_decoder, a Python loop of cell calls with no Keras layer form" in reason
+    assert "it feeds the cell's zero_state tensors ('initial_state') as placeholders" in reason

@@ -8,6 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.datasets import handled_call as dataset_call
+from upgrader.native.rnn_states import class_cell_reason
 from upgrader.native.tail_reasons import contrib_reason, failing_imports
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def walk_blockers(prog: Program) -> None:
         elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS
               and id(node) not in prog.rnn_calls | (prog.functions.calls if prog.functions else set())) or (
                 k in LAYERS and id(node) not in values):
-            prog.block(node, contrib_reason(k) or f"{k}: not converted natively yet (v1 layers/cells"
+            prog.block(node, contrib_reason(k) or class_cell_reason(prog, node, k) or f"{k}: not converted natively yet (v1 layers/cells"
                                                   f"{'' if k not in LAYERS else ' nested in an expression'})")
         elif k.startswith(("tf.data.make_one_shot", "tf.data.make_initializable")) and not dataset_call(prog, node):
             prog.block(node, f"{k} inside an expression: native mode converts an iterator made as a "

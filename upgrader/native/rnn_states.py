@@ -163,3 +163,41 @@ def elementwise(prog: Any, call: ast.AST) -> tuple[str, str] | None:
             and ast.unparse(loop.iter) == whole):
         return None
     return holder, state
+
+
+SEQ2SEQ = "tf.contrib.legacy_seq2seq"
+
+
+def class_cell_reason(prog: Any, node: ast.Call, key: str) -> str | None:
+    """Why an RNN cell made in a class that native mode left as it was has no native form (None: not in a class).
+
+    A model class converts when native mode can write it as a tf.Module (native/class_fold.py); a class made twice to
+    share its variables, or running its cell with legacy_seq2seq's Python loops, is not one of those.
+    """
+    cls = next((c for c in prog.tree.body if isinstance(c, ast.ClassDef) and any(n is node for n in ast.walk(c))), None)
+    if cls is None:
+        return None
+    made = [n.lineno for n in ast.walk(prog.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            and n.func.id == cls.name]
+    why = []
+    if len(made) > 1:
+        where = ", ".join(map(str, made))
+        reuse = " (sharing variables under variable_scope reuse)" if any(
+            k.arg == "reuse" for n in ast.walk(prog.tree) if isinstance(n, ast.Call) for k in n.keywords) else ""
+        why.append(f"it is instantiated {len(made)} times, at lines {where}{reuse}, and native mode converts a "
+                   "model class with one instance")
+    seq2seq = sorted({k for n in ast.walk(cls) if isinstance(n, ast.Attribute) and (k := prog.key(n) or "").startswith(
+        SEQ2SEQ + ".") and k.count(".") == 3 and "_loss" not in k})
+    if seq2seq:
+        looped = any(k.arg == "loop_function" for n in ast.walk(cls) if isinstance(n, ast.Call) for k in n.keywords)
+        why.append(f"it runs the cell with {', '.join(seq2seq)}, a Python loop of cell calls" + (
+            " (its loop_function feeds each output back as the next input)" * looped) + " with no Keras layer form")
+    zeros = {t.attr for n in ast.walk(cls) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(
+        n.value.func, ast.Attribute) and n.value.func.attr == "zero_state" for t in n.targets if isinstance(t, ast.Attribute)}
+    fed = sorted({k.attr for n in ast.walk(prog.tree) if isinstance(n, ast.Dict) for k in n.keys
+                  if isinstance(k, ast.Attribute) and k.attr in zeros})
+    if fed:
+        why.append(f"it feeds the cell's zero_state tensors ('{fed[0]}') as placeholders, which a TF2 Keras layer "
+                   "takes as its initial_state argument instead")
+    reasons = "; ".join(why) or "native mode does not write it as a tf.Module"
+    return f"{key} in class '{cls.name}' (line {cls.lineno}), which stays as written: {reasons}"
