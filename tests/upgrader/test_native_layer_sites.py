@@ -72,6 +72,34 @@ with tf.Session() as sess:
         print("%.5f" % sess.run([train_op, loss], {x: np.ones((2, 3), np.float32)})[1])
 '''
 
+# a layer function returning a tuple, unpacked inside another layer function (its tf.Module's __call__)
+INSIDE = '''import numpy as np
+import tensorflow as tf
+
+
+def dense(x, n, name):
+    with tf.variable_scope(name):
+        w = tf.get_variable("w", [3, n], initializer=tf.constant_initializer(0.25))
+        return tf.matmul(x, w), w
+
+
+def net(x):
+    with tf.variable_scope("net"):
+        h, w1 = dense(x, 3, "h")
+        out, _ = dense(tf.tanh(h), 3, "o")
+        return out, tf.reduce_sum(tf.square(w1))
+
+
+x = tf.placeholder(tf.float32, [None, 3])
+out, penalty = net(x)
+loss = tf.reduce_mean(tf.square(out - 1.0)) + 0.01 * penalty
+train_op = tf.train.GradientDescentOptimizer(0.05).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        print("%.5f" % sess.run([train_op, loss], {x: np.ones((2, 3), np.float32)})[1])
+'''
+
 
 @pytest.fixture(autouse=True)
 def _fresh_groups():
@@ -114,7 +142,8 @@ def test_a_function_that_returns_fewer_values_than_unpacked_is_reported(tmp_path
                for m in blocked), blocked
 
 
-@pytest.mark.parametrize("files", [{"ops.py": OPS, "main.py": UNPACKED}, {"main.py": NESTED}], ids=["unpacked", "nested"])
+@pytest.mark.parametrize("files", [{"ops.py": OPS, "main.py": UNPACKED}, {"main.py": NESTED}, {"main.py": INSIDE}],
+                         ids=["unpacked", "nested", "inside_a_layer"])
 def test_the_converted_program_prints_what_tf1_printed(tmp_path: Path, oracle, files: dict[str, str]) -> None:
     tf1, tf2 = run_old_and_new(tmp_path, files)
     assert tf2.stdout == tf1.stdout and tf1.stdout.strip(), (tf1.stdout, tf2.stdout)
