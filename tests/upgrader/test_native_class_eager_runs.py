@@ -28,6 +28,17 @@ def test_a_tensor_of_numpy_arrays_and_model_results_is_read_eagerly() -> None:
     assert _run(code.replace("sess.run(acc)", "sess.run([acc, hits])")) == "[acc.numpy(), hits.numpy()]"
 
 
+def test_the_tutorial_data_readers_give_data() -> None:
+    mnist = ("from tensorflow.examples.tutorials.mnist import input_data\n"
+             "mnist = input_data.read_data_sets('MNIST_data/', one_hot=True)\n")
+    code = HEAD.replace("sess = ", mnist + "sess = ") + (
+        "acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(predictions, 1), tf.argmax(mnist.test.labels, 1)), tf.float32))\n"
+        "print(sess.run(acc))\n")
+    assert _run(code) == "acc.numpy()"
+    keras = "(x_train, y_train), _ = tf.keras.datasets.mnist.load_data()\nacc = tf.reduce_max(x_train)\n"
+    assert _run(HEAD + keras + "print(sess.run(acc))\n") == "acc.numpy()"
+
+
 @pytest.mark.parametrize("tail", [
     "x = tf.placeholder(tf.float32)\nacc = tf.reduce_sum(x)\n",         # fed: not computable without the feed
     "v = tf.Variable(1.0)\nacc = v * 2\n",                               # a variable: its value when run

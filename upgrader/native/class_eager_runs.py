@@ -21,7 +21,9 @@ from __future__ import annotations
 import ast
 
 from upgrader.native.hoist import NOT_PURE
+from upgrader.scan import collect_aliases, dotted
 
+DATA_MODULES = ("tensorflow.examples.tutorials", "tensorflow.keras.datasets", "tensorflow.contrib.learn.python.learn.datasets")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -54,6 +56,9 @@ class _Facts:
             a.asname or a.name for s in ast.walk(tree) if isinstance(s, ast.ImportFrom)
             and (s.module or "").split(".")[0] == "tensorflow" for a in s.names}
         self.tree, self.sessions = tree, sessions
+        self.aliases = collect_aliases(tree)
+        self.loaders = {t.id for st in tree.body if isinstance(st, ast.Assign) and isinstance(st.value, ast.Call)
+                        and self._loader(st.value.func) for t in st.targets if isinstance(t, ast.Name)}
         self.builders = {s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef)) and any(
             isinstance(r := _root(n), ast.Name) and r.id in self.tf for n in ast.walk(s) if isinstance(n, ast.Call))}
         self.sources: dict[str, list[ast.AST]] = {}   # name -> the expressions its bindings take values from
@@ -86,9 +91,15 @@ class _Facts:
         return any(isinstance(s, ast.ClassDef) and s.name == name and any(
             isinstance(b, ast.Attribute) and b.attr == "Module" for b in s.bases) for s in self.tree.body)
 
+    def _loader(self, func: ast.AST) -> bool:
+        """`input_data.read_data_sets`, `tf.keras.datasets.mnist.load_data`: NumPy data in TF1 as in TF2."""
+        name = dotted(func)
+        head, _, rest = (name or "").partition(".")
+        return (self.aliases.get(head, "") + "." + rest).startswith(DATA_MODULES)
+
     def _tf_calls(self, node: ast.AST) -> list[str]:
         return [ast.unparse(n.func) for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(
-            root := _root(n.func), ast.Name) and root.id in self.tf]
+            root := _root(n.func), ast.Name) and root.id in self.tf and not self._loader(n.func)]
 
     def tensor(self, name: str) -> bool:
         """Bound once, at module level, to pure TensorFlow math on data and such tensors."""
@@ -117,8 +128,8 @@ class _Facts:
                  if isinstance(n, ast.Name)}
         for n in ast.walk(value):
             if isinstance(n, ast.Attribute) and id(n) not in calls and not (
-                    isinstance(r := _root(n), ast.Name) and r.id in self.modules):
-                return False   # `m.logits`: an attribute of an object, perhaps a graph tensor
+                    isinstance(r := _root(n), ast.Name) and (r.id in self.modules or r.id in self.loaders)):
+                return False   # `m.logits`: an attribute of an object, perhaps a graph tensor (`mnist.test.labels`: data)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local and n.id not in self.tf:
                 if not (self.data(n.id) or tensors and self.tensor(n.id)):
                     return False
