@@ -219,3 +219,20 @@ def test_module_level_keras_layers_are_listed_by_their_scope() -> None:
     ''') + RUN.replace("(a,", "(d,")
     code = upgrade_source(program, "native").code
     assert "variables = [*g1_layer.trainable_variables]" in code, code
+
+
+def test_module_level_layers_reused_by_name_are_one_keras_layer() -> None:
+    program = HEAD + textwrap.dedent('''
+    with tf.variable_scope("D"):
+        a = tf.layers.dense(x, 2, name="l")
+        b = tf.layers.dense(x * 2.0, 2, name="l", reuse=True)
+    with tf.variable_scope("D", reuse=True):
+        c = tf.layers.dense(x * 3.0, 2, name="l")
+    ''') + RUN
+    code = upgrade_source(program, "native").code
+    assert code.count("tf.keras.layers.Dense(") == 1, code
+    assert "return l(x * 2.0)" in code and "return l(x * 3.0)" in code
+    unnamed = analyze(HEAD + "a = tf.layers.dense(x, 2)\nb = tf.layers.dense(x, 2, reuse=True)\n" + RUN)
+    assert any("an unnamed tf.layers call under reuse" in b.reason for b in unnamed.blockers), unnamed.blockers
+    missing = analyze(HEAD + "b = tf.layers.dense(x, 2, name='m', reuse=True)\n" + RUN.replace("(a,", "(b,"))
+    assert any("no earlier layer of that name in its scope" in b.reason for b in missing.blockers), missing.blockers

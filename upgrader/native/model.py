@@ -22,22 +22,22 @@ from upgrader.native.blockers import walk_blockers
 from upgrader.native.feeds import feed_assignment
 from upgrader.native.gradients import gradient_kind, gradient_statement
 from upgrader.native.graphs import GET, LISTS, collection, control_block, expand_collections, user_collection, variable_list
-from upgrader.native.naming import get_variable as _get_variable
 from upgrader.native.module_calls import classify as module_statement
+from upgrader.native.layer_reuse import layer_entity
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import later_session, runs_graph, session_target
 from upgrader.native.summary_merge import collected, members
 from upgrader.native.tail_reasons import writes_summary
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
-from upgrader.native.naming import layer_variable, names_in
+from upgrader.native.naming import get_variable as _get_variable, layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.plain_use import check_plain
 from upgrader.native.shapes import only_shapes
 from upgrader.native.rebind_data import stored_names
 from upgrader.native.unpack import unpack_targets
 from upgrader.native.variable_inits import check as initial_values
-from upgrader.native.versions import Chain, finish as finish_versions, layer_name as _layer_name, rebind
+from upgrader.native.versions import Chain, finish as finish_versions, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
 
 INITS = frozenset({"tf.global_variables_initializer", "tf.initialize_all_variables",
@@ -253,9 +253,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
             check_plain(prog, stmt)
         return
     if key in LAYERS:
-        layer = _layer_name(prog, value, name)
-        prog.entities[layer] = Entity(layer, "layer", stmt, func=layer)
-        prog.order.append(layer)
+        layer = layer_entity(prog, stmt, value, name)   # a new Keras layer, or one reused by name (native/layer_reuse.py)
         training = next((k.value for k in value.keywords if k.arg == "training"), None)
         if LAYERS[key] in ("BatchNormalization", "Dropout") and isinstance(training, ast.Name) and prog.kind(
                 training.id) == "placeholder":   # a bool placeholder is a Python bool parameter in TF2

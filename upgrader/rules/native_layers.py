@@ -49,8 +49,9 @@ class NativeLayers(NativeRule):
         given = dict(zip(params, call.args)) | {k.arg: k.value for k in call.keywords}
         if "inputs" not in given:
             raise Blocked(call.lineno, "tf.layers call without inputs")
-        if "reuse" in given:
-            raise Blocked(call.lineno, "tf.layers reuse= (share the Keras layer object instead) is not converted natively")
+        if "reuse" in given and prog.entities[entity.layer].stmt is entity.stmt:   # NOTE: a shared layer is made once
+            raise Blocked(call.lineno, "tf.layers reuse= with no earlier layer of its name to share is not converted natively")
+        given.pop("reuse", None)
         unknown = sorted(set(given) - set(params))
         if unknown:
             raise Blocked(call.lineno, f"tf.layers arguments {unknown} have no Keras {cls} form")
@@ -59,7 +60,8 @@ class NativeLayers(NativeRule):
                 if k != "inputs" and not (isinstance(v, ast.Constant) and v.value is None)]
         if args and args[0].startswith(POSITIONAL[cls][0] + "="):
             args[0] = args[0].split("=", 1)[1]
-        if cls in ("Dense", "Conv2D", "Conv1D") and not all(k in given for k in INITIALIZERS[:1]):
+        if cls in ("Dense", "Conv2D", "Conv1D") and "kernel_initializer" not in given and (
+                prog.entities[entity.layer].stmt is entity.stmt):
             self.warn(f"line {call.lineno}: {entity.name}: no kernel_initializer; Keras and TF1 both use glorot_uniform "
                       "but draw different random numbers", once=False)
         extra = "" if cls != "Dropout" else f", training={edit.text(training) if training is not None else 'False'}"
@@ -75,5 +77,6 @@ class NativeLayers(NativeRule):
         body = prologue(prog, entity, edit) + [f"return {entity.layer}({expression(prog, inputs, edit)}{extra})"]
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
         self.change(f"tf.layers call '{entity.name}' -> Keras layer object '{entity.layer}' called in {entity.name}()")
-        return (f"{entity.layer} = {make}\n\n\n"
-                f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body)))
+        shared = prog.entities[entity.layer].stmt is not stmt   # reused by name (native/layer_reuse.py): made before
+        return ("" if shared else f"{entity.layer} = {make}\n\n\n") + (
+            f"def {entity.func}({def_params(prog, entity)}):\n" + indent("\n".join(body)))
