@@ -3,10 +3,10 @@
 The two differ in one place: TF1's returns the bare tensor when there is one loop variable, and its body
 may return that variable alone; TF2's keeps the structure of `loop_vars` both ways (and a bare scalar
 tensor as `loop_vars` is refused when it is zero: "'loop_vars' must be provided"). So a single loop
-variable is passed in a list, the body's result flattened into one, and the result taken back out:
+variable is passed in a one-element tuple, the body's result made a list, and the result taken back out:
 
-    tf.while_loop(c, lambda i: i + 1, [i])   ->  tf.while_loop(c, lambda i: [i + 1], [i])[0]
-    tf.while_loop(c, body, [i])              ->  tf.while_loop(c, lambda i: tf.nest.flatten(body(i)), [i])[0]
+    tf.while_loop(c, lambda i: i + 1, [i])   ->  tf.while_loop(c, lambda i: [i + 1], (i,))[0]
+    tf.while_loop(c, body, [i])              ->  tf.while_loop(c, lambda v: tf.nest.flatten(body(v)), (i,))[0]
     tf.while_loop(c, body, [i, total])       ->  tf.while_loop(c, body, [i, total])
 
 Loop variables that are not a list or tuple written out, `return_same_structure=`, or arguments past
@@ -25,7 +25,10 @@ V1 = ("cond", "body", "loop_vars", "shape_invariants", "parallel_iterations", "b
 
 
 class NativeWhileLoop(Rule):
-    """TF1's while_loop becomes TF2's, with a single loop variable kept in a list."""
+    """TF1's while_loop becomes TF2's, with a single loop variable kept in a list.
+
+    tf.while_loop(c, lambda i: i + 1, [i])  ->  tf.while_loop(c, lambda i: [i + 1], (i,))[0]
+    """
 
     DESCRIPTION = "tf.while_loop -> TF2's tf.while_loop (a single loop variable in a list, the result taken out)"
     MODES = frozenset({"native"})
@@ -33,7 +36,7 @@ class NativeWhileLoop(Rule):
     OWNS = frozenset({KEY})
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if self.key(original.func) != KEY or has_star(updated):
+        if self.key(original.func) != KEY or has_star(updated) or _written_here(updated):
             return updated
         positional = [a for a in updated.args if a.keyword is None]
         named = {a.keyword.value: a for a in updated.args if a.keyword is not None}
@@ -50,7 +53,7 @@ class NativeWhileLoop(Rule):
             return updated.with_changes(func=func)
         new_body = _listed(body.value, self.ctx.expr("tf.nest.flatten"))
         args = [a.with_changes(value=new_body) if a is body else
-                a.with_changes(value=cst.List([cst.Element(elements[0].value)])) if a is loop_vars else a
+                a.with_changes(value=cst.Tuple([cst.Element(elements[0].value, comma=cst.Comma())])) if a is loop_vars else a
                 for a in updated.args]
         self.change("tf.while_loop with one loop variable -> TF2's tf.while_loop over a one-element list, "
                     "the result taken out (TF1's returned the bare tensor)")
@@ -66,6 +69,14 @@ def _listed(body: cst.BaseExpression, flatten: cst.BaseExpression) -> cst.BaseEx
     if isinstance(body, cst.Lambda):
         return body
     return cst.parse_expression(f"lambda v: {_code(flatten)}({_code(body)}(v))")
+
+
+def _written_here(call: cst.Call) -> bool:
+    """This rule's own output (idempotence): a one-element tuple of loop variables and a body returning a list."""
+    body, loop_vars = (call.args[1].value, call.args[2].value) if len(call.args) > 2 else (None, None)
+    return isinstance(loop_vars, cst.Tuple) and len(loop_vars.elements) == 1 and isinstance(body, cst.Lambda) and (
+        isinstance(body.body, cst.List)
+        or isinstance(body.body, cst.Call) and _code(body.body.func).endswith("nest.flatten"))
 
 
 def _code(node: cst.CSTNode) -> str:
