@@ -15,7 +15,7 @@ from upgrader.engine import upgrade_source
 
 ROOT = Path(__file__).resolve().parents[2]
 # program -> why its compat form cannot run on TF 2.21 (compat mode reports it; native mode converts it)
-NOT_ON_TF2 = {"native_contrib_layers": "tf.contrib.layers.conv2d/max_pool2d: TF 2 has no tf.contrib"}
+NOT_ON_TF2: dict[str, str] = {}   # (native_contrib_layers ran only natively until compat rewrote contrib layers)
 # program -> why its compat form prints other numbers on TF 2.21: it still runs, and only that is checked
 RESOURCE_VARIABLES = {"native_global_step_fetch": "a variable fetched beside the op that updates it: TF1's ref "
                                                   "variables were read after the update, TF 2.21's resource "
