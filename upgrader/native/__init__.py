@@ -120,7 +120,7 @@ def structural(prog: Program, ctx: Context, rules: list[NativeRule]) -> str:
     def replace(stmt: ast.stmt) -> str | None:
         if isinstance(stmt, ast.With) and id(stmt.items[0].context_expr) in prog.control_calls:
             return next(new for rule in rules if (new := rule.rewrite(prog, stmt, None, edit)) is not None)
-        if isinstance(stmt, ast.With) and (id(stmt.body[0]) in prog.session_stmts or id(stmt) in prog.flat_withs):
+        if isinstance(stmt, ast.With) and (any(id(s) in prog.session_stmts for s in stmt.body) or id(stmt) in prog.flat_withs):
             if prog.call_key(stmt.items[0].context_expr) == "tf.device":
                 ctx.line, ctx.col = stmt.lineno, stmt.col_offset
                 ctx.report("native", f"with {edit.text(stmt.items[0].context_expr)}: dropped (TF2 places each op "

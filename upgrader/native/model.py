@@ -26,7 +26,7 @@ from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.layer_reuse import layer_entity
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
-from upgrader.native.sessions import later_session, runs_graph, session_target
+from upgrader.native.sessions import graph_in_session, later_session, runs_graph, session_target
 from upgrader.native.summary_merge import collected, members
 from upgrader.native.tail_reasons import writes_summary
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
@@ -154,14 +154,6 @@ def plain_tf(prog: Program, node: ast.AST) -> bool:
     keys = [k for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute)) and (k := prog.key(n)) is not None]
     return bool(keys) and all(k == "tf" or k.startswith(PLAIN_TF) or any(p.startswith(k + ".") for p in PLAIN_TF)
                               for k in keys)
-
-
-def _graph_in_session(prog: Program, stmt: ast.stmt) -> bool:
-    """`noise = tf.placeholder(...)` / `decoder = tf.matmul(noise, W)` in the session's block: a graph value built
-    there (a sampler after training) without running anything, as it would be at module level."""
-    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-        and _is_tf(prog, stmt.value) and not plain_tf(prog, stmt.value) and not runs_graph(prog, stmt) \
-        and prog.call_key(stmt.value) not in ("tf.summary.FileWriter", "tf.train.Saver")
 
 
 def _classify(prog: Program, stmt: ast.stmt) -> None:
@@ -352,11 +344,13 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             prog.session_name = sess
             prog.graph = True
             if isinstance(stmt, ast.With):
+                fetched: set[str] = set()   # names the block binds from what it runs: NumPy data, not graph
                 for inner in stmt.body:   # NOTE: graph built in the session block, after training, is graph code
-                    if _graph_in_session(prog, inner):
+                    if graph_in_session(prog, inner, _is_tf, plain_tf) and not set(names_in(inner.value)) & fetched:
                         _classify(prog, inner)
                     else:
                         prog.session_stmts.add(id(inner))
+                        fetched |= stored_names(inner)
             else:
                 in_session = True
             continue

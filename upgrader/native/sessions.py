@@ -49,6 +49,14 @@ def _variable_initializer(prog: Program, node: ast.expr) -> bool:
         and prog.kind(node.value.id) == "variable"
 
 
+def graph_in_session(prog: Program, stmt: ast.stmt, is_tf, plain_tf) -> bool:
+    """`noise = tf.placeholder(...)` / `decoder = tf.matmul(noise, W)` in the session's block: a graph value built
+    there (a sampler after training) without running anything, as it would be at module level."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+        and is_tf(prog, stmt.value) and not plain_tf(prog, stmt.value) and not runs_graph(prog, stmt) \
+        and prog.call_key(stmt.value) not in ("tf.summary.FileWriter", "tf.train.Saver")
+
+
 def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:
     """A Session opened after the first one: True when native code follows it (see `reinitialised`); False when
     it blocks the file, or when nothing uses it.
