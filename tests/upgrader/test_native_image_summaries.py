@@ -97,3 +97,28 @@ def test_the_embedding_projector_is_reported_as_such() -> None:
     assert any("tf.contrib.tensorboard.plugins.projector.ProjectorConfig: the TensorBoard embedding projector is not "
                "converted natively yet" in m for m in blocked), blocked
     assert "from tensorboard.plugins import projector" in result.code   # the compat form imports it from tensorboard
+
+
+DATASET_SHAPE = '''import numpy as np
+import tensorflow as tf
+
+data = tf.data.Dataset.from_tensor_slices(np.ones((4, 2, 3), np.float32)).batch(2)
+it = data.make_initializable_iterator()
+img = it.get_next()
+pooled = tf.reduce_max(img, axis=1)
+width = pooled.shape[1]
+flat = tf.reshape(pooled, [-1, width])
+with tf.Session() as sess:
+    sess.run(it.initializer)
+    print(sess.run(flat).shape)
+'''
+
+
+def test_a_shape_read_of_a_dataset_elements_tensor_stays_a_tensor_and_converts() -> None:
+    """`width = pooled.shape[1]` on a tensor of a dataset element cannot be traced from placeholder specs (the
+    element is passed as it comes): the value stays a function of the inputs, as before static shapes stayed
+    Python (07_convnet_layers fell back on it)."""
+    from upgrader.engine import upgrade_source
+    result = upgrade_source(DATASET_SHAPE, "native")
+    blocked = [d.message for d in result.warnings if d.rule == "native"]
+    assert not blocked and "Session" not in result.code, blocked

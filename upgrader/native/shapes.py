@@ -37,4 +37,20 @@ def only_shapes(prog, value: ast.expr) -> bool:
     reads = [n for n in ast.walk(value) if (name := shape_read(n)) is not None and prog.kind(name.id) in SHAPE_KINDS]
     inside = {id(m) for n in reads for m in ast.walk(n)}
     rest = [n for n in ast.walk(value) if id(n) not in inside and isinstance(n, (ast.Name, ast.Attribute))]
-    return bool(reads) and not any(isinstance(n, ast.Name) and prog.kind(n.id) or prog.key(n) is not None for n in rest)
+    return bool(reads) and all(_traceable(prog, shape_read(n).id) for n in reads) and not any(
+        isinstance(n, ast.Name) and prog.kind(n.id) or prog.key(n) is not None for n in rest)
+
+
+def _traceable(prog, name: str) -> bool:
+    """rules/native_static_shape.py can trace the tensor's shape from its placeholders' specs: none of them is a
+    Python flag or a dataset element passed as it comes (the value then stays a function of the inputs)."""
+    seen, todo = set(), [name]
+    while todo:   # NOTE: by dependencies: the tensor's parameters are resolved after the whole module is read
+        e = prog.entities.get(n := todo.pop())
+        if n in seen or e is None:
+            continue
+        seen.add(n)
+        if n in prog.flags or (e.value and e.kind != "placeholder"):
+            return False
+        todo += list(e.deps)
+    return True
