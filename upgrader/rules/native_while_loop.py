@@ -25,12 +25,12 @@ V1 = ("cond", "body", "loop_vars", "shape_invariants", "parallel_iterations", "b
 
 
 class NativeWhileLoop(Rule):
-    """TF1's while_loop becomes TF2's, with a single loop variable kept in a list.
+    """TF1's while_loop becomes TF2's, with a single loop variable kept in a one-element tuple.
 
     tf.while_loop(c, lambda i: i + 1, [i])  ->  tf.while_loop(c, lambda i: [i + 1], (i,))[0]
     """
 
-    DESCRIPTION = "tf.while_loop -> TF2's tf.while_loop (a single loop variable in a list, the result taken out)"
+    DESCRIPTION = "tf.while_loop -> TF2's tf.while_loop (a single loop variable in a tuple, the result taken out)"
     MODES = frozenset({"native"})
     PRIORITY = 30
     OWNS = frozenset({KEY})
@@ -55,7 +55,7 @@ class NativeWhileLoop(Rule):
         args = [a.with_changes(value=new_body) if a is body else
                 a.with_changes(value=cst.Tuple([cst.Element(elements[0].value, comma=cst.Comma())])) if a is loop_vars else a
                 for a in updated.args]
-        self.change("tf.while_loop with one loop variable -> TF2's tf.while_loop over a one-element list, "
+        self.change("tf.while_loop with one loop variable -> TF2's tf.while_loop over a one-element tuple, "
                     "the result taken out (TF1's returned the bare tensor)")
         return cst.Subscript(value=updated.with_changes(func=func, args=args),
                              slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))])
@@ -66,8 +66,9 @@ def _listed(body: cst.BaseExpression, flatten: cst.BaseExpression) -> cst.BaseEx
     inside a lambda whose result `tf.nest.flatten` makes a list (it may return the variable or a list of it)."""
     if isinstance(body, cst.Lambda) and not isinstance(body.body, (cst.List, cst.Tuple)):
         return body.with_changes(body=cst.List([cst.Element(body.body)]))
-    if isinstance(body, cst.Lambda):
-        return body
+    if isinstance(body, cst.Lambda):   # `lambda i: (i + 1,)`: the same elements, as a list
+        items = list(body.body.elements)
+        return body.with_changes(body=cst.List(items[:-1] + [items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]))
     return cst.parse_expression(f"lambda v: {_code(flatten)}({_code(body)}(v))")
 
 
