@@ -74,6 +74,15 @@ def dotted(node: ast.expr) -> str | None:
     return None
 
 
+def aliased_key(aliases: dict[str, str], node: ast.AST) -> str | None:
+    """The table key of a dotted name under the file's TensorFlow imports (`tfc.layers.dense` with
+    `tfc = tensorflow.contrib` -> 'tf.contrib.layers.dense'); None for anything else."""
+    d = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+    head, _, rest = (d or "").partition(".")
+    qual = aliases.get(head)
+    return None if qual is None else to_key(qual + ("." + rest if rest else ""))
+
+
 def collect_aliases(tree: ast.AST) -> dict[str, str]:
     """Every name bound to a TensorFlow module or symbol by an import, anywhere in the file."""
     aliases: dict[str, str] = {}

@@ -20,7 +20,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable
 
-from upgrader.scan import dotted, to_key
+from upgrader.scan import aliased_key
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,6 @@ TABLE = {
 }
 
 
-def _key(aliases: dict[str, str], node: ast.AST) -> str | None:
-    d = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-    if d is None:
-        return None
-    head, _, rest = d.partition(".")
-    qual = aliases.get(head)
-    return None if qual is None else to_key(qual + ("." + rest if rest else ""))
-
-
 def contrib_layer_spans(tree: ast.Module, aliases: dict[str, str], text: Callable[[ast.AST], str]) -> list:
     """The edits ((line, col, end_line, end_col), new text) respelling each convertible call."""
     tf = next((name for name, qual in aliases.items() if qual == "tensorflow"), None)
@@ -67,7 +58,7 @@ def contrib_layer_spans(tree: ast.Module, aliases: dict[str, str], text: Callabl
         return []
     out = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or (row := TABLE.get(_key(aliases, node.func) or "")) is None:
+        if not isinstance(node, ast.Call) or (row := TABLE.get(aliased_key(aliases, node.func) or "")) is None:
             continue
         new = _respell(node, row, tf, text)
         if new is not None:

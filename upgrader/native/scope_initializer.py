@@ -17,14 +17,11 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
-from upgrader.scan import dotted, to_key
+from upgrader.scan import aliased_key
 
 
 def _key(aliases: dict[str, str], node: ast.AST) -> str:
-    d = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-    head, _, rest = (d or "").partition(".")
-    qual = aliases.get(head)
-    return "" if qual is None else to_key(qual + ("." + rest if rest else "")).replace("tf.compat.v1.", "tf.")
+    return (aliased_key(aliases, node) or "").replace("tf.compat.v1.", "tf.")
 
 
 def scope_initializer_spans(tree: ast.Module, aliases: dict[str, str], source: Callable[[ast.AST], str]) -> list:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 
-from upgrader.scan import collect_aliases, dotted, to_key
+from upgrader.scan import aliased_key, collect_aliases
 
 SESSIONS = ("tf.Session", "tf.InteractiveSession", "tf.compat.v1.Session", "tf.compat.v1.InteractiveSession")
 RESETS = ("tf.reset_default_graph", "tf.compat.v1.reset_default_graph")
@@ -24,12 +24,7 @@ MARK = "# --- tfcompat: the graph above ends here ---"
 
 
 def _key(aliases: dict[str, str], node: ast.AST) -> str | None:
-    if not isinstance(node, ast.Call):
-        return None
-    d = dotted(node.func)
-    head, _, rest = (d or "").partition(".")
-    qual = aliases.get(head)
-    return None if qual is None else to_key(qual + ("." + rest if rest else ""))
+    return aliased_key(aliases, node.func) if isinstance(node, ast.Call) else None
 
 
 def _opens_session(aliases: dict[str, str], stmt: ast.stmt) -> bool:

@@ -22,7 +22,7 @@ import ast
 from typing import Callable
 
 from upgrader.native.base import Blocked
-from upgrader.scan import dotted, to_key
+from upgrader.scan import aliased_key
 
 KEY = "tf.contrib.seq2seq.sequence_loss"
 PARAMS = ("logits", "targets", "weights", "average_across_timesteps", "average_across_batch")
@@ -87,7 +87,7 @@ def sequence_loss_spans(tree: ast.Module, aliases: dict[str, str], text: Callabl
     tf = next((name for name, qual in aliases.items() if qual == "tensorflow"), None)
     out = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or _key(aliases, node.func) != KEY:
+        if not isinstance(node, ast.Call) or aliased_key(aliases, node.func) != KEY:
             continue
         if tf is None or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             raise Blocked(node.lineno, f"{KEY} with *args/**kwargs or without `import tensorflow as tf` is not "
@@ -108,10 +108,3 @@ def _literal(node: ast.AST) -> bool | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, bool) else None
 
 
-def _key(aliases: dict[str, str], node: ast.AST) -> str | None:
-    d = dotted(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
-    if d is None:
-        return None
-    head, _, rest = d.partition(".")
-    qual = aliases.get(head)
-    return None if qual is None else to_key(qual + ("." + rest if rest else ""))
