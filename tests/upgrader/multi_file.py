@@ -18,6 +18,13 @@ def clear_groups() -> None:
         cache.clear()
 
 
+def write_pair(folder: Path, ops: str, main: str) -> Path:
+    """`ops.py` and `main.py` (which imports it) written into `folder`; the path of `main.py`."""
+    (folder / "ops.py").write_text(ops)
+    (folder / "main.py").write_text(main)
+    return folder / "main.py"
+
+
 def native(path: Path):
     """The native upgrade of `path` and the messages of what blocked it."""
     result = upgrade_source(path.read_text(), "native", path=path)

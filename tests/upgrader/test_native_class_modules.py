@@ -76,11 +76,7 @@ print(other.loss.name)
 '''
 
 
-@pytest.fixture(autouse=True)
-def _fresh_groups():
-    clear_groups()
-    yield
-    clear_groups()
+pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def _write(folder: Path, files: dict[str, str]) -> None:

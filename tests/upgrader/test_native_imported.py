@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from upgrader.engine import upgrade_source
-from tests.upgrader.multi_file import clear_groups, native as _native
+from tests.upgrader.multi_file import native as _native
 
 OPS = '''import tensorflow as tf
 
@@ -43,11 +43,7 @@ OTHER = 'import tensorflow as tf\nfrom ops import fc_layer\n\nx = tf.placeholder
         'y = fc_layer(x, 2, "y")\nprint(y.name)\nwith tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n'
 
 
-@pytest.fixture(autouse=True)
-def _fresh_groups():
-    clear_groups()
-    yield
-    clear_groups()
+pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def test_program_and_its_layer_module_convert_together(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.upgrader.multi_file import clear_groups, native as _native, run_old_and_new
+from tests.upgrader.multi_file import native as _native, run_old_and_new, write_pair
 
 OPS = '''import numpy as np
 import tensorflow as tf
@@ -101,21 +101,11 @@ with tf.Session() as sess:
 '''
 
 
-@pytest.fixture(autouse=True)
-def _fresh_groups():
-    clear_groups()
-    yield
-    clear_groups()
-
-
-def _pair(tmp_path: Path, ops: str, main: str) -> Path:
-    (tmp_path / "ops.py").write_text(ops)
-    (tmp_path / "main.py").write_text(main)
-    return tmp_path / "main.py"
+pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def test_a_returned_tuple_is_unpacked_name_by_name(tmp_path: Path) -> None:
-    main, blocked = _native(_pair(tmp_path, OPS, UNPACKED))
+    main, blocked = _native(write_pair(tmp_path, OPS, UNPACKED))
     assert not blocked, blocked
     code = main.code
     assert "Hidden = FcLayer(4, 'Hidden')" in code and "return Hidden(x, use_relu=True)[0]" in code
@@ -137,7 +127,7 @@ def test_nested_calls_are_instances_in_the_order_they_run() -> None:
 
 
 def test_a_function_that_returns_fewer_values_than_unpacked_is_reported(tmp_path: Path) -> None:
-    _, blocked = _native(_pair(tmp_path, OPS, UNPACKED.replace("out, _ = fc_layer", "out, _, _ = fc_layer")))
+    _, blocked = _native(write_pair(tmp_path, OPS, UNPACKED.replace("out, _ = fc_layer", "out, _, _ = fc_layer")))
     assert any("'fc_layer' is unpacked into 3 names, but not every return statement gives a tuple of 3 values" in m
                for m in blocked), blocked
 
@@ -166,7 +156,7 @@ def test_summaries_of_layers_called_in_expressions_keep_tf1_tags_and_values(tmp_
 def test_only_the_weights_of_a_layer_sized_by_its_input_is_reported(tmp_path: Path) -> None:
     main = UNPACKED.replace("out, _ = fc_layer(fc1, 3, 'Output', use_relu=False)",
                             "out = fc1 * 2.0\n_, W2 = fc_layer(fc1, 3, 'Output', use_relu=False)")
-    _, blocked = _native(_pair(tmp_path, OPS, main))
+    _, blocked = _native(write_pair(tmp_path, OPS, main))
     assert any("'fc_layer' sizes its variables from its input, so its TF2 module makes them on its first call, and "
                "this call's result is used only for its variables" in m for m in blocked), blocked
 

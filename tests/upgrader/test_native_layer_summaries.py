@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.upgrader.multi_file import clear_groups, native, run_old_and_new
+from tests.upgrader.multi_file import native, run_old_and_new
 from upgrader.engine import upgrade_source
 
 OPS = '''import tensorflow as tf
@@ -88,11 +88,7 @@ for row in sorted(rows):
 '''
 
 
-@pytest.fixture(autouse=True)
-def _fresh_groups():
-    clear_groups()
-    yield
-    clear_groups()
+pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def _summaries(folder: Path) -> str:

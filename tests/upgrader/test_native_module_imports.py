@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.upgrader.multi_file import clear_groups, native as _native, run_old_and_new
+from tests.upgrader.multi_file import native as _native, run_old_and_new, write_pair
 from tests.upgrader.test_native_imported import OPS
 
 
@@ -55,28 +55,18 @@ with tf.Session() as sess:
 '''
 
 
-@pytest.fixture(autouse=True)
-def _fresh_groups():
-    clear_groups()
-    yield
-    clear_groups()
-
-
-def _pair(tmp_path: Path, ops: str, main: str) -> Path:
-    (tmp_path / "ops.py").write_text(ops)
-    (tmp_path / "main.py").write_text(main)
-    return tmp_path / "main.py"
+pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def test_a_variable_made_through_the_module_is_trained(tmp_path: Path) -> None:
-    main, blocked = _native(_pair(tmp_path, FACTORY, WITH_FACTORY))
+    main, blocked = _native(write_pair(tmp_path, FACTORY, WITH_FACTORY))
     assert not blocked, blocked
     assert "from ops import weight\n" in main.code and "W = weight([3, 2])" in main.code
     assert "variables = [w, W]" in main.code
 
 
 def test_layer_functions_called_through_an_aliased_module_become_modules(tmp_path: Path) -> None:
-    main, blocked = _native(_pair(tmp_path, LAYER, WITH_LAYER))
+    main, blocked = _native(write_pair(tmp_path, LAYER, WITH_LAYER))
     assert not blocked, blocked
     assert "from ops import FcLayer\n" in main.code and 'h_layer = FcLayer(4, "h")' in main.code
     ops, blocked = _native(tmp_path / "ops.py")
@@ -85,7 +75,7 @@ def test_layer_functions_called_through_an_aliased_module_become_modules(tmp_pat
 
 
 def test_the_module_used_for_more_than_its_functions_is_reported(tmp_path: Path) -> None:
-    main, blocked = _native(_pair(tmp_path, FACTORY, WITH_FACTORY.replace("[None, 3]", "[ops.BATCH, 3]")))
+    main, blocked = _native(write_pair(tmp_path, FACTORY, WITH_FACTORY.replace("[None, 3]", "[ops.BATCH, 3]")))
     assert any("'ops' (the module ops.py, whose functions make variables) is used other than as ops.<function>(...)"
                in m for m in blocked), blocked
     assert "ops.weight([3, 2])" in main.code
@@ -93,7 +83,7 @@ def test_the_module_used_for_more_than_its_functions_is_reported(tmp_path: Path)
 
 def test_a_function_name_taken_in_the_program_is_reported(tmp_path: Path) -> None:
     main = WITH_FACTORY.replace("w = tf.Variable(2.0)", "weight = 3.0\nw = tf.Variable(2.0)")
-    _, blocked = _native(_pair(tmp_path, FACTORY, main))
+    _, blocked = _native(write_pair(tmp_path, FACTORY, main))
     assert any("'weight' names both a function of ops.py and something in this program" in m for m in blocked), blocked
 
 
@@ -111,7 +101,7 @@ GLOBALS = "import numpy as np\nimport tensorflow as tf\n\nW = tf.Variable(tf.one
                                             ("from ops import *", "W")], ids=["module", "name", "star"])
 def test_a_variable_made_at_the_top_of_the_module_is_reported(tmp_path: Path, spelling: str, read: str) -> None:
     main = WITH_FACTORY.replace("import ops", spelling).replace("ops.weight([3, 2])", read)
-    result, blocked = _native(_pair(tmp_path, GLOBALS, main))
+    result, blocked = _native(write_pair(tmp_path, GLOBALS, main))
     reason = "'W' is a variable, placeholder or random tensor made at the top of ops.py"
     assert any(reason in m for m in blocked), blocked
     assert "Session" in result.code
@@ -120,7 +110,7 @@ def test_a_variable_made_at_the_top_of_the_module_is_reported(tmp_path: Path, sp
 def test_a_constant_made_at_the_top_of_the_module_is_read_as_it_is(tmp_path: Path) -> None:
     main = WITH_FACTORY.replace("W = ops.weight([3, 2])", "W = tf.Variable(tf.ones([3, 2]) * 0.05)").replace(
         "out = tf.matmul(x * w, W)", "out = tf.matmul(tf.matmul(x * w, W), ops.K)")
-    result, blocked = _native(_pair(tmp_path, GLOBALS.replace("W = tf.Variable(tf.ones([3, 2]) * 0.05)\n", ""), main))
+    result, blocked = _native(write_pair(tmp_path, GLOBALS.replace("W = tf.Variable(tf.ones([3, 2]) * 0.05)\n", ""), main))
     assert not blocked, blocked
     assert "tf.matmul(tf.matmul(x * w, W), ops.K)" in result.code and "variables = [w, W]" in result.code
 
@@ -131,5 +121,5 @@ def test_a_variable_function_of_a_module_that_runs_code_at_import_is_reported(tm
                                                                              call: str) -> None:
     ops = FACTORY.replace("BATCH = 1\n", 'print("ops loaded")\n')
     main = WITH_FACTORY.replace("import ops", spelling).replace("ops.weight", call)
-    _, blocked = _native(_pair(tmp_path, ops, main))
+    _, blocked = _native(write_pair(tmp_path, ops, main))
     assert any("weight() makes variables in ops.py, which also runs code at import" in m for m in blocked), blocked

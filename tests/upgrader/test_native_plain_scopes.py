@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.upgrader.multi_file import clear_groups, native as _native, run_old_and_new
+from tests.upgrader.multi_file import native as _native, run_old_and_new
 from upgrader.native.plain_scopes import plain_scope_spans
 from upgrader.scan import collect_aliases
 
@@ -53,18 +53,12 @@ with tf.Session() as sess:
 '''
 
 
-@pytest.fixture(autouse=True)
-def _fresh_groups():
-    clear_groups()
-    yield
-    clear_groups()
+pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def _spans(code: str) -> list:
     tree = ast.parse(code)
     return plain_scope_spans(tree, collect_aliases(tree), lambda n: ast.get_source_segment(code, n), code)
-
-
 
 
 def test_a_module_of_helpers_and_its_program_convert(tmp_path: Path) -> None:
