@@ -107,6 +107,10 @@ def _one(prog: Program, node: ast.expr, fed: dict[str, str], edit: Editor) -> st
         return f"{edit.tfx('nest.map_structure')}(lambda t: t.numpy(), {call_text(e, fed, prog)})"
     if e is not None:
         return call_text(e, fed, prog) + ".numpy()"
+    if isinstance(node, ast.ListComp):   # `sess.run([net[k] for k in keys])`: a list of arrays, one per element
+        loops = "".join(f" for {edit.text(g.target)} in {expression(prog, g.iter, edit, fed)}" + "".join(
+            f" if {expression(prog, c, edit, fed)}" for c in g.ifs) for g in node.generators)
+        return f"[{_one(prog, node.elt, fed, edit)}{loops}]"
     text = expression(prog, node, edit, fed)
     if e is None and isinstance(node, ast.Name) and _returns_list(prog, _last_binding(prog, node)):
         return f"[t.numpy() for t in {text}]"   # an eager value a helper returned as a list of tensors

@@ -18,6 +18,7 @@ from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
 from upgrader.native.class_modules import cross_module
 from upgrader.native.default_graphs import default_graphs
+from upgrader.native.scoped_sessions import unwrap_scoped_sessions
 from upgrader.native.session_inline import inline_sessions, why_kept
 from upgrader.native.main_guard import main_guard
 from upgrader.native.estimator import upgrade_estimators
@@ -185,6 +186,10 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     if (plain := default_graphs(code, tree, several=False)) is not None:   # native/default_graphs.py
         out = _native(plain, ast.parse(plain))
         return [Blocked(_line_in(code, plain, b.line), b.reason) for b in out] if isinstance(out, list) else \
+            dataclasses.replace(out, original=code)
+    if (scoped := unwrap_scoped_sessions(code, tree)) is not None:   # native/scoped_sessions.py
+        out = _native(scoped, ast.parse(scoped))
+        return [Blocked(_line_in(code, scoped, b.line), b.reason) for b in out] if isinstance(out, list) else \
             dataclasses.replace(out, original=code)
     if (inlined := inline_sessions(code, tree)) is not None:   # native/session_inline.py
         out = _native(inlined, ast.parse(inlined))

@@ -48,7 +48,7 @@ def _call_site(tree: ast.Module, fn: ast.FunctionDef) -> tuple[ast.stmt, list[as
         for s in _statements(body):   # NOTE: also in a loop or branch (`online_inference(sess, ...)` every N steps)
             value = s.value if isinstance(s, (ast.Expr, ast.Assign)) else None
             if isinstance(value, ast.Call) and value.func is refs[0] and (isinstance(s, ast.Expr) or len(s.targets) == 1
-                                                                           and _names(s.targets[0]) is not None):
+                                                                           and _assignable(s.targets[0])):
                 return s, body, scope
     return None
 
@@ -73,6 +73,20 @@ def _names(node: ast.AST) -> list[str] | None:
     if isinstance(node, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in node.elts):
         return [e.id for e in node.elts]
     return None
+
+
+def _assignable(node: ast.AST) -> bool:
+    """`a`, `a, b`, or a tuple mixing names and items of a named dict (`model['loss'], model['acc'] = build(...)`)."""
+    return _names(node) is not None or isinstance(node, (ast.Tuple, ast.List)) and all(
+        isinstance(e, ast.Name) or isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name) for e in node.elts)
+
+
+def _rebound(stmt: ast.stmt) -> list[str]:
+    """The names the call statement binds (a dict item it stores into rebinds nothing)."""
+    if not isinstance(stmt, ast.Assign):
+        return []
+    t = stmt.targets[0]
+    return [e.id for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]) if isinstance(e, ast.Name)]
 
 
 def _bindings(fn: ast.FunctionDef, call: ast.Call, code: str) -> dict[str, str] | None:
@@ -119,7 +133,8 @@ def _runs_callers_graph(fn: ast.FunctionDef) -> bool:
     params = _params(fn)
     handed = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run" and isinstance(
         n.func.value, ast.Name) and n.func.value.id in params for n in ast.walk(fn))   # `def sample(sess, ...)`
-    if not (_attrs(fn) & SESSIONS or handed) or _attrs(fn) & GRAPH or not fn.args.args:
+    # NOTE: a variable_scope only names the ops of a function that makes no variable (a loss built around a session)
+    if not (_attrs(fn) & SESSIONS or handed) or _attrs(fn) & (GRAPH - {"variable_scope"}) or not fn.args.args:
         return False
     for n in ast.walk(fn):
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("run", "eval"):
@@ -197,7 +212,7 @@ def _plan(fn: ast.FunctionDef, tree: ast.Module, code: str, lines: list[str]) ->
     if args is None:
         return f"its call at line {stmt.lineno} passes *args/**kwargs or arguments it does not take"
     mine = _bound(_own(fn)) | _params(fn)
-    theirs = _scope_names(scope, stmt) - set(_names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else [])
+    theirs = _scope_names(scope, stmt) - set(_rebound(stmt))
     same = {p for p, v in args.items() if p == v}
     rebound = {p for p in same if p in _bound(_own(fn))}
     free = {n.id for n in _own(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - mine
@@ -279,6 +294,5 @@ def why_kept(code: str, tree: ast.Module) -> tuple[int, str] | None:
 def _read_after(scope: ast.AST, stmt: ast.stmt, name: str) -> bool:
     """The caller reads `name` after the call (a parameter the inlined body rebinds would change it)."""
     nodes = _own(scope) if isinstance(scope, ast.FunctionDef) else [n for s in scope.body for n in ast.walk(s)]
-    targets = _names(stmt.targets[0]) if isinstance(stmt, ast.Assign) else []
-    return name not in targets and any(isinstance(n, ast.Name) and n.id == name and n.lineno > stmt.end_lineno
+    return name not in _rebound(stmt) and any(isinstance(n, ast.Name) and n.id == name and n.lineno > stmt.end_lineno
                                   for n in nodes)

@@ -118,7 +118,7 @@ def reinitialised(prog: Program, scope: list[ast.stmt], sess: str, ran: int) -> 
     Only variables made before line `ran` (where the previous session stopped running) can have been changed.
     """
     from upgrader.native.rebind_data import Respell
-    changed = {v: why for v, why in _changed(prog).items() if prog.entities[v].stmt.lineno < ran}
+    changed = {v: why for v, why in _changed(prog, ran).items() if prog.entities[v].stmt.lineno < ran}
     alone = {id(n.value) for s in scope for n in ast.walk(s) if isinstance(n, ast.Expr)}
     for node in (n for s in scope for n in ast.walk(s)):
         targets = _initialised(prog, node, sess)
@@ -175,11 +175,14 @@ def _reset_by(prog: Program, op: ast.expr | None) -> list[str] | None:
     return None
 
 
-def _changed(prog: Program) -> dict[str, str | None]:
-    """Variables some op writes (train op, assign), each with the reason a reset cannot be restated, or None."""
+def _changed(prog: Program, ran: int) -> dict[str, str | None]:
+    """Variables some op writes (train op, assign), each with the reason a reset cannot be restated, or None.
+
+    A train op made at or after line `ran` did not exist while the earlier sessions ran: its optimizer's state
+    starts with the later session (a style-transfer loss built on features fetched by an earlier session)."""
     out: dict[str, str | None] = {}
     for key, e in prog.entities.items():
-        if e.kind == "train":
+        if e.kind == "train" and e.stmt.lineno < ran:
             opt = _optimizer(prog, e.stmt)
             slots = None if opt == "tf.train.GradientDescentOptimizer" else (
                 f"its optimizer ({opt or 'not followed'}) keeps per-variable state that TF1 resets too")

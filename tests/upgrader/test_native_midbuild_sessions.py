@@ -1,0 +1,109 @@
+"""Sessions that run the graph while it is still being built, to compute constant targets (style transfer).
+
+A loss helper assigns a fixed image to the input variable in a session of its own, fetches a layer's value,
+and builds the loss on that NumPy value; the program trains later in another session. In TF2 this is plain
+evaluation at that point (`image.assign(content)`, `fixed = net()["relu"].numpy()`), and the loss, a function
+of the variable, is recomputed on each step. Pieces: the helper is written into its one caller
+(native/session_inline.py, also when its results go into a dict's items), the loss's naming scope around the
+sessions stands one level out (native/scoped_sessions.py), a list comprehension fetched is a list of arrays
+(native/fetch.py), and the training session's initialiser run resets the image without blocking on the
+optimizer, which did not exist while the earlier sessions ran (native/sessions.py).
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+
+from tests.upgrader.multi_file import run_old_and_new
+from upgrader.native.run import upgrade_native
+from upgrader.native.scoped_sessions import unwrap_scoped_sessions
+
+FUNCTIONS = '''import numpy as np
+import tensorflow as tf
+
+LAYERS = ["relu", "pooled"]
+
+
+def network(image):
+    net = {}
+    net["relu"] = tf.nn.relu(image * 2.0 - 0.5)
+    net["pooled"] = tf.reduce_mean(net["relu"] ** 2, axis=1)
+    return net
+
+
+def build_losses(net, image, content, style):
+    with tf.variable_scope("loss") as scope:
+        with tf.Session() as sess:
+            sess.run(image.assign(content))
+            fixed = sess.run(net["relu"])
+        content_loss = tf.reduce_sum((net["relu"] - fixed) ** 2)
+        with tf.Session() as sess:
+            sess.run(image.assign(style))
+            targets = sess.run([net[name] for name in LAYERS])
+        style_loss = sum(tf.reduce_sum((net[name] - targets[i]) ** 2) for i, name in enumerate(LAYERS))
+        total = content_loss + 0.5 * style_loss
+    return content_loss, style_loss, total
+
+
+def main():
+    image = tf.Variable(np.zeros([2, 3]), dtype=tf.float32)
+    net = network(image)
+    content = np.linspace(0.0, 1.0, 6).reshape(2, 3)
+    style = np.cos(np.arange(6.0)).reshape(2, 3)
+    content_loss, style_loss, total = build_losses(net, image, content, style)
+    step = tf.train.AdamOptimizer(0.1).minimize(total)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(image.assign(np.full([2, 3], 0.6)))
+        for i in range(4):
+            sess.run(step)
+            c, s, t = sess.run([content_loss, style_loss, total])
+            print("step", i, round(float(c), 4), round(float(s), 4), round(float(t), 4))
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def _blockers(code: str) -> list[str]:
+    return [d.message for d in upgrade_native(code).warnings if d.rule == "native"]
+
+
+def _same_numbers(old: str, new: str) -> None:
+    a, b = old.split(), new.split()
+    assert [w for w in b if w.isalpha()] == [w for w in a if w.isalpha()] and len(a) == len(b)
+    np.testing.assert_allclose([float(w) for w in b if not w.isalpha()], [float(w) for w in a if not w.isalpha()],
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_a_loss_helper_with_sessions_of_its_own_converts_to_plain_evaluation() -> None:
+    out = upgrade_native(FUNCTIONS).code
+    assert not _blockers(FUNCTIONS)
+    assert "    image.assign(content)\n    fixed = net()[\"relu\"].numpy()\n" in out
+    assert "    targets = [net()[name].numpy() for name in LAYERS]\n" in out
+    assert "def build_losses" not in out and "variable_scope" not in out
+    for tf1 in ("Session", "placeholder", "initializer", "compat.v1"):
+        assert tf1 not in out, tf1
+
+
+def test_the_converted_helper_program_prints_what_tf1_printed(tmp_path: Path) -> None:
+    tf1, tf2 = run_old_and_new(tmp_path, {"main.py": FUNCTIONS})
+    assert tf1.stdout.startswith("step 0 1.3 ")
+    _same_numbers(tf1.stdout, tf2.stdout)
+
+
+def test_a_naming_scope_around_a_session_is_unwrapped_only_when_it_makes_nothing() -> None:
+    head = "import numpy as np\nimport tensorflow as tf\nimage = tf.Variable(np.zeros(2, np.float32))\n"
+    session = ("    with tf.Session() as sess:\n        sess.run(image.assign(np.ones(2)))\n"
+               "        fixed = sess.run(2.0 * image)\n")
+    plain = head + "with tf.variable_scope('loss') as scope:\n" + session + "    loss = tf.reduce_sum(image - fixed)\n"
+    got = unwrap_scoped_sessions(plain, ast.parse(plain))
+    assert got == head + session.replace("\n    ", "\n")[4:] + "loss = tf.reduce_sum(image - fixed)\n"
+    makes = head + "with tf.variable_scope('loss'):\n" + session + "    w = tf.Variable(1.0)\n"
+    used = plain + "print(scope.name)\n"
+    no_session = head + "with tf.variable_scope('loss'):\n    loss = tf.reduce_sum(image)\n"
+    for code in (makes, used, no_session):
+        assert unwrap_scoped_sessions(code, ast.parse(code)) is None
