@@ -21,10 +21,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from upgrader.native.class_midbuild import reset_edits, scope_around_fetches
 from upgrader.native.class_params import constant_params, hoisted, one_session_each, param_edits
 from upgrader.native.class_sessions import (INITIALIZERS, NotAModel, _builds, _opened, _opens, _self_attr,
-                                            _session_edits, _session_names, cuts, late_builds, mid_build,
-                                            unwrap_sessions)
+                                            _session_edits, _session_names, cuts, fetches_only, late_builds,
+                                            mid_build, unwrap_sessions)
 
 __all__ = ["NotAModel", "Plan", "late_builds", "model_classes", "plan", "flat_program"]
 RENAMED = "__param"   # a session method's parameter spelled like an attribute, renamed while flat
@@ -124,7 +125,10 @@ def _bookkeeping(p: Plan, s: ast.stmt) -> bool:
 
 
 def _graph_locals(p: Plan) -> set[str]:
-    return {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    # NOTE: a session fetching values mid-build is the flat program's one session, not a local to keep apart
+    mid = {id(w.items[0].optional_vars) for s in p.graph for w in ast.walk(s) if fetches_only(w)}
+    return {n.id for s in p.graph for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            and id(n) not in mid}
 
 
 def _graph_attrs(p: Plan) -> set[str]:
@@ -157,7 +161,7 @@ def _inline(p: Plan, fn: ast.FunctionDef, methods: dict[str, ast.FunctionDef], b
         elif isinstance(s, ast.With) and len(s.items) == 1 and _scope_of_name(p, s.items[0]):
             p.graph.extend(s.body)
             p.ordered.extend(s.body)
-        elif isinstance(s, ast.With) and all(_naming_only(i) for i in s.items):
+        elif isinstance(s, ast.With) and (all(_naming_only(i) for i in s.items) or scope_around_fetches(s, p.cls)):
             _inline(p, fn, methods, built, top, s.body)   # name_scope / device: op names and placement only
         elif isinstance(s, (ast.Return, ast.Global, ast.Nonlocal)):
             raise NotAModel(f"'{type(s).__name__.lower()}' in a method that builds the graph")
@@ -251,6 +255,7 @@ def flat_program(p: Plan, lines: list[str], imports: str, tf: str) -> str:
     for s in p.graph + list(hoist.values()):
         edits = [(n, n.attr) for n in ast.walk(s) if _self_attr(n)]
         edits += [(n, "_" + n.id) for n in ast.walk(s) if isinstance(n, ast.Name) and n.id in shadow]
+        edits += reset_edits(p, s, tf)   # a session fetching values mid-build (native/class_midbuild.py)
         out.append(_edits_text(getattr(s, "source_lines", lines), s, edits, s.col_offset))
     for m in p.runs:
         drops: dict[int, tuple[list[ast.AST], set[int]]] = {}

@@ -97,16 +97,33 @@ def late_builds(cls: ast.ClassDef, tree: ast.Module) -> tuple[list[str], list[as
 def _builds_via(cls: ast.ClassDef, name: str) -> bool:
     """Whether method `name` (and the methods it calls on self) can run as part of __init__: no session, no result."""
     methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
-    seen, todo = set(), [name]
+    seen, todo, inlined = set(), [name], {name}
     while todo:
         m = methods[todo.pop()]
         if m.name in seen:
             continue
         seen.add(m.name)
-        if _opened_any(m) or any(isinstance(n, ast.Attribute) and n.attr == "run" for n in ast.walk(m)):
+        fetching = {id(n) for w in ast.walk(m) if fetches_only(w) for n in ast.walk(w)}
+        if any(id(n) not in fetching and (isinstance(n, ast.Call) and _opens(n) or isinstance(n, ast.Attribute)
+                                          and n.attr == "run") for n in ast.walk(m)):
             return False
         todo += [c.func.attr for c in ast.walk(m) if isinstance(c, ast.Call) and _self_attr(c.func) and c.func.attr in methods]
-    return not any(isinstance(r, ast.Return) and r.value is not None for n in seen for r in ast.walk(methods[n]))
+        inlined |= {s.value.func.attr for s in ast.walk(m) if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+                    and _self_attr(s.value.func) and s.value.func.attr in methods}
+    # NOTE: a helper called for its value (`G = self._gram(F)`) stays a method; only those inlined must not return one
+    return not any(isinstance(r, ast.Return) and r.value is not None for n in inlined for r in ast.walk(methods[n]))
+
+
+def fetches_only(w: ast.AST) -> bool:
+    """`with tf.Session() as s:` whose block only runs `s` (`s.run(image.assign(content))`, `p = s.run(layer)`):
+    a session that fetches values while the graph is built (a style-transfer target), part of construction."""
+    name = _opened(w)
+    if name is None or not all(isinstance(st, (ast.Expr, ast.Assign)) for st in w.body):
+        return False
+    uses = [n for st in w.body for n in ast.walk(st) if isinstance(n, ast.Name) and n.id == name]
+    return bool(uses) and all(any(isinstance(c, ast.Call) and c.func is not None and isinstance(c.func, ast.Attribute)
+                                  and c.func.value is u and c.func.attr == "run" for st in w.body for c in ast.walk(st))
+                              for u in uses)
 
 
 def _opened_any(m: ast.AST) -> bool:

@@ -44,7 +44,7 @@ def _naming_block(w: ast.stmt, tree: ast.Module, aliases: dict[str, str]) -> boo
             isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
         return False
     if alias is not None and not (isinstance(alias, ast.Name) and not any(
-            isinstance(n, ast.Name) and n.id == alias.id and n is not alias for n in ast.walk(tree))):
+            isinstance(n, ast.Name) and n.id == alias.id and isinstance(n.ctx, ast.Load) for n in ast.walk(tree))):
         return False
     sessions = [s for s in w.body if _opens_session(s, aliases)]
     defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
