@@ -334,6 +334,9 @@ def _as_init(prog: Any, s: ast.stmt) -> tuple[str, ast.Call] | None:
         return None
     from upgrader.native.reinit_iterators import reinit_run
     arg = call.args[0]
+    if isinstance(arg, (ast.List, ast.Tuple)):   # `[it.initializer, tf.global_variables_initializer()]`: TF2 needs
+        its = [e for e in arg.elts if not _variable_init(prog, e)]   # no variable initializer, so the iterator's is it
+        arg = its[0] if len(its) == 1 and len(arg.elts) > 1 else arg
     if (key := reinit_run(prog, arg)) is not None:
         return key, call
     if isinstance(arg, ast.Attribute) and arg.attr == "initializer" and isinstance(arg.value, ast.Name) and (
@@ -342,11 +345,18 @@ def _as_init(prog: Any, s: ast.stmt) -> tuple[str, ast.Call] | None:
     return None
 
 
+def _variable_init(prog: Any, node: ast.expr) -> bool:
+    """`tf.global_variables_initializer()` (local too), or a name bound to one, as a fetch."""
+    from upgrader.native.model import INITS
+    return prog.call_key(node) in INITS or isinstance(node, ast.Name) and prog.kind(node.id) == "init"
+
+
 def _check_uses(prog: Any, p: Plan) -> None:
     """An iterator may appear only where it is made, in its get_next() and in `sess.run(it.initializer)`."""
     allowed = {id(it.stmt.targets[0]) for it in prog.iterators.values() if it.name}
     allowed |= {id(it.get_next.value.func.value) for it in prog.iterators.values() if it.get_next is not None}
-    allowed |= {id(getattr(call.args[0], "value", None)) for _, call in p.inits.values()}
+    allowed |= {id(getattr(a, "value", None)) for _, call in p.inits.values()
+                for a in getattr(call.args[0], "elts", [call.args[0]])}
     allowed |= {id(s.value.func.value) for it in prog.iterators.values() for s in it.init_stmts}
     of = owner(prog)
     local = {id(x) for d in tree_nodes(prog) if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))

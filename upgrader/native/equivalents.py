@@ -29,6 +29,7 @@ from upgrader.native.call_respells import call_respell_spans
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
 from upgrader.native.sequence_loss import sequence_loss_spans
+from upgrader.native.static_returns import static_return_spans
 from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
 from upgrader.native.module_imports import module_import_spans
@@ -137,6 +138,8 @@ def swap(code: str, tree: ast.Module) -> str:
     if any(w in code for w in ("xw_plus_b", "global_step(", "Saver(")):   # native/call_respells.py
         spans += call_respell_spans(tree, aliases, source)
     spans += augmented_spans(tree, aliases, source)   # `t += e` on a tensor -> `t = t + e` (native/augmented.py)
+    if "shape" in code:   # a helper's returned static-shape number, at the call (native/static_returns.py)
+        spans += static_return_spans(tree, source)
     if ".value" in code:
         spans += [d for d in dimension_spans(tree, source) if not any(   # (native/dimension_values.py)
             s[:2] <= d[0][:2] and d[0][2:] <= s[2:] for s, _ in spans)]   # NOTE: not inside another edit

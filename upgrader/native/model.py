@@ -35,7 +35,7 @@ from upgrader.native.rnn import classify as rnn_statement
 from upgrader.native.plain_use import check_plain
 from upgrader.native.shapes import only_shapes
 from upgrader.native.rebind_data import stored_names
-from upgrader.native.unpack import unpack_targets
+from upgrader.native.unpack import elementwise, unpack_targets
 from upgrader.native.variable_inits import check as initial_values
 from upgrader.native.versions import Chain, finish as finish_versions, rebind
 from upgrader.scan import collect_aliases, dotted, to_key
@@ -169,8 +169,9 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
         return
     if (names := unpack_targets(stmt)) and (_is_tf(prog, stmt.value) or any(prog.kind(n) for n in names_in(stmt.value))):
         prog.unpacked.append(stmt)   # split into one statement per name and analysed again (native/unpack.py)
-        for n in names:
-            prog.entities.setdefault(n, Entity(n, "tensor", stmt))
+        for i, n in enumerate(names):   # NOTE: `a, n = f(x)[0], x.get_shape()[1]`: n is a Python number
+            if not (elementwise(stmt) and only_shapes(prog, stmt.value.elts[i])):
+                prog.entities.setdefault(n, Entity(n, "tensor", stmt))
         return
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         if _is_tf(prog, stmt) or any(prog.kind(n) for n in names_in(stmt)):
@@ -226,7 +227,7 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
                 prog.block(stmt, merged)
             else:
                 deps = tuple(merged)
-    elif key in INITS:
+    elif key in INITS or key == "tf.group" and value.args and all(prog.call_key(a) in INITS for a in value.args):
         kind = "init"
     elif key is not None and key.startswith("tf.train.") and key.endswith("Optimizer"):
         kind = "optimizer"

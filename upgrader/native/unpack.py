@@ -40,11 +40,21 @@ def split(code: str, stmts: list[ast.Assign]) -> str:
         comment = lines[last].rstrip("\r\n")[_end_col(lines[last], stmt.end_col_offset):].strip()
         names = [e.id for e in stmt.targets[0].elts]
         out = [f"{n} = {value}[{i}]" for i, n in enumerate(names) if n != "_"]
+        if elementwise(stmt):   # `a, n = f(x)[0], x.get_shape()[1]`: one element each (native/static_returns.py)
+            out = [f"{n} = {ast.get_source_segment(code, e)}" for n, e in zip(names, stmt.value.elts) if n != "_"]
         if comment.startswith("#"):
             out[0] += "  " + comment
         lines[first:last + 1] = [ln + tail if not ln.endswith(newline) else ln for ln in
                                  (o.replace("\n", newline) for o in out)]
     return "".join(lines)
+
+
+def elementwise(stmt: ast.Assign) -> bool:
+    """`a, b = e0, e1` where no element reads a name bound before it: `a = e0` then `b = e1` is the same."""
+    value, names = stmt.value, [e.id for e in stmt.targets[0].elts]
+    return isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(names) and not any(
+        isinstance(e, ast.Starred) for e in value.elts) and not any(
+        isinstance(n, ast.Name) and n.id in names[:i] for i, e in enumerate(value.elts) for n in ast.walk(e))
 
 
 def _end_col(line: str, col: int) -> int:

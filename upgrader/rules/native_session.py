@@ -115,6 +115,8 @@ def _evaluates_graph(prog: Program, value: ast.expr, kinds: tuple[str, ...] = ("
 
 def _initializer(prog: Program, op: ast.expr) -> bool:
     """`init`, `tf.global_variables_initializer()`, `W.initializer`: TF2 variables are initialised when created."""
+    if prog.call_key(op) == "tf.group" and op.args and not op.keywords:   # tf.group(global_..., local_...)
+        return all(_initializer(prog, a) for a in op.args)
     return prog.call_key(op) in INITS or isinstance(op, ast.Name) and prog.kind(op.id) == "init" or (
         isinstance(op, ast.Attribute) and op.attr == "initializer" and isinstance(op.value, ast.Name)
         and prog.kind(op.value.id) == "variable")
