@@ -1,7 +1,7 @@
 """Image summaries of float data (native/summary_images.py): TF1 rescaled each float image to 0..255 itself, so
 the converted summary writes `tf1_image_pixels(images)`, and the event files hold the same pixels, image by image,
-with `max_outputs` kept. Also: a Python value read from static shapes while the graph is built stays Python, and
-the TensorBoard embedding projector keeps the file in compat form with its own reason."""
+with `max_outputs` kept. Also: a Python value read from static shapes while the graph is built stays Python (the
+TensorBoard embedding projector: tests/upgrader/test_native_projector.py)."""
 from __future__ import annotations
 
 import subprocess
@@ -83,20 +83,6 @@ def test_a_value_read_from_static_shapes_stays_python() -> None:
     assert not [d.message for d in result.warnings if d.rule == "native"]
     assert "dims = (5, tf.function(h).get_concrete_function(tf.TensorSpec([None, 3], tf.float32)).output_shapes[1])" \
            in result.code and "emb = tf.Variable(tf.zeros(dims))" in result.code
-
-
-def test_the_embedding_projector_is_reported_as_such() -> None:
-    code = ("import numpy as np\nimport tensorflow as tf\nfrom tensorflow.contrib.tensorboard.plugins import projector\n\n"
-            "x = tf.placeholder(tf.float32, [None, 3])\nemb = tf.Variable(tf.zeros([4, 3]), name='emb')\n"
-            "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
-            "    writer = tf.summary.FileWriter('logs')\n    config = projector.ProjectorConfig()\n"
-            "    e = config.embeddings.add()\n    e.tensor_name = emb.name\n"
-            "    projector.visualize_embeddings(writer, config)\n    print(sess.run(x * 2.0, {x: np.ones((1, 3))}))\n")
-    result = upgrade_source(code, "native")
-    blocked = [d.message for d in result.warnings if d.rule == "native"]
-    assert any("tf.contrib.tensorboard.plugins.projector.ProjectorConfig: the TensorBoard embedding projector is not "
-               "converted natively yet" in m for m in blocked), blocked
-    assert "from tensorboard.plugins import projector" in result.code   # the compat form imports it from tensorboard
 
 
 DATASET_SHAPE = '''import numpy as np

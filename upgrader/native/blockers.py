@@ -8,6 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.datasets import handled_call as dataset_call
+from upgrader.native.projector import uses_projector
 from upgrader.native.rnn_states import class_cell_reason
 from upgrader.native.tail_reasons import contrib_reason, failing_imports
 
@@ -32,8 +33,8 @@ def walk_blockers(prog: Program) -> None:
             if isinstance(node, ast.Attribute) and node.attr == "partial_run":
                 prog.block(node, "sess.partial_run has no TF2 equivalent")
             continue
-        if k in CONTRIB_INITIALIZERS:   # rules/native_initializers.py maps them to Keras initializers
-            continue
+        if k in CONTRIB_INITIALIZERS or uses_projector(k):   # Keras initializers (rules/native_initializers.py),
+            continue   # the projector's config (native/projector.py)
         if k.startswith(QUEUES) or "Queue" in k or k.endswith("Reader"):
             prog.block(node, f"{k}: queue-based input pipelines have no native TF2 form (use tf.data by hand)")
         elif (k.startswith(("tf.layers.", "tf.nn.rnn_cell", "tf.nn.dynamic_rnn", "tf.contrib")) and k not in LAYERS

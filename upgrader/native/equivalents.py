@@ -35,6 +35,7 @@ from upgrader.native.hoist import hoist
 from upgrader.native.module_imports import module_import_spans
 from upgrader.native.operand_kinds import FLOAT, Kinds
 from upgrader.native.plain_scopes import plain_scope_spans
+from upgrader.native.projector import projector_spans
 from upgrader.native.scope_names import scope_names
 from upgrader.native.session_calls import session_calls
 from upgrader.native.session_default import unwrap_session_defaults
@@ -138,6 +139,8 @@ def swap(code: str, tree: ast.Module) -> str:
     if any(w in code for w in ("xw_plus_b", "global_step(", "Saver(")):   # native/call_respells.py
         spans += call_respell_spans(tree, aliases, source)
     spans += augmented_spans(tree, aliases, source)   # `t += e` on a tensor -> `t = t + e` (native/augmented.py)
+    if "projector" in code:   # the embedding's checkpoint key, the writer's logdir (native/projector.py)
+        spans += projector_spans(tree, aliases, source)
     if "shape" in code:   # a helper's returned static-shape number, at the call (native/static_returns.py)
         spans += static_return_spans(tree, source)
     if ".value" in code:

@@ -26,7 +26,7 @@ from upgrader.native.module_calls import classify as module_statement
 from upgrader.native.layer_reuse import layer_entity
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
-from upgrader.native.sessions import graph_in_session, later_session, runs_graph, session_target
+from upgrader.native.sessions import block_statement, later_session, runs_graph, session_target
 from upgrader.native.summary_merge import collected, members
 from upgrader.native.tail_reasons import writes_summary
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
@@ -62,6 +62,7 @@ PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/nat
             "tf.python_io.TFRecordWriter", "tf.io.TFRecordWriter",   # file writing and tf.train.Example protos: plain
             "tf.train.Example", "tf.train.Feature", "tf.train.Int64List", "tf.train.BytesList", "tf.train.FloatList",
             "tf.train.get_checkpoint_state", "tf.train.latest_checkpoint",   # checkpoint paths, in TF2 as in TF1
+            "tf.contrib.tensorboard.plugins.projector",   # the embedding projector's config (native/projector.py)
             "tf.test.TestCase", "tf.test.main")           # unit-test scaffolding: the same classes in TF2
 
 
@@ -347,8 +348,9 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             if isinstance(stmt, ast.With):
                 fetched: set[str] = set()   # names the block binds from what it runs: NumPy data, not graph
                 for inner in stmt.body:   # NOTE: graph built in the session block, after training, is graph code
-                    if graph_in_session(prog, inner, _is_tf, plain_tf) and not set(names_in(inner.value)) & fetched:
-                        _classify(prog, inner)
+                    if (how := block_statement(prog, inner, fetched, _is_tf, plain_tf)) != "session":
+                        _classify(prog, inner)   # NOTE: 'shapes': check_plain lets its static-shape reads through
+                        fetched |= stored_names(inner) if how == "shapes" else set()
                     else:
                         prog.session_stmts.add(id(inner))
                         fetched |= stored_names(inner)

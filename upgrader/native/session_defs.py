@@ -21,6 +21,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.feeds import feed_literal
+from upgrader.native.projector import uses_projector
 from upgrader.native.sessions import session_target
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def _why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
     for node in ast.walk(stmt):
         if id(node) in inside:
             continue
-        if isinstance(node, ast.Call) and prog.call_key(node) in FILE_CALLS:
+        if isinstance(node, ast.Call) and (prog.call_key(node) in FILE_CALLS or uses_projector(prog.call_key(node))):
             inside.update(id(m) for m in ast.walk(node))   # files: Python, not graph
             continue
         if isinstance(node, ast.Call) and prog.call_key(node) is not None:

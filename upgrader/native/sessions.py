@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from upgrader.native.naming import per_analysis
 from upgrader.native.session_copies import session_copies
+from upgrader.native.shapes import only_shapes
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -51,10 +52,33 @@ def _variable_initializer(prog: Program, node: ast.expr) -> bool:
 
 def graph_in_session(prog: Program, stmt: ast.stmt, is_tf, plain_tf) -> bool:
     """`noise = tf.placeholder(...)` / `decoder = tf.matmul(noise, W)` in the session's block: a graph value built
-    there (a sampler after training) without running anything, as it would be at module level."""
-    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-        and is_tf(prog, stmt.value) and not plain_tf(prog, stmt.value) and not runs_graph(prog, stmt) \
-        and prog.call_key(stmt.value) not in ("tf.summary.FileWriter", "tf.train.Saver")
+    there (a sampler after training) without running anything, as it would be at module level. A Saver made
+    there is one too (it saves the variables made before it), and so is an op built from graph objects alone
+    (`assign = emb.assign(h)`, run later in the block)."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)) \
+            or runs_graph(prog, stmt) or prog.call_key(stmt.value) == "tf.summary.FileWriter":
+        return False
+    if not is_tf(prog, stmt.value):   # NOTE: a call or an operator only: a feed dict or a list of fetches is session code
+        graph = [n for n in ast.walk(stmt.value) if isinstance(n, ast.Name)
+                 and prog.kind(n.id) not in (None, "session", "writer", "saver")]
+        return isinstance(stmt.value, (ast.Call, ast.BinOp, ast.UnaryOp)) and bool(graph) \
+            and not only_shapes(prog, stmt.value)
+    return not plain_tf(prog, stmt.value)
+
+
+def block_statement(prog: Program, stmt: ast.stmt, fetched: set[str], is_tf, plain_tf) -> str:
+    """What a statement of the session's `with` block is: 'graph' (graph code, see `graph_in_session`),
+    'shapes' (plain Python reading static shapes, `dims = (len(x_test), h.get_shape()[1].value)`), or
+    'session' (session code). A value built from what the block fetched stays session code, except a
+    tf.Variable, which keeps its place and is initialised from those values (an embedding to save)."""
+    value = getattr(stmt, "value", None)
+    if graph_in_session(prog, stmt, is_tf, plain_tf) and (
+            not {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} & fetched
+            or prog.call_key(value) == "tf.Variable"):
+        return "graph"
+    if isinstance(stmt, ast.Assign) and not runs_graph(prog, stmt) and only_shapes(prog, value):
+        return "shapes"
+    return "session"
 
 
 def later_session(prog: Program, stmt: ast.stmt, name: str) -> bool:

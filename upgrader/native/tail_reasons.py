@@ -26,10 +26,6 @@ CONTRIB = {
     "tf.contrib.training.HParams": (
         "a Python configuration object with no TF2 counterpart (keep the values in a dict, a dataclass or "
         "types.SimpleNamespace)"),
-    "tf.contrib.tensorboard.plugins.projector": (
-        "the TensorBoard embedding projector is not converted natively yet (in TF2: `from tensorboard.plugins "
-        "import projector`, the embedding saved by a tf.train.Checkpoint, and its tensor_name the checkpoint key "
-        "'<attribute>/.ATTRIBUTES/VARIABLE_VALUE')"),
 }
 
 

@@ -16,7 +16,7 @@ class ContribProjector(Rule):
     import tensorflow.contrib.tensorboard.plugins.projector as pj  ->  import tensorboard.plugins.projector as pj
 
     `projector.visualize_embeddings(writer, config)` keeps working: tensorboard's takes a logdir
-    or a `tf.compat.v1.summary.FileWriter` (native mode: see rules/native_projector.py).
+    or a `tf.compat.v1.summary.FileWriter` (native mode passes the logdir: native/projector.py).
     """
 
     DESCRIPTION = "tf.contrib.tensorboard.plugins.projector -> tensorboard.plugins.projector"

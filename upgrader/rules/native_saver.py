@@ -8,6 +8,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.saver_slots import saved_optimizer
 from upgrader.native.save_paths import split_save_path
 from upgrader.native.model import Entity, Program
+from upgrader.native.projector import uses_projector
 
 
 STATE_READERS = ("tf.train.latest_checkpoint", "tf.train.get_checkpoint_state")
@@ -72,7 +73,8 @@ class NativeSaver(NativeRule):
             directory, name, manager = managed
             keep = edit.text(given["max_to_keep"]) if "max_to_keep" in given else "5"   # NOTE: TF1 Saver's default
             self.change(f"Saver(max_to_keep={keep}) -> tf.train.CheckpointManager")
-            return text + f"\n{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
+            pad = " " * stmt.col_offset   # NOTE: a Saver made in the session's block keeps the block's indentation
+            return text + f"\n{pad}{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
                           f"max_to_keep={keep}, checkpoint_name={name})"
         if "max_to_keep" in given:
             self.warn(f"line {call.lineno}: Saver(max_to_keep=...) dropped: Checkpoint.write keeps every checkpoint "
@@ -82,7 +84,8 @@ class NativeSaver(NativeRule):
     def _manager(self, prog: Program, saver: Entity, edit: Editor) -> tuple[str, str, str] | None:
         """(directory, checkpoint_name, manager name) when the saver's one save site maps onto a CheckpointManager."""
         call = saver.stmt.value
-        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog)
+        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog) or any(
+            uses_projector(prog.call_key(n)) for n in ast.walk(prog.tree))   # NOTE: it finds checkpoints by the state file
         saves = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr == "save" and isinstance(n.func.value, ast.Name) and n.func.value.id == saver.name]
         if not wanted:
