@@ -32,6 +32,8 @@ from upgrader.native.sequence_loss import sequence_loss_spans
 from upgrader.native.static_returns import static_return_spans
 from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
+from upgrader.native.local_aliases import local_aliases
+from upgrader.native.nested_defs import nested_defs
 from upgrader.native.module_imports import module_import_spans
 from upgrader.native.operand_kinds import FLOAT, Kinds
 from upgrader.native.plain_scopes import plain_scope_spans
@@ -120,6 +122,10 @@ def swap(code: str, tree: ast.Module) -> str:
         return hoisted
     if (wrapped := wrap_blocks(code, tree)) != code:   # a graph-building for/if -> a function (native/graph_blocks.py)
         return wrapped
+    if (moved := nested_defs(code, tree)) != code:   # a def nested in a def moves out (native/nested_defs.py)
+        return moved
+    if (direct := local_aliases(code, tree)) != code:   # `cell = tf.X` then `cell(...)` (native/local_aliases.py)
+        return direct
     starts = [0] + [m.end() for m in _NEWLINE.finditer(code)]
 
     def at(line: int, col: int) -> int:

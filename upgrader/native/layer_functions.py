@@ -221,6 +221,8 @@ def constructions(rule: Any, prog: Program, b: Builder, stmt: ast.stmt, edit: Ed
     from upgrader.native.module_text import arguments
     fx, lines = prog.functions, []
     for node in _in_run_order(b, stmt):
+        if id(node) in b.shared:
+            continue   # NOTE: the instance of an earlier call, under variable_scope(reuse=True) (native/scope_reuse.py)
         if id(node) in b.children:
             child = fx.builders[node.func.id]
             lines.append(f"self.{b.children[id(node)]} = {child.cls}({arguments(node, child, child.init, edit.text)})")
@@ -307,8 +309,8 @@ def class_tail(prog: Program, b: Builder, edit: Editor) -> list[str]:
     from upgrader.native.rnn_text import STATE_TUPLE, tracked
     check_training(prog, b)
     family = _family(prog, b)
-    if not any(x.layers for x in family):
-        return tracked(prog, b)
+    if not any(x.layers for x in family) and not any(x.rnn for x in family if x is not b):
+        return tracked(prog, b)   # NOTE: a submodule's RNN layers are listed like Keras layers, below
     tail = tracked(prog, b)   # NOTE: its checks, and the LSTMStateTuple its RNN state needs
     pair = ["", STATE_TUPLE] if STATE_TUPLE in tail else []
     return properties(prog, b, edit) + pair

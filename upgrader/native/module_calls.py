@@ -17,6 +17,7 @@ from upgrader.native.modules import (AUTO, UNKNOWN, Builder, Functions, Instance
 from upgrader.native.layer_functions import enter_blocks, events as layer_events, open_scope, training_flags
 from upgrader.native.naming import names_in, tree_names
 from upgrader.native.rnn_builders import variable_names
+from upgrader.native.scope_reuse import current_scope
 
 if TYPE_CHECKING:
     from upgrader.native.model import Program
@@ -43,7 +44,9 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
             call = _scope_call(prog, s)
             if call is not None:
                 inner, flag = path, reuse
-                if prog.call_key(call) == "tf.variable_scope":
+                if prog.call_key(call) == "tf.variable_scope" and current_scope(prog, _arg(call, 0, "name_or_scope")):
+                    inner = path   # NOTE: tf.get_variable_scope(): the scope it is in, re-entered (native/scope_reuse.py)
+                elif prog.call_key(call) == "tf.variable_scope":
                     name = _value(_arg(call, 0, "name_or_scope", "name"), env, prog)
                     if not isinstance(name, str):
                         raise Stop(s, "its variable_scope name is not a string known before run time")
@@ -51,6 +54,7 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                         b.scope_names.append(name)
                     inner = f"{path}/{name}" if path else name
                     open_scope(fx, inner)   # NOTE: TF1 numbers unnamed layers afresh under a scope entered by name
+                if prog.call_key(call) == "tf.variable_scope":
                     given = next((k.value for k in call.keywords if k.arg == "reuse"), None)
                     value = _value(given, env, prog)
                     if value not in (None, True, False, AUTO):
@@ -77,7 +81,12 @@ def replay(prog: Program, fx: Functions, b: Builder, env: dict[str, object], pat
                 for c in (c for c in _builder_calls(fx, s) if id(c) in b.children):
                     child = fx.builders[c.func.id]
                     inner_env = {p: _value(node, env, prog) for p, node in bind(c, child).items()}
+                    mark = len(events)
                     replay(prog, fx, child, inner_env, path, reuse, events)
+                    if id(c) in b.shared:   # NOTE: the instance of an earlier call: it must only read what that made
+                        if not all(reused for reused, _ in events[mark:]):
+                            raise Stop(c, f"{c.func.id}() under reuse makes variables the earlier call did not")
+                        del events[mark:]
     walk(b.node.body, path, reuse)
 
 

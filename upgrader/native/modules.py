@@ -28,6 +28,7 @@ from upgrader.native.imported import library_aliases
 from upgrader.native.layer_functions import construction_names, follow as follow_layers, has_layers, init_loads as layer_loads
 from upgrader.native.lazy_build import lazy_sizes
 from upgrader.native.naming import names_in, tree_names
+from upgrader.native.scope_reuse import current_scope, scope_arguments, share_children
 from upgrader.native.rnn_builders import Run, cell_statement, follow, has_cells, init_loads, rnn_call, run_statement
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Builder:
     cells: set[int] = field(default_factory=set)     # ids of RNN cell statements (described by their run)
     rnn: dict[int, Run] = field(default_factory=dict)   # id(rnn call Assign) -> its Keras layer (native/rnn_builders.py)
     layers: dict[int, Any] = field(default_factory=dict)   # id(tf.layers call) -> its Keras layer (native/layer_functions.py)
+    shared: set[int] = field(default_factory=set)    # ids of nested calls reusing an earlier one's instance (scope_reuse.py)
 
     @property
     def call_params(self) -> list[str]:
@@ -169,7 +171,7 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
         k = prog.call_key(n)
         if k == "tf.Variable" and not _factory(prog, fn):   # NOTE: new on every call, as a factory's variable is
             fx.variable_calls.add(id(n))
-        if k == "tf.get_variable_scope":
+        if k == "tf.get_variable_scope" and id(n) not in scope_arguments(prog, fn):
             raise Stop(n, "tf.get_variable_scope() inside a function is not followed")
     fx.defs[fn.name] = fn
     if _factory(prog, fn):
@@ -187,12 +189,14 @@ def _define(prog: Program, fx: Functions, fn: ast.stmt) -> None:
     defaults = dict(zip(params[len(params) - len(a.defaults):], a.defaults))
     b = Builder(fn, _class_name(prog, fn.name), params, defaults)
     body = fn.body[1:] if ast.get_docstring(fn) is not None else fn.body
-    if body and (call := _scope_call(prog, body[0])) is not None and prog.call_key(call) == "tf.variable_scope" and not any(
+    if body and (call := _scope_call(prog, body[0])) is not None and prog.call_key(call) == "tf.variable_scope" and not (
+            current_scope(prog, _arg(call, 0, "name_or_scope"))) and not any(
             prog.call_key(n) in ("tf.get_variable", "tf.variable_scope") or _factory_call(fx, n) for s in body[1:]
             for n in ast.walk(s)):   # NOTE: `return out` after the scope block is computation, not naming
         b.own = body[0]
     compute: list[ast.stmt] = []
     _structure(prog, fx, b, body, compute)
+    share_children(prog, fx, b)   # a second call under variable_scope(..., reuse=True): the same instance
     _classify_params(prog, fx, b, compute)
     fx.builders[fn.name] = b
     fx.calls.update(id(n) for n in gets)
@@ -242,7 +246,7 @@ def _structure(prog: Program, fx: Functions, b: Builder, body: list[ast.stmt], c
             if extra or len(call.args) > 1 or name is None:
                 raise Stop(s, f"variable_scope arguments {extra or 'default_name'} are not followed")
             literal = isinstance(name, ast.Constant) and isinstance(name.value, str)
-            if not literal and prog.call_key(call) != "tf.name_scope" and not (   # NOTE: name_scope only names ops
+            if not literal and prog.call_key(call) != "tf.name_scope" and not current_scope(prog, name) and not (   # NOTE: name_scope only names ops
                     s is b.own and isinstance(name, ast.Name) and name.id in b.params):
                 raise Stop(s, "a variable_scope name must be a string literal (or, for the scope around the "
                               "whole body, a parameter)")

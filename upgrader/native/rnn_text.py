@@ -112,11 +112,7 @@ def tracked(prog: Program, b: Builder) -> list[str]:
     """The class lines that list the Keras layers' weights: tf.Module does not look inside Keras layers."""
     if not b.rnn:
         return []
-    fx = prog.functions
-    if any(c.func.id == b.node.name for other in fx.builders.values() for c in ast.walk(other.node)
-           if isinstance(c, ast.Call) and id(c) in other.children):
-        raise Blocked(b.node.lineno, f"'{b.node.name}' builds RNN cells and is called by another layer function: the "
-                                     "outer tf.Module would not list the Keras layer's weights")
+    # NOTE: a layer function calling this one lists its submodules' Keras layers (layer_functions.properties)
     layers = " + ".join(f"tuple(self.{r.attr}.{{0}})" for r in b.rnn.values())
     pair = any(r.state and any(CELLS[prog.call_key(c)] == "LSTMCell" for cs in r.cells for c in cs) for r in b.rnn.values())
     tuple_lines = ["", "# TF1's LSTM state is (c, h), read as state.c / state.h; Keras returns h, c", STATE_TUPLE] * pair

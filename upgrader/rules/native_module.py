@@ -8,6 +8,7 @@ from upgrader.native.module_text import Substituted, arguments, class_import, co
 from upgrader.native.layer_functions import call_text, class_tail, constructions
 from upgrader.native.layer_sites import construction, general_text, statement_sites
 from upgrader.native.modules import Builder, Site, _builder_calls, _scope_call
+from upgrader.native.scope_reuse import current_scope
 from upgrader.native.rnn_text import layers as rnn_layers, run_lines as rnn_lines
 from upgrader.rules.native_functions import expression
 from upgrader.rules.native_placeholders import prologue
@@ -99,7 +100,7 @@ class NativeModule(NativeRule):
             call = _scope_call(prog, s)
             if call is not None:
                 inner = self.creation(prog, b, s.body, edit)
-                if not inner or prog.call_key(call) == "tf.name_scope":   # NOTE: TF1 name_scope never named get_variable
+                if not inner or prog.call_key(call) == "tf.name_scope" or current_scope(prog, call.args[0] if call.args else None):
                     lines += inner
                 elif s is b.own and b.own_name_ok():
                     lines += ["with self.name_scope:", indent("\n".join(inner))]
