@@ -6,9 +6,8 @@ import json
 
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.saver_slots import saved_optimizer
-from upgrader.native.save_paths import split_save_path
+from upgrader.native.save_paths import bound_path, save_path, split_save_path, unmanaged
 from upgrader.native.model import Entity, Program
-from upgrader.native.projector import uses_projector
 
 
 STATE_READERS = ("tf.train.latest_checkpoint", "tf.train.get_checkpoint_state")
@@ -21,7 +20,7 @@ class NativeSaver(NativeRule):
     path = saver.save(sess, prefix)          ->  path = saver.write(prefix)
     saver.restore(sess, path)                ->  saver.restore(path)
 
-    With max_to_keep= (or tf.train.latest_checkpoint in the file) and one save site writing
+    With max_to_keep= (or tf.train.latest_checkpoint in the file) and save sites all writing
     `os.path.join(d, "model")` with global_step=, a CheckpointManager keeps the newest N and the state file:
     saver = tf.train.Saver(max_to_keep=2)    ->  saver = tf.train.Checkpoint(W=W)
                                                  saver_manager = tf.train.CheckpointManager(saver, d, max_to_keep=2, checkpoint_name="model")
@@ -52,6 +51,10 @@ class NativeSaver(NativeRule):
             names = [e.name for e in prog.entities.values()
                      if (e.kind == "variable" and not e.alias) or (e.kind == "layer" and any(e.name in t.deps for t in prog.entities.values()))]
             items = [f"{n}={n}" for n in names]
+            # NOTE: Keras 3 does not track a stacked RNN's cells (StackedRNNCells keeps them in a list that
+            # tf.train.Checkpoint does not see): the Checkpoint names them, or their weights are not saved
+            items += [f"{n}_cells=list({n}.cell.cells)" for n in names if (e := prog.entities[n]).kind == "layer"
+                      and (prog.call_key(getattr(e.stmt, "value", None)) or "").endswith(".MultiRNNCell")]
         elif isinstance(var_list, (ast.List, ast.Tuple)) and all(isinstance(v, ast.Name) for v in var_list.elts):
             items = [f"{v.id}={v.id}" for v in var_list.elts]
         elif isinstance(var_list, ast.Dict) and all(isinstance(k, ast.Constant) and str(k.value).isidentifier()
@@ -73,8 +76,7 @@ class NativeSaver(NativeRule):
             directory, name, manager = managed
             keep = edit.text(given["max_to_keep"]) if "max_to_keep" in given else "5"   # NOTE: TF1 Saver's default
             self.change(f"Saver(max_to_keep={keep}) -> tf.train.CheckpointManager")
-            pad = " " * stmt.col_offset   # NOTE: a Saver made in the session's block keeps the block's indentation
-            return text + f"\n{pad}{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
+            return text + f"\n{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
                           f"max_to_keep={keep}, checkpoint_name={name})"
         if "max_to_keep" in given:
             self.warn(f"line {call.lineno}: Saver(max_to_keep=...) dropped: Checkpoint.write keeps every checkpoint "
@@ -84,15 +86,14 @@ class NativeSaver(NativeRule):
     def _manager(self, prog: Program, saver: Entity, edit: Editor) -> tuple[str, str, str] | None:
         """(directory, checkpoint_name, manager name) when the saver's one save site maps onto a CheckpointManager."""
         call = saver.stmt.value
-        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog) or any(
-            uses_projector(prog.call_key(n)) for n in ast.walk(prog.tree))   # NOTE: it finds checkpoints by the state file
+        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog)
         saves = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr == "save" and isinstance(n.func.value, ast.Name) and n.func.value.id == saver.name]
         if not wanted:
             return None
-        why = _unmanaged(prog, saver, saves)
+        why = unmanaged(prog, saver.name, saver.stmt.lineno, saves)
         if why is None:
-            path = saves[0].args[1] if len(saves[0].args) > 1 else next(k.value for k in saves[0].keywords if k.arg == "save_path")
+            path = bound_path(prog.tree, save_path(saves[0]))
             if isinstance(path, ast.Constant):
                 head, _, tail = path.value.rpartition("/")
                 directory, name = json.dumps(head or "."), json.dumps(tail)
@@ -133,21 +134,3 @@ class NativeSaver(NativeRule):
 def _reads_state(prog: Program) -> str | None:
     """The call reading the checkpoint state file TF1's Saver.save updated (a CheckpointManager writes it too)."""
     return next((k for n in ast.walk(prog.tree) if (k := prog.call_key(n)) in STATE_READERS), None)
-
-
-def _unmanaged(prog: Program, saver: Entity, saves: list[ast.Call]) -> str | None:
-    """Why the save sites do not map onto one CheckpointManager (None: they do)."""
-    if len(saves) != 1:
-        return f"'{saver.name}' is saved at {len(saves)} places (a manager needs exactly one)"
-    given = dict(zip(("sess", "save_path", "global_step"), saves[0].args)) | {k.arg: k.value for k in saves[0].keywords}
-    path, before = given.get("save_path"), {n.id for s in prog.tree.body if s.end_lineno < saver.stmt.lineno
-                                            for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    if given.get("global_step") is None:
-        return f"{saver.name}.save has no global_step= (a manager numbers every checkpoint)"
-    if isinstance(path, ast.Constant) and isinstance(path.value, str) and path.value.rpartition("/")[2]:
-        return None
-    split = split_save_path(path) if path is not None else None
-    if split is None:
-        return f"the save path at line {saves[0].lineno} is not a directory and a file name (directory + \"/name\")"
-    unknown = [n.id for n in ast.walk(split[0]) if isinstance(n, ast.Name) and n.id not in before and n.id != "os"]
-    return f"the checkpoint directory uses {unknown} defined after the Saver" if unknown else None
