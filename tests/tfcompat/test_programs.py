@@ -6,12 +6,12 @@ Expected outputs are recorded once from real TensorFlow by `tests/record_expecte
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.output_compare import differences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +32,9 @@ def test_program_prints_what_tensorflow_printed(program: Path) -> None:
     if not expected.exists():
         pytest.fail(f"{expected.name} missing: record it with `python -m tests.record_expected {program.stem}`")
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", program.parent.name,
-                          program.name], cwd=program.parent, env=env, capture_output=True, text=True, timeout=300)
+    # NOTE: forked from a process that has imported tfcompat (tests/warm_python.py): the import once, not per program
+    run = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", program.parent.name, program.name],
+                          cwd=program.parent, env=env, timeout=300, preload=("tfcompat",))
     assert run.returncode == 0, f"{program.name} exited {run.returncode}:\n{run.stderr[-4000:]}"
     problem = differences(expected.read_text(), run.stdout)
     assert problem is None, f"{program.name}: {problem}\n--- stdout ---\n{run.stdout[-3000:]}"

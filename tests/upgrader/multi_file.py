@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from tests import warm_python
 from upgrader.engine import upgrade_source
 from upgrader.native import imported
 
@@ -41,9 +41,8 @@ def run_old_and_new(tmp_path: Path, files: dict[str, str], main: str = "main.py"
     for name in files:
         (new / name).write_text(native(new / name)[0].code)
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
-    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", main], cwd=old, env=env,
-                         capture_output=True, text=True, timeout=300)
-    tf2 = subprocess.run([sys.executable, main], cwd=new, capture_output=True, text=True, timeout=300,
-                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    tf1 = warm_python.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", main], cwd=old, env=env,
+                          timeout=300)
+    tf2 = warm_python.run([sys.executable, main], cwd=new, timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
     return tf1, tf2

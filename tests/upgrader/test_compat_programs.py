@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 from upgrader.engine import upgrade_source
@@ -32,15 +33,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.Compl
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
 
     # NOTE: convert serially: CPython 3.11's ast module is not thread-safe ("AST constructor
-    # recursion depth mismatch"); only the TensorFlow subprocesses run two at a time.
+    # recursion depth mismatch"); only the TensorFlow processes run two at a time, each forked
+    # from one that has imported TensorFlow (tests/warm_python.py).
     for program in PROGRAMS:
         work = out / program.stem
         work.mkdir()
         (work / program.name).write_text(upgrade_source(program.read_text(), "compat").code)
 
     def run(program: Path) -> tuple[str, subprocess.CompletedProcess]:
-        return program.stem, subprocess.run([py, program.name], cwd=out / program.stem, env=env,
-                                            capture_output=True, text=True, timeout=600)
+        return program.stem, warm_python.run([py, program.name], cwd=out / program.stem, env=env, timeout=600)
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(run, PROGRAMS))
 

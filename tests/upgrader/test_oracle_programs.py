@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 from upgrader.engine import upgrade_source
@@ -25,8 +25,7 @@ def _python() -> str:
 
 def _run(py: str, api: str, script: Path) -> str:
     env = dict(os.environ, TF_USE_LEGACY_KERAS="1", TF_CPP_MIN_LOG_LEVEL="3")
-    r = subprocess.run([py, str(ORACLE / "run_as_tf.py"), api, str(script)], capture_output=True, text=True,
-                       timeout=300, env=env)
+    r = warm_python.run([py, str(ORACLE / "run_as_tf.py"), api, str(script)], timeout=300, env=env)
     assert r.returncode == 0, f"{api} {script.name} failed:\n{r.stderr[-3000:]}"
     return r.stdout
 

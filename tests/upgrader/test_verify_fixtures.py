@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.warm_python import warm_verify_sides
 from upgrader.verify import verify
 
 PROGRAMS = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "programs" / "v1").glob("*.py"))
 # NOTE: real TensorFlow takes ~30 s to start per side; TFCOMPAT_VERIFY_TF_ALL=1 runs every program against it.
 ON_TENSORFLOW = [p for p in PROGRAMS if os.environ.get("TFCOMPAT_VERIFY_TF_ALL") == "1"
                  or p.stem in ("linreg", "softmax_regression", "cnn", "native_linreg", "native_mlp_layers")]
+
+
+@pytest.fixture(autouse=True)
+def _warm(monkeypatch):
+    warm_verify_sides(monkeypatch)   # NOTE: each side still runs in its own process, without the import each time
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
