@@ -86,3 +86,19 @@ def test_unknown_time_axis_runs_a_loop_with_the_same_values_and_gradients() -> N
         eager, graph = grads(X[:, :steps], np.minimum(LENGTHS, steps)), traced(X[:, :steps], np.minimum(LENGTHS, steps))
         for e, g in zip(eager, graph):
             np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_unknown_time_axis_keeps_the_sequence_output_static_shape() -> None:
+    """A Dense layer after the loop builds from the output's last axis, as on TensorFlow."""
+    stacked = tf.keras.layers.RNN([tf.keras.layers.GRUCell(4), tf.keras.layers.GRUCell(3)], return_sequences=True)
+    dense = tf.keras.layers.Dense(2)
+    shapes = []
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 2], tf.float32)])
+    def run(x):
+        outputs = stacked(x)
+        shapes.append(outputs.shape.as_list())
+        return dense(outputs)
+
+    assert run(X).shape == (3, 5, 2)
+    assert shapes == [[None, None, 3]]

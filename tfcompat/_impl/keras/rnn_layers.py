@@ -314,7 +314,10 @@ class RNN(Layer):
         _, states, last, out_ta = t.while_loop(lambda i, *_: i < n, body, (t.constant(0), states, prev0, out_ta))
         if not self.return_sequences:
             return last, states
-        return t.transpose(out_ta.stack(), [1, 0, 2]), states
+        result = t.transpose(out_ta.stack(), [1, 0, 2])
+        if hasattr(result, "set_shape"):   # NOTE: a stacked TensorArray has no static shape; TF's RNN keeps it
+            result.set_shape([sequences.shape[0], None] + list(prev0.shape[1:]))
+        return result, states
 
 
 _RUN_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask")
