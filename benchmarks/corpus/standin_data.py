@@ -240,6 +240,16 @@ def movie_reviews_tgz() -> bytes:
     return out.getvalue()
 
 
+def movie_review_file(path: str) -> None:
+    """rt-polarity.pos or .neg (as the path ends) from the tar.gz above, where a program reads it unpacked."""
+    name = "rt-polaritydata/" + os.path.basename(path)
+    with tarfile.open(fileobj=io.BytesIO(movie_reviews_tgz()), mode="r:gz") as tar:
+        data = tar.extractfile(name).read()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def plays_txt(n_lines: int = 4000) -> bytes:
     """A 7,675-character preamble (the programs drop it) and then lines of play-like text, CRLF ends."""
     rng = np.random.RandomState(9)

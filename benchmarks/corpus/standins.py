@@ -130,7 +130,9 @@ def _install():
              "images/starry_night.jpg": data.photo_jpg, "content/deadpool.jpg": data.photo_jpg,
              "styles/guernica.jpg": data.photo_jpg,
              "base_tic_tac_toe_moves.csv": data.tic_tac_toe, "data/arvix_abstracts.txt": data.text_lines,
-             "data/trump_tweets.txt": data.text_lines}
+             "data/trump_tweets.txt": data.text_lines,
+             "data/rt-polaritydata/rt-polarity.pos": data.movie_review_file,
+             "data/rt-polaritydata/rt-polarity.neg": data.movie_review_file}
     for rel, make in files.items():
         if not os.path.exists(os.path.join(_DIR, rel)):
             make(os.path.join(_DIR, rel))

@@ -137,12 +137,12 @@ def test_tf1_tf2_and_tfcompat_print_and_write_the_same(oracle, tmp_path: Path) -
                                                                                              "model-4.index"]
 
 
-def test_variables_made_in_a_loop_keep_compat_form_with_the_reason() -> None:
+def test_variables_made_in_a_loop_convert_to_lists() -> None:
     code = ("import tensorflow as tf\n\nx = tf.placeholder(tf.float32, [None, 6, 4, 1])\npooled = []\n"
             "for size in [2, 3]:\n    with tf.name_scope('conv-%s' % size):\n"
             "        W = tf.Variable(tf.truncated_normal([size, 4, 1, 3], stddev=0.1), name='W')\n"
             "        pooled.append(tf.reduce_max(tf.nn.conv2d(x, W, [1, 1, 1, 1], 'VALID'), axis=[1, 2]))\n"
             "out = tf.concat(pooled, 1)\nwith tf.Session() as sess:\n"
             "    sess.run(tf.global_variables_initializer())\n    print(sess.run(out, {x: [[[[1.0]] * 4] * 6]}).shape)\n")
-    assert _blockers(code)[0] == ("variables made inside a for loop, a new set on each pass: native mode does not yet "
-                                  "turn them into lists of variables")
+    assert not _blockers(code)   # native/variable_loops.py; tests/upgrader/test_native_loop_summaries.py runs it
+    assert "W_list = [tf.Variable(" in upgrade_native(code).code

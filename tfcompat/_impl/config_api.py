@@ -144,3 +144,27 @@ def set_inter_op_parallelism_threads(num_threads: int) -> None:
 @export("config.threading.get_inter_op_parallelism_threads")
 def get_inter_op_parallelism_threads() -> int:
     return _STATE["inter"]
+
+
+@export("config.set_soft_device_placement")
+def set_soft_device_placement(enabled: bool) -> None:
+    """Soft placement on (TF2's default): an op pinned to a device it has no kernel for runs where it can.
+
+    tfcompat always places ops this way; turning it off is not supported.
+    """
+    if not enabled:
+        raise NotImplementedError("tf.config.set_soft_device_placement(False): tfcompat always places softly (an op "
+                                  "pinned to a missing device runs on one it has); leave it enabled")
+
+
+@export("config.get_soft_device_placement")
+def get_soft_device_placement() -> bool:
+    return True
+
+
+@export("debugging.set_log_device_placement")
+def set_log_device_placement(enabled: bool) -> None:
+    """Logging of each op's device: off, as in TF2 by default; tfcompat does not log placements."""
+    if enabled:
+        raise NotImplementedError("tf.debugging.set_log_device_placement(True): tfcompat does not log op placement; "
+                                  "read a tensor's .device instead")

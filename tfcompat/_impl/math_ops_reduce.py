@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from runtime import dispatch, dtypes
-from runtime.ops import composite_math as cm, reduce as r, scan, sort
+from runtime.ops import array, composite_math as cm, elementwise as e, reduce as r, scan, sort
 
 from .._export import export
 
@@ -79,6 +79,14 @@ def count_nonzero(input: Any, axis: Any = None, keepdims: Any = None, dtype: Any
                   name: str | None = None) -> Any:
     """tf.math.count_nonzero([0, 1, 2]) == 2 (int64 by default)."""
     return cm.count_nonzero(input, axis=_axis(axis), keepdims=bool(keepdims), dtype=dtype)
+
+
+@export("math.zero_fraction", "nn.zero_fraction")
+def zero_fraction(value: Any, name: str | None = None) -> Any:
+    """tf.math.zero_fraction([0., 1., 0., 2.]) == 0.5 (float32): the share of entries equal to zero."""
+    x = dispatch.convert_to_tensor(value)
+    zero = dispatch.constant(np.zeros((), x.dtype.as_numpy_dtype))
+    return r.reduce_mean(array.cast(e.equal(x, zero), dtypes.float32), axis=None, keepdims=False)
 
 
 @export("math.cumsum", "cumsum")

@@ -201,12 +201,20 @@ def _before_step(prog: Program, call: ast.Call, elts: list[ast.expr], items: lis
     first = next((i for i, item in enumerate(items) if step in item), None)
     if first is None:
         return
+    # NOTE: a variable fetched before the step's slot (`[train, global_step, loss]`) was read after the update in TF1
+    # (a ref variable's fetch is its buffer when the run ends): the step runs in the variable's slot instead
+    late = next((i for i in range(first) if isinstance(n := elts[i], ast.Name) and prog.kind(n.id) == "variable"), None)
     mine = edit.__dict__.setdefault("before_step_names", set())
-    hoisted, names = [], []
+    hoisted, names, stepped = [], [], None
+    if late is not None:
+        stepped = next(b for k in range(99) if (b := "step_fetched" + "_" * k) in mine or edit.free(b))
+        mine.add(edit.claim(stepped))
+        items[first], items[late], first = stepped, f"{stepped} := {items[first]}, {items[late]}", late
     for i in range(first + 1, len(items)):
         n = elts[i]
-        if isinstance(n, ast.Name) and (prog.kind(n.id) not in ("tensor", "summary") or n.id in loss_ids) or not any(
-                isinstance(m, ast.Name) and getattr(prog.entities.get(m.id), "variables", ()) for m in ast.walk(n)):
+        reads = any(isinstance(m, ast.Name) and getattr(prog.entities.get(m.id), "variables", ()) for m in ast.walk(n))
+        if items[i] == stepped or not reads or isinstance(n, ast.Name) and (
+                prog.kind(n.id) not in ("tensor", "summary") or n.id in loss_ids):
             continue   # the loss (the step returns it), a variable, an op, a value that reads no variable
         if _changes_variables(prog, n, set()):   # TF1 gave the update and the assignment no order: it stays after
             edit.notes.append((call.lineno, f"{edit.text(n)}: assigns variables and is fetched with the training step; "
@@ -220,8 +228,8 @@ def _before_step(prog: Program, call: ast.Call, elts: list[ast.expr], items: lis
         names.append(name)
         hoisted.append(f"{name} := {items[i]}")
         items[i] = name
-    if hoisted:
-        items[first] = f"({', '.join(hoisted)}, {items[first]})[-1]"
+    if hoisted or late is not None:
+        items[first] = f"({', '.join(hoisted + [items[first]])})[-1]"
 
 
 def _changes_variables(prog: Program, node: ast.AST, seen: set[str]) -> bool:

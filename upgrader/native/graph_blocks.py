@@ -14,7 +14,8 @@ runs it once builds the same value; the native analysis then follows it like any
 function. A graph tensor the block reads becomes a parameter (`build_loss(logits)`), variables
 and Python data stay globals. An accumulator's initial value, the statement just before the
 block, moves in with it. Only blocks with exactly one value read after them are wrapped, and
-nothing that makes variables or placeholders, runs a session or leaves the block early.
+nothing that makes variables, placeholders or summaries (native/summary_loops.py), runs a session or
+leaves the block early.
 
     wrap_blocks(code, tree) -> code with each such block wrapped (or `code` unchanged)
 """
@@ -142,7 +143,7 @@ def _plan(body: list[ast.stmt], i: int, aliases: dict[str, str], graph: set[str]
         return None
     if _loads(stmt) & sessions:
         return None   # it hands the session on (`Model(sess)`): session code, not a graph value
-    if any(c.rsplit(".", 1)[-1] in MAKERS or ".layers." in c or c.endswith((".run", ".eval"))
+    if any(c.rsplit(".", 1)[-1] in MAKERS or ".layers." in c or ".summary." in c or c.endswith((".run", ".eval"))
            for c in _tf_calls(stmt, aliases)) or any(isinstance(n, ast.Attribute) and n.attr in ("run", "eval")
                                                      for n in ast.walk(stmt)):
         return None

@@ -27,7 +27,8 @@ from upgrader.native.layer_reuse import layer_entity
 from upgrader.native.imported import preload
 from upgrader.native.modules import Functions, define as module_def, factory_call, global_reads
 from upgrader.native.sessions import block_statement, later_session, runs_graph, session_target
-from upgrader.native.summary_merge import collected, members
+from upgrader.native.summary_loops import summary_loop
+from upgrader.native.summary_merge import collected, collected_names, members
 from upgrader.native.tail_reasons import writes_summary
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
 from upgrader.native.naming import get_variable as _get_variable, layer_variable, names_in
@@ -122,6 +123,7 @@ class Program:
     unpacked: list[ast.Assign] = field(default_factory=list)   # `a, b = <graph value>`: split, then analysed again
     rebound: list = field(default_factory=list)   # `[[b]] = sess.run(b)`, Respell edits: native/rebind_data.py
     implicit: dict[str, list[str]] = field(default_factory=dict)   # def -> module-level placeholders it reads
+    summary_loops: dict[int, Any] = field(default_factory=dict)   # loops of summaries (native/summary_loops.py)
 
     def key(self, node: ast.AST) -> str | None:
         """'tf.train.AdamOptimizer' for any import spelling, with tf.compat.v1 folded onto tf."""
@@ -221,8 +223,8 @@ def _classify(prog: Program, stmt: ast.stmt) -> None:
     elif key in ("tf.summary.merge_all", "tf.summary.merge") or key in SUMMARIES:
         kind = "summary"
         if key == "tf.summary.merge_all":   # native/summary_merge.py: bare summaries and named ones made before
-            deps = tuple(dict.fromkeys(n for s in collected(prog, stmt) for n in (
-                names_in(s) if isinstance(s, ast.Expr) else [t.id for t in s.targets]) if n in prog.entities))
+            deps = tuple(dict.fromkeys(n for s in collected(prog, stmt) for n in collected_names(prog, s)
+                                       if n in prog.entities))
         elif key == "tf.summary.merge":
             if isinstance(merged := members(prog, value), str):
                 prog.block(stmt, merged)
@@ -364,7 +366,7 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue
-        if _scope_block(prog, stmt, "", False) or module_def(prog, stmt):
+        if _scope_block(prog, stmt, "", False) or module_def(prog, stmt) or summary_loop(prog, stmt, tree.body):
             continue
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
                              ast.With, ast.Try)) and (_is_tf(prog, stmt) and not plain_tf(prog, stmt) or any(

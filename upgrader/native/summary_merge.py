@@ -28,6 +28,9 @@ def members(prog: Program, call: ast.Call) -> list[str] | str:
     """The summary entities a `tf.summary.merge(inputs)` call lists, in order."""
     given = dict(zip(("inputs", "collections", "name"), call.args)) | {k.arg: k.value for k in call.keywords}
     inputs = given.get("inputs")
+    looped = prog.entities.get(inputs.id) if isinstance(inputs, ast.Name) else None
+    if looped is not None and looped.kind == "summary" and id(looped.stmt) in prog.summary_loops:
+        return [inputs.id]   # a list of summaries a loop filled (native/summary_loops.py)
     if set(given) - {"inputs", "name"} or not isinstance(inputs, (ast.List, ast.Tuple)):
         return "tf.summary.merge of something other than a list of summary ops written out ([a, b])"
     out = []
@@ -44,6 +47,14 @@ def collected(prog: Program, stmt: ast.stmt) -> list[ast.stmt]:
     named = [e.stmt for e in prog.entities.values() if e.kind == "summary" and e.stmt.lineno < stmt.lineno
              and prog.call_key(getattr(e.stmt, "value", None)) not in ("tf.summary.merge", "tf.summary.merge_all")]
     return sorted(prog.summaries + named, key=lambda s: (s.lineno, s.col_offset))
+
+
+def collected_names(prog: Program, stmt: ast.stmt) -> list[str]:
+    """The names a statement `merge_all` collects reads (a bare summary) or binds (a named one, a loop's list)."""
+    if isinstance(stmt, ast.Expr):
+        return [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)]
+    loop = prog.summary_loops.get(id(stmt))
+    return [loop.name] if loop is not None else [t.id for t in stmt.targets if isinstance(t, ast.Name)]
 
 
 def entry(prog: Program, name: str) -> str:

@@ -12,6 +12,7 @@ class NameScope(Rule):
     """Only `tf.name_scope("literal")` means the same in TF2; other forms keep the v1 class.
 
     tf.name_scope("layer1")               ->  tf.name_scope("layer1")            (unchanged)
+    tf.name_scope("conv-%s" % size)       ->  tf.name_scope("conv-%s" % size)    (unchanged: a string)
     tf.name_scope(name, "Dense", [x, w])  ->  tf.compat.v1.name_scope(name, "Dense", [x, w])
     tf.name_scope(None, "Dense", [x, w])  ->  tf.name_scope(name="Dense")
     """
@@ -22,7 +23,7 @@ class NameScope(Rule):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         if self.key(original.func) != "tf.name_scope":
             return updated
-        if len(updated.args) == 1 and not updated.args[0].star and isinstance(updated.args[0].value, _STRINGS) \
+        if len(updated.args) == 1 and not updated.args[0].star and _is_string(updated.args[0].value) \
                 and (updated.args[0].keyword is None or updated.args[0].keyword.value == "name"):
             return updated
         if any(a.star for a in updated.args):
@@ -49,6 +50,15 @@ class NameScope(Rule):
 
 
 _EQ = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def _is_string(node: cst.BaseExpression) -> bool:
+    """A string literal, or one formatted with `%` / `.format(...)`: never None (`"conv-%s" % size`)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        return isinstance(node.left, _STRINGS)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return isinstance(node.func.value, _STRINGS)
+    return isinstance(node, _STRINGS)
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

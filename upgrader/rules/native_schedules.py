@@ -32,7 +32,7 @@ class NativeSchedules(NativeRule):
     PRIORITY = 25
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
-        if entity is not None and prog.call_key(stmt.value) == "tf.train.get_or_create_global_step":
+        if entity is not None and prog.call_key(getattr(stmt, "value", None)) == "tf.train.get_or_create_global_step":
             self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
             self.change("get_or_create_global_step -> an int64 step Variable (advanced by the training step)")
             return (f'{entity.name} = {edit.tfx("Variable")}(0, trainable=False, dtype={edit.tfx("int64")}, '

@@ -7,6 +7,7 @@ from upgrader.native.base import Blocked, Editor, NativeRule, indent
 from upgrader.native.model import SUMMARIES, Entity, Program
 from upgrader.native.fetch import bind_once, feed, fetch
 from upgrader.native.summary_images import PIXELS, pixels_helper, uint8
+from upgrader.native.summary_loops import loop_function
 from upgrader.native.summary_merge import collected, entry
 from upgrader.native.summary_tags import layer_summaries, summary_tags
 from upgrader.rules.native_functions import expression
@@ -38,8 +39,10 @@ class NativeSummaries(NativeRule):
     OWNS = frozenset(f"tf.summary.{n}" for n in ("audio", "histogram", "image", "scalar", "text"))
 
     def rewrite(self, prog: Program, stmt: ast.stmt, entity: Entity | None, edit: Editor) -> str | None:
-        if stmt in prog.summaries:
+        if stmt in prog.summaries or prog.summary_loops.get(id(stmt), False) is None:   # NOTE: a loop's `lst = []`
             return ""
+        if id(stmt) in prog.summary_loops:   # a loop of summaries (native/summary_loops.py)
+            return loop_function(prog, stmt, entity, edit)
         value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
         key = prog.call_key(value) if value is not None else None
         self.ctx.line, self.ctx.col = stmt.lineno, stmt.col_offset
