@@ -30,6 +30,7 @@ from upgrader.native.sessions import block_statement, later_session, runs_graph,
 from upgrader.native.summary_loops import summary_loop
 from upgrader.native.summary_merge import collected, collected_names, members
 from upgrader.native.tail_reasons import writes_summary
+from upgrader.native.test_cases import test_case
 from upgrader.native.session_defs import runs_session, session_names, why_not as not_session_code
 from upgrader.native.naming import get_variable as _get_variable, layer_variable, names_in
 from upgrader.native.rnn import classify as rnn_statement
@@ -366,7 +367,8 @@ def analyze(source: str, tree: ast.Module | None = None, path: Path | None = Non
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             continue
-        if _scope_block(prog, stmt, "", False) or module_def(prog, stmt) or summary_loop(prog, stmt, tree.body):
+        if _scope_block(prog, stmt, "", False) or module_def(prog, stmt) or summary_loop(prog, stmt, tree.body) or (
+                test_case(prog, stmt)):   # a tf.test.TestCase: rules/native_test_cases.py
             continue
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.If,
                              ast.With, ast.Try)) and (_is_tf(prog, stmt) and not plain_tf(prog, stmt) or any(
