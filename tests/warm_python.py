@@ -26,7 +26,7 @@ from pathlib import Path
 
 SERVER = Path(__file__).with_name("warm_server.py")
 _EXEC_SERVER = f"__file__ = {str(SERVER)!r}; exec(compile(open(__file__).read(), __file__, 'exec'))"
-MAX_SERVERS = 4   # NOTE: a TensorFlow server holds ~0.3 GB of its own; an environment seen again restarts one
+MAX_SERVERS = 6   # NOTE: a TensorFlow server holds ~0.3 GB of its own; an environment seen again restarts one
 _NOT_KEYED = {"PYTEST_CURRENT_TEST", "PWD", "OLDPWD"}   # change per test; nothing reads them at import
 _lock = threading.Lock()
 _servers: dict[tuple, _Server | None] = {}
@@ -98,15 +98,25 @@ def _decode(data: bytes, text: bool) -> str | bytes:
     return data.decode("utf-8", "replace").replace("\r\n", "\n") if text else data
 
 
+def _preload_for(cmd: list[str]) -> tuple[str, ...]:
+    module = cmd[2] if len(cmd) > 2 and cmd[1] == "-m" else ""
+    engine = cmd[cmd.index("--engine") + 1] if "--engine" in cmd[:-1] else "tensorflow"
+    tfcompat = module.startswith("tfcompat") or (module == "upgrader.verify.side" and engine != "tensorflow")
+    return ("tfcompat",) if tfcompat else ("tensorflow",)
+
+
 def run(cmd: list[str], *, cwd: str | os.PathLike | None = None, env: dict[str, str] | None = None,
         input: str | bytes | None = None, timeout: float | None = None, text: bool = True, check: bool = False,
-        capture_output: bool = True, preload: tuple[str, ...] = ("tensorflow",)) -> subprocess.CompletedProcess:
-    """subprocess.run(cmd, capture_output=True, ...) for a Python command line, from a warm fork."""
+        capture_output: bool = True, preload: tuple[str, ...] | None = None) -> subprocess.CompletedProcess:
+    """subprocess.run(cmd, capture_output=True, ...) for a Python command line, from a warm fork.
+
+    preload: the modules the server imports; by default tfcompat for `-m tfcompat.cli` and for
+    verify's tfcompat side (`-m upgrader.verify.side --engine tfcompat`), TensorFlow otherwise."""
     cmd = [str(c) for c in cmd]
     env = dict(os.environ if env is None else env)
     python = len(cmd) >= 2 and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
     flag = cmd[1] if python and cmd[1] in ("-c", "-m") else None
-    server = _server(preload, env) if python and (flag is None or len(cmd) >= 3) else None
+    server = _server(preload or _preload_for(cmd), env) if python and (flag is None or len(cmd) >= 3) else None
     if not capture_output:
         raise ValueError("warm_python.run captures output; call subprocess.run for a program that prints to the terminal")
     if server is None:
@@ -133,8 +143,7 @@ class _VerifySubprocess:
 
     @staticmethod
     def run(cmd: list[str], stdin: int | None = None, **kwargs) -> subprocess.CompletedProcess:
-        engine = cmd[cmd.index("--engine") + 1] if "--engine" in cmd else "tensorflow"
-        return run(cmd, preload=("tensorflow",) if engine == "tensorflow" else ("tfcompat",), **kwargs)
+        return run(cmd, **kwargs)   # NOTE: stdin=DEVNULL: a warm run's stdin is empty unless given input
 
 
 def warm_verify_sides(monkeypatch) -> None:

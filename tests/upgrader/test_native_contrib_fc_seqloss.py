@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 from upgrader.engine import upgrade_source
@@ -183,7 +183,7 @@ with g.as_default():
 print(json.dumps([new, old]))
 """
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    r = subprocess.run([py, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    r = warm_python.run([py, "-c", script], capture_output=True, text=True, timeout=300, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     new, old = json.loads(r.stdout.strip().splitlines()[-1])
     for a, b in zip(new, old):
@@ -198,8 +198,8 @@ def test_fixture_expected_output_is_tf1s(stem: str) -> None:
     if py is None:
         pytest.skip("no TensorFlow oracle (set TFCOMPAT_ORACLE_PYTHON)")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1", PYTHONPATH=str(ROOT))
-    r = subprocess.run([py, str(ROOT / "tests" / "upgrader" / "contrib_tf1.py"), str(PROGRAMS / f"{stem}.py")],
-                       capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    r = warm_python.run([py, str(ROOT / "tests" / "upgrader" / "contrib_tf1.py"), str(PROGRAMS / f"{stem}.py")],
+                        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
     assert differences((PROGRAMS / f"{stem}.expected.txt").read_text(), r.stdout) is None, r.stdout
 

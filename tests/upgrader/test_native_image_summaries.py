@@ -4,10 +4,10 @@ with `max_outputs` kept. Also: a Python value read from static shapes while the 
 TensorBoard embedding projector: tests/upgrader/test_native_projector.py)."""
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+from tests import warm_python
 from tests.upgrader.multi_file import run_old_and_new
 from upgrader.engine import upgrade_source
 
@@ -52,7 +52,7 @@ for row in sorted(rows):
 
 
 def _images(folder: Path) -> str:
-    out = subprocess.run([sys.executable, "-c", READ, str(folder / "logs")], capture_output=True, text=True, timeout=300)
+    out = warm_python.run([sys.executable, "-c", READ, str(folder / "logs")], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-1500:]
     return out.stdout
 
@@ -68,8 +68,8 @@ def test_float_images_are_written_with_the_pixels_tf1_wrote(tmp_path: Path, orac
     assert old.count("noisy") == 10 and old.count("rebuilt") == 6   # 5 and 3 images a step
     assert _images(tmp_path / "new") == old
     (tmp_path / "new" / "logs").rename(tmp_path / "tf2_logs")
-    ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=tmp_path / "new",
-                          capture_output=True, text=True, timeout=300)
+    ours = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=tmp_path / "new",
+                           capture_output=True, text=True, timeout=300)
     assert ours.returncode == 0 and ours.stdout == tf1.stdout, ours.stderr[-1500:]
     assert _images(tmp_path / "new") == old
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from upgrader.engine import upgrade_source
+from tests import warm_python
 from tests.upgrader.multi_file import native as _native
 
 OPS = '''import tensorflow as tf
@@ -101,6 +102,6 @@ def test_tree_upgraded_in_place_runs_on_tensorflow(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=300)
     assert run.returncode in (0, 1), run.stdout + run.stderr
     assert "class FcLayer" in (tmp_path / "ops.py").read_text()
-    out = subprocess.run([sys.executable, "main.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    out = warm_python.run([sys.executable, "main.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-1500:]
     assert out.stdout.strip().endswith("[[-0.45000002 -0.45000002]]"), out.stdout   # what TF1 prints

@@ -4,12 +4,12 @@ The end-to-end check reads the event files back: the TF1 original and its conver
 tfcompat's v2 API, write the same tags and values."""
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.upgrader.multi_file import native, run_old_and_new
 from upgrader.engine import upgrade_source
 
@@ -92,7 +92,7 @@ pytestmark = pytest.mark.usefixtures("fresh_groups")
 
 
 def _summaries(folder: Path) -> str:
-    out = subprocess.run([sys.executable, "-c", READ, str(folder / "logs")], capture_output=True, text=True, timeout=300)
+    out = warm_python.run([sys.executable, "-c", READ, str(folder / "logs")], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-1500:]
     return out.stdout
 
@@ -107,8 +107,8 @@ def test_layer_histograms_are_written_with_tf1_tags_and_values(tmp_path: Path) -
     assert "0 Hidden/W ('histo', 15.0, 0.05, 0.05)" in old and "Output/b" in old and "2 Train/loss_1" in old
     assert _summaries(tmp_path / "new") == old
     (tmp_path / "new" / "logs").rename(tmp_path / "tf2_logs")
-    ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=tmp_path / "new",
-                          capture_output=True, text=True, timeout=300)
+    ours = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=tmp_path / "new",
+                           capture_output=True, text=True, timeout=300)
     assert ours.returncode == 0 and ours.stdout == tf1.stdout, ours.stderr[-1500:]
     assert _summaries(tmp_path / "new") == old
 

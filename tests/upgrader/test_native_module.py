@@ -6,12 +6,12 @@ ones TF1 accepts (sharing) and rejects (ValueError), plus the constructs native 
 from __future__ import annotations
 
 import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from upgrader.engine import upgrade_source
 from upgrader.native.model import analyze
@@ -122,8 +122,8 @@ def test_variable_names_and_values_match_tf1(tmp_path: Path) -> None:
     oracle = os.path.join(os.path.dirname(__file__), "..", "run_as_tf.py")
     (tmp_path / "v1.py").write_text(v1)
     (tmp_path / "v2.py").write_text(v2)
-    one = subprocess.run([py, oracle, "v1", str(tmp_path / "v1.py")], capture_output=True, text=True, env=env, timeout=300)
-    two = subprocess.run([py, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env, timeout=300)
+    one = warm_python.run([py, oracle, "v1", str(tmp_path / "v1.py")], capture_output=True, text=True, env=env, timeout=300)
+    two = warm_python.run([py, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env, timeout=300)
     assert one.returncode == two.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
     names_v1, value_v1 = one.stdout.splitlines()[-2:]
     value_v2, names_v2 = two.stdout.splitlines()[-2:]

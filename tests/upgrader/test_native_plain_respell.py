@@ -6,10 +6,10 @@ programs print what the original printed under TF1, on TF 2.21 and on tfcompat's
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from tests import warm_python
 from upgrader.native.run import upgrade_native
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,14 +41,14 @@ def _run(tmp_path: Path, original: str, converted: str, tfcompat: bool = True) -
     (tmp_path / "v1.py").write_text(original)
     (tmp_path / "v2.py").write_text(converted)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    one = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", str(tmp_path / "v1.py")],
-                         capture_output=True, text=True, env=env, timeout=300)
-    two = subprocess.run([sys.executable, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env,
-                         timeout=300)
+    one = warm_python.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", str(tmp_path / "v1.py")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    two = warm_python.run([sys.executable, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env,
+                          timeout=300)
     assert one.returncode == two.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
     if tfcompat:   # and on tfcompat's v2 API
-        ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")],
-                              capture_output=True, text=True, env=env, timeout=300)
+        ours = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")],
+                               capture_output=True, text=True, env=env, timeout=300)
         assert ours.returncode == 0 and ours.stdout == two.stdout, ours.stderr[-800:]
     return one.stdout, two.stdout
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.upgrader.multi_file import native as _native, run_old_and_new
 from upgrader.native.plain_scopes import plain_scope_spans
 from upgrader.scan import collect_aliases
@@ -171,7 +172,6 @@ def test_a_class_whose_scopes_call_its_own_array_helpers_becomes_plain_tf2(tmp_p
 
 @pytest.mark.skipif(os.environ.get("TFCOMPAT_CHECK_ORACLE", "1") != "1", reason="runs TensorFlow")
 def test_the_converted_class_computes_on_tf2_what_it_computed_in_a_tf1_session(tmp_path: Path, oracle) -> None:
-    import subprocess
     import sys
     from tests.upgrader.multi_file import ROOT
     old, new = tmp_path / "old", tmp_path / "new"
@@ -183,9 +183,9 @@ def test_the_converted_class_computes_on_tf2_what_it_computed_in_a_tf1_session(t
     (old / "main.py").write_text(TF1_DRIVER)
     (new / "main.py").write_text(TF2_DRIVER)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    tf1 = subprocess.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
-                         capture_output=True, text=True, timeout=300)
-    tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, env=env, capture_output=True, text=True, timeout=300)
+    tf1 = warm_python.run([sys.executable, str(ROOT / "tests" / "run_as_tf.py"), "v1", "main.py"], cwd=old, env=env,
+                          capture_output=True, text=True, timeout=300)
+    tf2 = warm_python.run([sys.executable, "main.py"], cwd=new, env=env, capture_output=True, text=True, timeout=300)
     assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
     assert tf2.stdout == tf1.stdout and len(tf1.stdout.split(",")) == 4
 

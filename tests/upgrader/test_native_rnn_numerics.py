@@ -12,12 +12,12 @@ from __future__ import annotations
 import ast
 import json
 import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from upgrader.engine import upgrade_source
 
@@ -194,11 +194,11 @@ def test_converted_layers_compute_what_tf1_computed(tmp_path: Path) -> None:
     classes = "\n\n".join(ast.get_source_segment(code, s) for s in ast.parse(code).body if isinstance(s, ast.ClassDef))
     cases = json.dumps({k: [src, list(shape), lengths] for k, (src, shape, lengths) in CASES.items()})
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    tf1 = subprocess.run([py, "-c", TF1_SIDE, cases], capture_output=True, text=True, timeout=600,
-                         env=dict(env, TF_USE_LEGACY_KERAS="1"))
+    tf1 = warm_python.run([py, "-c", TF1_SIDE, cases], capture_output=True, text=True, timeout=600,
+                          env=dict(env, TF_USE_LEGACY_KERAS="1"))
     assert tf1.returncode == 0, tf1.stderr[-3000:]
-    keras = subprocess.run([py, "-c", KERAS_SIDE, cases, json.dumps(classes)], input=tf1.stdout.splitlines()[-1],
-                           capture_output=True, text=True, timeout=600, env=dict(env, TF_USE_LEGACY_KERAS="0"))
+    keras = warm_python.run([py, "-c", KERAS_SIDE, cases, json.dumps(classes)], input=tf1.stdout.splitlines()[-1],
+                            capture_output=True, text=True, timeout=600, env=dict(env, TF_USE_LEGACY_KERAS="0"))
     assert keras.returncode == 0, keras.stderr[-3000:]
     diffs = json.loads(keras.stdout.splitlines()[-1])
     assert set(diffs) == set(CASES)

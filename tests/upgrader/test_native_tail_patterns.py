@@ -6,12 +6,12 @@ A variable initialised from a constant graph tensor (native/variable_inits.py), 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from upgrader.native.run import upgrade_native
 
 RUN_AS_TF = Path(__file__).resolve().parents[1] / "run_as_tf.py"
@@ -65,10 +65,10 @@ def test_the_converted_program_prints_what_tf1_printed(oracle, tmp_path: Path) -
     v1.write_text(CONSTANT_INIT)
     v2.write_text(upgrade_native(CONSTANT_INIT).code)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
-    one = subprocess.run([sys.executable, str(RUN_AS_TF), "v1", str(v1)], capture_output=True, text=True, env=env,
-                         timeout=300)
+    one = warm_python.run([sys.executable, str(RUN_AS_TF), "v1", str(v1)], capture_output=True, text=True, env=env,
+                          timeout=300)
     env.pop("TF_USE_LEGACY_KERAS")
-    two = subprocess.run([sys.executable, str(v2)], capture_output=True, text=True, env=env, timeout=300)
+    two = warm_python.run([sys.executable, str(v2)], capture_output=True, text=True, env=env, timeout=300)
     assert one.returncode == two.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
     assert one.stdout.splitlines()[-1] == two.stdout.splitlines()[-1]
 
@@ -218,7 +218,7 @@ def test_restore_if_exists_resumes_as_tf1_did_on_a_second_run(oracle, tmp_path: 
         cmd = [sys.executable, str(RUN_AS_TF), "v1", "prog.py"] if side == "v1" else [sys.executable, "prog.py"]
         if side == "v1":
             env["TF_USE_LEGACY_KERAS"] = "1"
-        runs = [subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=work, timeout=300) for _ in range(2)]
+        runs = [warm_python.run(cmd, capture_output=True, text=True, env=env, cwd=work, timeout=300) for _ in range(2)]
         assert all(r.returncode == 0 for r in runs), runs[-1].stderr[-800:]
         printed[side] = [line for r in runs for line in r.stdout.splitlines() if line[:1].isdigit() or "restored" in line]
     assert printed["v1"] == printed["v2"]
@@ -296,7 +296,7 @@ def test_a_uint8_image_summary_writes_the_pixels_tf1_wrote(oracle, tmp_path: Pat
         (tmp_path / f"{side}.py").write_text(code)
         cmd = [sys.executable] + ([str(RUN_AS_TF), "v1"] if side == "v1" else []) + [str(tmp_path / f"{side}.py"),
                                                                                    str(tmp_path / f"logs_{side}")]
-        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        r = warm_python.run(cmd, capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stderr[-800:]
     got_v1, got_v2 = _images(oracle, tmp_path / "logs_v1"), _images(oracle, tmp_path / "logs_v2")
     assert [s for s, _ in got_v1] == [s for s, _ in got_v2] == [0, 1, 7]

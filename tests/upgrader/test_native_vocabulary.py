@@ -8,7 +8,6 @@ import ast
 import os
 import pickle
 import re
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests import warm_python
 from tests.upgrader import vocabulary_reference as ref
 from upgrader.native.run import upgrade_native
 from upgrader.native.vocabulary import helper_class
@@ -131,12 +131,12 @@ def test_a_program_converts_and_prints_what_tf1_printed(oracle, tmp_path: Path) 
     (tmp_path / "v2.py").write_text(result.code)
     (tmp_path / "run_v1.py").write_text(RUN_TF1.format(root=str(ROOT), script=str(tmp_path / "v1.py")))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    one = subprocess.run([sys.executable, str(tmp_path / "run_v1.py")], capture_output=True, text=True, env=env,
-                         timeout=300)
-    two = subprocess.run([sys.executable, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env,
-                         timeout=300)
-    ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")],
-                          capture_output=True, text=True, env=env, timeout=300)   # and on tfcompat's v2 API
+    one = warm_python.run([sys.executable, str(tmp_path / "run_v1.py")], capture_output=True, text=True, env=env,
+                          timeout=300)
+    two = warm_python.run([sys.executable, str(tmp_path / "v2.py")], capture_output=True, text=True, env=env,
+                          timeout=300)
+    ours = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")],
+                           capture_output=True, text=True, env=env, timeout=300)   # and on tfcompat's v2 API
     assert one.returncode == two.returncode == ours.returncode == 0, one.stderr[-800:] + two.stderr[-800:]
     assert one.stdout == two.stdout == ours.stdout
     assert "vocabulary 5" in one.stdout   # now (4 uses), call, free (3; ties by name), prize (2), and <UNK>
