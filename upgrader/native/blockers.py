@@ -8,6 +8,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.datasets import handled_call as dataset_call
+from upgrader.native.local_savers import local_made
 from upgrader.native.projector import uses_projector
 from upgrader.native.rnn_states import class_cell_reason
 from upgrader.native.tail_reasons import contrib_reason, failing_imports
@@ -25,6 +26,8 @@ def walk_blockers(prog: Program) -> None:
     from upgrader.native.model import ASSIGNS, LAYERS, SCHEDULES, SUMMARIES
     values = {id(e.stmt.value) for e in prog.entities.values() if isinstance(e.stmt, ast.Assign)}
     values |= prog.functions.calls if prog.functions else set()   # get_variable inside tf.Module-bound defs
+    values |= {i for s in prog.tree.body if isinstance(s, ast.FunctionDef) and id(s) in prog.session_stmts
+               for i in local_made(prog, s)}   # a Saver made in a session function (native/local_savers.py)
     failing_imports(prog)   # `import tf.contrib.layers`: fails in TF1 too (native/tail_reasons.py)
     _helper_summaries(prog, SUMMARIES)
     for node in ast.walk(prog.tree):

@@ -21,6 +21,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from upgrader.native.feeds import feed_literal
+from upgrader.native.local_savers import local_made, local_savers
 from upgrader.native.projector import uses_projector
 from upgrader.native.sessions import session_target
 
@@ -85,6 +86,8 @@ def _why_not(prog: Program, stmt: ast.FunctionDef, sess: str) -> str | None:
     inside |= {id(k) for n in ast.walk(stmt) if isinstance(n, ast.Dict) and feed_literal(prog, n)
                for key in n.keys if key is not None for k in ast.walk(key)}   # `fd = {x: xb}`: fed by name (feeds.py)
     inside |= {id(n.args[0]) for n in _saves(stmt, sess) if prog.kind(n.func.value.id) == "saver"}
+    inside |= local_made(prog, stmt)   # a Saver or a variable made here (native/local_savers.py)
+    inside |= {id(n.args[0]) for n in _saves(stmt, sess) if n.func.value.id in local_savers(prog, stmt)}
     for node in ast.walk(stmt):
         if id(node) in inside:
             continue

@@ -7,8 +7,9 @@ import json
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.saver_slots import saved_optimizer
 from upgrader.native.save_paths import bound_path, save_path, split_save_path, unmanaged
-from upgrader.native.graphs import _creates_variables
 from upgrader.native.model import Entity, Program
+from upgrader.native.projector import uses_projector
+from upgrader.native.local_savers import saver_text, use_text
 
 
 STATE_READERS = ("tf.train.latest_checkpoint", "tf.train.get_checkpoint_state")
@@ -50,8 +51,7 @@ class NativeSaver(NativeRule):
         var_list = given.get("var_list")
         if var_list is None:
             names = [e.name for e in prog.entities.values()
-                     if (e.kind == "variable" and not e.alias) or (e.kind == "layer" and any(e.name in t.deps for t in prog.entities.values()))
-                     or (e.kind == "varlist" and _creates_variables(prog, e.stmt.value))]   # `W_list = [tf.Variable(...) ...]`
+                     if (e.kind == "variable" and not e.alias) or (e.kind == "layer" and any(e.name in t.deps for t in prog.entities.values()))]
             items = [f"{n}={n}" for n in names]
             # NOTE: Keras 3 does not track a stacked RNN's cells (StackedRNNCells keeps them in a list that
             # tf.train.Checkpoint does not see): the Checkpoint names them, or their weights are not saved
@@ -78,7 +78,8 @@ class NativeSaver(NativeRule):
             directory, name, manager = managed
             keep = edit.text(given["max_to_keep"]) if "max_to_keep" in given else "5"   # NOTE: TF1 Saver's default
             self.change(f"Saver(max_to_keep={keep}) -> tf.train.CheckpointManager")
-            return text + f"\n{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
+            pad = " " * stmt.col_offset   # NOTE: a Saver made in the session's block keeps the block's indentation
+            return text + f"\n{pad}{manager} = {edit.tfx('train.CheckpointManager')}({entity.name}, {directory}, " \
                           f"max_to_keep={keep}, checkpoint_name={name})"
         if "max_to_keep" in given:
             self.warn(f"line {call.lineno}: Saver(max_to_keep=...) dropped: Checkpoint.write keeps every checkpoint "
@@ -88,7 +89,8 @@ class NativeSaver(NativeRule):
     def _manager(self, prog: Program, saver: Entity, edit: Editor) -> tuple[str, str, str] | None:
         """(directory, checkpoint_name, manager name) when the saver's one save site maps onto a CheckpointManager."""
         call = saver.stmt.value
-        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog)
+        wanted = any(k.arg == "max_to_keep" for k in call.keywords) or len(call.args) > 3 or _reads_state(prog) or any(
+            uses_projector(prog.call_key(n)) for n in ast.walk(prog.tree))   # NOTE: it finds checkpoints by the state file
         saves = [n for n in ast.walk(prog.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and n.func.attr == "save" and isinstance(n.func.value, ast.Name) and n.func.value.id == saver.name]
         if not wanted:
@@ -114,7 +116,8 @@ class NativeSaver(NativeRule):
     def edit_call(self, prog: Program, call: ast.Call, edit: Editor) -> str | None:
         f = call.func
         if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and prog.kind(f.value.id) == "saver"):
-            return None
+            local = saver_text if prog.call_key(call) == "tf.train.Saver" else use_text   # native/local_savers.py
+            return local(prog, call, edit)
         names = {"save": ("sess", "save_path", "global_step"), "restore": ("sess", "save_path")}.get(f.attr)
         given = dict(zip(names or (), call.args)) | {k.arg: k.value for k in call.keywords}
         if names is None or set(given) - set(names) or "save_path" not in given:
