@@ -41,6 +41,7 @@ from upgrader.native.projector import projector_spans
 from upgrader.native.local_savers import initializer_spans
 from upgrader.native.scope_names import scope_names
 from upgrader.native.session_calls import session_calls
+from upgrader.native.session_configs import session_config_spans
 from upgrader.native.session_default import unwrap_session_defaults
 from upgrader.scan import collect_aliases
 
@@ -146,6 +147,8 @@ def swap(code: str, tree: ast.Module) -> str:
     if any(w in code for w in ("xw_plus_b", "global_step(", "Saver(")):   # native/call_respells.py
         spans += call_respell_spans(tree, aliases, source)
     spans += augmented_spans(tree, aliases, source)   # `t += e` on a tensor -> `t = t + e` (native/augmented.py)
+    if "ConfigProto" in code:   # a session configuration kept in a name (native/session_configs.py)
+        spans += session_config_spans(tree, aliases, source)
     if "projector" in code:   # the embedding's checkpoint key, the writer's logdir (native/projector.py)
         spans += projector_spans(tree, aliases, source)
     if ".initializer" in code:   # a variable made in a function, initialised there (native/local_savers.py)

@@ -7,6 +7,7 @@ import json
 from upgrader.native.base import Blocked, Editor, NativeRule
 from upgrader.native.saver_slots import saved_optimizer
 from upgrader.native.save_paths import bound_path, save_path, split_save_path, unmanaged
+from upgrader.native.graphs import _creates_variables
 from upgrader.native.model import Entity, Program
 from upgrader.native.projector import uses_projector
 from upgrader.native.local_savers import saver_text, use_text
@@ -51,7 +52,8 @@ class NativeSaver(NativeRule):
         var_list = given.get("var_list")
         if var_list is None:
             names = [e.name for e in prog.entities.values()
-                     if (e.kind == "variable" and not e.alias) or (e.kind == "layer" and any(e.name in t.deps for t in prog.entities.values()))]
+                     if (e.kind == "variable" and not e.alias) or (e.kind == "layer" and any(e.name in t.deps for t in prog.entities.values()))
+                     or (e.kind == "varlist" and _creates_variables(prog, e.stmt.value))]   # `W_list = [tf.Variable(...) ...]`
             items = [f"{n}={n}" for n in names]
             # NOTE: Keras 3 does not track a stacked RNN's cells (StackedRNNCells keeps them in a list that
             # tf.train.Checkpoint does not see): the Checkpoint names them, or their weights are not saved
