@@ -102,6 +102,24 @@ def test_the_nested_tower_moves_out_with_what_it_closed_over_as_parameters() -> 
     ast.parse(moved)
 
 
+def test_a_local_set_once_before_the_def_is_passed_too_and_nested_calls_get_it_each() -> None:
+    code = textwrap.dedent('''\
+        import tensorflow as tf
+        def model(x):
+            size = 3
+            def layer(h, name):
+                with tf.variable_scope(name):
+                    w = tf.get_variable("w", [size, size])
+                return tf.matmul(h, w)
+            return layer(layer(x, "a"), "b")
+        ''')
+    moved = nested_defs(code, ast.parse(code))
+    assert "def layer(h, name, size):\n    with tf.variable_scope(name):" in moved
+    assert "    return layer(layer(x, \"a\", size=size), \"b\", size=size)\n" in moved
+    rebound = code.replace("    return layer(", "    size = 4\n    return layer(")   # the closure would see 4
+    assert nested_defs(rebound, ast.parse(rebound)) == rebound
+
+
 def test_a_cell_class_kept_in_a_local_name_is_called_by_its_tensorflow_name() -> None:
     code = textwrap.dedent('''\
         import tensorflow as tf
