@@ -3,9 +3,9 @@ functions that run the session (native/local_savers.py).
 
 A tutorial program trains a small network, then, in its session's block, copies the hidden layer's output for
 a test batch into a new variable, writes a ProjectorConfig naming that variable, and saves it with a Saver.
-The conversion must run on TF 2 and on tfcompat's v2 API, print what TF1 printed, and leave a log directory TensorBoard's own projector
-plugin reads: the config names a tensor the newest checkpoint holds, with TF1's values. The second program does
-the same from functions: `train` makes a Saver, restores the newest checkpoint if there is one and saves every
+The conversion must run on TF 2 and on tfcompat's v2 API, print what TF1 printed, and leave a log directory
+TensorBoard's own projector plugin reads: the config names a tensor the newest checkpoint holds, with TF1's
+values. The second program does the same from functions: `train` makes a Saver, restores the newest checkpoint if there is one and saves every
 few steps; `export` makes the embedding variable from fetched values and saves it with a Saver of its own.
 """
 from __future__ import annotations
