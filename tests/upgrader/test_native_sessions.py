@@ -103,9 +103,11 @@ def test_session_options_are_data_and_a_session_nothing_uses_is_dropped() -> Non
                             "config = tf.ConfigProto()\nconfig.allow_soft_placement = True\n"
                             "spare = tf.Session(config=config)\nwith tf.Session() as sess:\n"
                             "    sess.run(w.initializer)\n    print(sess.run(w))\n")
-    assert len(blocked) == 1 and blocked[0].startswith(
-        "native conversion blocked (file kept in compat form): tf.ConfigProto: a session configuration kept as an "
-        "object of its own")   # not "'config' (a graph tensor) is used outside sess.run"
+    assert not blocked and "spare" not in code and "tf.config.set_soft_device_placement(True)\n" in code
+    code, blocked = _native(HEAD + "config = tf.ConfigProto()\nconfig.inter_op_parallelism_threads = 2\n"
+                            "with tf.Session(config=config) as sess:\n    sess.run(w.initializer)\n")
+    assert len(blocked) == 1 and blocked[0].startswith(   # not "'config' (a graph tensor) is used outside sess.run"
+        "native conversion blocked (file kept in compat form): tf.ConfigProto field 'inter_op_parallelism_threads'")
     code, blocked = _native(HEAD + "with tf.Session() as sess:\n    sess.run(w.initializer)\n    print(sess.run(step))\n"
                             "spare = tf.Session()\nwith tf.Session() as sess:\n    sess.run(w.initializer)\n"
                             "    print(sess.run(w))\n")

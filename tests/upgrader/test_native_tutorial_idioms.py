@@ -4,17 +4,25 @@
   sizing the next layer's variables (native/static_returns.py);
 - a streaming `tf.metrics.accuracy(...)[1]` with its local-variable initializer (rules/native_metrics.py);
 - an initializable iterator over placeholders, initialised with the variables in one fed run, read until
-  OutOfRangeError inside a for loop over epochs (native/datasets.py).
+  OutOfRangeError inside a for loop over epochs (native/datasets.py);
+- a session configuration filled field by field, or given inline (native/session_options.py);
+- a reader function's one-shot iterator in a program that runs its session once (native/single_pull.py).
 """
 from __future__ import annotations
 
 import ast
+
+import pytest
 from pathlib import Path
 
 from tests.upgrader.multi_file import run_old_and_new
+from upgrader.native.base import Blocked
 from upgrader.native.run import upgrade_native
+from upgrader.native.session_options import session_option_spans
+from upgrader.native.single_pull import single_pulls
 from upgrader.native.static_returns import static_return_spans
 from upgrader.native.unpack import split
+from upgrader.scan import collect_aliases
 
 STATIC_RETURN = """import numpy as np
 import tensorflow as tf
@@ -96,6 +104,47 @@ for step in range(100):
         break
 """
 
+CONFIG = """import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+w = tf.Variable([[1.0], [2.0]])
+y = tf.matmul(x, w) * 2.0
+config = tf.ConfigProto(log_device_placement=False)
+config.allow_soft_placement = True
+config.gpu_options.allow_growth = True
+with tf.Session(config=config) as sess:
+    sess.run(tf.global_variables_initializer())
+    print("y", sess.run(y, {x: np.ones((2, 2), np.float32)}).ravel().tolist())
+config.gpu_options.per_process_gpu_memory_fraction = 0.5
+later = tf.Session(config=config)
+"""
+
+SINGLE_PULL = """import numpy as np
+import tensorflow as tf
+
+
+def read_batch(values):
+    dataset = tf.data.Dataset.from_tensor_slices(values).map(lambda v: v * 2.0).batch(3)
+    batch = dataset.make_one_shot_iterator().get_next()
+    return batch
+
+
+def main():
+    use_sqrt = True
+    batch = read_batch(np.arange(6, dtype=np.float32))
+    if use_sqrt:
+        batch = tf.sqrt(batch)
+    total = tf.reduce_sum(batch)
+    with tf.Session() as sess:
+        b, t = sess.run([batch, total])
+    print("batch", np.round(b, 4).tolist(), "total", round(float(t), 4))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
 
 def _converted(code: str) -> str:
     result = upgrade_native(code)
@@ -161,3 +210,64 @@ def test_unpack_splits_a_tuple_value_element_by_element_unless_an_element_reads_
     code = "a, b = f(x)[0], x.shape[1]\nc, d = d, c\n"
     tree = ast.parse(code)
     assert split(code, tree.body) == "a = f(x)[0]\nb = x.shape[1]\nc = (d, c)[0]\nd = (d, c)[1]\n"
+
+
+def test_a_session_configuration_becomes_process_settings(tmp_path: Path) -> None:
+    out = _converted(CONFIG)
+    assert out.startswith('import numpy as np\nimport tensorflow as tf\nfor gpu in tf.config.list_physical_devices("GPU"):\n'
+                          '    tf.config.experimental.set_memory_growth(gpu, True)\n')
+    assert "tf.debugging.set_log_device_placement(False)\ntf.config.set_soft_device_placement(True)\n" in out
+    assert "ConfigProto" not in out and "gpu_options" not in out and "memory_fraction" not in out
+    tf1, tf2 = run_old_and_new(tmp_path, {"main.py": CONFIG})
+    assert tf1.stdout == "y [6.0, 6.0]\n" and tf2.stdout == tf1.stdout
+
+
+def _option_spans(code: str) -> list[str]:
+    tree = ast.parse(code)
+    return [t for _, t in session_option_spans(tree, collect_aliases(tree), lambda n: ast.get_source_segment(code, n))]
+
+
+def test_an_inline_configuration_sets_its_fields_before_the_session_once() -> None:
+    code = ("import tensorflow as tf\ns = tf.Session(config=tf.ConfigProto(log_device_placement=True))\n"
+            "t = tf.Session(config=tf.ConfigProto(log_device_placement=True, allow_soft_placement=True))\n")
+    assert _option_spans(code) == ["tf.Session()", "tf.debugging.set_log_device_placement(True)\n",
+                                   "tf.Session()", "tf.config.set_soft_device_placement(True)\n"]
+
+
+@pytest.mark.parametrize("code, reason", [
+    ("import tensorflow as tf\nc = tf.ConfigProto()\nc.gpu_options.per_process_gpu_memory_fraction = 0.4\n"
+     "s = tf.Session(config=c)\n", "per_process_gpu_memory_fraction of the program's first session"),
+    ("import tensorflow as tf\ns = tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=2))\n",
+     "field 'intra_op_parallelism_threads' has no TF2 process-wide setting"),
+    ("import tensorflow as tf\ndef f():\n    return tf.Session(config=tf.ConfigProto(gpu_options=tf.GPUOptions("
+     "allow_growth=True)))\n", "which session comes first is not known statically"),
+])
+def test_a_configuration_field_without_an_exact_tf2_form_names_itself(code: str, reason: str) -> None:
+    with pytest.raises(Blocked, match=reason):
+        _option_spans(code)
+
+
+def test_a_named_keyword_configuration_is_left_to_session_configs() -> None:
+    code = "import tensorflow as tf\nc = tf.ConfigProto(allow_soft_placement=True)\ns = tf.Session(config=c)\n"
+    assert _option_spans(code) == []
+
+
+def test_a_reader_functions_iterator_pulls_its_one_element_eagerly(tmp_path: Path) -> None:
+    out = _converted(SINGLE_PULL)
+    assert "batch = next(iter(dataset))" in out and "make_one_shot_iterator" not in out
+    tf1, tf2 = run_old_and_new(tmp_path, {"main.py": SINGLE_PULL})
+    assert tf1.stdout == "batch [0.0, 1.414199948310852, 2.0] total 3.4142\n" and tf2.stdout == tf1.stdout
+
+
+def test_iterators_stay_for_the_dataset_analysis_when_the_session_runs_more_than_once() -> None:
+    twice = SINGLE_PULL.replace("        b, t = sess.run([batch, total])\n",
+                                "        for i in range(2):\n            b, t = sess.run([batch, total])\n")
+    assert single_pulls(twice, ast.parse(twice)) == twice
+    code = ("import tensorflow as tf\ndef read(ds):\n    it = tf.data.make_one_shot_iterator(ds)\n    x = it.get_next()\n"
+            "    return x\nprint(s.run(read(d)))\n")
+    assert single_pulls(code, ast.parse(code)) == code.replace("tf.data.make_one_shot_iterator(ds)", "iter(ds)").replace(
+        "it.get_next()", "next(it)")
+    unpacked = code.replace("x = it.get_next()", "x, y = it.get_next()")   # a pull per name once split: datasets.py's
+    assert single_pulls(unpacked, ast.parse(unpacked)) == unpacked
+    flat = "import tensorflow as tf\nx = ds.make_one_shot_iterator().get_next()\nprint(s.run(x))\n"
+    assert single_pulls(flat, ast.parse(flat)) == flat   # module level: native/datasets.py's

@@ -29,6 +29,8 @@ from upgrader.native.call_respells import call_respell_spans
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
 from upgrader.native.sequence_loss import sequence_loss_spans
+from upgrader.native.session_options import session_option_spans
+from upgrader.native.single_pull import single_pulls
 from upgrader.native.static_returns import static_return_spans
 from upgrader.native.graph_blocks import wrap_blocks
 from upgrader.native.hoist import hoist
@@ -124,6 +126,8 @@ def swap(code: str, tree: ast.Module) -> str:
         return hoisted
     if (wrapped := wrap_blocks(code, tree)) != code:   # a graph-building for/if -> a function (native/graph_blocks.py)
         return wrapped
+    if (pulled := single_pulls(code, tree)) != code:   # one session run: next(iter(ds)) (native/single_pull.py)
+        return pulled
     if (moved := nested_defs(code, tree)) != code:   # a def nested in a def moves out (native/nested_defs.py)
         return moved
     if (direct := local_aliases(code, tree)) != code:   # `cell = tf.X` then `cell(...)` (native/local_aliases.py)
@@ -153,6 +157,8 @@ def swap(code: str, tree: ast.Module) -> str:
         spans += projector_spans(tree, aliases, source)
     if ".initializer" in code:   # a variable made in a function, initialised there (native/local_savers.py)
         spans += initializer_spans(tree, aliases)
+    if "ConfigProto" in code:   # inline or field-by-field session configurations (native/session_options.py)
+        spans += session_option_spans(tree, aliases, source)
     if "shape" in code:   # a helper's returned static-shape number, at the call (native/static_returns.py)
         spans += static_return_spans(tree, source)
     if ".value" in code:

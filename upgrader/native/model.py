@@ -60,7 +60,7 @@ PLAIN_TF = ("tf.app.flags", "tf.flags", "tf.app.run",   # rewritten by rules/nat
             "tf.examples.tutorials.mnist",               # data, not graph: rules/native_mnist.py
             "tf.keras.datasets",                         # NumPy arrays in TF1 as in TF2
             "tf.gfile", "tf.io.gfile",                   # file I/O, plain Python in TF2 (FastGFile: native/equivalents.py)
-            "tf.ConfigProto", "tf.GPUOptions",           # session options: protocol buffers, never graph values
+            "tf.ConfigProto", "tf.GPUOptions", "tf.config", "tf.debugging.set_log_device_placement",   # session options
             "tf.python_io.TFRecordWriter", "tf.io.TFRecordWriter",   # file writing and tf.train.Example protos: plain
             "tf.train.Example", "tf.train.Feature", "tf.train.Int64List", "tf.train.BytesList", "tf.train.FloatList",
             "tf.train.get_checkpoint_state", "tf.train.latest_checkpoint",   # checkpoint paths, in TF2 as in TF1
