@@ -124,31 +124,36 @@ if __name__ == "__main__":
     tf.app.run()
 '''
 
-# An MLP with weight dicts: a histogram of every trainable variable, collected by merge_all.
+# Weights in dicts: histograms of every trainable variable and of its gradient, collected by merge_all.
 VARIABLE_HISTOGRAMS = '''import sys
 
 import numpy as np
 import tensorflow as tf
 
-xs = np.linspace(-1.0, 1.0, 32, dtype=np.float32).reshape(8, 4)
-ys = (xs.sum(1, keepdims=True) > 0).astype(np.float32)
-weights = {"h1": tf.Variable(tf.ones([4, 5]) * 0.2, name="h1"), "out": tf.Variable(tf.ones([5, 1]) * 0.3, name="wout")}
-biases = {"b1": tf.Variable(tf.zeros([5]), name="b1"), "out": tf.Variable(tf.zeros([1]), name="bout")}
+xs = np.linspace(-0.9, 1.3, 32, dtype=np.float32).reshape(8, 4)
+ys = (xs.sum(1, keepdims=True) > 0.5).astype(np.float32)
+# NOTE: one layer: TF1 applies ungated tf.gradients racily when a gradient reads another variable (a hidden layer's)
+weights = {"w": tf.Variable(tf.reshape(tf.linspace(-0.5, 0.7, 4), [4, 1]), name="w")}
+biases = {"b": tf.Variable(tf.zeros([1]), name="b")}
 x = tf.placeholder(tf.float32, [None, 4], name="x")
 y = tf.placeholder(tf.float32, [None, 1], name="y")
-hidden = tf.nn.relu(tf.matmul(x, weights["h1"]) + biases["b1"])
-logits = tf.matmul(hidden, weights["out"]) + biases["out"]
+logits = tf.matmul(x, weights["w"]) + biases["b"]
 loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=y))
-train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+grads = tf.gradients(loss, tf.trainable_variables())
+grads = list(zip(grads, tf.trainable_variables()))
+train = tf.train.GradientDescentOptimizer(0.5).apply_gradients(grads_and_vars=grads)
 tf.summary.scalar("loss", loss)
 for var in tf.trainable_variables():
     tf.summary.histogram(var.name, var)
+for grad, var in grads:
+    tf.summary.histogram(var.name + "/gradient", grad)
 merged = tf.summary.merge_all()
 with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     writer = tf.summary.FileWriter(sys.argv[1])
     for epoch in range(3):
-        _, c, summary = sess.run([train, loss, merged], feed_dict={x: xs, y: ys})
+        sess.run(train, feed_dict={x: xs, y: ys})   # NOTE: TF1 reads variables fetched with the update racily
+        c, summary = sess.run([loss, merged], feed_dict={x: xs, y: ys})
         writer.add_summary(summary, epoch)
         print("epoch", epoch, "cost", round(float(c), 5))
 '''
@@ -218,7 +223,9 @@ def test_gradient_and_variable_summary_loops_become_summary_functions() -> None:
     assert ("def variable_summaries():\n    variable_summaries = []\n"
             "    for var in [*weights.values(), *biases.values()]:\n"
             "        variable_summaries.append((tf.summary.histogram, var.name, tf.identity(var)))\n") in out
-    assert '*variable_summaries()]' in out
+    assert ("    grads_0 = tape.gradient(loss_value, variables)\n"
+            "    grads = list(zip(grads_0, [*weights.values(), *biases.values()]))\n    gradient_summaries = []\n") in out
+    assert '*variable_summaries(), *gradient_summaries(x, y)]' in out
 
 
 def test_a_session_configuration_with_other_fields_keeps_its_reason() -> None:

@@ -18,7 +18,8 @@ summary ops return (rules/native_summaries.py), computed when the summary is fet
 from a GradientTape of the loss that `compute_gradients`/`tf.gradients` differentiated, with respect
 to the same variables, and each variable's value then. A loop of bare summaries (no list) is
 collected by `merge_all` under a name of its own (`variable_summaries`). The loop must run over a
-gradients value, `tf.trainable_variables()`/`tf.global_variables()` or a variable list, and hold
+gradients value (taken by compute_gradients/tf.gradients, or pairs made from them: `list(zip(grads,
+tf.trainable_variables()))`), `tf.trainable_variables()`/`tf.global_variables()` or a variable list, and hold
 only summaries, `lst.append(...)` of them and `if` tests; anything else is left to the analysis.
 
     summary_loop(prog, stmt, body)  -> True when `stmt` is such a loop (its entity is recorded)
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from upgrader.native.graphs import LISTS, members, spread
-from upgrader.native.gradients import _arguments, source
+from upgrader.native.gradients import _arguments, source, steps
 
 if TYPE_CHECKING:
     from upgrader.native.base import Editor
@@ -135,10 +136,12 @@ def loop_function(prog: Program, stmt: ast.For, entity: Entity, edit: Editor) ->
     targets = {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
     if loop.over == "gradients":
         grads = prog.entities[stmt.iter.id]
-        compute = grads.stmt.value
-        if source(prog, compute) is not compute:
-            raise Blocked(stmt.lineno, f"summaries over '{grads.name}', gradients edited after they were taken: native "
-                                       "mode follows a loop over compute_gradients/tf.gradients itself")
+        compute = source(prog, grads.stmt.value)
+        chain = [g for g in steps(prog, grads) if g.stmt.value is not compute] + [grads]   # edits after the taking
+        made = next((g for g in steps(prog, grads) + [grads] if g.stmt.value is compute), None)
+        if compute is None or made is None:
+            raise Blocked(stmt.lineno, f"summaries over '{grads.name}': native mode follows gradients taken by "
+                                       "compute_gradients or tf.gradients in this file, bound to a name")
         tf_gradients = prog.call_key(compute) == "tf.gradients"
         given = _arguments(compute, ("loss", "var_list"))
         if set(given) - {"loss", "var_list"}:
@@ -149,7 +152,8 @@ def loop_function(prog: Program, stmt: ast.For, entity: Entity, edit: Editor) ->
         taken = "tape.gradient(loss_value, variables)"
         head = [f"with {edit.tfx('GradientTape')}() as tape:", f"    loss_value = {expression(prog, given['loss'], edit)}",
                 f"variables = {variables}",
-                f"{grads.name} = {taken if tf_gradients else f'list(zip({taken}, variables))'}"]
+                f"{made.name} = {taken if tf_gradients else f'list(zip({taken}, variables))'}"]
+        head += [f"{g.name} = {expression(prog, g.stmt.value, edit)}" for g in chain if g is not made]
     else:
         listed = "[" + ", ".join(spread(prog, v) if prog.kind(v) == "varlist" else v for v in loop.variables) + "]"
         edits.append((stmt.iter, listed))
