@@ -93,6 +93,13 @@ class _TutorialMnist:
             module.read_data_sets = lambda train_dir=None, *a, **k: mnist.read_data_sets(folder, *a, **k)
 
 
+def _imsave(path, image):
+    """scipy.misc.imsave as it was: an array of pixels written as an image file."""
+    import numpy as np
+    from PIL import Image
+    Image.fromarray(np.asarray(image)).save(path)
+
+
 def _install():
     npz = os.path.join(_DIR, ".standin_mnist.npz")
     if not os.path.exists(npz):
@@ -106,6 +113,10 @@ def _install():
         "tfcompat._impl.keras.datasets": ("_fetch", lambda _: (lambda *a, **k: npz)),
         "requests.api": ("get", _requests_get),
         "urllib.request": ("urlretrieve", _urlretrieve),
+        # NOTE: names the style-transfer programs' utils.py call that Pillow 10 and SciPy 1.12 removed, given
+        # back for the original and its conversion alike (Image.ANTIALIAS was Image.LANCZOS, 1)
+        "PIL.Image": ("ANTIALIAS", lambda old: 1 if old is None else old),
+        "scipy.misc": ("imsave", lambda old: old or _imsave),
     }
     for name, (attr, make) in patches.items():
         if name in sys.modules:   # NOTE: already imported at start-up: patch it where it is

@@ -1,11 +1,13 @@
-"""TF1's `tf.contrib.layers.fully_connected` and `tf.contrib.seq2seq.sequence_loss`, as TF 1.15 defined them, on
+"""TF1's `tf.contrib.layers.fully_connected`, `tf.contrib.seq2seq.sequence_loss` and
+`tf.contrib.legacy_seq2seq.sequence_loss_by_example`, as TF 1.15 defined them, on
 `tensorflow.compat.v1`, so fixture programs that call them run under TF1 semantics on TensorFlow 2.21 (the oracle).
 
-    python tests/upgrader/contrib_tf1.py SCRIPT    # like `run_as_tf.py v1 SCRIPT`, with tf.contrib's two functions
+    python tests/upgrader/contrib_tf1.py SCRIPT    # like `run_as_tf.py v1 SCRIPT`, with those tf.contrib functions
 
 Written from TF1's definitions, op for op (contrib/layers/python/layers/layers.py: a variable scope named
 'fully_connected', variables 'weights' and 'biases', matmul, bias add, activation; contrib/seq2seq/python/ops/
-loss.py: flatten, sparse softmax cross-entropy, weights, div_no_nan by the weights' sum), not from the upgrader's
+loss.py: flatten, sparse softmax cross-entropy, weights, div_no_nan by the weights' sum; legacy_seq2seq/python/ops/
+seq2seq.py: add_n of the weighted per-step cross-entropies, over add_n of the weights + 1e-12), not from the upgrader's
 rewrites, so a converted program is checked against TF1's computation rather than against itself.
 """
 from __future__ import annotations
@@ -43,8 +45,21 @@ def install(v1: types.ModuleType) -> None:
             return v1.div_no_nan(v1.reduce_sum(crossent, axis=axis), v1.reduce_sum(weights, axis=axis))
         return crossent
 
+    def sequence_loss_by_example(logits, targets, weights, average_across_timesteps=True, name=None):
+        log_perp_list = []
+        for logit, target, weight in zip(logits, targets, weights):
+            crossent = v1.nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=logit)
+            log_perp_list.append(crossent * weight)
+        log_perps = v1.add_n(log_perp_list)
+        if average_across_timesteps:
+            total_size = v1.add_n(weights)
+            total_size += 1e-12
+            log_perps /= total_size
+        return log_perps
+
     v1.contrib = types.SimpleNamespace(layers=types.SimpleNamespace(fully_connected=fully_connected),
-                                       seq2seq=types.SimpleNamespace(sequence_loss=sequence_loss))
+                                       seq2seq=types.SimpleNamespace(sequence_loss=sequence_loss),
+                                       legacy_seq2seq=types.SimpleNamespace(sequence_loss_by_example=sequence_loss_by_example))
 
 
 def main(argv: list[str]) -> None:

@@ -3,9 +3,9 @@ functions that run the session (native/local_savers.py).
 
 A tutorial program trains a small network, then, in its session's block, copies the hidden layer's output for
 a test batch into a new variable, writes a ProjectorConfig naming that variable, and saves it with a Saver.
-The conversion must run on TF 2, print what TF1 printed, and leave a log directory TensorBoard's own projector
-plugin reads: the config names a tensor the newest checkpoint holds, with TF1's values. The second program does
-the same from functions: `train` makes a Saver, restores the newest checkpoint if there is one and saves every
+The conversion must run on TF 2 and on tfcompat's v2 API, print what TF1 printed, and leave a log directory
+TensorBoard's own projector plugin reads: the config names a tensor the newest checkpoint holds, with TF1's
+values. The second program does the same from functions: `train` makes a Saver, restores the newest checkpoint if there is one and saves every
 few steps; `export` makes the embedding variable from fetched values and saves it with a Saver of its own.
 """
 from __future__ import annotations
@@ -107,6 +107,12 @@ def _run_both(tmp_path: Path, program: str, code: str) -> tuple[Path, Path, str]
     tf2 = subprocess.run([sys.executable, "main.py"], cwd=new, env=env, capture_output=True, text=True, timeout=300)
     assert tf1.returncode == 0 and tf2.returncode == 0, tf1.stderr[-1500:] + tf2.stderr[-1500:]
     assert tf2.stdout == tf1.stdout
+    ours = tmp_path / "tfcompat"   # NOTE: the conversion on tfcompat's v2 API too, its log directory read the same way
+    ours.mkdir()
+    (ours / "main.py").write_text(code)
+    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "main.py"], cwd=ours, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout == tf1.stdout, run.stderr[-1500:]
     return old, new, tf1.stdout
 
 
@@ -122,6 +128,8 @@ def test_projector_program_converts_runs_and_tensorboard_reads_its_embedding(tmp
     old, new, printed = _run_both(tmp_path, PROGRAM, code)
     assert "embedding (10, 5)" in printed
     before, after = _projector_view(old / "logs"), _projector_view(new / "logs")
+    ours = _projector_view(tmp_path / "tfcompat" / "logs")["embedding_var/.ATTRIBUTES/VARIABLE_VALUE"]
+    np.testing.assert_allclose(ours, before["hidden_embedding"], rtol=1e-4, atol=1e-5)
     assert list(before) == ["hidden_embedding"] and list(after) == ["embedding_var/.ATTRIBUTES/VARIABLE_VALUE"]
     np.testing.assert_allclose(after["embedding_var/.ATTRIBUTES/VARIABLE_VALUE"], before["hidden_embedding"],
                                rtol=1e-4, atol=1e-5)
@@ -198,6 +206,8 @@ def test_savers_made_in_session_functions_save_restore_and_feed_the_projector(tm
     old, new, printed = _run_both(tmp_path, IN_FUNCTIONS, code)
     assert "trained to step 20" in printed and printed.rstrip().endswith("ckpt/model-20")   # restored, trained on
     before, after = _projector_view(old / "logs"), _projector_view(new / "logs")
+    ours = _projector_view(tmp_path / "tfcompat" / "logs")
+    np.testing.assert_allclose(ours["emb/.ATTRIBUTES/VARIABLE_VALUE"], before["codes"], rtol=1e-4, atol=1e-4)
     assert list(before) == ["codes"] and list(after) == ["emb/.ATTRIBUTES/VARIABLE_VALUE"]
     np.testing.assert_allclose(after["emb/.ATTRIBUTES/VARIABLE_VALUE"], before["codes"], rtol=1e-4, atol=1e-4)
 

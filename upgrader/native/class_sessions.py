@@ -116,9 +116,12 @@ def _builds_via(cls: ast.ClassDef, name: str) -> bool:
 
 def fetches_only(w: ast.AST) -> bool:
     """`with tf.Session() as s:` whose block only runs `s` (`s.run(image.assign(content))`, `p = s.run(layer)`):
-    a session that fetches values while the graph is built (a style-transfer target), part of construction."""
+    a session that fetches values while the graph is built (a style-transfer target), part of construction. It
+    keeps a value it fetched and runs no initialiser of all variables (a session that trains does)."""
     name = _opened(w)
-    if name is None or not all(isinstance(st, (ast.Expr, ast.Assign)) for st in w.body):
+    if name is None or not all(isinstance(st, (ast.Expr, ast.Assign)) for st in w.body) or not any(
+            isinstance(st, ast.Assign) for st in w.body) or any(
+            isinstance(n, ast.Attribute) and n.attr in INITIALIZERS for n in ast.walk(w)):
         return False
     uses = [n for st in w.body for n in ast.walk(st) if isinstance(n, ast.Name) and n.id == name]
     return bool(uses) and all(any(isinstance(c, ast.Call) and c.func is not None and isinstance(c.func, ast.Attribute)

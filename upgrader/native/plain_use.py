@@ -28,6 +28,9 @@ def check_plain(prog: Program, stmt: ast.stmt) -> None:
             use = node.id
         else:
             continue
+        if (made := _object_from(prog, node.id, use)) is not None:
+            prog.block(node, made)
+            return
         if prog.kind(node.id) in ("placeholder", "tensor", "train", "optimizer", "gradients"):
             prog.block(node, f"'{node.id}' (a graph {prog.kind(node.id)}) is used outside sess.run ({use}: "
                              "graph names and collections have no TF2 eager equivalent); "
@@ -43,6 +46,23 @@ def check_plain(prog: Program, stmt: ast.stmt) -> None:
         if k is not None and (k.startswith(("tf.get_collection", "tf.global_variables", "tf.trainable_variables"))):
             prog.block(node, f"{k} (graph collections): make the list explicit to allow native conversion")
             return
+
+
+TENSOR_ATTRS = frozenset({"name", "op", "graph", "shape", "dtype", "get_shape", "eval", "device", "consumers"})
+
+
+def _object_from(prog: Program, name: str, use: str) -> str | None:
+    """Why an object a helper class builds from graph values (`vgg = VGG(image)`; `vgg.load()`) stops the
+    conversion, when `use` reads one of its own attributes; None for other uses."""
+    e = prog.entities.get(name)
+    call = getattr(e.stmt, "value", None) if e is not None and e.kind == "tensor" else None
+    attr = use.partition(".")[2]
+    if not isinstance(call, ast.Call) or prog.call_key(call) is not None or not attr or attr in TENSOR_ATTRS:
+        return None
+    maker = ast.unparse(call.func)
+    return (f"'{name}' is an object made by {maker}(...) from graph values, and its attribute "
+            f"'{attr}' is used outside sess.run: native mode follows the tensors, lists and dicts a helper returns, "
+            "not an object whose methods build the graph or whose attributes hold other values")
 
 
 def stmt_attr(stmt: ast.stmt, name: ast.Name) -> str:

@@ -18,6 +18,8 @@ from upgrader.native.base import NativeRule
 from upgrader.native.class_fold import convert_classes
 from upgrader.native.class_modules import cross_module
 from upgrader.native.default_graphs import default_graphs
+from upgrader.native.dead_savers import drop_dead_savers
+from upgrader.native.dict_items import item_names
 from upgrader.native.scoped_sessions import unwrap_scoped_sessions
 from upgrader.native.session_inline import inline_sessions, why_kept
 from upgrader.native.main_guard import main_guard
@@ -190,6 +192,11 @@ def _native(code: str, tree: ast.Module) -> Result | list[Blocked]:
     if (scoped := unwrap_scoped_sessions(code, tree)) is not None:   # native/scoped_sessions.py
         out = _native(scoped, ast.parse(scoped))
         return [Blocked(_line_in(code, scoped, b.line), b.reason) for b in out] if isinstance(out, list) else \
+            dataclasses.replace(out, original=code)
+    if (named := item_names(code, tree) or drop_dead_savers(code, tree)) is not None:   # native/dict_items.py,
+        # model['opt'] = ... -> model_opt = ...; a Saver bound twice in a row: the first goes (native/dead_savers.py)
+        out = _native(named, ast.parse(named))
+        return [Blocked(_line_in(code, named, b.line), b.reason) for b in out] if isinstance(out, list) else \
             dataclasses.replace(out, original=code)
     if (inlined := inline_sessions(code, tree)) is not None:   # native/session_inline.py
         out = _native(inlined, ast.parse(inlined))

@@ -76,9 +76,9 @@ def _names(node: ast.AST) -> list[str] | None:
 
 
 def _assignable(node: ast.AST) -> bool:
-    """`a`, `a, b`, or a tuple mixing names and items of a named dict (`model['loss'], model['acc'] = build(...)`)."""
-    return _names(node) is not None or isinstance(node, (ast.Tuple, ast.List)) and all(
-        isinstance(e, ast.Name) or isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name) for e in node.elts)
+    """`a`, `a, b`, `model['op']`, or a tuple mixing names and items of a named dict (`model['loss'], b = f(...)`)."""
+    elts = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+    return all(isinstance(e, ast.Name) or isinstance(e, ast.Subscript) and isinstance(e.value, ast.Name) for e in elts)
 
 
 def _rebound(stmt: ast.stmt) -> list[str]:
@@ -124,7 +124,34 @@ def _inlinable(fn: ast.FunctionDef) -> bool:
     if fn.decorator_list or any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)) for n in own):
         return False
     returns = [n for n in own if isinstance(n, ast.Return)]
-    return not returns or (len(returns) == 1 and returns[0] is fn.body[-1])
+    return not returns or (len(returns) == 1 and returns[0] is _last_return(fn))
+
+
+def _last_return(fn: ast.FunctionDef) -> ast.Return | None:
+    """The return ending `fn`: its last statement, or the last of the `with` blocks it ends with (a name scope's)."""
+    node = fn.body[-1]
+    while isinstance(node, ast.With) and node.body:
+        node = node.body[-1]
+    return node if isinstance(node, ast.Return) else None
+
+
+SUMMARIES = frozenset({"scalar", "histogram", "image", "audio", "text", "merge_all", "merge"})
+
+
+def _summarises(fn: ast.FunctionDef) -> bool:
+    """`def make_summaries(model): tf.summary.scalar('loss', model['loss']); ...; return tf.summary.merge_all()`:
+    a function making only summaries of the caller's tensors (in name scopes), which native mode converts where
+    the graph is built."""
+    def summary(node: ast.AST) -> bool:
+        f = node.func if isinstance(node, ast.Call) else None
+        return isinstance(f, ast.Attribute) and f.attr in SUMMARIES and isinstance(f.value, ast.Attribute) \
+            and f.value.attr == "summary"
+
+    def only(body: list[ast.stmt]) -> bool:
+        return all(isinstance(s, (ast.Expr, ast.Return, ast.Assign)) and summary(s.value) or isinstance(s, ast.With)
+                   and all(isinstance(i.context_expr, ast.Call) and getattr(i.context_expr.func, "attr", "") ==
+                           "name_scope" for i in s.items) and only(s.body) for s in body)
+    return bool(fn.args.args) and only(_body(fn))
 
 
 def _runs_callers_graph(fn: ast.FunctionDef) -> bool:
@@ -175,7 +202,7 @@ def _text(fn: ast.FunctionDef, stmt: ast.stmt, args: dict[str, str], lines: list
     if not body:
         return None
     indent = body[0].col_offset
-    last = fn.body[-1]
+    last = _last_return(fn) or fn.body[-1]
     end = last.lineno - 1 if isinstance(last, ast.Return) else fn.end_lineno
     block = lines[body[0].lineno - 1:end]
     if any(ln.strip() and not ln[:indent].isspace() for ln in block + lines[end:fn.end_lineno]):
@@ -221,7 +248,7 @@ def _plan(fn: ast.FunctionDef, tree: ast.Module, code: str, lines: list[str]) ->
         return f"the name '{sorted(free & local)[0]}' means one thing in it and another where it is called"
     # NOTE: its own names that the caller uses too (`seq = tf.one_hot(seq, n)` rebinding the caller's `seq`) are
     # renamed in the inlined body: `seq_ = seq; seq_ = tf.one_hot(seq_, n)`
-    clash = ((mine - same) & theirs) | {p for p in rebound if _read_after(scope, stmt, p)}
+    clash = ((mine - same) & theirs - {"_"}) | {p for p in rebound if _read_after(scope, stmt, p)}   # `_`: unread
     renames = _fresh(tree, clash)
     nested = {n.id for d in ast.walk(fn) if d is not fn and isinstance(d, (ast.FunctionDef, ast.Lambda, ast.ClassDef))
               for n in ast.walk(d) if isinstance(n, ast.Name)}
@@ -268,11 +295,17 @@ def inline_sessions(code: str, tree: ast.Module) -> str | None:
     """See the module docstring."""
     lines = code.splitlines(keepends=True)
     edits: list[tuple[int, int, list[str]]] = []
+    scopes: set[int] = set()
     for fn in tree.body:
-        if isinstance(fn, ast.FunctionDef) and (_runs_callers_graph(fn) or _builds_once(fn)):
+        if isinstance(fn, ast.FunctionDef) and (_runs_callers_graph(fn) or _builds_once(fn) or _summarises(fn)):
             plan = _plan(fn, tree, code, lines)
-            if isinstance(plan, list) and not any(a < d and c < b for a, b, _ in plan for c, d, _ in edits):
-                edits += plan   # NOTE: one whose call is inside another being inlined waits for the next pass
+            site = _call_site(tree, fn)
+            # NOTE: one whose call is inside another being inlined waits for the next pass, and so does a second one
+            # into the same caller (its names are checked against the caller's with the first one's body in it)
+            if isinstance(plan, list) and not any(a < d and c < b for a, b, _ in plan for c, d, _ in edits) \
+                    and id(site[2]) not in scopes:
+                edits += plan
+                scopes.add(id(site[2]))
     if not edits:
         return None
     for start, end, new in sorted(edits, key=lambda e: -e[0]):
