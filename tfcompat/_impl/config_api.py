@@ -4,10 +4,11 @@
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
-from runtime import backend, function as fn_mod
+from runtime import backend, dispatch, function as fn_mod
 from runtime.ops import random_discrete
 
 from .._export import export, export_value
@@ -162,9 +163,21 @@ def get_soft_device_placement() -> bool:
     return True
 
 
+class _PlacementLog(dispatch.EagerInterpreter):
+    """The eager interpreter, also logging each op's device to stderr as TF2's eager runtime does."""
+
+    def process(self, op: Any, inputs: tuple, attrs: dict, name: str | None) -> Any:
+        out = super().process(op, inputs, attrs, name)
+        first = out[0] if isinstance(out, tuple) and out else out
+        where = first.device if first is not None else backend.device_name(None)
+        print(f"Executing op {op.name} in device {where}", file=sys.stderr)
+        return out
+
+
 @export("debugging.set_log_device_placement")
 def set_log_device_placement(enabled: bool) -> None:
-    """Logging of each op's device: off, as in TF2 by default; tfcompat does not log placements."""
-    if enabled:
-        raise NotImplementedError("tf.debugging.set_log_device_placement(True): tfcompat does not log op placement; "
-                                  "read a tensor's .device instead")
+    """Log each eagerly executed op's device (`Executing op MatMul in device .../device:CPU:0`) to stderr.
+
+    Ops run inside a tf.function or a TF1 graph are not logged (TF2 logs their graph's placement instead).
+    """
+    dispatch._state.stack[0] = _PlacementLog() if enabled else dispatch.EAGER   # NOTE: this thread's eager base

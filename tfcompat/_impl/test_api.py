@@ -15,6 +15,7 @@ Eager only, as in TensorFlow 2: `cached_session()` yields a session whose `run(t
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import tempfile
 import unittest
 from typing import Any, Iterator
@@ -163,3 +164,15 @@ def is_gpu_available(cuda_only: bool = False, min_cuda_compute_capability: Any =
 def gpu_device_name() -> str:
     """'/device:GPU:0' when a GPU is available, else ''."""
     return "/device:GPU:0" if is_gpu_available() else ""
+
+
+@export("test.is_built_with_cuda")
+def is_built_with_cuda() -> bool:
+    """Whether tfcompat can run on CUDA GPUs here: its device backend, CuPy, is installed (a GPU need not be)."""
+    return importlib.util.find_spec("cupy") is not None
+
+
+@export("test.is_built_with_gpu_support")
+def is_built_with_gpu_support() -> bool:
+    """The same as is_built_with_cuda: CUDA (through CuPy) is tfcompat's only GPU platform."""
+    return is_built_with_cuda()
