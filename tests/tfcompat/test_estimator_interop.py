@@ -5,12 +5,12 @@ Skips where the TF 2.15 oracle venv is absent (scripts/setup_tf215_oracle.sh).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.estimator_oracle import run_tf215, tf215_python
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +43,8 @@ print("step %d w %.6f b %.6f momentum %.6f" % (est.get_variable_value("global_st
 
 def _tfcompat(script: Path, *args: str) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v1", str(script), *args],
-                         env=env, capture_output=True, text=True, timeout=300)
+    run = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v1", str(script), *args],
+                          env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     return run.stdout.strip()
 

@@ -7,12 +7,12 @@ is also run on it live and compared.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.estimator_oracle import PROGRAMS, api_of, run_tf215, tf215_python
 from tests.output_compare import differences
 
@@ -22,8 +22,8 @@ CASES = sorted(PROGRAMS.glob("*.py"))
 
 def _tfcompat(program: Path) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", api_of(program), program.name], cwd=program.parent,
-                         env=env, capture_output=True, text=True, timeout=600)
+    run = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", api_of(program), program.name], cwd=program.parent,
+                          env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, f"{program.name} exited {run.returncode}:\n{run.stderr[-4000:]}"
     return run.stdout
 

@@ -4,12 +4,12 @@ TensorFlow is checked always, and re-derived from TensorFlow where it is install
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.output_compare import differences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ csv [(1, 2.5, 'a'), (3, 0.5, 'b')]
 def _run(cmd: list[str], tmp: Path) -> str:
     (tmp / "prog.py").write_text(PROGRAM)
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    run = subprocess.run(cmd + ["prog.py", str(tmp)], cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
+    run = warm_python.run(cmd + ["prog.py", str(tmp)], cwd=tmp, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-4000:]
     return run.stdout
 

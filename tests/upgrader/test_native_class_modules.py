@@ -4,13 +4,13 @@ a tf.Module subclass in its own module and the script uses it, or both stay in c
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests import warm_python
 from tests.upgrader.multi_file import ROOT, clear_groups, native, run_old_and_new
 
 MODEL = '''"""A small regression model the script trains."""
@@ -106,8 +106,8 @@ def test_the_class_becomes_a_module_in_its_file_and_the_script_imports_it(tmp_pa
 
 def test_the_converted_pair_prints_what_tf1_printed_on_tensorflow_and_tfcompat(tmp_path: Path) -> None:
     tf1, tf2 = run_old_and_new(tmp_path, {"model.py": MODEL, "config.py": CONFIG, "train.py": TRAIN}, main="train.py")
-    ours = subprocess.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "train.py"], cwd=tmp_path / "new",
-                          capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    ours = warm_python.run([sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", "train.py"], cwd=tmp_path / "new",
+                           capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert ours.returncode == 0, ours.stderr[-1500:]
     old = tf1.stdout.split()
     for new in (tf2.stdout.split(), ours.stdout.split()):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 from upgrader.engine import upgrade_source
@@ -55,7 +56,7 @@ def test_program_converts_or_names_its_blocker(program: Path) -> None:
 
 def _run(python: str, args: list[str], path: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    return subprocess.run([python, *args, str(path)], capture_output=True, text=True, timeout=600, env=env, cwd=path.parent)
+    return warm_python.run([python, *args, str(path)], capture_output=True, text=True, timeout=600, env=env, cwd=path.parent)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 
@@ -155,7 +155,7 @@ def test_file_record_readers_convert_and_print_what_tf1_printed(tmp_path: Path) 
     if py is None:
         pytest.skip("no TensorFlow oracle (set TFCOMPAT_ORACLE_PYTHON)")
     (tmp_path / "converted.py").write_text(code)
-    run = subprocess.run([py, str(tmp_path / "converted.py")], capture_output=True, text=True, timeout=600,
-                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=tmp_path)
+    run = warm_python.run([py, str(tmp_path / "converted.py")], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert differences(program.with_suffix(".expected.txt").read_text(), run.stdout) is None, run.stdout

@@ -7,11 +7,11 @@ compares what they print: constant kernel initializers make the weights equal, s
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from upgrader.engine import upgrade_source
 
@@ -271,8 +271,8 @@ def test_converted_program_prints_what_tf1_printed(name: str, tmp_path: Path) ->
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     outputs = []
     for script, legacy in (("tf1.py", "1"), ("tf2.py", "0")):
-        run = subprocess.run([py, str(tmp_path / script)], capture_output=True, text=True, timeout=600,
-                             env=dict(env, TF_USE_LEGACY_KERAS=legacy))
+        run = warm_python.run([py, str(tmp_path / script)], capture_output=True, text=True, timeout=600,
+                              env=dict(env, TF_USE_LEGACY_KERAS=legacy))
         assert run.returncode == 0, run.stderr[-3000:]
         outputs.append(run.stdout.strip().splitlines()[-1])
     assert outputs[0] == outputs[1]

@@ -6,12 +6,12 @@ The converted programs print what TF1 printed, on TensorFlow 2.21 and on tfcompa
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from upgrader.native.run import upgrade_native
 
 RUN_AS_TF = Path(__file__).resolve().parents[1] / "run_as_tf.py"
@@ -65,7 +65,7 @@ def _three_ways(tmp_path: Path, code: str) -> tuple[str, str, str]:
     (tmp_path / "v1.py").write_text(code)
     (tmp_path / "v2.py").write_text(upgrade_native(code).code)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    runs = [subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300) for cmd in (
+    runs = [warm_python.run(cmd, capture_output=True, text=True, env=env, timeout=300) for cmd in (
         [sys.executable, str(RUN_AS_TF), "v1", str(tmp_path / "v1.py")],
         [sys.executable, str(tmp_path / "v2.py")],
         [sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")])]

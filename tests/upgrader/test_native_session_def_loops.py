@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from tests import warm_python
 from tests.upgrader.multi_file import ROOT
 from upgrader.native.run import upgrade_native
 
@@ -92,7 +92,7 @@ def _twice(command: list[str], folder: Path, code: str) -> list[str]:
     folder.mkdir()
     (folder / "main.py").write_text(code)
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    runs = [subprocess.run(command + ["main.py"], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+    runs = [warm_python.run(command + ["main.py"], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
             for _ in range(2)]
     assert all(r.returncode == 0 for r in runs), runs[-1].stderr[-2000:]
     return [r.stdout for r in runs]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from tests import warm_python
 from upgrader.native.run import upgrade_native
 from upgrader.native.session_default import unwrap_session_defaults
 
@@ -59,7 +59,7 @@ def test_the_program_converts_and_prints_what_tf1_printed(oracle, tmp_path: Path
     (tmp_path / "v1.py").write_text(PROGRAM)
     (tmp_path / "v2.py").write_text(result.code)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    runs = [subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300) for cmd in (
+    runs = [warm_python.run(cmd, capture_output=True, text=True, env=env, timeout=300) for cmd in (
         [sys.executable, str(RUN_AS_TF), "v1", str(tmp_path / "v1.py")],
         [sys.executable, str(tmp_path / "v2.py")],
         [sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")])]

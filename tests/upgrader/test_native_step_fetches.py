@@ -6,12 +6,12 @@ loss holds the fetched loss); the conversion computes them before calling the st
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from upgrader.native.run import upgrade_native
 
 RUN_AS_TF = Path(__file__).resolve().parents[1] / "run_as_tf.py"
@@ -90,7 +90,7 @@ def test_tf1_tf2_and_tfcompat_write_the_same_summaries(oracle, tmp_path: Path) -
             "tfcompat": [sys.executable, "-m", "tfcompat.cli", "run", "--api", "v2", str(tmp_path / "v2.py")]}
     printed = {}
     for side, cmd in runs.items():
-        r = subprocess.run(cmd + [str(tmp_path / side)], capture_output=True, text=True, env=env, timeout=300)
+        r = warm_python.run(cmd + [str(tmp_path / side)], capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stderr[-800:]
         printed[side] = r.stdout.split()
     tf1 = _scalars(oracle, tmp_path / "tf1")

@@ -6,13 +6,13 @@ here the checkpoint is TF1's (`tf.compat.v1.train.Saver`, written by real Tensor
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from upgrader.engine import upgrade_source
 
@@ -38,7 +38,7 @@ for name in est.get_variable_names():
 
 def _run(args: list[str], tmp_path: Path) -> str:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    run = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    run = warm_python.run(args, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     return run.stdout
 

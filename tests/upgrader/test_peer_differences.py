@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import inspect
 import os
-import subprocess
 import sys
 import textwrap
 
 import numpy as np
 import pytest
 
+from tests import warm_python
 from upgrader.engine import upgrade_source
 from upgrader.tables import tables
 
@@ -144,7 +144,7 @@ def _on_keras3(check: str) -> None:
     """
     env = {k: v for k, v in os.environ.items() if k != "TF_USE_LEGACY_KERAS"} | {"TF_CPP_MIN_LOG_LEVEL": "3"}
     code = "import pytest\nimport tensorflow as tf\n" + textwrap.dedent(check)
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    r = warm_python.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
 
 
