@@ -20,9 +20,25 @@ class ContribLegacySeq2seqLoss(Rule):
     PRIORITY = 10
     OWNS = frozenset({KEY})
 
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.kept: dict[int, tuple[int, int]] = {}   # references not (yet) seen as a call's function -> line, col
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if self.key(original) == KEY:   # NOTE: a call's function is left before its call, which drops it again
+            self.kept[id(original)] = (self.ctx.line, self.ctx.col)
+        return updated
+
+    def finish(self, source: str) -> list[tuple[int, str]]:
+        for self.ctx.line, self.ctx.col in sorted(self.kept.values()):   # `loss_fun = tf.contrib...by_example`
+            self.error(f"{KEY} kept in a name or passed on: its calls are not written out in core ops; call it "
+                       "directly (left unchanged)")
+        return []
+
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         if self.key(original.func) != KEY:
             return updated
+        self.kept.pop(id(original.func), None)
         if has_star(updated):
             self.error(f"{KEY} with *args/**kwargs: write the loss out by hand (left unchanged)")
             return updated
