@@ -29,6 +29,7 @@ from upgrader.native.call_respells import call_respell_spans
 from upgrader.native.contrib_layers import contrib_layer_spans
 from upgrader.native.scope_initializer import scope_initializer_spans
 from upgrader.native.sequence_loss import sequence_loss_spans
+from upgrader.native.legacy_seq2seq import by_example_spans
 from upgrader.native.session_options import session_option_spans
 from upgrader.native.single_pull import single_pulls
 from upgrader.native.static_returns import static_return_spans
@@ -145,6 +146,7 @@ def swap(code: str, tree: ast.Module) -> str:
     if "contrib" in code:
         spans += contrib_layer_spans(tree, aliases, source)   # tf.contrib.layers -> tf.layers (native/contrib_layers.py)
         spans += sequence_loss_spans(tree, aliases, source)   # seq2seq.sequence_loss in core ops (native/sequence_loss.py)
+        spans += by_example_spans(tree, aliases, source)   # legacy_seq2seq's loss in core ops (native/legacy_seq2seq.py)
     if "initializer=" in code:
         spans += scope_initializer_spans(tree, aliases, source)   # native/scope_initializer.py
     spans += scope_names(tree, aliases)   # `name=scope.name` -> the scope's path (native/scope_names.py)
