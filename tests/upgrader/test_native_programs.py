@@ -10,12 +10,12 @@ from __future__ import annotations
 import ast
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import warm_python
 from tests.oracle_python import oracle_python
 from tests.output_compare import differences
 from upgrader.engine import upgrade_rules, upgrade_source
@@ -68,7 +68,7 @@ def _oracle_python() -> str | None:
 
 def _run(cmd: list[str], timeout: int = 300) -> tuple[int, str, str]:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    r = warm_python.run(cmd, timeout=timeout, env=env, cwd=ROOT)   # NOTE: a fork of a process that imported tfcompat
     return r.returncode, r.stdout, r.stderr
 
 

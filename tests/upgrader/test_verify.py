@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.warm_python import warm_verify_sides
 from upgrader.engine import upgrade_source
 from upgrader.verify import verify
 from upgrader.verify.compare import difference
@@ -39,6 +40,11 @@ with tf.Session() as sess:
     with open("log.txt", "w") as f:
         f.write("written in the scratch copy")
 '''
+
+
+@pytest.fixture(autouse=True)
+def _warm(monkeypatch):
+    warm_verify_sides(monkeypatch)   # NOTE: each side still runs in its own process, without the import each time
 
 
 @pytest.fixture(scope="module")

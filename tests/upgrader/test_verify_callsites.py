@@ -5,7 +5,9 @@ import ast
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from tests.warm_python import warm_verify_sides
 from upgrader.engine import upgrade_source
 from upgrader.verify import verify
 from upgrader.verify.callsites import call_sites, marked, site_lines, unmarked, write_sidecar
@@ -34,6 +36,11 @@ with tf.Session() as sess:
             print("step", step, "loss %.5f" % l)
     print("w %.4f b %.4f" % (w.eval(), b.eval()))
 '''
+
+
+@pytest.fixture(autouse=True)
+def _warm(monkeypatch):
+    warm_verify_sides(monkeypatch)   # NOTE: each side still runs in its own process, without the import each time
 
 
 def _rewrite() -> str:
