@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
 import tfcompat as tf
+from tests import warm_python
 from tests.oracle_python import oracle_python
 
 
@@ -24,8 +24,8 @@ def test_save_v2_writes_tensors_under_their_names(tmp_path) -> None:
     if py is not None:
         code = ("import sys, tensorflow as tf; r = tf.train.load_checkpoint(sys.argv[1]); "
                 "print(r.get_tensor('dnn/kernel').sum(), r.get_tensor('step'))")
-        run = subprocess.run([py, "-c", code, prefix], capture_output=True, text=True, timeout=300,
-                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+        run = warm_python.run([py, "-c", code, prefix], capture_output=True, text=True, timeout=300,
+                              env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
         assert run.stdout.split() == ["15.0", "7"], run.stderr[-1000:]
 
 
