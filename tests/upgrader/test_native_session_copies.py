@@ -112,10 +112,12 @@ def test_a_name_rebound_from_itself_in_a_block_keeps_reading_its_own_version(ora
 def test_a_session_configuration_object_names_the_tf2_settings() -> None:
     code = ("import tensorflow as tf\n\nconfig = tf.ConfigProto()\nconfig.gpu_options.allow_growth = True\n"
             "sess = tf.Session(config=config)\nprint(sess.run(tf.constant(1.0) * 2))\n")
-    reasons = _blockers(code)
-    assert len(reasons) == 1 and reasons[0].startswith("tf.ConfigProto: a session configuration kept as an object")
-    assert "tf.config.experimental.set_memory_growth" in reasons[0]
-    assert "per_process_gpu_memory_fraction has no TF2 form" in reasons[0]
+    assert not _blockers(code)   # the first session's allow_growth: memory growth per GPU (native/session_options.py)
+    assert upgrade_native(code).code.startswith('import tensorflow as tf\nfor gpu in tf.config.list_physical_devices('
+                                                '"GPU"):\n    tf.config.experimental.set_memory_growth(gpu, True)\n')
+    fraction = code.replace("allow_growth = True", "per_process_gpu_memory_fraction = 0.4")
+    reasons = _blockers(fraction)
+    assert len(reasons) == 1 and "per_process_gpu_memory_fraction of the program's first session" in reasons[0]
     inline = "import tensorflow as tf\n\nsess = tf.Session(config=tf.ConfigProto(log_device_placement=False))\n" \
              "print(sess.run(tf.constant(1.0) * 2))\n"
     assert not _blockers(inline)   # a configuration given straight to the session goes with it
