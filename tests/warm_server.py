@@ -51,6 +51,7 @@ def _exit_status(code):
 def _program(request):
     """In the forked program process: become `python ARGV...` and never return."""
     import atexit
+    import importlib.machinery
     import random
     import runpy
     import threading
@@ -73,10 +74,16 @@ def _program(request):
         elif kind == "-m":
             sys.argv, sys.path[:] = [target, *args], [os.getcwd(), *BASE_PATH]
             runpy.run_module(target, run_name="__main__", alter_sys=True)
-        else:
+        else:   # NOTE: not runpy.run_path, which sets sys.argv[0] to the path it runs
             path = os.path.abspath(target)
             sys.argv, sys.path[:] = [target, *args], [os.path.dirname(os.path.realpath(path)), *BASE_PATH]
-            runpy.run_path(path, run_name="__main__")
+            main = types.ModuleType("__main__")
+            main.__file__, main.__cached__ = path, None
+            main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+            sys.modules["__main__"] = main
+            with open(path, "rb") as source:
+                code = compile(source.read(), path, "exec")
+            exec(code, main.__dict__)
     except SystemExit as stop:
         status = _exit_status(stop.code)
     except BaseException as error:  # noqa: BLE001  (as the interpreter does: print it, exit 1)
