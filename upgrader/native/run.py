@@ -22,6 +22,7 @@ from upgrader.native.dead_savers import drop_dead_savers
 from upgrader.native.dict_items import item_names
 from upgrader.native.scoped_sessions import unwrap_scoped_sessions
 from upgrader.native.session_inline import inline_sessions, why_kept
+from upgrader.native.statement_lines import one_statement_per_line
 from upgrader.native.main_guard import main_guard
 from upgrader.native.estimator import upgrade_estimators
 from upgrader.native.fed_tensors import fed_constants, respell
@@ -127,6 +128,8 @@ def _upgrade(code: str) -> Result:
         return _fallback(code, [Blocked(*tf1_only)])
     if (estimator := upgrade_estimators(code, tree, _native_rules())) is not None:   # native/estimator.py
         return _fallback(code, estimator) if isinstance(estimator, list) else estimator
+    if (split := one_statement_per_line(code, tree)) is not None:   # `a = ...; b = ...` (native/statement_lines.py)
+        return _unwrapped(code, split, _upgrade(split))
     if (plain := default_graphs(code, tree)) is not None:   # with tf.Graph().as_default(): as scoping
         return _unwrapped(code, plain, _upgrade(plain))
     parts = segments(code, tree)
